@@ -1,0 +1,74 @@
+"""Base classes for the three kinds of plug-in: detectors, importers and exporters.
+
+Each base is small: a stable ``name`` (also its storage key), a ``version`` and one or two abstract
+methods. Everything a plug-in needs at run time comes in through arguments, never from globals.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from vigil.model import Case, Signal
+from vigil.records import Record, RecordKind
+from vigil.store.interfaces import BankStore, QuarantineEntry
+
+
+@dataclass(frozen=True)
+class DetectionContext:
+    """What a detector may consult besides its records: banks, and the clock of the run."""
+
+    banks: BankStore
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class Plugin(ABC):  # noqa: B024 - a shared base for the registry, not an interface of its own
+    """What every plug-in declares: a stable unique name, a version and one line about it."""
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
+
+
+class Detector(Plugin):
+    """Turns all stored records of one kind into signals."""
+
+    consumes: ClassVar[RecordKind]
+
+    @abstractmethod
+    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+        """Yield signals for ``records`` (all of kind :attr:`consumes`)."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Accepted records and quarantined rows of one file, and how many lines were read."""
+
+    records: list[Record]
+    quarantined: list[QuarantineEntry]
+    lines: int
+
+
+class Importer(Plugin):
+    """Reads one file format of one record kind."""
+
+    produces: ClassVar[RecordKind]
+    suffixes: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def read(self, path: Path) -> ImportResult:
+        """Parse ``path``; bad rows become quarantine entries, never exceptions."""
+
+
+class Exporter(Plugin):
+    """Writes cases in a format an analyst files or shares."""
+
+    media_type: ClassVar[str]
+
+    @abstractmethod
+    def export(self, cases: Sequence[Case]) -> str:
+        """Render ``cases`` to text."""

@@ -1,0 +1,1 @@
+"""Storage: narrow interfaces with memory, SQLite and PostgreSQL implementations."""

@@ -1,0 +1,102 @@
+"""An in-memory store: the reference behaviour the SQL stores are tested against."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from vigil.model import Case, CaseStatus, Signal
+from vigil.records import Record, RecordKind
+from vigil.store.interfaces import (
+    AddResult,
+    AuditEvent,
+    BankEntry,
+    BankInfo,
+    QuarantineEntry,
+)
+
+
+class MemoryStore:
+    """Implements every store interface with dicts; nothing survives the process."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, Record] = {}
+        self._quarantine: dict[tuple[str, int, str], QuarantineEntry] = {}
+        self._signals: dict[str, Signal] = {}
+        self._cases: dict[str, Case] = {}
+        self._statuses: dict[str, CaseStatus] = {}
+        self._banks: dict[str, BankInfo] = {}
+        self._bank_entries: dict[tuple[str, str, str], BankEntry] = {}
+        self._audit: list[AuditEvent] = []
+
+    def add_records(self, records: Sequence[Record]) -> AddResult:
+        before = len(self._records)
+        for record in records:
+            self._records.setdefault(record.content_hash(), record)
+        added = len(self._records) - before
+        return AddResult(added, len(records) - added)
+
+    def records(self, kind: RecordKind) -> list[Record]:
+        return [r for r in self._records.values() if r.kind is kind]
+
+    def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
+        before = len(self._quarantine)
+        for entry in entries:
+            self._quarantine.setdefault((entry.source, entry.line, entry.raw), entry)
+        added = len(self._quarantine) - before
+        return AddResult(added, len(entries) - added)
+
+    def quarantine(self) -> list[QuarantineEntry]:
+        return list(self._quarantine.values())
+
+    def add_signals(self, signals: Sequence[Signal]) -> AddResult:
+        before = len(self._signals)
+        for signal in signals:
+            self._signals.setdefault(signal.id, signal)
+        added = len(self._signals) - before
+        return AddResult(added, len(signals) - added)
+
+    def signals(self) -> list[Signal]:
+        return list(self._signals.values())
+
+    def replace_cases(self, cases: Sequence[Case]) -> None:
+        self._cases = {c.id: replace(c, status=self._statuses.get(c.id, c.status)) for c in cases}
+
+    def cases(self) -> list[Case]:
+        return sorted(self._cases.values(), key=lambda c: (-c.priority, c.id))
+
+    def case(self, case_id: str) -> Case | None:
+        return self._cases.get(case_id)
+
+    def set_status(self, case_id: str, status: CaseStatus) -> None:
+        if case_id not in self._cases:
+            raise KeyError(f"no case {case_id!r}")
+        self._statuses[case_id] = status
+        self._cases[case_id] = replace(self._cases[case_id], status=status)
+
+    def add_bank(self, bank: BankInfo) -> None:
+        self._banks[bank.name] = bank
+
+    def banks(self) -> list[BankInfo]:
+        return sorted(self._banks.values(), key=lambda b: b.name)
+
+    def add_bank_entries(self, entries: Sequence[BankEntry]) -> AddResult:
+        before = len(self._bank_entries)
+        for entry in entries:
+            if entry.bank not in self._banks:
+                raise KeyError(f"no bank {entry.bank!r}; add it before its hashes")
+            self._bank_entries.setdefault((entry.bank, entry.signal_type, entry.hash), entry)
+        added = len(self._bank_entries) - before
+        return AddResult(added, len(entries) - added)
+
+    def bank_entries(self, bank: str | None = None) -> list[BankEntry]:
+        return [e for e in self._bank_entries.values() if bank is None or e.bank == bank]
+
+    def append_audit(self, event: AuditEvent) -> None:
+        self._audit.append(event)
+
+    def audit_events(self) -> list[AuditEvent]:
+        return list(self._audit)
+
+    def close(self) -> None:
+        """Nothing to release."""
