@@ -11,10 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from vigil.model import Case, Signal
 from vigil.records import Record, RecordKind
+from vigil.settings import Settings
 from vigil.store.interfaces import BankStore, QuarantineEntry
 
 
@@ -38,6 +39,11 @@ class Detector(Plugin):
     """Turns all stored records of one kind into signals."""
 
     consumes: ClassVar[RecordKind]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Build the detector for a run; override to read a config file named in ``settings``."""
+        return cls()
 
     @abstractmethod
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Create .venv and install vigil with its development tools, on a fresh Debian-like machine.
+# Installs the few Debian packages needed when they are missing: a C++ compiler (pdqhash ships as
+# source and compiles the reference PDQ code) and the Python headers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python_bin=""
+for candidate in python3.11 python3.12 python3.13 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+    python_bin=$candidate; break
+  fi
+done
+
+need=()
+[ -n "$python_bin" ] || need+=(python3 python3-venv python3-dev)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
+if [ -n "$python_bin" ] && ! "$python_bin" -c 'import sysconfig, os, sys; \
+    sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else 1)'; then
+  need+=(python3-dev)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+  [ -n "$python_bin" ] || python_bin=python3
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$python_bin" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[dev]'
+touch .venv/.installed
+echo "bootstrap: .venv ready ($(.venv/bin/python --version))"

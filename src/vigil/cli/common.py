@@ -1,0 +1,67 @@
+"""What every command shares: settings, the store, the registry, progress and case tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from vigil.model import Case
+from vigil.pipeline import StepCallback
+from vigil.registry import Registry, load_registry
+from vigil.settings import Settings
+from vigil.store.interfaces import Store
+from vigil.store.open import open_store
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    return Settings()
+
+
+def registry() -> Registry:
+    return load_registry()
+
+
+@contextmanager
+def opened_store(settings: Settings, url: str | None = None) -> Iterator[Store]:
+    store = open_store(url or settings.database_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def progress_steps(description: str) -> Iterator[StepCallback]:
+    """A Rich spinner whose text follows the pipeline's steps (quiet when not a terminal)."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=errors, transient=True, disable=not errors.is_terminal) as progress:
+        task = progress.add_task(description, total=None)
+
+        def step(name: str) -> None:
+            progress.update(task, description=f"{description}: {name}")
+
+        yield step
+
+
+def cases_table(cases: Sequence[Case], limit: int = 10) -> Table:
+    """The ranked table: priority, size, kinds of signal and the top reasons."""
+    table = Table(title=f"Top {min(limit, len(cases))} of {len(cases)} cases", show_lines=True)
+    for column in ("#", "case", "priority", "signals", "kinds", "why"):
+        table.add_column(column, overflow="fold")
+    for rank, case in enumerate(cases[:limit], start=1):
+        top = sorted((r for r in case.reasons if r.contribution > 0),
+                     key=lambda r: -r.contribution)[:3]
+        why = "\n".join(f"{r.component} +{r.contribution:.2f}: {r.text[:110]}" for r in top)
+        hubs = [r for r in case.reasons if r.component == "hub_suppressed"]
+        if hubs:
+            why += f"\n({len(hubs)} hub identifier(s) not used for linking)"
+        table.add_row(str(rank), case.id, f"{case.priority:.3f}", str(len(case.signals)),
+                      ", ".join(sorted(k.value for k in case.signal_kinds())), why)
+    return table

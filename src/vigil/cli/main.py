@@ -1,0 +1,128 @@
+"""The ``vigil`` command: import, run, review and the demo, over the library's public API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from vigil.cli import bank, cases
+from vigil.cli.common import (
+    cases_table,
+    console,
+    errors,
+    load_settings,
+    opened_store,
+    progress_steps,
+    registry,
+)
+from vigil.demo.run import run_demo
+from vigil.exporters.json_cases import case_to_json
+from vigil.ingest import NoImporterError, import_files
+from vigil.pipeline import PipelineConfig, run_pipeline
+from vigil.records import RecordKind
+
+app = typer.Typer(help="vigil: linked, explained, prioritised cases against cybersex trafficking.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(cases.app, name="cases")
+app.add_typer(bank.app, name="bank")
+
+
+@app.command("plugins")
+def list_plugins() -> None:
+    """Every registered detector, importer and exporter, by stable name."""
+    table = Table(title="vigil plug-ins")
+    for column in ("kind", "name", "version", "description"):
+        table.add_column(column)
+    for row in registry().rows():
+        table.add_row(*row)
+    console.print(table)
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[RecordKind, typer.Argument(help="What the files hold.")],
+    files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=True,
+                                                dir_okay=False)],
+) -> None:
+    """Import files; bad rows are quarantined with file, line and reason.
+
+    Exits 1 only when no row at all could be read from the files.
+    """
+    settings = load_settings()
+    with opened_store(settings) as store, progress_steps("import"):
+        try:
+            summaries = import_files(store, kind, files, registry().importers)
+        except NoImporterError as exc:
+            errors.print(str(exc))
+            raise typer.Exit(2) from None
+    table = Table(title=f"import {kind.value}")
+    for column in ("file", "importer", "lines", "accepted", "new", "duplicates", "quarantined"):
+        table.add_column(column)
+    for s in summaries:
+        table.add_row(str(s.path), s.importer, str(s.lines), str(s.accepted), str(s.added),
+                      str(s.duplicates), str(s.quarantined))
+    console.print(table)
+    if sum(s.quarantined for s in summaries):
+        console.print("quarantined rows: 'vigil quarantine' lists them with their reasons")
+    if not sum(s.accepted for s in summaries):
+        errors.print("nothing could be read from these files")
+        raise typer.Exit(1)
+
+
+@app.command("quarantine")
+def list_quarantine(
+    limit: Annotated[int, typer.Option(help="How many entries to show.")] = 50,
+) -> None:
+    """Rows importers could not accept, with file, line and reason."""
+    with opened_store(load_settings()) as store:
+        entries = store.quarantine()
+    table = Table(title=f"{len(entries)} quarantined rows")
+    for column in ("kind", "file", "line", "reason"):
+        table.add_column(column, overflow="fold")
+    for entry in entries[:limit]:
+        table.add_row(entry.kind.value, entry.source, str(entry.line), entry.reason)
+    console.print(table)
+
+
+@app.command("run")
+def run_command(
+    limit: Annotated[int, typer.Option(help="How many top cases to print.")] = 10,
+) -> None:
+    """Detect, link and triage over everything stored; print the top cases."""
+    settings = load_settings()
+    plugins = registry()
+    detectors = [d.from_settings(settings) for _, d in sorted(plugins.detectors.items())]
+    with opened_store(settings) as store, progress_steps("run") as step:
+        result = run_pipeline(store, detectors, PipelineConfig.from_settings(settings),
+                              on_step=step)
+    for name, count in result.signals_by_detector.items():
+        console.print(f"{name}: {count} signals")
+    console.print(cases_table(result.cases, limit))
+
+
+@app.command("demo")
+def demo_command(
+    seed: Annotated[int, typer.Option(help="Seed of the generated world.")] = 7,
+    out: Annotated[Path, typer.Option(help="Folder for the world's files and report.html.")]
+    = Path("demo-out"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print cases as JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="How many top cases to print.")] = 10,
+    database_url: Annotated[str | None, typer.Option(
+        help="Store to use; default a fresh SQLite file in OUT (VIGIL_DATABASE_URL if set).")]
+    = None,
+) -> None:
+    """Generate the demo world, import it, detect, link, triage, and score against its truth."""
+    settings = load_settings()
+    with progress_steps("demo") as step:
+        result = run_demo(seed, out, settings, registry(), database_url=database_url,
+                          on_step=step)
+    if as_json:
+        typer.echo(json.dumps([case_to_json(c) for c in result.cases[:limit]], indent=2))
+    else:
+        console.print(cases_table(result.cases, limit))
+        console.print(f"report: {result.report_path}")
+    typer.echo(result.evaluation.line())

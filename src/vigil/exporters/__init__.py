@@ -1,0 +1,1 @@
+"""Exporters: cases out of vigil in the formats analysts file and share."""

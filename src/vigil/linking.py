@@ -1,0 +1,118 @@
+"""Linking: signals that share a normalised identifier join one case.
+
+The graph is bipartite (signals and entities); its connected components, computed by igraph, are
+the cases. Hub identifiers - a carrier NAT address, a remittance company's pooled account - would
+glue unrelated people together, so an entity seen with more distinct counted entities than its
+kind's limit is left out of the graph and named in the case's reasons instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import igraph
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from vigil.identifiers import EntityKind
+from vigil.model import EntityRef, Signal
+
+
+class LinkingConfig(BaseModel):
+    """Hub limits per entity kind (see the packaged ``linking.yaml`` for their rationale)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: int = 1
+    default_max_degree: int = 12
+    max_degree: Mapping[EntityKind, int] = {}
+    counted_kinds: frozenset[EntityKind] = frozenset(
+        {EntityKind.ACCOUNT, EntityKind.PAYMENT_ACCOUNT}
+    )
+
+    def limit_for(self, kind: EntityKind) -> int:
+        return self.max_degree.get(kind, self.default_max_degree)
+
+
+def load_linking_config(path: Path | None = None) -> LinkingConfig:
+    """Read hub limits from ``path``, or the packaged defaults."""
+    if path is None:
+        text = resources.files("vigil.config").joinpath("linking.yaml").read_text("utf-8")
+    else:
+        text = path.read_text("utf-8")
+    return LinkingConfig.model_validate(yaml.safe_load(text))
+
+
+@dataclass(frozen=True)
+class Hub:
+    """An identifier kept out of linking, with how many distinct entities it was seen with."""
+
+    entity: EntityRef
+    degree: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class LinkedGroup:
+    """One connected component: its signals, the entities that joined them, the hubs skipped."""
+
+    signals: tuple[Signal, ...]
+    entities: tuple[EntityRef, ...]
+    hubs: tuple[Hub, ...]
+
+
+def find_hubs(signals: Sequence[Signal], config: LinkingConfig) -> dict[EntityRef, Hub]:
+    """Entities co-occurring with more distinct counted entities than their kind allows."""
+    related: dict[EntityRef, set[EntityRef]] = defaultdict(set)
+    for signal in signals:
+        counted = {s for s in signal.subjects if s.kind in config.counted_kinds}
+        for subject in signal.subjects:
+            related[subject].update(counted)
+    hubs: dict[EntityRef, Hub] = {}
+    for entity, others in related.items():
+        degree = len(others - {entity})
+        limit = config.limit_for(entity.kind)
+        if degree > limit:
+            hubs[entity] = Hub(entity, degree, limit)
+    return hubs
+
+
+def link(signals: Sequence[Signal], config: LinkingConfig | None = None) -> list[LinkedGroup]:
+    """Group signals into connected components over their non-hub identifiers.
+
+    Every signal lands in exactly one group; a signal whose subjects are all hubs forms its own.
+    Groups come out in a deterministic order (by their smallest signal id).
+    """
+    config = config or LinkingConfig()
+    ordered = sorted(set(signals), key=lambda s: s.id)
+    hubs = find_hubs(ordered, config)
+    entity_index: dict[EntityRef, int] = {}
+    edges: list[tuple[int, int]] = []
+    for position, signal in enumerate(ordered):
+        for subject in signal.subjects:
+            if subject in hubs:
+                continue
+            vertex = entity_index.setdefault(subject, len(ordered) + len(entity_index))
+            edges.append((position, vertex))
+    graph = igraph.Graph(n=len(ordered) + len(entity_index), edges=edges)
+    entity_at = {vertex: entity for entity, vertex in entity_index.items()}
+    groups = [
+        _group(members, ordered, entity_at, hubs)
+        for members in graph.connected_components(mode="weak")
+    ]
+    return sorted(groups, key=lambda g: g.signals[0].id)
+
+
+def _group(
+    members: list[int],
+    ordered: Sequence[Signal],
+    entity_at: Mapping[int, EntityRef],
+    hubs: Mapping[EntityRef, Hub],
+) -> LinkedGroup:
+    group_signals = tuple(ordered[m] for m in sorted(members) if m < len(ordered))
+    entities = tuple(sorted(entity_at[m] for m in members if m >= len(ordered)))
+    skipped = {s for signal in group_signals for s in signal.subjects if s in hubs}
+    return LinkedGroup(group_signals, entities, tuple(hubs[h] for h in sorted(skipped)))

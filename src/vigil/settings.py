@@ -1,0 +1,39 @@
+"""One typed settings object, read once at the edge (CLI, web) and passed inward.
+
+Every setting is documented in ``docs/configuration.md``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings from ``VIGIL_*`` environment variables (or keyword arguments in tests)."""
+
+    model_config = SettingsConfigDict(env_prefix="VIGIL_", extra="forbid")
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; unset means sqlite:///./.vigil/vigil.db; "
+        "memory:// keeps everything in the process.",
+    )
+    linking_config: Path | None = Field(
+        default=None,
+        description="YAML with hub-suppression limits; unset means the packaged linking.yaml.",
+    )
+    triage_config: Path | None = Field(
+        default=None,
+        description="YAML with triage weights; unset means the packaged triage.yaml.",
+    )
+    payment_rules: Path | None = Field(
+        default=None,
+        description="YAML with payment typology rules; unset means the packaged one.",
+    )
+    lexicon: Path | None = Field(
+        default=None,
+        description="YAML with the conversation indicator lexicon; unset means the packaged one.",
+    )
