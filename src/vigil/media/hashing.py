@@ -36,6 +36,11 @@ def bits_to_hex(bits: np.ndarray) -> str:
     return packed.tobytes().hex()
 
 
+def hex_to_bits(hex_digest: str) -> np.ndarray:
+    """The inverse of :func:`bits_to_hex`: 4 bits per hex digit, most significant first."""
+    return np.unpackbits(np.frombuffer(bytes.fromhex(hex_digest), dtype=np.uint8))
+
+
 def pdq_of_image(image: Image.Image) -> PdqHash:
     """PDQ of a Pillow image (converted to RGB) via the reference implementation."""
     pixels = np.asarray(image.convert("RGB"), dtype=np.uint8)
