@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vigil.cli.common import console, load_settings, opened_store
-from vigil.media.banks import export_bank_csv, load_bank_csv
+from vigil.cli.common import console, errors, load_settings, opened_store
+from vigil.media.banks import BankFileError, export_bank_csv, load_bank_csv
 
 app = typer.Typer(help="Import, export and list hash banks.", no_args_is_help=True)
 
@@ -22,7 +22,11 @@ def import_bank(
     threshold: Annotated[int, typer.Option(help="PDQ match distance, inclusive.")] = 31,
 ) -> None:
     """Add a CSV of hashes to a named bank (idempotent)."""
-    info, entries = load_bank_csv(path, name, threshold)
+    try:
+        info, entries = load_bank_csv(path, name, threshold)
+    except BankFileError as exc:
+        errors.print(str(exc))
+        raise typer.Exit(1) from None
     with opened_store(load_settings()) as store:
         store.add_bank(info)
         result = store.add_bank_entries(entries)

@@ -1,0 +1,1 @@
+"""Built-in detectors: each turns stored records of one kind into explained, scored signals."""

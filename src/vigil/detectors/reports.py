@@ -1,0 +1,138 @@
+"""Panic-button reports from video calls: every accepted report becomes a signal.
+
+A report is a person raising an alarm, so none is dropped or merged: two reports against one
+account in one session are two signals (their ids differ by ``report_id``), and the case they
+join counts both. The score starts from what the reason says and rises when frames the client
+captured at the moment of the report match a hash bank.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC
+from typing import ClassVar
+
+from vigil.detectors.media import best_match, describe_match, match_evidence, media_ref
+from vigil.identifiers import EntityKind
+from vigil.media.matching import BankMatcher, Match
+from vigil.model import EntityRef, JSONValue, Signal, SignalKind
+from vigil.plugin import DetectionContext, Detector
+from vigil.records import PanicReport, Record, RecordKind, identifiers_of
+
+DEFAULT_REASON_SCORE = 0.5
+"""A report with no recognised keyword: a human's alarm, neither discounted nor escalated."""
+
+REASON_SCORES: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    # NCMEC "Priority 1 = child believed to be in imminent danger"; CyberTipline
+    # escalateToHighPriority, e.g. "immediate risk to child" (cases-and-sharing.md §6, §1.2).
+    ("minor_involved", re.compile(
+        r"\b(minors?|child(ren)?|kids?|under[- ]?age|under 18|teen(ager)?s?)\b", re.I), 0.9),
+    # CyberTipline reportAnnotations "sextortion" (cases-and-sharing.md §1.2).
+    ("threat", re.compile(
+        r"\b(threat\w*|blackmail\w*|sextort\w*|extort\w*)\b", re.I), 0.8),
+    # A paid show is the pattern of cybersex trafficking itself: abuse streamed to paying buyers.
+    ("paid_show", re.compile(
+        r"\b(pay|paid|paying|payments?|money|price|tips?|shows?)\b", re.I), 0.7),
+)
+"""Reason keywords and the base score each sets. The scores are vigil's defaults, ordered by the
+sources' priorities (child at risk first); no source gives numbers. The highest hit wins."""
+
+_QUOTED_REASON_CHARS = 80
+
+
+def reason_score(reason: str) -> tuple[float, list[str]]:
+    """The base score for a report's reason, and the names of the keyword groups it hit."""
+    hits = [(name, score) for name, pattern, score in REASON_SCORES if pattern.search(reason)]
+    if not hits:
+        return DEFAULT_REASON_SCORE, []
+    return max(score for _, score in hits), [name for name, _ in hits]
+
+
+def combined_score(base: float, media: float | None) -> float:
+    """Noisy-OR of the reason and the frame match: either alone keeps its score, both raise it.
+
+    Noisy-OR treats the two as independent pieces of evidence, never exceeds 1 and never lowers
+    the base, which is what "raised when frames match" asks of it.
+    """
+    if media is None:
+        return base
+    return round(1.0 - (1.0 - base) * (1.0 - media), 6)
+
+
+def frame_matches(report: PanicReport, matcher: BankMatcher) -> list[tuple[int, Match]]:
+    """(frame index, match) for every reported frame within its bank's PDQ threshold.
+
+    Frames carry no quality score, so they are matched as the media detector matches a bare hash.
+    """
+    return [(index, match) for index, frame in enumerate(report.frame_pdqs)
+            for match in matcher.match("pdq", frame)]
+
+
+def _reports(records: Sequence[Record]) -> Iterator[PanicReport]:
+    for record in records:
+        if not isinstance(record, PanicReport):
+            raise TypeError(f"reports.panic takes panic reports, got {type(record)}")
+        yield record
+
+
+def _quoted(reason: str) -> str:
+    if len(reason) <= _QUOTED_REASON_CHARS:
+        return reason
+    return reason[: _QUOTED_REASON_CHARS - 3].rstrip() + "..."
+
+
+class PanicReportDetector(Detector):
+    """Turns each panic report into a signal about the reported account."""
+
+    name: ClassVar[str] = "reports.panic"
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = "Panic-button reports, scored by reason and by reported frames"
+    consumes: ClassVar[RecordKind] = RecordKind.REPORT
+
+    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+        matcher = BankMatcher.from_store(context.banks)
+        for report in _reports(records):
+            yield self._signal(report, matcher)
+
+    def _signal(self, report: PanicReport, matcher: BankMatcher) -> Signal:
+        base, categories = reason_score(report.reason)
+        hits = frame_matches(report, matcher)
+        media_score = best_match([m for _, m in hits], matcher)[1] if hits else None
+        reported = EntityRef(EntityKind.ACCOUNT, report.reported)
+        reporter = EntityRef(EntityKind.ACCOUNT, report.reporter)
+        evidence: dict[str, JSONValue] = {
+            # reported last, so a self-report (reporter == reported) is still a suspect
+            "roles": {str(reporter): "reporter", str(reported): "suspect"},
+            "report_id": report.report_id,
+            "session_id": report.session_id,
+            "reason": report.reason,
+            "reason_categories": categories,
+            "reason_score": base,
+            "frame_count": len(report.frame_pdqs),
+            "frame_matches": [{"frame_index": i, **match_evidence(m, matcher)} for i, m in hits],
+            "media_score": media_score,
+        }
+        return Signal(
+            source=self.name, kind=SignalKind.REPORT,
+            subjects=(*identifiers_of(report), *(media_ref(m) for _, m in hits)),
+            score=combined_score(base, media_score),
+            observed_at=report.reported_at.astimezone(UTC),
+            evidence=evidence, explanation=self._explain(report, categories, hits, matcher),
+            detector_version=self.version,
+        )
+
+    @staticmethod
+    def _explain(report: PanicReport, categories: list[str], hits: list[tuple[int, Match]],
+                 matcher: BankMatcher) -> str:
+        flagged = f" ({', '.join(c.replace('_', ' ') for c in categories)})" if categories else ""
+        text = (f"account:{report.reporter} reported account:{report.reported} in session "
+                f"'{report.session_id}': \"{_quoted(report.reason)}\"{flagged}.")
+        if not hits:
+            return text
+        best, _ = best_match([m for _, m in hits], matcher)
+        frame = next(index for index, m in hits if m is best)
+        what = f"reported frame {frame + 1} of {len(report.frame_pdqs)}"
+        others = len({index for index, _ in hits}) - 1
+        more = f" {others} other frame(s) matched too." if others else ""
+        return f"{text} {describe_match(best, matcher, what)}{more}"
