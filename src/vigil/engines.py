@@ -1,0 +1,145 @@
+"""Where SQL runs: tiny engine objects behind one protocol, in the manner of splink's database APIs.
+
+Pure functions elsewhere decide *what* to compute and return SQL text; an engine only loads tables
+and runs that text. vigil's SQL is standard SQL that Spark SQL (3.4 or later) also runs, with one
+documented exception handled here: it calls Spark's built-in ``unix_seconds(timestamp)`` for
+seconds since the epoch, which the DuckDB engine defines as a macro because DuckDB spells it
+``epoch``. Timestamps are UTC throughout: aware values go in, aware UTC values come out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+import duckdb
+
+Rows = Sequence[Mapping[str, Any]]
+Columns = Mapping[str, Sequence[Any]]
+
+
+class EngineError(RuntimeError):
+    """A backend failed; carries the SQL that failed so the log shows what was asked."""
+
+    def __init__(self, engine: str, sql: str, cause: BaseException) -> None:
+        super().__init__(f"{engine} engine failed: {cause}\n--- SQL ---\n{sql}")
+        self.engine = engine
+        self.sql = sql
+
+
+class SqlEngine(Protocol):
+    """Loads named tables and runs SELECTs against them; one instance per detection run."""
+
+    name: str
+
+    def register_table(self, name: str, rows: Rows | Columns) -> None: ...
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]: ...
+    def close(self) -> None: ...
+
+
+_SQL_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "BOOLEAN"), (int, "BIGINT"), (float, "DOUBLE"), (str, "VARCHAR"),
+    (datetime, "TIMESTAMP"), (date, "DATE"),
+)
+
+_DUCKDB_PORTABILITY_MACROS = (
+    # Spark's unix_seconds(ts): whole seconds since 1970-01-01 UTC.
+    "CREATE MACRO unix_seconds(ts) AS CAST(FLOOR(epoch(ts)) AS BIGINT)",
+)
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _as_columns(rows: Rows | Columns) -> dict[str, list[Any]]:
+    if isinstance(rows, Mapping):
+        return {name: list(values) for name, values in rows.items()}
+    names = list(rows[0]) if rows else []
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def _sql_type(column: str, values: list[Any]) -> str:
+    """The narrowest SQL type holding every non-null value; an all-null column is text."""
+    found = set()
+    for py_type in {type(value) for value in values if value is not None}:
+        sql = next((sql for py, sql in _SQL_TYPES if issubclass(py_type, py)), None)
+        if sql is None:
+            raise TypeError(f"column {column!r} holds a value of unsupported type {py_type}")
+        found.add(sql)
+    if found == {"BIGINT", "DOUBLE"}:
+        return "DOUBLE"
+    if len(found) > 1:
+        raise TypeError(f"column {column!r} mixes types {sorted(found)}")
+    return found.pop() if found else "VARCHAR"
+
+
+def _utc_naive(values: list[Any]) -> list[Any]:
+    """Aware datetimes as naive UTC, so DuckDB needs no time-zone module to take them."""
+    return [value.astimezone(UTC).replace(tzinfo=None)
+            if value is not None and value.tzinfo is not None else value for value in values]
+
+
+def _to_utc_aware(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class DuckDBEngine:
+    """An in-memory DuckDB database that lives as long as one detection run."""
+
+    name = "duckdb"
+
+    def __init__(self) -> None:
+        self._connection = duckdb.connect(":memory:")
+        for macro in _DUCKDB_PORTABILITY_MACROS:
+            self._execute(macro)
+
+    def register_table(self, name: str, rows: Rows | Columns) -> None:
+        """Load rows (or equal-length columns) as table ``name``, replacing any earlier one.
+
+        Columns travel as typed list parameters and are unnested side by side, which is fast and
+        needs neither pandas nor pyarrow.
+        """
+        columns = _as_columns(rows)
+        if not columns:
+            raise ValueError(f"table {name!r} has no columns")
+        if len({len(values) for values in columns.values()}) > 1:
+            raise ValueError(f"columns of table {name!r} differ in length")
+        try:
+            types = {column: _sql_type(column, values) for column, values in columns.items()}
+        except TypeError as exc:
+            raise ValueError(f"table {name!r}: {exc}") from exc
+        selects = ", ".join(f"UNNEST(CAST(? AS {sql_type}[])) AS {_quoted(column)}"
+                            for column, sql_type in types.items())
+        params = [_utc_naive(values) if types[column] == "TIMESTAMP" else values
+                  for column, values in columns.items()]
+        self._execute(f"CREATE OR REPLACE TABLE {_quoted(name)} AS SELECT {selects}", params)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self._execute(sql, params)
+        names = [column[0] for column in cursor.description or ()]
+        return [{name: _to_utc_aware(value) for name, value in zip(names, row, strict=True)}
+                for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def _execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        try:
+            return self._connection.execute(sql, list(params) if params is not None else None)
+        except duckdb.Error as exc:
+            raise EngineError(self.name, sql, exc) from exc
+
+
+__all__ = ["DuckDBEngine", "EngineError", "SqlEngine"]

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from vigil.engines import DuckDBEngine, EngineError, SqlEngine
+
+MANILA = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def engine() -> Any:
+    with DuckDBEngine() as duck:
+        yield duck
+
+
+def test_duckdb_engine_satisfies_the_protocol() -> None:
+    engine: SqlEngine = DuckDBEngine()
+    assert engine.name == "duckdb"
+    engine.close()
+
+
+@pytest.mark.parametrize("shape", ["rows", "columns"])
+def test_rows_and_columns_load_the_same_table(engine: DuckDBEngine, shape: str) -> None:
+    rows = [{"id": "a", "n": 1, "x": 1.5, "ok": True}, {"id": "b", "n": 2, "x": 2.0, "ok": False}]
+    data: Any = rows if shape == "rows" else {k: [r[k] for r in rows] for k in rows[0]}
+    engine.register_table("t", data)
+    assert engine.query("SELECT * FROM t ORDER BY id") == rows
+
+
+def test_aware_timestamps_come_back_as_the_same_instant_in_utc(engine: DuckDBEngine) -> None:
+    local = datetime(2024, 5, 1, 23, 30, tzinfo=MANILA)
+    engine.register_table("t", {"sent_at": [local]})
+    (row,) = engine.query("SELECT sent_at, unix_seconds(sent_at) AS s FROM t")
+    assert row["sent_at"] == local and row["sent_at"].tzinfo == UTC
+    assert row["s"] == int(local.timestamp())
+
+
+def test_mixed_numbers_widen_and_all_null_columns_are_text(engine: DuckDBEngine) -> None:
+    engine.register_table("t", {"x": [1, 2.5], "name": [None, None]})
+    rows = engine.query("SELECT SUM(x) AS total, COUNT(name) AS names, "
+                        "MAX(COALESCE(name, 'none')) AS shown FROM t")
+    assert rows == [{"total": 3.5, "names": 0, "shown": "none"}]
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"x": [1, "a"]}, "mixes types"),
+    ({"x": [object()]}, "unsupported type"),
+    ({"x": [1], "y": [1, 2]}, "differ in length"),
+    ({}, "no columns"),
+])
+def test_bad_tables_are_refused_by_name(engine: DuckDBEngine, data: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        engine.register_table("t", data)
+
+
+def test_odd_names_are_quoted(engine: DuckDBEngine) -> None:
+    engine.register_table('my "table"', {"select": [1], 'a"b': ["x"]})
+    assert engine.query('SELECT * FROM "my ""table"""') == [{"select": 1, 'a"b': "x"}]
+
+
+def test_parameters_are_bound(engine: DuckDBEngine) -> None:
+    assert engine.query("SELECT ? + 1 AS x", [41]) == [{"x": 42}]
+
+
+def test_engine_error_carries_the_failing_sql(engine: DuckDBEngine) -> None:
+    sql = "SELECT missing_column FROM no_such_table"
+    with pytest.raises(EngineError) as caught:
+        engine.query(sql)
+    assert caught.value.sql == sql
+    assert caught.value.engine == "duckdb"
+    assert sql in str(caught.value)
+
+
+def test_closed_engine_refuses_queries() -> None:
+    engine = DuckDBEngine()
+    engine.close()
+    with pytest.raises(EngineError, match="SELECT 1"):
+        engine.query("SELECT 1")
