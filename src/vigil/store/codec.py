@@ -1,0 +1,213 @@
+"""JSON forms of vigil's records, so a stored object reads back equal to the one written.
+
+Used by the SQL store and by anything else that writes these objects as text. The rules:
+
+- datetimes are ISO 8601 with their UTC offset and must be tz-aware (a naive one is refused
+  rather than guessed, because the hours it would be off by are evidence);
+- entity references are their ``kind:value`` text, rebuilt without normalising again (they were
+  normalised when first made, and re-normalising must never be able to change a stored identity);
+- a signal keeps its stored ``id``, so reading it back never re-derives a different one;
+- values must be plain JSON: anything ``json`` cannot write raises ``TypeError`` instead of being
+  silently turned into a string.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from vigil.identifiers import EntityKind
+from vigil.model import Case, CaseStatus, EntityRef, JSONValue, Reason, Signal, SignalKind
+from vigil.records import RECORD_TYPES, Record, RecordKind
+from vigil.store.interfaces import AuditEvent, BankEntry, BankInfo, QuarantineEntry
+
+JSONDict = dict[str, Any]
+
+
+def dump_json(value: JSONValue) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_json(text: str) -> Any:
+    return json.loads(text)
+
+
+def datetime_to_text(moment: datetime) -> str:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"refusing to store naive datetime {moment.isoformat()}: give it a tz")
+    return moment.isoformat()
+
+
+def datetime_from_text(text: str) -> datetime:
+    """Parse ISO 8601; text without an offset (never written by vigil) is taken as UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def entity_to_text(entity: EntityRef) -> str:
+    return str(entity)
+
+
+def entity_from_text(text: str) -> EntityRef:
+    kind, sep, value = text.partition(":")
+    if not sep or not value:
+        raise ValueError(f"invalid stored entity reference {text!r}: expected kind:value")
+    return EntityRef(EntityKind(kind), value)
+
+
+def record_to_json(record: Record) -> str:
+    return record.model_dump_json()
+
+
+def record_from_json(kind: RecordKind | str, text: str) -> Record:
+    return RECORD_TYPES[RecordKind(kind)].model_validate_json(text)
+
+
+def signal_to_dict(signal: Signal) -> JSONDict:
+    return {
+        "id": signal.id,
+        "source": signal.source,
+        "kind": signal.kind.value,
+        "subjects": [entity_to_text(s) for s in signal.subjects],
+        "score": signal.score,
+        "observed_at": datetime_to_text(signal.observed_at),
+        "evidence": dict(signal.evidence),
+        "explanation": signal.explanation,
+        "detector_version": signal.detector_version,
+    }
+
+
+def signal_from_dict(data: JSONDict) -> Signal:
+    return Signal(
+        source=data["source"],
+        kind=SignalKind(data["kind"]),
+        subjects=tuple(entity_from_text(s) for s in data["subjects"]),
+        score=float(data["score"]),
+        observed_at=datetime_from_text(data["observed_at"]),
+        evidence=data["evidence"],
+        explanation=data["explanation"],
+        detector_version=data["detector_version"],
+        id=data["id"],
+    )
+
+
+def signal_to_json(signal: Signal) -> str:
+    return dump_json(signal_to_dict(signal))
+
+
+def signal_from_json(text: str) -> Signal:
+    return signal_from_dict(load_json(text))
+
+
+def reason_to_dict(reason: Reason) -> JSONDict:
+    return asdict(reason)
+
+
+def reason_from_dict(data: JSONDict) -> Reason:
+    return Reason(
+        component=data["component"],
+        value=float(data["value"]),
+        weight=float(data["weight"]),
+        contribution=float(data["contribution"]),
+        text=data["text"],
+    )
+
+
+def case_to_dict(case: Case) -> JSONDict:
+    return {
+        "id": case.id,
+        "entities": [entity_to_text(e) for e in case.entities],
+        "signals": [signal_to_dict(s) for s in case.signals],
+        "priority": case.priority,
+        "reasons": [reason_to_dict(r) for r in case.reasons],
+        "status": case.status.value,
+    }
+
+
+def case_from_dict(data: JSONDict) -> Case:
+    return Case(
+        id=data["id"],
+        entities=tuple(entity_from_text(e) for e in data["entities"]),
+        signals=tuple(signal_from_dict(s) for s in data["signals"]),
+        priority=float(data["priority"]),
+        reasons=tuple(reason_from_dict(r) for r in data["reasons"]),
+        status=CaseStatus(data["status"]),
+    )
+
+
+def case_to_json(case: Case) -> str:
+    return dump_json(case_to_dict(case))
+
+
+def case_from_json(text: str) -> Case:
+    return case_from_dict(load_json(text))
+
+
+def bank_to_dict(bank: BankInfo) -> JSONDict:
+    return asdict(bank)
+
+
+def bank_from_dict(data: JSONDict) -> BankInfo:
+    return BankInfo(
+        name=data["name"],
+        signal_type=data["signal_type"],
+        threshold=int(data["threshold"]),
+        source=data["source"],
+        description=data["description"],
+    )
+
+
+def bank_entry_to_dict(entry: BankEntry) -> JSONDict:
+    return asdict(entry)
+
+
+def bank_entry_from_dict(data: JSONDict) -> BankEntry:
+    return BankEntry(
+        bank=data["bank"],
+        hash=data["hash"],
+        signal_type=data["signal_type"],
+        label=data["label"],
+        source=data["source"],
+    )
+
+
+def audit_to_dict(event: AuditEvent) -> JSONDict:
+    return {
+        "actor": event.actor,
+        "action": event.action,
+        "target": event.target,
+        "at": datetime_to_text(event.at),
+        "details": dict(event.details),
+    }
+
+
+def audit_from_dict(data: JSONDict) -> AuditEvent:
+    return AuditEvent(
+        actor=data["actor"],
+        action=data["action"],
+        target=data["target"],
+        at=datetime_from_text(data["at"]),
+        details=dict(data["details"]),
+    )
+
+
+def quarantine_to_dict(entry: QuarantineEntry) -> JSONDict:
+    return {
+        "kind": entry.kind.value,
+        "source": entry.source,
+        "line": entry.line,
+        "raw": entry.raw,
+        "reason": entry.reason,
+    }
+
+
+def quarantine_from_dict(data: JSONDict) -> QuarantineEntry:
+    return QuarantineEntry(
+        kind=RecordKind(data["kind"]),
+        source=data["source"],
+        line=int(data["line"]),
+        raw=data["raw"],
+        reason=data["reason"],
+    )

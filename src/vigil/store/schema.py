@@ -1,0 +1,132 @@
+"""The SQL tables behind :class:`vigil.store.sql.SqlStore`, shared by SQLite and PostgreSQL.
+
+Domain objects are kept as JSON text (see :mod:`vigil.store.codec`) next to the few columns that
+queries filter, sort or deduplicate on, so the schema stays small and identical on both backends.
+
+Tables that the memory store keeps in insertion order have an integer ``seq`` key; the natural
+key (content hash, signal id, ...) is a unique constraint, which is what makes adds idempotent.
+The Alembic migrations under ``migrations/versions`` must build exactly these tables; a test
+compares them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Explicit constraint names, so that migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+HASH_LENGTH = 64
+"""Hex digits of a SHA-256 digest (:func:`vigil.model.content_hash`)."""
+
+KIND_LENGTH = 32
+
+
+def _seq() -> Column[int]:
+    return Column("seq", SeqType, primary_key=True, autoincrement=True)
+
+
+records = Table(
+    "records",
+    metadata,
+    _seq(),
+    Column("content_hash", String(HASH_LENGTH), nullable=False, unique=True),
+    Column("kind", String(KIND_LENGTH), nullable=False),
+    Column("data", Text, nullable=False),
+    Index("ix_records_kind_seq", "kind", "seq"),
+)
+
+# A raw line can exceed PostgreSQL's limit on the size of a b-tree index entry, so uniqueness of
+# (source, line, raw) is enforced on a hash of the three rather than on the columns themselves.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    _seq(),
+    Column("entry_key", String(HASH_LENGTH), nullable=False, unique=True),
+    Column("kind", String(KIND_LENGTH), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+signals = Table(
+    "signals",
+    metadata,
+    _seq(),
+    Column("id", Text, nullable=False, unique=True),
+    Column("kind", String(KIND_LENGTH), nullable=False),
+    Column("data", Text, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("priority", Double, nullable=False),
+    Column("status", String(KIND_LENGTH), nullable=False),
+    Column("data", Text, nullable=False),
+)
+
+# Statuses set by a reviewer, kept apart from ``cases`` because every linking run replaces cases.
+case_statuses = Table(
+    "case_statuses",
+    metadata,
+    Column("case_id", Text, primary_key=True),
+    Column("status", String(KIND_LENGTH), nullable=False),
+)
+
+banks = Table(
+    "banks",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("signal_type", String(KIND_LENGTH), nullable=False),
+    Column("threshold", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+bank_entries = Table(
+    "bank_entries",
+    metadata,
+    _seq(),
+    Column("bank", Text, ForeignKey("banks.name"), nullable=False),
+    Column("signal_type", String(KIND_LENGTH), nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("bank", "signal_type", "hash", name="uq_bank_entries_bank_type_hash"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    _seq(),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("details", Text, nullable=False),
+)

@@ -1,0 +1,222 @@
+"""The SQL store: every store interface on SQLite or PostgreSQL through SQLAlchemy Core.
+
+It behaves exactly like :class:`vigil.store.memory.MemoryStore` (one test body checks both), with
+one difference: :meth:`SqlStore.add_bank_entries` checks every entry's bank before writing any,
+so a missing bank leaves the store unchanged instead of half-written.
+
+Adds are one ``INSERT ... ON CONFLICT DO NOTHING`` executemany per call (psycopg 3 pipelines it),
+so importing a large file costs no round trip per row, and the summed row count says exactly how
+many rows were new; the rest were already stored (or repeated within the call).
+Open it with :func:`vigil.store.open.open_store`, which brings the schema up to date first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from vigil.model import Case, CaseStatus, Signal, content_hash
+from vigil.records import Record, RecordKind
+from vigil.store import codec, schema
+from vigil.store.interfaces import AddResult, AuditEvent, BankEntry, BankInfo, QuarantineEntry
+
+Row = dict[str, Any]
+# SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
+_COUNT_ROWS = {"preserve_rowcount": True}
+
+
+def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"vigil's SQL store supports sqlite and postgresql, not {dialect!r}")
+
+
+def _quarantine_key(entry: QuarantineEntry) -> str:
+    return content_hash([entry.source, entry.line, entry.raw])
+
+
+class SqlStore:
+    """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect.name
+        _insert(self._dialect, schema.records)  # fail now on an unsupported backend
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def _add_new(self, table: Table, key: Sequence[Column[Any]], rows: Sequence[Row]) -> AddResult:
+        """Insert the rows whose ``key`` is not stored yet; count them against all given."""
+        if not rows:
+            return AddResult(0, 0)
+        statement = _insert(self._dialect, table).on_conflict_do_nothing(index_elements=list(key))
+        with self._engine.begin() as conn:
+            # An executemany; sqlite3 and psycopg 3 both sum each row's changes into rowcount, and
+            # a row skipped by ON CONFLICT DO NOTHING changes nothing (their Cursor.rowcount docs).
+            added = conn.execute(statement, list(rows), execution_options=_COUNT_ROWS).rowcount
+        return AddResult(added, len(rows) - added)
+
+    def add_records(self, records: Sequence[Record]) -> AddResult:
+        rows = [_record_row(r) for r in records]
+        return self._add_new(schema.records, [schema.records.c.content_hash], rows)
+
+    def records(self, kind: RecordKind) -> list[Record]:
+        table = schema.records
+        query = select(table.c.data).where(table.c.kind == kind.value).order_by(table.c.seq)
+        with self._engine.connect() as conn:
+            return [codec.record_from_json(kind, data) for data in conn.scalars(query)]
+
+    def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
+        rows = [
+            {"entry_key": _quarantine_key(e), **codec.quarantine_to_dict(e)} for e in entries
+        ]
+        return self._add_new(schema.quarantine, [schema.quarantine.c.entry_key], rows)
+
+    def quarantine(self) -> list[QuarantineEntry]:
+        table = schema.quarantine
+        columns = [table.c.kind, table.c.source, table.c.line, table.c.raw, table.c.reason]
+        query = select(*columns).order_by(table.c.seq)
+        with self._engine.connect() as conn:
+            return [codec.quarantine_from_dict(dict(row)) for row in conn.execute(query).mappings()]
+
+    def add_signals(self, signals: Sequence[Signal]) -> AddResult:
+        rows = [
+            {"id": s.id, "kind": s.kind.value, "data": codec.signal_to_json(s)} for s in signals
+        ]
+        return self._add_new(schema.signals, [schema.signals.c.id], rows)
+
+    def signals(self) -> list[Signal]:
+        query = select(schema.signals.c.data).order_by(schema.signals.c.seq)
+        with self._engine.connect() as conn:
+            return [codec.signal_from_json(data) for data in conn.scalars(query)]
+
+    def replace_cases(self, cases: Sequence[Case]) -> None:
+        with self._engine.begin() as conn:
+            kept = self._reviewed_statuses(conn)
+            rows = [self._case_row(replace(c, status=kept.get(c.id, c.status))) for c in cases]
+            conn.execute(delete(schema.cases))
+            if rows:
+                conn.execute(insert(schema.cases), rows)
+
+    @staticmethod
+    def _reviewed_statuses(conn: Connection) -> dict[str, CaseStatus]:
+        table = schema.case_statuses
+        rows = conn.execute(select(table.c.case_id, table.c.status))
+        return {case_id: CaseStatus(status) for case_id, status in rows}
+
+    @staticmethod
+    def _case_row(case: Case) -> Row:
+        return {
+            "id": case.id,
+            "priority": case.priority,
+            "status": case.status.value,
+            "data": codec.case_to_json(case),
+        }
+
+    def cases(self) -> list[Case]:
+        # Sorted here rather than in SQL: PostgreSQL's collation may order ids unlike Python.
+        return sorted(self._load_cases(None), key=lambda c: (-c.priority, c.id))
+
+    def case(self, case_id: str) -> Case | None:
+        found = self._load_cases(case_id)
+        return found[0] if found else None
+
+    def _load_cases(self, case_id: str | None) -> list[Case]:
+        table = schema.cases
+        query = select(table.c.data, table.c.status)
+        if case_id is not None:
+            query = query.where(table.c.id == case_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [replace(codec.case_from_json(data), status=CaseStatus(s)) for data, s in rows]
+
+    def set_status(self, case_id: str, status: CaseStatus) -> None:
+        cases, statuses = schema.cases, schema.case_statuses
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                update(cases).where(cases.c.id == case_id).values(status=status.value)
+            )
+            if changed.rowcount == 0:
+                raise KeyError(f"no case {case_id!r}")
+            upsert = _insert(self._dialect, statuses).values(case_id=case_id, status=status.value)
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[statuses.c.case_id], set_={"status": status.value}
+                )
+            )
+
+    def add_bank(self, bank: BankInfo) -> None:
+        row = codec.bank_to_dict(bank)
+        upsert = _insert(self._dialect, schema.banks).values(row)
+        changes = {name: value for name, value in row.items() if name != "name"}
+        with self._engine.begin() as conn:
+            conn.execute(
+                upsert.on_conflict_do_update(index_elements=[schema.banks.c.name], set_=changes)
+            )
+
+    def banks(self) -> list[BankInfo]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(schema.banks)).mappings().all()
+        return sorted((codec.bank_from_dict(dict(row)) for row in rows), key=lambda b: b.name)
+
+    def add_bank_entries(self, entries: Sequence[BankEntry]) -> AddResult:
+        self._require_banks({entry.bank for entry in entries})
+        table = schema.bank_entries
+        rows = [codec.bank_entry_to_dict(entry) for entry in entries]
+        return self._add_new(table, [table.c.bank, table.c.signal_type, table.c.hash], rows)
+
+    def _require_banks(self, names: Iterable[str]) -> None:
+        wanted = set(names)
+        if not wanted:
+            return
+        query = select(schema.banks.c.name).where(schema.banks.c.name.in_(wanted))
+        with self._engine.connect() as conn:
+            missing = wanted - set(conn.scalars(query))
+        if missing:
+            raise KeyError(f"no bank {min(missing)!r}; add it before its hashes")
+
+    def bank_entries(self, bank: str | None = None) -> list[BankEntry]:
+        table = schema.bank_entries
+        columns = [table.c.bank, table.c.hash, table.c.signal_type, table.c.label, table.c.source]
+        query = select(*columns).order_by(table.c.seq)
+        if bank is not None:
+            query = query.where(table.c.bank == bank)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [codec.bank_entry_from_dict(dict(row)) for row in rows]
+
+    def append_audit(self, event: AuditEvent) -> None:
+        row = codec.audit_to_dict(event)
+        row["details"] = codec.dump_json(row["details"])
+        with self._engine.begin() as conn:
+            conn.execute(insert(schema.audit_events).values(row))
+
+    def audit_events(self) -> list[AuditEvent]:
+        table = schema.audit_events
+        columns = [table.c.actor, table.c.action, table.c.target, table.c.at, table.c.details]
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(*columns).order_by(table.c.seq)).mappings().all()
+        return [codec.audit_from_dict(_with_details(dict(row))) for row in rows]
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def _record_row(record: Record) -> Row:
+    return {
+        "content_hash": record.content_hash(),
+        "kind": record.kind.value,
+        "data": codec.record_to_json(record),
+    }
+
+
+def _with_details(row: Mapping[str, Any]) -> Row:
+    return {**row, "details": codec.load_json(row["details"])}
