@@ -30,6 +30,8 @@ class EntityKind(StrEnum):
 
 
 _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z0-9][A-Za-z0-9_.-]*):(?P<rest>\S+)$")
+_PREFIXED_SPACED = re.compile(r"^(?P<prefix>[A-Za-z0-9][A-Za-z0-9_.-]*):\s*(?P<rest>\S(?:.*\S)?)$")
+_SPACES_AND_DASHES = re.compile(r"[\s-]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DEVICE = re.compile(r"^[A-Za-z0-9_.:-]{4,128}$")
 _HEX = {"pdq": 64, "md5": 32, "sha256": 64}
@@ -41,7 +43,8 @@ def _bad(kind: EntityKind, value: str, why: str) -> ValueError:
 
 
 def _split_prefixed(kind: EntityKind, value: str, what: str) -> tuple[str, str]:
-    match = _PREFIXED.match(value.strip())
+    pattern = _PREFIXED_SPACED if kind is EntityKind.PAYMENT_ACCOUNT else _PREFIXED
+    match = pattern.match(value.strip())
     if match is None:
         raise _bad(kind, value, f"expected '{what}'")
     return match["prefix"].lower(), match["rest"]
@@ -53,10 +56,34 @@ def normalise_account(value: str) -> str:
     return f"{platform}:{handle.lstrip('@').lower()}"
 
 
+PROVIDER_ALIASES = {"g-cash": "gcash", "paymaya": "maya", "wu": "westernunion",
+                    "western_union": "westernunion", "coinsph": "coins.ph"}
+"""Spellings of one payment provider; the canonical name is what chat extraction writes too."""
+
+MOBILE_WALLET_REGIONS = {"gcash": "PH", "maya": "PH", "coins.ph": "PH"}
+"""E-wallets whose account id is the holder's mobile number; written locally (``0917...``) or in
+E.164, it is one account, so it is stored in E.164."""
+
+
 def normalise_payment_account(value: str) -> str:
     """``provider:id``; spaces and dashes inside account numbers are formatting, not identity."""
     provider, ident = _split_prefixed(EntityKind.PAYMENT_ACCOUNT, value, "provider:id")
-    return f"{provider}:{ident.replace('-', '').lower()}"
+    provider = PROVIDER_ALIASES.get(provider, provider)
+    region = MOBILE_WALLET_REGIONS.get(provider)
+    phone = _mobile_number(ident, region) if region else None
+    return f"{provider}:{phone or _SPACES_AND_DASHES.sub('', ident).lower()}"
+
+
+def _mobile_number(ident: str, region: str) -> str | None:
+    if not re.fullmatch(r"\+?[0-9 ()-]{7,20}", ident):
+        return None
+    try:
+        number = phonenumbers.parse(ident, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def normalise_phone(value: str) -> str:

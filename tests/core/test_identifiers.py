@@ -9,7 +9,11 @@ from vigil.model import EntityRef
 
 GOOD = [
     (EntityKind.ACCOUNT, "VidChat:@Alice_01", "vidchat:alice_01"),
-    (EntityKind.PAYMENT_ACCOUNT, "GCash:0917-123-4567", "gcash:09171234567"),
+    (EntityKind.PAYMENT_ACCOUNT, "GCash:0917-123-4567", "gcash:+639171234567"),
+    (EntityKind.PAYMENT_ACCOUNT, "paymaya: +63 917 123 4567", "maya:+639171234567"),
+    (EntityKind.PAYMENT_ACCOUNT, "gcash:12", "gcash:12"),
+    (EntityKind.PAYMENT_ACCOUNT, "Wise:ABC-1 2", "wise:abc12"),
+    (EntityKind.PAYMENT_ACCOUNT, "wu:123", "westernunion:123"),
     (EntityKind.PHONE, "+63 917 123 4567", "+639171234567"),
     (EntityKind.PHONE, "+44 (0)20 7946 0958", "+442079460958"),
     (EntityKind.EMAIL, " Bob@Example.COM ", "bob@example.com"),

@@ -18,13 +18,15 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Self
 
 from vigil.conversations.extract import extract_identifiers
-from vigil.conversations.lexicon import Lexicon, default_lexicon
+from vigil.conversations.lexicon import Lexicon, default_lexicon, load_lexicon
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import ChatMessage, Record, RecordKind
+from vigil.settings import Settings
 
 _PAYEE_KINDS = frozenset({EntityKind.PAYMENT_ACCOUNT, EntityKind.WALLET})
 
@@ -100,6 +102,10 @@ class ConversationLexiconDetector(Detector):
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(load_lexicon(settings.lexicon) if settings.lexicon else None)
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
         by_conversation: dict[str, list[ChatMessage]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
@@ -30,6 +30,7 @@ from vigil.payments.rules import (
 from vigil.payments.sql import rule_sql
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import Payment, Record, RecordKind, identifiers_of
+from vigil.settings import Settings
 
 _SHAPE_COLUMNS = {"senders", "beneficiaries", "txn_ids", "first_at", "last_at"}
 _KYC_KINDS = {EntityKind.PHONE, EntityKind.EMAIL}
@@ -118,6 +119,10 @@ class PaymentTypologyDetector(Detector):
         self.rules = rules if rules is not None else load_rules()
         self._engine_factory = engine_factory
         self._max_txn_ids = max_txn_ids
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(rules=load_rules(settings.payment_rules))
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
         """Run every enabled rule; the engine lives only for this call."""
