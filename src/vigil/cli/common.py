@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -16,7 +17,10 @@ from vigil.settings import Settings
 from vigil.store.interfaces import Store
 from vigil.store.open import open_store
 
-console = Console()
+PIPE_WIDTH = 140
+"""Width for tables written to a pipe or file (a terminal's own width is used when there is one)."""
+
+console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 errors = Console(stderr=True)
 
 
@@ -51,17 +55,26 @@ def progress_steps(description: str) -> Iterator[StepCallback]:
 
 
 def cases_table(cases: Sequence[Case], limit: int = 10) -> Table:
-    """The ranked table: priority, size, kinds of signal and the top reasons."""
-    table = Table(title=f"Top {min(limit, len(cases))} of {len(cases)} cases", show_lines=True)
-    for column in ("#", "case", "priority", "signals", "kinds", "why"):
+    """The ranked table: priority, size, kinds of signal and each component's contribution.
+
+    Full reason sentences are one command away (``vigil cases show ID``), so the table stays
+    readable in an 80-column terminal.
+    """
+    table = Table(title=f"Top {min(limit, len(cases))} of {len(cases)} cases")
+    for column in ("#", "case", "priority", "signals", "ids", "kinds", "why (contribution)"):
         table.add_column(column, overflow="fold")
     for rank, case in enumerate(cases[:limit], start=1):
-        top = sorted((r for r in case.reasons if r.contribution > 0),
-                     key=lambda r: -r.contribution)[:3]
-        why = "\n".join(f"{r.component} +{r.contribution:.2f}: {r.text[:110]}" for r in top)
-        hubs = [r for r in case.reasons if r.component == "hub_suppressed"]
-        if hubs:
-            why += f"\n({len(hubs)} hub identifier(s) not used for linking)"
         table.add_row(str(rank), case.id, f"{case.priority:.3f}", str(len(case.signals)),
-                      ", ".join(sorted(k.value for k in case.signal_kinds())), why)
+                      str(len(case.entities)),
+                      " ".join(sorted(k.value[:4] for k in case.signal_kinds())),
+                      _why(case))
     return table
+
+
+def _why(case: Case) -> str:
+    scored = sorted((r for r in case.reasons if r.contribution > 0), key=lambda r: -r.contribution)
+    parts = [f"{r.component} {r.contribution:.2f}" for r in scored]
+    hubs = sum(1 for r in case.reasons if r.component == "hub_suppressed")
+    if hubs:
+        parts.append(f"{hubs} hub(s) not linked")
+    return ", ".join(parts)

@@ -1,1 +1,1 @@
-"""Importers: JSON Lines for every record kind and CSV for payments, with a quarantine for bad rows."""
+"""Importers: JSON Lines for every record kind and CSV for payments; bad rows to quarantine."""

@@ -23,8 +23,7 @@ def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """``(line number, raw bytes)`` for every line of ``path`` (gzip when it ends in ``.gz``)."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            yield number, line
+        yield from enumerate(handle, start=1)
 
 
 class JsonLinesImporter(Importer):

@@ -1,4 +1,4 @@
-"""Backends for the store contract: each test body runs on memory, SQLite and PostgreSQL.
+"""Store backends for any test: one test body runs on memory, SQLite and PostgreSQL.
 
 PostgreSQL is the server named by ``VIGIL_TEST_POSTGRES_URL``; each test gets a schema of its
 own (created here, dropped afterwards) and opens the store with libpq's search path set to it.
