@@ -9,44 +9,35 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from vigil.demo.actors import (
     CARRIER_NAT_IP,
-    CONSUMER_COUNTRIES,
-    PHILIPPINES,
-    Family,
     IdentityFactory,
     Person,
     Ring,
-    draw_family,
     draw_ring,
 )
-from vigil.demo.chats import Thread, everyday_values, grooming_contact, negotiation, scripted
+from vigil.demo.benign import benign_activity, benign_people
+from vigil.demo.chats import Thread, grooming_contact, negotiation
+from vigil.demo.clock import DAYS, START, midnight
 from vigil.demo.media import (
     KnownPicture,
     Painter,
     bank_entries,
-    benign_photo,
     known_pictures,
     shared_file,
     stream,
 )
 from vigil.demo.money import (
-    FAMILY_GAP_DAYS,
-    POOL,
     BuyerHabit,
     Transfer,
     buyer_transfers,
-    family_transfers,
-    party,
-    steady_transfers,
     to_payments,
 )
 from vigil.demo.reports import ReportDesk
 from vigil.demo.truth import PlantedRing, Truth, entity_strings
 from vigil.identifiers import EntityKind
-from vigil.model import EntityRef
 from vigil.records import (
     ChatMessage,
     MediaObservation,
@@ -57,8 +48,6 @@ from vigil.records import (
 )
 from vigil.store.interfaces import BankEntry
 
-START = datetime(2026, 1, 5, tzinfo=UTC)
-DAYS = 180
 RINGS_AT_SCALE_1 = 8
 KNOWN_MATERIAL_SHARE = 0.75
 """Share of rings whose streams re-broadcast known (banked) material. media.md §6: "known-hash
@@ -67,29 +56,6 @@ is new content"; the share itself is a vigil assumption, set high so the demo sh
 PROLIFIC_SHARE = 0.25
 """Share of buyers who pay prolifically; AIC T&I 589: 3 % of senders made 50 % of transactions,
 so a few prolific buyers carry most of a ring's payments."""
-NAT_SHARE = 0.35
-"""Share of Philippine benign users behind the one carrier NAT address (vigil assumption)."""
-# Benign population and activity at scale 1 (vigil assumptions: enough to outnumber the rings'
-# buyers about ten to one, and to put thousands of payments around them).
-FAMILIES = 90
-PH_LOCALS = 80
-CONSUMER_LOCALS = 40
-POOL_SENDERS = 40
-DOMESTIC_PAIRS = 30
-MARKET_CHATS = 25
-FRIEND_CHATS = 40
-PARENT_CHATS = 20
-GAMING_CHATS = 15
-SURPRISE_CHATS = 1
-MIN_LOCALS = 8
-"""Locals on each side at any scale: rings' bystanders, the weak-signal users and chat pairs."""
-NOISE_REPORTS = 12
-BENIGN_PHOTOS = 150
-POOL_USD = (60.0, 300.0)
-POOL_REFERENCES = ("", "deposit", "padala")
-BILL_REFERENCES = ("rent share", "dinner", "tickets", "")
-TUTOR_REFERENCES = ("tutoring fees", "english lessons", "")
-SPONSOR_REFERENCES = ("scholarship", "school fees")
 
 
 @dataclass(frozen=True)
@@ -121,23 +87,14 @@ def generate_world(seed: int = 7, scale: float = 1.0) -> World:
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
     builder = Builder(seed)
-    population = builder.benign_people(scale)
+    population = benign_people(builder, scale)
     bystanders = [*population.ph_locals, *population.consumers]
     builder.rng("bystanders").shuffle(bystanders)
     rings = max(1, round(RINGS_AT_SCALE_1 * scale))
     for index in range(rings):
         builder.plant_ring(index, on_nat=index == rings // 2, bystanders=bystanders)
-    builder.benign_activity(population, scale)
+    benign_activity(builder, population, scale)
     return builder.finish(scale)
-
-
-@dataclass(frozen=True)
-class Population:
-    """The benign users: families split across the corridor, and locals on both sides."""
-
-    families: tuple[Family, ...]
-    ph_locals: tuple[Person, ...]
-    consumers: tuple[Person, ...]
 
 
 class Builder:
@@ -234,128 +191,6 @@ class Builder:
         return set(entity_strings((EntityKind.MEDIA, f"{algorithm}:{value}")
                                   for algorithm, value in hashes if value is not None))
 
-    def benign_people(self, scale: float) -> Population:
-        rng = self.rng("benign-people")
-        families = tuple(draw_family(rng, self.factory, NAT_SHARE)
-                         for _ in range(_count(FAMILIES, scale)))
-        ph_locals = tuple(
-            self.factory.person(PHILIPPINES,
-                                ip=CARRIER_NAT_IP if rng.random() < NAT_SHARE else None)
-            for _ in range(_count(PH_LOCALS, scale, MIN_LOCALS)))
-        consumers = tuple(self.factory.person(rng.choice(CONSUMER_COUNTRIES))
-                          for _ in range(_count(CONSUMER_LOCALS, scale, MIN_LOCALS)))
-        return Population(families, ph_locals, consumers)
-
-    def benign_activity(self, population: Population, scale: float) -> None:
-        rng = self.rng("benign")
-        for family in population.families:
-            self._family(rng, family)
-        self._pool(rng, population, _count(POOL_SENDERS, scale))
-        self._everyday_chats(rng, population, scale)
-        self._domestic_payments(rng, population, _count(DOMESTIC_PAIRS, scale))
-        self._weak_signals(rng, population, scale)
-        self._noise_reports(rng, population, _count(NOISE_REPORTS, scale))
-        owners = [p for p in _everyone(population) if p.account is not None]
-        for _ in range(_count(BENIGN_PHOTOS, scale)):
-            self.media.append(benign_photo(rng, self.factory.token("photo-"),
-                                           rng.choice(owners), _any_time(rng)))
-        self.hubs["carrier_nat_ip"] = str(EntityRef.of(EntityKind.IP, CARRIER_NAT_IP))
-
-    def _family(self, rng: random.Random, family: Family) -> None:
-        """Remittances from every relative abroad; the first one chats after some of them."""
-        plans = [family_transfers(rng, sender, family.home, START, DAYS)
-                 for sender in family.abroad]
-        self.transfers += [t for plan in plans for t in plan]
-        thread = self.thread(family.abroad[0], family.home[0])
-        if plans[0] and rng.random() < 0.3:
-            scripted(rng, thread, "family_wallet",
-                     plans[0][0].sent_at - timedelta(days=rng.uniform(1, 3)),
-                     everyday_values(rng, family.home[0].payment_account))
-        for transfer in plans[0][::3]:
-            scripted(rng, thread, "family", transfer.sent_at + timedelta(hours=rng.uniform(1, 8)),
-                     everyday_values(rng, None))
-
-    def _pool(self, rng: random.Random, population: Population, senders: int) -> None:
-        """Unrelated senders paying the remittance company's pooled collection account."""
-        abroad = [person for family in population.families for person in family.abroad]
-        payers: list[Person] = rng.sample(abroad, k=min(len(abroad), senders // 2))
-        payers += [self.factory.person(rng.choice(CONSUMER_COUNTRIES), platform=False)
-                   for _ in range(senders - len(payers))]
-        for payer in payers:
-            self.transfers += steady_transfers(rng, payer, [POOL], START, DAYS,
-                                               FAMILY_GAP_DAYS[0], POOL_USD, POOL_REFERENCES)
-        self.hubs["pooled_collection_account"] = str(
-            EntityRef.of(EntityKind.PAYMENT_ACCOUNT, POOL.payment_account))
-
-    def _everyday_chats(self, rng: random.Random, population: Population, scale: float) -> None:
-        """Market deals (some paid by e-wallet), friends, parents and gamers: the bait."""
-        at_home = [*population.ph_locals, *(p for f in population.families for p in f.home)]
-        for _ in range(_count(MARKET_CHATS, scale)):
-            buyer, seller = rng.sample(population.ph_locals, 2)
-            values = everyday_values(rng, seller.payment_account)
-            at = scripted(rng, self.thread(buyer, seller), "market", _any_time(rng), values)
-            if rng.random() < 0.6:
-                self.transfers.append(Transfer(party(buyer), party(seller), at, int(
-                    values["php"]) * PHILIPPINES.usd_per_unit, values["item"]))
-        for script, pool, chats in (("friends", at_home, FRIEND_CHATS),
-                                    ("parents", population.ph_locals, PARENT_CHATS),
-                                    ("gaming", population.consumers, GAMING_CHATS)):
-            for _ in range(_count(chats, scale)):
-                thread = self.thread(*rng.sample(pool, 2))
-                for _ in range(rng.randint(1, 3)):
-                    scripted(rng, thread, script, _any_time(rng), everyday_values(rng, None))
-
-    def _domestic_payments(self, rng: random.Random, population: Population, pairs: int) -> None:
-        """Friends in one country splitting bills: volume that never crosses a corridor."""
-        by_country: dict[str, list[Person]] = {}
-        for person in population.consumers:
-            by_country.setdefault(person.country.code, []).append(person)
-        groups = [group for _, group in sorted(by_country.items()) if len(group) > 1]
-        for _ in range(pairs if groups else 0):
-            sender, receiver = rng.sample(rng.choice(groups), 2)
-            self.transfers += steady_transfers(rng, sender, [party(receiver)], START, DAYS,
-                                               (20.0, 40.0), (10.0, 80.0), BILL_REFERENCES)
-
-    def _weak_signals(self, rng: random.Random, population: Population, scale: float) -> None:
-        """A tutor paid by unrelated parents abroad (fan-in), a sponsor of three scholars
-        (fan-out) and a surprise party kept secret: benign, each with one weak signal."""
-        locals_ = [p for p in population.ph_locals if p.account not in self.bystanders]
-        tutor = rng.choice(locals_)
-        for _ in range(4):
-            parent = self.factory.person(rng.choice(CONSUMER_COUNTRIES), platform=False)
-            self.transfers += steady_transfers(rng, parent, [party(tutor)], START, DAYS,
-                                               (13.0, 16.0), (20.0, 50.0), TUTOR_REFERENCES)
-        sponsor = rng.choice([p for p in population.consumers
-                              if p.account not in self.bystanders])
-        for _ in range(3):
-            scholar = self.factory.person(PHILIPPINES, platform=False)
-            self.transfers += steady_transfers(rng, sponsor, [party(scholar)], START, DAYS,
-                                               FAMILY_GAP_DAYS[0], (30.0, 80.0),
-                                               SPONSOR_REFERENCES)
-        planners = rng.sample([p for p in locals_ if p is not tutor],
-                              2 * _count(SURPRISE_CHATS, scale))
-        for first, second in zip(planners[::2], planners[1::2], strict=True):
-            scripted(rng, self.thread(first, second), "surprise", _any_time(rng),
-                     everyday_values(rng, None))
-        self.weak += [str(EntityRef.of(EntityKind.PAYMENT_ACCOUNT, p.payment_account or ""))
-                      for p in (tutor, sponsor)]
-        self.weak.append(str(EntityRef.of(EntityKind.ACCOUNT, planners[0].account or "")))
-
-    def _noise_reports(self, rng: random.Random, population: Population, count: int) -> None:
-        """Spam and rudeness reports, mostly against users behind the carrier NAT; each user is
-        in at most one, and none is a ring's bystander or a planted weak-signal user."""
-        involved = set(self.bystanders) | set(self.weak)
-        for _ in range(count):
-            free = [p for p in _everyone(population)
-                    if p.account is not None and f"account:{p.account}" not in involved
-                    and p.account not in involved]
-            behind_nat = [p for p in free if p.ip == CARRIER_NAT_IP]
-            reported = rng.choice(behind_nat if behind_nat and rng.random() < 0.75 else free)
-            reporter = rng.choice([p for p in free if p is not reported])
-            involved |= {reported.account or "", reporter.account or ""}
-            self.reports.append(self.desk.noise(reporter, reported, _any_time(rng)))
-        self.weak.append(str(EntityRef.of(EntityKind.ACCOUNT, self.reports[-1].reported)))
-
     def finish(self, scale: float) -> World:
         payments = to_payments(self.rng("pricing"), self.transfers)
         messages = sorted((m for t in self.threads for m in t.messages),
@@ -371,28 +206,9 @@ class Builder:
             for ring, extras in self.planted)
         times = [*(m.observed_at for m in media), *(m.sent_at for m in messages),
                  *(p.sent_at for p in payments), *(r.reported_at for r in reports)]
-        start = min(START, _midnight(min(times)))
-        end = max(START + timedelta(days=DAYS), _midnight(max(times)) + timedelta(days=1))
+        start = min(START, midnight(min(times)))
+        end = max(START + timedelta(days=DAYS), midnight(max(times)) + timedelta(days=1))
         return World(self.seed, scale, start, end, tuple(media),
                      tuple(messages), tuple(payments), tuple(reports),
                      tuple(bank_entries(self.pictures)),
                      Truth(rings, dict(sorted(self.hubs.items())), tuple(self.weak)))
-
-
-def _count(at_scale_1: int, scale: float, minimum: int = 1) -> int:
-    return max(minimum, round(at_scale_1 * scale))
-
-
-def _midnight(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _any_time(rng: random.Random) -> datetime:
-    return START + timedelta(days=rng.uniform(0, DAYS - 1))
-
-
-def _everyone(population: Population) -> list[Person]:
-    homes = [p for family in population.families for p in (*family.abroad, *family.home)]
-    return [*homes, *population.ph_locals, *population.consumers]
-
-
