@@ -64,13 +64,21 @@ class LinkedGroup:
     hubs: tuple[Hub, ...]
 
 
-def find_hubs(signals: Sequence[Signal], config: LinkingConfig) -> dict[EntityRef, Hub]:
-    """Entities co-occurring with more distinct counted entities than their kind allows."""
+def find_hubs(signals: Sequence[Signal], config: LinkingConfig,
+              usage: Mapping[EntityRef, set[EntityRef]] | None = None) -> dict[EntityRef, Hub]:
+    """Entities seen with more distinct counted entities than their kind allows.
+
+    Where ``usage`` (from :func:`vigil.usage.identifier_usage`) knows an entity, its degree is the
+    number of distinct accounts that used it in the records; otherwise it is the number of distinct
+    counted entities it appears beside in signals (media hashes, conversation ids, identifiers
+    extracted from chat text).
+    """
+    usage = usage or {}
     related: dict[EntityRef, set[EntityRef]] = defaultdict(set)
     for signal in signals:
         counted = {s for s in signal.subjects if s.kind in config.counted_kinds}
         for subject in signal.subjects:
-            related[subject].update(counted)
+            related[subject].update(usage.get(subject, counted))
     hubs: dict[EntityRef, Hub] = {}
     for entity, others in related.items():
         degree = len(others - {entity})
@@ -80,7 +88,8 @@ def find_hubs(signals: Sequence[Signal], config: LinkingConfig) -> dict[EntityRe
     return hubs
 
 
-def link(signals: Sequence[Signal], config: LinkingConfig | None = None) -> list[LinkedGroup]:
+def link(signals: Sequence[Signal], config: LinkingConfig | None = None,
+         usage: Mapping[EntityRef, set[EntityRef]] | None = None) -> list[LinkedGroup]:
     """Group signals into connected components over their non-hub identifiers.
 
     Every signal lands in exactly one group; a signal whose subjects are all hubs forms its own.
@@ -88,7 +97,7 @@ def link(signals: Sequence[Signal], config: LinkingConfig | None = None) -> list
     """
     config = config or LinkingConfig()
     ordered = sorted(set(signals), key=lambda s: s.id)
-    hubs = find_hubs(ordered, config)
+    hubs = find_hubs(ordered, config, usage)
     entity_index: dict[EntityRef, int] = {}
     edges: list[tuple[int, int]] = []
     for position, signal in enumerate(ordered):

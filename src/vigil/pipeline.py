@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from vigil.linking import LinkingConfig, link, load_linking_config
 from vigil.model import Case, Signal
 from vigil.plugin import DetectionContext, Detector
+from vigil.records import RecordKind
 from vigil.settings import Settings
 from vigil.store.interfaces import AuditEvent, Store
 from vigil.triage import TriageConfig, load_triage_config, triage_all
+from vigil.usage import identifier_usage
 
 StepCallback = Callable[[str], None]
 
@@ -64,7 +66,8 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     stored = store.add_signals(signals)
     if on_step is not None:
         on_step("link")
-    groups = link(signals, config.linking)
+    records = [r for kind in RecordKind for r in store.records(kind)]
+    groups = link(signals, config.linking, identifier_usage(records))
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
     if on_step is not None:
         on_step("triage")
