@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
@@ -22,11 +24,17 @@ from vigil.store.interfaces import (
     AuditEvent,
     BankEntry,
     BankInfo,
+    BankKind,
     QuarantineEntry,
     Store,
 )
 from vigil.store.memory import MemoryStore
-from vigil.store.open import UnsupportedDatabaseURL, create_store_engine, open_store
+from vigil.store.open import (
+    MIGRATIONS_DIR,
+    UnsupportedDatabaseURL,
+    create_store_engine,
+    open_store,
+)
 from vigil.store.sql import SqlStore
 
 MANILA = timezone(timedelta(hours=8))
@@ -173,6 +181,103 @@ def test_bank_entry_without_its_bank_raises_key_error(store: Store) -> None:
     assert store.bank_entries() == []
 
 
+NCMEC_META = {"pytx": {"category": "POSITIVE_CLASS", "tags": ["a", "ñ"], "ids": [12, 34]},
+              "vics": {"MediaID": 7, "VictimIdentified": True, "Series": None}}
+
+
+def test_bank_kind_labels_state_and_entry_metadata_round_trip(store: Store) -> None:
+    negative = BankInfo("fp", threshold=10, kind=BankKind.NEGATIVE, labels=("benign", "meme"))
+    paused = BankInfo("old", signal_type="md5", threshold=0, enabled=False,
+                      state_reason="partner withdrew the list", state_by="analyst@ngo")
+    for bank in (negative, paused):
+        store.add_bank(bank)
+    assert store.banks() == [negative, paused]
+    assert [b.kind for b in store.banks()] == [BankKind.NEGATIVE, BankKind.POSITIVE]
+    entries = [BankEntry("fp", PDQ, "pdq", "x", "pytx", metadata=NCMEC_META),
+               BankEntry("old", "a" * 32, "md5", enabled=False, state_reason="flood",
+                         state_by="flood-check")]
+    assert store.add_bank_entries(entries) == AddResult(2, 0)
+    assert store.bank_entries() == entries
+    assert store.bank_entries("fp")[0].metadata == NCMEC_META
+
+
+def test_re_adding_a_bank_updates_it_but_keeps_its_paused_state(store: Store) -> None:
+    store.add_bank(BankInfo("b", threshold=31))
+    store.set_bank_enabled("b", False, reason="flood on 3 hashes", actor="flood-check")
+    store.add_bank(BankInfo("b", threshold=20, kind=BankKind.NEGATIVE, labels=("x",),
+                            description="re-imported"))
+    assert store.banks() == [BankInfo("b", threshold=20, kind=BankKind.NEGATIVE, labels=("x",),
+                                      description="re-imported", enabled=False,
+                                      state_reason="flood on 3 hashes", state_by="flood-check")]
+    store.set_bank_enabled("b", True, reason="reviewed: benign meme", actor="analyst@ngo")
+    assert [(b.enabled, b.state_reason, b.state_by) for b in store.banks()] == [
+        (True, "reviewed: benign meme", "analyst@ngo")]
+
+
+def test_pausing_one_entry_leaves_the_others_and_survives_re_adding(store: Store) -> None:
+    store.add_bank(BankInfo("b"))
+    entries = [BankEntry("b", PDQ, "pdq"), BankEntry("b", PDQ, "md5"),
+               BankEntry("b", "0" * 64, "pdq")]
+    store.add_bank_entries(entries)
+    store.set_bank_entry_enabled("b", "pdq", PDQ, False, reason="41 matches in 1 h",
+                                 actor="flood-check")
+    assert store.add_bank_entries(entries) == AddResult(0, 3)
+    assert store.bank_entries("b") == [
+        replace(entries[0], enabled=False, state_reason="41 matches in 1 h",
+                state_by="flood-check"), entries[1], entries[2]]
+    store.set_bank_entry_enabled("b", "pdq", PDQ, True, reason="ok", actor="analyst@ngo")
+    assert [e.enabled for e in store.bank_entries("b")] == [True, True, True]
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s.set_bank_enabled("nope", False, reason="r", actor="a"),
+    lambda s: s.set_bank_entry_enabled("b", "pdq", "1" * 64, False, reason="r", actor="a"),
+    lambda s: s.set_bank_entry_enabled("nope", "pdq", PDQ, False, reason="r", actor="a"),
+])
+def test_changing_the_state_of_something_unknown_raises_key_error(store: Store,
+                                                                   change: Any) -> None:
+    store.add_bank(BankInfo("b"))
+    store.add_bank_entries([BankEntry("b", PDQ, "pdq")])
+    with pytest.raises(KeyError):
+        change(store)
+    assert store.banks() == [BankInfo("b")]
+    assert store.bank_entries() == [BankEntry("b", PDQ, "pdq")]
+
+
+def _migrate_to(url: str, revision: str, *statements: str) -> None:
+    engine = create_store_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current is not None and current > revision:
+                command.downgrade(config, revision)
+            else:
+                command.upgrade(config, revision)
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def test_banks_stored_under_0001_survive_upgrade_and_downgrade(sql_store_url: str) -> None:
+    _migrate_to(sql_store_url, "0001",
+                "INSERT INTO banks VALUES ('old', 'pdq', 25, 'NCMEC', 'd')",
+                "INSERT INTO bank_entries (bank, signal_type, hash, label, source)"
+                f" VALUES ('old', 'pdq', '{PDQ}', 'l', 's')")
+    old_bank, old_entry = BankInfo("old", "pdq", 25, "NCMEC", "d"), BankEntry("old", PDQ, "pdq",
+                                                                             "l", "s")
+    with closing(open_store(sql_store_url)) as store:
+        assert (store.banks(), store.bank_entries()) == ([old_bank], [old_entry])
+        assert store.banks()[0].kind is BankKind.POSITIVE
+        store.set_bank_enabled("old", False, reason="r", actor="a")
+    _migrate_to(sql_store_url, "0001")
+    with closing(open_store(sql_store_url)) as again:  # upgraded anew: state back to defaults
+        assert (again.banks(), again.bank_entries()) == ([old_bank], [old_entry])
+
+
 def test_audit_events_come_back_in_order(store: Store) -> None:
     start = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
     events = [AuditEvent("analyst@ngo", action, "case-a", start + timedelta(seconds=i),
@@ -195,7 +300,7 @@ def test_data_survives_reopen_and_migrations_run_once(sql_store_url: str) -> Non
             assert again.add_records(_records(1)) == AddResult(0, 4)
             with again.engine.connect() as conn:
                 versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert versions == [("0001",)]
+        assert versions == [("0002",)]
 
 
 def test_sqlite_and_memory_give_identical_cases(tmp_path: Path) -> None:
@@ -262,6 +367,12 @@ def test_migrations_build_exactly_the_schema_module(sql_store_url: str) -> None:
      replace(_case("x", 0.3, _signal(1), _signal(2)), status=CaseStatus.CONFIRMED)),
     (codec.bank_to_dict, codec.bank_from_dict, BankInfo("b", "md5", 0, "src", "desc")),
     (codec.bank_entry_to_dict, codec.bank_entry_from_dict, BankEntry("b", PDQ, "pdq", "l", "s")),
+    (codec.bank_to_dict, codec.bank_from_dict,
+     BankInfo("n", kind=BankKind.NEGATIVE, labels=("a", "b"), enabled=False, state_reason="r",
+              state_by="who")),
+    (codec.bank_entry_to_dict, codec.bank_entry_from_dict,
+     BankEntry("b", PDQ, "pdq", metadata=NCMEC_META, enabled=False, state_reason="flood",
+               state_by="flood-check")),
     (codec.audit_to_dict, codec.audit_from_dict,
      AuditEvent("a", "b", "c", datetime(2024, 1, 1, tzinfo=MANILA), {"k": [1, None]})),
     (codec.quarantine_to_dict, codec.quarantine_from_dict,

@@ -21,7 +21,7 @@ from typing import Any
 from vigil.identifiers import EntityKind
 from vigil.model import Case, CaseStatus, EntityRef, JSONValue, Reason, Signal, SignalKind
 from vigil.records import RECORD_TYPES, Record, RecordKind
-from vigil.store.interfaces import AuditEvent, BankEntry, BankInfo, QuarantineEntry
+from vigil.store.interfaces import AuditEvent, BankEntry, BankInfo, BankKind, QuarantineEntry
 
 JSONDict = dict[str, Any]
 
@@ -146,30 +146,62 @@ def case_from_json(text: str) -> Case:
 
 
 def bank_to_dict(bank: BankInfo) -> JSONDict:
-    return asdict(bank)
+    return {
+        "name": bank.name,
+        "signal_type": bank.signal_type,
+        "threshold": bank.threshold,
+        "source": bank.source,
+        "description": bank.description,
+        "kind": bank.kind.value,
+        "labels": list(bank.labels),
+        "enabled": bank.enabled,
+        "state_reason": bank.state_reason,
+        "state_by": bank.state_by,
+    }
 
 
 def bank_from_dict(data: JSONDict) -> BankInfo:
+    """Fields added after the first release may be absent; they take their defaults."""
     return BankInfo(
         name=data["name"],
         signal_type=data["signal_type"],
         threshold=int(data["threshold"]),
         source=data["source"],
         description=data["description"],
+        kind=BankKind(data.get("kind", BankKind.POSITIVE.value)),
+        labels=tuple(data.get("labels", ())),
+        enabled=bool(data.get("enabled", True)),
+        state_reason=data.get("state_reason", ""),
+        state_by=data.get("state_by", ""),
     )
 
 
 def bank_entry_to_dict(entry: BankEntry) -> JSONDict:
-    return asdict(entry)
+    return {
+        "bank": entry.bank,
+        "hash": entry.hash,
+        "signal_type": entry.signal_type,
+        "label": entry.label,
+        "source": entry.source,
+        "metadata": dict(entry.metadata),
+        "enabled": entry.enabled,
+        "state_reason": entry.state_reason,
+        "state_by": entry.state_by,
+    }
 
 
 def bank_entry_from_dict(data: JSONDict) -> BankEntry:
+    """Fields added after the first release may be absent; they take their defaults."""
     return BankEntry(
         bank=data["bank"],
         hash=data["hash"],
         signal_type=data["signal_type"],
         label=data["label"],
         source=data["source"],
+        metadata=dict(data.get("metadata") or {}),
+        enabled=bool(data.get("enabled", True)),
+        state_reason=data.get("state_reason", ""),
+        state_by=data.get("state_by", ""),
     )
 
 

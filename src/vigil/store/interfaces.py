@@ -6,9 +6,10 @@ SQLite (default) and PostgreSQL. One test body runs against all of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from vigil.model import Case, CaseStatus, JSONValue, Signal
@@ -34,26 +35,55 @@ class QuarantineEntry:
     reason: str
 
 
+class BankKind(StrEnum):
+    """What a match against the bank means (see :mod:`vigil.media.bank_policy` for the rule)."""
+
+    POSITIVE = "positive"
+    """Known material: a match is a finding."""
+    NEGATIVE = "negative"
+    """Known false positives (pytx ``NEGATIVE_CLASS``): a match suppresses positive matches."""
+
+
 @dataclass(frozen=True)
 class BankInfo:
-    """A named list of hashes of known material, with the threshold its matches use."""
+    """A named list of hashes, with the threshold its matches use and whether it is in force.
+
+    ``enabled`` is False while the bank is paused; ``state_reason`` and ``state_by`` say why and
+    who (an analyst's name, or the flood check) changed it last. Adding a bank again updates its
+    description but never its state: only :meth:`BankStore.set_bank_enabled` does that, so a
+    re-import cannot silently resume a bank an analyst paused.
+    """
 
     name: str
     signal_type: str = "pdq"
     threshold: int = 31
     source: str = ""
     description: str = ""
+    kind: BankKind = BankKind.POSITIVE
+    labels: tuple[str, ...] = ()
+    enabled: bool = True
+    state_reason: str = ""
+    state_by: str = ""
 
 
 @dataclass(frozen=True)
 class BankEntry:
-    """One hash in a bank (``hash`` is hex, ``signal_type`` pdq or md5)."""
+    """One hash in a bank (``hash`` is lower-case hex; ``signal_type`` pdq, md5 or sha256).
+
+    ``metadata`` keeps what a third-party list said about the hash (its record ids, tags,
+    category), namespaced by format (``{"pytx": {...}}``, ``{"vics": {...}}``), so a match can
+    show it. ``enabled`` is False while the entry is paused, e.g. by flood quarantine.
+    """
 
     bank: str
     hash: str
     signal_type: str
     label: str = ""
     source: str = ""
+    metadata: Mapping[str, JSONValue] = field(default_factory=dict, hash=False)
+    enabled: bool = True
+    state_reason: str = ""
+    state_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +125,14 @@ class BankStore(Protocol):
     def banks(self) -> list[BankInfo]: ...
     def add_bank_entries(self, entries: Sequence[BankEntry]) -> AddResult: ...
     def bank_entries(self, bank: str | None = None) -> list[BankEntry]: ...
+
+    def set_bank_enabled(self, name: str, enabled: bool, *, reason: str, actor: str) -> None:
+        """Pause or resume a bank (``KeyError`` if unknown); the caller writes the audit event."""
+
+    def set_bank_entry_enabled(
+        self, bank: str, signal_type: str, hash: str, enabled: bool, *, reason: str, actor: str
+    ) -> None:
+        """Pause or resume one hash of a bank (``KeyError`` if unknown); audit as above."""
 
 
 class AuditStore(Protocol):

@@ -75,6 +75,11 @@ class MemoryStore:
         self._cases[case_id] = replace(self._cases[case_id], status=status)
 
     def add_bank(self, bank: BankInfo) -> None:
+        """Insert or update ``bank``; an existing bank keeps its enabled state (see BankInfo)."""
+        stored = self._banks.get(bank.name)
+        if stored is not None:
+            bank = replace(bank, enabled=stored.enabled, state_reason=stored.state_reason,
+                           state_by=stored.state_by)
         self._banks[bank.name] = bank
 
     def banks(self) -> list[BankInfo]:
@@ -91,6 +96,21 @@ class MemoryStore:
 
     def bank_entries(self, bank: str | None = None) -> list[BankEntry]:
         return [e for e in self._bank_entries.values() if bank is None or e.bank == bank]
+
+    def set_bank_enabled(self, name: str, enabled: bool, *, reason: str, actor: str) -> None:
+        if name not in self._banks:
+            raise KeyError(f"no bank {name!r}")
+        self._banks[name] = replace(self._banks[name], enabled=enabled, state_reason=reason,
+                                    state_by=actor)
+
+    def set_bank_entry_enabled(
+        self, bank: str, signal_type: str, hash: str, enabled: bool, *, reason: str, actor: str
+    ) -> None:
+        key = (bank, signal_type, hash)
+        if key not in self._bank_entries:
+            raise KeyError(f"no {signal_type} hash {hash!r} in bank {bank!r}")
+        self._bank_entries[key] = replace(self._bank_entries[key], enabled=enabled,
+                                          state_reason=reason, state_by=actor)
 
     def append_audit(self, event: AuditEvent) -> None:
         self._audit.append(event)

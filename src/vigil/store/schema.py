@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Double,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 # Explicit constraint names, so that migrations can refer to them on every backend.
@@ -46,6 +48,15 @@ KIND_LENGTH = 32
 
 def _seq() -> Column[int]:
     return Column("seq", SeqType, primary_key=True, autoincrement=True)
+
+
+def _state_columns() -> list[Column[object]]:
+    """Whether a bank or entry is in force, why and by whom; defaults fill rows from 0001."""
+    return [
+        Column("enabled", Boolean, nullable=False, server_default=true()),
+        Column("state_reason", Text, nullable=False, server_default=""),
+        Column("state_by", Text, nullable=False, server_default=""),
+    ]
 
 
 records = Table(
@@ -106,6 +117,9 @@ banks = Table(
     Column("threshold", Integer, nullable=False),
     Column("source", Text, nullable=False),
     Column("description", Text, nullable=False),
+    Column("kind", String(KIND_LENGTH), nullable=False, server_default="positive"),
+    Column("labels", Text, nullable=False, server_default="[]"),  # JSON list of strings
+    *_state_columns(),
 )
 
 bank_entries = Table(
@@ -117,6 +131,8 @@ bank_entries = Table(
     Column("hash", Text, nullable=False),
     Column("label", Text, nullable=False),
     Column("source", Text, nullable=False),
+    Column("metadata", Text, nullable=False, server_default="{}"),  # JSON object
+    *_state_columns(),
     UniqueConstraint("bank", "signal_type", "hash", name="uq_bank_entries_bank_type_hash"),
 )
 

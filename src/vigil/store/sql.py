@@ -154,9 +154,10 @@ class SqlStore:
             )
 
     def add_bank(self, bank: BankInfo) -> None:
-        row = codec.bank_to_dict(bank)
+        """Insert or update ``bank``; an existing bank keeps its enabled state (see BankInfo)."""
+        row = _bank_row(bank)
         upsert = _insert(self._dialect, schema.banks).values(row)
-        changes = {name: value for name, value in row.items() if name != "name"}
+        changes = {name: value for name, value in row.items() if name not in _KEPT_ON_UPDATE}
         with self._engine.begin() as conn:
             conn.execute(
                 upsert.on_conflict_do_update(index_elements=[schema.banks.c.name], set_=changes)
@@ -165,13 +166,34 @@ class SqlStore:
     def banks(self) -> list[BankInfo]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(schema.banks)).mappings().all()
-        return sorted((codec.bank_from_dict(dict(row)) for row in rows), key=lambda b: b.name)
+        return sorted((_bank_from_row(dict(row)) for row in rows), key=lambda b: b.name)
 
     def add_bank_entries(self, entries: Sequence[BankEntry]) -> AddResult:
         self._require_banks({entry.bank for entry in entries})
         table = schema.bank_entries
-        rows = [codec.bank_entry_to_dict(entry) for entry in entries]
+        rows = [_bank_entry_row(entry) for entry in entries]
         return self._add_new(table, [table.c.bank, table.c.signal_type, table.c.hash], rows)
+
+    def set_bank_enabled(self, name: str, enabled: bool, *, reason: str, actor: str) -> None:
+        table = schema.banks
+        statement = (update(table).where(table.c.name == name)
+                     .values(enabled=enabled, state_reason=reason, state_by=actor))
+        with self._engine.begin() as conn:
+            if conn.execute(statement).rowcount == 0:
+                raise KeyError(f"no bank {name!r}")
+
+    def set_bank_entry_enabled(
+        self, bank: str, signal_type: str, hash: str, enabled: bool, *, reason: str, actor: str
+    ) -> None:
+        table = schema.bank_entries
+        statement = (
+            update(table)
+            .where(table.c.bank == bank, table.c.signal_type == signal_type, table.c.hash == hash)
+            .values(enabled=enabled, state_reason=reason, state_by=actor)
+        )
+        with self._engine.begin() as conn:
+            if conn.execute(statement).rowcount == 0:
+                raise KeyError(f"no {signal_type} hash {hash!r} in bank {bank!r}")
 
     def _require_banks(self, names: Iterable[str]) -> None:
         wanted = set(names)
@@ -185,13 +207,12 @@ class SqlStore:
 
     def bank_entries(self, bank: str | None = None) -> list[BankEntry]:
         table = schema.bank_entries
-        columns = [table.c.bank, table.c.hash, table.c.signal_type, table.c.label, table.c.source]
-        query = select(*columns).order_by(table.c.seq)
+        query = select(*[c for c in table.c if c.name != "seq"]).order_by(table.c.seq)
         if bank is not None:
             query = query.where(table.c.bank == bank)
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return [codec.bank_entry_from_dict(dict(row)) for row in rows]
+        return [_bank_entry_from_row(dict(row)) for row in rows]
 
     def append_audit(self, event: AuditEvent) -> None:
         row = codec.audit_to_dict(event)
@@ -216,6 +237,28 @@ def _record_row(record: Record) -> Row:
         "kind": record.kind.value,
         "data": codec.record_to_json(record),
     }
+
+
+_KEPT_ON_UPDATE = frozenset({"name", "enabled", "state_reason", "state_by"})
+"""Columns re-adding a bank leaves alone: its name, and the state only an analyst may change."""
+
+
+def _bank_row(bank: BankInfo) -> Row:
+    row = codec.bank_to_dict(bank)
+    return {**row, "labels": codec.dump_json(row["labels"])}
+
+
+def _bank_from_row(row: Mapping[str, Any]) -> BankInfo:
+    return codec.bank_from_dict({**row, "labels": codec.load_json(row["labels"])})
+
+
+def _bank_entry_row(entry: BankEntry) -> Row:
+    row = codec.bank_entry_to_dict(entry)
+    return {**row, "metadata": codec.dump_json(row["metadata"])}
+
+
+def _bank_entry_from_row(row: Mapping[str, Any]) -> BankEntry:
+    return codec.bank_entry_from_dict({**row, "metadata": codec.load_json(row["metadata"])})
 
 
 def _with_details(row: Mapping[str, Any]) -> Row:
