@@ -107,3 +107,22 @@ def test_demo_json_ends_with_the_evaluation_line(store_env: Path) -> None:
     assert last.startswith("demo: planted=")
     cases = json.loads(body)
     assert len(cases) == 2 and cases[0]["priority"] >= cases[1]["priority"]
+
+
+def test_bank_kinds_formats_pause_and_resume(store_env: Path) -> None:
+    good = store_env / "fp.csv"
+    good.write_text("hash,signal_type,label,source\n" + "b" * 32 + ",md5,x,y\n")
+    code, out = invoke("bank", "import", str(good), "--name", "fps", "--kind", "negative")
+    assert code == 0 and "negative" in out
+    text_path = store_env / "fps.txt"
+    assert invoke("bank", "export", "fps", str(text_path), "--format", "pytx-text")[0] == 0
+    assert "b" * 32 in text_path.read_text()
+    assert invoke("bank", "export", "nope", str(text_path))[0] == 1
+    code, out = invoke("bank", "pause", "fps", "--analyst", "A. Analyst", "--reason", "flood")
+    assert code == 0 and "paused" in out
+    code, out = invoke("bank", "list")
+    assert "paused: flood (A. Analyst)" in out
+    assert invoke("bank", "resume", "fps", "--analyst", "A. Analyst")[0] == 0
+    assert "enabled" in invoke("bank", "list")[1]
+    assert invoke("bank", "pause", "nope", "--analyst", "A")[0] == 1
+    assert invoke("bank", "pause", "fps", "--analyst", " ")[0] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -9,50 +10,106 @@ import typer
 from rich.table import Table
 
 from vigil.cli.common import console, errors, load_settings, opened_store
-from vigil.media.banks import BankFileError, export_bank_csv, load_bank_csv
+from vigil.media.bank_formats import BANK_FORMATS, export_bank, load_bank
+from vigil.media.banks import BankFileError, BankSpec
+from vigil.store.interfaces import AuditEvent, BankKind
 
-app = typer.Typer(help="Import, export and list hash banks.", no_args_is_help=True)
+app = typer.Typer(help="Import, export, list, pause and resume hash banks.",
+                  no_args_is_help=True)
+FORMATS = ", ".join(sorted(BANK_FORMATS))
 
 
 @app.command("import")
 def import_bank(
-    path: Annotated[Path, typer.Argument(help="CSV with header hash,signal_type,label,source.",
-                                         exists=True, dir_okay=False)],
+    path: Annotated[Path, typer.Argument(help="Bank file.", exists=True, dir_okay=False)],
     name: Annotated[str, typer.Option(help="Bank name (created if new).")],
     threshold: Annotated[int, typer.Option(help="PDQ match distance, inclusive.")] = 31,
+    kind: Annotated[BankKind, typer.Option(
+        help="positive: known material; negative: known false positives.")] = BankKind.POSITIVE,
+    file_format: Annotated[str | None, typer.Option(
+        "--format", help=f"One of {FORMATS}; sniffed from the file when left out.")] = None,
+    category: Annotated[list[str] | None, typer.Option(
+        help="Keep only these categories (Project VIC); repeat for several.")] = None,
 ) -> None:
-    """Add a CSV of hashes to a named bank (idempotent)."""
+    """Add a file of hashes to a named bank (idempotent; a bad row refuses the whole file)."""
+    spec = BankSpec(name=name, threshold=threshold, kind=kind, origin=str(path),
+                    only_categories=frozenset(category) if category else None)
     try:
-        info, entries = load_bank_csv(path, name, threshold)
-    except BankFileError as exc:
+        parsed = load_bank(path, spec, file_format)
+    except (BankFileError, ValueError) as exc:
         errors.print(str(exc))
         raise typer.Exit(1) from None
     with opened_store(load_settings()) as store:
-        store.add_bank(info)
-        result = store.add_bank_entries(entries)
-    console.print(f"bank {name}: {result.added} new hashes, {result.duplicates} already there")
+        store.add_bank(parsed.info)
+        result = store.add_bank_entries(parsed.entries)
+    console.print(f"bank {name} ({kind.value}): {result.added} new hashes, "
+                  f"{result.duplicates} already there")
+    for note in parsed.notes():
+        console.print(f"  {note}")
 
 
 @app.command("export")
-def export_bank(
+def export_bank_command(
     name: Annotated[str, typer.Argument(help="Bank to export.")],
-    path: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    path: Annotated[Path, typer.Argument(help="File to write.")],
+    file_format: Annotated[str, typer.Option("--format", help=f"One of {FORMATS}.")] = "csv",
 ) -> None:
-    """Write a bank's hashes as CSV."""
+    """Write a bank's hashes in one of the bank formats."""
     with opened_store(load_settings()) as store:
+        info = next((b for b in store.banks() if b.name == name), None)
         entries = store.bank_entries(name)
-    export_bank_csv(entries, path)
-    console.print(f"wrote {len(entries)} hashes to {path}")
+    if info is None:
+        errors.print(f"no bank {name!r}; 'vigil bank list' shows them")
+        raise typer.Exit(1)
+    export_bank(info, entries, path, file_format)
+    console.print(f"wrote {len(entries)} hashes to {path} ({file_format})")
 
 
 @app.command("list")
 def list_banks() -> None:
-    """Banks with their thresholds and sizes."""
+    """Banks with their kind, state, thresholds and sizes."""
     with opened_store(load_settings()) as store:
         table = Table(title="hash banks")
-        for column in ("name", "type", "threshold", "hashes", "source"):
-            table.add_column(column)
+        for column in ("name", "kind", "state", "type", "threshold", "hashes", "source"):
+            table.add_column(column, overflow="fold")
         for info in store.banks():
-            table.add_row(info.name, info.signal_type, str(info.threshold),
-                          str(len(store.bank_entries(info.name))), info.source)
+            state = "enabled" if info.enabled else f"paused: {info.state_reason} ({info.state_by})"
+            table.add_row(info.name, info.kind.value, state, info.signal_type,
+                          str(info.threshold), str(len(store.bank_entries(info.name))),
+                          info.source)
     console.print(table)
+
+
+def _set_enabled(name: str, enabled: bool, analyst: str, reason: str) -> None:
+    if not analyst.strip():
+        errors.print("--analyst must name the person deciding")
+        raise typer.Exit(2)
+    with opened_store(load_settings()) as store:
+        try:
+            store.set_bank_enabled(name, enabled, reason=reason, actor=analyst.strip())
+        except KeyError:
+            errors.print(f"no bank {name!r}")
+            raise typer.Exit(1) from None
+        store.append_audit(AuditEvent(analyst.strip(), "resume_bank" if enabled else "pause_bank",
+                                      name, datetime.now(UTC), {"reason": reason}))
+    console.print(f"bank {name}: {'enabled' if enabled else 'paused'} by {analyst.strip()}")
+
+
+@app.command("pause")
+def pause_bank(
+    name: Annotated[str, typer.Argument(help="Bank to pause.")],
+    analyst: Annotated[str, typer.Option(help="Your name: recorded in the audit log.")],
+    reason: Annotated[str, typer.Option(help="Why.")] = "paused by an analyst",
+) -> None:
+    """Stop a bank from matching until it is resumed (audited)."""
+    _set_enabled(name, False, analyst, reason)
+
+
+@app.command("resume")
+def resume_bank(
+    name: Annotated[str, typer.Argument(help="Bank to resume.")],
+    analyst: Annotated[str, typer.Option(help="Your name: recorded in the audit log.")],
+    reason: Annotated[str, typer.Option(help="Why.")] = "resumed by an analyst",
+) -> None:
+    """Let a paused bank match again (audited)."""
+    _set_enabled(name, True, analyst, reason)
