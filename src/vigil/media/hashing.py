@@ -52,6 +52,10 @@ def md5_of_bytes(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
+def sha256_of_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def hamming_hex(a: str, b: str) -> int:
     """Bit distance between two equal-length hex digests."""
     if len(a) != len(b):
