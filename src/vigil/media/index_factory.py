@@ -1,0 +1,414 @@
+"""PDQ indexes chosen by name (brute, mih, gpu, auto): all exact, all growing while they serve.
+
+The fast indexes keep entries in immutable *segments*, as a log-structured merge tree does. New
+entries land in a small tail scanned by brute force; a full tail is sealed into a segment with its
+own index (MIH tables, or tables on the GPU), and the two newest segments merge while the older is
+under 65,536 entries or at most twice the newer, so a query makes O(log n) passes and an entry is
+re-indexed O(log n) times. A removal is a tombstone (the entry's id in a sorted array that filters
+hits) until its segment is rebuilt without it, once a quarter of the segment is dead. HMA rebuilds
+its whole index to add a hash (media.md §1.1); here the largest segment is re-indexed only once as
+many entries again have been added, as a growing array is copied.
+
+Thread-safety is copy-on-write: writers take a lock, build the next immutable state and publish it
+with one assignment; a query reads the state once, so it sees the index wholly before or wholly
+after a change and never waits for one (a big merge runs in the adding thread meanwhile).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Protocol, Self
+
+import numpy as np
+
+from vigil.media import mih
+from vigil.media.matching import (
+    BruteForcePdqIndex,
+    EntryKey,
+    HashIndex,
+    Match,
+    as_code_words,
+    check_pdq_entries,
+    check_pdq_hex,
+    pack_pdq_hex,
+    sort_matches,
+)
+from vigil.store.interfaces import BankEntry
+
+if TYPE_CHECKING:
+    import torch
+
+INDEX_NAMES = ("brute", "mih", "gpu", "auto")
+"""``auto`` is ``gpu`` where torch sees a CUDA device, else ``mih``."""
+TAIL_LIMIT = 256
+"""Newest entries scanned by brute force before they are sealed into an indexed segment: 256
+codes cost a query about 1 µs, a tenth of one MIH probe pass (vigil's choice, bench_index.py)."""
+MERGE_RATIO = 2
+"""Merge the newest two segments while the older is at most this many times the newer..."""
+MERGE_BELOW = 1 << 16
+"""...or smaller than this: each segment costs a query one more pass (about 40 µs alone), and
+rebuilding 65,536 codes takes tens of milliseconds, so small segments are not worth keeping."""
+DEAD_FRACTION = 0.25
+"""A segment is rebuilt without its removed entries once this share of it is removed."""
+MIN_QUERIES_PER_WORKER = 128
+"""Batches are split over threads (NumPy releases the GIL in its loops) only this big a part."""
+GPU_MIH_MIN_CODES = 1 << 16
+"""Smaller GPU segments are scanned whole: at 65,536 codes a scan is one small kernel."""
+
+
+class Searcher(Protocol):
+    """Finds (query, row, distance) for every code of a segment within a radius; immutable."""
+
+    def search(self, queries: np.ndarray, radius: int) -> mih.Hits: ...
+
+    @property
+    def nbytes(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class SegmentKinds:
+    """How a segment is indexed once sealed, and how the small tail is scanned."""
+
+    seal: Callable[[np.ndarray], Searcher]
+    scan: Callable[[np.ndarray], Searcher]
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class BruteScan:
+    """The tail's searcher on the CPU: compare every query with every code."""
+
+    codes: np.ndarray
+
+    def search(self, queries: np.ndarray, radius: int) -> mih.Hits:
+        return mih.brute_force(self.codes, queries, radius)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.codes.nbytes)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    codes: np.ndarray
+    ids: np.ndarray  # entry ids, ascending; segments hold disjoint, increasing id ranges
+    searcher: Searcher
+
+    def dead_in(self, dead: np.ndarray) -> int:
+        first, last = np.searchsorted(dead, [self.ids[0], self.ids[-1] + 1])
+        return int(last - first)
+
+
+@dataclass(frozen=True)
+class _State:
+    segments: tuple[_Segment, ...]  # sealed, oldest first
+    tail: _Segment | None  # the newest entries, scanned
+    dead: np.ndarray  # sorted ids removed but still held by a segment or the tail
+
+    def all(self) -> tuple[_Segment, ...]:
+        return (*self.segments, self.tail) if self.tail else self.segments
+
+
+class EntryTable:
+    """Bank entries by id in little memory: a bank number per id, the hash read back from the
+    code, and the label, source or an upper-case spelling of the hash only where there is one
+    (10 million ``BankEntry`` objects would take gigabytes). Append-only: readers need no lock."""
+
+    def __init__(self) -> None:
+        self._banks: list[str] = []
+        self._bank_numbers: dict[str, int] = {}
+        self._bank_of = np.zeros(0, dtype=np.uint32)
+        self._extras: dict[int, tuple[str, str, str]] = {}
+        self._count = 0
+
+    def _reserve(self, n: int) -> np.ndarray:
+        start = self._count
+        if start + n > len(self._bank_of):
+            grown = np.zeros(max(2 * len(self._bank_of), start + n, 1024), dtype=np.uint32)
+            grown[:start] = self._bank_of[:start]
+            self._bank_of = grown  # readers holding the old array still find every older id
+        self._count += n
+        return np.arange(start, start + n, dtype=np.int64)
+
+    def _number(self, bank: str) -> int:
+        if bank not in self._bank_numbers:
+            self._banks.append(bank)
+            self._bank_numbers[bank] = len(self._banks) - 1
+        return self._bank_numbers[bank]
+
+    def append_bank(self, bank: str, n: int) -> np.ndarray:
+        ids = self._reserve(n)
+        self._bank_of[self._count - n:self._count] = self._number(bank)
+        return ids
+
+    def append_entries(self, entries: Sequence[BankEntry]) -> np.ndarray:
+        ids = self._reserve(len(entries))
+        for entry_id, entry in zip(ids.tolist(), entries, strict=True):
+            self._bank_of[entry_id] = self._number(entry.bank)
+            if entry.label or entry.source or entry.hash != entry.hash.lower():
+                self._extras[entry_id] = (entry.hash, entry.label, entry.source)
+        return ids
+
+    def entry(self, entry_id: int, hex_hash: str) -> BankEntry:
+        bank = self._banks[self._bank_of[entry_id]]
+        extra = self._extras.get(entry_id)
+        if extra is None:
+            return BankEntry(bank, hex_hash, "pdq")
+        return BankEntry(bank, extra[0], "pdq", extra[1], extra[2])
+
+    @property
+    def nbytes(self) -> int:
+        """The bank numbers; labels and sources are Python strings, not counted."""
+        return int(self._bank_of.nbytes)
+
+
+@dataclass(frozen=True)
+class Found:
+    """Hits of a batch: query position, entry id, distance and code of each, as arrays."""
+
+    query: np.ndarray
+    ids: np.ndarray
+    distance: np.ndarray
+    codes: np.ndarray
+
+
+def mih_kinds(workers: int | None = None) -> SegmentKinds:
+    return SegmentKinds(mih.MihTables.build, BruteScan, workers or min(os.cpu_count() or 1, 8))
+
+
+def gpu_kinds(device: torch.device | None = None) -> SegmentKinds:
+    """Segments on ``device`` (default: CUDA if present, else the CPU), in torch."""
+    from vigil.media import gpu_index  # torch is optional: imported only when asked for
+
+    chosen = device or gpu_index.default_device()
+
+    def seal(codes: np.ndarray) -> Searcher:
+        if len(codes) < GPU_MIH_MIN_CODES:
+            return gpu_index.TorchCodes(codes, chosen)
+        widths = mih.substring_widths(mih.table_count(len(codes)))
+        return gpu_index.TorchMihTables(codes, mih.ProbeLayout(widths), chosen)
+
+    return SegmentKinds(seal, partial(gpu_index.TorchCodes, device=chosen))
+
+
+class SegmentedPdqIndex(HashIndex):
+    """PDQ entries in segments (see the module docstring); MIH-indexed unless told otherwise."""
+
+    def __init__(self, kinds: SegmentKinds | None = None) -> None:
+        self._kinds = kinds or self.default_kinds()
+        self._lock = threading.Lock()
+        self._entries = EntryTable()
+        self._state = _State((), None, np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def default_kinds(cls) -> SegmentKinds:
+        return mih_kinds()
+
+    @classmethod
+    def build(cls, entries: Sequence[BankEntry]) -> Self:
+        index = cls()
+        index.add(entries)
+        return index
+
+    def add(self, entries: Sequence[BankEntry]) -> list[int]:
+        check_pdq_entries(entries)
+        codes = pack_pdq_hex([entry.hash for entry in entries])
+        with self._lock:
+            ids = self._entries.append_entries(entries)
+            self._append(codes, ids)
+        return [int(entry_id) for entry_id in ids]
+
+    def add_codes(self, codes: np.ndarray, bank: str) -> np.ndarray:
+        """Bulk load: one entry per code in ``bank``, hash from the code, no label or source."""
+        words = as_code_words(codes).copy()
+        with self._lock:
+            ids = self._entries.append_bank(bank, len(words))
+            self._append(words, ids)
+        return ids
+
+    def _append(self, codes: np.ndarray, ids: np.ndarray) -> None:
+        state = self._state
+        if state.tail:
+            codes = np.concatenate([state.tail.codes, codes])
+            ids = np.concatenate([state.tail.ids, ids])
+        if len(codes) < TAIL_LIMIT:
+            tail = _Segment(codes, ids, self._kinds.scan(codes))
+            self._state = _State(state.segments, tail, state.dead)
+            return
+        segments = (*state.segments, _Segment(codes, ids, self._kinds.seal(codes)))
+        dead = state.dead
+        while len(segments) > 1 and len(segments[-2].ids) <= max(
+                MERGE_RATIO * len(segments[-1].ids), MERGE_BELOW):
+            older, newer = segments[-2:]
+            merged, dead = self._rebuilt(np.concatenate([older.codes, newer.codes]),
+                                         np.concatenate([older.ids, newer.ids]), dead)
+            segments = (*segments[:-2], *merged)
+        self._state = _State(segments, None, dead)
+
+    def _rebuilt(self, codes: np.ndarray, ids: np.ndarray, dead: np.ndarray,
+                 scan: bool = False) -> tuple[tuple[_Segment, ...], np.ndarray]:
+        """A segment of these codes without its dead ids, and the tombstones left elsewhere."""
+        first, last = np.searchsorted(dead, [ids[0], ids[-1] + 1])
+        live = ~np.isin(ids, dead[first:last])
+        codes, ids = np.ascontiguousarray(codes[live]), ids[live]
+        rest = np.concatenate([dead[:first], dead[last:]])
+        if not len(ids):
+            return (), rest
+        searcher = (self._kinds.scan if scan else self._kinds.seal)(codes)
+        return (_Segment(codes, ids, searcher),), rest
+
+    def remove(self, keys: Iterable[EntryKey]) -> int:
+        with self._lock:
+            state = self._state
+            doomed = {entry_id for key in keys for entry_id in self._ids_of(state, key)}
+            fresh = np.setdiff1d(np.fromiter(doomed, dtype=np.int64, count=len(doomed)),
+                                 state.dead)
+            dead = np.union1d(state.dead, fresh)
+            segments: tuple[_Segment, ...] = ()
+            for segment in state.segments:
+                if segment.dead_in(dead) > DEAD_FRACTION * len(segment.ids):
+                    rebuilt, dead = self._rebuilt(segment.codes, segment.ids, dead)
+                    segments += rebuilt
+                else:
+                    segments += (segment,)
+            tail = state.tail
+            if tail and tail.dead_in(dead):
+                rebuilt, dead = self._rebuilt(tail.codes, tail.ids, dead, scan=True)
+                tail = rebuilt[0] if rebuilt else None
+            self._state = _State(segments, tail, dead)
+            return len(fresh)
+
+    def _ids_of(self, state: _State, key: EntryKey) -> list[int]:
+        if isinstance(key, int | np.integer):
+            return [int(key)] if self._holds(state, int(key)) else []
+        if isinstance(key, BankEntry) and key.signal_type != "pdq":
+            return []
+        check_pdq_hex(key if isinstance(key, str) else key.hash)
+        found = self._search(state, pack_pdq_hex([key if isinstance(key, str) else key.hash]), 0)
+        if isinstance(key, str):
+            return [int(entry_id) for entry_id in found.ids]
+        return [int(i) for i, code in zip(found.ids, found.codes, strict=True)
+                if self._entries.entry(int(i), code.tobytes().hex()) == key]
+
+    @staticmethod
+    def _holds(state: _State, entry_id: int) -> bool:
+        """Whether ``entry_id`` is in a segment and not removed."""
+        for segment in state.all():
+            at = int(np.searchsorted(segment.ids, entry_id))
+            if at < len(segment.ids) and segment.ids[at] == entry_id:
+                at_dead = int(np.searchsorted(state.dead, entry_id))
+                return not (at_dead < len(state.dead) and state.dead[at_dead] == entry_id)
+        return False
+
+    def compact(self) -> None:
+        """Merge every segment into one, without removed entries (e.g. after many removals)."""
+        with self._lock:
+            state = self._state
+            if state.all():
+                merged, dead = self._rebuilt(np.concatenate([s.codes for s in state.all()]),
+                                             np.concatenate([s.ids for s in state.all()]),
+                                             state.dead)
+                self._state = _State(merged, None, dead)
+
+    def query(self, hex_hash: str, max_distance: int) -> list[Match]:
+        check_pdq_hex(hex_hash)
+        found = self._search(self._state, pack_pdq_hex([hex_hash]), max_distance)
+        return self._matches(found, 1)[0]
+
+    def query_many(self, codes: np.ndarray, max_distance: int) -> list[list[Match]]:
+        words = as_code_words(codes)
+        return self._matches(self.search_codes(words, max_distance), len(words))
+
+    def search_codes(self, codes: np.ndarray, max_distance: int) -> Found:
+        """Hits of many codes as arrays (no :class:`Match` objects), on ``workers`` threads."""
+        words, state = as_code_words(codes), self._state
+        workers = min(self._kinds.workers, len(words) // MIN_QUERIES_PER_WORKER)
+        if workers <= 1:
+            return self._search(state, words, max_distance)
+        bounds = np.linspace(0, len(words), workers + 1).astype(int)
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(lambda a, b: self._search(state, words[a:b], max_distance, a),
+                                  bounds[:-1], bounds[1:]))
+        return Found(*(np.concatenate([getattr(p, f) for p in parts])
+                       for f in ("query", "ids", "distance", "codes")))
+
+    @staticmethod
+    def _search(state: _State, words: np.ndarray, radius: int, first: int = 0) -> Found:
+        parts = []
+        for segment in state.all():
+            query, rows, distance = segment.searcher.search(words, radius)
+            parts.append((query + first, segment.ids[rows], distance, segment.codes[rows]))
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return Found(empty, empty, empty, np.zeros((0, 4), dtype=np.uint64))
+        found = Found(*(np.concatenate([p[k] for p in parts]) for k in range(4)))
+        if not len(state.dead):
+            return found
+        live = ~np.isin(found.ids, state.dead)
+        return Found(found.query[live], found.ids[live], found.distance[live], found.codes[live])
+
+    def _matches(self, found: Found, n_queries: int) -> list[list[Match]]:
+        """Per query, nearest first, then bank, hash and id: the brute-force index's order."""
+        per_query: list[list[Match]] = [[] for _ in range(n_queries)]
+        for at in np.lexsort((found.ids, found.distance, found.query)):
+            entry = self._entries.entry(int(found.ids[at]), found.codes[at].tobytes().hex())
+            per_query[found.query[at]].append(Match(entry, int(found.distance[at])))
+        return [sort_matches(matches) if len(matches) > 1 else matches for matches in per_query]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held: searchers (codes and tables), ids, tombstones and the entry table."""
+        state = self._state
+        held = sum(s.searcher.nbytes + s.ids.nbytes for s in state.all())
+        return int(held + state.dead.nbytes + self._entries.nbytes)
+
+    @property
+    def segment_sizes(self) -> list[int]:
+        return [len(segment.ids) for segment in self._state.all()]
+
+    def __len__(self) -> int:
+        state = self._state
+        return sum(len(segment.ids) for segment in state.all()) - len(state.dead)
+
+
+class MihPdqIndex(SegmentedPdqIndex):
+    """Segments indexed by multi-index hashing in NumPy (``mih.py``), searched on all cores."""
+
+
+class GpuPdqIndex(SegmentedPdqIndex):
+    """Segments held and searched by torch on the GPU (on the CPU where there is none)."""
+
+    @classmethod
+    def default_kinds(cls) -> SegmentKinds:
+        return gpu_kinds()
+
+
+def torch_installed() -> bool:
+    return importlib.util.find_spec("torch") is not None
+
+
+def resolve_index_name(name: str) -> str:
+    """The index ``name`` means here: ``gpu`` falls back to ``mih`` without torch, ``auto``
+    is ``gpu`` only with a CUDA device."""
+    if name not in INDEX_NAMES:
+        raise ValueError(f"unknown PDQ index {name!r}; expected one of {', '.join(INDEX_NAMES)}")
+    if name in ("gpu", "auto") and torch_installed():
+        import torch
+
+        if name == "gpu" or torch.cuda.is_available():
+            return "gpu"
+    return "mih" if name in ("gpu", "auto") else name
+
+
+def make_pdq_index(name: str, entries: Sequence[BankEntry] = ()) -> HashIndex:
+    """A PDQ index of ``entries`` by configured name (see :func:`resolve_index_name`)."""
+    chosen = resolve_index_name(name)
+    if chosen == "brute":
+        return BruteForcePdqIndex.build(entries)
+    return (GpuPdqIndex if chosen == "gpu" else MihPdqIndex).build(entries)
