@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the store; unset means sqlite:///./.vigil/vigil.db; "
         "memory:// keeps everything in the process.",
     )
+    media_index: str = Field(
+        default="auto",
+        description="PDQ index: brute (NumPy reference), mih (exact multi-index hashing), gpu "
+        "(PyTorch, CUDA when present), auto (gpu with CUDA, else mih); all give the same matches.",
+    )
     linking_config: Path | None = Field(
         default=None,
         description="YAML with hub-suppression limits; unset means the packaged linking.yaml.",

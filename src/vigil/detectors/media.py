@@ -8,16 +8,29 @@ not count several times. Every matched bank hash is still a subject, so linking 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from vigil.identifiers import EntityKind
+from vigil.media.bank_policy import FloodConfig, FloodState, pause_flooded_entries
 from vigil.media.hashing import PDQ_QUALITY_THRESHOLD
 from vigil.media.matching import BankMatcher, Match, match_score
+from vigil.media.query import (
+    IDENTITY,
+    QueryOutcome,
+    VariantMatch,
+    match_variants,
+    pdq_hash_variants,
+    police,
+)
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import MediaObservation, Record, RecordKind, identifiers_of
+from vigil.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def media_ref(match: Match) -> EntityRef:
@@ -62,18 +75,19 @@ def _observations(records: Sequence[Record]) -> Iterator[MediaObservation]:
         yield record
 
 
-def observation_matches(observation: MediaObservation, matcher: BankMatcher) -> list[Match]:
-    """PDQ matches unless the hasher reported quality < 50, plus exact MD5 matches.
+def observation_matches(observation: MediaObservation, matcher: BankMatcher,
+                        dihedral: bool = True) -> list[VariantMatch]:
+    """PDQ matches (with dihedral variants) unless the hasher reported quality < 50, plus MD5.
 
     A PDQ hash without a reported quality is matched: banks and some clients send bare hashes,
     and the threshold still bounds the distance (the evidence records the missing quality).
     """
-    matches: list[Match] = []
+    found: list[VariantMatch] = []
     if observation.pdq is not None and not _low_quality(observation):
-        matches.extend(matcher.match("pdq", observation.pdq))
+        found += match_variants(matcher, "pdq", pdq_hash_variants(observation.pdq, dihedral))
     if observation.md5 is not None:
-        matches.extend(matcher.match("md5", observation.md5))
-    return matches
+        found += match_variants(matcher, "md5", [(IDENTITY, observation.md5)])
+    return found
 
 
 def _low_quality(observation: MediaObservation) -> bool:
@@ -89,31 +103,60 @@ def _what(observation: MediaObservation) -> str:
 
 
 class MediaHashDetector(Detector):
-    """Matches every media observation against every bank in the store."""
+    """Matches every media observation against every bank in the store.
+
+    Observations are taken in time order so that flood quarantine sees matches as they happened;
+    an entry it pauses is stored as paused (``BankStore.set_bank_entry_enabled``) and logged.
+    """
 
     name: ClassVar[str] = "media.hash_match"
-    version: ClassVar[str] = "1"
-    description: ClassVar[str] = "PDQ (distance <= bank threshold) and MD5 matches against banks"
+    version: ClassVar[str] = "2"
+    description: ClassVar[str] = ("PDQ (8 dihedral variants, distance <= bank threshold) and MD5 "
+                                  "matches, after negative banks and flood quarantine")
     consumes: ClassVar[RecordKind] = RecordKind.MEDIA
 
+    def __init__(self, pdq_index: str = "brute", dihedral: bool = True,
+                 flood: FloodConfig | None = None) -> None:
+        self.pdq_index = pdq_index
+        self.dihedral = dihedral
+        self.flood = flood or FloodConfig()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(pdq_index=settings.media_index)
+
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
-        matcher = BankMatcher.from_store(context.banks)
+        matcher = BankMatcher.from_store(context.banks, self.pdq_index)
         if len(matcher) == 0:
             return
-        for observation in _observations(records):
-            matches = observation_matches(observation, matcher)
-            if matches:
-                yield self._signal(observation, matches, matcher)
+        banks = {bank.name: bank for bank in context.banks.banks()}
+        flood = FloodState(self.flood)
+        ordered = sorted(_observations(records), key=lambda o: (o.observed_at, o.observation_id))
+        for observation in ordered:
+            found = observation_matches(observation, matcher, self.dihedral)
+            outcome = police(found, banks, flood, observation.observed_at)
+            if outcome.alerts:
+                pause_flooded_entries(context.banks, outcome.alerts)
+                for alert in outcome.alerts:
+                    log.warning("flood quarantine: %s", alert.reason())
+            if outcome.kept:
+                yield self._signal(observation, outcome, matcher)
 
-    def _signal(self, observation: MediaObservation, matches: Sequence[Match],
+    def _signal(self, observation: MediaObservation, outcome: QueryOutcome,
                 matcher: BankMatcher) -> Signal:
+        matches = [v.match for v in outcome.kept]
         best, score = best_match(matches, matcher)
+        variant = next(v.variant for v in outcome.kept if v.match is best)
         account = EntityRef(EntityKind.ACCOUNT, observation.account)
         evidence: dict[str, JSONValue] = {
             "roles": {str(account): "suspect"},
             "observation_id": observation.observation_id,
             **match_evidence(best, matcher),
-            "matches": [match_evidence(m, matcher) for m in matches],
+            "variant": variant,
+            "matches": [{**match_evidence(v.match, matcher), "variant": v.variant}
+                        for v in outcome.kept],
+            "suppressed": [{"bank": s.match.entry.bank, "hash": s.match.entry.hash,
+                            "rule": s.rule, "reason": s.reason} for s in outcome.suppressed],
             "pdq_quality": observation.quality,
             "pdq_skipped_low_quality": observation.pdq is not None and _low_quality(observation),
         }
@@ -122,6 +165,8 @@ class MediaHashDetector(Detector):
         if observation.frame_time_s is not None:
             evidence["frame_time_s"] = observation.frame_time_s
         explanation = describe_match(best, matcher, _what(observation))
+        if variant != IDENTITY:
+            explanation += f" Matched as its {variant} variant (rotated or flipped)."
         if len(matches) > 1:
             explanation += f" {len(matches) - 1} more bank hash(es) matched as well."
         return Signal(
