@@ -1,0 +1,139 @@
+"""``vigil hash``, ``vigil match`` and ``vigil monitor``: media in, hashes and matches out."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from vigil.cli.common import errors, load_settings, opened_store
+from vigil.media.bank_policy import FloodState
+from vigil.media.inspect import hash_path, match_path
+from vigil.media.matching import BankMatcher, Match
+from vigil.media.query import match_variants, pdq_hash_variants, police
+from vigil.media.video import Sampling
+from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
+from vigil.monitor.signals import signal_from_event
+from vigil.store.interfaces import BankInfo
+
+Files = Annotated[list[Path], typer.Argument(help="Pictures or videos.", exists=True,
+                                             dir_okay=False)]
+Fps = Annotated[float, typer.Option("--fps", help="Video frames sampled per second.")]
+
+
+def _emit(row: dict[str, object]) -> None:
+    sys.stdout.write(json.dumps(row, sort_keys=False) + "\n")
+    sys.stdout.flush()
+
+
+def hash_command(files: Files, fps: Fps = 1.0) -> None:
+    """JSON lines of hashes: path, pdq, quality, md5, sha256 (videos: one line per frame)."""
+    failed = 0
+    for path in files:
+        try:
+            for item in hash_path(path, Sampling(frames_per_second=fps)):
+                _emit(item.as_json())
+        except (ValueError, OSError) as exc:
+            errors.print(str(exc))
+            failed += 1
+    if failed == len(files):
+        raise typer.Exit(1)
+
+
+def match_command(files: Files, fps: Fps = 1.0) -> None:
+    """JSON lines of bank matches: path, bank, label, distance, variant (and frame for videos)."""
+    settings = load_settings()
+    with opened_store(settings) as store:
+        matcher = BankMatcher.from_store(store, settings.media_index)
+    for path in files:
+        try:
+            for item, found in match_path(path, matcher, Sampling(frames_per_second=fps)):
+                entry = found.match.entry
+                row: dict[str, object] = {"path": str(path), "bank": entry.bank,
+                                          "label": entry.label, "signal_type": entry.signal_type,
+                                          "hash": entry.hash, "distance": found.match.distance,
+                                          "variant": found.variant}
+                if item.frame is not None and entry.signal_type == "pdq":
+                    row |= {"frame_number": item.frame.frame_number,
+                            "timestamp_s": round(item.frame.timestamp_s, 3)}
+                _emit(row)
+        except (ValueError, OSError) as exc:
+            errors.print(str(exc))
+
+
+class PolicedMatcher:
+    """The monitor's matcher: dihedral variants, then negative banks, pauses and floods."""
+
+    def __init__(self, matcher: BankMatcher, banks: list[BankInfo]) -> None:
+        self._matcher = matcher
+        self._banks = {bank.name: bank for bank in banks}
+        self._flood = FloodState()
+        self._lock = threading.Lock()
+
+    def __call__(self, pdq_hex: str) -> list[Match]:
+        found = match_variants(self._matcher, "pdq", pdq_hash_variants(pdq_hex))
+        with self._lock:
+            outcome = police(found, self._banks, self._flood, datetime.now(UTC))
+        return [v.match for v in outcome.kept]
+
+
+def monitor_command(
+    sources: Annotated[list[str], typer.Argument(
+        help="Files, rtmp://, rtsp://, http(s)://...m3u8 URLs, or - for stdin.")],
+    fps: Fps = 1.0,
+    account: Annotated[str | None, typer.Option(
+        help="The streaming account (platform:handle), named in every signal.")] = None,
+    duration: Annotated[float | None, typer.Option(
+        help="Stop after this many seconds (default: when every source ends).")] = None,
+    realtime: Annotated[bool, typer.Option(help="Pace files at their own frame rate.")] = False,
+    store_signals: Annotated[bool, typer.Option(
+        "--store/--no-store", help="Keep matched frames (hashes) and signals in the store.")]
+    = False,
+) -> None:
+    """Sample, hash and match live streams; print a JSON line per matched frame, then stats."""
+    settings = load_settings()
+    with opened_store(settings) as store:
+        matcher = PolicedMatcher(BankMatcher.from_store(store, settings.media_index),
+                                 store.banks())
+    events: list[MatchEvent] = []
+
+    def on_event(event: MatchEvent) -> None:
+        events.append(event)
+        signal = signal_from_event(event, account)
+        _emit({"signal_id": signal.id, "score": signal.score, **signal.evidence,
+               "explanation": signal.explanation})
+
+    with StreamMonitor(matcher, sampling=Sampling(frames_per_second=fps),
+                       on_event=on_event) as monitor:
+        for number, source in enumerate(sources, start=1):
+            monitor.add_stream(sys.stdin.buffer if source == "-" else source,
+                               f"stream-{number}", realtime=realtime)
+        monitor.wait(duration)
+        stats = monitor.stop()
+    if store_signals and events:
+        with opened_store(settings) as store:
+            if account is not None:
+                store.add_records([e.observation(account) for e in events])
+            store.add_signals([signal_from_event(e, account) for e in events])
+    errors.print(stats_table(stats))
+
+
+def stats_table(stats: dict[str, StreamStats]) -> Table:
+    table = Table(title="streams")
+    for column in ("stream", "state", "sampled fps", "hashed", "matches", "drops",
+                   "latency p50 ms", "latency p99 ms"):
+        table.add_column(column)
+    for stream_id, s in stats.items():
+        table.add_row(stream_id, s.state, f"{s.sampled_fps:.2f}", str(s.frames_hashed),
+                      str(s.matches), str(s.drops), _ms(s.latency_p50_s), _ms(s.latency_p99_s))
+    return table
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.0f}"
