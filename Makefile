@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench bench-media clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -24,6 +24,14 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+# Media figures for docs/benchmarks.md; the robustness run needs the bench extra (AugLy).
+bench-media: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/bench_hashing.py
+	$(BIN)/python benchmarks/bench_index.py --sizes 1000000 10000000
+	$(BIN)/python benchmarks/bench_live.py
+	$(BIN)/python benchmarks/bench_robustness.py
 
 clean:
 	rm -rf $(VENV) .vigil demo-out .mypy_cache .ruff_cache .pytest_cache .coverage
