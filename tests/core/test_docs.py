@@ -19,7 +19,7 @@ def test_readme_shows_the_two_commands_and_every_cli_command() -> None:
     assert "make demo" in text and "make test" in text
     for command in ("vigil plugins", "vigil import", "vigil run", "vigil cases list",
                     "vigil cases show", "vigil cases status", "vigil demo", "vigil quarantine",
-                    "vigil bank import"):
+                    "vigil bank import", "vigil hash", "vigil match", "vigil monitor"):
         assert command in text, command
 
 

@@ -17,17 +17,13 @@ after a change and never waits for one (a big merge runs in the adding thread me
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 
-from vigil.media import mih
 from vigil.media.matching import (
     BruteForcePdqIndex,
     EntryKey,
@@ -39,164 +35,27 @@ from vigil.media.matching import (
     pack_pdq_hex,
     sort_matches,
 )
+from vigil.media.segments import (
+    DEAD_FRACTION,
+    MERGE_BELOW,
+    MERGE_RATIO,
+    MIN_QUERIES_PER_WORKER,
+    TAIL_LIMIT,
+    EntryTable,
+    Found,
+    Segment,
+    SegmentKinds,
+    SegmentState,
+    gpu_kinds,
+    mih_kinds,
+)
 from vigil.store.interfaces import BankEntry
 
 if TYPE_CHECKING:
-    import torch
+    pass
 
 INDEX_NAMES = ("brute", "mih", "gpu", "auto")
 """``auto`` is ``gpu`` where torch sees a CUDA device, else ``mih``."""
-TAIL_LIMIT = 256
-"""Newest entries scanned by brute force before they are sealed into an indexed segment: 256
-codes cost a query about 1 µs, a tenth of one MIH probe pass (vigil's choice, bench_index.py)."""
-MERGE_RATIO = 2
-"""Merge the newest two segments while the older is at most this many times the newer..."""
-MERGE_BELOW = 1 << 16
-"""...or smaller than this: each segment costs a query one more pass (about 40 µs alone), and
-rebuilding 65,536 codes takes tens of milliseconds, so small segments are not worth keeping."""
-DEAD_FRACTION = 0.25
-"""A segment is rebuilt without its removed entries once this share of it is removed."""
-MIN_QUERIES_PER_WORKER = 128
-"""Batches are split over threads (NumPy releases the GIL in its loops) only this big a part."""
-GPU_MIH_MIN_CODES = 1 << 16
-"""Smaller GPU segments are scanned whole: at 65,536 codes a scan is one small kernel."""
-
-
-class Searcher(Protocol):
-    """Finds (query, row, distance) for every code of a segment within a radius; immutable."""
-
-    def search(self, queries: np.ndarray, radius: int) -> mih.Hits: ...
-
-    @property
-    def nbytes(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class SegmentKinds:
-    """How a segment is indexed once sealed, and how the small tail is scanned."""
-
-    seal: Callable[[np.ndarray], Searcher]
-    scan: Callable[[np.ndarray], Searcher]
-    workers: int = 1
-
-
-@dataclass(frozen=True)
-class BruteScan:
-    """The tail's searcher on the CPU: compare every query with every code."""
-
-    codes: np.ndarray
-
-    def search(self, queries: np.ndarray, radius: int) -> mih.Hits:
-        return mih.brute_force(self.codes, queries, radius)
-
-    @property
-    def nbytes(self) -> int:
-        return int(self.codes.nbytes)
-
-
-@dataclass(frozen=True)
-class _Segment:
-    codes: np.ndarray
-    ids: np.ndarray  # entry ids, ascending; segments hold disjoint, increasing id ranges
-    searcher: Searcher
-
-    def dead_in(self, dead: np.ndarray) -> int:
-        first, last = np.searchsorted(dead, [self.ids[0], self.ids[-1] + 1])
-        return int(last - first)
-
-
-@dataclass(frozen=True)
-class _State:
-    segments: tuple[_Segment, ...]  # sealed, oldest first
-    tail: _Segment | None  # the newest entries, scanned
-    dead: np.ndarray  # sorted ids removed but still held by a segment or the tail
-
-    def all(self) -> tuple[_Segment, ...]:
-        return (*self.segments, self.tail) if self.tail else self.segments
-
-
-class EntryTable:
-    """Bank entries by id in little memory: a bank number per id, the hash read back from the
-    code, and the label, source or an upper-case spelling of the hash only where there is one
-    (10 million ``BankEntry`` objects would take gigabytes). Append-only: readers need no lock."""
-
-    def __init__(self) -> None:
-        self._banks: list[str] = []
-        self._bank_numbers: dict[str, int] = {}
-        self._bank_of = np.zeros(0, dtype=np.uint32)
-        self._extras: dict[int, tuple[str, str, str]] = {}
-        self._count = 0
-
-    def _reserve(self, n: int) -> np.ndarray:
-        start = self._count
-        if start + n > len(self._bank_of):
-            grown = np.zeros(max(2 * len(self._bank_of), start + n, 1024), dtype=np.uint32)
-            grown[:start] = self._bank_of[:start]
-            self._bank_of = grown  # readers holding the old array still find every older id
-        self._count += n
-        return np.arange(start, start + n, dtype=np.int64)
-
-    def _number(self, bank: str) -> int:
-        if bank not in self._bank_numbers:
-            self._banks.append(bank)
-            self._bank_numbers[bank] = len(self._banks) - 1
-        return self._bank_numbers[bank]
-
-    def append_bank(self, bank: str, n: int) -> np.ndarray:
-        ids = self._reserve(n)
-        self._bank_of[self._count - n:self._count] = self._number(bank)
-        return ids
-
-    def append_entries(self, entries: Sequence[BankEntry]) -> np.ndarray:
-        ids = self._reserve(len(entries))
-        for entry_id, entry in zip(ids.tolist(), entries, strict=True):
-            self._bank_of[entry_id] = self._number(entry.bank)
-            if entry.label or entry.source or entry.hash != entry.hash.lower():
-                self._extras[entry_id] = (entry.hash, entry.label, entry.source)
-        return ids
-
-    def entry(self, entry_id: int, hex_hash: str) -> BankEntry:
-        bank = self._banks[self._bank_of[entry_id]]
-        extra = self._extras.get(entry_id)
-        if extra is None:
-            return BankEntry(bank, hex_hash, "pdq")
-        return BankEntry(bank, extra[0], "pdq", extra[1], extra[2])
-
-    @property
-    def nbytes(self) -> int:
-        """The bank numbers; labels and sources are Python strings, not counted."""
-        return int(self._bank_of.nbytes)
-
-
-@dataclass(frozen=True)
-class Found:
-    """Hits of a batch: query position, entry id, distance and code of each, as arrays."""
-
-    query: np.ndarray
-    ids: np.ndarray
-    distance: np.ndarray
-    codes: np.ndarray
-
-
-def mih_kinds(workers: int | None = None) -> SegmentKinds:
-    return SegmentKinds(mih.MihTables.build, BruteScan, workers or min(os.cpu_count() or 1, 8))
-
-
-def gpu_kinds(device: torch.device | None = None) -> SegmentKinds:
-    """Segments on ``device`` (default: CUDA if present, else the CPU), in torch."""
-    from vigil.media import gpu_index  # torch is optional: imported only when asked for
-
-    chosen = device or gpu_index.default_device()
-
-    def seal(codes: np.ndarray) -> Searcher:
-        if len(codes) < GPU_MIH_MIN_CODES:
-            return gpu_index.TorchCodes(codes, chosen)
-        widths = mih.substring_widths(mih.table_count(len(codes)))
-        return gpu_index.TorchMihTables(codes, mih.ProbeLayout(widths), chosen)
-
-    return SegmentKinds(seal, partial(gpu_index.TorchCodes, device=chosen))
-
-
 class SegmentedPdqIndex(HashIndex):
     """PDQ entries in segments (see the module docstring); MIH-indexed unless told otherwise."""
 
@@ -204,7 +63,7 @@ class SegmentedPdqIndex(HashIndex):
         self._kinds = kinds or self.default_kinds()
         self._lock = threading.Lock()
         self._entries = EntryTable()
-        self._state = _State((), None, np.zeros(0, dtype=np.int64))
+        self._state = SegmentState((), None, np.zeros(0, dtype=np.int64))
 
     @classmethod
     def default_kinds(cls) -> SegmentKinds:
@@ -238,10 +97,10 @@ class SegmentedPdqIndex(HashIndex):
             codes = np.concatenate([state.tail.codes, codes])
             ids = np.concatenate([state.tail.ids, ids])
         if len(codes) < TAIL_LIMIT:
-            tail = _Segment(codes, ids, self._kinds.scan(codes))
-            self._state = _State(state.segments, tail, state.dead)
+            tail = Segment(codes, ids, self._kinds.scan(codes))
+            self._state = SegmentState(state.segments, tail, state.dead)
             return
-        segments = (*state.segments, _Segment(codes, ids, self._kinds.seal(codes)))
+        segments = (*state.segments, Segment(codes, ids, self._kinds.seal(codes)))
         dead = state.dead
         while len(segments) > 1 and len(segments[-2].ids) <= max(
                 MERGE_RATIO * len(segments[-1].ids), MERGE_BELOW):
@@ -249,10 +108,10 @@ class SegmentedPdqIndex(HashIndex):
             merged, dead = self._rebuilt(np.concatenate([older.codes, newer.codes]),
                                          np.concatenate([older.ids, newer.ids]), dead)
             segments = (*segments[:-2], *merged)
-        self._state = _State(segments, None, dead)
+        self._state = SegmentState(segments, None, dead)
 
     def _rebuilt(self, codes: np.ndarray, ids: np.ndarray, dead: np.ndarray,
-                 scan: bool = False) -> tuple[tuple[_Segment, ...], np.ndarray]:
+                 scan: bool = False) -> tuple[tuple[Segment, ...], np.ndarray]:
         """A segment of these codes without its dead ids, and the tombstones left elsewhere."""
         first, last = np.searchsorted(dead, [ids[0], ids[-1] + 1])
         live = ~np.isin(ids, dead[first:last])
@@ -261,7 +120,7 @@ class SegmentedPdqIndex(HashIndex):
         if not len(ids):
             return (), rest
         searcher = (self._kinds.scan if scan else self._kinds.seal)(codes)
-        return (_Segment(codes, ids, searcher),), rest
+        return (Segment(codes, ids, searcher),), rest
 
     def remove(self, keys: Iterable[EntryKey]) -> int:
         with self._lock:
@@ -270,7 +129,7 @@ class SegmentedPdqIndex(HashIndex):
             fresh = np.setdiff1d(np.fromiter(doomed, dtype=np.int64, count=len(doomed)),
                                  state.dead)
             dead = np.union1d(state.dead, fresh)
-            segments: tuple[_Segment, ...] = ()
+            segments: tuple[Segment, ...] = ()
             for segment in state.segments:
                 if segment.dead_in(dead) > DEAD_FRACTION * len(segment.ids):
                     rebuilt, dead = self._rebuilt(segment.codes, segment.ids, dead)
@@ -281,10 +140,10 @@ class SegmentedPdqIndex(HashIndex):
             if tail and tail.dead_in(dead):
                 rebuilt, dead = self._rebuilt(tail.codes, tail.ids, dead, scan=True)
                 tail = rebuilt[0] if rebuilt else None
-            self._state = _State(segments, tail, dead)
+            self._state = SegmentState(segments, tail, dead)
             return len(fresh)
 
-    def _ids_of(self, state: _State, key: EntryKey) -> list[int]:
+    def _ids_of(self, state: SegmentState, key: EntryKey) -> list[int]:
         if isinstance(key, int | np.integer):
             return [int(key)] if self._holds(state, int(key)) else []
         if isinstance(key, BankEntry) and key.signal_type != "pdq":
@@ -297,7 +156,7 @@ class SegmentedPdqIndex(HashIndex):
                 if self._entries.entry(int(i), code.tobytes().hex()) == key]
 
     @staticmethod
-    def _holds(state: _State, entry_id: int) -> bool:
+    def _holds(state: SegmentState, entry_id: int) -> bool:
         """Whether ``entry_id`` is in a segment and not removed."""
         for segment in state.all():
             at = int(np.searchsorted(segment.ids, entry_id))
@@ -314,7 +173,7 @@ class SegmentedPdqIndex(HashIndex):
                 merged, dead = self._rebuilt(np.concatenate([s.codes for s in state.all()]),
                                              np.concatenate([s.ids for s in state.all()]),
                                              state.dead)
-                self._state = _State(merged, None, dead)
+                self._state = SegmentState(merged, None, dead)
 
     def query(self, hex_hash: str, max_distance: int) -> list[Match]:
         check_pdq_hex(hex_hash)
@@ -339,7 +198,7 @@ class SegmentedPdqIndex(HashIndex):
                        for f in ("query", "ids", "distance", "codes")))
 
     @staticmethod
-    def _search(state: _State, words: np.ndarray, radius: int, first: int = 0) -> Found:
+    def _search(state: SegmentState, words: np.ndarray, radius: int, first: int = 0) -> Found:
         parts = []
         for segment in state.all():
             query, rows, distance = segment.searcher.search(words, radius)
