@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from vigil.detectors.media import best_match, describe_match, match_evidence, media_ref
 from vigil.identifiers import EntityKind
@@ -19,6 +19,7 @@ from vigil.media.matching import BankMatcher, Match
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import PanicReport, Record, RecordKind, identifiers_of
+from vigil.settings import Settings
 
 DEFAULT_REASON_SCORE = 0.5
 """A report with no recognised keyword: a human's alarm, neither discounted nor escalated."""
@@ -90,8 +91,15 @@ class PanicReportDetector(Detector):
     description: ClassVar[str] = "Panic-button reports, scored by reason and by reported frames"
     consumes: ClassVar[RecordKind] = RecordKind.REPORT
 
+    def __init__(self, pdq_index: str = "brute") -> None:
+        self.pdq_index = pdq_index
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(pdq_index=settings.media_index)
+
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
-        matcher = BankMatcher.from_store(context.banks)
+        matcher = BankMatcher.from_store(context.banks, self.pdq_index)
         for report in _reports(records):
             yield self._signal(report, matcher)
 
