@@ -20,7 +20,7 @@ import importlib.util
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -68,12 +68,6 @@ class SegmentedPdqIndex(HashIndex):
     @classmethod
     def default_kinds(cls) -> SegmentKinds:
         return mih_kinds()
-
-    @classmethod
-    def build(cls, entries: Sequence[BankEntry]) -> Self:
-        index = cls()
-        index.add(entries)
-        return index
 
     def add(self, entries: Sequence[BankEntry]) -> list[int]:
         check_pdq_entries(entries)

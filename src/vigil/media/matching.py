@@ -77,9 +77,11 @@ class HashIndex(ABC):
     """
 
     @classmethod
-    @abstractmethod
     def build(cls, entries: Sequence[BankEntry]) -> Self:
-        """Index ``entries`` (``ValueError`` naming the entry if one is malformed)."""
+        """A new index of ``entries`` (``ValueError`` naming the entry if one is malformed)."""
+        index = cls()
+        index.add(entries)
+        return index
 
     @abstractmethod
     def add(self, entries: Sequence[BankEntry]) -> list[int]:
@@ -164,12 +166,6 @@ class BruteForcePdqIndex(HashIndex):
         self._lock = threading.Lock()
         self._state = _BruteState((), np.zeros((0, 4), dtype=np.uint64), np.zeros(0, dtype=bool))
 
-    @classmethod
-    def build(cls, entries: Sequence[BankEntry]) -> Self:
-        index = cls()
-        index.add(entries)
-        return index
-
     def add(self, entries: Sequence[BankEntry]) -> list[int]:
         check_pdq_entries(entries)
         with self._lock:
@@ -228,12 +224,6 @@ class ExactIndex(HashIndex):
         self._by_hash: dict[str, tuple[tuple[int, BankEntry], ...]] = {}
         self._hash_of_id: dict[int, str] = {}
         self._next_id = 0
-
-    @classmethod
-    def build(cls, entries: Sequence[BankEntry]) -> Self:
-        index = cls()
-        index.add(entries)
-        return index
 
     def add(self, entries: Sequence[BankEntry]) -> list[int]:
         with self._lock:
