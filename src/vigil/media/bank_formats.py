@@ -43,7 +43,7 @@ from vigil.media.banks import (
     BankSpec,
     EntryCollector,
     bank_csv_text,
-    check_csv_header,
+    csv_rows,
     normalise_hash,
     read_bank_csv,
 )
@@ -160,15 +160,8 @@ def _category_fits(collected: EntryCollector, category: str) -> bool:
 
 
 def _read_pytx_csv(text: str, spec: BankSpec) -> BankImport:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    reader.fieldnames = check_csv_header(reader.fieldnames, PYTX_CSV_COLUMNS, spec.origin)
     collected = EntryCollector(spec)
-    for row in reader:
-        where = f"line {reader.line_num}"
-        if None in row:
-            collected.problem(where, "more fields than the header has")
-            continue
-        values = {key: (value or "").strip() for key, value in row.items()}
+    for where, values in csv_rows(text, PYTX_CSV_COLUMNS, collected):
         category = values["category"].upper()
         if category not in PYTX_CATEGORIES:
             collected.problem(where, f"unknown category {values['category']!r}")

@@ -19,7 +19,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,20 +158,27 @@ class EntryCollector:
         return BankImport(self.spec.info(kept), kept, self.skipped)
 
 
-def read_bank_csv(text: str, spec: BankSpec) -> BankImport:
-    """Read bank CSV ``text`` into the bank ``spec`` describes. Repeated hashes are kept once.
-
-    Raises :class:`BankFileError` listing every bad row as ``origin: line N: why``.
-    """
+def csv_rows(text: str, columns: Sequence[str],
+             collected: EntryCollector) -> Iterator[tuple[str, dict[str, str]]]:
+    """``(where, stripped values)`` of each row of a CSV with exactly ``columns``; a row with
+    more cells than the header is a problem of ``collected``, not a row."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    reader.fieldnames = check_csv_header(reader.fieldnames, BANK_CSV_COLUMNS, spec.origin)
-    collected = EntryCollector(spec)
+    reader.fieldnames = check_csv_header(reader.fieldnames, columns, collected.spec.origin)
     for row in reader:
         where = f"line {reader.line_num}"
         if None in row:
             collected.problem(where, "more fields than the header has")
             continue
-        values = {key: (value or "").strip() for key, value in row.items()}
+        yield where, {key: (value or "").strip() for key, value in row.items()}
+
+
+def read_bank_csv(text: str, spec: BankSpec) -> BankImport:
+    """Read bank CSV ``text`` into the bank ``spec`` describes. Repeated hashes are kept once.
+
+    Raises :class:`BankFileError` listing every bad row as ``origin: line N: why``.
+    """
+    collected = EntryCollector(spec)
+    for where, values in csv_rows(text, BANK_CSV_COLUMNS, collected):
         collected.add(where, (values["signal_type"], values["hash"]), normalise_hash,
                       values["label"], values["source"])
     return collected.result()
