@@ -15,7 +15,8 @@ file path on a machine that has nothing else; which buckets to read comes in as 
 
 from __future__ import annotations
 
-from typing import Protocol
+import functools
+from typing import Any, Protocol, cast
 
 import numpy as np
 import torch
@@ -42,6 +43,31 @@ PROBES_PER_STEP = {"cuda": 1 << 25, "cpu": 1 << 17}
 """Bucket probes per MIH step (about 3,000 per query at 10M codes), sized the same way."""
 
 _ODD_BITS, _BIT_PAIRS, _NIBBLES = 0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F
+
+
+@functools.cache
+def _kernels() -> Any:
+    """``gpu_kernels`` (needs Triton), also when this file was loaded by path without vigil."""
+    try:
+        from vigil.media import gpu_kernels
+    except ImportError:  # benchmarks/bench_index.py --gpu runs with numpy and torch only
+        import importlib.util
+        from pathlib import Path
+
+        spec = importlib.util.spec_from_file_location(
+            "vigil_gpu_kernels", Path(__file__).with_name("gpu_kernels.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return gpu_kernels
+
+
+def fused_kernel_available() -> bool:
+    """Whether Triton can be imported (it ships with CUDA builds of PyTorch, not CPU ones)."""
+    import importlib.util
+
+    return importlib.util.find_spec("triton") is not None
 
 
 def default_device() -> torch.device:
@@ -167,6 +193,8 @@ class TorchMihTables:
         offsets.append(torch.tensor([len(widths) * len(codes)], device=self.device))
         self._offsets, self._order = torch.cat(offsets), torch.cat(order)
         self._plans: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self.fused = self.device.type == "cuda" and fused_kernel_available()
+        """Search with the Triton kernel of ``gpu_kernels.py`` (CUDA with Triton only)."""
 
     @property
     def nbytes(self) -> int:
@@ -193,13 +221,26 @@ class TorchMihTables:
         words = to_device(queries, self.device)
         if not self.layout.worth_probing(radius, len(self.codes)):
             return search(self._words, words, radius)
-        table_of, _ = self._device_plan(radius)
+        table_of, masks = self._device_plan(radius)
         keys = substrings(words, self.widths)
+        if self.fused:
+            return _to_host([self._fused(keys, table_of, masks, words, radius)])
         step = max(1, PROBES_PER_STEP.get(self.device.type, PROBES_PER_STEP["cpu"])
                    // len(table_of))
         return _to_host([self._search_chunk(words[first:first + step],
                                             keys[first:first + step], radius, first)
                          for first in range(0, len(words), step)])
+
+    def _fused(self, keys: torch.Tensor, table_of: torch.Tensor, masks: torch.Tensor,
+               words: torch.Tensor, radius: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        fused_search = _kernels().fused_search
+        capacity = max(1 << 20, 16 * len(words))
+        while True:
+            found = fused_search(keys, table_of, masks, self._offsets, self._order, self._words,
+                                 words, radius, capacity)
+            if found is not None:
+                return cast(tuple[torch.Tensor, torch.Tensor, torch.Tensor], found)
+            capacity *= 4
 
     def _search_chunk(self, words: torch.Tensor, keys: torch.Tensor, radius: int,
                       first: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
