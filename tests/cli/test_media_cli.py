@@ -60,6 +60,12 @@ def test_hash_match_and_monitor(media: dict[str, Path], tmp_path: Path) -> None:
     assert {"pdq", "quality", "md5", "sha256"} <= set(rows[0])
     frames = [r for r in rows if "frame_number" in r]
     assert len(frames) == 6 and frames[1]["timestamp_s"] == pytest.approx(1.0, abs=0.05)
+    code, out = invoke("hash", "--vpdq", str(media["video"]))
+    number, quality, pdq, timestamp = out.splitlines()[1].split(",")
+    assert code == 0 and int(number) == frames[1]["frame_number"]
+    assert pdq == frames[1]["pdq"] and int(quality) == frames[1]["quality"]
+    assert float(timestamp) == pytest.approx(float(frames[1]["timestamp_s"]), abs=0.001)  # type: ignore[arg-type]
+    assert invoke("hash", "--vpdq", str(media["picture"]))[0] == 1
     first_scene = [r for r in frames if float(r["timestamp_s"]) < 2.0]  # type: ignore[arg-type]
     bank_from_hash_output([rows[0], *first_scene], tmp_path / "bank.csv")
     assert invoke("bank", "import", str(tmp_path / "bank.csv"), "--name", "canary")[0] == 0

@@ -17,7 +17,7 @@ from vigil.media.bank_policy import FloodState
 from vigil.media.inspect import hash_path, match_path
 from vigil.media.matching import BankMatcher, Match
 from vigil.media.query import match_variants, pdq_hash_variants, police
-from vigil.media.video import Sampling
+from vigil.media.video import Sampling, format_vpdq
 from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
 from vigil.monitor.signals import signal_from_event
 from vigil.store.interfaces import BankInfo
@@ -32,16 +32,30 @@ def _emit(row: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
-def hash_command(files: Files, fps: Fps = 1.0) -> None:
+def hash_command(
+    files: Files,
+    fps: Fps = 1.0,
+    vpdq: Annotated[bool, typer.Option(
+        "--vpdq", help="Videos as vPDQ text (frame_number,quality,pdq_hex,timestamp).")] = False,
+) -> None:
     """JSON lines of hashes: path, pdq, quality, md5, sha256 (videos: one line per frame)."""
     failed = 0
     for path in files:
         try:
-            for item in hash_path(path, Sampling(frames_per_second=fps)):
-                _emit(item.as_json())
+            items = list(hash_path(path, Sampling(frames_per_second=fps)))
         except (ValueError, OSError) as exc:
             errors.print(str(exc))
             failed += 1
+            continue
+        frames = [item.frame for item in items if item.frame is not None]
+        if vpdq and frames:
+            sys.stdout.write(format_vpdq(frames))
+        elif vpdq:
+            errors.print(f"{path}: a picture, not a video; vPDQ is for videos")
+            failed += 1
+        else:
+            for item in items:
+                _emit(item.as_json())
     if failed == len(files):
         raise typer.Exit(1)
 
