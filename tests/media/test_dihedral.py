@@ -169,3 +169,22 @@ def test_frames_get_the_same_transformed_hashes_as_their_pictures() -> None:
     frame = np.asarray(picture(8, (320, 180)))
     from_frame = dihedral.transformed_hashes(fasthash.reduce_frame(frame))
     assert from_frame == dihedral.transformed_hashes_of_image(Image.fromarray(frame))
+
+
+def test_a_meme_caption_band_is_trimmed_off_for_the_query() -> None:
+    from PIL import ImageDraw
+
+    from vigil.media.dihedral import query_hashes_of_image, trim_caption_bands
+    from vigil.media.hashing import hamming_hex, pdq_of_image
+    from vigil.media.synthetic import draw_picture
+
+    picture = draw_picture(77).convert("RGB")
+    meme = Image.new("RGB", (picture.width, picture.height + 90), (255, 255, 255))
+    meme.paste(picture, (0, 90))
+    ImageDraw.Draw(meme).rectangle((40, 20, picture.width - 40, 70), fill=(0, 0, 0))
+    trimmed = trim_caption_bands(meme)
+    assert trimmed.size == picture.size
+    assert hamming_hex(pdq_of_image(trimmed).hex, pdq_of_image(picture).hex) == 0
+    names = [name for name, _ in query_hashes_of_image(meme)]
+    assert "uncaptioned/r0" in names
+    assert trim_caption_bands(picture) is picture

@@ -173,14 +173,52 @@ def trim_uniform_borders(image: Image.Image) -> Image.Image:
     return image.crop((left, top, width - right, height - bottom))
 
 
+CAPTION_MARGIN_SHARE = 0.004
+"""A caption line has both margins (this share of the width at each end) pure background, whatever
+its text covers (a bold meme caption can fill a line through it almost edge to edge): captions are
+centred, while a photo's line rarely has pure white or black at both ends. vigil's choice."""
+CAPTION_MIN_SHARE = 0.08
+"""A caption band is at least this share of the picture's height, so a bright sky is not one."""
+CAPTION_COLOURS = (0, 255)
+"""Meme captions are black text on white (AugLy's meme_format) or the reverse."""
+
+
+def _caption_lines(lines: np.ndarray) -> int:
+    """How many lines, from the first inward, are mostly pure white (or black) background."""
+    edge = float(np.median(lines[0]))
+    if min(abs(edge - colour) for colour in CAPTION_COLOURS) > BORDER_TOLERANCE:
+        return 0
+    is_background = np.abs(lines - edge) <= BORDER_TOLERANCE
+    margin = max(1, int(CAPTION_MARGIN_SHARE * lines.shape[1]))
+    margins = is_background[:, :margin].all(axis=1) & is_background[:, -margin:].all(axis=1)
+    text = np.flatnonzero(~margins)
+    band = len(lines) if len(text) == 0 else int(text[0])
+    return band if band >= CAPTION_MIN_SHARE * len(lines) else 0
+
+
+def trim_caption_bands(image: Image.Image) -> Image.Image:
+    """``image`` without a caption band (white or black, with text) at its top or bottom.
+
+    A meme caption above a picture defeats PDQ (recall 0 in benchmarks/bench_robustness.py), and
+    unlike a pad the band is not flat, so :func:`trim_uniform_borders` keeps it.
+    """
+    luma = np.asarray(image.convert("L"), dtype=np.int16)
+    top, bottom = _caption_lines(luma), _caption_lines(luma[::-1])
+    if top + bottom == 0 or top + bottom > len(luma) - MIN_TRIMMED_SIDE:
+        return image
+    return image.crop((0, top, luma.shape[1], len(luma) - bottom))
+
+
 def query_hashes_of_image(image: Image.Image) -> list[tuple[str, PdqHash]]:
     """What to look up for a picture: its 8 transformed hashes, and those of its border-trimmed
-    copy (named ``trimmed/<variant>``) when it had flat borders."""
+    copy (``trimmed/<variant>``) and caption-trimmed copy (``uncaptioned/<variant>``) when it
+    had flat borders or a caption band."""
     hashes = transformed_hashes_of_image(image)
-    trimmed = trim_uniform_borders(image)
-    if trimmed is not image:
-        hashes += [(f"trimmed/{name}", digest)
-                   for name, digest in transformed_hashes_of_image(trimmed)]
+    for prefix, trim in (("trimmed", trim_uniform_borders), ("uncaptioned", trim_caption_bands)):
+        trimmed = trim(image)
+        if trimmed is not image:
+            hashes += [(f"{prefix}/{name}", digest)
+                       for name, digest in transformed_hashes_of_image(trimmed)]
     return hashes
 
 
