@@ -140,3 +140,12 @@ def test_other_record_kinds_are_refused() -> None:
     media = MediaObservation(observation_id="o", account="a:b", observed_at=T0, md5="0" * 32)
     with pytest.raises(TypeError, match="panic reports"):
         list(PanicReportDetector().detect([media], DetectionContext(banks=banked_store())))
+
+
+def test_a_frame_from_a_phone_held_sideways_still_matches() -> None:
+    from PIL import Image
+
+    sideways = pdq_of_image(draw_picture(BANKED_SEED).transpose(Image.Transpose.ROTATE_90)).hex
+    (signal,) = detect(report("r-side", frame_pdqs=(sideways,)))
+    assert signal.evidence["frame_matches"]
+    assert_follows_signal_conventions(signal)

@@ -16,6 +16,7 @@ from typing import ClassVar, Self
 from vigil.detectors.media import best_match, describe_match, match_evidence, media_ref
 from vigil.identifiers import EntityKind
 from vigil.media.matching import BankMatcher, Match
+from vigil.media.query import match_variants, pdq_hash_variants
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import PanicReport, Record, RecordKind, identifiers_of
@@ -64,10 +65,11 @@ def combined_score(base: float, media: float | None) -> float:
 def frame_matches(report: PanicReport, matcher: BankMatcher) -> list[tuple[int, Match]]:
     """(frame index, match) for every reported frame within its bank's PDQ threshold.
 
-    Frames carry no quality score, so they are matched as the media detector matches a bare hash.
+    Frames carry no quality score, so they are matched as the media detector matches a bare hash:
+    with the 8 dihedral variants of the hash (a phone held sideways still matches).
     """
-    return [(index, match) for index, frame in enumerate(report.frame_pdqs)
-            for match in matcher.match("pdq", frame)]
+    return [(index, found.match) for index, frame in enumerate(report.frame_pdqs)
+            for found in match_variants(matcher, "pdq", pdq_hash_variants(frame))]
 
 
 def _reports(records: Sequence[Record]) -> Iterator[PanicReport]:
@@ -87,7 +89,7 @@ class PanicReportDetector(Detector):
     """Turns each panic report into a signal about the reported account."""
 
     name: ClassVar[str] = "reports.panic"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     description: ClassVar[str] = "Panic-button reports, scored by reason and by reported frames"
     consumes: ClassVar[RecordKind] = RecordKind.REPORT
 
