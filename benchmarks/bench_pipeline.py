@@ -20,7 +20,7 @@ from vigil.demo.run import load_world
 from vigil.demo.world import generate_world
 from vigil.linking import LinkingConfig, find_hubs, link, load_linking_config
 from vigil.model import Signal
-from vigil.pipeline import detect_all
+from vigil.pipeline import detect_all, read_records
 from vigil.registry import load_registry
 from vigil.settings import Settings
 from vigil.store.memory import MemoryStore
@@ -70,11 +70,12 @@ def bench_scale(scale: float) -> None:
     print(f"scale {scale:g}: {records} records; generate {generate_s:.2f} s; "
           f"import {import_s:.2f} s ({records / import_s:,.0f} records/s)")
     settings = Settings()
+    records = read_records(store)
     signals: list[Signal] = []
     for name, cls in sorted(registry.detectors.items()):
         detector = cls.from_settings(settings)
-        found, seconds = timed(lambda d=detector: detect_all(store, [d]))  # type: ignore[misc]
-        count = len(store.records(cls.consumes))
+        found, seconds = timed(lambda d=detector: detect_all(records, store, [d]))  # type: ignore[misc]
+        count = len(records[cls.consumes])
         signals.extend(found[name])
         print(f"  {name:24s} {count:7d} records {seconds:6.2f} s "
               f"({count / seconds:,.0f}/s) -> {len(found[name])} signals")

@@ -6,16 +6,16 @@ as history); only a case's review status carries over, by case id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from vigil.linking import LinkingConfig, link, load_linking_config
 from vigil.model import Case, Signal
 from vigil.plugin import DetectionContext, Detector
-from vigil.records import RecordKind
+from vigil.records import Record, RecordKind
 from vigil.settings import Settings
-from vigil.store.interfaces import AuditEvent, Store
+from vigil.store.interfaces import AuditEvent, BankStore, RecordStore, Store
 from vigil.triage import TriageConfig, load_triage_config, triage_all
 from vigil.usage import identifier_usage
 
@@ -45,15 +45,25 @@ class PipelineConfig:
                    load_triage_config(settings.triage_config))
 
 
-def detect_all(store: Store, detectors: Sequence[Detector],
-               on_step: StepCallback | None = None) -> dict[str, list[Signal]]:
-    """Run every detector over all stored records of the kind it consumes."""
-    context = DetectionContext(banks=store)
+def _quiet(step: str) -> None:
+    """No progress display."""
+
+
+def read_records(store: RecordStore) -> dict[RecordKind, list[Record]]:
+    """Every stored record by kind, read once per run (detection and linking both use them)."""
+    return {kind: store.records(kind) for kind in RecordKind}
+
+
+def detect_all(records: Mapping[RecordKind, Sequence[Record]], banks: BankStore,
+               detectors: Sequence[Detector],
+               on_step: StepCallback = _quiet) -> dict[str, list[Signal]]:
+    """Run every detector over all records of the kind it consumes."""
+    context = DetectionContext(banks=banks)
     found: dict[str, list[Signal]] = {}
     for detector in detectors:
-        if on_step is not None:
-            on_step(f"detect {detector.name}")
-        found[detector.name] = list(detector.detect(store.records(detector.consumes), context))
+        on_step(f"detect {detector.name}")
+        found[detector.name] = list(detector.detect(records.get(detector.consumes, []),
+                                                    context))
     return found
 
 
@@ -61,16 +71,16 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
                  as_of: datetime | None = None, actor: str = "system",
                  on_step: StepCallback | None = None) -> RunResult:
     """Detect, link, triage and store; ``as_of`` defaults to the latest signal (reproducible)."""
-    found = detect_all(store, detectors, on_step)
+    step = on_step or _quiet
+    records = read_records(store)
+    found = detect_all(records, store, detectors, step)
     signals = [signal for group in found.values() for signal in group]
     stored = store.add_signals(signals)
-    if on_step is not None:
-        on_step("link")
-    records = [r for kind in RecordKind for r in store.records(kind)]
-    groups = link(signals, config.linking, identifier_usage(records))
+    step("link")
+    usage = identifier_usage(r for group in records.values() for r in group)
+    groups = link(signals, config.linking, usage)
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
-    if on_step is not None:
-        on_step("triage")
+    step("triage")
     cases = triage_all(groups, config.triage, moment)
     store.replace_cases(cases)
     counts = {name: len(group) for name, group in found.items()}
