@@ -20,6 +20,7 @@ import importlib.util
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -246,11 +247,19 @@ def torch_installed() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
+def nvidia_driver_visible() -> bool:
+    """Whether an NVIDIA driver is loaded: checked before importing torch, which takes about a
+    second, so that ``auto`` costs nothing on the (usual) machine without a GPU."""
+    return Path("/dev/nvidiactl").exists() or Path("/proc/driver/nvidia").exists()
+
+
 def resolve_index_name(name: str) -> str:
     """The index ``name`` means here: ``gpu`` falls back to ``mih`` without torch, ``auto``
     is ``gpu`` only with a CUDA device."""
     if name not in INDEX_NAMES:
         raise ValueError(f"unknown PDQ index {name!r}; expected one of {', '.join(INDEX_NAMES)}")
+    if name == "auto" and not nvidia_driver_visible():
+        return "mih"
     if name in ("gpu", "auto") and torch_installed():
         import torch
 
