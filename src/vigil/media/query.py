@@ -16,7 +16,7 @@ from datetime import datetime
 
 from vigil.media.bank_policy import FloodAlert, FloodState, Suppressed, apply_policies, entry_key
 from vigil.media.dihedral import dihedral_variants_of_hash
-from vigil.media.matching import BankMatcher, Match
+from vigil.media.matching import BankMatcher, Match, pack_pdq_hex
 from vigil.store.interfaces import BankInfo
 
 IDENTITY = "r0"
@@ -42,9 +42,14 @@ class QueryOutcome:
 def match_variants(matcher: BankMatcher, signal_type: str,
                    variants: Iterable[tuple[str, str]]) -> list[VariantMatch]:
     """Every entry reached by any variant, once, at its nearest variant (the identity on ties)."""
+    named = list(variants)
+    if signal_type == "pdq" and len(named) > 1:  # one batched search for all variants
+        found = matcher.match_many(pack_pdq_hex([hex_hash for _, hex_hash in named]))
+    else:
+        found = [matcher.match(signal_type, hex_hash) for _, hex_hash in named]
     best: dict[tuple[str, str, str], VariantMatch] = {}
-    for variant, hex_hash in variants:
-        for match in matcher.match(signal_type, hex_hash):
+    for (variant, _), matches in zip(named, found, strict=True):
+        for match in matches:
             key = entry_key(match)
             seen = best.get(key)
             if seen is None or match.distance < seen.match.distance:
