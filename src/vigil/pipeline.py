@@ -10,12 +10,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from vigil.audit import AuditEvent
 from vigil.linking import LinkingConfig, link, load_linking_config
 from vigil.model import Case, Signal
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import Record, RecordKind
 from vigil.settings import Settings
-from vigil.store.interfaces import AuditEvent, BankStore, RecordStore, Store
+from vigil.store.interfaces import BankStore, RecordStore, Store
 from vigil.triage import TriageConfig, load_triage_config, triage_all
 from vigil.usage import identifier_usage
 

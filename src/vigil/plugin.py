@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import ClassVar, Self
 
 from vigil.model import Case, Signal
+from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.settings import Settings
-from vigil.store.interfaces import BankStore, QuarantineEntry
+from vigil.store.interfaces import BankStore
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vigil.media.bank_policy import (
+from vigil.media.banks.policy import (
     FLOOD_ACTOR,
     FloodConfig,
     FloodState,
@@ -16,8 +16,8 @@ from vigil.media.bank_policy import (
     resume_entry,
     suppress_known_false_positives,
 )
-from vigil.media.matching import Match
-from vigil.store.interfaces import BankEntry, BankInfo, BankKind
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
+from vigil.media.index.base import Match
 from vigil.store.memory import MemoryStore
 
 T0 = datetime(2024, 6, 3, 0, 0, tzinfo=UTC)

@@ -9,16 +9,16 @@ import random
 import numpy as np
 import pytest
 
-from vigil.media import index_factory
-from vigil.media.index_factory import (
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.index import segmented as index_factory
+from vigil.media.index.base import BankMatcher, BruteForcePdqIndex, pack_pdq_hex
+from vigil.media.index.segmented import (
     INDEX_NAMES,
     GpuPdqIndex,
     MihPdqIndex,
     make_pdq_index,
     resolve_index_name,
 )
-from vigil.media.matching import BankMatcher, BruteForcePdqIndex, pack_pdq_hex
-from vigil.store.interfaces import BankEntry, BankInfo
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 CUDA = HAS_TORCH and __import__("torch").cuda.is_available()

@@ -10,10 +10,10 @@ import threading
 import numpy as np
 import pytest
 
-from vigil.media import index_factory
-from vigil.media.index_factory import SegmentedPdqIndex, make_pdq_index
-from vigil.media.matching import BruteForcePdqIndex, EntryKey, ExactIndex, HashIndex, pack_pdq_hex
-from vigil.store.interfaces import BankEntry
+from vigil.media.banks.records import BankEntry
+from vigil.media.index import segmented as index_factory
+from vigil.media.index.base import BruteForcePdqIndex, EntryKey, ExactIndex, HashIndex, pack_pdq_hex
+from vigil.media.index.segmented import SegmentedPdqIndex, make_pdq_index
 
 NEEDS_TORCH = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
                                  reason="torch is not installed")

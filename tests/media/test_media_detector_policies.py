@@ -6,14 +6,14 @@ import pytest
 from PIL import Image
 
 from vigil.detectors.media import MediaHashDetector
-from vigil.media.bank_policy import FloodConfig
-from vigil.media.hashing import pdq_of_image
-from vigil.media.synthetic import draw_picture
+from vigil.media.banks.policy import FloodConfig
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
+from vigil.media.hashing.pdq import pdq_of_image
 from vigil.plugin import DetectionContext
 from vigil.records import MediaObservation
 from vigil.settings import Settings
-from vigil.store.interfaces import BankEntry, BankInfo, BankKind
 from vigil.store.memory import MemoryStore
+from vigil.testing.pictures import draw_picture
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 

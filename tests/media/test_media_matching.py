@@ -3,8 +3,9 @@ import random
 import numpy as np
 import pytest
 
-from vigil.media.hashing import bits_to_hex, hamming_hex, hex_to_bits
-from vigil.media.matching import (
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.hashing.pdq import bits_to_hex, hamming_hex, hex_to_bits
+from vigil.media.index.base import (
     PDQ_MATCH_THRESHOLD,
     BankMatcher,
     BruteForcePdqIndex,
@@ -13,7 +14,6 @@ from vigil.media.matching import (
     match_score,
     popcount_rows,
 )
-from vigil.store.interfaces import BankEntry, BankInfo
 
 
 def random_pdq(rng: random.Random) -> str:

@@ -13,14 +13,14 @@ import typer
 from rich.table import Table
 
 from vigil.cli.common import errors, load_settings, opened_store
-from vigil.media.bank_policy import FloodState
-from vigil.media.inspect import hash_path, match_path
-from vigil.media.matching import BankMatcher, Match
-from vigil.media.query import match_variants, pdq_hash_variants, police
-from vigil.media.video import Sampling, format_vpdq
+from vigil.media.banks.policy import FloodState
+from vigil.media.banks.query import match_variants, pdq_hash_variants, police
+from vigil.media.banks.records import BankInfo
+from vigil.media.index.base import BankMatcher, Match
+from vigil.media.paths import hash_path, match_path
+from vigil.media.video.frames import Sampling, format_vpdq
 from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
 from vigil.monitor.signals import signal_from_event
-from vigil.store.interfaces import BankInfo
 
 Files = Annotated[list[Path], typer.Argument(help="Pictures or videos.", exists=True,
                                              dir_okay=False)]

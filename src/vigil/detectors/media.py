@@ -14,10 +14,8 @@ from datetime import UTC
 from typing import ClassVar, Self
 
 from vigil.identifiers import EntityKind
-from vigil.media.bank_policy import FloodConfig, FloodState, pause_flooded_entries
-from vigil.media.hashing import PDQ_QUALITY_THRESHOLD
-from vigil.media.matching import BankMatcher, Match, match_score
-from vigil.media.query import (
+from vigil.media.banks.policy import FloodConfig, FloodState, pause_flooded_entries
+from vigil.media.banks.query import (
     IDENTITY,
     QueryOutcome,
     VariantMatch,
@@ -25,6 +23,8 @@ from vigil.media.query import (
     pdq_hash_variants,
     police,
 )
+from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
+from vigil.media.index.base import BankMatcher, Match, match_score
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import MediaObservation, Record, RecordKind, identifiers_of

@@ -18,7 +18,7 @@ def signal_from_event(event: MatchEvent, account: str | None = None) -> Signal:
     The score is that of the media detector for the nearest hit (1.0 at distance 0 down to 0.6 at
     the threshold of 31), so a live match and a batch match of the same frame rank alike.
     """
-    from vigil.media.matching import PDQ_MATCH_THRESHOLD, match_score
+    from vigil.media.index.base import PDQ_MATCH_THRESHOLD, match_score
 
     subjects = [EntityRef.of(EntityKind.MEDIA, f"pdq:{hit.hash}") for hit in event.hits]
     roles = {}

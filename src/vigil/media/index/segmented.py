@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vigil.media.matching import (
+from vigil.media.banks.records import BankEntry
+from vigil.media.index.base import (
     BruteForcePdqIndex,
     EntryKey,
     HashIndex,
@@ -36,7 +37,7 @@ from vigil.media.matching import (
     pack_pdq_hex,
     sort_matches,
 )
-from vigil.media.segments import (
+from vigil.media.index.segments import (
     DEAD_FRACTION,
     MERGE_BELOW,
     MERGE_RATIO,
@@ -50,7 +51,6 @@ from vigil.media.segments import (
     gpu_kinds,
     mih_kinds,
 )
-from vigil.store.interfaces import BankEntry
 
 if TYPE_CHECKING:
     pass

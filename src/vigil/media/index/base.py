@@ -1,7 +1,7 @@
 """Finding bank hashes near a query hash: the index interface, the brute-force reference, banks.
 
 As in python-threatexchange (``signal_type/index.py``), the first index is brute force and easy to
-trust; the fast ones (multi-index hashing, the GPU; ``index_factory.py``) sit behind the same
+trust; the fast ones (multi-index hashing, the GPU; ``index/segmented.py``) sit behind the same
 :class:`HashIndex` and are tested against it. Unlike HMA, which rebuilds its whole index to add a
 hash (media.md §1.1), every index here takes additions and removals while it serves queries.
 """
@@ -18,8 +18,9 @@ from typing import Self
 
 import numpy as np
 
-from vigil.media.hashing import PDQ_QUALITY_THRESHOLD
-from vigil.store.interfaces import BankEntry, BankInfo, BankStore
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
+from vigil.store.interfaces import BankStore
 
 PDQ_MATCH_THRESHOLD = 31
 """Hamming distance <= 31 of 256 bits is a match (pdq/README.md; pytx
@@ -279,7 +280,7 @@ class BankMatcher:
 
     def __init__(self, banks: Sequence[BankInfo], entries: Sequence[BankEntry],
                  pdq_index: str = "brute") -> None:
-        from vigil.media.index_factory import make_pdq_index  # it builds on this module
+        from vigil.media.index.segmented import make_pdq_index  # it builds on this module
 
         self._thresholds = {bank.name: bank.threshold for bank in banks}
         by_type: dict[str, list[BankEntry]] = defaultdict(list)

@@ -36,7 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from vigil.media.banks import (
+from vigil.media.banks.files import (
     BANK_CSV_COLUMNS,
     BankFileError,
     BankImport,
@@ -47,7 +47,7 @@ from vigil.media.banks import (
     normalise_hash,
     read_bank_csv,
 )
-from vigil.store.interfaces import BankEntry, BankInfo, BankKind
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 
 PYTX_SIGNAL_TYPES = {"pdq": "pdq", "md5": "video_md5", "sha256": "video_sha256"}
 """vigil signal type -> pytx ``SignalType.get_name()`` (PdqSignal, VideoMD5Signal, ...)."""
@@ -89,7 +89,7 @@ def _sorted(entries: Iterable[BankEntry]) -> list[BankEntry]:
 
 
 class CsvBankFormat(BankFormat):
-    """vigil's own ``hash,signal_type,label,source`` (:mod:`vigil.media.banks`)."""
+    """vigil's own ``hash,signal_type,label,source`` (:mod:`vigil.media.banks.files`)."""
 
     name = "csv"
     extensions = (".csv",)

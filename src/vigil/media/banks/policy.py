@@ -37,8 +37,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from vigil.media.matching import Match
-from vigil.store.interfaces import BankInfo, BankKind, BankStore
+from vigil.media.banks.records import BankInfo, BankKind
+from vigil.media.index.base import Match
+from vigil.store.interfaces import BankStore
 
 __all__ = [
     "FLOOD_ACTOR", "EntryKey", "FloodAlert", "FloodConfig", "FloodState", "PolicyOutcome",
