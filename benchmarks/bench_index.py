@@ -39,7 +39,7 @@ RUNS = 3
 
 
 def load_by_path(name: str) -> ModuleType:
-    """A module of src/vigil/media/index by file path: no vigil package, so no pydantic and friends."""
+    """A module of src/vigil/media/index by file path: no vigil package, so no pydantic."""
     spec = importlib.util.spec_from_file_location(f"bench_{name}", MEDIA / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
