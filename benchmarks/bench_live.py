@@ -32,8 +32,8 @@ from pathlib import Path  # noqa: E402
 import av  # noqa: E402
 import numpy as np  # noqa: E402
 
+from vigil.media.banks.matcher import BankMatcher  # noqa: E402
 from vigil.media.banks.records import BankEntry, BankInfo  # noqa: E402
-from vigil.media.index.base import BankMatcher  # noqa: E402
 from vigil.media.video.frames import Sampling, hash_sampled, sample_frames  # noqa: E402
 from vigil.monitor import Backpressure, StreamMonitor, StreamStats  # noqa: E402
 from vigil.testing.streams import SceneVideo, encode_frames, scene_frames  # noqa: E402

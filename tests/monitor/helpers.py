@@ -13,9 +13,9 @@ from typing import Any
 import av
 from PIL import Image
 
+from vigil.media.banks.matcher import BankMatcher
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.media.hashing.pdq import pdq_of_image
-from vigil.media.index.base import BankMatcher
 from vigil.monitor.events import Matcher
 from vigil.testing.streams import SceneVideo, mux_frames, scene_frames
 

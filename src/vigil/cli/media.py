@@ -13,10 +13,11 @@ import typer
 from rich.table import Table
 
 from vigil.cli.common import errors, load_settings, opened_store
+from vigil.media.banks.matcher import BankMatcher
 from vigil.media.banks.policy import FloodState
 from vigil.media.banks.query import match_variants, pdq_hash_variants, police
 from vigil.media.banks.records import BankInfo
-from vigil.media.index.base import BankMatcher, Match
+from vigil.media.index.base import Match
 from vigil.media.paths import hash_path, match_path
 from vigil.media.video.frames import Sampling, format_vpdq
 from vigil.monitor import MatchEvent, StreamMonitor, StreamStats

@@ -14,6 +14,7 @@ from datetime import UTC
 from typing import ClassVar, Self
 
 from vigil.identifiers import EntityKind
+from vigil.media.banks.matcher import BankMatcher
 from vigil.media.banks.policy import FloodConfig, FloodState, pause_flooded_entries
 from vigil.media.banks.query import (
     IDENTITY,
@@ -24,7 +25,7 @@ from vigil.media.banks.query import (
     police,
 )
 from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
-from vigil.media.index.base import BankMatcher, Match, match_score
+from vigil.media.index.base import Match, match_score
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import MediaObservation, Record, RecordKind, identifiers_of

@@ -15,8 +15,9 @@ from typing import ClassVar, Self
 
 from vigil.detectors.media import best_match, describe_match, match_evidence, media_ref
 from vigil.identifiers import EntityKind
+from vigil.media.banks.matcher import BankMatcher
 from vigil.media.banks.query import match_variants, pdq_hash_variants
-from vigil.media.index.base import BankMatcher, Match
+from vigil.media.index.base import Match
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import PanicReport, Record, RecordKind, identifiers_of

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from vigil.media.banks.matcher import BankMatcher
 from vigil.media.banks.query import IDENTITY, VariantMatch, match_variants, pdq_hash_variants
 from vigil.media.hashing.dihedral import query_hashes_of_image
 from vigil.media.hashing.fast import digest_bytes
 from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD, md5_of_bytes, sha256_of_bytes
-from vigil.media.index.base import BankMatcher
 from vigil.media.video.frames import FrameHash, Sampling, hash_video
 from vigil.model import JSONValue
 
