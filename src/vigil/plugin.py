@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Self
 
+from vigil.media.banks.flood import FloodAlert, FloodConfig
 from vigil.media.banks.lookup import MediaLookup
-from vigil.media.banks.policy import FloodAlert, FloodConfig
 from vigil.model import Case, Signal
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind

@@ -6,16 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vigil.media.banks.policy import (
+from vigil.media.banks.flood import (
     FLOOD_ACTOR,
     FloodConfig,
     FloodState,
-    apply_policies,
-    entry_key,
     pause_flooded_entries,
     resume_entry,
-    suppress_known_false_positives,
 )
+from vigil.media.banks.policy import apply_policies, entry_key, suppress_known_false_positives
 from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 from vigil.media.index.base import Match
 from vigil.store.memory import MemoryStore

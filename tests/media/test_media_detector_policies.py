@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from vigil.detectors.media import MediaHashDetector
-from vigil.media.banks.policy import FLOOD_ACTOR, FloodConfig
+from vigil.media.banks.flood import FLOOD_ACTOR, FloodConfig
 from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 from vigil.media.hashing.pdq import pdq_of_image
 from vigil.pipeline import PipelineConfig, run_pipeline

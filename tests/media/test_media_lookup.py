@@ -17,8 +17,8 @@ from PIL import Image
 
 from vigil.detectors.media import MediaHashDetector
 from vigil.detectors.reports import PanicReportDetector
+from vigil.media.banks.flood import FLOOD_ACTOR, FloodConfig
 from vigil.media.banks.lookup import MediaLookup, store_flood_pauses
-from vigil.media.banks.policy import FLOOD_ACTOR, FloodConfig
 from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 from vigil.media.hashing.pdq import pdq_of_image
 from vigil.media.paths import match_path

@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 
 from vigil.cli.common import errors, load_settings, opened_store
+from vigil.media.banks.flood import FloodConfig
 from vigil.media.banks.lookup import MediaLookup, store_flood_pauses
-from vigil.media.banks.policy import FloodConfig
 from vigil.media.paths import hash_path, match_path
 from vigil.media.video.frames import Sampling, format_vpdq
 from vigil.monitor import MatchEvent, StreamMonitor, StreamStats

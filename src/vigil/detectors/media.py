@@ -14,8 +14,8 @@ from typing import ClassVar, Self
 
 from vigil.identifiers import EntityKind
 from vigil.media.banks.evidence import best_match, describe_match, match_evidence, media_ref
+from vigil.media.banks.flood import FloodConfig
 from vigil.media.banks.lookup import MediaLookup
-from vigil.media.banks.policy import FloodConfig
 from vigil.media.banks.query import IDENTITY, QueryOutcome, pdq_hash_variants
 from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind

@@ -20,14 +20,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from vigil.audit import AuditEvent
-from vigil.media.banks.matcher import BankMatcher
-from vigil.media.banks.policy import (
+from vigil.media.banks.flood import (
     FLOOD_ACTOR,
     FloodAlert,
     FloodConfig,
     FloodState,
     pause_flooded_entries,
 )
+from vigil.media.banks.matcher import BankMatcher
 from vigil.media.banks.query import (
     IDENTITY,
     QueryOutcome,

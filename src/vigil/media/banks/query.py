@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from vigil.media.banks.flood import FloodAlert, FloodState
 from vigil.media.banks.matcher import BankMatcher
-from vigil.media.banks.policy import FloodAlert, FloodState, Suppressed, apply_policies, entry_key
+from vigil.media.banks.policy import Suppressed, apply_policies, entry_key
 from vigil.media.banks.records import BankInfo
 from vigil.media.hashing.dihedral import dihedral_variants_of_hash
 from vigil.media.index.base import Match, pack_pdq_hex
