@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from vigil.cli.main import app
 from vigil.identifiers import EntityKind
+from vigil.media.banks.flood import FLOOD_ACTOR
 from vigil.media.hashing.pdq import pdq_of_image
 from vigil.model import EntityRef, Signal, SignalKind
 from vigil.monitor.signals import MONITOR_SOURCE
@@ -96,3 +97,19 @@ def test_live_signals_are_read_within_the_run_window() -> None:
 
 def test_the_monitor_is_a_live_source() -> None:
     assert MONITOR_SOURCE in LIVE_SOURCES
+
+
+def test_the_monitor_stores_a_flood_pause_with_an_audit_event(stream: Path) -> None:
+    """25 matches of one entry within a minute is a flood (FloodConfig: 20 in an hour, no past)."""
+    long_scene = SceneVideo(seeds=(6161,), seconds_per_scene=25.0, fps=2)
+    stream.write_bytes(scene_video_bytes(long_scene))
+    code, out = invoke("monitor", str(stream), "--store")
+    assert code == 0 and 0 < len(monitored_signal_ids(out)) < 25
+    store = open_store(Settings().database_url)
+    try:
+        (entry,) = store.bank_entries("known")
+        pauses = [e for e in store.audit_events() if e.action == "pause_entry"]
+    finally:
+        store.close()
+    assert not entry.enabled and entry.state_by == FLOOD_ACTOR
+    assert [e.target for e in pauses] == [f"known/pdq:{entry.hash}"]
