@@ -190,6 +190,8 @@ def normalise(kind: EntityKind | str, value: str) -> str:
         raise ValueError(f"unknown identifier kind {kind!r}") from exc
     if not isinstance(value, str) or not value.strip():
         raise _bad(entity_kind, str(value), "empty")
+    if value.isascii():  # the fast path of nearly every row: folding leaves ASCII unchanged
+        return NORMALISERS[entity_kind](value)
     folded = fold_for_linking(entity_kind, value)
     if not folded.strip():
         raise _bad(entity_kind, value, "only invisible characters")

@@ -27,6 +27,7 @@ see :func:`vigil.records.check_not_future`; this bound is what the code itself c
 _WALL_LOW = EARLIEST.replace(tzinfo=None) - timedelta(days=1)
 _WALL_HIGH = LATEST.replace(tzinfo=None) + timedelta(days=1)
 """UTC offsets are less than a day, so a wall time within a day of the range converts safely."""
+_SAFE_YEARS = (EARLIEST.year + 1, LATEST.year - 2)
 
 
 def _normaliser(kind: EntityKind) -> AfterValidator:
@@ -66,6 +67,8 @@ def check_record_time(moment: datetime) -> datetime:
     The wall time is checked first, with a day to spare for the offset, so ``astimezone`` only ever
     sees times far from ``datetime.min`` and ``datetime.max``.
     """
+    if _SAFE_YEARS[0] <= moment.year <= _SAFE_YEARS[1]:
+        return moment  # an offset under a day cannot carry these years out of range
     wall = moment.replace(tzinfo=None)
     if _WALL_LOW <= wall <= _WALL_HIGH and EARLIEST <= moment.astimezone(UTC) < LATEST:
         return moment

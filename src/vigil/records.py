@@ -84,9 +84,10 @@ class Record(BaseModel):
     @classmethod
     def _keep_typed_identifiers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
         originals: dict[str, str] = {}
-        if isinstance(data, Mapping):
-            data = dict(data)
-            originals = _given_originals(cls, data.pop(ORIGINALS_KEY, None))
+        if isinstance(data, dict):
+            if ORIGINALS_KEY in data:
+                data = dict(data)
+                originals = _given_originals(cls, data.pop(ORIGINALS_KEY))
             for name in cls.typed_fields:
                 value = data.get(name)
                 if isinstance(value, str) and not value.isascii():
@@ -110,8 +111,6 @@ class Record(BaseModel):
 
 def _given_originals(cls: type[Record], given: Any) -> dict[str, str]:
     """``original_identifiers`` as read back from the store (or given in a file), checked."""
-    if given is None:
-        return {}
     if not isinstance(given, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in given.items()):
         raise ValueError(f"{ORIGINALS_KEY}: expected an object of field name -> text")
