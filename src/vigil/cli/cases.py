@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
-from vigil.audit import AuditEvent
+from vigil import AnonymousActorError, CaseStatus, UnknownCaseError, case_to_json, set_case_status
 from vigil.cli.common import cases_table, console, errors, load_settings, opened_store
-from vigil.exporters.json_cases import case_to_json
-from vigil.model import CaseStatus
 
 app = typer.Typer(help="List, show and review cases.", no_args_is_help=True)
 
@@ -63,15 +60,13 @@ def set_status(
     analyst: Annotated[str, typer.Option(help="Your name: recorded in the audit log.")],
 ) -> None:
     """Record an analyst's review decision (audited with the analyst's name)."""
-    if not analyst.strip():
-        errors.print("--analyst must name the person deciding")
-        raise typer.Exit(2)
     with opened_store(load_settings()) as store:
         try:
-            store.set_status(case_id, status)
-        except KeyError:
-            errors.print(f"no case {case_id!r}")
+            event = set_case_status(store, store, case_id, status, actor=analyst)
+        except AnonymousActorError:
+            errors.print("--analyst must name the person deciding")
+            raise typer.Exit(2) from None
+        except UnknownCaseError as exc:
+            errors.print(str(exc))
             raise typer.Exit(1) from None
-        store.append_audit(AuditEvent(analyst.strip(), "set_status", case_id,
-                                      datetime.now(UTC), {"status": status.value}))
-    console.print(f"{case_id}: {status.value} (by {analyst.strip()})")
+    console.print(f"{case_id}: {status.value} (by {event.actor})")
