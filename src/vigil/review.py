@@ -70,7 +70,9 @@ def assign_case(cases: CaseStore, audit: AuditStore, case_id: str, assignee: str
                 actor: str) -> AuditEvent:
     """Assign a case to an analyst; the assignment is the audit event (see the module note)."""
     name = require_actor(actor)
-    who = require_actor(assignee)
+    who = assignee.strip()
+    if not who or who.startswith(SYSTEM_PREFIX):
+        raise ValueError(f"a case is assigned to a person by name, not {assignee!r}")
     _require_case(cases, case_id)
     return _audit(audit, name, "assign", case_id, {"assignee": who})
 

@@ -131,7 +131,7 @@ def test_an_unknown_bank_is_a_clear_error(action: str, message: str) -> None:
 
 
 def test_assignee_note_and_entry_reason_must_say_something(memory: Store) -> None:
-    with pytest.raises(AnonymousActorError):
+    with pytest.raises(ValueError, match="assigned to a person by name"):
         vigil.assign_case(memory, memory, "case-a", " ", actor="lead")
     with pytest.raises(ValueError, match="note needs some text"):
         vigil.add_case_note(memory, memory, "case-a", "  ", actor="lead")
