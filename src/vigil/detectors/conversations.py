@@ -7,9 +7,12 @@ explanation PAN12's line-level task asks for (conversations.md §6.6). The signa
 text: evidence holds message ids, the lexicon's own terms and counts.
 
 Roles follow the two-stage PAN12 systems, which tell predator from victim by who asks age or
-location (conversations.md §6.2): a participant who sent indicator messages is a ``suspect``; one
-who sent none but received indicators aimed at them (categories marked ``victim_indicator``) is a
-``victim``; payment accounts and wallets written in indicator messages are ``payee``.
+location and who discloses it (conversations.md §6.2): a participant who sent indicator messages
+is a ``suspect``; one who sent none but received indicators aimed at them (categories marked
+``victim_indicator``) is a ``target``, and a ``victim`` only when they also stated an age under 18
+(:mod:`vigil.conversations.ages`) - receiving "add me on skype" makes nobody a victim, and a pupil,
+a client or a relative receives it every day. Payment accounts and wallets written in indicator
+messages are ``payee``. Stated ages are kept in the evidence as ``stated_ages``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Self
 
+from vigil.conversations.ages import is_minor, stated_age
 from vigil.conversations.extract import extract_identifiers
 from vigil.conversations.lexicon import Lexicon, default_lexicon, load_lexicon
 from vigil.identifiers import EntityKind
@@ -77,18 +81,30 @@ def assess_conversation(
         messages=kept, matches=matches, counts=counts, score=lexicon.score(counts))
 
 
+def stated_ages(assessment: ConversationAssessment) -> dict[str, int]:
+    """The youngest age each participant stated about themselves, by account value."""
+    ages: dict[str, int] = {}
+    for message in assessment.messages:
+        age = stated_age(message.text)
+        if age is not None:
+            ages[message.sender] = min(age, ages.get(message.sender, age))
+    return ages
+
+
 def participant_roles(assessment: ConversationAssessment, lexicon: Lexicon) -> dict[EntityRef, str]:
-    """``suspect`` for senders of indicators; ``victim`` for silent targets of aimed indicators."""
+    """``suspect`` for senders of indicators; ``target`` for silent targets of aimed indicators,
+    ``victim`` when such a target stated an age under 18."""
     senders = {match.message.sender for match in assessment.matches}
     victim_categories = lexicon.victim_categories()
     targets = {match.message.recipient for match in assessment.matches
                if victim_categories.intersection(match.categories)}
+    ages = stated_ages(assessment)
     roles: dict[EntityRef, str] = {}
     for account in assessment.participants():
         if account.value in senders:
             roles[account] = "suspect"
         elif account.value in targets:
-            roles[account] = "victim"
+            roles[account] = "victim" if is_minor(ages.get(account.value)) else "target"
     return roles
 
 
@@ -150,6 +166,8 @@ class ConversationLexiconDetector(Detector):
             "matched_message_count": len(assessment.matches),
             "participants": _participant_counts(assessment),
             "extracted": [str(ref) for ref in extracted],
+            "stated_ages": {str(EntityRef(EntityKind.ACCOUNT, account)): age
+                            for account, age in sorted(stated_ages(assessment).items())},
             "message_count": len(assessment.messages),
             "first_at": assessment.messages[0].sent_at.astimezone(UTC).isoformat(),
             "last_at": assessment.messages[-1].sent_at.astimezone(UTC).isoformat(),
