@@ -105,6 +105,12 @@ def test_a_target_is_a_victim_only_when_they_state_a_minor_age() -> None:
     [signal] = detect(chat(stated))
     assert signal.evidence["roles"]["account:chatapp:alice"] == "victim"
     assert signal.evidence["stated_ages"] == {"account:chatapp:alice": 13}
+    first_contact = [("bob", "hi! what grade are you in now?"), ("alice", "grade 5"),
+                     ("bob", "ok, add me on skype for class"),
+                     ("bob", "remind your dad to send the payment")]
+    [signal] = detect(chat(first_contact))
+    assert signal.evidence["stated_ages"] == {"account:chatapp:alice": 10}
+    assert signal.evidence["roles"]["account:chatapp:alice"] == "target"
     adult = [(who, "i'm 25" if text == "hi" else text) for who, text in GROOMING]
     [signal] = detect(chat(adult))
     assert signal.evidence["roles"]["account:chatapp:alice"] == "target"

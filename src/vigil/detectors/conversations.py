@@ -10,8 +10,10 @@ Roles follow the two-stage PAN12 systems, which tell predator from victim by who
 location and who discloses it (conversations.md §6.2): a participant who sent indicator messages
 is a ``suspect``; one who sent none but received indicators aimed at them (categories marked
 ``victim_indicator``) is a ``target``, and a ``victim`` only when they also stated an age under 18
-(:mod:`vigil.conversations.ages`) - receiving "add me on skype" makes nobody a victim, and a pupil,
-a client or a relative receives it every day. Payment accounts and wallets written in indicator
+(:mod:`vigil.conversations.ages`) and received more than first-contact talk: ChatCoder2 separates
+the personal-information stage (asking age, a channel to talk on) from grooming and approach
+(secrecy, isolation, threats, camera, photos, meeting; conversations.md §1.3). A pupil tells a
+tutor their grade and is added on Skype every school day; that makes nobody a victim. Payment accounts and wallets written in indicator
 messages are ``payee``. Stated ages are kept in the evidence as ``stated_ages``.
 """
 
@@ -33,6 +35,9 @@ from vigil.records import ChatMessage, Record, RecordKind
 from vigil.settings import Settings
 
 _PAYEE_KINDS = frozenset({EntityKind.PAYMENT_ACCOUNT, EntityKind.WALLET})
+FIRST_CONTACT_CATEGORIES = frozenset({"asks_age", "moves_platform"})
+"""Aimed categories of the personal-information stage (ChatCoder2 code 200, conversations.md
+§1.3): alone they do not make a minor who answered them a victim."""
 
 
 @dataclass(frozen=True)
@@ -93,18 +98,23 @@ def stated_ages(assessment: ConversationAssessment) -> dict[str, int]:
 
 def participant_roles(assessment: ConversationAssessment, lexicon: Lexicon) -> dict[EntityRef, str]:
     """``suspect`` for senders of indicators; ``target`` for silent targets of aimed indicators,
-    ``victim`` when such a target stated an age under 18."""
+    ``victim`` when such a target stated an age under 18 and received more than first contact."""
     senders = {match.message.sender for match in assessment.matches}
     victim_categories = lexicon.victim_categories()
-    targets = {match.message.recipient for match in assessment.matches
-               if victim_categories.intersection(match.categories)}
+    aimed: dict[str, set[str]] = {}
+    for match in assessment.matches:
+        found = victim_categories.intersection(match.categories)
+        if found:
+            aimed.setdefault(match.message.recipient, set()).update(found)
     ages = stated_ages(assessment)
     roles: dict[EntityRef, str] = {}
     for account in assessment.participants():
         if account.value in senders:
             roles[account] = "suspect"
-        elif account.value in targets:
-            roles[account] = "victim" if is_minor(ages.get(account.value)) else "target"
+        elif account.value in aimed:
+            groomed = bool(aimed[account.value] - FIRST_CONTACT_CATEGORIES)
+            minor = is_minor(ages.get(account.value))
+            roles[account] = "victim" if minor and groomed else "target"
     return roles
 
 
