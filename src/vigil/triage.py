@@ -128,13 +128,18 @@ def indicators(signals: Sequence[Signal], config: TriageConfig) -> dict[str, str
     return dict(sorted(found.items()))
 
 
+def entities_in_role_values(signal: Signal) -> set[str]:
+    roles = signal.evidence.get("roles", {})
+    return {str(role) for role in roles.values()} if isinstance(roles, dict) else set()
+
+
 def _signal_indicators(signals: Sequence[Signal]) -> Iterator[tuple[str, str]]:
     for signal in sorted(signals, key=lambda s: s.id):
         if signal.kind is SignalKind.CONVERSATION:
             for name in sorted(_categories(signal, "categories") & set(CONVERSATION_INDICATORS)):
                 yield name, CONVERSATION_INDICATORS[name]
-            if "victim" in signal.evidence.get("roles", {}).values():  # type: ignore[union-attr]
-                yield "minor", "a contact stated an age under 18"
+            if "victim" in entities_in_role_values(signal):
+                yield "minor", "a minor (stated age) received grooming indicators in chat"
         elif signal.kind is SignalKind.PAYMENT and signal.evidence.get("rule") == "R5":
             yield "escalation", "payments escalated in amount and frequency"
         elif signal.kind is SignalKind.REPORT:

@@ -36,7 +36,8 @@ LOOKALIKE_SCRIPTS: dict[str, tuple[Exchange, ...]] = {
               "my rate is ${usd} per hour, invoiced weekly")),
          (0, ("ok. how do i pay you?", "fine. payment details?")),
          (1, ("send to my {wallet}, name {name}", "my {wallet} please"))),
-        ((1, ("add me on skype so we can talk through the tasks", "add me on whatsapp for updates")),
+        ((1, ("add me on skype so we can talk through the tasks",
+              "add me on whatsapp for updates")),
          (0, ("ok", "done, added")),
          (1, ("video call me later to go through the tasks", "video call me tonight at {clock}?")),
          (0, ("ok", "sure"))),
@@ -78,6 +79,7 @@ def lookalike_values(rng: random.Random, wallet: str | None, name: str,
                      usd: tuple[int, int]) -> dict[str, str]:
     """Fillers: a rate in dollars, a wallet as typed, a name, a time, a pupil's grade and age."""
     age = rng.randint(8, 14)
-    return {"usd": str(rng.randint(*usd)), "wallet": wallet_text(rng, wallet) if wallet else "gcash",
-            "name": name, "clock": f"{rng.randint(3, 9)}pm", "age": str(age),
-            "grade": str(age - 5)}
+    rate = str(rng.randint(*usd))
+    typed = wallet_text(rng, wallet) if wallet else "gcash"
+    return {"usd": rate, "wallet": typed, "name": name, "clock": f"{rng.randint(3, 9)}pm",
+            "age": str(age), "grade": str(age - 5)}

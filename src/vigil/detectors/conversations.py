@@ -13,8 +13,9 @@ is a ``suspect``; one who sent none but received indicators aimed at them (categ
 (:mod:`vigil.conversations.ages`) and received more than first-contact talk: ChatCoder2 separates
 the personal-information stage (asking age, a channel to talk on) from grooming and approach
 (secrecy, isolation, threats, camera, photos, meeting; conversations.md §1.3). A pupil tells a
-tutor their grade and is added on Skype every school day; that makes nobody a victim. Payment accounts and wallets written in indicator
-messages are ``payee``. Stated ages are kept in the evidence as ``stated_ages``.
+tutor their grade and is added on Skype every school day; that makes nobody a victim. Payment
+accounts and wallets written in indicator messages are ``payee``. Stated ages are kept in the
+evidence as ``stated_ages``.
 """
 
 from __future__ import annotations
