@@ -29,7 +29,7 @@ from vigil.model import Case, Reason, Signal, SignalKind, case_id_for
 
 
 class TriageConfig(BaseModel):
-    """Weights, saturation points and the recency half-life (see the packaged triage.yaml)."""
+    """Weights, half-value counts, the known-media repeat and the recency half-life (triage.yaml)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: int = 1
