@@ -1,6 +1,7 @@
 """The CLI in-process (Typer's runner) over a SQLite store in a temporary folder."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,8 @@ def test_demo_json_ends_with_the_evaluation_line(store_env: Path) -> None:
     assert code == 0
     body, _, last = out.rstrip().rpartition("\n")
     assert last.startswith("demo: planted=")
+    assert re.fullmatch(r"demo: planted=\d+ recovered_in_top_P=\d+ precision_at_P=\d\.\d\d "
+                        r"kinds_baseline=\d\.\d\d", last)
     cases = json.loads(body)
     assert len(cases) == 2 and cases[0]["priority"] >= cases[1]["priority"]
 
