@@ -5,17 +5,24 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import NoReturn
 
+import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from vigil.model import Case
 from vigil.pipeline import StepCallback
 from vigil.registry import Registry, load_registry
 from vigil.settings import Settings
+from vigil.store.errors import StoreError, safe_description
 from vigil.store.interfaces import Store
-from vigil.store.open import open_store
+from vigil.store.location import StoreLocation, hide_password, locate_store
+from vigil.store.open import RECORD_COUNT_CAP, open_store, record_count
+from vigil.store.retry import RetryPolicy
 
 PIPE_WIDTH = 140
 """Width for tables written to a pipe or file (a terminal's own width is used when there is one)."""
@@ -24,21 +31,73 @@ console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 errors = Console(stderr=True)
 
 
+STORE_ERROR_EXIT = 3
+"""Exit status when the store cannot be opened or used (2 is Typer's usage error)."""
+
+
 def load_settings() -> Settings:
-    return Settings()
+    """The settings, or one line per bad ``VIGIL_*`` variable and exit 2 (no traceback)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "VIGIL_" + "_".join(str(part) for part in problem["loc"]).upper()
+            value = problem.get("input")
+            shown = hide_password(value) if isinstance(value, str) else value
+            say(f"vigil: setting {name}={shown!r}: {problem['msg']}")
+        raise typer.Exit(2) from None
 
 
 def registry() -> Registry:
     return load_registry()
 
 
+def say(line: str) -> None:
+    """One line on stderr, never wrapped and never read as Rich markup."""
+    errors.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def opened_store(settings: Settings, url: str | None = None) -> Iterator[Store]:
-    store = open_store(url or settings.database_url)
+    """The configured store, announced on stderr; store errors end the command in one line.
+
+    Nothing a store raises reaches the user as a traceback: a traceback would show the failing
+    statement, and a message from the database may quote a row's values.
+    """
+    location = _locate(settings, url)
+    try:
+        store = open_store(location.url, RetryPolicy(budget_s=settings.store_timeout))
+    except StoreError as exc:
+        _store_failed(location, exc.problem)
+    say(f"store: {_describe(store, location)}")
     try:
         yield store
+    except StoreError as exc:
+        _store_failed(location, exc.problem)
+    except SQLAlchemyError as exc:
+        _store_failed(location, safe_description(exc))
     finally:
         store.close()
+
+
+def _locate(settings: Settings, url: str | None) -> StoreLocation:
+    try:
+        return locate_store(url or settings.database_url, settings.home)
+    except StoreError as exc:
+        say(f"vigil: {exc}")
+        raise typer.Exit(STORE_ERROR_EXIT) from None
+
+
+def _describe(store: Store, location: StoreLocation) -> str:
+    count = record_count(store)
+    size = "" if count is None else (
+        f"; {count}+ records" if count >= RECORD_COUNT_CAP else f"; {count} records")
+    return f"{location.shown} ({location.origin}{size})"
+
+
+def _store_failed(location: StoreLocation, problem: str) -> NoReturn:
+    say(f"vigil: store {location.shown} ({location.origin}): {problem}")
+    raise typer.Exit(STORE_ERROR_EXIT) from None
 
 
 @contextmanager

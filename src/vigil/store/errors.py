@@ -10,7 +10,16 @@ from __future__ import annotations
 
 
 class StoreError(Exception):
-    """A store could not be opened or used; the message is safe to show."""
+    """A store could not be opened or used; the message is safe to show.
+
+    ``problem`` says what went wrong; ``url`` (password hidden) names the store when known, so
+    a caller that names the store itself can print ``problem`` alone.
+    """
+
+    def __init__(self, problem: str, url: str | None = None) -> None:
+        super().__init__(f"{url}: {problem}" if url else problem)
+        self.problem = problem
+        self.url = url
 
 
 class UnsupportedDatabaseURL(StoreError, ValueError):

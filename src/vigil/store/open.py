@@ -48,7 +48,7 @@ from vigil.store.retry import BEGIN_MODE, BUSY_MS, RetryPolicy, write_transactio
 from vigil.store.sql import SqlStore
 
 __all__ = ["DEFAULT_DATABASE_URL", "MEMORY_URL", "UnsupportedDatabaseURL", "create_store_engine",
-           "migrate", "open_store", "record_count"]
+           "migrate", "open_store", "record_count", "RECORD_COUNT_CAP"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./.vigil/vigil.db"
 MEMORY_URL = "memory://"
@@ -58,6 +58,8 @@ POSTGRES_CONNECT_TIMEOUT_S = 10
 """Seconds to wait for a PostgreSQL server unless the URL sets ``connect_timeout`` itself."""
 MIGRATION_LOCK_KEY = 0x76696769_6C000001
 """PostgreSQL advisory lock key held while migrating ("vigil" in ASCII, then 1)."""
+RECORD_COUNT_CAP = 100_000
+"""Records counted at most when a command says which store it opened."""
 _SQLITE_BEGIN_MODES = {"", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"}
 
 
@@ -76,8 +78,8 @@ def open_store(url: str | None = None, retry: RetryPolicy | None = None) -> Stor
         migrate(engine, policy)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StoreUnavailable(
-            f"cannot open {hide_password(text_url)}: {safe_description(exc)}") from exc
+        raise StoreUnavailable(f"cannot open it: {safe_description(exc)}",
+                               hide_password(text_url)) from exc
     except BaseException:
         engine.dispose()
         raise
@@ -113,8 +115,11 @@ def migrate(engine: Engine, retry: RetryPolicy | None = None) -> None:
         command.upgrade(config, "head")
 
 
-def record_count(store: Store, cap: int = 100_000) -> int | None:
-    """How many records a SQL store holds, counting at most ``cap`` (``None`` for others)."""
+def record_count(store: Store, cap: int = RECORD_COUNT_CAP) -> int | None:
+    """How many records a SQL store holds, counting at most ``cap`` (``None`` for others).
+
+    The cap keeps the count cheap enough to run on every command, however big the store.
+    """
     if not isinstance(store, SqlStore):
         return None
     capped = select(schema.records.c.seq).limit(cap).subquery()
@@ -133,11 +138,11 @@ def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise UnsupportedDatabaseURL(_unsupported(repr(url))) from exc
+        raise UnsupportedDatabaseURL(_unsupported("(not a URL)"), repr(url)) from exc
     if parsed.drivername == "sqlite" or parsed.drivername in _POSTGRES_DRIVERS:
         return parsed
-    shown = parsed.render_as_string(hide_password=True)
-    raise UnsupportedDatabaseURL(_unsupported(f"{shown!r} (scheme {parsed.drivername!r})"))
+    raise UnsupportedDatabaseURL(_unsupported(f"scheme {parsed.drivername!r}"),
+                                 parsed.render_as_string(hide_password=True))
 
 
 def _unsupported(what: str) -> str:
@@ -165,9 +170,8 @@ def _make_folder(folder: Path, url: URL) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        shown = url.render_as_string(hide_password=True)
-        raise StoreUnavailable(
-            f"cannot create the folder {folder} for {shown}: {exc.strerror or exc}") from exc
+        raise StoreUnavailable(f"cannot create the folder {folder}: {exc.strerror or exc}",
+                               url.render_as_string(hide_password=True)) from exc
 
 
 def _sqlite_connect(busy_ms: int) -> Callable[[Any, Any], None]:
