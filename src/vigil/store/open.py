@@ -44,7 +44,7 @@ from vigil.store.errors import (
 from vigil.store.interfaces import Store
 from vigil.store.location import hide_password
 from vigil.store.memory import MemoryStore
-from vigil.store.retry import BEGIN_MODE, BUSY_MS, RetryPolicy, write_transaction
+from vigil.store.retry import BEGIN_MODE, BUSY_MS, RetryPolicy, retrying, write_transaction
 from vigil.store.sql import SqlStore
 
 __all__ = ["DEFAULT_DATABASE_URL", "MEMORY_URL", "UnsupportedDatabaseURL", "create_store_engine",
@@ -106,10 +106,10 @@ def migrate(engine: Engine, retry: RetryPolicy | None = None) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     head = ScriptDirectory.from_config(config).get_current_head()
-    with engine.connect() as connection:
-        if MigrationContext.configure(connection).get_current_revision() == head:
-            return
-    with write_transaction(engine, retry or RetryPolicy(), mode="EXCLUSIVE") as connection:
+    policy = retry or RetryPolicy()
+    if retrying(lambda _remaining: _revision(engine), policy) == head:
+        return
+    with write_transaction(engine, policy, mode="EXCLUSIVE") as connection:
         _lock_migrations(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -125,6 +125,12 @@ def record_count(store: Store, cap: int = RECORD_COUNT_CAP) -> int | None:
     capped = select(schema.records.c.seq).limit(cap).subquery()
     with store.engine.connect() as connection:
         return int(connection.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+def _revision(engine: Engine) -> str | None:
+    """The schema's Alembic revision (``None`` for a new store)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def _lock_migrations(connection: Connection) -> None:
