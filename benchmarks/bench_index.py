@@ -34,7 +34,7 @@ import numpy as np
 
 MEDIA = Path(__file__).resolve().parent.parent / "src" / "vigil" / "media"
 PLANTED_DISTANCES = (0, 1, 15, 16, 17, 31, 32)
-RADIUS = 31  # the PDQ match threshold (pdq/README.md; media.md §2.1)
+RADIUS = 31  # the PDQ match threshold (pdq/README.md)
 RUNS = 3
 
 

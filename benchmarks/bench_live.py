@@ -11,7 +11,7 @@ Three measurements, all at vPDQ's 1 frame/s sampling:
 2. latency: N streams paced at their own frame rate, as live streams arrive, with the live
    drop-oldest policy; p50/p99 from frame decoded to verdict (event for matches), and drops;
 3. the split: per sampled frame, time decoding (all 30 frames of the second) vs hashing vs
-   matching (media.md §2.3: decoding dominates).
+   matching (pdq/cpp/hashing/README.md: decoding dominates).
 
 Usage: ``.venv/bin/python benchmarks/bench_live.py [--source clips|synthetic] [--streams 1 2 4 8]``
 """

@@ -3,8 +3,8 @@
 The "known" pictures are drawn by :mod:`vigil.media.synthetic` from seeds: coloured gradients and
 shapes, nothing figurative, never any real media. A ring's stream frames are benign edits of its
 own known pictures (resize, brightness, a crop of at most 1 %), the edits PDQ survives (Thorn
-``perception`` benchmark, media.md §2.4), so they land within the 31-bit match threshold
-(media.md §2.1) as re-captured frames of known material would. JPEG re-encoding is left out on
+``perception`` benchmark), so they land within the 31-bit match threshold
+(pdq/README.md) as re-captured frames of known material would. JPEG re-encoding is left out on
 purpose: its bytes depend on the codec library's version, and the demo must hash the same on
 every machine.
 """

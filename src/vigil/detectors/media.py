@@ -91,7 +91,7 @@ def observation_matches(observation: MediaObservation, matcher: BankMatcher,
 
 
 def _low_quality(observation: MediaObservation) -> bool:
-    # pdq/README.md: quality <= 49 is unreliable; pytx QUALITY_THRESHOLD = 50 (media.md §2.1).
+    # pdq/README.md: quality <= 49 is unreliable; pytx QUALITY_THRESHOLD = 50.
     return observation.quality is not None and observation.quality < PDQ_QUALITY_THRESHOLD
 
 

@@ -27,10 +27,10 @@ DEFAULT_REASON_SCORE = 0.5
 
 REASON_SCORES: tuple[tuple[str, re.Pattern[str], float], ...] = (
     # NCMEC "Priority 1 = child believed to be in imminent danger"; CyberTipline
-    # escalateToHighPriority, e.g. "immediate risk to child" (cases-and-sharing.md §6, §1.2).
+    # escalateToHighPriority, e.g. "immediate risk to child" (CyberTipline Reporting API docs).
     ("minor_involved", re.compile(
         r"\b(minors?|child(ren)?|kids?|under[- ]?age|under 18|teen(ager)?s?)\b", re.I), 0.9),
-    # CyberTipline reportAnnotations "sextortion" (cases-and-sharing.md §1.2).
+    # CyberTipline reportAnnotations "sextortion" (CyberTipline Reporting API docs).
     ("threat", re.compile(
         r"\b(threat\w*|blackmail\w*|sextort\w*|extort\w*)\b", re.I), 0.8),
     # A paid show is the pattern of cybersex trafficking itself: abuse streamed to paying buyers.

@@ -15,7 +15,7 @@ bad row; rows left out on purpose are counted in :attr:`BankImport.skipped`.
   writes (``exchanges/impl/file_api.py``) and ``threatexchange hash`` prints (``cli/hash_cmd.py``;
   with ``--photo-preprocess rotations`` a rotation name comes first; it is kept as metadata).
 - ``vics``: a Project VIC VICS OData JSON hash set (``value`` = media) or case export
-  (``value[*].Media``) (cases-and-sharing.md §2.4). MD5 is imported, and ``SHA256``/``PDQ``
+  (``value[*].Media``) (Project VIC VICS data model 2.0). MD5 is imported, and ``SHA256``/``PDQ``
   fields where an exporter added them (they are not in the VICS 2.0 model); ``Category`` becomes
   the label. PhotoDNA hashes are counted and left out: vigil has no PhotoDNA licence. Device file
   names and paths (``MediaFiles``, ``RelativeFilePath``) are not kept: matching needs none of them.

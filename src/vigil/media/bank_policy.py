@@ -2,7 +2,7 @@
 
 HMA adopters' top complaints are false positives from exchange lists and "overzealous" matches;
 HMA's roadmap asks for negative banks and for flood prevention / quarantine of a hash that
-suddenly matches a lot (media.md §1.4 item 3, §7 item 5). :func:`apply_policies` does all three
+suddenly matches a lot (HMA roadmap; ThreatExchange #1873). :func:`apply_policies` does all three
 for the matches of one piece of content, in this order:
 
 1. **Paused.** A match whose bank or entry is paused (``enabled`` False: by an analyst, or by
@@ -63,14 +63,14 @@ class FloodConfig:
     - ``window`` 1 h, counted in ``bucket`` 5-min steps: short enough that a burst stands out
       against the entry's own history, and the check runs on every match, so the pause lands on
       the match that crosses the line (HMA's target to stop matching a disabled hash is < 10 min,
-      media.md §1.3). Memory: at most (history + window) / bucket = 2,028 counters per entry.
+      HMA ``goals.md``). Memory: at most (history + window) / bucket = 2,028 counters per entry.
     - ``history`` 7 days: one full weekly cycle of traffic as the entry's baseline.
     - ``ratio`` 10: an order of magnitude over the entry's usual matches per window; a steadily
       common hash is not paused by ordinary variation (at 5 an hour, 50 in an hour is far outside
       Poisson noise).
     - ``min_matches`` 20: a floor, so a hash with no history (baseline 0) or a rare one does not
-      alert on a handful of matches. At HMA's human-review scale of 1-10 lookups/s (media.md
-      §1.3), 20 matches of one known item within an hour is already exceptional; a deployment
+      alert on a handful of matches. At HMA's human-review scale of 1-10 lookups/s (HMA
+      goals.md), 20 matches of one known item within an hour is already exceptional; a deployment
       matching far more should raise it.
     """
 

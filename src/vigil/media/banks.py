@@ -3,7 +3,7 @@
 A bank file has the header ``hash,signal_type,label,source`` (columns in any order) and one hash a
 row. The bank's name and match threshold are not in the file: they are decided by whoever adds the
 bank, because the same exchange list may be matched strictly in one deployment and loosely in
-another (per-bank thresholds are the top HMA adopter request, media.md §1.4). The same holds for
+another (per-bank thresholds are the top HMA adopter request, HMA roadmap). The same holds for
 the bank's kind (known material, or known false positives) and labels: see :class:`BankSpec`.
 
 A file with any bad row is refused whole, with every bad row named by file and line: a bank that

@@ -1,7 +1,7 @@
 """The 8 rotations and mirror images of a picture (the dihedral group) as PDQ hashes, for queries.
 
 A re-shared copy is often rotated or mirrored, which moves its PDQ hash by ~128 bits, so matching
-queries all 8 variants against the bank (media.md §7.2: "query all 8 PDQ dihedral hashes").
+queries all 8 variants against the bank (pdq/README.md: the 8 dihedral hashes are cheap).
 Each variant is named after what was done to the *picture*, with Pillow's ``Image.Transpose``
 meanings: ``r90`` is turned 90° counter-clockwise (``ROTATE_90``), ``r270`` clockwise, ``flip_h``
 mirrored left-right, ``flip_v`` top-bottom, ``transpose`` mirrored about the main diagonal and
@@ -160,8 +160,8 @@ def _uniform_lines(lines: np.ndarray) -> int:
 def trim_uniform_borders(image: Image.Image) -> Image.Image:
     """``image`` without flat single-colour bands on its edges (pads, letterboxing), if any.
 
-    Padding defeats PDQ (Thorn benchmark, media.md §2.4: pad 20 % keeps 1.3 % recall; black bars
-    7.7 % on video), and the bank holds the unpadded picture, so queries also try the trimmed one.
+    Padding defeats PDQ (Thorn benchmark: pad 20 % keeps 1.3 % recall; frame-wise pHash, black bars
+    on video, 7.7 %), and the bank holds the unpadded picture, so queries also try the trimmed one.
     """
     luma = np.asarray(image.convert("L"), dtype=np.int16)
     height, width = luma.shape

@@ -1,8 +1,8 @@
 """PDQ at a fraction of the reference's cost: hash a small luma grid instead of the full frame.
 
 The reference (``pdqhash.compute``) converts every pixel to float luma, runs two passes of a box
-(Jarosz) filter over the full image and then keeps only 64x64 samples (media.md §2.2). Almost all of
-that work is thrown away, and decoding a full-size JPEG costs more again (media.md §2.3: decoding
+(Jarosz) filter over the full image and then keeps only 64x64 samples (pdq/README.md). Almost all of
+that work is thrown away, and decoding a full-size JPEG costs more again (PDQ C++ README: decoding
 dominates). Here a JPEG is decoded at 1/2, 1/4 or 1/8 size straight to luma (libjpeg's scaled
 decoding, Pillow ``draft``), any image is averaged in whole blocks (Pillow ``reduce``) to at most
 ``REDUCED_SIDE`` a side, and the reference's own downsampling, a fixed linear map for the *original*
@@ -52,7 +52,7 @@ libjpeg's 1/8 scale is an exact 8x8 block mean, 1/2 and 1/4 only approximately."
 MIN_HASHABLE_SIDE = 5
 """Smaller images get an all-zero hash of quality 0, as in pdqhashing.cpp (MIN_HASHABLE_DIM)."""
 
-_GRID = 64  # the reference decimates to 64x64 (pdq/README.md; media.md §2.2)
+_GRID = 64  # the reference decimates to 64x64 (pdq/README.md)
 _KEPT = 16  # and keeps a 16x16 block of DCT coefficients
 _JAROSZ_PASSES = 2  # pdqhashing.cpp PDQ_NUM_JAROSZ_XY_PASSES
 _QUALITY_DIVISOR = 90  # pdqhashing.cpp pdqImageDomainQualityMetric's "heuristic scaling factor"

@@ -2,7 +2,7 @@
 
 PDQ is Meta's perceptual hash (256 bits, with a quality score 0-100); the ``pdqhash`` package binds
 the reference C++ implementation. Quality below 50 means the hash is unreliable and is not matched
-(pdq/README.md; python-threatexchange ``QUALITY_THRESHOLD``; see shared reference media.md §2.1).
+(facebook/ThreatExchange pdq/README.md; python-threatexchange ``QUALITY_THRESHOLD``).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ own index (MIH tables, or tables on the GPU), and the two newest segments merge 
 under 65,536 entries or at most twice the newer, so a query makes O(log n) passes and an entry is
 re-indexed O(log n) times. A removal is a tombstone (the entry's id in a sorted array that filters
 hits) until its segment is rebuilt without it, once a quarter of the segment is dead. HMA rebuilds
-its whole index to add a hash (media.md §1.1); here the largest segment is re-indexed only once as
+its whole index to add a hash (HMA design doc); here the largest segment is re-indexed only once as
 many entries again have been added, as a growing array is copied.
 
 Thread-safety is copy-on-write: writers take a lock, build the next immutable state and publish it

@@ -79,7 +79,7 @@ def match_path(path: Path, matcher: BankMatcher,
     picture = items and items[0].frame is None
     for item in items:
         if item.quality < PDQ_QUALITY_THRESHOLD:
-            continue  # pdq/README.md: quality <= 49 is unreliable (media.md §2.1)
+            continue  # pdq/README.md: quality <= 49 is unreliable
         if picture:
             with Image.open(path) as image:
                 variants = [(name, h.hex) for name, h in query_hashes_of_image(image)]

@@ -1,14 +1,14 @@
 """Exact multi-index hashing (MIH) over 256-bit PDQ codes in NumPy: probe few buckets, verify all.
 
-Norouzi, Punjani and Fleet's MIH (TPAMI 2014; media.md §5) cuts every code into ``m`` substrings
+Norouzi, Punjani and Fleet's MIH (TPAMI 2014; arXiv:1307.2982) cuts every code into ``m`` substrings
 and keeps one table per substring. If two codes are at most ``r`` bits apart and ``r = m*q + a``
 (``0 <= a < m``), then one of the first ``a + 1`` substrings is within ``q`` bits of the query's or
 one of the others within ``q - 1`` (the pigeonhole principle, refined). Probing every substring
 value that close and verifying each candidate by a full popcount therefore finds *every* code
 within ``r``: the index is exact, and tests check it against brute force.
 
-pdq/README-MIH.md and pytx use 16 substrings of 16 bits with one flipped bit (nflip 1) for r = 31
-(media.md §1.2, §2.1), the right shape for C++ hash maps. In NumPy a probe and a candidate each
+pdq/README-MIH.md and pytx (``pdq_index.py``) use 16 substrings of 16 bits with one flipped bit
+(nflip 1) for r = 31, the right shape for C++ hash maps. In NumPy a probe and a candidate each
 cost about one random memory read, so the substring width grows with the table
 (:func:`table_count`); up to 65,536 codes it is 16 x 16 bits.
 
@@ -31,7 +31,8 @@ MIN_SUBSTRING_BITS = 16
 buckets too full to be worth probing (README-MIH.md: "8-bit slots degrade to linear scan")."""
 MAX_SUBSTRING_BITS = 24
 """Bucket offsets cost 4 bytes per possible substring value: 2**24 of them is 64 MB a table, the
-most that the memory target (about 150 B a hash at 10M, media.md §7 item 3) leaves room for."""
+most that the memory target (vigil's: about 150 B a hash at 10M; faiss MultiHash in pytx's
+benchmarks takes about 120 B) leaves room for."""
 PROBES_PER_CHUNK = 1 << 18
 """Probes made together (queries x probes a query): enough to amortise NumPy's per-call cost,
 few enough that the arrays stay near the caches. vigil's choice, from bench_index.py."""
@@ -50,8 +51,8 @@ _BYTE_POPCOUNT = np.array([bin(value).count("1") for value in range(256)], dtype
 def table_count(n_codes: int) -> int:
     """Substrings of about log2(n) + 1 bits, so an average bucket holds half a code.
 
-    Norouzi et al. (arXiv:1307.2982) suggest about log2(n) bits (unverified here: media.md §5
-    records only their speed-ups); one more measured faster in NumPy, where an empty bucket costs
+    Norouzi et al. (arXiv:1307.2982) suggest about log2(n) bits (unverified here: only their
+    speed-up table was read); one more measured faster in NumPy, where an empty bucket costs
     less than a candidate to verify (vigil's choice, from bench_index.py).
     """
     bits = math.floor(math.log2(max(n_codes, 2))) + 1

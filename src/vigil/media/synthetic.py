@@ -4,8 +4,8 @@ vigil never ships or fetches real media: tests and the demo world need pictures 
 behave like photographs' (well apart when unrelated, close under re-encoding), so they are drawn
 here from coloured gradients and geometric shapes. There is no text and nothing figurative.
 
-The edits are the ones PDQ is known to survive (Thorn ``perception`` benchmark in
-media.md §2.4: JPEG q95 99.9 % recall, resize 0.5 99.8 %, gamma/blur 100 %; crop 5 % only 9 %),
+The edits are the ones PDQ is known to survive (Thorn ``perception`` benchmark, benchmarking.rst:
+JPEG q95 99.9 % recall, resize 0.5 99.8 %, gamma/blur 100 %; crop 5 % only 9 %),
 so crops here are kept to a few per cent of each side.
 """
 
@@ -126,7 +126,7 @@ def brightened(image: Image.Image, factor: float) -> Image.Image:
 def near_duplicate(image: Image.Image, seed: int) -> Image.Image:
     """A re-shared copy: downscaled to 50-90 %, brightness within 10 %, JPEG at quality 50-90.
 
-    Each of these edits keeps PDQ recall above 99 % in the Thorn benchmark (media.md §2.4);
+    Each of these edits keeps PDQ recall above 99 % in the Thorn ``perception`` benchmark;
     combined on drawn pictures they moved the hash at most 18 bits over 300 seeds (measured).
     """
     rng = random.Random(seed)

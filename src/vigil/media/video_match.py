@@ -1,6 +1,6 @@
 """Comparing videos by their vPDQ frame hashes: whole-video similarity and clip-in-video search.
 
-:func:`compare_videos` is vPDQ's own comparison (vpdq/README.md, media.md §2.1-2.2): frames are an
+:func:`compare_videos` is vPDQ's own comparison (vpdq/README.md): frames are an
 unordered bag of hashes, and two videos match when enough of the compared video's frames have a
 near twin in the query. It says *whether* videos share content, not *where*.
 
@@ -28,7 +28,7 @@ __all__ = [
 
 COMPARED_MATCH_PERCENT = 80.0
 """vPDQ P_c: at least 80 % of the compared video's frames must match (vpdq/README.md; pytx
-``vpdq_util.py``; media.md §2.1)."""
+``vpdq_util.py``)."""
 QUERY_MATCH_PERCENT = 0.0
 """vPDQ P_q: 0 % means extra content in the query does not prevent a match (same sources)."""
 TIME_TOLERANCE_S = 2.0
@@ -44,7 +44,7 @@ tolerance, far below a matched frame's weight of about 1, so it never outweighs 
 DISTANCE_PENALTY_PER_BIT = 0.001
 """vigil's choice: a matched frame weighs 1 less 0.001 per bit of distance, so nearer pairs only
 break ties; 10 bits weigh as 1 s of clock drift, as re-encoding moves a frame's hash ~10 bits
-(media.md §2.1, cross-implementation tolerance)."""
+(pdq/README.md: different decoders stay within 10 bits of the reference)."""
 _CHUNK_ROWS = 512
 """Rows of the distance matrix computed at once, bounding memory to 512 x n x 32 bytes."""
 
