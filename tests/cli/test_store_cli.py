@@ -123,3 +123,11 @@ def test_a_failing_write_prints_neither_traceback_nor_row_values(
     assert PHONE not in result.output and EMAIL not in result.output
     assert "Traceback" not in result.output
     assert f"vigil: store sqlite:///{path} (VIGIL_DATABASE_URL): IntegrityError" in result.stderr
+
+
+def test_the_demo_reports_a_bad_store_in_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo"), "--database-url",
+                                 "postgresql://analyst:s3cret@127.0.0.1:1/vigil?connect_timeout=2"])
+    line = one_line_failure(result)
+    assert line.startswith("vigil: demo store: postgresql://analyst:***@127.0.0.1:1/vigil")
+    assert "OperationalError" in line and "s3cret" not in line

@@ -59,25 +59,31 @@ def say(line: str) -> None:
 
 @contextmanager
 def opened_store(settings: Settings, url: str | None = None) -> Iterator[Store]:
-    """The configured store, announced on stderr; store errors end the command in one line.
+    """The configured store, announced on stderr; store errors end the command in one line."""
+    location = _locate(settings, url)
+    with store_errors_reported(f"store {location.shown} ({location.origin})"):
+        store = open_store(location.url, RetryPolicy(budget_s=settings.store_timeout))
+        say(f"store: {_describe(store, location)}")
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+@contextmanager
+def store_errors_reported(store: str) -> Iterator[None]:
+    """Store errors in the block end the command with one line naming ``store``, exit 3.
 
     Nothing a store raises reaches the user as a traceback: a traceback would show the failing
     statement, and a message from the database may quote a row's values.
     """
-    location = _locate(settings, url)
     try:
-        store = open_store(location.url, RetryPolicy(budget_s=settings.store_timeout))
+        yield
     except StoreError as exc:
-        _store_failed(location, exc.problem)
-    say(f"store: {_describe(store, location)}")
-    try:
-        yield store
-    except StoreError as exc:
-        _store_failed(location, exc.problem)
+        named = exc.url is None or exc.url in store
+        _store_failed(store, exc.problem if named else f"{exc.url}: {exc.problem}")
     except SQLAlchemyError as exc:
-        _store_failed(location, safe_description(exc))
-    finally:
-        store.close()
+        _store_failed(store, safe_description(exc))
 
 
 def _locate(settings: Settings, url: str | None) -> StoreLocation:
@@ -95,8 +101,8 @@ def _describe(store: Store, location: StoreLocation) -> str:
     return f"{location.shown} ({location.origin}{size})"
 
 
-def _store_failed(location: StoreLocation, problem: str) -> NoReturn:
-    say(f"vigil: store {location.shown} ({location.origin}): {problem}")
+def _store_failed(store: str, problem: str) -> NoReturn:
+    say(f"vigil: {store}: {problem}")
     raise typer.Exit(STORE_ERROR_EXIT) from None
 
 

@@ -18,6 +18,7 @@ from vigil.cli.common import (
     opened_store,
     progress_steps,
     registry,
+    store_errors_reported,
 )
 from vigil.demo.run import run_demo
 from vigil.exporters.json_cases import case_to_json
@@ -120,7 +121,7 @@ def demo_command(
 ) -> None:
     """Generate the demo world, import it, detect, link, triage, and score against its truth."""
     settings = load_settings()
-    with progress_steps("demo") as step:
+    with progress_steps("demo") as step, store_errors_reported("demo store"):
         result = run_demo(seed, out, settings, registry(), database_url=database_url,
                           on_step=step)
     if as_json:
