@@ -32,11 +32,11 @@ from pathlib import Path  # noqa: E402
 import av  # noqa: E402
 import numpy as np  # noqa: E402
 
-from vigil.media.matching import BankMatcher  # noqa: E402
-from vigil.media.video import Sampling, hash_sampled, sample_frames  # noqa: E402
+from vigil.media.banks.matcher import BankMatcher  # noqa: E402
+from vigil.media.banks.records import BankEntry, BankInfo  # noqa: E402
+from vigil.media.video.frames import Sampling, hash_sampled, sample_frames  # noqa: E402
 from vigil.monitor import Backpressure, StreamMonitor, StreamStats  # noqa: E402
-from vigil.monitor.synthetic import SceneVideo, encode_frames, scene_frames  # noqa: E402
-from vigil.store.interfaces import BankEntry, BankInfo  # noqa: E402
+from vigil.testing.streams import SceneVideo, encode_frames, scene_frames  # noqa: E402
 
 VIDEOS = Path("/work/shared/data/videos")
 WIDTH, HEIGHT = 1280, 720

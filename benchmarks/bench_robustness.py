@@ -23,9 +23,10 @@ import pdqhash
 from _images import decoded, load_images
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
-from vigil.media import dihedral, fasthash
-from vigil.media.hashing import bits_to_hex
-from vigil.media.matching import PDQ_MATCH_THRESHOLD
+from vigil.media.hashing import dihedral
+from vigil.media.hashing import fast as fasthash
+from vigil.media.hashing.pdq import bits_to_hex
+from vigil.media.index.base import PDQ_MATCH_THRESHOLD
 
 PRECISION_TARGET = 0.9999  # Thorn perception benchmark: threshold chosen for >= 99.99 % precision
 THORN_PDQ_RECALL = 0.772  # Thorn perception benchmark (benchmarking.rst), PDQ overall recall

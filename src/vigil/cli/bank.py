@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from vigil.audit import AuditEvent
 from vigil.cli.common import console, errors, load_settings, opened_store
-from vigil.media.bank_formats import BANK_FORMATS, export_bank, load_bank
-from vigil.media.banks import BankFileError, BankSpec
-from vigil.store.interfaces import AuditEvent, BankKind
+from vigil.media.banks.files import BankFileError, BankSpec
+from vigil.media.banks.formats import BANK_FORMATS, export_bank, load_bank
+from vigil.media.banks.records import BankKind
 
 app = typer.Typer(help="Import, export, list, pause and resume hash banks.",
                   no_args_is_help=True)

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
+from vigil.audit import AuditEvent
 from vigil.cli.common import cases_table, console, errors, load_settings, opened_store
 from vigil.exporters.json_cases import case_to_json
 from vigil.model import CaseStatus
-from vigil.store.interfaces import AuditEvent
 
 app = typer.Typer(help="List, show and review cases.", no_args_is_help=True)
 

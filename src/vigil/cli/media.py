@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +11,12 @@ import typer
 from rich.table import Table
 
 from vigil.cli.common import errors, load_settings, opened_store
-from vigil.media.bank_policy import FloodState
-from vigil.media.inspect import hash_path, match_path
-from vigil.media.matching import BankMatcher, Match
-from vigil.media.query import match_variants, pdq_hash_variants, police
-from vigil.media.video import Sampling, format_vpdq
+from vigil.media.banks.flood import FloodConfig
+from vigil.media.banks.lookup import MediaLookup, store_flood_pauses
+from vigil.media.paths import hash_path, match_path
+from vigil.media.video.frames import Sampling, format_vpdq
 from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
 from vigil.monitor.signals import signal_from_event
-from vigil.store.interfaces import BankInfo
 
 Files = Annotated[list[Path], typer.Argument(help="Pictures or videos.", exists=True,
                                              dir_okay=False)]
@@ -64,10 +60,10 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
     """JSON lines of bank matches: path, bank, label, distance, variant (and frame for videos)."""
     settings = load_settings()
     with opened_store(settings) as store:
-        matcher = BankMatcher.from_store(store, settings.media_index)
+        lookup = MediaLookup.from_store(store, settings.media_index)
     for path in files:
         try:
-            for item, found in match_path(path, matcher, Sampling(frames_per_second=fps)):
+            for item, found in match_path(path, lookup, Sampling(frames_per_second=fps)):
                 entry = found.match.entry
                 row: dict[str, object] = {"path": str(path), "bank": entry.bank,
                                           "label": entry.label, "signal_type": entry.signal_type,
@@ -79,22 +75,6 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
                 _emit(row)
         except (ValueError, OSError) as exc:
             errors.print(str(exc))
-
-
-class PolicedMatcher:
-    """The monitor's matcher: dihedral variants, then negative banks, pauses and floods."""
-
-    def __init__(self, matcher: BankMatcher, banks: list[BankInfo]) -> None:
-        self._matcher = matcher
-        self._banks = {bank.name: bank for bank in banks}
-        self._flood = FloodState()
-        self._lock = threading.Lock()
-
-    def __call__(self, pdq_hex: str) -> list[Match]:
-        found = match_variants(self._matcher, "pdq", pdq_hash_variants(pdq_hex))
-        with self._lock:
-            outcome = police(found, self._banks, self._flood, datetime.now(UTC))
-        return [v.match for v in outcome.kept]
 
 
 def monitor_command(
@@ -113,8 +93,7 @@ def monitor_command(
     """Sample, hash and match live streams; print a JSON line per matched frame, then stats."""
     settings = load_settings()
     with opened_store(settings) as store:
-        matcher = PolicedMatcher(BankMatcher.from_store(store, settings.media_index),
-                                 store.banks())
+        lookup = MediaLookup.from_store(store, settings.media_index, FloodConfig())
     events: list[MatchEvent] = []
 
     def on_event(event: MatchEvent) -> None:
@@ -123,18 +102,22 @@ def monitor_command(
         _emit({"signal_id": signal.id, "score": signal.score, **signal.evidence,
                "explanation": signal.explanation})
 
-    with StreamMonitor(matcher, sampling=Sampling(frames_per_second=fps),
+    with StreamMonitor(lookup, sampling=Sampling(frames_per_second=fps),
                        on_event=on_event) as monitor:
         for number, source in enumerate(sources, start=1):
             monitor.add_stream(sys.stdin.buffer if source == "-" else source,
                                f"stream-{number}", realtime=realtime)
         monitor.wait(duration)
         stats = monitor.stop()
-    if store_signals and events:
+    pauses = lookup.take_pauses()
+    for pause in pauses:
+        errors.print(f"flood: {pause.bank}/{pause.hash}: {pause.reason()}")
+    if store_signals and (events or pauses):
         with opened_store(settings) as store:
             if account is not None:
                 store.add_records([e.observation(account) for e in events])
             store.add_signals([signal_from_event(e, account) for e in events])
+            store_flood_pauses(store, store, pauses)
     errors.print(stats_table(stats))
 
 

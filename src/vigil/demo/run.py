@@ -13,7 +13,7 @@ from vigil.demo.files import write_world
 from vigil.demo.truth import Evaluation, evaluate
 from vigil.demo.world import World, generate_world
 from vigil.ingest import FileSummary, import_file
-from vigil.media.banks import load_bank_csv
+from vigil.media.banks.files import load_bank_csv
 from vigil.model import Case
 from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
 from vigil.records import RecordKind

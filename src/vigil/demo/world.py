@@ -38,6 +38,7 @@ from vigil.demo.money import (
 from vigil.demo.reports import ReportDesk
 from vigil.demo.truth import PlantedRing, Truth, entity_strings
 from vigil.identifiers import EntityKind
+from vigil.media.banks.records import BankEntry
 from vigil.records import (
     ChatMessage,
     MediaObservation,
@@ -46,7 +47,6 @@ from vigil.records import (
     Record,
     identifiers_of,
 )
-from vigil.store.interfaces import BankEntry
 
 RINGS_AT_SCALE_1 = 8
 KNOWN_MATERIAL_SHARE = 0.75

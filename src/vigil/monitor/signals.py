@@ -5,30 +5,35 @@ from __future__ import annotations
 from datetime import UTC
 
 from vigil.identifiers import EntityKind
-from vigil.model import EntityRef, Signal, SignalKind
+from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.monitor.events import MatchEvent
 
 MONITOR_SOURCE = "monitor.stream"
-MONITOR_VERSION = "1"
+MONITOR_VERSION = "2"
+"""2: the evidence names the stored observation (``observation_id``) when there is one."""
 
 
 def signal_from_event(event: MatchEvent, account: str | None = None) -> Signal:
     """Subjects: the streaming account when known, and every matched bank hash.
 
     The score is that of the media detector for the nearest hit (1.0 at distance 0 down to 0.6 at
-    the threshold of 31), so a live match and a batch match of the same frame rank alike.
+    the threshold of 31), so a live match and a batch match of the same frame rank alike. With an
+    account, the frame can be stored as a record; the evidence then names that observation, and
+    ``vigil run`` leaves the signal to the media detector instead of counting the frame twice.
     """
-    from vigil.media.matching import PDQ_MATCH_THRESHOLD, match_score
+    from vigil.media.index.base import PDQ_MATCH_THRESHOLD, match_score
 
     subjects = [EntityRef.of(EntityKind.MEDIA, f"pdq:{hit.hash}") for hit in event.hits]
     roles = {}
+    recorded: dict[str, JSONValue] = {}
     if account is not None:
         streamer = EntityRef.of(EntityKind.ACCOUNT, account)
         subjects.append(streamer)
         roles[str(streamer)] = "suspect"
+        recorded["observation_id"] = event.observation(account).observation_id
     return Signal(
         source=MONITOR_SOURCE, kind=SignalKind.MEDIA, subjects=tuple(subjects),
         score=match_score(event.distance, PDQ_MATCH_THRESHOLD),
         observed_at=event.decoded_at.astimezone(UTC),
-        evidence={"roles": roles, **event.evidence()}, explanation=event.describe(),
+        evidence={"roles": roles, **event.evidence(), **recorded}, explanation=event.describe(),
         detector_version=MONITOR_VERSION)

@@ -20,7 +20,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from time import monotonic, perf_counter
 
-from vigil.media.video import SampledFrame, Sampling, VideoSource, hash_sampled, sample_frames
+from vigil.media.video.frames import (
+    SampledFrame,
+    Sampling,
+    VideoSource,
+    hash_sampled,
+    sample_frames,
+)
 from vigil.monitor.events import BankHit, Matcher, MatchEvent, StreamStats
 from vigil.monitor.sources import (
     NETWORK_TIMEOUT_S,

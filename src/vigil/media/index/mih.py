@@ -133,7 +133,7 @@ def probe_plan(widths: tuple[int, ...], radius: int) -> tuple[np.ndarray, np.nda
 
 class ProbeLayout:
     """The probes of tables with these substring widths, per radius: computed once, then shared
-    (by :class:`MihTables` and by the torch tables of ``gpu_index.py``)."""
+    (by :class:`MihTables` and by the torch tables of ``index/gpu.py``)."""
 
     def __init__(self, widths: tuple[int, ...]) -> None:
         self.widths = widths

@@ -3,9 +3,9 @@
 The detector (hash only), ``vigil match`` (the picture itself), report frames and the live-stream
 monitor all ask the same question: which bank entries does this content match, by which dihedral
 variant, after negative banks, pauses and flood quarantine? Each PDQ query tries the 8
-rotations/flips of the content (cheap to compute, pdq/README.md): from the picture when vigil has it
-(:func:`vigil.media.dihedral.query_hashes_of_image`, near-exact), from the hash alone otherwise
-(:func:`vigil.media.dihedral.dihedral_variants_of_hash`, approximate).
+rotations/flips of the content (media.md §7 item 2): from the picture when vigil has it
+(:func:`vigil.media.hashing.dihedral.query_hashes_of_image`, near-exact), from the hash alone
+otherwise (:func:`vigil.media.hashing.dihedral.dihedral_variants_of_hash`, approximate).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vigil.media.bank_policy import FloodAlert, FloodState, Suppressed, apply_policies, entry_key
-from vigil.media.dihedral import dihedral_variants_of_hash
-from vigil.media.matching import BankMatcher, Match, pack_pdq_hex
-from vigil.store.interfaces import BankInfo
+from vigil.media.banks.flood import FloodAlert, FloodState
+from vigil.media.banks.matcher import BankMatcher
+from vigil.media.banks.policy import Suppressed, apply_policies, entry_key
+from vigil.media.banks.records import BankInfo
+from vigil.media.hashing.dihedral import dihedral_variants_of_hash
+from vigil.media.index.base import Match, pack_pdq_hex
 
 IDENTITY = "r0"
 

@@ -1,4 +1,4 @@
-"""PDQ indexes chosen by name (brute, mih, gpu, auto): all exact, all growing while they serve.
+"""The segmented PDQ indexes (MIH on the CPU, torch on the GPU): exact, growing while they serve.
 
 The fast indexes keep entries in immutable *segments*, as a log-structured merge tree does. New
 entries land in a small tail scanned by brute force; a full tail is sealed into a segment with its
@@ -16,17 +16,14 @@ after a change and never waits for one (a big merge runs in the adding thread me
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vigil.media.matching import (
-    BruteForcePdqIndex,
+from vigil.media.banks.records import BankEntry
+from vigil.media.index.base import (
     EntryKey,
     HashIndex,
     Match,
@@ -36,7 +33,7 @@ from vigil.media.matching import (
     pack_pdq_hex,
     sort_matches,
 )
-from vigil.media.segments import (
+from vigil.media.index.segments import (
     DEAD_FRACTION,
     MERGE_BELOW,
     MERGE_RATIO,
@@ -50,13 +47,8 @@ from vigil.media.segments import (
     gpu_kinds,
     mih_kinds,
 )
-from vigil.store.interfaces import BankEntry
 
-if TYPE_CHECKING:
-    pass
 
-INDEX_NAMES = ("brute", "mih", "gpu", "auto")
-"""``auto`` is ``gpu`` where torch sees a CUDA device, else ``mih``."""
 class SegmentedPdqIndex(HashIndex):
     """PDQ entries in segments (see the module docstring); MIH-indexed unless told otherwise."""
 
@@ -241,36 +233,3 @@ class GpuPdqIndex(SegmentedPdqIndex):
     @classmethod
     def default_kinds(cls) -> SegmentKinds:
         return gpu_kinds()
-
-
-def torch_installed() -> bool:
-    return importlib.util.find_spec("torch") is not None
-
-
-def nvidia_driver_visible() -> bool:
-    """Whether an NVIDIA driver is loaded: checked before importing torch, which takes about a
-    second, so that ``auto`` costs nothing on the (usual) machine without a GPU."""
-    return Path("/dev/nvidiactl").exists() or Path("/proc/driver/nvidia").exists()
-
-
-def resolve_index_name(name: str) -> str:
-    """The index ``name`` means here: ``gpu`` falls back to ``mih`` without torch, ``auto``
-    is ``gpu`` only with a CUDA device."""
-    if name not in INDEX_NAMES:
-        raise ValueError(f"unknown PDQ index {name!r}; expected one of {', '.join(INDEX_NAMES)}")
-    if name == "auto" and not nvidia_driver_visible():
-        return "mih"
-    if name in ("gpu", "auto") and torch_installed():
-        import torch
-
-        if name == "gpu" or torch.cuda.is_available():
-            return "gpu"
-    return "mih" if name in ("gpu", "auto") else name
-
-
-def make_pdq_index(name: str, entries: Sequence[BankEntry] = ()) -> HashIndex:
-    """A PDQ index of ``entries`` by configured name (see :func:`resolve_index_name`)."""
-    chosen = resolve_index_name(name)
-    if chosen == "brute":
-        return BruteForcePdqIndex.build(entries)
-    return (GpuPdqIndex if chosen == "gpu" else MihPdqIndex).build(entries)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from vigil.media.dihedral import query_hashes_of_image
-from vigil.media.fasthash import digest_bytes
-from vigil.media.hashing import PDQ_QUALITY_THRESHOLD, md5_of_bytes, sha256_of_bytes
-from vigil.media.matching import BankMatcher
-from vigil.media.query import IDENTITY, VariantMatch, match_variants, pdq_hash_variants
-from vigil.media.video import FrameHash, Sampling, hash_video
+from vigil.media.banks.lookup import MediaLookup, VariantMatch
+from vigil.media.hashing.dihedral import query_hashes_of_image
+from vigil.media.hashing.fast import digest_bytes
+from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD, md5_of_bytes, sha256_of_bytes
+from vigil.media.video.frames import FrameHash, Sampling, hash_video
 from vigil.model import JSONValue
 
 
@@ -69,21 +69,29 @@ def hash_path(path: Path, sampling: Sampling | None = None) -> Iterator[HashedIt
         yield HashedItem(str(path), frame.pdq, frame.quality, md5, sha256, frame)
 
 
-def match_path(path: Path, matcher: BankMatcher,
-               sampling: Sampling | None = None) -> Iterator[tuple[HashedItem, VariantMatch]]:
-    """Bank matches of a file: MD5 exactly, PDQ with the 8 dihedral variants of the content."""
+def match_path(path: Path, lookup: MediaLookup, sampling: Sampling | None = None,
+               now: datetime | None = None) -> Iterator[tuple[HashedItem, VariantMatch]]:
+    """Judged bank matches of a file (``vigil match``), through the one media lookup.
+
+    A picture is one piece of content: its PDQ (the 8 dihedral variants of the picture itself)
+    and its MD5 are judged together. A video's MD5 is judged once, then each sampled frame's PDQ
+    (with the approximate variants of its hash). Hashes of quality under 50 are not matched
+    (pdq/README.md: quality <= 49 is unreliable; media.md §2.1).
+    """
     items = list(hash_path(path, sampling))
-    if items:
-        for found in match_variants(matcher, "md5", [(IDENTITY, items[0].md5)]):
-            yield items[0], found
-    picture = items and items[0].frame is None
-    for item in items:
-        if item.quality < PDQ_QUALITY_THRESHOLD:
-            continue  # pdq/README.md: quality <= 49 is unreliable
-        if picture:
+    if not items:
+        return
+    moment = now or datetime.now(UTC)
+    first = items[0]
+    if first.frame is None:
+        variants: list[tuple[str, str]] = []
+        if first.quality >= PDQ_QUALITY_THRESHOLD:
             with Image.open(path) as image:
                 variants = [(name, h.hex) for name, h in query_hashes_of_image(image)]
-        else:
-            variants = pdq_hash_variants(item.pdq)
-        for found in match_variants(matcher, "pdq", variants):
-            yield item, found
+        yield from ((first, found) for found in lookup.judge(variants, first.md5,
+                                                             now=moment).kept)
+        return
+    yield from ((first, found) for found in lookup.judge(md5=first.md5, now=moment).kept)
+    for item in items:
+        if item.quality >= PDQ_QUALITY_THRESHOLD:
+            yield from ((item, found) for found in lookup.judge_pdq(item.pdq, now=moment).kept)

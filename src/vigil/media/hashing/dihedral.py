@@ -35,8 +35,8 @@ import numpy as np
 import pdqhash
 from PIL import Image
 
-from vigil.media.fasthash import ReducedLuma, hash_reduced, reduce_image
-from vigil.media.hashing import PdqHash, bits_to_hex, hex_to_bits
+from vigil.media.hashing.fast import ReducedLuma, hash_reduced, reduce_image
+from vigil.media.hashing.pdq import PdqHash, bits_to_hex, hex_to_bits
 
 VARIANTS: tuple[str, ...] = (
     "r0", "r90", "r180", "r270", "flip_h", "flip_v", "transpose", "transverse",

@@ -1,6 +1,6 @@
 """Benign synthetic videos for tests, benchmarks and demos: drawn scenes, encoded with PyAV.
 
-Each scene is one :func:`vigil.media.synthetic.draw_picture`, held for a few seconds and
+Each scene is one :func:`vigil.testing.pictures.draw_picture`, held for a few seconds and
 optionally panned so the encoder sees motion (a still picture compresses to skipped blocks and
 decodes unrealistically fast). Nothing here reads observed media or opens a file: videos go to
 memory, or into a container the caller opened (a test's HLS folder under its tmp path).
@@ -16,7 +16,7 @@ from typing import IO, Any
 import av
 import numpy as np
 
-from vigil.media.synthetic import draw_picture
+from vigil.testing.pictures import draw_picture
 
 __all__ = ["SceneVideo", "encode_frames", "mux_frames", "scene_frames", "scene_video_bytes"]
 

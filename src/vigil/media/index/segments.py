@@ -1,7 +1,7 @@
 """The building blocks of the segmented PDQ indexes: segments, their searchers, the entry table.
 
 A segment is an immutable run of codes with its own searcher (MIH tables, a brute-force scan, or
-either on the GPU); :class:`~vigil.media.index_factory.SegmentedPdqIndex` keeps a list of them and
+either on the GPU); :class:`~vigil.media.index.segmented.SegmentedPdqIndex` keeps a list of them and
 publishes a new list on every change (see that module for the design).
 """
 
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from vigil.media import mih
-from vigil.store.interfaces import BankEntry
+from vigil.media.banks.records import BankEntry
+from vigil.media.index import mih
 
 if TYPE_CHECKING:
     import torch
@@ -159,7 +159,9 @@ def mih_kinds(workers: int | None = None) -> SegmentKinds:
 
 def gpu_kinds(device: torch.device | None = None) -> SegmentKinds:
     """Segments on ``device`` (default: CUDA if present, else the CPU), in torch."""
-    from vigil.media import gpu_index  # torch is optional: imported only when asked for
+    from vigil.media.index import (
+        gpu as gpu_index,  # torch is optional: imported only when asked for
+    )
 
     chosen = device or gpu_index.default_device()
 

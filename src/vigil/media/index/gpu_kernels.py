@@ -1,6 +1,6 @@
 """A fused Triton kernel for multi-index hashing on CUDA: probe, gather and verify in one pass.
 
-The PyTorch version (:class:`vigil.media.gpu_index.TorchMihTables`) runs each step of a search as
+The PyTorch version (:class:`vigil.media.index.gpu.TorchMihTables`) runs each step of a search as
 its own kernel with its own intermediate tensors (probes, bucket spans, candidate rows, partial
 distances); at 10M codes that caps it near 200,000 queries/s on an H100 (docs/benchmarks.md). Here
 one program takes one query and a block of its probes, walks the probed buckets and verifies each
@@ -66,7 +66,7 @@ def fused_search(keys: torch.Tensor, table_of: torch.Tensor, masks: torch.Tensor
     """(query, row, distance) of every hit, each once; ``None`` when more than ``capacity`` hits
     (the caller retries with a larger buffer).
 
-    The arguments are :class:`~vigil.media.gpu_index.TorchMihTables`' own: query substrings
+    The arguments are :class:`~vigil.media.index.gpu.TorchMihTables`' own: query substrings
     ``keys`` [q, tables], the probe plan (``table_of``, ``masks`` with table bases), bucket
     ``offsets`` into ``order`` (code rows sorted by each table's substring), and the codes.
     """

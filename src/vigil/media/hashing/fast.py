@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from vigil.media.hashing import PdqHash, md5_of_bytes, sha256_of_bytes
+from vigil.media.hashing.pdq import PdqHash, md5_of_bytes, sha256_of_bytes
 
 REDUCED_SIDE = 512
 """Each side is divided by the smallest whole factor that brings it to at most this. Measured on 16

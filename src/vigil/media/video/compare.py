@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.media.hashing import PDQ_QUALITY_THRESHOLD
-from vigil.media.matching import PDQ_MATCH_THRESHOLD, popcount_rows
-from vigil.media.video import FrameHash
+from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
+from vigil.media.index.base import PDQ_MATCH_THRESHOLD, popcount_rows
+from vigil.media.video.frames import FrameHash
 
 __all__ = [
     "COMPARED_MATCH_PERCENT", "QUERY_MATCH_PERCENT", "ClipMatch", "FramePair", "VideoSimilarity",

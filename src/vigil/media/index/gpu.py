@@ -49,7 +49,7 @@ _ODD_BITS, _BIT_PAIRS, _NIBBLES = 0x5555555555555555, 0x3333333333333333, 0x0F0F
 def _kernels() -> Any:
     """``gpu_kernels`` (needs Triton), also when this file was loaded by path without vigil."""
     try:
-        from vigil.media import gpu_kernels
+        from vigil.media.index import gpu_kernels
     except ImportError:  # benchmarks/bench_index.py --gpu runs with numpy and torch only
         import importlib.util
         from pathlib import Path

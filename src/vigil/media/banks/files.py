@@ -10,7 +10,7 @@ A file with any bad row is refused whole, with every bad row named by file and l
 silently lost some of its hashes would miss matches without anyone knowing. Rows left out on
 purpose (a hash type vigil cannot match, a PhotoDNA hash) are counted in
 :attr:`BankImport.skipped` instead, so that the importer can say how many and why.
-Other formats (python-threatexchange, Project VIC) are in :mod:`vigil.media.bank_formats`.
+Other formats (python-threatexchange, Project VIC) are in :mod:`vigil.media.banks.formats`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vigil.media.matching import PDQ_MATCH_THRESHOLD
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
+from vigil.media.index.base import PDQ_MATCH_THRESHOLD
 from vigil.model import JSONValue
-from vigil.store.interfaces import BankEntry, BankInfo, BankKind
 
 BANK_CSV_COLUMNS = ("hash", "signal_type", "label", "source")
 HEX_DIGITS_BY_SIGNAL_TYPE = {"pdq": 64, "md5": 32, "sha256": 64}
