@@ -75,7 +75,7 @@ def run_demo(seed: int, out: Path, settings: Settings, registry: Registry,
     try:
         step("import")
         imports = load_world(store, files, registry)
-        detectors = [cls.from_settings(settings) for _, cls in sorted(registry.detectors.items())]
+        detectors = registry.detectors_for(settings)
         result = run_pipeline(store, detectors, PipelineConfig.from_settings(settings),
                               as_of=world.end, on_step=step)
     finally:

@@ -134,6 +134,7 @@ class PytxBankFormat(BankFormat):
     """python-threatexchange's ``dataset -P --csv`` CSV (written); reads pytx-text lines too."""
 
     name = "pytx"
+    description = "python-threatexchange dataset CSV (signal_type,signal_str,collab,category,tags)"
     extensions = (".csv",)
 
     def sniff(self, head: str) -> bool:
@@ -162,6 +163,7 @@ class PytxTextBankFormat(BankFormat):
     """One ``<signal_type> <signal>`` a line: pytx's local-file exchange format."""
 
     name = "pytx-text"
+    description = "one '<signal_type> <signal>' a line, pytx's local-file exchange format"
     extensions = (".txt",)
 
     def sniff(self, head: str) -> bool:

@@ -69,6 +69,7 @@ class VicsBankFormat(BankFormat):
     """Project VIC VICS 2.0 JSON (OData); written as a ``#Media`` hash set."""
 
     name = "vics"
+    description = "Project VIC VICS 2.0 JSON (OData), written as a #Media hash set"
     extensions = (".json",)
 
     def sniff(self, head: str) -> bool:
