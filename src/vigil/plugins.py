@@ -11,6 +11,7 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.detectors.media import MediaHashDetector
     from vigil.detectors.reports import PanicReportDetector
     from vigil.engines import DuckDBEngine
+    from vigil.exporters.html_report import HtmlReportExporter
     from vigil.exporters.json_cases import JsonCasesExporter
     from vigil.importers.csv_payments import PaymentCsv
     from vigil.importers.jsonl import (
@@ -30,7 +31,7 @@ def builtin_plugins() -> list[PluginClass]:
         MediaHashDetector, ConversationLexiconDetector, PaymentTypologyDetector,
         PanicReportDetector,
         MediaJsonLines, MessageJsonLines, PaymentJsonLines, ReportJsonLines, PaymentCsv,
-        JsonCasesExporter,
+        JsonCasesExporter, HtmlReportExporter,
         *BANK_FORMATS.values(),
         *(IndexPlugin(name, text) for name, text in INDEX_DESCRIPTIONS.items()),
         DuckDBEngine,

@@ -20,10 +20,12 @@ from vigil.cli.common import (
     registry,
 )
 from vigil.demo.run import run_demo
+from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
 from vigil.exporters.json_cases import case_to_json
 from vigil.ingest import NoImporterError, import_files
 from vigil.pipeline import PipelineConfig, run_pipeline
 from vigil.records import RecordKind
+from vigil.registry import UnknownPluginError
 
 app = typer.Typer(help="vigil: linked, explained, prioritised cases against cybersex trafficking.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -36,13 +38,47 @@ app.command("monitor")(media.monitor_command)
 
 @app.command("plugins")
 def list_plugins() -> None:
-    """Every registered detector, importer and exporter, by stable name."""
+    """Every registered plug-in by kind and stable name: detectors, importers, exporters, bank
+    formats, indexes, engines, scorers and signal types."""
     table = Table(title="vigil plug-ins")
     for column in ("kind", "name", "version", "description"):
         table.add_column(column)
     for row in registry().rows():
         table.add_row(*row)
     console.print(table)
+
+
+@app.command("export")
+def export_command(
+    case_ids: Annotated[list[str], typer.Argument(help="Case ids from 'vigil cases list'.")],
+    analyst: Annotated[str, typer.Option(help="Your name: recorded in the audit log.")],
+    format_name: Annotated[str, typer.Option(
+        "--format", help="A registered exporter ('vigil plugins' lists them).")] = "json",
+    out: Annotated[Path | None, typer.Option(
+        help="File to write; without it the export goes to standard output.", dir_okay=False)]
+    = None,
+) -> None:
+    """Export chosen cases in a registered format (json, html, ...); audited with your name."""
+    try:
+        exporter = registry().exporter(format_name)
+    except UnknownPluginError as exc:
+        errors.print(str(exc))
+        raise typer.Exit(2) from None
+    with opened_store(load_settings()) as store:
+        try:
+            exported = export_cases(store, store, case_ids, exporter, analyst,
+                                    str(out) if out else "stdout")
+        except AnonymousExportError as exc:
+            errors.print(str(exc))
+            raise typer.Exit(2) from None
+        except UnknownCasesError as exc:
+            errors.print(str(exc))
+            raise typer.Exit(1) from None
+    if out is None:
+        typer.echo(exported.text)
+        return
+    out.write_text(exported.text, encoding="utf-8")
+    errors.print(f"{len(exported.cases)} case(s) as {exporter.name} in {out}")
 
 
 @app.command("import")
