@@ -7,6 +7,7 @@ from datetime import UTC
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.monitor.events import MatchEvent
+from vigil.signal_types import PdqSignal
 
 MONITOR_SOURCE = "monitor.stream"
 MONITOR_VERSION = "2"
@@ -23,7 +24,8 @@ def signal_from_event(event: MatchEvent, account: str | None = None) -> Signal:
     """
     from vigil.media.index.base import PDQ_MATCH_THRESHOLD, match_score
 
-    subjects = [EntityRef.of(EntityKind.MEDIA, f"pdq:{hit.hash}") for hit in event.hits]
+    subjects = [EntityRef.of(EntityKind.MEDIA, f"{PdqSignal.name}:{hit.hash}")
+                for hit in event.hits]
     roles = {}
     recorded: dict[str, JSONValue] = {}
     if account is not None:
