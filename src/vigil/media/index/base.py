@@ -20,8 +20,8 @@ from vigil.media.banks.records import BankEntry
 from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
 from vigil.signal_types import PdqSignal
 
-PDQ_MATCH_THRESHOLD = 31
-"""Hamming distance <= 31 of 256 bits is a match (pdq/README.md; pytx
+PDQ_MATCH_THRESHOLD = PdqSignal.default_threshold
+"""31: Hamming distance <= 31 of 256 bits is a match (pdq/README.md; pytx
 ``PDQ_CONFIDENT_MATCH_THRESHOLD``; media.md §2.1). Inclusive."""
 
 __all__ = [
