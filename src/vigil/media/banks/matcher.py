@@ -15,6 +15,8 @@ from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.media.index.base import PDQ_MATCH_THRESHOLD, HashIndex, Match
 from vigil.media.index.brute import ExactIndex
 from vigil.media.index.factory import make_pdq_index
+from vigil.signal_types import PdqSignal
+from vigil.signal_types import signal_type as signal_type_named
 from vigil.store.interfaces import BankStore
 
 
@@ -32,8 +34,8 @@ class BankMatcher:
         by_type: dict[str, list[BankEntry]] = defaultdict(list)
         for entry in entries:
             by_type[entry.signal_type].append(entry)
-        self._indexes: dict[str, HashIndex] = {"pdq": make_pdq_index(pdq_index, by_type.pop(
-            "pdq", []))}
+        self._indexes: dict[str, HashIndex] = {PdqSignal.name: make_pdq_index(
+            pdq_index, by_type.pop(PdqSignal.name, []))}
         self._indexes.update({kind: ExactIndex.build(group) for kind, group in by_type.items()})
 
     @classmethod
@@ -52,7 +54,7 @@ class BankMatcher:
         index = self._indexes.get(signal_type)
         if index is None:
             return []
-        if signal_type != "pdq":
+        if not signal_type_named(signal_type).is_similarity():
             return index.query(hex_hash, 0)
         return [m for m in index.query(hex_hash, self._widest())
                 if m.distance <= self.threshold(m.entry.bank)]
@@ -60,7 +62,7 @@ class BankMatcher:
     def match_many(self, codes: np.ndarray) -> list[list[Match]]:
         """PDQ matches of many codes at once (e.g. a video's frames): one batched search."""
         return [[m for m in matches if m.distance <= self.threshold(m.entry.bank)]
-                for matches in self._indexes["pdq"].query_many(codes, self._widest())]
+                for matches in self._indexes[PdqSignal.name].query_many(codes, self._widest())]
 
     def add(self, entries: Sequence[BankEntry], banks: Sequence[BankInfo] = ()) -> None:
         """Start matching more entries (and banks' thresholds) without rebuilding anything."""
