@@ -13,13 +13,16 @@ Open it with :func:`vigil.store.open.open_store`, which brings the schema up to 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.audit import AuditEvent
+from vigil.custody.entry import GENESIS, CustodyEntry, seal
+from vigil.custody.heads import HeadSigner, SignedHead
+from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.quarantine import QuarantineEntry
@@ -28,6 +31,8 @@ from vigil.store import codec, schema
 from vigil.store.interfaces import AddResult
 
 Row = dict[str, Any]
+_CUSTODY_LOCK_KEY = 0x76696769_6C6C6F67
+"""PostgreSQL advisory lock key for custody appends: the ASCII of "vigillog" as a 64-bit int."""
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
 _COUNT_ROWS = {"preserve_rowcount": True}
 
@@ -51,6 +56,7 @@ class SqlStore:
         self._engine = engine
         self._dialect = engine.dialect.name
         _insert(self._dialect, schema.records)  # fail now on an unsupported backend
+        self._heads = PeriodicHeads()
 
     @property
     def engine(self) -> Engine:
@@ -218,17 +224,52 @@ class SqlStore:
         return [_bank_entry_from_row(dict(row)) for row in rows]
 
     def append_audit(self, event: AuditEvent) -> None:
-        row = codec.audit_to_dict(event)
-        row["details"] = codec.dump_json(row["details"])
+        table = schema.audit_events
+        last = select(table.c.seq, table.c.leaf_hash).order_by(table.c.seq.desc()).limit(1)
         with self._engine.begin() as conn:
-            conn.execute(insert(schema.audit_events).values(row))
+            self._lock_custody_log(conn)
+            previous = conn.execute(last).first()
+            seq, prev_hash = (previous[0] + 1, previous[1]) if previous else (1, GENESIS)
+            entry = seal(seq, event, prev_hash)
+            conn.execute(insert(table).values(asdict(entry)))
+        self._heads.after_append(self, entry.seq)
+
+    def _lock_custody_log(self, conn: Connection) -> None:
+        """Serialise appends, so two writers never read the same last entry and fork the chain.
+
+        PostgreSQL: a transaction-scoped advisory lock (docs: "Advisory Lock Functions"), released
+        at commit or rollback. SQLite: ``BEGIN IMMEDIATE`` takes the write lock before the read
+        (sqlite.org/lang_transaction.html); pysqlite has not begun a transaction yet, as it only
+        does so before an INSERT, UPDATE or DELETE.
+        """
+        if self._dialect == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CUSTODY_LOCK_KEY})
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def audit_events(self) -> list[AuditEvent]:
+        return [entry.event() for entry in self.custody_entries()]
+
+    def custody_entries(self, limit: int | None = None) -> list[CustodyEntry]:
         table = schema.audit_events
-        columns = [table.c.actor, table.c.action, table.c.target, table.c.at, table.c.details]
+        query = select(table).order_by(table.c.seq).limit(limit)
         with self._engine.connect() as conn:
-            rows = conn.execute(select(*columns).order_by(table.c.seq)).mappings().all()
-        return [codec.audit_from_dict(_with_details(dict(row))) for row in rows]
+            rows = conn.execute(query).mappings().all()
+        return [CustodyEntry(**row) for row in rows]
+
+    def add_custody_head(self, head: SignedHead) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(insert(schema.custody_heads).values(asdict(head)))
+
+    def custody_heads(self) -> list[SignedHead]:
+        table = schema.custody_heads
+        query = select(*[c for c in table.c if c.name != "seq"]).order_by(table.c.seq)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [SignedHead(**row) for row in rows]
+
+    def use_head_signer(self, signer: HeadSigner | None, every: int) -> None:
+        self._heads.attach(signer, every)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -263,6 +304,3 @@ def _bank_entry_row(entry: BankEntry) -> Row:
 def _bank_entry_from_row(row: Mapping[str, Any]) -> BankEntry:
     return codec.bank_entry_from_dict({**row, "metadata": codec.load_json(row["metadata"])})
 
-
-def _with_details(row: Mapping[str, Any]) -> Row:
-    return {**row, "details": codec.load_json(row["details"])}
