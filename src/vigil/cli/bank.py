@@ -92,7 +92,8 @@ def _set_enabled(name: str, enabled: bool, analyst: str, reason: str) -> None:
             errors.print(f"no bank {name!r}")
             raise typer.Exit(1) from None
         store.append_audit(AuditEvent(analyst.strip(), "resume_bank" if enabled else "pause_bank",
-                                      name, datetime.now(UTC), {"reason": reason}))
+                                      name, datetime.now(UTC), {"reason": reason},
+                                      role="analyst", justification=reason))
     console.print(f"bank {name}: {'enabled' if enabled else 'paused'} by {analyst.strip()}")
 
 

@@ -61,8 +61,9 @@ def set_status(
     case_id: Annotated[str, typer.Argument(help="The case to update.")],
     status: Annotated[CaseStatus, typer.Argument(help="The new review status.")],
     analyst: Annotated[str, typer.Option(help="Your name: recorded in the audit log.")],
+    reason: Annotated[str, typer.Option(help="Why: recorded in the custody log.")] = "",
 ) -> None:
-    """Record an analyst's review decision (audited with the analyst's name)."""
+    """Record an analyst's review decision (audited with the analyst's name and reason)."""
     if not analyst.strip():
         errors.print("--analyst must name the person deciding")
         raise typer.Exit(2)
@@ -73,5 +74,6 @@ def set_status(
             errors.print(f"no case {case_id!r}")
             raise typer.Exit(1) from None
         store.append_audit(AuditEvent(analyst.strip(), "set_status", case_id,
-                                      datetime.now(UTC), {"status": status.value}))
+                                      datetime.now(UTC), {"status": status.value},
+                                      role="analyst", case_id=case_id, justification=reason))
     console.print(f"{case_id}: {status.value} (by {analyst.strip()})")

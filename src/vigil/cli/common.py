@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from vigil.custody.heads import HeadSigner
 from vigil.model import Case
 from vigil.pipeline import StepCallback
 from vigil.registry import Registry, load_registry
@@ -34,11 +35,17 @@ def registry() -> Registry:
 
 @contextmanager
 def opened_store(settings: Settings, url: str | None = None) -> Iterator[Store]:
+    """The configured store; its audit appends sign a custody head every N entries."""
     store = open_store(url or settings.database_url)
+    store.use_head_signer(custody_signer(settings, url), settings.custody_sign_every)
     try:
         yield store
     finally:
         store.close()
+
+
+def custody_signer(settings: Settings, url: str | None = None) -> HeadSigner:
+    return HeadSigner.for_store(settings.custody_key, url or settings.database_url)
 
 
 @contextmanager

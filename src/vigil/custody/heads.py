@@ -80,6 +80,11 @@ class HeadSigner:
         self.key_path = key_path
         self._key: Ed25519PrivateKey | None = None
 
+    @classmethod
+    def for_store(cls, key_path: Path | None, database_url: str | None) -> HeadSigner:
+        """The signer a setting names, or the one beside the store (:func:`default_key_path`)."""
+        return cls(key_path if key_path is not None else default_key_path(database_url))
+
     def sign(self, size: int, root: str, at: datetime | None = None) -> SignedHead:
         key = self._private_key()
         signed_at = codec.datetime_to_text((at or datetime.now(UTC)).astimezone(UTC))
