@@ -22,13 +22,18 @@ def verify_command(
     head: Annotated[list[Path] | None, typer.Option(
         help="A head kept by a witness ('vigil audit head' output); repeat for several.",
         exists=True, dir_okay=False)] = None,
+    public_key: Annotated[str | None, typer.Option(
+        help="Ed25519 public key (hex) heads must be signed with; default: the custody key's.")]
+    = None,
 ) -> None:
     """Check every entry, link and signed head; exit 1 naming the first problem."""
     settings = load_settings()
     witnessed = [_read_head(path) for path in head or []]
-    signer = custody_signer(settings)
+    trusted = public_key or custody_signer(settings).public_key()
+    if trusted is None:
+        errors.print("no custody key file: heads are checked against the key they name")
     with opened_store(settings) as store:
-        report = verify_store(store, signer.public_key(), witnessed)
+        report = verify_store(store, trusted, witnessed)
     if not report.ok:
         errors.print(report.line())
         raise typer.Exit(1)

@@ -13,15 +13,12 @@ Open it with :func:`vigil.store.open.open_store`, which brings the schema up to 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from vigil.audit import AuditEvent
-from vigil.custody.entry import GENESIS, CustodyEntry, seal
-from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
@@ -29,10 +26,9 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
 from vigil.store.interfaces import AddResult
+from vigil.store.sql_audit import SqlAuditLog
 
 Row = dict[str, Any]
-_CUSTODY_LOCK_KEY = 0x76696769_6C6C6F67
-"""PostgreSQL advisory lock key for custody appends: the ASCII of "vigillog" as a 64-bit int."""
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
 _COUNT_ROWS = {"preserve_rowcount": True}
 
@@ -49,7 +45,7 @@ def _quarantine_key(entry: QuarantineEntry) -> str:
     return content_hash([entry.source, entry.line, entry.raw])
 
 
-class SqlStore:
+class SqlStore(SqlAuditLog):
     """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
 
     def __init__(self, engine: Engine) -> None:
@@ -222,54 +218,6 @@ class SqlStore:
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [_bank_entry_from_row(dict(row)) for row in rows]
-
-    def append_audit(self, event: AuditEvent) -> None:
-        table = schema.audit_events
-        last = select(table.c.seq, table.c.leaf_hash).order_by(table.c.seq.desc()).limit(1)
-        with self._engine.begin() as conn:
-            self._lock_custody_log(conn)
-            previous = conn.execute(last).first()
-            seq, prev_hash = (previous[0] + 1, previous[1]) if previous else (1, GENESIS)
-            entry = seal(seq, event, prev_hash)
-            conn.execute(insert(table).values(asdict(entry)))
-        self._heads.after_append(self, entry.seq)
-
-    def _lock_custody_log(self, conn: Connection) -> None:
-        """Serialise appends, so two writers never read the same last entry and fork the chain.
-
-        PostgreSQL: a transaction-scoped advisory lock (docs: "Advisory Lock Functions"), released
-        at commit or rollback. SQLite: ``BEGIN IMMEDIATE`` takes the write lock before the read
-        (sqlite.org/lang_transaction.html); pysqlite has not begun a transaction yet, as it only
-        does so before an INSERT, UPDATE or DELETE.
-        """
-        if self._dialect == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CUSTODY_LOCK_KEY})
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    def audit_events(self) -> list[AuditEvent]:
-        return [entry.event() for entry in self.custody_entries()]
-
-    def custody_entries(self, limit: int | None = None) -> list[CustodyEntry]:
-        table = schema.audit_events
-        query = select(table).order_by(table.c.seq).limit(limit)
-        with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [CustodyEntry(**row) for row in rows]
-
-    def add_custody_head(self, head: SignedHead) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(insert(schema.custody_heads).values(asdict(head)))
-
-    def custody_heads(self) -> list[SignedHead]:
-        table = schema.custody_heads
-        query = select(*[c for c in table.c if c.name != "seq"]).order_by(table.c.seq)
-        with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [SignedHead(**row) for row in rows]
-
-    def use_head_signer(self, signer: HeadSigner | None, every: int) -> None:
-        self._heads.attach(signer, every)
 
     def close(self) -> None:
         self._engine.dispose()
