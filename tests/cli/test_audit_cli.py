@@ -23,8 +23,15 @@ def store_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str) -> tuple[int, str]:
+    """Exit code and everything printed (stderr too: problems and the store line go there)."""
     result = runner.invoke(app, list(args))
     return result.exit_code, result.output
+
+
+def head_json(*args: str) -> tuple[int, str]:
+    """``vigil audit head``: exit code and the JSON it prints on stdout."""
+    result = runner.invoke(app, ["audit", "head", *args])
+    return result.exit_code, result.stdout
 
 
 def _pause_and_resume(tmp_path: Path) -> None:
@@ -46,7 +53,7 @@ def test_bank_decisions_are_on_the_custody_log_and_verify(store_env: Path) -> No
     _pause_and_resume(store_env)
     code, out = invoke("audit", "list", "--limit", "5")
     assert code == 0 and "pause_bank" in out and "resume_bank" in out and "flood" in out
-    code, out = invoke("audit", "head")
+    code, out = head_json()
     head = json.loads(out)
     assert code == 0 and head["size"] == 2 and len(head["signature"]) == 128
     key = store_env / "custody-ed25519.key"  # beside the SQLite store
@@ -65,7 +72,7 @@ def test_verify_fails_naming_the_altered_entry(store_env: Path) -> None:
 def test_a_witnessed_head_catches_truncation_after_the_heads_are_deleted(store_env: Path) -> None:
     _pause_and_resume(store_env)
     witnessed = store_env / "head.json"
-    witnessed.write_text(invoke("audit", "head")[1])
+    witnessed.write_text(head_json()[1])
     _sql(store_env, "DELETE FROM audit_events WHERE seq = 2")
     _sql(store_env, "DELETE FROM custody_heads")
     assert invoke("audit", "verify")[0] == 0
@@ -92,7 +99,7 @@ def test_a_case_decision_records_role_case_and_reason(store_env: Path,
     code, _ = invoke("cases", "status", "case-1", "confirmed", "--analyst", "A. Analyst",
                      "--reason", "two banks agree")
     assert code == 0
-    code, out = invoke("audit", "head")
+    code, out = head_json()
     assert code == 0 and (store_env / "elsewhere" / "k.pem").is_file()
     public = HeadSigner(store_env / "elsewhere" / "k.pem").public_key()
     assert json.loads(out)["public_key"] == public

@@ -118,6 +118,27 @@ def _relative_links(text: str) -> list[str]:
 
 def test_public_api_is_pinned() -> None:
     assert sorted(vigil.__all__) == sorted([
-        "Case", "CaseStatus", "EntityKind", "EntityRef", "Reason", "Signal", "SignalKind",
-        "__version__", "normalise",
+        # records
+        "Case", "CaseStatus", "EntityKind", "EntityRef", "Reason", "RecordKind", "Signal",
+        "SignalKind", "__version__", "normalise",
+        # settings, store, registry
+        "AuditStore", "BankStore", "CaseStore", "Registry", "Settings", "Store",
+        "UnsupportedDatabaseURL", "load_registry", "open_store", "StoreError", "StoreLocation",
+        "hide_password", "locate_store", "open_located_store", "store_failure_text",
+        "store_summary",
+        # import and run
+        "DemoResult", "FileSummary", "NoImporterError", "RunResult", "StepCallback",
+        "build_detectors", "case_to_json", "import_files", "run", "run_demo",
+        # review, audited
+        "AnonymousActorError", "UnknownBankError", "UnknownCaseError", "add_case_note",
+        "assign_case", "case_history", "current_assignee", "find_bank", "pause_bank",
+        "pause_bank_entry", "resume_bank", "resume_bank_entry", "set_case_status",
+        # the custody log
+        "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
+        "verify_custody_log",
+        # banks and media
+        "BANK_FORMATS", "BankEntry", "BankFileError", "BankInfo", "BankKind", "BankSpec",
+        "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",
+        "export_bank", "format_vpdq", "hash_path", "keep_findings", "load_bank", "match_path",
+        "signal_from_event",
     ])

@@ -21,7 +21,7 @@ from vigil.audit import AuditEvent
 from vigil.custody import merkle
 from vigil.custody.entry import GENESIS, CustodyEntry, leaf_digests, seal
 from vigil.custody.heads import HeadSigner, SignedHead
-from vigil.custody.log import sign_head, verify_store
+from vigil.custody.log import sign_custody_head, verify_custody_log
 from vigil.custody.verify import VerifyReport
 from vigil.store import schema
 from vigil.store.interfaces import Store
@@ -54,7 +54,7 @@ def sql_store(sql_store_url: str) -> Iterator[SqlStore]:
 
 
 def _check(store: Store, signer: HeadSigner, *witnessed: SignedHead) -> VerifyReport:
-    return verify_store(store, signer.public_key(), list(witnessed))
+    return verify_custody_log(store, signer.public_key(), list(witnessed))
 
 
 def _sql(store: SqlStore, statement: str, **params: object) -> None:
@@ -71,7 +71,7 @@ def test_entries_are_sealed_in_a_chain_and_verify(store: Store, signer: HeadSign
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     assert [e.prev_hash for e in entries] == [GENESIS] + [e.leaf_hash for e in entries[:-1]]
     assert all(e.recorded_at.endswith("+00:00") for e in entries)
-    head = sign_head(store, signer)
+    head = sign_custody_head(store, signer)
     assert (head.size, head.root) == (5, merkle.root(leaf_digests(entries)).hex())
     report = _check(store, signer)
     assert report.ok and report.line().startswith(f"verified 5 entries, root {head.root}")
@@ -117,7 +117,7 @@ def test_two_swapped_entries_are_out_of_order(sql_store: SqlStore, signer: HeadS
 
 def test_truncation_is_found_against_the_stored_signed_head(sql_store: SqlStore,
                                                              signer: HeadSigner) -> None:
-    sign_head(sql_store, signer)
+    sign_custody_head(sql_store, signer)
     _sql(sql_store, "DELETE FROM audit_events WHERE seq > 3")
     report = _check(sql_store, signer)
     assert report.problem is not None and report.problem.kind == "truncated"
@@ -126,7 +126,7 @@ def test_truncation_is_found_against_the_stored_signed_head(sql_store: SqlStore,
 
 def test_truncation_with_the_heads_deleted_is_found_by_a_witness(sql_store: SqlStore,
                                                                  signer: HeadSigner) -> None:
-    witnessed = sign_head(sql_store, signer)
+    witnessed = sign_custody_head(sql_store, signer)
     _sql(sql_store, "DELETE FROM audit_events WHERE seq > 3")
     _sql(sql_store, "DELETE FROM custody_heads")
     assert _check(sql_store, signer).ok  # only an outside copy of the head can tell
@@ -136,7 +136,7 @@ def test_truncation_with_the_heads_deleted_is_found_by_a_witness(sql_store: SqlS
 
 def test_a_rewritten_but_consistent_chain_fails_the_signed_head(
         sql_store: SqlStore, signer: HeadSigner) -> None:
-    sign_head(sql_store, signer)
+    sign_custody_head(sql_store, signer)
     previous, rewritten = GENESIS, []
     for entry in sql_store.custody_entries():
         event = entry.event()
@@ -155,7 +155,7 @@ def test_a_rewritten_but_consistent_chain_fails_the_signed_head(
 @pytest.mark.parametrize("forgery", ["other_key", "flipped_signature", "moved_root"])
 def test_a_forged_head_is_refused(sql_store: SqlStore, signer: HeadSigner, tmp_path: Path,
                                   forgery: str) -> None:
-    sign_head(sql_store, signer)  # creates the trusted key
+    sign_custody_head(sql_store, signer)  # creates the trusted key
     entries = sql_store.custody_entries()
     root = merkle.root(leaf_digests(entries)).hex()
     head = HeadSigner(tmp_path / "other.key").sign(5, root)
@@ -174,7 +174,7 @@ def test_the_memory_store_finds_edits_and_truncation(signer: HeadSigner) -> None
     store = MemoryStore()
     for i in range(1, 6):
         store.append_audit(_event(i))
-    witnessed = sign_head(store, signer)
+    witnessed = sign_custody_head(store, signer)
     kept: list[CustodyEntry] = store._audit  # the list itself, as an insider would edit it
     kept[1] = replace(kept[1], justification="edited later")
     problem = _check(store, signer).problem

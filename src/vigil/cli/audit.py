@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vigil.cli.common import console, custody_signer, errors, load_settings, opened_store
-from vigil.custody.heads import SignedHead
-from vigil.custody.log import sign_head, verify_store
+from vigil import SignedHead, sign_custody_head, verify_custody_log
+from vigil.cli.common import console, errors, load_settings, opened_store, store_custody_signer
 
 app = typer.Typer(help="Verify the custody log, print its signed head, list its entries.",
                   no_args_is_help=True)
@@ -29,11 +28,11 @@ def verify_command(
     """Check every entry, link and signed head; exit 1 naming the first problem."""
     settings = load_settings()
     witnessed = [_read_head(path) for path in head or []]
-    trusted = public_key or custody_signer(settings).public_key()
+    trusted = public_key or store_custody_signer(settings).public_key()
     if trusted is None:
         errors.print("no custody key file: heads are checked against the key they name")
     with opened_store(settings) as store:
-        report = verify_store(store, trusted, witnessed)
+        report = verify_custody_log(store, trusted, witnessed)
     if not report.ok:
         errors.print(report.line())
         raise typer.Exit(1)
@@ -45,7 +44,7 @@ def head_command() -> None:
     """Sign the log's current head, keep it, and print it as JSON for an outside witness."""
     settings = load_settings()
     with opened_store(settings) as store:
-        signed = sign_head(store, custody_signer(settings))
+        signed = sign_custody_head(store, store_custody_signer(settings))
     typer.echo(json.dumps(signed.to_json(), indent=2))
 
 

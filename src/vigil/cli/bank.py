@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from vigil.audit import AuditEvent
+import vigil
+from vigil import (
+    BANK_FORMATS,
+    AnonymousActorError,
+    BankFileError,
+    BankKind,
+    BankSpec,
+    UnknownBankError,
+    export_bank,
+    load_bank,
+)
 from vigil.cli.common import console, errors, load_settings, opened_store
-from vigil.media.banks.files import BankFileError, BankSpec
-from vigil.media.banks.formats import BANK_FORMATS, export_bank, load_bank
-from vigil.media.banks.records import BankKind
 
 app = typer.Typer(help="Import, export, list, pause and resume hash banks.",
                   no_args_is_help=True)
@@ -82,19 +88,17 @@ def list_banks() -> None:
 
 
 def _set_enabled(name: str, enabled: bool, analyst: str, reason: str) -> None:
-    if not analyst.strip():
-        errors.print("--analyst must name the person deciding")
-        raise typer.Exit(2)
+    decide = vigil.resume_bank if enabled else vigil.pause_bank
     with opened_store(load_settings()) as store:
         try:
-            store.set_bank_enabled(name, enabled, reason=reason, actor=analyst.strip())
-        except KeyError:
-            errors.print(f"no bank {name!r}")
+            event = decide(store, store, name, actor=analyst, reason=reason)
+        except AnonymousActorError:
+            errors.print("--analyst must name the person deciding")
+            raise typer.Exit(2) from None
+        except UnknownBankError as exc:
+            errors.print(str(exc))
             raise typer.Exit(1) from None
-        store.append_audit(AuditEvent(analyst.strip(), "resume_bank" if enabled else "pause_bank",
-                                      name, datetime.now(UTC), {"reason": reason},
-                                      role="analyst", justification=reason))
-    console.print(f"bank {name}: {'enabled' if enabled else 'paused'} by {analyst.strip()}")
+    console.print(f"bank {name}: {'enabled' if enabled else 'paused'} by {event.actor}")
 
 
 @app.command("pause")

@@ -10,13 +10,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from vigil import (
+    FloodConfig,
+    MatchEvent,
+    MediaLookup,
+    Sampling,
+    StreamMonitor,
+    StreamStats,
+    format_vpdq,
+    hash_path,
+    keep_findings,
+    match_path,
+    signal_from_event,
+)
 from vigil.cli.common import errors, load_settings, opened_store
-from vigil.media.banks.flood import FloodConfig
-from vigil.media.banks.lookup import MediaLookup, store_flood_pauses
-from vigil.media.paths import hash_path, match_path
-from vigil.media.video.frames import Sampling, format_vpdq
-from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
-from vigil.monitor.signals import signal_from_event
 
 Files = Annotated[list[Path], typer.Argument(help="Pictures or videos.", exists=True,
                                              dir_okay=False)]
@@ -114,10 +121,7 @@ def monitor_command(
         errors.print(f"flood: {pause.bank}/{pause.hash}: {pause.reason()}")
     if store_signals and (events or pauses):
         with opened_store(settings) as store:
-            if account is not None:
-                store.add_records([e.observation(account) for e in events])
-            store.add_signals([signal_from_event(e, account) for e in events])
-            store_flood_pauses(store, store, pauses)
+            keep_findings(store, events, pauses, account)
     errors.print(stats_table(stats))
 
 

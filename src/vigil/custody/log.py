@@ -24,7 +24,8 @@ class CustodyStore(Protocol):
     def custody_heads(self) -> list[SignedHead]: ...
 
 
-def sign_head(store: CustodyStore, signer: HeadSigner, size: int | None = None) -> SignedHead:
+def sign_custody_head(store: CustodyStore, signer: HeadSigner,
+                      size: int | None = None) -> SignedHead:
     """Sign and keep the head over the first ``size`` entries (all entries when ``None``)."""
     entries = store.custody_entries(limit=size)
     if size is not None and len(entries) < size:
@@ -34,7 +35,7 @@ def sign_head(store: CustodyStore, signer: HeadSigner, size: int | None = None) 
     return head
 
 
-def verify_store(store: CustodyStore, public_key: str | None,
+def verify_custody_log(store: CustodyStore, public_key: str | None,
                  witnessed: list[SignedHead] | None = None) -> VerifyReport:
     """Verify the store's entries against its own heads and any heads kept by a witness."""
     heads = [*store.custody_heads(), *(witnessed or [])]
@@ -55,4 +56,4 @@ class PeriodicHeads:
 
     def after_append(self, store: CustodyStore, seq: int) -> None:
         if self.signer is not None and seq % self.every == 0:
-            sign_head(store, self.signer, seq)
+            sign_custody_head(store, self.signer, seq)

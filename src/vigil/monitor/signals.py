@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.monitor.events import MatchEvent
+
+if TYPE_CHECKING:
+    from vigil.media.banks.flood import FloodAlert
+    from vigil.store.interfaces import Store
 
 MONITOR_SOURCE = "monitor.stream"
 MONITOR_VERSION = "2"
@@ -37,3 +43,18 @@ def signal_from_event(event: MatchEvent, account: str | None = None) -> Signal:
         observed_at=event.decoded_at.astimezone(UTC),
         evidence={"roles": roles, **event.evidence(), **recorded}, explanation=event.describe(),
         detector_version=MONITOR_VERSION)
+
+
+def keep_findings(store: Store, events: Sequence[MatchEvent], pauses: Sequence[FloodAlert],
+                  account: str | None = None) -> None:
+    """Store what a monitor found: its matches as signals, and its flood pauses, audited.
+
+    With an account, each matched frame is kept as a media record too (its hashes, never its
+    bytes), so a later run links it like an imported one (docs/decisions/0002).
+    """
+    from vigil.media.banks.lookup import store_flood_pauses
+
+    if account is not None:
+        store.add_records([e.observation(account) for e in events])
+    store.add_signals([signal_from_event(e, account) for e in events])
+    store_flood_pauses(store, store, pauses)

@@ -17,6 +17,7 @@ from vigil.custody.entry import GENESIS, CustodyEntry, seal
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.custody.log import PeriodicHeads
 from vigil.store import schema
+from vigil.store.retry import RetryPolicy, write_transaction
 
 _CUSTODY_LOCK_KEY = 0x76696769_6C6C6F67
 """PostgreSQL advisory lock key for custody appends: the ASCII of "vigillog" as a 64-bit int."""
@@ -28,11 +29,12 @@ class SqlAuditLog:
     _engine: Engine
     _dialect: str
     _heads: PeriodicHeads
+    _retry: RetryPolicy
 
     def append_audit(self, event: AuditEvent) -> None:
         table = schema.audit_events
         last = select(table.c.seq, table.c.leaf_hash).order_by(table.c.seq.desc()).limit(1)
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             self._lock_custody_log(conn)
             previous = conn.execute(last).first()
             seq, prev_hash = (previous[0] + 1, previous[1]) if previous else (1, GENESIS)
@@ -43,15 +45,13 @@ class SqlAuditLog:
     def _lock_custody_log(self, conn: Connection) -> None:
         """Serialise appends, so two writers never read the same last entry and fork the chain.
 
-        PostgreSQL: a transaction-scoped advisory lock (docs: "Advisory Lock Functions"), released
-        at commit or rollback. SQLite: ``BEGIN IMMEDIATE`` takes the write lock before the read
-        (sqlite.org/lang_transaction.html); pysqlite has not begun a transaction yet, as it only
-        does so before an INSERT, UPDATE or DELETE.
+        SQLite: :func:`~vigil.store.retry.write_transaction` began with ``BEGIN IMMEDIATE``, which
+        takes the one writer lock before the read (sqlite.org/lang_transaction.html). PostgreSQL:
+        a transaction-scoped advisory lock (docs: "Advisory Lock Functions"), released at commit
+        or rollback; READ COMMITTED then shows the last entry the previous holder committed.
         """
         if self._dialect == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CUSTODY_LOCK_KEY})
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def audit_events(self) -> list[AuditEvent]:
         return [entry.event() for entry in self.custody_entries()]
@@ -64,7 +64,7 @@ class SqlAuditLog:
         return [CustodyEntry(**row) for row in rows]
 
     def add_custody_head(self, head: SignedHead) -> None:
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             conn.execute(insert(schema.custody_heads).values(asdict(head)))
 
     def custody_heads(self) -> list[SignedHead]:
