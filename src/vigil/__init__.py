@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         assign_case,
         case_history,
         current_assignee,
+        open_case,
         set_case_status,
     )
     from vigil.runs import build_detectors, run
@@ -96,7 +97,8 @@ _LAZY: dict[str, str] = {
     "RecordKind": "vigil.records",
     **dict.fromkeys(["Registry", "load_registry"], "vigil.registry"),
     **dict.fromkeys(["AnonymousActorError", "UnknownCaseError", "add_case_note", "assign_case",
-                     "case_history", "current_assignee", "set_case_status"], "vigil.review"),
+                     "case_history", "current_assignee", "open_case", "set_case_status"],
+                    "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
     "Settings": "vigil.settings",
     **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
@@ -138,5 +140,5 @@ __all__ = [
     "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
     "store_failure_text", "store_summary",
     "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
-    "verify_custody_log",
+    "verify_custody_log", "open_case",
 ]

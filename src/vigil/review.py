@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from vigil.audit import AuditEvent
-from vigil.model import CaseStatus, JSONValue
+from vigil.model import Case, CaseStatus, JSONValue
 from vigil.store.interfaces import AuditStore, CaseStore
 
 SYSTEM_PREFIX = "vigil:"
@@ -90,6 +90,21 @@ def add_case_note(cases: CaseStore, audit: AuditStore, case_id: str, text: str, 
         raise ValueError("a note needs some text")
     _require_case(cases, case_id)
     return _audit(audit, name, "note", case_id, {"text": text.strip()})
+
+
+def open_case(cases: CaseStore, audit: AuditStore, case_id: str, *, actor: str,
+              reason: str = "") -> Case:
+    """A case's full evidence, for a named reader; the read is kept in the custody log.
+
+    Opening a case shows identifiers and signals about real people, a sensitive read that
+    CJIS AU-2 and OWASP ASVS 5.0 V16.3.2 (at L3) ask to be logged like a write.
+    """
+    name = require_actor(actor)
+    case = cases.case(case_id)
+    if case is None:
+        raise UnknownCaseError(case_id)
+    _audit(audit, name, "view_case", case_id, {}, justification=reason.strip())
+    return case
 
 
 def case_history(audit: AuditStore, case_id: str) -> list[AuditEvent]:

@@ -109,3 +109,24 @@ def test_a_case_decision_records_role_case_and_reason(store_env: Path,
     assert (entry.actor, entry.role, entry.case_id, entry.justification) == (
         "A. Analyst", "analyst", "case-1", "two banks agree")
     assert invoke("audit", "verify", "--public-key", "00" * 32)[0] == 1
+
+
+def test_opening_a_case_is_a_logged_read(store_env: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from vigil.model import Case
+    from vigil.store.open import open_store
+
+    store = open_store(os.environ["VIGIL_DATABASE_URL"])
+    store.replace_cases([Case("case-1", (), (), 0.5, ())])
+    store.close()
+    opened = invoke("cases", "show", "case-1", "--analyst", "A. Analyst", "--reason", "triage")
+    assert opened[0] == 0
+    monkeypatch.setattr("getpass.getuser", lambda: "ops")
+    assert invoke("cases", "show", "case-1", "--json")[0] == 0
+    assert invoke("cases", "show", "case-nope", "--analyst", "A. Analyst")[0] == 1
+    assert invoke("cases", "show", "case-1", "--analyst", " ")[0] == 2
+    store = open_store(os.environ["VIGIL_DATABASE_URL"])
+    reads = [(e.actor, e.action, e.case_id, e.justification) for e in store.custody_entries()]
+    store.close()
+    assert reads == [("A. Analyst", "view_case", "case-1", "triage"),
+                     ("login:ops", "view_case", "case-1", "")]
