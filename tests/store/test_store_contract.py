@@ -370,6 +370,9 @@ def test_migrations_build_exactly_the_schema_module(sql_store_url: str) -> None:
                state_by="flood-check")),
     (codec.audit_to_dict, codec.audit_from_dict,
      AuditEvent("a", "b", "c", datetime(2024, 1, 1, tzinfo=MANILA), {"k": [1, None]})),
+    (codec.audit_to_dict, codec.audit_from_dict,
+     AuditEvent("a", "view_case", "case-1", datetime(2024, 1, 1, tzinfo=UTC), role="analyst",
+                case_id="case-1", outcome="denied", justification="triage")),
     (codec.quarantine_to_dict, codec.quarantine_from_dict,
      QuarantineEntry(RecordKind.MEDIA, "m.jsonl", 9, "{}", "no hash")),
 ])
