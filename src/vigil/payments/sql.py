@@ -168,11 +168,13 @@ def _fan_sql(hub: str, spoke: str, minimum: int, window_days: int, max_amount_us
     A window opens at each payment of a hub and spans ``window_days`` after it, both ends
     included; its count is the number of distinct spokes paid (or paying) inside it. A spoke that
     paid at second ``u`` is inside every window opened in ``[u - W, u]``, so a run of its payments
-    less than ``W`` apart keeps it inside from ``first - W`` up to ``last``: the run adds one there
-    and removes one at ``last + 1`` (seconds are whole). The count at each opening is then a
-    running sum of those changes in time order, which is one sort per hub instead of a self-join
-    that grew with the square of a hub's payments (8,000 senders to one beneficiary took 3.9 GB).
-    Only standard window functions are used, so Spark SQL runs it unchanged.
+    at most ``W`` apart keeps it inside from ``first - W`` up to ``last``: the run adds one there
+    and removes one at ``last + 1`` (seconds are whole). The count at each opening is the running
+    sum of those changes in time order (changes before openings at the same second): one sort
+    per hub instead of a self-join that grew with the square of a hub's payments (8,000 senders
+    to one beneficiary took 3.9 GB). The busiest window is the earliest opening with the highest
+    count, as before (openings at the same second open the same window). Only standard window
+    functions and aggregates are used, so Spark SQL runs it unchanged.
     """
     window_s = window_days * _SECONDS_PER_DAY
     spoke_order = "PARTITION BY hub, spoke ORDER BY sent_s"
@@ -206,8 +208,8 @@ presence_changes AS (
 spokes_present AS (
     SELECT
         hub, at_s, opens, txn_id,
-        SUM(change) OVER (PARTITION BY hub ORDER BY at_s
-                          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS present
+        SUM(change) OVER (PARTITION BY hub ORDER BY at_s, opens
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS present
     FROM presence_changes
 ),
 windows_opened_by_each_payment AS (
@@ -216,19 +218,17 @@ windows_opened_by_each_payment AS (
     FROM spokes_present
     WHERE opens = 1
 ),
-ranked_windows AS (
-    SELECT
-        hub, window_start_s, {count_column},
-        ROW_NUMBER() OVER (PARTITION BY hub
-                           ORDER BY {count_column} DESC, window_start_s, opening_txn_id)
-            AS busiest_rank
+busiest_counts AS (
+    SELECT hub, MAX({count_column}) AS {count_column}
     FROM windows_opened_by_each_payment
     WHERE {count_column} >= {int(minimum)}
+    GROUP BY hub
 ),
 busiest_windows AS (
-    SELECT hub, window_start_s, {count_column}
-    FROM ranked_windows
-    WHERE busiest_rank = 1
+    SELECT w.hub, MIN(w.window_start_s) AS window_start_s, w.{count_column}
+    FROM windows_opened_by_each_payment w
+    JOIN busiest_counts b ON w.hub = b.hub AND w.{count_column} = b.{count_column}
+    GROUP BY w.hub, w.{count_column}
 )
 {_fan_finding_sql(hub, count_column, window_days)}"""
 
