@@ -36,11 +36,12 @@ BACKGROUND = 20_000
 CORRIDORS = [("AU", "PH"), ("US", "PH"), ("GB", "VN"), ("CA", "TH"), ("DE", "DE"), ("JP", "PH")]
 
 
-def hub_world(hub_senders: int, seed: int = 7) -> list[Payment]:
-    """One hub paid once by each of ``hub_senders`` buyers over 60 days, plus fixed background.
+def hub_world(hub_senders: int, background: int = BACKGROUND, seed: int = 7) -> list[Payment]:
+    """One hub paid once by each of ``hub_senders`` buyers over 60 days, plus background.
 
-    Background: 4,000 senders paying 5 times each among 4,000 beneficiaries in mixed corridors,
-    a third of them relatives (same surname), so every rule has ordinary work to do.
+    Background: ``background / 5`` senders paying 5 times each among as many beneficiaries in
+    mixed corridors over a year, a third of them relatives (same surname), so every rule has
+    ordinary work to do. With no hub this is the "ordinary" world of the ``--normal`` run.
     """
     rng = random.Random(seed)
     payments = [Payment(
@@ -51,8 +52,9 @@ def hub_world(hub_senders: int, seed: int = 7) -> list[Payment]:
         sender_name=f"Buyer{i} Surname{i % 997}", beneficiary_name="Rosa Dizon",
         sender_phone=f"+614{i:08d}" if i % 10 == 0 else None,
     ) for i in range(hub_senders)]
-    for i in range(BACKGROUND):
-        sender, beneficiary = i % 4000, rng.randrange(4000)
+    people = max(1, background // 5)
+    for i in range(background):
+        sender, beneficiary = i % people, rng.randrange(people)
         surname = f"Family{sender}" if sender % 3 == 0 else f"Other{beneficiary}"
         sender_country, beneficiary_country = rng.choice(CORRIDORS)
         payments.append(Payment(
@@ -106,10 +108,10 @@ def child_detector(hub_senders: int) -> dict[str, Any]:
             "payments": len(payments), "signals": len(signals)}
 
 
-def child_build(hub_senders: int, url: str) -> dict[str, Any]:
+def child_build(hub_senders: int, url: str, background: int) -> dict[str, Any]:
     from vigil.store.open import open_store
 
-    payments = hub_world(hub_senders)
+    payments = hub_world(hub_senders, background)
     store = open_store(url)
     start = time.perf_counter()
     store.add_records(payments)
@@ -174,19 +176,19 @@ def bench_detector(sizes: list[int]) -> None:
     _slopes("detector", points)
 
 
-def bench_run(sizes: list[int]) -> None:
-    print("vigil run (CLI, SQLite store built beforehand): peak RSS MB / seconds")
+def bench_run(sizes: list[int], background: int = BACKGROUND, label: str = "hub") -> None:
+    print(f"vigil run (CLI, SQLite store built beforehand), {label}: peak RSS MB / seconds")
     points = []
     for n in sizes:
         with TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/hub.db"
-            built, _ = measured(_me("build", str(n), url))
+            built, _ = measured(_me("build", str(n), url, str(background)))
             env = {**os.environ, "VIGIL_DATABASE_URL": url}
             command = [sys.executable, "-c", "from vigil.cli.main import app; app()", "run",
                        "--limit", "1"]
             result, mb = measured(command, env)
         points.append((built["payments"], mb))
-        print(f"  hub {n:>7,} ({built['payments']:,} payments): {mb:7.0f} MB "
+        print(f"  {label} {n:>7,} ({built['payments']:,} payments): {mb:7.0f} MB "
               f"{result['seconds']:6.2f} s, {mb * 1024 * 1024 / built['payments']:,.0f} "
               f"B/payment overall (store built in {built['seconds']:.0f} s)", flush=True)
     _slopes("vigil run", points)
@@ -194,23 +196,30 @@ def bench_run(sizes: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 50_000, 100_000])
     parser.add_argument("--old-sizes", type=int, nargs="*", default=[2_000, 4_000])
-    parser.add_argument("--run-sizes", type=int, nargs="*", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--run-sizes", type=int, nargs="*", default=[10_000, 50_000])
+    parser.add_argument("--normal", type=int, nargs="*", default=[],
+                        help="also `vigil run` on this many ordinary payments and no hub")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         mode, n, *rest = args.child
         runs = {"sql": lambda: child_sql(int(n), rest[0]),
                 "detector": lambda: child_detector(int(n)),
-                "build": lambda: child_build(int(n), rest[0])}
+                "build": lambda: child_build(int(n), rest[0], int(rest[1]))}
         print(json.dumps(runs[mode]()))
         return
     print(f"machine: {platform.machine()} {os.cpu_count()} cpus, python "
           f"{platform.python_version()}; background {BACKGROUND:,} payments", flush=True)
-    bench_sql(args.sizes, args.old_sizes)
-    bench_detector(args.sizes)
-    bench_run(args.run_sizes)
+    if args.sizes or args.old_sizes:
+        bench_sql(args.sizes, args.old_sizes)
+    if args.sizes:
+        bench_detector(args.sizes)
+    if args.run_sizes:
+        bench_run(args.run_sizes)
+    for payments in args.normal:
+        bench_run([0], payments, f"ordinary world of {payments:,} payments, hub")
 
 
 if __name__ == "__main__":
