@@ -176,8 +176,9 @@ def bench_detector(sizes: list[int]) -> None:
     _slopes("detector", points)
 
 
-def bench_run(sizes: list[int], background: int = BACKGROUND, label: str = "hub") -> None:
-    print(f"vigil run (CLI, SQLite store built beforehand), {label}: peak RSS MB / seconds")
+def bench_run(sizes: list[int], background: int = BACKGROUND, ordinary: bool = False) -> None:
+    world = "ordinary payments, no hub" if ordinary else "hub"
+    print(f"vigil run (CLI, SQLite store built beforehand), {world}: peak RSS MB / seconds")
     points = []
     for n in sizes:
         with TemporaryDirectory() as tmp:
@@ -188,7 +189,8 @@ def bench_run(sizes: list[int], background: int = BACKGROUND, label: str = "hub"
                        "--limit", "1"]
             result, mb = measured(command, env)
         points.append((built["payments"], mb))
-        print(f"  {label} {n:>7,} ({built['payments']:,} payments): {mb:7.0f} MB "
+        label = "no hub" if ordinary else f"hub {n:>7,}"
+        print(f"  {label} ({built['payments']:,} payments): {mb:7.0f} MB "
               f"{result['seconds']:6.2f} s, {mb * 1024 * 1024 / built['payments']:,.0f} "
               f"B/payment overall (store built in {built['seconds']:.0f} s)", flush=True)
     _slopes("vigil run", points)
@@ -219,7 +221,7 @@ def main() -> None:
     if args.run_sizes:
         bench_run(args.run_sizes)
     for payments in args.normal:
-        bench_run([0], payments, f"ordinary world of {payments:,} payments, hub")
+        bench_run([0], payments, ordinary=True)
 
 
 if __name__ == "__main__":
