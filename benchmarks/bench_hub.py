@@ -16,6 +16,7 @@ step starts). Run with ``make bench-hub``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -90,9 +91,18 @@ def child_sql(hub_senders: int, which: str) -> dict[str, Any]:
         engine.register_table("payments", payment_columns(payments))
         setup_kb, start = _rss_kb(), time.perf_counter()
         rows = engine.query(sql)
+    seconds = time.perf_counter() - start
     hub_row = next(row for row in rows if row["beneficiaries"] == [HUB])
-    return {"setup_kb": setup_kb, "seconds": time.perf_counter() - start,
-            "payments": len(payments), "hub_senders_in_window": hub_row["distinct_senders"]}
+    return {"setup_kb": setup_kb, "seconds": seconds, "payments": len(payments),
+            "hub_senders_in_window": hub_row["distinct_senders"], "rows_digest": _digest(rows)}
+
+
+def _digest(rows: list[dict[str, Any]]) -> str:
+    """A hash of every row with its arrays sorted and sums rounded: equal rows, equal digest."""
+    canonical = [{key: sorted(value) if isinstance(value, list) else
+                  round(value, 6) if isinstance(value, float) else str(value)
+                  for key, value in row.items()} for row in rows]
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
 def child_detector(hub_senders: int) -> dict[str, Any]:
@@ -157,10 +167,10 @@ def bench_sql(sizes: list[int], old_sizes: list[int]) -> None:
                 f"{new['hub_senders_in_window']:,} senders in the busiest window)")
         if n in old_sizes:
             old, old_mb = measured(_me("sql", str(n), "old"))
-            same = old["hub_senders_in_window"] == new["hub_senders_in_window"]
+            same = old["rows_digest"] == new["rows_digest"]
             line += (f"; self-join {old_mb:7.0f} MB {old['seconds']:6.2f} s: "
                      f"{old_mb / new_mb:.1f}x memory, {old['seconds'] / new['seconds']:.0f}x "
-                     f"time, same count: {same}")
+                     f"time, same rows: {same}")
         print(line, flush=True)
 
 
