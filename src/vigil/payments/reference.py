@@ -3,22 +3,21 @@
 It counts the spokes inside each window by joining a hub's payments to themselves, so work and
 memory grow with the square of a hub's payments (8,000 senders to one beneficiary took 3.9 GB and
 16,000 ran DuckDB out of memory). The detector never runs it; the equivalence tests and
-``benchmarks/bench_hub.py`` compare :func:`vigil.payments.sql.fan_in_sql` and ``fan_out_sql``
+``benchmarks/bench_hub.py`` compare :func:`vigil.payments.fan_sql.fan_in_sql` and ``fan_out_sql``
 with it, row for row.
 """
 
 from __future__ import annotations
 
+from vigil.payments.fan_sql import unrelated_payments_cte
 from vigil.payments.rules import FanInParams, FanOutParams
-from vigil.payments.sql import FINDING_COLUMNS, unrelated_payments_cte
-
-_SECONDS_PER_DAY = 86400
+from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY
 
 
 def self_join_fan_sql(params: FanOutParams | FanInParams) -> str:
     """R3 (fan-out) or R4 (fan-in) as one self-join per hub: the quadratic reference.
 
-    The text is the pre-2026-11 ``_fan_sql`` unchanged, apart from sharing the corridor filter.
+    The text is the pre-2026-11 ``vigil.payments.sql._fan_sql``, byte for byte.
     """
     if isinstance(params, FanOutParams):
         hub, spoke, minimum, count_column = ("sender", "beneficiary", params.min_beneficiaries,
@@ -26,7 +25,7 @@ def self_join_fan_sql(params: FanOutParams | FanInParams) -> str:
     else:
         hub, spoke, minimum, count_column = ("beneficiary", "sender", params.min_senders,
                                              "distinct_senders")
-    window_s = params.window_days * _SECONDS_PER_DAY
+    window_s = params.window_days * SECONDS_PER_DAY
     return f"""WITH
 {unrelated_payments_cte(params.corridor, params.max_amount_usd)},
 windows_opened_by_each_payment AS (
