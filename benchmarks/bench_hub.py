@@ -10,7 +10,7 @@ own. For each N it prints the peak RSS and seconds of
 
 then the per-payment memory slope between sizes. Payments are generated in the child, so each
 peak includes the Python payment objects (the ``setup`` column is the RSS before the measured
-step starts); ``--normal 100000`` adds `vigil run` on 100,000 ordinary payments and no hub.
+step starts); ``--normal 100000`` adds ``vigil run`` on 100,000 ordinary payments and no hub.
 Run with ``make bench-hub`` (about 4 minutes on an idle 2-core machine).
 """
 
