@@ -13,7 +13,9 @@ import typer
 from rich.table import Table
 
 from vigil.cli.common import errors, load_settings, opened_store
+from vigil.cli.problems import EXIT_FAILED, print_problem
 from vigil.media.bank_policy import FloodState
+from vigil.media.file_errors import file_error
 from vigil.media.inspect import hash_path, match_path
 from vigil.media.matching import BankMatcher, Match
 from vigil.media.query import match_variants, pdq_hash_variants, police
@@ -22,8 +24,9 @@ from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
 from vigil.monitor.signals import signal_from_event
 from vigil.store.interfaces import BankInfo
 
-Files = Annotated[list[Path], typer.Argument(help="Pictures or videos.", exists=True,
-                                             dir_okay=False)]
+Files = Annotated[list[Path], typer.Argument(
+    help="Pictures or videos; one that cannot be read is named on stderr and skipped.")]
+
 Fps = Annotated[float, typer.Option("--fps", help="Video frames sampled per second.")]
 
 
@@ -38,33 +41,43 @@ def hash_command(
     vpdq: Annotated[bool, typer.Option(
         "--vpdq", help="Videos as vPDQ text (frame_number,quality,pdq_hex,timestamp).")] = False,
 ) -> None:
-    """JSON lines of hashes: path, pdq, quality, md5, sha256 (videos: one line per frame)."""
+    """JSON lines of hashes: path, pdq, quality, md5, sha256 (videos: one line per frame).
+
+    Exit codes: 0 every file was read; 1 some file could not be read (each named on stderr with
+    the reason, the others still processed); 2 bad usage.
+    """
     failed = 0
     for path in files:
         try:
             items = list(hash_path(path, Sampling(frames_per_second=fps)))
-        except (ValueError, OSError) as exc:
-            errors.print(str(exc))
+        except Exception as exc:  # any file-level failure: named, counted, never a traceback
+            print_problem(str(file_error(path, exc)))
             failed += 1
             continue
         frames = [item.frame for item in items if item.frame is not None]
         if vpdq and frames:
             sys.stdout.write(format_vpdq(frames))
         elif vpdq:
-            errors.print(f"{path}: a picture, not a video; vPDQ is for videos")
+            print_problem(f"{path}: a picture, not a video; vPDQ is for videos")
             failed += 1
         else:
             for item in items:
                 _emit(item.as_json())
-    if failed == len(files):
-        raise typer.Exit(1)
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
 
 
 def match_command(files: Files, fps: Fps = 1.0) -> None:
-    """JSON lines of bank matches: path, bank, label, distance, variant (and frame for videos)."""
+    """JSON lines of bank matches: path, bank, label, distance, variant (and frame for videos).
+
+    Exit codes: 0 every file was read; 1 some file could not be read (each named on stderr with
+    the reason, the others still processed); 2 bad usage.
+    """
     settings = load_settings()
     with opened_store(settings) as store:
         matcher = BankMatcher.from_store(store, settings.media_index)
+    failed = 0
     for path in files:
         try:
             for item, found in match_path(path, matcher, Sampling(frames_per_second=fps)):
@@ -77,8 +90,12 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
                     row |= {"frame_number": item.frame.frame_number,
                             "timestamp_s": round(item.frame.timestamp_s, 3)}
                 _emit(row)
-        except (ValueError, OSError) as exc:
-            errors.print(str(exc))
+        except Exception as exc:  # any file-level failure: named, counted, never a traceback
+            print_problem(str(file_error(path, exc)))
+            failed += 1
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
 
 
 class PolicedMatcher:
@@ -110,7 +127,11 @@ def monitor_command(
         "--store/--no-store", help="Keep matched frames (hashes) and signals in the store.")]
     = False,
 ) -> None:
-    """Sample, hash and match live streams; print a JSON line per matched frame, then stats."""
+    """Sample, hash and match live streams; print a JSON line per matched frame, then stats.
+
+    Exit codes: 0 every stream ran; 1 some stream failed (each named on stderr with the reason,
+    the others still monitored); 2 bad usage.
+    """
     settings = load_settings()
     with opened_store(settings) as store:
         matcher = PolicedMatcher(BankMatcher.from_store(store, settings.media_index),
@@ -136,6 +157,11 @@ def monitor_command(
                 store.add_records([e.observation(account) for e in events])
             store.add_signals([signal_from_event(e, account) for e in events])
     errors.print(stats_table(stats))
+    failed = [s for s in stats.values() if s.state == "failed"]
+    for s in failed:
+        print_problem(f"{s.source}: failed: {s.error or 'no reason given'}")
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def stats_table(stats: dict[str, StreamStats]) -> Table:

@@ -155,8 +155,9 @@ class StreamMonitor:
                 started = perf_counter()
                 frame = next(frames, None)
                 state.decode_s += perf_counter() - started
-                if frame is None:
-                    state.finish("finished")
+                if frame is None:  # a source that ends before its first frame was unreadable
+                    state.finish(*(("finished",) if state.sampled else
+                                   ("failed", "no video frame could be decoded")))
                     return
                 if state.realtime:
                     frame = self._pace(state, frame)

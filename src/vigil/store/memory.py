@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from vigil.model import Case, CaseStatus, Signal
+from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.records import Record, RecordKind
 from vigil.store.interfaces import (
     AddResult,
     AuditEvent,
     BankEntry,
+    BankEntryCount,
     BankInfo,
     QuarantineEntry,
 )
@@ -120,3 +121,13 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def bank_entry_counts(self) -> dict[str, BankEntryCount]:
+        """Counts per bank; the marker digests every key and state (the memory store is small)."""
+        grouped: dict[str, list[BankEntry]] = {}
+        for entry in self._bank_entries.values():
+            grouped.setdefault(entry.bank, []).append(entry)
+        return {bank: BankEntryCount(len(entries), sum(not e.enabled for e in entries),
+                                     content_hash(sorted([e.signal_type, e.hash, e.enabled]
+                                                         for e in entries)))
+                for bank, entries in sorted(grouped.items())}

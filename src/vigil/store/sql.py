@@ -16,13 +16,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Column, Connection, Engine, Table, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
-from vigil.store.interfaces import AddResult, AuditEvent, BankEntry, BankInfo, QuarantineEntry
+from vigil.store.interfaces import (
+    AddResult,
+    AuditEvent,
+    BankEntry,
+    BankEntryCount,
+    BankInfo,
+    QuarantineEntry,
+)
 
 Row = dict[str, Any]
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
@@ -229,6 +236,19 @@ class SqlStore:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def bank_entry_counts(self) -> dict[str, BankEntryCount]:
+        """One GROUP BY. Entries are never deleted or edited but for their state, so the newest
+        sequence number with the sum of the paused entries' sequence numbers marks every change."""
+        table = schema.bank_entries
+        paused_seq = case((table.c.enabled, 0), else_=table.c.seq)
+        query = (select(table.c.bank, func.count(), func.sum(case((table.c.enabled, 0), else_=1)),
+                        func.max(table.c.seq), func.sum(paused_seq))
+                 .group_by(table.c.bank).order_by(table.c.bank))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {bank: BankEntryCount(int(count), int(paused), f"{last}:{paused_sum}")
+                for bank, count, paused, last, paused_sum in rows}
 
 
 def _record_row(record: Record) -> Row:
