@@ -16,13 +16,15 @@ from vigil.cli.common import errors, load_settings, opened_store
 from vigil.cli.problems import EXIT_FAILED, print_problem
 from vigil.media.bank_policy import FloodState
 from vigil.media.file_errors import file_error
+from vigil.media.index_cache import cache_dir_for, matcher_from_store
 from vigil.media.inspect import hash_path, match_path
 from vigil.media.matching import BankMatcher, Match
 from vigil.media.query import match_variants, pdq_hash_variants, police
 from vigil.media.video import Sampling, format_vpdq
 from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
 from vigil.monitor.signals import signal_from_event
-from vigil.store.interfaces import BankInfo
+from vigil.settings import Settings
+from vigil.store.interfaces import BankInfo, Store
 
 Files = Annotated[list[Path], typer.Argument(
     help="Pictures or videos; one that cannot be read is named on stderr and skipped.")]
@@ -76,7 +78,7 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
     """
     settings = load_settings()
     with opened_store(settings) as store:
-        matcher = BankMatcher.from_store(store, settings.media_index)
+        matcher = _matcher(store, settings)
     failed = 0
     for path in files:
         try:
@@ -96,6 +98,11 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
     if failed:
         raise typer.Exit(EXIT_FAILED)
 
+
+
+def _matcher(store: Store, settings: Settings) -> BankMatcher:
+    cache = settings.index_cache_dir or cache_dir_for(settings.database_url)
+    return matcher_from_store(store, settings.media_index, cache)
 
 
 class PolicedMatcher:
@@ -134,8 +141,7 @@ def monitor_command(
     """
     settings = load_settings()
     with opened_store(settings) as store:
-        matcher = PolicedMatcher(BankMatcher.from_store(store, settings.media_index),
-                                 store.banks())
+        matcher = PolicedMatcher(_matcher(store, settings), store.banks())
     events: list[MatchEvent] = []
 
     def on_event(event: MatchEvent) -> None:

@@ -1,0 +1,111 @@
+"""The PDQ index cache: a second call loads instead of building, gives the same matches, and
+any change to a bank's entries (new, paused, resumed) makes the next call rebuild."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vigil.media.index_cache import cache_dir_for, matcher_from_store
+from vigil.media.matching import BankMatcher, pack_pdq_hex
+from vigil.store.interfaces import BankEntry, BankInfo, Store
+from vigil.store.open import open_store
+
+LOGGER = "vigil.media.index_cache"
+
+
+def _hex(rng: np.random.Generator) -> str:
+    return rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex()
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(f"sqlite:///{tmp_path / 'vigil.db'}")
+    rng = np.random.default_rng(8)
+    opened.add_bank(BankInfo("known", threshold=31))
+    opened.add_bank(BankInfo("wide", threshold=60))
+    entries = [BankEntry("known", _hex(rng), "pdq", f"label-{i}" if i % 3 else "", "src")
+               for i in range(600)]
+    entries += [BankEntry("wide", _hex(rng), "pdq") for _ in range(300)]
+    entries += [BankEntry("known", "ab" * 16, "md5", "exact")]
+    opened.add_bank_entries(entries)
+    yield opened
+    opened.close()
+
+
+def _queries(store: Store) -> np.ndarray:
+    """Every stored PDQ hash with a few bits flipped, plus unrelated hashes."""
+    rng = np.random.default_rng(9)
+    hashes = [e.hash for e in store.bank_entries() if e.signal_type == "pdq"]
+    codes = pack_pdq_hex(hashes).view(np.uint8).copy()
+    codes[:, 0] ^= rng.integers(0, 256, len(codes), dtype=np.uint8)
+    noise = rng.integers(0, 256, (50, 32), dtype=np.uint8)
+    return np.concatenate([codes, noise])
+
+
+def _answers(matcher: BankMatcher, queries: np.ndarray) -> list[object]:
+    return [matcher.match_many(queries), matcher.match("md5", "ab" * 16)]
+
+
+def _calls(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage().split(" ")[2] for r in caplog.records if r.name == LOGGER]
+
+
+def test_second_call_loads_and_matches_alike(store: Store, tmp_path: Path,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, LOGGER)
+    queries = _queries(store)
+    reference = _answers(BankMatcher.from_store(store, "mih"), queries)
+    built = matcher_from_store(store, "mih", tmp_path / "cache")
+    loaded = matcher_from_store(store, "mih", tmp_path / "cache")
+    assert _calls(caplog) == ["built", "loaded"]
+    assert _answers(built, queries) == reference
+    assert _answers(loaded, queries) == reference
+    assert any(m.entry.label == "label-1" for hits in reference[0] for m in hits)  # type: ignore[attr-defined]
+
+
+def test_a_change_to_a_bank_rebuilds(store: Store, tmp_path: Path,
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, LOGGER)
+    cache = tmp_path / "cache"
+    matcher_from_store(store, "mih", cache)
+    new = BankEntry("wide", "0f" * 32, "pdq", "new")
+    store.add_bank_entries([new])
+    assert [m.entry for m in matcher_from_store(store, "mih", cache).match("pdq", new.hash)] == [
+        new]
+    matcher_from_store(store, "mih", cache)
+    store.set_bank_entry_enabled("wide", "pdq", new.hash, False, reason="flood", actor="t")
+    matcher_from_store(store, "mih", cache)
+    store.set_bank_entry_enabled("wide", "pdq", new.hash, True, reason="ok", actor="t")
+    matcher_from_store(store, "mih", cache)
+    store.set_bank_enabled("wide", False, reason="bank state is read fresh", actor="t")
+    matcher_from_store(store, "mih", cache)
+    assert _calls(caplog) == ["built", "built", "loaded", "built", "built", "loaded"]
+
+
+def test_a_damaged_cache_is_rebuilt(store: Store, tmp_path: Path,
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, LOGGER)
+    cache = tmp_path / "cache"
+    matcher_from_store(store, "mih", cache)
+    for damaged in cache.glob("*.npz"):
+        damaged.write_bytes(damaged.read_bytes()[:100])
+    queries = _queries(store)
+    again = matcher_from_store(store, "mih", cache)
+    assert _answers(again, queries) == _answers(BankMatcher.from_store(store, "mih"), queries)
+    assert [r.levelname for r in caplog.records] == ["INFO", "WARNING", "INFO"]
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("sqlite:////data/vigil.db", Path("/data/index-cache")),
+    (None, Path(".vigil/index-cache")),
+    ("memory://", None),
+    ("sqlite://", None),
+    ("postgresql://u@h/db", None),
+])
+def test_cache_folder_sits_next_to_sqlite(url: str | None, expected: Path | None) -> None:
+    assert cache_dir_for(url) == expected
