@@ -72,6 +72,8 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
      f"image too large (60000 x 50000 pixels; limit {IMAGE_PIXEL_LIMIT})"),
     # above Pillow's warning limit but below its error limit: a DecompressionBombWarning
     ("warns.png", _write(_png_declaring(10_000, 10_000)), "image too large (10000 x 10000"),
+    # the same for a JPEG, refused before the reduced (draft) decoding of fasthash would start
+    ("warns.jpg", _write(_jpeg_declaring(10_000, 10_000)), "image too large (10000 x 10000"),
 ]
 
 

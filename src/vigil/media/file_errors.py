@@ -48,7 +48,8 @@ def declared_size(data: bytes) -> tuple[int, int] | None:
     prefix = data[:16]
     for opener, accept in list(Image.OPEN.values()):
         try:
-            if accept is not None and accept(prefix) is not True:
+            accepted = accept is None or accept(prefix)
+            if not accepted or isinstance(accepted, str):  # a str is Pillow's "maybe" warning
                 continue
             with opener(io.BytesIO(data), "") as image:
                 return image.size
