@@ -31,6 +31,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
     entries = [BankEntry("known", _hex(rng), "pdq", f"label-{i}" if i % 3 else "", "src")
                for i in range(600)]
     entries += [BankEntry("wide", _hex(rng), "pdq") for _ in range(300)]
+    entries += [BankEntry("wide", _hex(rng).upper(), "pdq"),  # kept as spelled, as add() does
+                BankEntry("known", _hex(rng).upper(), "pdq", "upper", "src")]
     entries += [BankEntry("known", "ab" * 16, "md5", "exact")]
     opened.add_bank_entries(entries)
     yield opened

@@ -19,6 +19,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy.engine import make_url
@@ -34,7 +35,7 @@ __all__ = ["CACHE_FORMAT", "cache_dir_for", "checkpoint", "matcher_from_store"]
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bumped whenever the file's layout changes; a file of another format is rebuilt."""
 CACHE_FOLDER = "index-cache"
 
@@ -81,34 +82,49 @@ def matcher_from_store(banks: BankStore, pdq_index: str, cache_dir: Path | None)
 
 
 def _save(path: Path, mark: str, entries: list[BankEntry]) -> None:
+    """One ``.npz`` (no pickles): codes and bank numbers as arrays, labels and sources as JSON
+    lists only for the entries that have them, and a small head read first to check freshness."""
     pdq = [e for e in entries if e.signal_type == "pdq"]
     banks = sorted({e.bank for e in pdq})
     number = {name: i for i, name in enumerate(banks)}
-    extras = [[i, e.hash, e.label, e.source] for i, e in enumerate(pdq)
-              if e.label or e.source or e.hash != e.hash.lower()]
-    meta = {"format": CACHE_FORMAT, "checkpoint": mark, "banks": banks, "extras": extras,
-            "others": [codec.bank_entry_to_dict(e) for e in entries if e.signal_type != "pdq"]}
+    extra = [i for i, e in enumerate(pdq) if e.label or e.source or e.hash != e.hash.lower()]
+    arrays = {
+        "head": _json({"format": CACHE_FORMAT, "checkpoint": mark, "banks": banks}),
+        "codes": pack_pdq_hex([e.hash for e in pdq]),
+        "bank_of": np.array([number[e.bank] for e in pdq], dtype=np.uint32),
+        "extra_ids": np.array(extra, dtype=np.int64),
+        "labels": _json([pdq[i].label for i in extra]),
+        "sources": _json([pdq[i].source for i in extra]),
+        "spelled": _json({i: pdq[i].hash for i in extra if pdq[i].hash != pdq[i].hash.lower()}),
+        "others": _json([codec.bank_entry_to_dict(e) for e in entries if e.signal_type != "pdq"]),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
-            np.savez(file, codes=pack_pdq_hex([e.hash for e in pdq]),
-                     bank_of=np.array([number[e.bank] for e in pdq], dtype=np.uint32),
-                     meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+            np.savez(file, allow_pickle=False, **arrays)
         os.replace(temporary, path)  # readers see the old file or the new one, never half
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
+def _json(value: object) -> np.ndarray:
+    return np.frombuffer(json.dumps(value).encode(), dtype=np.uint8)
+
+
+def _unjson(array: np.ndarray) -> Any:
+    return json.loads(array.tobytes())
+
+
 def _load(path: Path, mark: str, chosen: str) -> tuple[SegmentedPdqIndex, list[BankEntry]] | None:
     """The cached index and the other signal types' entries, or None if stale or unreadable."""
     try:
         with path.open("rb") as file, np.load(file, allow_pickle=False) as arrays:
-            meta = json.loads(arrays["meta"].tobytes())
-            if meta.get("format") != CACHE_FORMAT or meta.get("checkpoint") != mark:
+            head = _unjson(arrays["head"])
+            if head.get("format") != CACHE_FORMAT or head.get("checkpoint") != mark:
                 return None
-            codes, bank_of = arrays["codes"], arrays["bank_of"]
+            parts = {name: arrays[name] for name in arrays.files}
     except FileNotFoundError:
         return None
     except Exception as exc:  # a damaged cache is rebuilt, never trusted
@@ -116,11 +132,28 @@ def _load(path: Path, mark: str, chosen: str) -> tuple[SegmentedPdqIndex, list[B
         return None
     index = make_pdq_index(chosen)
     assert isinstance(index, SegmentedPdqIndex)  # resolve_index_name: mih or gpu here
+    codes, bank_of = parts["codes"], parts["bank_of"]
     runs = np.flatnonzero(np.diff(bank_of)) + 1
     for start, end in zip([0, *runs.tolist()], [*runs.tolist(), len(codes)], strict=True):
         if end > start:
-            index.add_codes(codes[start:end], meta["banks"][int(bank_of[start])])
-    # add_codes keeps no labels; restore them as add() would have (ids are insertion order)
-    index._entries._extras.update({i: (h, label, source) for i, h, label, source in meta["extras"]})
-    others = [codec.bank_entry_from_dict(row) for row in meta["others"]]
+            index.add_codes(codes[start:end], head["banks"][int(bank_of[start])])
+    _restore_extras(index, codes, parts)
+    others = [codec.bank_entry_from_dict(row) for row in _unjson(parts["others"])]
     return index, others
+
+
+def _restore_extras(index: SegmentedPdqIndex, codes: np.ndarray,
+                    parts: dict[str, np.ndarray]) -> None:
+    """Labels, sources and upper-case spellings, as ``add()`` keeps them (ids are file order).
+
+    ``add_codes`` is the index's bulk load and keeps none of them, so they go into its entry table
+    here; the hashes come from the codes in one hex conversion rather than from the file.
+    """
+    ids = parts["extra_ids"]
+    digits = np.ascontiguousarray(codes[ids]).tobytes().hex()
+    hashes = [digits[at:at + 64] for at in range(0, len(digits), 64)]
+    for at, spelled in _unjson(parts["spelled"]).items():
+        hashes[int(np.searchsorted(ids, int(at)))] = spelled
+    labels, sources = _unjson(parts["labels"]), _unjson(parts["sources"])
+    index._entries._extras.update(zip(ids.tolist(), zip(hashes, labels, sources, strict=True),
+                                      strict=True))
