@@ -81,12 +81,15 @@ def test_a_change_to_a_bank_rebuilds(store: Store, tmp_path: Path,
         new]
     matcher_from_store(store, "mih", cache)
     store.set_bank_entry_enabled("wide", "pdq", new.hash, False, reason="flood", actor="t")
-    matcher_from_store(store, "mih", cache)
+    paused = matcher_from_store(store, "mih", cache).match("pdq", new.hash)[0].entry
+    assert not paused.enabled and paused.state_reason == "flood"
+    again = matcher_from_store(store, "mih", cache).match("pdq", new.hash)[0].entry
+    assert again == paused  # the pause survives the cache
     store.set_bank_entry_enabled("wide", "pdq", new.hash, True, reason="ok", actor="t")
     matcher_from_store(store, "mih", cache)
     store.set_bank_enabled("wide", False, reason="bank state is read fresh", actor="t")
     matcher_from_store(store, "mih", cache)
-    assert _calls(caplog) == ["built", "built", "loaded", "built", "built", "loaded"]
+    assert _calls(caplog) == ["built", "built", "loaded", "built", "loaded", "built", "loaded"]
 
 
 def test_a_damaged_cache_is_rebuilt(store: Store, tmp_path: Path,

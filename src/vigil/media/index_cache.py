@@ -35,7 +35,7 @@ __all__ = ["CACHE_FORMAT", "cache_dir_for", "checkpoint", "matcher_from_store"]
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bumped whenever the file's layout changes; a file of another format is rebuilt."""
 CACHE_FOLDER = "index-cache"
 
@@ -87,7 +87,8 @@ def _save(path: Path, mark: str, entries: list[BankEntry]) -> None:
     pdq = [e for e in entries if e.signal_type == "pdq"]
     banks = sorted({e.bank for e in pdq})
     number = {name: i for i, name in enumerate(banks)}
-    extra = [i for i, e in enumerate(pdq) if e.label or e.source or e.hash != e.hash.lower()]
+    extra = [i for i, e in enumerate(pdq)
+             if e.enabled and (e.label or e.source or e.hash != e.hash.lower())]
     arrays = {
         "head": _json({"format": CACHE_FORMAT, "checkpoint": mark, "banks": banks}),
         "codes": pack_pdq_hex([e.hash for e in pdq]),
@@ -96,6 +97,8 @@ def _save(path: Path, mark: str, entries: list[BankEntry]) -> None:
         "labels": _json([pdq[i].label for i in extra]),
         "sources": _json([pdq[i].source for i in extra]),
         "spelled": _json({i: pdq[i].hash for i in extra if pdq[i].hash != pdq[i].hash.lower()}),
+        "paused": _json([[i, codec.bank_entry_to_dict(e)] for i, e in enumerate(pdq)
+                         if not e.enabled]),
         "others": _json([codec.bank_entry_to_dict(e) for e in entries if e.signal_type != "pdq"]),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +147,7 @@ def _load(path: Path, mark: str, chosen: str) -> tuple[SegmentedPdqIndex, list[B
 
 def _restore_extras(index: SegmentedPdqIndex, codes: np.ndarray,
                     parts: dict[str, np.ndarray]) -> None:
-    """Labels, sources and upper-case spellings, as ``add()`` keeps them (ids are file order).
+    """Labels, sources, spellings and paused entries, as ``add()`` keeps them (ids: file order).
 
     ``add_codes`` is the index's bulk load and keeps none of them, so they go into its entry table
     here; the hashes come from the codes in one hex conversion rather than from the file.
@@ -155,5 +158,7 @@ def _restore_extras(index: SegmentedPdqIndex, codes: np.ndarray,
     for at, spelled in _unjson(parts["spelled"]).items():
         hashes[int(np.searchsorted(ids, int(at)))] = spelled
     labels, sources = _unjson(parts["labels"]), _unjson(parts["sources"])
+    index._entries._paused.update({i: codec.bank_entry_from_dict(row)
+                                   for i, row in _unjson(parts["paused"])})
     index._entries._extras.update(zip(ids.tolist(), zip(hashes, labels, sources, strict=True),
                                       strict=True))
