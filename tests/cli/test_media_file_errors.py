@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner, Result
 
 from vigil.cli.main import app
-from vigil.media.file_errors import IMAGE_PIXEL_LIMIT
+from vigil.media.file_errors import IMAGE_PIXEL_LIMIT, file_error
 from vigil.media.synthetic import draw_picture
 from vigil.monitor.synthetic import SceneVideo, scene_video_bytes
 
@@ -134,3 +135,13 @@ def test_monitor_names_each_failed_source_and_exits_one(folder: Path) -> None:
     assert problems[0].startswith(f"{folder / 'text.jpg'}: failed: no video frame")
     assert problems[1].startswith(f"{folder / 'garbage.mp4'}: failed: ")
     assert "Invalid data" in problems[1]
+
+
+def test_pillows_own_bomb_check_reads_as_one_line() -> None:
+    """Formats without a signature (e.g. TGA) are not pre-checked; Pillow's error still reads
+    as one line naming the file."""
+    error = Image.DecompressionBombError(
+        "Image size (200000000 pixels) exceeds limit of 178956970 pixels, could be "
+        "decompression bomb DOS attack.")
+    assert str(file_error("x.tga", error)) == (
+        f"x.tga: image too large (200000000 pixels; limit {IMAGE_PIXEL_LIMIT})")

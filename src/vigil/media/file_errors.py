@@ -48,7 +48,9 @@ def declared_size(data: bytes) -> tuple[int, int] | None:
     prefix = data[:16]
     for opener, accept in list(Image.OPEN.values()):
         try:
-            accepted = accept is None or accept(prefix)
+            # plug-ins without a signature check (TGA, SPIDER...) would read a size into any
+            # bytes, videos included; a bomb in those formats meets Pillow's own check instead
+            accepted = accept is not None and accept(prefix)
             if not accepted or isinstance(accepted, str):  # a str is Pillow's "maybe" warning
                 continue
             with opener(io.BytesIO(data), "") as image:
@@ -77,7 +79,9 @@ def file_error(path: str | Path, error: BaseException) -> MediaFileError:
     if isinstance(error, PermissionError):
         return MediaFileError(path, "cannot be read: permission denied")
     if isinstance(error, Image.DecompressionBombError | Image.DecompressionBombWarning):
-        return MediaFileError(path, f"image too large ({error}; limit {IMAGE_PIXEL_LIMIT})")
+        pixels = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{pixels.group(1)} pixels" if pixels else "too many pixels"
+        return MediaFileError(path, f"image too large ({size}; limit {IMAGE_PIXEL_LIMIT})")
     return MediaFileError(path, f"{_UNREADABLE}: {_short(path, error)}")
 
 
