@@ -114,3 +114,23 @@ def test_a_damaged_cache_is_rebuilt(store: Store, tmp_path: Path,
 ])
 def test_cache_folder_sits_next_to_sqlite(url: str | None, expected: Path | None) -> None:
     assert cache_dir_for(url) == expected
+
+
+def test_a_rebuilt_database_of_the_same_size_rebuilds(tmp_path: Path,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """The cache sits next to the database and outlives it: the same count of other hashes
+    (same sequence numbers, same sizes) must not be served from it."""
+    caplog.set_level(logging.INFO, LOGGER)
+    cache, found = tmp_path / "cache", []
+    for seed in (1, 2):
+        (tmp_path / "vigil.db").unlink(missing_ok=True)
+        opened = open_store(f"sqlite:///{tmp_path / 'vigil.db'}")
+        rng = np.random.default_rng(seed)
+        opened.add_bank(BankInfo("known"))
+        opened.add_bank_entries([BankEntry("known", _hex(rng), "pdq", "x") for _ in range(300)])
+        probe = opened.bank_entries()[0].hash
+        found.append([m.entry.hash for m in
+                      matcher_from_store(opened, "mih", cache).match("pdq", probe)])
+        opened.close()
+        assert found[-1] == [probe]
+    assert _calls(caplog) == ["built", "built"]

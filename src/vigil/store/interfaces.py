@@ -124,8 +124,9 @@ class CaseStore(Protocol):
 class BankEntryCount:
     """A bank's size read without loading its entries (``vigil bank list``, the index cache).
 
-    ``marker`` changes whenever an entry of the bank is added, paused or resumed, so the bank
-    names with their markers form a cheap checkpoint of everything an index is built from.
+    ``marker`` changes whenever an entry of the bank is added, paused or resumed, and tells apart
+    (all but surely) two databases holding as many different entries, so the bank names with
+    their markers form a cheap checkpoint of everything an index is built from.
     """
 
     entries: int

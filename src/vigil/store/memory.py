@@ -128,6 +128,6 @@ class MemoryStore:
         for entry in self._bank_entries.values():
             grouped.setdefault(entry.bank, []).append(entry)
         return {bank: BankEntryCount(len(entries), sum(not e.enabled for e in entries),
-                                     content_hash(sorted([e.signal_type, e.hash, e.enabled]
-                                                         for e in entries)))
+                                     content_hash(sorted([e.signal_type, e.hash, e.label,
+                                                          e.source, e.enabled] for e in entries)))
                 for bank, entries in sorted(grouped.items())}

@@ -239,16 +239,19 @@ class SqlStore:
 
     def bank_entry_counts(self) -> dict[str, BankEntryCount]:
         """One GROUP BY. Entries are never deleted or edited but for their state, so the newest
-        sequence number with the sum of the paused entries' sequence numbers marks every change."""
-        table = schema.bank_entries
-        paused_seq = case((table.c.enabled, 0), else_=table.c.seq)
-        query = (select(table.c.bank, func.count(), func.sum(case((table.c.enabled, 0), else_=1)),
-                        func.max(table.c.seq), func.sum(paused_seq))
-                 .group_by(table.c.bank).order_by(table.c.bank))
+        sequence number and the paused entries' sequence numbers mark every change; the lowest
+        and highest hash and the label and source lengths tell a database rebuilt with other
+        entries of the same count apart (a cache outlives the database it was built from)."""
+        t = schema.bank_entries
+        query = (select(t.c.bank, func.count(), func.sum(case((t.c.enabled, 0), else_=1)),
+                        func.max(t.c.seq), func.sum(case((t.c.enabled, 0), else_=t.c.seq)),
+                        func.min(t.c.hash), func.max(t.c.hash),
+                        func.sum(func.length(t.c.label) + func.length(t.c.source)))
+                 .group_by(t.c.bank).order_by(t.c.bank))
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return {bank: BankEntryCount(int(count), int(paused), f"{last}:{paused_sum}")
-                for bank, count, paused, last, paused_sum in rows}
+        return {bank: BankEntryCount(int(count), int(paused), ":".join(map(str, marks)))
+                for bank, count, paused, *marks in rows}
 
 
 def _record_row(record: Record) -> Row:
