@@ -2,7 +2,7 @@
 
 The photos (600 benign ImageNet JPEGs, see shared/data/images/SOURCE.md) are read in place and never
 copied into the repository. Without them the benchmarks still run on pictures drawn by
-``vigil.media.synthetic`` and say so in their output.
+``vigil.testing.pictures`` and say so in their output.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from vigil.media.synthetic import draw_picture
+from vigil.testing.pictures import draw_picture
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 _DEFAULT_FOLDERS = (Path("/work/shared/data/images"), _REPO_ROOT.parent / "shared/data/images")
@@ -56,7 +56,7 @@ def load_images(limit: int | None = None) -> ImageSet:
     count = 100 if limit is None else limit
     return ImageSet([f"drawn_{seed:04d}" for seed in range(count)],
                     [_drawn_jpeg(seed) for seed in range(count)],
-                    f"{count} drawn pictures (photo folder absent; vigil.media.synthetic)")
+                    f"{count} drawn pictures (photo folder absent; vigil.testing.pictures)")
 
 
 def decoded(jpeg: bytes) -> Image.Image:

@@ -30,8 +30,8 @@ import pdqhash  # noqa: E402
 from _images import decoded, drawn_1080p, load_images, to_1080p  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from vigil.media import fasthash  # noqa: E402
-from vigil.media.hashing import PdqHash, bits_to_hex, hamming_hex  # noqa: E402
+from vigil.media.hashing import fast as fasthash  # noqa: E402
+from vigil.media.hashing.pdq import PdqHash, bits_to_hex, hamming_hex  # noqa: E402
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from stored codes (plus 1 in 8 fully random). Printed per size:
 * time from ``add`` / ``remove`` returning to a query seeing it (median and worst of 20).
 
 Default mode: vigil's ``MihPdqIndex`` on this machine's CPUs. ``--gpu``: the torch searchers of
-``src/vigil/media/gpu_index.py`` on CUDA (or the CPU without one), loaded by file path with
+``src/vigil/media/index/gpu.py`` on CUDA (or the CPU without one), loaded by file path with
 ``mih.py``; that mode needs only NumPy and torch. Not run by the test suite.
 """
 
@@ -32,14 +32,14 @@ from typing import Any
 
 import numpy as np
 
-MEDIA = Path(__file__).resolve().parent.parent / "src" / "vigil" / "media"
+MEDIA = Path(__file__).resolve().parent.parent / "src" / "vigil" / "media" / "index"
 PLANTED_DISTANCES = (0, 1, 15, 16, 17, 31, 32)
-RADIUS = 31  # the PDQ match threshold (pdq/README.md; media.md §2.1)
+RADIUS = 31  # the PDQ match threshold (pdq/README.md)
 RUNS = 3
 
 
 def load_by_path(name: str) -> ModuleType:
-    """A module of src/vigil/media by file path: no vigil package, so no pydantic and friends."""
+    """A module of src/vigil/media/index by file path: no vigil package, so no pydantic."""
     spec = importlib.util.spec_from_file_location(f"bench_{name}", MEDIA / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -129,7 +129,7 @@ def print_memory(label: str, rss_delta: int, nbytes: int, n: int) -> None:
 
 
 def bench_cpu(n: int, n_queries: int, n_agree: int, rng: np.random.Generator) -> None:
-    from vigil.media.index_factory import MihPdqIndex
+    from vigil.media.index.segmented import MihPdqIndex
 
     codes = make_codes(n, rng)
     queries = make_queries(codes, n_queries, rng)
@@ -182,7 +182,7 @@ def visibility_cpu(index: Any, rng: np.random.Generator) -> None:
 def bench_gpu(n: int, n_queries: int, n_agree: int, rng: np.random.Generator) -> None:
     import torch
 
-    mih, gpu = load_by_path("mih"), load_by_path("gpu_index")
+    mih, gpu = load_by_path("mih"), load_by_path("gpu")
     device = gpu.default_device()
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     codes = make_codes(n, rng)

@@ -11,7 +11,7 @@ Three measurements, all at vPDQ's 1 frame/s sampling:
 2. latency: N streams paced at their own frame rate, as live streams arrive, with the live
    drop-oldest policy; p50/p99 from frame decoded to verdict (event for matches), and drops;
 3. the split: per sampled frame, time decoding (all 30 frames of the second) vs hashing vs
-   matching (media.md §2.3: decoding dominates).
+   matching (pdq/cpp/hashing/README.md: decoding dominates).
 
 Usage: ``.venv/bin/python benchmarks/bench_live.py [--source clips|synthetic] [--streams 1 2 4 8]``
 """
@@ -32,11 +32,11 @@ from pathlib import Path  # noqa: E402
 import av  # noqa: E402
 import numpy as np  # noqa: E402
 
-from vigil.media.matching import BankMatcher  # noqa: E402
-from vigil.media.video import Sampling, hash_sampled, sample_frames  # noqa: E402
+from vigil.media.banks.matcher import BankMatcher  # noqa: E402
+from vigil.media.banks.records import BankEntry, BankInfo  # noqa: E402
+from vigil.media.video.frames import Sampling, hash_sampled, sample_frames  # noqa: E402
 from vigil.monitor import Backpressure, StreamMonitor, StreamStats  # noqa: E402
-from vigil.monitor.synthetic import SceneVideo, encode_frames, scene_frames  # noqa: E402
-from vigil.store.interfaces import BankEntry, BankInfo  # noqa: E402
+from vigil.testing.streams import SceneVideo, encode_frames, scene_frames  # noqa: E402
 
 VIDEOS = Path("/work/shared/data/videos")
 WIDTH, HEIGHT = 1280, 720

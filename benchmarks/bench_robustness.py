@@ -4,7 +4,7 @@ Every photo goes in a bank (one hash each). Each photo is edited with Meta's Aug
 resize 50 %, blur, brightness, greyscale, 5 % and 10 % crop per side, 20 % pad per side, rotations
 of 90, 180 and 4 degrees, horizontal flip, text overlay, meme caption) and the edited copy is looked
 up, alone or with its 8 dihedral variants. Protocol as in Thorn's ``perception`` benchmark
-(media.md §2.4): per query, the distance to its own photo (positive) and to the nearest other photo
+(thorn-oss docs): per query, the distance to its own photo (positive) and to the nearest other photo
 (negative); the threshold is the largest at which precision stays >= 99.99 %, pooled over all
 edits, and recall is the share of positives within it. Thorn reports PDQ at 0.772 on its (different)
 suite. Prints a markdown table for docs/benchmarks.md.
@@ -23,12 +23,13 @@ import pdqhash
 from _images import decoded, load_images
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
-from vigil.media import dihedral, fasthash
-from vigil.media.hashing import bits_to_hex
-from vigil.media.matching import PDQ_MATCH_THRESHOLD
+from vigil.media.hashing import dihedral
+from vigil.media.hashing import fast as fasthash
+from vigil.media.hashing.pdq import bits_to_hex
+from vigil.media.index.base import PDQ_MATCH_THRESHOLD
 
 PRECISION_TARGET = 0.9999  # Thorn perception benchmark: threshold chosen for >= 99.99 % precision
-THORN_PDQ_RECALL = 0.772  # media.md §2.4, Thorn perception benchmark, PDQ overall recall
+THORN_PDQ_RECALL = 0.772  # Thorn perception benchmark (benchmarking.rst), PDQ overall recall
 MEME_CAPTION_HEIGHT = 250  # AugLy meme_format default
 Edit = Callable[[Image.Image], Image.Image]
 

@@ -3,6 +3,13 @@
 Linking depends on two spellings of one identifier becoming one string, so every identifier that
 enters vigil goes through :func:`normalise`. Each function raises ``ValueError`` naming the kind and
 the offending value, which importers turn into a quarantine reason.
+
+Before the per-kind rules, :func:`normalise` folds Unicode (:mod:`vigil.homoglyphs`: NFKC, invisible
+characters dropped, look-alike letters from other scripts mapped to one representative), so a handle
+typed with a zero-width joiner, a Cyrillic ``а`` or full-width digits links with the plain one.
+Phones and IP addresses get NFKC and invisible characters only: their parsers read digits by value,
+and a confusables map would turn a Bengali four into an eight. ASCII input is never changed by
+this step. The folded text is what links; records keep what was typed (see ``vigil.records``).
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from collections.abc import Callable
 from enum import StrEnum
 
 import phonenumbers
+
+from vigil.homoglyphs import fold
 
 
 class EntityKind(StrEnum):
@@ -161,6 +170,18 @@ NORMALISERS: dict[EntityKind, Callable[[str], str]] = {
 }
 
 
+_CASE_SENSITIVE = frozenset({EntityKind.WALLET, EntityKind.CONVERSATION})
+"""Kinds whose text keeps its case (base58 wallet addresses, platform conversation ids)."""
+_READ_BY_VALUE = frozenset({EntityKind.PHONE, EntityKind.IP})
+"""Kinds whose parsers read any script's digits by value: no confusables map for them."""
+
+
+def fold_for_linking(kind: EntityKind, value: str) -> str:
+    """The Unicode fold :func:`normalise` applies to ``value`` before the rules of ``kind``."""
+    return fold(value, caseless=kind not in _CASE_SENSITIVE,
+                confusables=kind not in _READ_BY_VALUE)
+
+
 def normalise(kind: EntityKind | str, value: str) -> str:
     """Normalise ``value`` as an identifier of ``kind``; raise ``ValueError`` naming both if bad."""
     try:
@@ -169,4 +190,14 @@ def normalise(kind: EntityKind | str, value: str) -> str:
         raise ValueError(f"unknown identifier kind {kind!r}") from exc
     if not isinstance(value, str) or not value.strip():
         raise _bad(entity_kind, str(value), "empty")
-    return NORMALISERS[entity_kind](value)
+    if value.isascii():  # the fast path of nearly every row: folding leaves ASCII unchanged
+        return NORMALISERS[entity_kind](value)
+    folded = fold_for_linking(entity_kind, value)
+    if not folded.strip():
+        raise _bad(entity_kind, value, "only invisible characters")
+    try:
+        return NORMALISERS[entity_kind](folded)
+    except ValueError as exc:
+        if folded == value:
+            raise
+        raise ValueError(f"{exc} (as typed: {value!r})") from exc

@@ -1,7 +1,11 @@
 """The one-way pipeline over what is stored: detect, then link, then triage, then store cases.
 
 Cases are recomputed from the signals of this run (signals of earlier runs stay in the signal store
-as history); only a case's review status carries over, by case id.
+as history); only a case's review status carries over, by case id. Signals that arrived without a
+record (a live-stream match; later the API) cannot be recomputed, so each run reads them from the
+signal store and links them with the rest (docs/decisions/0002-signals-without-records.md).
+Detectors never write bank state: the flood pauses they propose are stored here, each with an
+audit event.
 """
 
 from __future__ import annotations
@@ -10,16 +14,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from vigil.audit import AuditEvent
 from vigil.linking import LinkingConfig, link, load_linking_config
+from vigil.media.banks.lookup import store_flood_pauses
 from vigil.model import Case, Signal
 from vigil.plugin import DetectionContext, Detector
-from vigil.records import Record, RecordKind
+from vigil.records import MediaObservation, Record, RecordKind
 from vigil.settings import Settings
-from vigil.store.interfaces import AuditEvent, BankStore, RecordStore, Store
+from vigil.store.interfaces import BankStore, RecordStore, SignalStore, Store
 from vigil.triage import TriageConfig, load_triage_config, triage_all
 from vigil.usage import identifier_usage
 
 StepCallback = Callable[[str], None]
+
+LIVE_SOURCES = ("monitor.stream",)
+"""Sources whose signals arrive without a record behind them (``vigil monitor --store``; its
+``vigil.monitor.signals.MONITOR_SOURCE``). No detector can recompute them, so runs read them."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class PipelineConfig:
 
     linking: LinkingConfig
     triage: TriageConfig
+    live_sources: tuple[str, ...] = LIVE_SOURCES
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineConfig:
@@ -55,10 +66,14 @@ def read_records(store: RecordStore) -> dict[RecordKind, list[Record]]:
 
 
 def detect_all(records: Mapping[RecordKind, Sequence[Record]], banks: BankStore,
-               detectors: Sequence[Detector],
-               on_step: StepCallback = _quiet) -> dict[str, list[Signal]]:
-    """Run every detector over all records of the kind it consumes."""
-    context = DetectionContext(banks=banks)
+               detectors: Sequence[Detector], on_step: StepCallback = _quiet,
+               context: DetectionContext | None = None) -> dict[str, list[Signal]]:
+    """Run every detector over all records of the kind it consumes.
+
+    Flood pauses the detectors propose stay in ``context`` (:meth:`~DetectionContext.
+    take_flood_pauses`); :func:`run_pipeline` stores them.
+    """
+    context = context or DetectionContext(banks=banks)
     found: dict[str, list[Signal]] = {}
     for detector in detectors:
         on_step(f"detect {detector.name}")
@@ -67,15 +82,37 @@ def detect_all(records: Mapping[RecordKind, Sequence[Record]], banks: BankStore,
     return found
 
 
+def live_signals(signals: SignalStore, records: Mapping[RecordKind, Sequence[Record]],
+                 sources: Sequence[str], as_of: datetime | None = None) -> list[Signal]:
+    """Stored signals of ``sources`` that no record stands behind, observed by ``as_of``.
+
+    A live signal names the observation it was stored with, if any (``evidence.observation_id``,
+    when ``vigil monitor --store --account`` kept the frame as a record); that one is left to the
+    media detector, which recomputes it from the record, so one frame never counts twice.
+    """
+    recorded = {r.observation_id for r in records.get(RecordKind.MEDIA, [])
+                if isinstance(r, MediaObservation)}
+    wanted = set(sources)
+    return sorted((s for s in signals.signals()
+                   if s.source in wanted and (as_of is None or s.observed_at <= as_of)
+                   and s.evidence.get("observation_id") not in recorded), key=lambda s: s.id)
+
+
 def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineConfig,
                  as_of: datetime | None = None, actor: str = "system",
                  on_step: StepCallback | None = None) -> RunResult:
     """Detect, link, triage and store; ``as_of`` defaults to the latest signal (reproducible)."""
     step = on_step or _quiet
     records = read_records(store)
-    found = detect_all(records, store, detectors, step)
+    context = DetectionContext(banks=store)
+    found = detect_all(records, store, detectors, step, context)
+    store_flood_pauses(store, store, context.take_flood_pauses())
     signals = [signal for group in found.values() for signal in group]
     stored = store.add_signals(signals)
+    seen = {signal.id for signal in signals}
+    live = [s for s in live_signals(store, records, config.live_sources, as_of)
+            if s.id not in seen]
+    signals += live
     step("link")
     usage = identifier_usage(r for group in records.values() for r in group)
     groups = link(signals, config.linking, usage)
@@ -84,6 +121,8 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     cases = triage_all(groups, config.triage, moment)
     store.replace_cases(cases)
     counts = {name: len(group) for name, group in found.items()}
+    for signal in live:
+        counts[signal.source] = counts.get(signal.source, 0) + 1
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
         "signals": counts, "signals_added": stored.added, "cases": len(cases),
         "as_of": moment.isoformat()}))

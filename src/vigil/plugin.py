@@ -13,18 +13,43 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Self
 
+from vigil.media.banks.flood import FloodAlert, FloodConfig
+from vigil.media.banks.lookup import MediaLookup
 from vigil.model import Case, Signal
+from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.settings import Settings
-from vigil.store.interfaces import BankStore, QuarantineEntry
+from vigil.store.interfaces import BankStore
 
 
 @dataclass(frozen=True)
 class DetectionContext:
-    """What a detector may consult besides its records: banks, and the clock of the run."""
+    """What a detector may consult besides its records: banks, and the clock of the run.
+
+    Detectors never write bank state: a flood pause the media lookup proposes is kept here, and
+    the pipeline stores it with an audit event after detection (:meth:`take_flood_pauses`).
+    """
 
     banks: BankStore
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    _lookups: dict[tuple[str, FloodConfig | None], MediaLookup] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
+
+    def media_lookup(self, pdq_index: str = "brute",
+                     flood: FloodConfig | None = FloodConfig()) -> MediaLookup:  # noqa: B008
+        """The run's media lookup, built from :attr:`banks` on first use and then shared.
+
+        Shared so that every detector of a run (media, panic reports) judges a hash the same
+        way, against one index and one flood count; the frozen default is a value, not state.
+        """
+        key = (pdq_index, flood)
+        if key not in self._lookups:
+            self._lookups[key] = MediaLookup.from_store(self.banks, pdq_index, flood)
+        return self._lookups[key]
+
+    def take_flood_pauses(self) -> list[FloodAlert]:
+        """Flood pauses proposed by the run's lookups since the last call (for the pipeline)."""
+        return [pause for lookup in self._lookups.values() for pause in lookup.take_pauses()]
 
 
 class Plugin(ABC):  # noqa: B024 - a shared base for the registry, not an interface of its own

@@ -1,34 +1,60 @@
 """Raw observations as importers read them, before any detector has looked at them.
 
 Pydantic validates every field, so a bad row fails with the field's name, which the importer
-turns into a quarantine entry with file and line. Identifiers are normalised on the way in.
+turns into a quarantine entry with file and line. The field types (:mod:`vigil.record_fields`)
+normalise identifiers, refuse non-finite or boolean numbers, times outside 1970-2100 UTC and
+unknown countries. :func:`check_not_future` is the one check that needs a clock, so importers
+apply it with theirs.
+
+Identifiers typed with characters outside ASCII are folded for linking (NFKC, invisible characters
+dropped, look-alikes from other scripts mapped: :mod:`vigil.homoglyphs`). The record's field holds
+the folded value, because every detector, the payment SQL and linking read the fields and must
+all see the same identity; the text as typed is kept beside it in ``original_identifiers`` (a
+field name -> typed text mapping written into the record's JSON), so an analyst can still see
+that ``vidchat:alice`` arrived as ``vidchat:\u0430lice``. It is not a model field: ASCII records,
+which fold to themselves, serialise and hash exactly as before, and the payment table, built from
+the model fields, is unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
-from vigil.identifiers import EntityKind, normalise
+from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, content_hash
+from vigil.record_fields import (
+    Account,
+    Conversation,
+    CountryCode,
+    Device,
+    Email,
+    FiniteFloat,
+    HexMd5,
+    HexPdq,
+    Ip,
+    PaymentAccount,
+    Phone,
+    RecordTime,
+    WholeNumber,
+)
 
-
-def _normaliser(kind: EntityKind) -> AfterValidator:
-    return AfterValidator(lambda value: normalise(kind, value))
-
-
-Account = Annotated[str, _normaliser(EntityKind.ACCOUNT)]
-PaymentAccount = Annotated[str, _normaliser(EntityKind.PAYMENT_ACCOUNT)]
-Phone = Annotated[str, _normaliser(EntityKind.PHONE)]
-Email = Annotated[str, _normaliser(EntityKind.EMAIL)]
-Ip = Annotated[str, _normaliser(EntityKind.IP)]
-Device = Annotated[str, _normaliser(EntityKind.DEVICE)]
-Conversation = Annotated[str, _normaliser(EntityKind.CONVERSATION)]
-HexPdq = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$"), AfterValidator(str.lower)]
-HexMd5 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{32}$"), AfterValidator(str.lower)]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper)]
+ORIGINALS_KEY = "original_identifiers"
+"""Key of the typed-text mapping in a record's JSON (present only when some identifier had one)."""
 
 
 class RecordKind(StrEnum):
@@ -45,24 +71,68 @@ class Record(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     kind: ClassVar[RecordKind]
+    typed_fields: ClassVar[tuple[str, ...]] = ()
+    """Identifier fields whose text as typed is kept when it had characters outside ASCII."""
+    _originals: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def original_identifiers(self) -> Mapping[str, str]:
+        """Field name -> identifier as typed, for fields typed with characters outside ASCII."""
+        return MappingProxyType(self._originals)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_typed_identifiers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        originals: dict[str, str] = {}
+        if isinstance(data, dict):
+            if ORIGINALS_KEY in data:
+                data = dict(data)
+                originals = _given_originals(cls, data.pop(ORIGINALS_KEY))
+            for name in cls.typed_fields:
+                value = data.get(name)
+                if isinstance(value, str) and not value.isascii():
+                    originals.setdefault(name, value.strip())
+        record = handler(data)
+        if originals:
+            record._originals = originals
+        return record
+
+    @model_serializer(mode="wrap")
+    def _write_typed_identifiers(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self._originals and isinstance(data, dict):
+            data[ORIGINALS_KEY] = dict(sorted(self._originals.items()))
+        return data
 
     def content_hash(self) -> str:
         """Identity for idempotent import: the same row imported twice is stored once."""
         return content_hash({"kind": self.kind.value, **self.model_dump(mode="json")})
 
 
+def _given_originals(cls: type[Record], given: Any) -> dict[str, str]:
+    """``original_identifiers`` as read back from the store (or given in a file), checked."""
+    if not isinstance(given, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in given.items()):
+        raise ValueError(f"{ORIGINALS_KEY}: expected an object of field name -> text")
+    unknown = sorted(set(given) - set(cls.typed_fields))
+    if unknown:
+        raise ValueError(f"{ORIGINALS_KEY}: {', '.join(unknown)} is not an identifier field")
+    return dict(given)
+
+
 class MediaObservation(Record):
     """A photo, video frame or stream frame seen on a platform, as hashes only (never bytes)."""
 
     kind: ClassVar[RecordKind] = RecordKind.MEDIA
+    typed_fields: ClassVar[tuple[str, ...]] = ("account", "ip", "device")
     observation_id: str = Field(min_length=1)
     account: Account
-    observed_at: AwareDatetime
+    observed_at: RecordTime
     pdq: HexPdq | None = None
-    quality: int | None = Field(default=None, ge=0, le=100)
+    quality: WholeNumber | None = Field(default=None, ge=0, le=100)
     md5: HexMd5 | None = None
     stream_id: str | None = None
-    frame_time_s: float | None = Field(default=None, ge=0)
+    frame_time_s: FiniteFloat | None = Field(default=None, ge=0)
     ip: Ip | None = None
     device: Device | None = None
 
@@ -75,11 +145,13 @@ class ChatMessage(Record):
     """One message of a conversation between two platform accounts."""
 
     kind: ClassVar[RecordKind] = RecordKind.MESSAGE
+    typed_fields: ClassVar[tuple[str, ...]] = (
+        "conversation_id", "sender", "recipient", "sender_ip", "sender_device")
     conversation_id: Conversation
     message_id: str = Field(min_length=1)
     sender: Account
     recipient: Account
-    sent_at: AwareDatetime
+    sent_at: RecordTime
     text: str
     sender_ip: Ip | None = None
     sender_device: Device | None = None
@@ -89,15 +161,18 @@ class Payment(Record):
     """One transfer between two payment accounts, with the KYC identifiers the institution holds."""
 
     kind: ClassVar[RecordKind] = RecordKind.PAYMENT
+    typed_fields: ClassVar[tuple[str, ...]] = (
+        "sender", "beneficiary", "sender_phone", "sender_email", "beneficiary_phone",
+        "beneficiary_email")
     txn_id: str = Field(min_length=1)
     sender: PaymentAccount
     beneficiary: PaymentAccount
-    amount: float = Field(gt=0)
+    amount: FiniteFloat = Field(gt=0)
     currency: str = Field(pattern=r"^[A-Za-z]{3}$")
-    amount_usd: float = Field(gt=0)
+    amount_usd: FiniteFloat = Field(gt=0)
     sender_country: CountryCode
     beneficiary_country: CountryCode
-    sent_at: AwareDatetime
+    sent_at: RecordTime
     channel: str = Field(default="p2p", min_length=1)
     sender_type: str = Field(default="individual", pattern=r"^(individual|business)$")
     beneficiary_type: str = Field(default="individual", pattern=r"^(individual|business)$")
@@ -114,11 +189,13 @@ class PanicReport(Record):
     """What a user sent with the panic/flag button in a video call, with optional frame hashes."""
 
     kind: ClassVar[RecordKind] = RecordKind.REPORT
+    typed_fields: ClassVar[tuple[str, ...]] = (
+        "reporter", "reported", "reported_ip", "reported_device")
     report_id: str = Field(min_length=1)
     reporter: Account
     reported: Account
     session_id: str = Field(min_length=1)
-    reported_at: AwareDatetime
+    reported_at: RecordTime
     reason: str = Field(min_length=1)
     frame_pdqs: tuple[HexPdq, ...] = ()
     reported_ip: Ip | None = None
@@ -160,7 +237,35 @@ _IDENTIFIER_FIELDS: dict[type[Record], tuple[tuple[str, EntityKind], ...]] = {
               ("beneficiary_phone", EntityKind.PHONE), ("beneficiary_email", EntityKind.EMAIL)),
 }
 
+
+
+def record_times(record: Record) -> list[tuple[str, datetime]]:
+    """``(field name, value)`` of every datetime field the record has set."""
+    return [(name, value) for name in type(record).model_fields
+            if isinstance(value := getattr(record, name), datetime)]
+
+
+def check_not_future(record: Record, now: datetime, max_skew: timedelta) -> str | None:
+    """Why ``record`` is dated too far after ``now`` to be trusted, or ``None`` when it is not.
+
+    A report dated 2999 would make every other case look old (recency is measured from the newest
+    record), so a time more than ``max_skew`` after the importer's clock is quarantined, with this
+    reason naming the field. ``now`` must be time zone-aware; ``max_skew`` comes from
+    ``Settings.max_future_skew_hours``.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"check_not_future needs an aware clock, got {now.isoformat()}")
+    limit = now + max_skew
+    for name, moment in record_times(record):
+        if moment > limit:
+            return (f"{name}: {moment.isoformat()} is in the future, more than "
+                    f"{max_skew.total_seconds() / 3600:g} h after the import clock "
+                    f"{now.isoformat(timespec='seconds')} (VIGIL_MAX_FUTURE_SKEW_HOURS)")
+    return None
+
+
 __all__ = [
-    "ChatMessage", "MediaObservation", "PanicReport", "Payment", "Record", "RecordKind",
-    "RECORD_TYPES", "identifiers_of", "record_from_dict",
+    "ChatMessage", "MediaObservation", "ORIGINALS_KEY", "PanicReport", "Payment", "Record",
+    "RecordKind", "RECORD_TYPES", "check_not_future", "identifiers_of", "record_from_dict",
+    "record_times",
 ]

@@ -5,6 +5,7 @@ Every setting is documented in ``docs/configuration.md``; a test keeps the two i
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
@@ -48,3 +49,14 @@ class Settings(BaseSettings):
         default=None,
         description="YAML with the conversation indicator lexicon; unset means the packaged one.",
     )
+    max_future_skew_hours: float = Field(
+        default=24.0, ge=0, allow_inf_nan=False,
+        description="How far after the importer's clock a record may be dated before it is "
+        "quarantined; 24 h covers local time mislabelled as UTC anywhere (at most 14 h ahead) "
+        "plus device clock drift.",
+    )
+
+    @property
+    def max_future_skew(self) -> timedelta:
+        """:attr:`max_future_skew_hours` as the ``timedelta`` that ``check_not_future`` takes."""
+        return timedelta(hours=self.max_future_skew_hours)

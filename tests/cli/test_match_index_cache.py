@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vigil.cli.main import app
-from vigil.media.synthetic import draw_picture
+from vigil.testing.pictures import draw_picture
 
 runner = CliRunner()
 
@@ -23,7 +23,7 @@ def test_second_match_loads_the_cached_index(tmp_path: Path, monkeypatch: pytest
     bank = tmp_path / "bank.csv"
     bank.write_text(f"hash,signal_type,label,source\n{pdq},pdq,drawn,test\n")
     assert runner.invoke(app, ["bank", "import", str(bank), "--name", "b"]).exit_code == 0
-    caplog.set_level(logging.INFO, "vigil.media.index_cache")
+    caplog.set_level(logging.INFO, "vigil.media.banks.index_cache")
     first = runner.invoke(app, ["match", str(picture)])
     second = runner.invoke(app, ["match", str(picture)])
     assert first.exit_code == second.exit_code == 0

@@ -12,8 +12,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from vigil.cli.main import app
-from vigil.media.synthetic import draw_picture
-from vigil.monitor.synthetic import SceneVideo, scene_video_bytes
+from vigil.testing.pictures import draw_picture
+from vigil.testing.streams import SceneVideo, scene_video_bytes
 
 runner = CliRunner()
 SEEDS = (4242, 4243, 4244)

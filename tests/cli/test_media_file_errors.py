@@ -19,8 +19,8 @@ from typer.testing import CliRunner, Result
 
 from vigil.cli.main import app
 from vigil.media.file_errors import IMAGE_PIXEL_LIMIT, file_error
-from vigil.media.synthetic import draw_picture
-from vigil.monitor.synthetic import SceneVideo, scene_video_bytes
+from vigil.testing.pictures import draw_picture
+from vigil.testing.streams import SceneVideo, scene_video_bytes
 
 runner = CliRunner()
 UNREADABLE = "not an image or video PyAV/Pillow can read"

@@ -4,8 +4,8 @@ from collections import defaultdict
 from vigil.conversations.extract import extract_identifiers
 from vigil.demo import World
 from vigil.demo.chats import BENIGN_SCRIPTS, wallet_text
-from vigil.media.hashing import hamming_hex
-from vigil.media.matching import PDQ_MATCH_THRESHOLD
+from vigil.media.hashing.pdq import hamming_hex
+from vigil.media.index.base import PDQ_MATCH_THRESHOLD
 from vigil.model import EntityRef
 
 SEXUAL_TERMS = (

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from vigil.media.bank_formats import (
+from vigil.media.banks.files import BankFileError, BankSpec
+from vigil.media.banks.formats import (
     BANK_FORMATS,
     PYTX_SIGNAL_TYPES,
     export_bank,
@@ -23,8 +24,7 @@ from vigil.media.bank_formats import (
     sniff_bank_format,
     validate_pytx_signal,
 )
-from vigil.media.banks import BankFileError, BankSpec
-from vigil.store.interfaces import BankEntry, BankInfo, BankKind
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 
 WIDTH = {"pdq": 64, "md5": 32, "sha256": 64}
 

@@ -6,18 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vigil.media.bank_policy import (
+from vigil.media.banks.flood import (
     FLOOD_ACTOR,
     FloodConfig,
     FloodState,
-    apply_policies,
-    entry_key,
     pause_flooded_entries,
     resume_entry,
-    suppress_known_false_positives,
 )
-from vigil.media.matching import Match
-from vigil.store.interfaces import BankEntry, BankInfo, BankKind
+from vigil.media.banks.policy import apply_policies, entry_key, suppress_known_false_positives
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
+from vigil.media.index.base import Match
 from vigil.store.memory import MemoryStore
 
 T0 = datetime(2024, 6, 3, 0, 0, tzinfo=UTC)

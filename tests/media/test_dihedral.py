@@ -6,9 +6,10 @@ import pdqhash
 import pytest
 from PIL import Image, ImageOps
 
-from vigil.media import dihedral, fasthash
-from vigil.media.hashing import bits_to_hex, hamming_hex, pdq_of_image
-from vigil.media.synthetic import draw_picture
+from vigil.media.hashing import dihedral
+from vigil.media.hashing import fast as fasthash
+from vigil.media.hashing.pdq import bits_to_hex, hamming_hex, pdq_of_image
+from vigil.testing.pictures import draw_picture
 
 PIL_TRANSPOSE = {
     "r90": Image.Transpose.ROTATE_90,
@@ -174,9 +175,9 @@ def test_frames_get_the_same_transformed_hashes_as_their_pictures() -> None:
 def test_a_meme_caption_band_is_trimmed_off_for_the_query() -> None:
     from PIL import ImageDraw
 
-    from vigil.media.dihedral import query_hashes_of_image, trim_caption_bands
-    from vigil.media.hashing import hamming_hex, pdq_of_image
-    from vigil.media.synthetic import draw_picture
+    from vigil.media.hashing.dihedral import query_hashes_of_image, trim_caption_bands
+    from vigil.media.hashing.pdq import hamming_hex, pdq_of_image
+    from vigil.testing.pictures import draw_picture
 
     picture = draw_picture(77).convert("RGB")
     meme = Image.new("RGB", (picture.width, picture.height + 90), (255, 255, 255))

@@ -8,9 +8,9 @@ import pdqhash
 import pytest
 from PIL import Image
 
-from vigil.media import fasthash
-from vigil.media.hashing import PdqHash, bits_to_hex, hamming_hex, md5_of_bytes
-from vigil.media.synthetic import draw_featureless, draw_picture
+from vigil.media.hashing import fast as fasthash
+from vigil.media.hashing.pdq import PdqHash, bits_to_hex, hamming_hex, md5_of_bytes
+from vigil.testing.pictures import draw_featureless, draw_picture
 
 CROSS_IMPLEMENTATION_BITS = 10
 """pdq/README.md: other decoders and implementations land within 10 bits of the C++ reference."""

@@ -7,9 +7,10 @@ import importlib.util
 import numpy as np
 import pytest
 
-from vigil.media.index_factory import make_pdq_index
-from vigil.media.matching import BruteForcePdqIndex, HashIndex, Match, pack_pdq_hex
-from vigil.store.interfaces import BankEntry
+from vigil.media.banks.records import BankEntry
+from vigil.media.index.base import HashIndex, Match, pack_pdq_hex
+from vigil.media.index.brute import BruteForcePdqIndex
+from vigil.media.index.factory import make_pdq_index
 
 PLANTED = (0, 1, 15, 16, 17, 31, 32)
 NEEDS_TORCH = pytest.mark.skipif(importlib.util.find_spec("torch") is None,

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from vigil.media.index_cache import cache_dir_for, matcher_from_store
-from vigil.media.matching import BankMatcher, pack_pdq_hex
-from vigil.store.interfaces import BankEntry, BankInfo, Store
+from vigil.media.banks.index_cache import cached_lookup, index_cache_dir
+from vigil.media.banks.lookup import MediaLookup
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.index.base import pack_pdq_hex
+from vigil.store.interfaces import Store
 from vigil.store.open import open_store
 
-LOGGER = "vigil.media.index_cache"
+LOGGER = "vigil.media.banks.index_cache"
 
 
 def _hex(rng: np.random.Generator) -> str:
@@ -49,8 +52,18 @@ def _queries(store: Store) -> np.ndarray:
     return np.concatenate([codes, noise])
 
 
-def _answers(matcher: BankMatcher, queries: np.ndarray) -> list[object]:
-    return [matcher.match_many(queries), matcher.match("md5", "ab" * 16)]
+def _answers(lookup: MediaLookup, queries: np.ndarray) -> list[object]:
+    """Every query's kept and held-back matches, through the public judging path."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [row.tobytes().hex() for row in queries]
+    outcomes = [lookup.judge([("r0", row)], now=now) for row in rows]
+    outcomes.append(lookup.judge(md5="ab" * 16, now=now))
+    return [([v.match for v in o.kept], [s.match for s in o.suppressed]) for o in outcomes]
+
+
+def _hits(lookup: MediaLookup, hex_hash: str) -> list[BankEntry]:
+    outcome = lookup.judge([("r0", hex_hash)], now=datetime(2026, 1, 1, tzinfo=UTC))
+    return [v.match.entry for v in outcome.kept] + [s.match.entry for s in outcome.suppressed]
 
 
 def _calls(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -61,34 +74,33 @@ def test_second_call_loads_and_matches_alike(store: Store, tmp_path: Path,
                                              caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, LOGGER)
     queries = _queries(store)
-    reference = _answers(BankMatcher.from_store(store, "mih"), queries)
-    built = matcher_from_store(store, "mih", tmp_path / "cache")
-    loaded = matcher_from_store(store, "mih", tmp_path / "cache")
+    reference = _answers(MediaLookup.from_store(store, "mih"), queries)
+    built = cached_lookup(store, "mih", tmp_path / "cache")
+    loaded = cached_lookup(store, "mih", tmp_path / "cache")
     assert _calls(caplog) == ["built", "loaded"]
     assert _answers(built, queries) == reference
     assert _answers(loaded, queries) == reference
-    assert any(m.entry.label == "label-1" for hits in reference[0] for m in hits)  # type: ignore[attr-defined]
+    assert any(m.entry.label == "label-1" for kept, _ in reference for m in kept)  # type: ignore[attr-defined]
 
 
 def test_a_change_to_a_bank_rebuilds(store: Store, tmp_path: Path,
                                      caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, LOGGER)
     cache = tmp_path / "cache"
-    matcher_from_store(store, "mih", cache)
+    cached_lookup(store, "mih", cache)
     new = BankEntry("wide", "0f" * 32, "pdq", "new")
     store.add_bank_entries([new])
-    assert [m.entry for m in matcher_from_store(store, "mih", cache).match("pdq", new.hash)] == [
-        new]
-    matcher_from_store(store, "mih", cache)
+    assert _hits(cached_lookup(store, "mih", cache), new.hash) == [new]
+    cached_lookup(store, "mih", cache)
     store.set_bank_entry_enabled("wide", "pdq", new.hash, False, reason="flood", actor="t")
-    paused = matcher_from_store(store, "mih", cache).match("pdq", new.hash)[0].entry
+    paused = _hits(cached_lookup(store, "mih", cache), new.hash)[0]
     assert not paused.enabled and paused.state_reason == "flood"
-    again = matcher_from_store(store, "mih", cache).match("pdq", new.hash)[0].entry
+    again = _hits(cached_lookup(store, "mih", cache), new.hash)[0]
     assert again == paused  # the pause survives the cache
     store.set_bank_entry_enabled("wide", "pdq", new.hash, True, reason="ok", actor="t")
-    matcher_from_store(store, "mih", cache)
+    cached_lookup(store, "mih", cache)
     store.set_bank_enabled("wide", False, reason="bank state is read fresh", actor="t")
-    matcher_from_store(store, "mih", cache)
+    cached_lookup(store, "mih", cache)
     assert _calls(caplog) == ["built", "built", "loaded", "built", "loaded", "built", "loaded"]
 
 
@@ -96,12 +108,12 @@ def test_a_damaged_cache_is_rebuilt(store: Store, tmp_path: Path,
                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, LOGGER)
     cache = tmp_path / "cache"
-    matcher_from_store(store, "mih", cache)
+    cached_lookup(store, "mih", cache)
     for damaged in cache.glob("*.npz"):
         damaged.write_bytes(damaged.read_bytes()[:100])
     queries = _queries(store)
-    again = matcher_from_store(store, "mih", cache)
-    assert _answers(again, queries) == _answers(BankMatcher.from_store(store, "mih"), queries)
+    again = cached_lookup(store, "mih", cache)
+    assert _answers(again, queries) == _answers(MediaLookup.from_store(store, "mih"), queries)
     assert [r.levelname for r in caplog.records] == ["INFO", "WARNING", "INFO"]
 
 
@@ -113,7 +125,7 @@ def test_a_damaged_cache_is_rebuilt(store: Store, tmp_path: Path,
     ("postgresql://u@h/db", None),
 ])
 def test_cache_folder_sits_next_to_sqlite(url: str | None, expected: Path | None) -> None:
-    assert cache_dir_for(url) == expected
+    assert index_cache_dir(url) == expected
 
 
 def test_a_rebuilt_database_of_the_same_size_rebuilds(tmp_path: Path,
@@ -129,8 +141,7 @@ def test_a_rebuilt_database_of_the_same_size_rebuilds(tmp_path: Path,
         opened.add_bank(BankInfo("known"))
         opened.add_bank_entries([BankEntry("known", _hex(rng), "pdq", "x") for _ in range(300)])
         probe = opened.bank_entries()[0].hash
-        found.append([m.entry.hash for m in
-                      matcher_from_store(opened, "mih", cache).match("pdq", probe)])
+        found.append([e.hash for e in _hits(cached_lookup(opened, "mih", cache), probe)])
         opened.close()
         assert found[-1] == [probe]
     assert _calls(caplog) == ["built", "built"]

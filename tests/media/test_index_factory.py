@@ -9,16 +9,13 @@ import random
 import numpy as np
 import pytest
 
-from vigil.media import index_factory
-from vigil.media.index_factory import (
-    INDEX_NAMES,
-    GpuPdqIndex,
-    MihPdqIndex,
-    make_pdq_index,
-    resolve_index_name,
-)
-from vigil.media.matching import BankMatcher, BruteForcePdqIndex, pack_pdq_hex
-from vigil.store.interfaces import BankEntry, BankInfo
+from vigil.media.banks.matcher import BankMatcher
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.index import factory as index_factory
+from vigil.media.index.base import pack_pdq_hex
+from vigil.media.index.brute import BruteForcePdqIndex
+from vigil.media.index.factory import INDEX_NAMES, make_pdq_index, resolve_index_name
+from vigil.media.index.segmented import GpuPdqIndex, MihPdqIndex
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 CUDA = HAS_TORCH and __import__("torch").cuda.is_available()

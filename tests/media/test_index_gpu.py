@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vigil.media import mih
+from vigil.media.index import mih
 
 torch = pytest.importorskip("torch")
-from vigil.media import gpu_index  # noqa: E402 - needs torch, skipped above without it
+from vigil.media.index import gpu as gpu_index  # noqa: E402 - needs torch, skipped above without it
 
 CPU = torch.device("cpu")
 GPU_INDEX_FILE = Path(gpu_index.__file__)

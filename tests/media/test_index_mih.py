@@ -8,7 +8,7 @@ from itertools import product
 import numpy as np
 import pytest
 
-from vigil.media import mih
+from vigil.media.index import mih
 
 
 def python_distance(a: np.ndarray, b: np.ndarray) -> int:

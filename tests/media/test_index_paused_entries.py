@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vigil.media.matching import BankMatcher
-from vigil.media.query import match_variants, police
-from vigil.store.interfaces import BankEntry, BankInfo
+from vigil.media.banks.matcher import BankMatcher
+from vigil.media.banks.query import match_variants, police
+from vigil.media.banks.records import BankEntry, BankInfo
 
 PAUSED = BankEntry("known", "ab" * 32, "pdq", "x", "list", enabled=False, state_reason="flood",
                    state_by="flood check")

@@ -10,10 +10,12 @@ import threading
 import numpy as np
 import pytest
 
-from vigil.media import index_factory
-from vigil.media.index_factory import SegmentedPdqIndex, make_pdq_index
-from vigil.media.matching import BruteForcePdqIndex, EntryKey, ExactIndex, HashIndex, pack_pdq_hex
-from vigil.store.interfaces import BankEntry
+from vigil.media.banks.records import BankEntry
+from vigil.media.index import segments
+from vigil.media.index.base import EntryKey, HashIndex, pack_pdq_hex
+from vigil.media.index.brute import BruteForcePdqIndex, ExactIndex
+from vigil.media.index.factory import make_pdq_index
+from vigil.media.index.segmented import SegmentedPdqIndex
 
 NEEDS_TORCH = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
                                  reason="torch is not installed")
@@ -106,7 +108,7 @@ def test_segments_merge_so_a_query_searches_only_a_few() -> None:
     for _ in range(20):
         index.add_codes(rng.integers(0, 2**64, size=(5000, 4), dtype=np.uint64), "b")
         sizes = index.segment_sizes
-        assert all(older > max(2 * newer, index_factory.MERGE_BELOW)
+        assert all(older > max(2 * newer, segments.MERGE_BELOW)
                    for older, newer in zip(sizes, sizes[1:], strict=False))
     index.add(entries_of([f"{1:064x}"]))  # one more: it waits in the tail
     assert sum(index.segment_sizes) == len(index) == 100_001

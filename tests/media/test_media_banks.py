@@ -2,14 +2,14 @@ from pathlib import Path
 
 import pytest
 
-from vigil.media.banks import (
+from vigil.media.banks.files import (
     BankFileError,
     bank_csv_text,
     export_bank_csv,
     load_bank_csv,
     parse_bank_csv,
 )
-from vigil.store.interfaces import BankEntry
+from vigil.media.banks.records import BankEntry
 
 PDQ_A = "F" * 64
 PDQ_B = "0123456789abcdef" * 4

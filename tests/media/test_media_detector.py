@@ -6,13 +6,13 @@ import pytest
 
 from vigil.detectors.media import MediaHashDetector
 from vigil.identifiers import EntityKind
-from vigil.media.hashing import hamming_hex, md5_of_bytes, pdq_of_image
-from vigil.media.synthetic import draw_picture, near_duplicate, png_bytes
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.hashing.pdq import hamming_hex, md5_of_bytes, pdq_of_image
 from vigil.model import EntityRef, Signal, SignalKind
 from vigil.plugin import DetectionContext
 from vigil.records import ChatMessage, MediaObservation
-from vigil.store.interfaces import BankEntry, BankInfo
 from vigil.store.memory import MemoryStore
+from vigil.testing.pictures import draw_picture, near_duplicate, png_bytes
 
 MANILA = timezone(timedelta(hours=8))
 T0 = datetime(2026, 3, 1, 21, 0, tzinfo=MANILA)

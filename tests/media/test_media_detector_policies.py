@@ -6,14 +6,15 @@ import pytest
 from PIL import Image
 
 from vigil.detectors.media import MediaHashDetector
-from vigil.media.bank_policy import FloodConfig
-from vigil.media.hashing import pdq_of_image
-from vigil.media.synthetic import draw_picture
+from vigil.media.banks.flood import FLOOD_ACTOR, FloodConfig
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
+from vigil.media.hashing.pdq import pdq_of_image
+from vigil.pipeline import PipelineConfig, run_pipeline
 from vigil.plugin import DetectionContext
 from vigil.records import MediaObservation
 from vigil.settings import Settings
-from vigil.store.interfaces import BankEntry, BankInfo, BankKind
 from vigil.store.memory import MemoryStore
+from vigil.testing.pictures import draw_picture
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -50,14 +51,28 @@ def test_a_negative_bank_suppresses_the_match_and_says_so() -> None:
     assert list(MediaHashDetector().detect([seen(draw_picture(22))], DetectionContext(store))) == []
 
 
-def test_a_flood_pauses_the_entry_in_the_store() -> None:
+def test_a_flood_is_proposed_not_written_by_detection() -> None:
     store = store_with(23)
     flood = FloodConfig()
     burst = [seen(draw_picture(23), f"o{i}", minutes=i / 10) for i in range(60)]
-    signals = list(MediaHashDetector(flood=flood).detect(burst, DetectionContext(store)))
+    context = DetectionContext(store)
+    signals = list(MediaHashDetector(flood=flood).detect(burst, context))
     assert 0 < len(signals) < len(burst)
     (entry,) = store.bank_entries("known")
+    assert entry.enabled is True and store.audit_events() == []
+    (pause,) = context.take_flood_pauses()
+    assert (pause.bank, pause.hash) == ("known", entry.hash)
+
+
+def test_the_pipeline_stores_a_flood_pause_with_an_audit_event() -> None:
+    store = store_with(23)
+    store.add_records([seen(draw_picture(23), f"o{i}", minutes=i / 10) for i in range(60)])
+    run_pipeline(store, [MediaHashDetector()], PipelineConfig.from_settings(Settings()))
+    (entry,) = store.bank_entries("known")
     assert entry.enabled is False and "flood" in entry.state_reason.lower()
+    assert entry.state_by == FLOOD_ACTOR
+    (event,) = [e for e in store.audit_events() if e.action == "pause_entry"]
+    assert event.actor == FLOOD_ACTOR and event.target == f"known/pdq:{entry.hash}"
 
 
 @pytest.mark.parametrize("index", ["brute", "mih", "gpu", "auto"])

@@ -3,17 +3,11 @@ import random
 import numpy as np
 import pytest
 
-from vigil.media.hashing import bits_to_hex, hamming_hex, hex_to_bits
-from vigil.media.matching import (
-    PDQ_MATCH_THRESHOLD,
-    BankMatcher,
-    BruteForcePdqIndex,
-    ExactIndex,
-    Match,
-    match_score,
-    popcount_rows,
-)
-from vigil.store.interfaces import BankEntry, BankInfo
+from vigil.media.banks.matcher import BankMatcher
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.hashing.pdq import bits_to_hex, hamming_hex, hex_to_bits
+from vigil.media.index.base import PDQ_MATCH_THRESHOLD, Match, match_score, popcount_rows
+from vigil.media.index.brute import BruteForcePdqIndex, ExactIndex
 
 
 def random_pdq(rng: random.Random) -> str:

@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vigil.media.hashing import (
+from vigil.media.hashing.pdq import (
     PDQ_QUALITY_THRESHOLD,
     PdqHash,
     hamming_hex,
     md5_of_bytes,
     pdq_of_image,
 )
-from vigil.media.matching import PDQ_MATCH_THRESHOLD
-from vigil.media.synthetic import (
+from vigil.media.index.base import PDQ_MATCH_THRESHOLD
+from vigil.testing.pictures import (
     brightened,
     cropped,
     draw_featureless,

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vigil.media.hashing import hamming_hex, pdq_of_image
-from vigil.media.video import (
+from vigil.media.hashing.pdq import hamming_hex, pdq_of_image
+from vigil.media.video.frames import (
     DecodeCounters,
     FrameHash,
     Sampling,
@@ -23,7 +23,7 @@ from vigil.media.video import (
     sample_frames,
     write_vpdq,
 )
-from vigil.monitor.synthetic import SceneVideo, scene_frames, scene_video_bytes
+from vigil.testing.streams import SceneVideo, scene_frames, scene_video_bytes
 
 VIDEO = SceneVideo(seeds=(101, 102, 103, 104), seconds_per_scene=2.0, fps=10)
 """8 s, four drawn scenes of 2 s each at 10 frames/s, 320x240."""

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vigil.media.hashing import hamming_hex
-from vigil.media.video import FrameHash, hash_video
-from vigil.media.video_match import compare_videos, find_clip, frame_distances
-from vigil.monitor.synthetic import SceneVideo, encode_frames, scene_frames, scene_video_bytes
+from vigil.media.hashing.pdq import hamming_hex
+from vigil.media.video.compare import compare_videos, find_clip, frame_distances
+from vigil.media.video.frames import FrameHash, hash_video
+from vigil.testing.streams import SceneVideo, encode_frames, scene_frames, scene_video_bytes
 
 LONG = SceneVideo(seeds=tuple(range(200, 220)), seconds_per_scene=3.0, fps=10)
 """60 s of 20 drawn scenes, 320x240."""

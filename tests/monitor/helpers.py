@@ -13,11 +13,11 @@ from typing import Any
 import av
 from PIL import Image
 
-from vigil.media.hashing import pdq_of_image
-from vigil.media.matching import BankMatcher
+from vigil.media.banks.matcher import BankMatcher
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.hashing.pdq import pdq_of_image
 from vigil.monitor.events import Matcher
-from vigil.monitor.synthetic import SceneVideo, mux_frames, scene_frames
-from vigil.store.interfaces import BankEntry, BankInfo
+from vigil.testing.streams import SceneVideo, mux_frames, scene_frames
 
 BANK = "known-test"
 

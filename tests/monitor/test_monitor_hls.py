@@ -13,7 +13,7 @@ from tests.monitor.helpers import (
     write_hls,
 )
 from vigil.monitor import Backpressure, MatchEvent, StreamMonitor
-from vigil.monitor.synthetic import SceneVideo
+from vigil.testing.streams import SceneVideo
 
 LATENCY_BUDGET_S = 1.0
 

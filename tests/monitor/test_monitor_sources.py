@@ -16,7 +16,7 @@ import pytest
 from tests.monitor.helpers import BANK, bank_matcher, expected_matches, pdq_matcher
 from vigil.monitor import Backpressure, MatchEvent, StreamMonitor, display_name, is_live
 from vigil.monitor.events import Matcher, MatchLike
-from vigil.monitor.synthetic import SceneVideo, scene_video_bytes
+from vigil.testing.streams import SceneVideo, scene_video_bytes
 
 VIDEO = SceneVideo(seeds=(401, 402, 403, 404), seconds_per_scene=2.0, fps=10)
 KNOWN = {402, 404}

@@ -11,13 +11,13 @@ from vigil.detectors.reports import (
     reason_score,
 )
 from vigil.identifiers import EntityKind
-from vigil.media.hashing import pdq_of_image
-from vigil.media.synthetic import draw_picture, near_duplicate
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.media.hashing.pdq import pdq_of_image
 from vigil.model import EntityRef, Signal, SignalKind
 from vigil.plugin import DetectionContext
 from vigil.records import MediaObservation, PanicReport
-from vigil.store.interfaces import BankEntry, BankInfo
 from vigil.store.memory import MemoryStore
+from vigil.testing.pictures import draw_picture, near_duplicate
 
 T0 = datetime(2026, 3, 1, 22, 15, tzinfo=timezone(timedelta(hours=-5)))
 ROLES = {"payer", "payee", "suspect", "facilitator", "victim", "reporter"}

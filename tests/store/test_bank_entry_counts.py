@@ -1,6 +1,7 @@
 """``BankStore.bank_entry_counts``: sizes counted by the store, a marker that moves on change."""
 
-from vigil.store.interfaces import BankEntry, BankInfo, Store
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.store.interfaces import Store
 
 
 def _entries(bank: str, n: int, signal_type: str = "pdq") -> list[BankEntry]:

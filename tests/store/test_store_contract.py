@@ -15,19 +15,14 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from vigil.audit import AuditEvent
 from vigil.identifiers import EntityKind
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 from vigil.model import Case, CaseStatus, EntityRef, Reason, Signal, SignalKind
+from vigil.quarantine import QuarantineEntry
 from vigil.records import ChatMessage, MediaObservation, PanicReport, Payment, Record, RecordKind
 from vigil.store import codec, schema
-from vigil.store.interfaces import (
-    AddResult,
-    AuditEvent,
-    BankEntry,
-    BankInfo,
-    BankKind,
-    QuarantineEntry,
-    Store,
-)
+from vigil.store.interfaces import AddResult, Store
 from vigil.store.memory import MemoryStore
 from vigil.store.open import (
     MIGRATIONS_DIR,

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+import vigil
+from vigil import (
+    BANK_FORMATS,
+    AnonymousActorError,
+    BankFileError,
+    BankKind,
+    BankSpec,
+    UnknownBankError,
+    export_bank,
+    load_bank,
+)
 from vigil.cli.common import console, errors, load_settings, opened_store
 from vigil.cli.problems import print_problem
-from vigil.media.bank_formats import BANK_FORMATS, bank_format, export_bank, load_bank
-from vigil.media.banks import BankFileError, BankSpec
-from vigil.store.interfaces import AuditEvent, BankEntryCount, BankKind
 
 app = typer.Typer(help="Import, export, list, pause and resume hash banks.",
                   no_args_is_help=True)
@@ -22,7 +29,7 @@ MAX_THRESHOLD = 255
 """PDQ hashes are 256 bits compared by Hamming distance (ThreatExchange
 ``pdq/cpp/common/pdqhashtypes.h``), so a distance is 0-256 and a threshold of 256 matches every
 hash; pdq/README.md and pytx ``PDQ_CONFIDENT_MATCH_THRESHOLD`` use 31. Same limit as
-:class:`vigil.media.banks.BankSpec`."""
+:class:`vigil.BankSpec`."""
 MAX_NAME_LENGTH = 100
 """vigil's choice: a bank name is a short handle typed by analysts and shown in every match."""
 
@@ -85,10 +92,9 @@ def export_bank_command(
 
     Exit codes: 0 written, 1 no such bank or the file cannot be written, 2 a bad option.
     """
-    try:
-        bank_format(file_format)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="'--format'") from None
+    if file_format not in BANK_FORMATS:
+        raise typer.BadParameter(f"unknown bank format {file_format!r}: use one of {FORMATS}",
+                                 param_hint="'--format'")
     with opened_store(load_settings()) as store:
         info = next((b for b in store.banks() if b.name == name), None)
         entries = store.bank_entries(name)
@@ -113,26 +119,26 @@ def list_banks() -> None:
         counts = store.bank_entry_counts()
         for info in store.banks():
             state = "enabled" if info.enabled else f"paused: {info.state_reason} ({info.state_by})"
-            count = counts.get(info.name, BankEntryCount(0, 0, ""))
-            size = str(count.entries) + (f" ({count.paused} paused)" if count.paused else "")
+            count = counts.get(info.name)
+            size = "0" if count is None else str(count.entries) + (
+                f" ({count.paused} paused)" if count.paused else "")
             table.add_row(info.name, info.kind.value, state, info.signal_type,
                           str(info.threshold), size, info.source)
     console.print(table)
 
 
 def _set_enabled(name: str, enabled: bool, analyst: str, reason: str) -> None:
-    if not analyst.strip():
-        errors.print("--analyst must name the person deciding")
-        raise typer.Exit(2)
+    decide = vigil.resume_bank if enabled else vigil.pause_bank
     with opened_store(load_settings()) as store:
         try:
-            store.set_bank_enabled(name, enabled, reason=reason, actor=analyst.strip())
-        except KeyError:
-            errors.print(f"no bank {name!r}")
+            event = decide(store, store, name, actor=analyst, reason=reason)
+        except AnonymousActorError:
+            errors.print("--analyst must name the person deciding")
+            raise typer.Exit(2) from None
+        except UnknownBankError as exc:
+            errors.print(str(exc))
             raise typer.Exit(1) from None
-        store.append_audit(AuditEvent(analyst.strip(), "resume_bank" if enabled else "pause_bank",
-                                      name, datetime.now(UTC), {"reason": reason}))
-    console.print(f"bank {name}: {'enabled' if enabled else 'paused'} by {analyst.strip()}")
+    console.print(f"bank {name}: {'enabled' if enabled else 'paused'} by {event.actor}")
 
 
 @app.command("pause")

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
+from vigil import (
+    AnonymousActorError,
+    CaseStatus,
+    UnknownCaseError,
+    add_case_note,
+    assign_case,
+    case_history,
+    case_to_json,
+    set_case_status,
+)
 from vigil.cli.common import cases_table, console, errors, load_settings, opened_store
-from vigil.exporters.json_cases import case_to_json
-from vigil.model import CaseStatus
-from vigil.store.interfaces import AuditEvent
 
 app = typer.Typer(help="List, show and review cases.", no_args_is_help=True)
+Analyst = Annotated[str, typer.Option(help="Your name: recorded in the audit log.")]
 
 
 @app.command("list")
@@ -60,18 +69,63 @@ def show_case(
 def set_status(
     case_id: Annotated[str, typer.Argument(help="The case to update.")],
     status: Annotated[CaseStatus, typer.Argument(help="The new review status.")],
-    analyst: Annotated[str, typer.Option(help="Your name: recorded in the audit log.")],
+    analyst: Analyst,
 ) -> None:
     """Record an analyst's review decision (audited with the analyst's name)."""
-    if not analyst.strip():
-        errors.print("--analyst must name the person deciding")
-        raise typer.Exit(2)
+    with opened_store(load_settings()) as store, refused_as_exit_codes():
+        event = set_case_status(store, store, case_id, status, actor=analyst)
+    console.print(f"{case_id}: {status.value} (by {event.actor})")
+
+
+@app.command("assign")
+def assign(
+    case_id: Annotated[str, typer.Argument(help="The case to assign.")],
+    to: Annotated[str, typer.Option("--to", help="The analyst who takes the case.")],
+    analyst: Analyst,
+) -> None:
+    """Assign a case to an analyst (kept in the audit log; 'vigil cases history' shows it)."""
+    with opened_store(load_settings()) as store, refused_as_exit_codes():
+        event = assign_case(store, store, case_id, to, actor=analyst)
+    console.print(f"{case_id}: assigned to {event.details['assignee']} (by {event.actor})",
+                  markup=False)
+
+
+@app.command("note")
+def note(
+    case_id: Annotated[str, typer.Argument(help="The case the note is about.")],
+    text: Annotated[str, typer.Argument(help="The note.")],
+    analyst: Analyst,
+) -> None:
+    """Add a note to a case (kept in the audit log, never edited)."""
+    with opened_store(load_settings()) as store, refused_as_exit_codes():
+        event = add_case_note(store, store, case_id, text, actor=analyst)
+    console.print(f"{case_id}: note added (by {event.actor})")
+
+
+@app.command("history")
+def history(case_id: Annotated[str, typer.Argument(help="The case.")]) -> None:
+    """Every status change, assignment and note on a case, oldest first."""
     with opened_store(load_settings()) as store:
-        try:
-            store.set_status(case_id, status)
-        except KeyError:
-            errors.print(f"no case {case_id!r}")
-            raise typer.Exit(1) from None
-        store.append_audit(AuditEvent(analyst.strip(), "set_status", case_id,
-                                      datetime.now(UTC), {"status": status.value}))
-    console.print(f"{case_id}: {status.value} (by {analyst.strip()})")
+        events = case_history(store, case_id)
+    for event in events:
+        detail = ", ".join(f"{k}: {v}" for k, v in event.details.items())
+        console.print(f"{event.at:%Y-%m-%d %H:%M:%S} {event.actor}: {event.action} ({detail})",
+                      markup=False)
+    if not events:
+        console.print(f"no decisions on {case_id!r} yet")
+
+
+@contextmanager
+def refused_as_exit_codes() -> Iterator[None]:
+    """A decision without a name (or text) exits 2; one on an unknown case exits 1."""
+    try:
+        yield
+    except AnonymousActorError:
+        errors.print("--analyst must name the person deciding")
+        raise typer.Exit(2) from None
+    except UnknownCaseError as exc:
+        errors.print(str(exc))
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        errors.print(str(exc))
+        raise typer.Exit(2) from None

@@ -10,12 +10,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vigil.model import Case
-from vigil.pipeline import StepCallback
-from vigil.registry import Registry, load_registry
-from vigil.settings import Settings
-from vigil.store.interfaces import Store
-from vigil.store.open import open_store
+from vigil import Case, Registry, Settings, StepCallback, Store, load_registry, open_store
 
 PIPE_WIDTH = 140
 """Width for tables written to a pipe or file (a terminal's own width is used when there is one)."""

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from vigil import NoImporterError, RecordKind, case_to_json, import_files, run, run_demo
 from vigil.cli import bank, cases, media
 from vigil.cli.common import (
     cases_table,
@@ -19,11 +20,6 @@ from vigil.cli.common import (
     progress_steps,
     registry,
 )
-from vigil.demo.run import run_demo
-from vigil.exporters.json_cases import case_to_json
-from vigil.ingest import NoImporterError, import_files
-from vigil.pipeline import PipelineConfig, run_pipeline
-from vigil.records import RecordKind
 
 app = typer.Typer(help="vigil: linked, explained, prioritised cases against cybersex trafficking.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -97,11 +93,8 @@ def run_command(
 ) -> None:
     """Detect, link and triage over everything stored; print the top cases."""
     settings = load_settings()
-    plugins = registry()
-    detectors = [d.from_settings(settings) for _, d in sorted(plugins.detectors.items())]
     with opened_store(settings) as store, progress_steps("run") as step:
-        result = run_pipeline(store, detectors, PipelineConfig.from_settings(settings),
-                              on_step=step)
+        result = run(store, settings, registry(), step)
     for name, count in result.signals_by_detector.items():
         console.print(f"{name}: {count} signals")
     console.print(cases_table(result.cases, limit))

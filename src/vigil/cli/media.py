@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from vigil import (
+    FloodConfig,
+    MatchEvent,
+    MediaLookup,
+    Sampling,
+    Settings,
+    Store,
+    StreamMonitor,
+    StreamStats,
+    cached_lookup,
+    file_error,
+    format_vpdq,
+    hash_path,
+    index_cache_dir,
+    keep_findings,
+    match_path,
+    signal_from_event,
+)
 from vigil.cli.common import errors, load_settings, opened_store
 from vigil.cli.problems import EXIT_FAILED, print_problem
-from vigil.media.bank_policy import FloodState
-from vigil.media.file_errors import file_error
-from vigil.media.index_cache import cache_dir_for, matcher_from_store
-from vigil.media.inspect import hash_path, match_path
-from vigil.media.matching import BankMatcher, Match
-from vigil.media.query import match_variants, pdq_hash_variants, police
-from vigil.media.video import Sampling, format_vpdq
-from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
-from vigil.monitor.signals import signal_from_event
-from vigil.settings import Settings
-from vigil.store.interfaces import BankInfo, Store
 
 Files = Annotated[list[Path], typer.Argument(
     help="Pictures or videos; one that cannot be read is named on stderr and skipped.")]
@@ -78,11 +83,11 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
     """
     settings = load_settings()
     with opened_store(settings) as store:
-        matcher = _matcher(store, settings)
+        lookup = _lookup(store, settings)
     failed = 0
     for path in files:
         try:
-            for item, found in match_path(path, matcher, Sampling(frames_per_second=fps)):
+            for item, found in match_path(path, lookup, Sampling(frames_per_second=fps)):
                 entry = found.match.entry
                 row: dict[str, object] = {"path": str(path), "bank": entry.bank,
                                           "label": entry.label, "signal_type": entry.signal_type,
@@ -100,25 +105,10 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
 
 
 
-def _matcher(store: Store, settings: Settings) -> BankMatcher:
-    cache = settings.index_cache_dir or cache_dir_for(settings.database_url)
-    return matcher_from_store(store, settings.media_index, cache)
-
-
-class PolicedMatcher:
-    """The monitor's matcher: dihedral variants, then negative banks, pauses and floods."""
-
-    def __init__(self, matcher: BankMatcher, banks: list[BankInfo]) -> None:
-        self._matcher = matcher
-        self._banks = {bank.name: bank for bank in banks}
-        self._flood = FloodState()
-        self._lock = threading.Lock()
-
-    def __call__(self, pdq_hex: str) -> list[Match]:
-        found = match_variants(self._matcher, "pdq", pdq_hash_variants(pdq_hex))
-        with self._lock:
-            outcome = police(found, self._banks, self._flood, datetime.now(UTC))
-        return [v.match for v in outcome.kept]
+def _lookup(store: Store, settings: Settings, flood: FloodConfig | None = None) -> MediaLookup:
+    """The banks' lookup, its index loaded from the index cache when the banks are unchanged."""
+    cache = settings.index_cache_dir or index_cache_dir(settings.database_url)
+    return cached_lookup(store, settings.media_index, cache, flood)
 
 
 def monitor_command(
@@ -141,7 +131,7 @@ def monitor_command(
     """
     settings = load_settings()
     with opened_store(settings) as store:
-        matcher = PolicedMatcher(_matcher(store, settings), store.banks())
+        lookup = _lookup(store, settings, FloodConfig())
     events: list[MatchEvent] = []
 
     def on_event(event: MatchEvent) -> None:
@@ -150,18 +140,19 @@ def monitor_command(
         _emit({"signal_id": signal.id, "score": signal.score, **signal.evidence,
                "explanation": signal.explanation})
 
-    with StreamMonitor(matcher, sampling=Sampling(frames_per_second=fps),
+    with StreamMonitor(lookup, sampling=Sampling(frames_per_second=fps),
                        on_event=on_event) as monitor:
         for number, source in enumerate(sources, start=1):
             monitor.add_stream(sys.stdin.buffer if source == "-" else source,
                                f"stream-{number}", realtime=realtime)
         monitor.wait(duration)
         stats = monitor.stop()
-    if store_signals and events:
+    pauses = lookup.take_pauses()
+    for pause in pauses:
+        errors.print(f"flood: {pause.bank}/{pause.hash}: {pause.reason()}")
+    if store_signals and (events or pauses):
         with opened_store(settings) as store:
-            if account is not None:
-                store.add_records([e.observation(account) for e in events])
-            store.add_signals([signal_from_event(e, account) for e in events])
+            keep_findings(store, events, pauses, account)
     errors.print(stats_table(stats))
     failed = [s for s in stats.values() if s.state == "failed"]
     for s in failed:

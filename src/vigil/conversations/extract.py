@@ -2,8 +2,8 @@
 
 Why: in live-show negotiation the payment instruction is in the chat ("send to gcash 0917..."),
 so an identifier found there, normalised like every other :class:`~vigil.model.EntityRef`, joins
-the chat to the payments received by that account (shared reference conversations.md §6.4:
-remittance, GCash/e-wallet, Cash App). Every value goes through ``EntityRef.of``; one that fails
+the chat to the payments received by that account (remittance: AUSTRAC; Cash App: Thorn &
+NCMEC 2024; GCash: vigil's). Every value goes through ``EntityRef.of``; one that fails
 normalisation is dropped, never guessed at.
 
 Spellings chosen so chat and payment records meet: providers are lower-case canonical names
@@ -30,8 +30,8 @@ PAYMENT_PROVIDERS: dict[str, str] = {
     "moneygram": "moneygram", "cashapp": "cashapp", "venmo": "venmo", "coins.ph": "coins.ph",
 }
 """Spelling (lower case, spaces removed) -> canonical provider. The channels named by AUSTRAC,
-Thorn & NCMEC and payments.md R11 (remitters, PayPal and P2P apps, Cash App), plus the Philippine
-e-wallets (GCash, Maya, Coins.ph) of the facilitator side (payments.md §7.2)."""
+Thorn & NCMEC, Egmont Group (2020) and FATF (2025) (remitters, PayPal and P2P apps, Cash App), plus
+the Philippine e-wallets (GCash, Maya, Coins.ph) of the facilitator side (vigil's addition)."""
 
 MOBILE_WALLETS = frozenset({"gcash", "maya", "coins.ph"})
 """Providers whose account id is the holder's Philippine mobile number (unverified, from the
@@ -130,7 +130,7 @@ def _payment_id(provider: str, ident: str, explicit: bool) -> str | None:
 
     Without a ``:`` only ids that cannot be ordinary words are taken (a number of 8+ digits, an
     e-mail address, an ``@handle``): "send it by gcash tonight" names no account, and "gcash 500" is
-    an amount (AUSTRAC's AUD 10-100 payments are 2-3 digits; conversations.md §4), not an account.
+    an amount (the AUSTRAC case study's A$10-100 payments are 2-3 digits), not an account.
     """
     digits = re.sub(r"\D", "", ident)
     if re.fullmatch(r"\+?[\d\s-]+", ident):

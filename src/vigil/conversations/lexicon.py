@@ -1,14 +1,14 @@
 """The conversation indicator lexicon: published, neutral indicators as regular expressions.
 
-Why a data file: indicators churn (codes change once publicised, shared reference conversations.md
-§4) and each must carry its source, so they live in YAML an analyst can audit and extend without
+Why a data file: indicators churn (codes change once publicised: WAAD 2025 and others)
+and each must carry its source, so they live in YAML an analyst can audit and extend without
 code, as presidio builds its recognizers from YAML. Loading validates every field and compiles every
 pattern, so a bad pattern fails at start-up naming its category, not in the middle of a run.
 
 Why the score is ``1 - prod(1 - w)`` over distinct categories: grooming and exploitation show as a
 progression through *different* kinds of behaviour (ChatCoder2 stages: personal information,
-grooming, approach; conversations.md §1.3), and AUSTRAC's advice for payments is that no single
-indicator is enough (payments.md §6). A noisy-OR over distinct categories rises with each new kind
+grooming, approach; McGhee et al. 2011), and AUSTRAC's advice for payments is that no single
+indicator is enough (AUSTRAC 2022). A noisy-OR over distinct categories rises with each new kind
 of indicator, never exceeds 1, and lets no single category reach a high score by repetition: a
 repeat adds ``repeat_bonus`` of the weight per extra message, and only up to ``repeat_cap``
 messages. A benign chat saying "price" ten times therefore scores barely more than saying it once.

@@ -37,9 +37,9 @@ class Country:
 
 
 PHILIPPINES = Country("PH", "PHP", 0.0175, 8, ("gcash", "maya"))
-# Consumer side of the corridor: AMLC 2023 (US half, then UK, AU, CA) and payments.md §6 corridors
-# (AU, US, UK, CA, EU incl. Nordics, NZ); providers are the online remitters and P2P channels
-# named by Egmont, Rights Lab and FATF (payments.md R11).
+# Consumer side of the corridor: AMLC 2023 (US half, then UK, AU, CA), FATF 2025 and "Scale of
+# Harm" 2023 (AU, US, UK, CA, Europe); providers are the online remitters and P2P channels
+# named by Egmont (2020), Nottingham Rights Lab and FATF (2025).
 CONSUMER_COUNTRIES: tuple[Country, ...] = (
     Country("US", "USD", 1.0, -5, ("remitly", "paypal", "wise")),
     Country("US", "USD", 1.0, -8, ("remitly", "paypal", "worldremit")),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from vigil.demo.actors import (
     CARRIER_NAT_IP,
@@ -31,11 +30,9 @@ from vigil.demo.money import (
     party,
     steady_transfers,
 )
+from vigil.demo.parts import WorldParts as Builder
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef
-
-if TYPE_CHECKING:
-    from vigil.demo.world import Builder
 
 NAT_SHARE = 0.35
 """Share of Philippine benign users behind the one carrier NAT address (vigil assumption)."""

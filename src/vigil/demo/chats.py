@@ -2,7 +2,7 @@
 
 Text rules: neutral indicator phrases only - asking age, moving to another app, price and payment
 instructions, secrecy, threats to share, scheduling a paid "show" (the published indicators of
-conversations.md §4) - and never any sexual content or description of anyone. The payment
+IJM, Thorn & NCMEC, ChatCoder2) - and never any sexual content or description of anyone. The payment
 instruction names the facilitator's wallet the way facilitators write it ("send to gcash 0917 ..."),
 which is what joins a chat to the payments that wallet receives.
 

@@ -2,8 +2,8 @@
 
 One JSON Lines file per record kind, each line a JSON object whose keys are exactly the record's
 fields (what :mod:`vigil.importers.jsonl` validates), and the known bank as bank CSV
-(``hash,signal_type,label,source``, :mod:`vigil.media.banks`). Lines and rows keep a fixed order and
-keys their field order, so one seed gives the same bytes on every run.
+(``hash,signal_type,label,source``, :mod:`vigil.media.banks.files`). Lines and rows keep a fixed
+order and keys their field order, so one seed gives the same bytes on every run.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vigil.demo.world import World
-from vigil.media.banks import bank_csv_text
+from vigil.media.banks.files import bank_csv_text
 from vigil.records import Record
 
 FILE_NAMES = {"media": "media.jsonl", "messages": "messages.jsonl",

@@ -1,10 +1,10 @@
 """Media observations of the demo world and the known bank they are matched against.
 
-The "known" pictures are drawn by :mod:`vigil.media.synthetic` from seeds: coloured gradients and
+The "known" pictures are drawn by :mod:`vigil.testing.pictures` from seeds: coloured gradients and
 shapes, nothing figurative, never any real media. A ring's stream frames are benign edits of its
 own known pictures (resize, brightness, a crop of at most 1 %), the edits PDQ survives (Thorn
-``perception`` benchmark, media.md §2.4), so they land within the 31-bit match threshold
-(media.md §2.1) as re-captured frames of known material would. JPEG re-encoding is left out on
+``perception`` benchmark), so they land within the 31-bit match threshold
+(pdq/README.md) as re-captured frames of known material would. JPEG re-encoding is left out on
 purpose: its bytes depend on the codec library's version, and the demo must hash the same on
 every machine.
 """
@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from PIL import Image
 
 from vigil.demo.actors import Person
-from vigil.media.hashing import PDQ_QUALITY_THRESHOLD, md5_of_bytes, pdq_of_image
-from vigil.media.synthetic import brightened, cropped, draw_featureless, draw_picture, resized
+from vigil.media.banks.records import BankEntry
+from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD, md5_of_bytes, pdq_of_image
 from vigil.records import MediaObservation
-from vigil.store.interfaces import BankEntry
+from vigil.testing.pictures import brightened, cropped, draw_featureless, draw_picture, resized
 
 BANK_NAME = "demo-known"
-BANK_SOURCE = "vigil demo: pictures drawn by vigil.media.synthetic"
+BANK_SOURCE = "vigil demo: pictures drawn by vigil.testing.pictures"
 FRAME_INTERVAL_S = 30.0
 """Seconds between sampled stream frames (pytx vPDQ samples one frame a second; a platform sampling
 a live call for matching does so far more sparsely, vigil assumption)."""

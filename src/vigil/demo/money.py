@@ -1,8 +1,8 @@
 """Payments of the demo world: buyers paying facilitators, and benign traffic that looks alike.
 
 The benign side is deliberately hard: family remittances to the Philippines use the same channels,
-amounts and cover words as buyers (payments.md §7 item 7c: "family remittances to PH with the same
-amounts and keywords ... is what makes the problem hard"). What separates them is what AUSTRAC and
+amounts and cover words as buyers (AUSTRAC's cover words - "school fees", "medical bills",
+"gift" - are family words too). What separates them is what AUSTRAC and
 Westpac describe - shared surnames, one or two beneficiaries, a monthly rhythm - versus several
 unrelated buyers, short gaps and escalation.
 """
@@ -19,17 +19,17 @@ from vigil.records import Payment
 
 BUYER_USD = (15.0, 90.0)
 """Per-session price: AUSTRAC case study A$10-100 and "AUD 20-80 per session"; IJM/Rights Lab
-"Scale of Harm": as little as AUD 40 (conversations.md §4)."""
+"Scale of Harm" (2023): as little as AUD 40."""
 PROLIFIC_MAX_USD = 34.0
 """AIC T&I 634: high-volume live streamers spend under AUD 55 (about US$36)."""
 # Days between a buyer's payments. AIC T&I 634: high-volume buyers pay at intervals of less than
-# 20 days (the AUSTRAC case of conversations.md §4 reached about twice a day); prolific buyers
+# 20 days (one AUSTRAC case reached about twice a day); prolific buyers
 # here make more than 20 payments (AIC (Wolbers): more than 20 sessions).
 PROLIFIC_GAP_DAYS = (2.0, 10.0)
 OCCASIONAL_GAP_DAYS = (6.0, 19.0)
 ESCALATION = (1.0, 3.0)
-"""AIC T&I 589: median amount rises and payments become more frequent (the ratio is not recorded,
-payments.md §8); here amount grows and the gap shrinks by this factor from first to last payment."""
+"""AIC T&I 589: median amount rises and payments become more frequent (the ratio has not
+been checked); here amount grows and the gap shrinks by this factor from first to last payment."""
 FAMILY_GAP_DAYS = ((27.0, 33.0), (13.0, 17.0))
 """Monthly or semi-monthly allowances (vigil assumption: typical payroll rhythms)."""
 LATE_NIGHT_HOURS = (22, 28)
@@ -37,7 +37,7 @@ LATE_NIGHT_HOURS = (22, 28)
 DAYTIME_HOURS = (8, 22)
 
 BUYER_REFERENCES = ("", "", "gift", "school fees", "medical bills", "family support", "allowance")
-"""AUSTRAC and FATF cover words (payments.md R6): the same words families use, on purpose."""
+"""AUSTRAC and FATF (2025) cover words: the same words families use, on purpose."""
 FAMILY_REFERENCES = ("", "family support", "school fees", "allowance", "for mama", "birthday",
                      "medical bills", "groceries")
 

@@ -13,12 +13,13 @@ from vigil.demo.files import write_world
 from vigil.demo.truth import Evaluation, evaluate
 from vigil.demo.world import World, generate_world
 from vigil.ingest import FileSummary, import_file
-from vigil.media.banks import load_bank_csv
+from vigil.media.banks.files import load_bank_csv
 from vigil.model import Case
-from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
+from vigil.pipeline import RunResult, StepCallback
 from vigil.records import RecordKind
 from vigil.registry import Registry
 from vigil.report_html import write_report
+from vigil.runs import run
 from vigil.settings import Settings
 from vigil.store.interfaces import Store
 from vigil.store.open import open_store
@@ -75,9 +76,7 @@ def run_demo(seed: int, out: Path, settings: Settings, registry: Registry,
     try:
         step("import")
         imports = load_world(store, files, registry)
-        detectors = [cls.from_settings(settings) for _, cls in sorted(registry.detectors.items())]
-        result = run_pipeline(store, detectors, PipelineConfig.from_settings(settings),
-                              as_of=world.end, on_step=step)
+        result = run(store, settings, registry, step, as_of=world.end)
     finally:
         store.close()
     evaluation = evaluate([[str(e) for e in case.entities] for case in result.cases],

@@ -1,6 +1,6 @@
 """Ground truth of the demo world, and how a ranking of cases is scored against it.
 
-The measure is the one an analyst with a fixed budget cares about (payments.md §7 item 7c:
+The measure is the one an analyst with a fixed budget cares about (vigil's choice:
 precision at a fixed alert budget): with P rings planted, look at the top P cases only. A case
 *hits* a ring when more than half of its entities are that ring's, so a case that glued two rings
 together, or a ring to a crowd of benign users, does not count, and a ring split over two cases

@@ -38,6 +38,7 @@ from vigil.demo.money import (
 from vigil.demo.reports import ReportDesk
 from vigil.demo.truth import PlantedRing, Truth, entity_strings
 from vigil.identifiers import EntityKind
+from vigil.media.banks.records import BankEntry
 from vigil.records import (
     ChatMessage,
     MediaObservation,
@@ -46,13 +47,12 @@ from vigil.records import (
     Record,
     identifiers_of,
 )
-from vigil.store.interfaces import BankEntry
 
 RINGS_AT_SCALE_1 = 8
 KNOWN_MATERIAL_SHARE = 0.75
-"""Share of rings whose streams re-broadcast known (banked) material. media.md §6: "known-hash
-matching of live frames only catches re-broadcast known material. Live-streamed abuse of a child
-is new content"; the share itself is a vigil assumption, set high so the demo shows both paths."""
+"""Share of rings whose streams re-broadcast known (banked) material. Known-hash
+matching of live frames only catches re-broadcast known material: live-streamed abuse of a child
+is new content; the share itself is a vigil assumption, set high so the demo shows both paths."""
 PROLIFIC_SHARE = 0.25
 """Share of buyers who pay prolifically; AIC T&I 589: 3 % of senders made 50 % of transactions,
 so a few prolific buyers carry most of a ring's payments."""

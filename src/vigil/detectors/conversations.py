@@ -1,13 +1,13 @@
 """The conversation lexicon detector: indicator categories scored per conversation, and explained.
 
 Why a lexicon before any model: no vendor publishes precision or recall for grooming classifiers
-(shared reference conversations.md §3), and a documented list of published indicators can be audited
+(Project Artemis, Thorn Safer, Hive), and a documented list of published indicators can be audited
 line by line; each signal names the categories and neutral terms that fired, which is the
-explanation PAN12's line-level task asks for (conversations.md §6.6). The signal never copies chat
+explanation PAN12's line-level task asks for (Inches & Crestani 2012). The signal never copies chat
 text: evidence holds message ids, the lexicon's own terms and counts.
 
-Roles follow the two-stage PAN12 systems, which tell predator from victim by who asks age or
-location (conversations.md §6.2): a participant who sent indicator messages is a ``suspect``; one
+Roles follow the two-stage PAN12 systems (Villatoro-Tello 2012) that tell predator from victim,
+here by who asks age or location: a participant who sent indicator messages is a ``suspect``; one
 who sent none but received indicators aimed at them (categories marked ``victim_indicator``) is a
 ``victim``; payment accounts and wallets written in indicator messages are ``payee``.
 """

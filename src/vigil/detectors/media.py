@@ -8,64 +8,20 @@ not count several times. Every matched bank hash is still a subject, so linking 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC
 from typing import ClassVar, Self
 
 from vigil.identifiers import EntityKind
-from vigil.media.bank_policy import FloodConfig, FloodState, pause_flooded_entries
-from vigil.media.hashing import PDQ_QUALITY_THRESHOLD
-from vigil.media.matching import BankMatcher, Match, match_score
-from vigil.media.query import (
-    IDENTITY,
-    QueryOutcome,
-    VariantMatch,
-    match_variants,
-    pdq_hash_variants,
-    police,
-)
+from vigil.media.banks.evidence import best_match, describe_match, match_evidence, media_ref
+from vigil.media.banks.flood import FloodConfig
+from vigil.media.banks.lookup import MediaLookup
+from vigil.media.banks.query import IDENTITY, QueryOutcome, pdq_hash_variants
+from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import MediaObservation, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
-
-log = logging.getLogger(__name__)
-
-
-def media_ref(match: Match) -> EntityRef:
-    """The matched bank hash as an entity, e.g. ``media:pdq:<64 hex>``: it links every sighting."""
-    return EntityRef.of(EntityKind.MEDIA, f"{match.entry.signal_type}:{match.entry.hash}")
-
-
-def match_threshold(match: Match, matcher: BankMatcher) -> int:
-    """The distance the match was allowed: its bank's threshold for PDQ, 0 for exact hashes."""
-    return matcher.threshold(match.entry.bank) if match.entry.signal_type == "pdq" else 0
-
-
-def match_evidence(match: Match, matcher: BankMatcher) -> dict[str, JSONValue]:
-    entry = match.entry
-    return {"bank": entry.bank, "label": entry.label, "hash": entry.hash,
-            "signal_type": entry.signal_type, "distance": match.distance,
-            "threshold": match_threshold(match, matcher), "bank_source": entry.source}
-
-
-def best_match(matches: Sequence[Match], matcher: BankMatcher) -> tuple[Match, float]:
-    """The highest-scoring match and its score (ties: the first, as the index sorted them)."""
-    scored = [(match_score(m.distance, match_threshold(m, matcher)), i) for i, m in
-              enumerate(matches)]
-    score, position = max(scored, key=lambda pair: (pair[0], -pair[1]))
-    return matches[position], score
-
-
-def describe_match(match: Match, matcher: BankMatcher, what: str) -> str:
-    """One sentence an analyst reads, e.g. "PDQ hash of X is 6 bits from a hash in bank ..."."""
-    entry = match.entry
-    label = f" (label '{entry.label}')" if entry.label else ""
-    if entry.signal_type == "pdq":
-        return (f"PDQ hash of {what} is {match.distance} bits from a hash in bank "
-                f"'{entry.bank}'{label}, threshold {match_threshold(match, matcher)}.")
-    return f"{entry.signal_type.upper()} of {what} equals a hash in bank '{entry.bank}'{label}."
 
 
 def _observations(records: Sequence[Record]) -> Iterator[MediaObservation]:
@@ -75,23 +31,21 @@ def _observations(records: Sequence[Record]) -> Iterator[MediaObservation]:
         yield record
 
 
-def observation_matches(observation: MediaObservation, matcher: BankMatcher,
-                        dihedral: bool = True) -> list[VariantMatch]:
-    """PDQ matches (with dihedral variants) unless the hasher reported quality < 50, plus MD5.
+def judge_observation(observation: MediaObservation, lookup: MediaLookup,
+                      dihedral: bool = True) -> QueryOutcome:
+    """PDQ (with dihedral variants) unless the hasher reported quality < 50, plus MD5, judged.
 
     A PDQ hash without a reported quality is matched: banks and some clients send bare hashes,
     and the threshold still bounds the distance (the evidence records the missing quality).
     """
-    found: list[VariantMatch] = []
+    variants: list[tuple[str, str]] = []
     if observation.pdq is not None and not _low_quality(observation):
-        found += match_variants(matcher, "pdq", pdq_hash_variants(observation.pdq, dihedral))
-    if observation.md5 is not None:
-        found += match_variants(matcher, "md5", [(IDENTITY, observation.md5)])
-    return found
+        variants = pdq_hash_variants(observation.pdq, dihedral)
+    return lookup.judge(variants, observation.md5, now=observation.observed_at)
 
 
 def _low_quality(observation: MediaObservation) -> bool:
-    # pdq/README.md: quality <= 49 is unreliable; pytx QUALITY_THRESHOLD = 50 (media.md §2.1).
+    # pdq/README.md: quality <= 49 is unreliable; pytx QUALITY_THRESHOLD = 50.
     return observation.quality is not None and observation.quality < PDQ_QUALITY_THRESHOLD
 
 
@@ -106,7 +60,8 @@ class MediaHashDetector(Detector):
     """Matches every media observation against every bank in the store.
 
     Observations are taken in time order so that flood quarantine sees matches as they happened;
-    an entry it pauses is stored as paused (``BankStore.set_bank_entry_enabled``) and logged.
+    an entry that floods is suppressed from then on, and the pause is proposed to the pipeline
+    (through the run's :class:`~vigil.media.banks.lookup.MediaLookup`), which stores and audits it.
     """
 
     name: ClassVar[str] = "media.hash_match"
@@ -126,34 +81,27 @@ class MediaHashDetector(Detector):
         return cls(pdq_index=settings.media_index)
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
-        matcher = BankMatcher.from_store(context.banks, self.pdq_index)
-        if len(matcher) == 0:
+        lookup = context.media_lookup(self.pdq_index, self.flood)
+        if len(lookup) == 0:
             return
-        banks = {bank.name: bank for bank in context.banks.banks()}
-        flood = FloodState(self.flood)
         ordered = sorted(_observations(records), key=lambda o: (o.observed_at, o.observation_id))
         for observation in ordered:
-            found = observation_matches(observation, matcher, self.dihedral)
-            outcome = police(found, banks, flood, observation.observed_at)
-            if outcome.alerts:
-                pause_flooded_entries(context.banks, outcome.alerts)
-                for alert in outcome.alerts:
-                    log.warning("flood quarantine: %s", alert.reason())
+            outcome = judge_observation(observation, lookup, self.dihedral)
             if outcome.kept:
-                yield self._signal(observation, outcome, matcher)
+                yield self._signal(observation, outcome, lookup)
 
     def _signal(self, observation: MediaObservation, outcome: QueryOutcome,
-                matcher: BankMatcher) -> Signal:
+                lookup: MediaLookup) -> Signal:
         matches = [v.match for v in outcome.kept]
-        best, score = best_match(matches, matcher)
+        best, score = best_match(matches, lookup)
         variant = next(v.variant for v in outcome.kept if v.match is best)
         account = EntityRef(EntityKind.ACCOUNT, observation.account)
         evidence: dict[str, JSONValue] = {
             "roles": {str(account): "suspect"},
             "observation_id": observation.observation_id,
-            **match_evidence(best, matcher),
+            **match_evidence(best, lookup),
             "variant": variant,
-            "matches": [{**match_evidence(v.match, matcher), "variant": v.variant}
+            "matches": [{**match_evidence(v.match, lookup), "variant": v.variant}
                         for v in outcome.kept],
             "suppressed": [{"bank": s.match.entry.bank, "hash": s.match.entry.hash,
                             "rule": s.rule, "reason": s.reason} for s in outcome.suppressed],
@@ -164,7 +112,7 @@ class MediaHashDetector(Detector):
             evidence["stream_id"] = observation.stream_id
         if observation.frame_time_s is not None:
             evidence["frame_time_s"] = observation.frame_time_s
-        explanation = describe_match(best, matcher, _what(observation))
+        explanation = describe_match(best, lookup, _what(observation))
         if variant != IDENTITY:
             explanation += f" Matched as its {variant} variant (rotated or flipped)."
         if len(matches) > 1:

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC
 from typing import ClassVar, Self
 
-from vigil.detectors.media import best_match, describe_match, match_evidence, media_ref
 from vigil.identifiers import EntityKind
-from vigil.media.matching import BankMatcher, Match
-from vigil.media.query import match_variants, pdq_hash_variants
+from vigil.media.banks.evidence import best_match, describe_match, match_evidence, media_ref
+from vigil.media.banks.lookup import MediaLookup
+from vigil.media.index.base import Match
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import PanicReport, Record, RecordKind, identifiers_of
@@ -27,10 +27,10 @@ DEFAULT_REASON_SCORE = 0.5
 
 REASON_SCORES: tuple[tuple[str, re.Pattern[str], float], ...] = (
     # NCMEC "Priority 1 = child believed to be in imminent danger"; CyberTipline
-    # escalateToHighPriority, e.g. "immediate risk to child" (cases-and-sharing.md §6, §1.2).
+    # escalateToHighPriority, e.g. "immediate risk to child" (CyberTipline Reporting API docs).
     ("minor_involved", re.compile(
         r"\b(minors?|child(ren)?|kids?|under[- ]?age|under 18|teen(ager)?s?)\b", re.I), 0.9),
-    # CyberTipline reportAnnotations "sextortion" (cases-and-sharing.md §1.2).
+    # CyberTipline reportAnnotations "sextortion" (CyberTipline Reporting API docs).
     ("threat", re.compile(
         r"\b(threat\w*|blackmail\w*|sextort\w*|extort\w*)\b", re.I), 0.8),
     # A paid show is the pattern of cybersex trafficking itself: abuse streamed to paying buyers.
@@ -62,14 +62,16 @@ def combined_score(base: float, media: float | None) -> float:
     return round(1.0 - (1.0 - base) * (1.0 - media), 6)
 
 
-def frame_matches(report: PanicReport, matcher: BankMatcher) -> list[tuple[int, Match]]:
-    """(frame index, match) for every reported frame within its bank's PDQ threshold.
+def frame_matches(report: PanicReport, lookup: MediaLookup) -> list[tuple[int, Match]]:
+    """(frame index, match) for every reported frame's match that bank policy keeps.
 
     Frames carry no quality score, so they are matched as the media detector matches a bare hash:
-    with the 8 dihedral variants of the hash (a phone held sideways still matches).
+    with the 8 dihedral variants of the hash (a phone held sideways still matches), and judged
+    by the same lookup, so a frame of a known false positive or of a paused entry counts for
+    nothing here either.
     """
     return [(index, found.match) for index, frame in enumerate(report.frame_pdqs)
-            for found in match_variants(matcher, "pdq", pdq_hash_variants(frame))]
+            for found in lookup.judge_pdq(frame, now=report.reported_at).kept]
 
 
 def _reports(records: Sequence[Record]) -> Iterator[PanicReport]:
@@ -89,7 +91,7 @@ class PanicReportDetector(Detector):
     """Turns each panic report into a signal about the reported account."""
 
     name: ClassVar[str] = "reports.panic"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     description: ClassVar[str] = "Panic-button reports, scored by reason and by reported frames"
     consumes: ClassVar[RecordKind] = RecordKind.REPORT
 
@@ -101,14 +103,14 @@ class PanicReportDetector(Detector):
         return cls(pdq_index=settings.media_index)
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
-        matcher = BankMatcher.from_store(context.banks, self.pdq_index)
+        lookup = context.media_lookup(self.pdq_index)
         for report in _reports(records):
-            yield self._signal(report, matcher)
+            yield self._signal(report, lookup)
 
-    def _signal(self, report: PanicReport, matcher: BankMatcher) -> Signal:
+    def _signal(self, report: PanicReport, lookup: MediaLookup) -> Signal:
         base, categories = reason_score(report.reason)
-        hits = frame_matches(report, matcher)
-        media_score = best_match([m for _, m in hits], matcher)[1] if hits else None
+        hits = frame_matches(report, lookup)
+        media_score = best_match([m for _, m in hits], lookup)[1] if hits else None
         reported = EntityRef(EntityKind.ACCOUNT, report.reported)
         reporter = EntityRef(EntityKind.ACCOUNT, report.reporter)
         evidence: dict[str, JSONValue] = {
@@ -120,7 +122,7 @@ class PanicReportDetector(Detector):
             "reason_categories": categories,
             "reason_score": base,
             "frame_count": len(report.frame_pdqs),
-            "frame_matches": [{"frame_index": i, **match_evidence(m, matcher)} for i, m in hits],
+            "frame_matches": [{"frame_index": i, **match_evidence(m, lookup)} for i, m in hits],
             "media_score": media_score,
         }
         return Signal(
@@ -128,21 +130,21 @@ class PanicReportDetector(Detector):
             subjects=(*identifiers_of(report), *(media_ref(m) for _, m in hits)),
             score=combined_score(base, media_score),
             observed_at=report.reported_at.astimezone(UTC),
-            evidence=evidence, explanation=self._explain(report, categories, hits, matcher),
+            evidence=evidence, explanation=self._explain(report, categories, hits, lookup),
             detector_version=self.version,
         )
 
     @staticmethod
     def _explain(report: PanicReport, categories: list[str], hits: list[tuple[int, Match]],
-                 matcher: BankMatcher) -> str:
+                 lookup: MediaLookup) -> str:
         flagged = f" ({', '.join(c.replace('_', ' ') for c in categories)})" if categories else ""
         text = (f"account:{report.reporter} reported account:{report.reported} in session "
                 f"'{report.session_id}': \"{_quoted(report.reason)}\"{flagged}.")
         if not hits:
             return text
-        best, _ = best_match([m for _, m in hits], matcher)
+        best, _ = best_match([m for _, m in hits], lookup)
         frame = next(index for index, m in hits if m is best)
         what = f"reported frame {frame + 1} of {len(report.frame_pdqs)}"
         others = len({index for index, _ in hits}) - 1
         more = f" {others} other frame(s) matched too." if others else ""
-        return f"{text} {describe_match(best, matcher, what)}{more}"
+        return f"{text} {describe_match(best, lookup, what)}{more}"

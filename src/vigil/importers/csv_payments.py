@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from vigil.importers.rows import parse_row
 from vigil.plugin import Importer, ImportResult
+from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
-from vigil.store.interfaces import QuarantineEntry
 
 
 class PaymentCsv(Importer):

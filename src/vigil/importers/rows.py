@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind, record_from_dict
-from vigil.store.interfaces import QuarantineEntry
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -32,7 +32,7 @@ class MatchedEntry(Protocol):
 
 
 class MatchLike(Protocol):
-    """One hit from a matcher (``vigil.media.matching.Match`` fits)."""
+    """One hit from a matcher (``vigil.media.index.base.Match`` fits)."""
 
     @property
     def entry(self) -> MatchedEntry: ...

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
-from vigil.media.video import VideoSource
+from vigil.media.video.frames import VideoSource
 
 __all__ = [
     "LIVE_SCHEMES", "NETWORK_TIMEOUT_S", "Backpressure", "default_backpressure", "display_name",

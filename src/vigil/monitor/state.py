@@ -15,7 +15,7 @@ from time import monotonic
 
 import numpy as np
 
-from vigil.media.video import DecodeCounters, SampledFrame, Sampling, VideoSource
+from vigil.media.video.frames import DecodeCounters, SampledFrame, Sampling, VideoSource
 from vigil.monitor.events import StreamStats
 from vigil.monitor.sources import Backpressure
 

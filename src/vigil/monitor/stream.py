@@ -6,7 +6,7 @@ small worker pool hashes and matches. Each stream queues at most ``queue_per_str
 frames; a live stream that outruns the workers drops its oldest frame (counted), a file waits.
 Streams are served in the order their frames arrived, so one busy stream cannot starve the rest.
 
-media.md §6 notes no public system reports frame-hash latency on live streams; vigil promises an
+Agora, Hive, Yubo and SafeToNet publish no frame-hash latency on live streams; vigil promises an
 event within one second of the frame being decoded and measures every frame against it.
 """
 
@@ -20,7 +20,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from time import monotonic, perf_counter
 
-from vigil.media.video import SampledFrame, Sampling, VideoSource, hash_sampled, sample_frames
+from vigil.media.video.frames import (
+    SampledFrame,
+    Sampling,
+    VideoSource,
+    hash_sampled,
+    sample_frames,
+)
 from vigil.monitor.events import BankHit, Matcher, MatchEvent, StreamStats
 from vigil.monitor.sources import (
     NETWORK_TIMEOUT_S,
@@ -38,7 +44,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_WORKERS = 2
 """vigil's choice: hashing a reduced frame takes about a millisecond, so two workers keep up with
-dozens of streams at 1 frame/s while decoding (the dominant cost, media.md §2.3) gets the cores."""
+dozens of streams at 1 frame/s while decoding (the dominant cost, vPDQ README) gets the cores."""
 DEFAULT_QUEUE_PER_STREAM = 4
 """vigil's choice: at vPDQ's 1 frame/s, four queued frames is four seconds behind; a frame older
 than that is late for the one-second promise anyway, so a live stream drops it instead."""

@@ -18,10 +18,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from vigil.audit import AuditEvent
 from vigil.identifiers import EntityKind
+from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 from vigil.model import Case, CaseStatus, EntityRef, JSONValue, Reason, Signal, SignalKind
+from vigil.quarantine import QuarantineEntry
 from vigil.records import RECORD_TYPES, Record, RecordKind
-from vigil.store.interfaces import AuditEvent, BankEntry, BankInfo, BankKind, QuarantineEntry
 
 JSONDict = dict[str, Any]
 

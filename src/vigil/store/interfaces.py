@@ -6,13 +6,14 @@ SQLite (default) and PostgreSQL. One test body runs against all of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
-from vigil.model import Case, CaseStatus, JSONValue, Signal
+from vigil.audit import AuditEvent
+from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.model import Case, CaseStatus, Signal
+from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 
 
@@ -22,79 +23,6 @@ class AddResult:
 
     added: int
     duplicates: int
-
-
-@dataclass(frozen=True)
-class QuarantineEntry:
-    """A row an importer could not accept, kept verbatim with where it came from and why."""
-
-    kind: RecordKind
-    source: str
-    line: int
-    raw: str
-    reason: str
-
-
-class BankKind(StrEnum):
-    """What a match against the bank means (see :mod:`vigil.media.bank_policy` for the rule)."""
-
-    POSITIVE = "positive"
-    """Known material: a match is a finding."""
-    NEGATIVE = "negative"
-    """Known false positives (pytx ``NEGATIVE_CLASS``): a match suppresses positive matches."""
-
-
-@dataclass(frozen=True)
-class BankInfo:
-    """A named list of hashes, with the threshold its matches use and whether it is in force.
-
-    ``enabled`` is False while the bank is paused; ``state_reason`` and ``state_by`` say why and
-    who (an analyst's name, or the flood check) changed it last. Adding a bank again updates its
-    description but never its state: only :meth:`BankStore.set_bank_enabled` does that, so a
-    re-import cannot silently resume a bank an analyst paused.
-    """
-
-    name: str
-    signal_type: str = "pdq"
-    threshold: int = 31
-    source: str = ""
-    description: str = ""
-    kind: BankKind = BankKind.POSITIVE
-    labels: tuple[str, ...] = ()
-    enabled: bool = True
-    state_reason: str = ""
-    state_by: str = ""
-
-
-@dataclass(frozen=True)
-class BankEntry:
-    """One hash in a bank (``hash`` is lower-case hex; ``signal_type`` pdq, md5 or sha256).
-
-    ``metadata`` keeps what a third-party list said about the hash (its record ids, tags,
-    category), namespaced by format (``{"pytx": {...}}``, ``{"vics": {...}}``), so a match can
-    show it. ``enabled`` is False while the entry is paused, e.g. by flood quarantine.
-    """
-
-    bank: str
-    hash: str
-    signal_type: str
-    label: str = ""
-    source: str = ""
-    metadata: Mapping[str, JSONValue] = field(default_factory=dict, hash=False)
-    enabled: bool = True
-    state_reason: str = ""
-    state_by: str = ""
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """Who did what to which object, when; appended, never edited."""
-
-    actor: str
-    action: str
-    target: str
-    at: datetime
-    details: dict[str, JSONValue] = field(default_factory=dict)
 
 
 class RecordStore(Protocol):

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from vigil.audit import AuditEvent
+from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
+from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
-from vigil.store.interfaces import (
-    AddResult,
-    AuditEvent,
-    BankEntry,
-    BankEntryCount,
-    BankInfo,
-    QuarantineEntry,
-)
+from vigil.store.interfaces import AddResult, BankEntryCount
 
 
 class MemoryStore:

@@ -19,17 +19,13 @@ from typing import Any
 from sqlalchemy import Column, Connection, Engine, Table, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from vigil.audit import AuditEvent
+from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
+from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
-from vigil.store.interfaces import (
-    AddResult,
-    AuditEvent,
-    BankEntry,
-    BankEntryCount,
-    BankInfo,
-    QuarantineEntry,
-)
+from vigil.store.interfaces import AddResult, BankEntryCount
 
 Row = dict[str, Any]
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).

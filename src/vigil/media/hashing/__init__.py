@@ -1,0 +1,1 @@
+"""Hashing pictures: the PDQ reference, the fast NumPy path, dihedral variants, trimming."""

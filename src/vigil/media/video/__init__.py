@@ -1,0 +1,1 @@
+"""Videos: sampling and hashing frames (vPDQ), and comparing two videos' frame hashes."""

@@ -1,0 +1,110 @@
+"""An analyst's decisions on a case (status, assignment, notes), each refused without a name.
+
+The CLI and the web API both call these, so a decision is checked and audited the same way
+whichever door it came through: a blank actor is refused before anything changes, an unknown
+case is a :class:`UnknownCaseError`, and every decision appends one :class:`~vigil.audit.
+AuditEvent` naming the analyst.
+
+The case store keeps only a case's status. Assignments and notes have no column of their own:
+they are stored as audit events and read back by :func:`case_history`, so the trail of a case is
+exactly what was audited, and nothing can change it afterwards. A case keeps its id across runs
+while its signals stay linked the same way, so its history follows it from run to run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from vigil.audit import AuditEvent
+from vigil.model import CaseStatus, JSONValue
+from vigil.store.interfaces import AuditStore, CaseStore
+
+SYSTEM_PREFIX = "vigil:"
+"""Actors vigil's own machinery signs with (``vigil:flood-check``); never a person's name."""
+
+CASE_ACTIONS = ("set_status", "assign", "note")
+"""The audit actions :func:`case_history` reads back for a case."""
+
+
+class AnonymousActorError(ValueError):
+    """A decision came without the name of the person making it."""
+
+
+class UnknownCaseError(KeyError):
+    """No stored case has this id (a ``KeyError``, as the stores raise)."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.case_id = case_id
+
+    def __str__(self) -> str:
+        return f"no case {self.case_id!r}"
+
+
+def require_actor(actor: str) -> str:
+    """The actor's name, stripped; refused when blank or a name vigil's own machinery uses.
+
+    An audit trail is only worth keeping if each entry names someone who can be asked why.
+    """
+    name = actor.strip()
+    if not name:
+        raise AnonymousActorError("a decision needs the name of the person making it")
+    if name.startswith(SYSTEM_PREFIX):
+        raise AnonymousActorError(f"{name!r} is a name vigil's own checks sign with, not a "
+                                  "person's")
+    return name
+
+
+def set_case_status(cases: CaseStore, audit: AuditStore, case_id: str, status: CaseStatus, *,
+                    actor: str) -> AuditEvent:
+    """Record an analyst's review status for a case (kept across runs by case id), audited."""
+    name = require_actor(actor)
+    try:
+        cases.set_status(case_id, status)
+    except KeyError:
+        raise UnknownCaseError(case_id) from None
+    return _audit(audit, name, "set_status", case_id, {"status": status.value})
+
+
+def assign_case(cases: CaseStore, audit: AuditStore, case_id: str, assignee: str, *,
+                actor: str) -> AuditEvent:
+    """Assign a case to an analyst; the assignment is the audit event (see the module note)."""
+    name = require_actor(actor)
+    who = assignee.strip()
+    if not who or who.startswith(SYSTEM_PREFIX):
+        raise ValueError(f"a case is assigned to a person by name, not {assignee!r}")
+    _require_case(cases, case_id)
+    return _audit(audit, name, "assign", case_id, {"assignee": who})
+
+
+def add_case_note(cases: CaseStore, audit: AuditStore, case_id: str, text: str, *,
+                  actor: str) -> AuditEvent:
+    """Add an analyst's note to a case; notes are audit events, so they are never edited."""
+    name = require_actor(actor)
+    if not text.strip():
+        raise ValueError("a note needs some text")
+    _require_case(cases, case_id)
+    return _audit(audit, name, "note", case_id, {"text": text.strip()})
+
+
+def case_history(audit: AuditStore, case_id: str) -> list[AuditEvent]:
+    """Every status change, assignment and note on a case, in the order they were audited."""
+    return [e for e in audit.audit_events() if e.target == case_id and e.action in CASE_ACTIONS]
+
+
+def current_assignee(audit: AuditStore, case_id: str) -> str | None:
+    """Who the case was last assigned to, if anyone."""
+    assigned = [e for e in case_history(audit, case_id) if e.action == "assign"]
+    return str(assigned[-1].details["assignee"]) if assigned else None
+
+
+def _require_case(cases: CaseStore, case_id: str) -> None:
+    if cases.case(case_id) is None:
+        raise UnknownCaseError(case_id)
+
+
+def _audit(audit: AuditStore, actor: str, action: str, target: str,
+           details: dict[str, JSONValue]) -> AuditEvent:
+    event = AuditEvent(actor, action, target, datetime.now(UTC), details)
+    audit.append_audit(event)
+    return event

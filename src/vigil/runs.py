@@ -1,0 +1,30 @@
+"""One run over what is stored, built from the registry and the settings in one place.
+
+``vigil run``, ``vigil demo`` and the web API all start runs; each used to build its own list of
+detectors. Here the list is built once, in the registry's name order, so every door runs the
+same detectors with the same settings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
+from vigil.plugin import Detector
+from vigil.registry import Registry
+from vigil.settings import Settings
+from vigil.store.interfaces import Store
+
+
+def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
+    """Every registered detector, configured from ``settings``, in name order."""
+    return [cls.from_settings(settings) for _, cls in sorted(registry.detectors.items())]
+
+
+def run(store: Store, settings: Settings, registry: Registry,
+        on_step: StepCallback | None = None, *, as_of: datetime | None = None,
+        actor: str = "system") -> RunResult:
+    """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`)."""
+    return run_pipeline(store, build_detectors(settings, registry),
+                        PipelineConfig.from_settings(settings), as_of=as_of, actor=actor,
+                        on_step=on_step)
