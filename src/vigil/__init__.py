@@ -60,8 +60,11 @@ if TYPE_CHECKING:
     )
     from vigil.runs import build_detectors, run
     from vigil.settings import Settings
+    from vigil.store.errors import StoreError
     from vigil.store.interfaces import AuditStore, BankStore, CaseStore, Store
+    from vigil.store.location import StoreLocation, hide_password, locate_store
     from vigil.store.open import UnsupportedDatabaseURL, open_store
+    from vigil.store.session import open_located_store, store_failure_text, store_summary
 
 __version__ = "0.1.0"
 
@@ -91,6 +94,10 @@ _LAZY: dict[str, str] = {
     "Settings": "vigil.settings",
     **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
     **dict.fromkeys(["UnsupportedDatabaseURL", "open_store"], "vigil.store.open"),
+    "StoreError": "vigil.store.errors",
+    **dict.fromkeys(["StoreLocation", "hide_password", "locate_store"], "vigil.store.location"),
+    **dict.fromkeys(["open_located_store", "store_failure_text", "store_summary"],
+                    "vigil.store.session"),
 }
 """Public names imported on first use, and the module each comes from."""
 
@@ -121,4 +128,6 @@ __all__ = [
     "hash_path", "import_files", "index_cache_dir", "keep_findings", "load_bank", "load_registry",
     "match_path", "normalise", "open_store", "pause_bank", "pause_bank_entry", "resume_bank",
     "resume_bank_entry", "run", "run_demo", "set_case_status", "signal_from_event",
+    "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
+    "store_failure_text", "store_summary",
 ]

@@ -1,9 +1,14 @@
 """Linking: signals that share a normalised identifier join one case.
 
 The graph is bipartite (signals and entities); its connected components, computed by igraph, are
-the cases. Hub identifiers - a carrier NAT address, a remittance company's pooled account - would
-glue unrelated people together, so an entity seen with more distinct counted entities than its
-kind's limit is left out of the graph and named in the case's reasons instead.
+the cases. Hub identifiers - a carrier NAT address, a remittance company's pooled account, an
+internet café's address - would glue unrelated people together, so an entity seen with more
+distinct counted entities than its kind's limit is left out of the graph and named in the case's
+reasons instead.
+
+A witness is not a member: an entity whose role in a signal is a witness role (the reporter of a
+panic report) stays in that signal's subjects and evidence but is no edge of the graph, or every
+case a reporter touches would merge with the reported one.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class LinkingConfig(BaseModel):
     counted_kinds: frozenset[EntityKind] = frozenset(
         {EntityKind.ACCOUNT, EntityKind.PAYMENT_ACCOUNT}
     )
+    witness_roles: frozenset[str] = frozenset({"reporter"})
 
     def limit_for(self, kind: EntityKind) -> int:
         return self.max_degree.get(kind, self.default_max_degree)
@@ -53,6 +59,14 @@ class Hub:
     entity: EntityRef
     degree: int
     limit: int
+
+
+def linking_subjects(signal: Signal, config: LinkingConfig) -> list[EntityRef]:
+    """The subjects that may join ``signal`` to others: all but those in a witness role."""
+    roles = signal.evidence.get("roles", {})
+    witnesses = {entity for entity, role in roles.items() if role in config.witness_roles} \
+        if isinstance(roles, dict) else set()
+    return [s for s in signal.subjects if str(s) not in witnesses]
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,7 @@ def link(signals: Sequence[Signal], config: LinkingConfig | None = None,
     entity_index: dict[EntityRef, int] = {}
     edges: list[tuple[int, int]] = []
     for position, signal in enumerate(ordered):
-        for subject in signal.subjects:
+        for subject in linking_subjects(signal, config):
             if subject in hubs:
                 continue
             vertex = entity_index.setdefault(subject, len(ordered) + len(entity_index))

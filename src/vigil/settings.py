@@ -19,8 +19,19 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the store; unset means sqlite:///./.vigil/vigil.db; "
-        "memory:// keeps everything in the process.",
+        description="SQLAlchemy URL of the store; memory:// keeps everything in the process; "
+        "unset means VIGIL_HOME, else the nearest .vigil/vigil.db in this folder or a parent, "
+        "else a new ./.vigil/vigil.db.",
+    )
+    home: Path | None = Field(
+        default=None,
+        description="Folder of the SQLite store (HOME/vigil.db) when VIGIL_DATABASE_URL is unset.",
+    )
+    store_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a write waits for other writers (SQLite busy timeout and retries) "
+        "before failing with 'store busy'.",
     )
     media_index: str = Field(
         default="auto",

@@ -3,11 +3,19 @@
 The engine is a plain loop over scorer functions (presidio-style): each returns a value in [0, 1]
 and a sentence; the weight comes from ``triage.yaml``. Nothing is hidden in the number - every
 component's value, weight and contribution are kept on the case as a :class:`~vigil.model.Reason`.
+
+Why most weight sits on *indicators*, not on how many kinds of signal a case has: benign users
+trip several kinds at once (a tutor paid by parents abroad who moves a class to Skype and is
+reported in anger), so the count of kinds says little. What real data carries that ordinary life
+seldom does is specific: known material seen again and again, a paid "show" negotiated, secrecy
+or a threat to share, a minor's stated age, payments that escalate, a report that says what
+happened. Counts (payers, victims) use saturating curves, ``n / (n + half)``, so a handful never
+earns full weight.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -21,13 +29,16 @@ from vigil.model import Case, Reason, Signal, SignalKind, case_id_for
 
 
 class TriageConfig(BaseModel):
-    """Weights, saturation points and the recency half-life (see the packaged triage.yaml)."""
+    """Weights, half-value counts, known-media repeat and recency half-life (triage.yaml)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: int = 1
     weights: Mapping[str, float]
-    saturation: Mapping[str, int] = {"payers": 5, "victims": 3}
-    recency_half_life_days: float = 14.0
+    half_value: Mapping[str, float] = {"payers": 10.0, "victims": 2.0, "indicators": 2.0}
+    """The count at which a counting component reaches half its value (``n / (n + half)``)."""
+    known_media_repeat: int = 3
+    """Bank matches on this many observations make "known material seen repeatedly"."""
+    recency_half_life_days: float = 30.0
 
 
 def load_triage_config(path: Path | None = None) -> TriageConfig:
@@ -75,13 +86,78 @@ def score_strongest(group: LinkedGroup, config: TriageConfig, as_of: datetime) -
                                  f"{best.explanation}")
 
 
+def saturating(count: float, half: float) -> float:
+    """``count / (count + half)``: 0 at none, 0.5 at ``half``, approaching 1, never reaching it."""
+    return count / (count + half) if count > 0 else 0.0
+
+
 def _count_role(group: LinkedGroup, config: TriageConfig, role: str, plural: str) -> Component:
     found = entities_in_role(group.signals, role)
-    cap = config.saturation.get(plural, 3)
+    half = config.half_value.get(plural, 3.0)
     shown = ", ".join(sorted(found)[:5]) + (" ..." if len(found) > 5 else "")
-    return Component(min(1.0, len(found) / cap),
-                     f"{len(found)} distinct {plural} (full weight at {cap})"
+    return Component(saturating(len(found), half),
+                     f"{len(found)} distinct {plural} (half weight at {half:g})"
                      + (f": {shown}" if found else ""))
+
+
+CONVERSATION_INDICATORS = {"show_negotiation": "a paid show negotiated in chat",
+                           "secrecy": "secrecy asked in chat",
+                           "threat_to_share": "a threat to share in chat"}
+"""Lexicon categories specific enough to count as indicators on their own (lexicon.yaml
+weights them highest after threats); price, apps and age questions are everyday talk."""
+REPORT_INDICATORS = {"asked_age", "secrecy", "threat_to_share", "paid_show"}
+"""Report phrases that say what happened to the reporter (vigil.detectors.reports)."""
+MINOR_PHRASES = {"minor_at_risk", "stated_minor"}
+
+
+def _categories(signal: Signal, key: str) -> set[str]:
+    found = signal.evidence.get(key, {})
+    return set(found) if isinstance(found, dict | list) else set()
+
+
+def indicators(signals: Sequence[Signal], config: TriageConfig) -> dict[str, str]:
+    """The specific indicators among a case's signals: name -> what was seen."""
+    found: dict[str, str] = {}
+    sightings = sum(1 for s in signals if s.kind is SignalKind.MEDIA)
+    sightings += sum(1 for s in signals if s.kind is SignalKind.REPORT
+                     and s.evidence.get("frame_matches"))
+    if sightings >= config.known_media_repeat:
+        found["known_media"] = f"known material matched on {sightings} observations"
+    for name, text in _signal_indicators(signals):
+        found.setdefault(name, text)
+    return dict(sorted(found.items()))
+
+
+def entities_in_role_values(signal: Signal) -> set[str]:
+    roles = signal.evidence.get("roles", {})
+    return {str(role) for role in roles.values()} if isinstance(roles, dict) else set()
+
+
+def _signal_indicators(signals: Sequence[Signal]) -> Iterator[tuple[str, str]]:
+    for signal in sorted(signals, key=lambda s: s.id):
+        if signal.kind is SignalKind.CONVERSATION:
+            for name in sorted(_categories(signal, "categories") & set(CONVERSATION_INDICATORS)):
+                yield name, CONVERSATION_INDICATORS[name]
+            if "victim" in entities_in_role_values(signal):
+                yield "minor", "a minor (stated age) received grooming indicators in chat"
+        elif signal.kind is SignalKind.PAYMENT and signal.evidence.get("rule") == "R5":
+            yield "escalation", "payments escalated in amount and frequency"
+        elif signal.kind is SignalKind.REPORT:
+            phrases = _categories(signal, "reason_categories")
+            if phrases & MINOR_PHRASES:
+                yield "minor", "a report names a minor"
+            if phrases & REPORT_INDICATORS:
+                yield "victim_report", "a report says what happened (" + \
+                    ", ".join(sorted(phrases & REPORT_INDICATORS)) + ")"
+
+
+def score_indicators(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Component:
+    found = indicators(group.signals, config)
+    half = config.half_value.get("indicators", 2.0)
+    listed = "; ".join(found.values())
+    return Component(saturating(len(found), half),
+                     f"{len(found)} specific indicator(s) (half weight at {half:g})"
+                     + (f": {listed}" if found else ""))
 
 
 def score_payers(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Component:
@@ -106,6 +182,7 @@ SCORERS: dict[str, Scorer] = {
     "payers": score_payers,
     "victims": score_victims,
     "recency": score_recency,
+    "indicators": score_indicators,
 }
 
 

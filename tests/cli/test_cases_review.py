@@ -24,7 +24,7 @@ def one_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def invoke(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def test_assign_note_and_history(one_case: str) -> None:

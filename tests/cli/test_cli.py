@@ -1,6 +1,7 @@
 """The CLI in-process (Typer's runner) over a SQLite store in a temporary folder."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,13 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def stdout_of(*args: str) -> str:
+    """What a command wrote to stdout alone (stderr says which store is in use)."""
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 def test_plugins_lists_every_builtin(store_env: Path) -> None:
     code, out = invoke("plugins")
     assert code == 0
@@ -44,17 +52,15 @@ def test_import_run_list_show_and_review(store_env: Path) -> None:
     assert code == 0 and "duplicates" in again
     code, out = invoke("run", "--limit", "3")
     assert code == 0 and "Top 3 of" in out
-    code, out = invoke("cases", "list", "--json", "--limit", "2")
-    cases = json.loads(out)
-    assert code == 0 and len(cases) == 2
+    cases = json.loads(stdout_of("cases", "list", "--json", "--limit", "2"))
+    assert len(cases) == 2
     assert set(cases[0]) >= {"id", "priority", "entities", "signals", "reasons"}
     top = cases[0]["id"]
     code, out = invoke("cases", "show", top)
     assert code == 0 and "Reasons" in out and "corroboration" in out
     code, out = invoke("cases", "status", top, "confirmed", "--analyst", "A. Analyst")
     assert code == 0 and "A. Analyst" in out
-    code, out = invoke("cases", "show", top, "--json")
-    assert json.loads(out)["status"] == "confirmed"
+    assert json.loads(stdout_of("cases", "show", top, "--json"))["status"] == "confirmed"
     code, out = invoke("bank", "list")
     assert code == 0 and "known" in out
 
@@ -105,6 +111,8 @@ def test_demo_json_ends_with_the_evaluation_line(store_env: Path) -> None:
     assert code == 0
     body, _, last = out.rstrip().rpartition("\n")
     assert last.startswith("demo: planted=")
+    assert re.fullmatch(r"demo: planted=\d+ recovered_in_top_P=\d+ precision_at_P=\d\.\d\d "
+                        r"kinds_baseline=\d\.\d\d", last)
     cases = json.loads(body)
     assert len(cases) == 2 and cases[0]["priority"] >= cases[1]["priority"]
 

@@ -93,10 +93,27 @@ def test_grooming_combination_signals_with_a_high_score() -> None:
     assert signal.score == default_lexicon().score(counts) > 0.75
 
 
-def test_grooming_roles_suspect_and_victim() -> None:
+def test_grooming_roles_suspect_and_target() -> None:
     [signal] = detect(chat(GROOMING))
     assert signal.evidence["roles"] == {"account:chatapp:bob": "suspect",
-                                        "account:chatapp:alice": "victim"}
+                                        "account:chatapp:alice": "target"}
+    assert signal.evidence["stated_ages"] == {}
+
+
+def test_a_target_is_a_victim_only_when_they_state_a_minor_age() -> None:
+    stated = [(who, "i'm 13" if text == "hi" else text) for who, text in GROOMING]
+    [signal] = detect(chat(stated))
+    assert signal.evidence["roles"]["account:chatapp:alice"] == "victim"
+    assert signal.evidence["stated_ages"] == {"account:chatapp:alice": 13}
+    first_contact = [("bob", "hi! what grade are you in now?"), ("alice", "grade 5"),
+                     ("bob", "ok, add me on skype for class"),
+                     ("bob", "remind your dad to send the payment")]
+    [signal] = detect(chat(first_contact))
+    assert signal.evidence["stated_ages"] == {"account:chatapp:alice": 10}
+    assert signal.evidence["roles"]["account:chatapp:alice"] == "target"
+    adult = [(who, "i'm 25" if text == "hi" else text) for who, text in GROOMING]
+    [signal] = detect(chat(adult))
+    assert signal.evidence["roles"]["account:chatapp:alice"] == "target"
 
 
 def test_live_show_roles_include_payee_and_extracted_identifiers() -> None:
@@ -151,7 +168,7 @@ def test_explanation_names_kinds_counts_and_roles() -> None:
         "Conversation chatapp:c1 matched 4 indicator kinds: asks age (2), "
         "moves to another app (1), secrecy (1), checks who is around (1).")
     assert "account:chatapp:bob (suspect)" in signal.explanation
-    assert "account:chatapp:alice (victim)" in signal.explanation
+    assert "account:chatapp:alice (target)" in signal.explanation
 
 
 def test_minimum_score_comes_from_the_lexicon() -> None:

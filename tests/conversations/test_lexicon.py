@@ -38,6 +38,7 @@ PHRASES: list[tuple[str, str]] = [
     ("price_payment", "I will share the payment details later"),
     ("price_payment", "use a remittance center near you"),
     ("price_payment", "pay me through gcash"),
+    ("price_payment", "send it to my maya 0917 123 4567"),
     ("price_payment", "buy a gift card at the store"),
     ("price_payment", "magkano po?"),
     ("price_payment", "magpadala ka na lang"),

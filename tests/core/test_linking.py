@@ -94,3 +94,28 @@ def test_duplicate_signals_are_linked_once() -> None:
     one: Signal = signal("account:vc:a", tag="x")
     groups = link([one, one], CONFIG)
     assert len(groups) == 1 and groups[0].signals == (one,)
+
+
+def test_a_reporter_is_a_witness_not_a_member() -> None:
+    """A reporter's own case must not merge with the case of the account they reported."""
+    reporters_case = signal("account:vc:witness", "payment_account:wise:w", tag="own")
+    report = signal("account:vc:witness", "account:vc:reported", "ip:198.51.100.9",
+                    tag="report", roles={"account:vc:witness": "reporter",
+                                         "account:vc:reported": "suspect"})
+    reported_case = signal("account:vc:reported", "payment_account:gcash:r", tag="theirs")
+    groups = link([reporters_case, report, reported_case], load_linking_config())
+    assert sorted(len(g.signals) for g in groups) == [1, 2]
+    joined = next(g for g in groups if report in g.signals)
+    assert reported_case in joined.signals
+    assert ref("account:vc:witness") not in joined.entities
+    assert ref("account:vc:witness") in report.subjects  # still evidence on the signal
+
+
+def test_an_address_shared_by_more_accounts_than_a_household_does_not_glue() -> None:
+    """An internet cafe's IP, used by five unrelated accounts, joins none of their signals."""
+    cafe = "ip:203.0.113.50"
+    signals = [signal(f"account:vc:guest{i}", cafe, tag=str(i)) for i in range(5)]
+    usage = {ref(cafe): {ref(f"account:vc:guest{i}") for i in range(5)}}
+    assert len(link(signals, load_linking_config(), usage)) == 5
+    household = {ref(cafe): {ref(f"account:vc:guest{i}") for i in range(3)}}
+    assert len(link(signals[:3], load_linking_config(), household)) == 1

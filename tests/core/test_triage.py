@@ -5,7 +5,7 @@ import pytest
 from tests.core.factories import T0, signal
 from vigil.linking import LinkingConfig, link
 from vigil.model import SignalKind
-from vigil.triage import TriageConfig, load_triage_config, triage, triage_all
+from vigil.triage import TriageConfig, indicators, load_triage_config, triage, triage_all
 
 CONFIG = load_triage_config()
 
@@ -60,3 +60,58 @@ def test_unknown_component_in_config_is_refused(tmp_path) -> None:  # type: igno
     path.write_text("weights: {charisma: 1.0}\n")
     with pytest.raises(ValueError, match="charisma"):
         load_triage_config(path)
+
+
+def _component(case, name: str):  # type: ignore[no-untyped-def]
+    return next(r for r in case.reasons if r.component == name)
+
+
+def test_payers_saturate_slowly_rather_than_at_a_handful() -> None:
+    payers = {f"payment_account:wise:{i}": "payer" for i in range(5)}
+    (group,) = link([signal("payment_account:gcash:1", *payers, roles=payers, tag="p")],
+                    LinkingConfig())
+    value = _component(triage(group, CONFIG, as_of=T0), "payers").value
+    half = CONFIG.half_value["payers"]
+    assert value == pytest.approx(5 / (5 + half)) and value < 0.5
+
+
+def test_known_media_seen_once_is_no_indicator_but_seen_repeatedly_is() -> None:
+    once = [signal("account:vc:f", kind=SignalKind.MEDIA, score=0.95, tag="m0")]
+    again = once + [signal("account:vc:f", kind=SignalKind.MEDIA, score=0.95, tag=f"m{i}")
+                    for i in (1, 2)]
+    assert "known_media" not in indicators(once, CONFIG)
+    assert "known_media" in indicators(again, CONFIG)
+
+
+def test_a_report_of_keywords_alone_is_no_indicator() -> None:
+    keywords = signal("account:vc:x", kind=SignalKind.REPORT, score=0.3, tag="r1",
+                      reason_categories=[])
+    phrases = signal("account:vc:x", kind=SignalKind.REPORT, score=0.8, tag="r2",
+                     reason_categories=["asked_age", "secrecy"])
+    assert indicators([keywords], CONFIG) == {}
+    assert set(indicators([phrases], CONFIG)) == {"victim_report"}
+
+
+def test_specific_indicators_outrank_a_case_with_more_kinds_of_signal() -> None:
+    """A look-alike with four kinds of weak signal ranks below a ring with three specific ones."""
+    lookalike = [
+        signal("account:vc:tutor", kind=SignalKind.CONVERSATION, score=0.6, tag="c",
+               categories={"price_payment": 2, "moves_platform": 1}),
+        signal("account:vc:tutor", "payment_account:gcash:t", score=0.6, tag="p",
+               roles={"payment_account:wise:a": "payer", "payment_account:wise:b": "payer"}),
+        signal("account:vc:tutor", kind=SignalKind.REPORT, score=0.3, tag="r",
+               reason_categories=[]),
+        signal("account:vc:tutor", kind=SignalKind.MEDIA, score=0.95, tag="m"),
+    ]
+    ring = [
+        signal("account:vc:fac", kind=SignalKind.CONVERSATION, score=0.8, tag="c2",
+               categories={"show_negotiation": 2, "secrecy": 1, "price_payment": 1}),
+        signal("account:vc:fac", "payment_account:gcash:f", score=0.5, tag="p2",
+               rule="R5", roles={"payment_account:wise:z": "payer"}),
+    ]
+    cases = triage_all(link(lookalike + ring, LinkingConfig()), CONFIG, as_of=T0)
+    assert len(cases[0].signal_kinds()) == 2 and len(cases[1].signal_kinds()) == 4
+    assert _component(cases[0], "indicators").value > _component(cases[1], "indicators").value
+    for case in cases:
+        scored = [r for r in case.reasons if r.weight > 0]
+        assert case.priority == pytest.approx(sum(r.contribution for r in scored), abs=1e-6)

@@ -1,6 +1,14 @@
 import pytest
 
-from vigil.demo.truth import Evaluation, PlantedRing, Truth, entity_strings, evaluate, ring_hit
+from vigil.demo.truth import (
+    Evaluation,
+    PlantedRing,
+    Truth,
+    entity_strings,
+    evaluate,
+    kinds_baseline,
+    ring_hit,
+)
 
 RING_A = frozenset({"account:vidchat:a1", "account:vidchat:a2",
                     "payment_account:gcash:+639170000001", "phone:+639170000001",
@@ -16,9 +24,9 @@ BENIGN = ["account:vidchat:x1", "account:vidchat:x2", "payment_account:wise:1234
     ("both rings first", [sorted(RING_A), sorted(RING_B), BENIGN], 2, 1.0, ("ring-a", "ring-b")),
     ("benign case in the top P", [sorted(RING_A), BENIGN, sorted(RING_B)], 1, 0.5,
      ("ring-a", None)),
-    ("ring split over two cases", [["account:vidchat:a1", "account:vidchat:a2"],
-                                   ["phone:+639170000001", "conversation:vidchat:c-a"]],
-     1, 1.0, ("ring-a", "ring-a")),
+    ("ring split over two cases counts once", [["account:vidchat:a1", "account:vidchat:a2"],
+                                               ["phone:+639170000001", "conversation:vidchat:c-a"]],
+     1, 0.5, ("ring-a", "ring-a")),
     ("rings merged into one case", [sorted(RING_A | RING_B), BENIGN], 0, 0.0, (None, None)),
     ("ring diluted by benign entities", [[*sorted(RING_B)[:2], *BENIGN], sorted(RING_A)], 1, 0.5,
      (None, "ring-a")),
@@ -50,6 +58,36 @@ def test_line_format() -> None:
         "demo: planted=8 recovered_in_top_P=7 precision_at_P=0.88"
     assert evaluate([], Truth(())).line() == \
         "demo: planted=0 recovered_in_top_P=0 precision_at_P=0.00"
+
+
+def test_line_carries_the_kinds_baseline_when_kinds_are_given() -> None:
+    result = evaluate([sorted(RING_A), BENIGN, sorted(RING_B)], TRUTH, [4, 3, 2])
+    assert result.line() == ("demo: planted=2 recovered_in_top_P=1 precision_at_P=0.50 "
+                             "kinds_baseline=0.50")
+
+
+@pytest.mark.parametrize(("name", "cases", "kinds", "expected"), [
+    ("more kinds first, whatever vigil's order", [BENIGN, sorted(RING_A), sorted(RING_B)],
+     [1, 3, 2], 1.0),
+    ("benign case with the most kinds", [sorted(RING_A), BENIGN, sorted(RING_B)], [2, 3, 1], 0.5),
+    # one slot left for three tied cases, one of them ring B: B is drawn with probability 1/3
+    ("tie at the cut is an expectation", [sorted(RING_A), sorted(RING_B), BENIGN, BENIGN[:2]],
+     [3, 2, 2, 2], (1 + 1 / 3) / 2),
+    # two tied slots, two cases of ring A among three: A is hit with certainty, counted once
+    ("a split ring counts once in the baseline too",
+     [["account:vidchat:a1", "account:vidchat:a2"], ["phone:+639170000001",
+                                                     "conversation:vidchat:c-a"], BENIGN],
+     [2, 2, 2], 0.5),
+    ("no cases", [], [], 0.0),
+])
+def test_kinds_baseline(name: str, cases: list[list[str]], kinds: list[int],
+                        expected: float) -> None:
+    assert kinds_baseline(cases, kinds, TRUTH) == pytest.approx(expected), name
+
+
+def test_kinds_baseline_needs_one_count_per_case() -> None:
+    with pytest.raises(ValueError, match="one count per case"):
+        kinds_baseline([sorted(RING_A)], [1, 2], TRUTH)
 
 
 def test_entity_strings_normalise() -> None:

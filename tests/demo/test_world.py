@@ -4,7 +4,7 @@ from collections import defaultdict
 import pytest
 
 from vigil.demo import World, generate_world
-from vigil.demo.actors import CARRIER_NAT_IP
+from vigil.demo.actors import CARRIER_NAT_IP, COMMON_SURNAMES
 from vigil.demo.money import POOL
 from vigil.model import EntityRef
 from vigil.records import Payment, identifiers_of
@@ -65,7 +65,9 @@ def test_buyers_pay_small_sums_often_from_consumer_countries(world: World) -> No
                    for p in payments)
         # AUSTRAC A$10-100 per session; a little slack for even amounts in local currency
         assert all(10 <= p.amount_usd <= 95 for p in payments), ring_id
-        assert all(_surname(p.sender_name) != _surname(p.beneficiary_name) for p in payments)
+        # unrelated people may share a common surname; otherwise buyers' names differ
+        assert all(_surname(p.sender_name) != _surname(p.beneficiary_name)
+                   or _surname(p.sender_name).capitalize() in COMMON_SURNAMES for p in payments)
         for sender in senders:
             times = sorted(p.sent_at for p in payments if p.sender == sender)
             gaps = [(b - a).days for a, b in zip(times, times[1:], strict=False)]

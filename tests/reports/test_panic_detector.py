@@ -5,7 +5,9 @@ from typing import Any
 import pytest
 
 from vigil.detectors.reports import (
+    COMBINED_SCORE,
     DEFAULT_REASON_SCORE,
+    PHRASE_SCORE,
     PanicReportDetector,
     combined_score,
     reason_score,
@@ -60,15 +62,20 @@ def assert_follows_signal_conventions(signal: Signal) -> None:
 
 @pytest.mark.parametrize(("reason", "score", "categories"), [
     ("made me uncomfortable", DEFAULT_REASON_SCORE, []),
-    ("There was a CHILD in the room", 0.9, ["minor_involved"]),
-    ("host said the kids were watching", 0.9, ["minor_involved"]),
-    ("looked underage", 0.9, ["minor_involved"]),
-    ("threatened to share my pictures", 0.8, ["threat"]),
-    ("asked me to pay for a private show", 0.7, ["paid_show"]),
-    ("asked for payment and threatened me", 0.8, ["threat", "paid_show"]),
+    # single alarming words are no indicator: their weight must come from corroboration
+    ("There was a CHILD in the room", DEFAULT_REASON_SCORE, []),
+    ("host said the kids were watching", DEFAULT_REASON_SCORE, []),
+    ("asked for payment and threatened me", DEFAULT_REASON_SCORE, []),
+    ("this account is a threat", DEFAULT_REASON_SCORE, []),
+    ("looked underage", PHRASE_SCORE, ["stated_minor"]),
+    ("she said she is 12", PHRASE_SCORE, ["stated_minor"]),
+    ("child in danger during call", PHRASE_SCORE, ["minor_at_risk"]),
+    ("threatened to share my pictures", PHRASE_SCORE, ["threat_to_share"]),
+    ("asked me to pay for a private show", PHRASE_SCORE, ["paid_show"]),
+    ("asked my age and to keep it secret", COMBINED_SCORE, ["asked_age", "secrecy"]),
     ("showcase of paintings", DEFAULT_REASON_SCORE, []),
 ])
-def test_reason_keywords_set_the_base_score(reason: str, score: float,
+def test_reason_phrases_set_the_base_score(reason: str, score: float,
                                             categories: list[str]) -> None:
     assert reason_score(reason) == (score, categories)
 
@@ -77,7 +84,7 @@ def test_a_report_without_frames_is_a_signal_about_the_reported_account() -> Non
     [signal] = detect(report("r-1", "asked me to pay for a show", reported_ip="198.51.100.4",
                              reported_device="phone-abc1"))
     assert_follows_signal_conventions(signal)
-    assert signal.score == 0.7
+    assert signal.score == PHRASE_SCORE
     assert signal.evidence["roles"] == {"account:vidchat:host_3": "suspect",
                                         "account:vidchat:viewer_9": "reporter"}
     assert set(signal.subjects) == {
@@ -100,14 +107,15 @@ def test_matching_frames_raise_the_score_and_join_the_bank_hash() -> None:
         1, "demo-known", "item-4", 31)
     assert 0 < hit["distance"] <= 31
     assert framed.score > plain.score == DEFAULT_REASON_SCORE
-    assert framed.score == pytest.approx(combined_score(0.5, framed.evidence["media_score"]))
+    assert framed.score == pytest.approx(combined_score(DEFAULT_REASON_SCORE,
+                                                        framed.evidence["media_score"]))
     assert EntityRef(EntityKind.MEDIA, f"pdq:{hit['hash']}") in framed.subjects
     assert "reported frame 2 of 3 is" in framed.explanation
 
 
 def test_frames_that_match_nothing_leave_the_score_alone() -> None:
-    [signal] = detect(report("r-3", "minor involved", frame_pdqs=(frame_of(60), frame_of(61))))
-    assert signal.score == 0.9 and signal.evidence["frame_count"] == 2
+    [signal] = detect(report("r-3", "child in danger", frame_pdqs=(frame_of(60), frame_of(61))))
+    assert signal.score == PHRASE_SCORE and signal.evidence["frame_count"] == 2
     assert not any(s.kind is EntityKind.MEDIA for s in signal.subjects)
 
 

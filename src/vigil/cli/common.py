@@ -5,12 +5,29 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import NoReturn
 
+import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vigil import Case, Registry, Settings, StepCallback, Store, load_registry, open_store
+from vigil import (
+    Case,
+    Registry,
+    Settings,
+    StepCallback,
+    Store,
+    StoreError,
+    StoreLocation,
+    hide_password,
+    load_registry,
+    locate_store,
+    open_located_store,
+    store_failure_text,
+    store_summary,
+)
 
 PIPE_WIDTH = 140
 """Width for tables written to a pipe or file (a terminal's own width is used when there is one)."""
@@ -19,21 +36,72 @@ console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 errors = Console(stderr=True)
 
 
+STORE_ERROR_EXIT = 3
+"""Exit status when the store cannot be opened or used (2 is Typer's usage error)."""
+
+
 def load_settings() -> Settings:
-    return Settings()
+    """The settings, or one line per bad ``VIGIL_*`` variable and exit 2 (no traceback)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "VIGIL_" + "_".join(str(part) for part in problem["loc"]).upper()
+            value = problem.get("input")
+            shown = hide_password(value) if isinstance(value, str) else value
+            say(f"vigil: setting {name}={shown!r}: {problem['msg']}")
+        raise typer.Exit(2) from None
 
 
 def registry() -> Registry:
     return load_registry()
 
 
+def say(line: str) -> None:
+    """One line on stderr, never wrapped and never read as Rich markup."""
+    errors.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def opened_store(settings: Settings, url: str | None = None) -> Iterator[Store]:
-    store = open_store(url or settings.database_url)
+    """The configured store, announced on stderr; store errors end the command in one line."""
+    location = _locate(settings, url)
+    with store_errors_reported(f"store {location.shown} ({location.origin})"):
+        store = open_located_store(location, settings)
+        say(f"store: {store_summary(store, location)}")
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+@contextmanager
+def store_errors_reported(store: str) -> Iterator[None]:
+    """Store errors in the block end the command with one line naming ``store``, exit 3.
+
+    Nothing a store raises reaches the user as a traceback: a traceback would show the failing
+    statement, and a message from the database may quote a row's values.
+    """
     try:
-        yield store
-    finally:
-        store.close()
+        yield
+    except Exception as exc:
+        problem = store_failure_text(exc, store)
+        if problem is None:
+            raise
+        _store_failed(store, problem)
+
+
+def _locate(settings: Settings, url: str | None) -> StoreLocation:
+    try:
+        return locate_store(url or settings.database_url, settings.home)
+    except StoreError as exc:
+        say(f"vigil: {exc}")
+        raise typer.Exit(STORE_ERROR_EXIT) from None
+
+
+def _store_failed(store: str, problem: str) -> NoReturn:
+    say(f"vigil: {store}: {problem}")
+    raise typer.Exit(STORE_ERROR_EXIT) from None
 
 
 @contextmanager

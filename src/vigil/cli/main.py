@@ -19,6 +19,7 @@ from vigil.cli.common import (
     opened_store,
     progress_steps,
     registry,
+    store_errors_reported,
 )
 
 app = typer.Typer(help="vigil: linked, explained, prioritised cases against cybersex trafficking.",
@@ -113,7 +114,7 @@ def demo_command(
 ) -> None:
     """Generate the demo world, import it, detect, link, triage, and score against its truth."""
     settings = load_settings()
-    with progress_steps("demo") as step:
+    with progress_steps("demo") as step, store_errors_reported("demo store"):
         result = run_demo(seed, out, settings, registry(), database_url=database_url,
                           on_step=step)
     if as_json:

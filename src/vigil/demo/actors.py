@@ -2,8 +2,10 @@
 
 Every identifier is drawn fresh and checked unique, because two people sharing a phone number by
 accident would link them as surely as a real shared phone; the only shared identifiers in the demo
-world are the ones planted on purpose (the hubs). Names are built from syllables so that no name is
-a real person's; e-mails use the RFC 2606 ``example`` domains, IPs the RFC 5737 documentation
+world are the ones planted on purpose (hubs, households, cafés). Surnames are not identifiers:
+a share of people carry one of a few common Filipino surnames, as in life, so "different surname"
+is no oracle for "unrelated". Other names are built from syllables so that no name is a real
+person's; e-mails use the RFC 2606 ``example`` domains, IPs the RFC 5737 documentation
 ranges and 2001:db8::/32 (RFC 3849), UK mobiles Ofcom's drama range 07700 900xxx and North
 American numbers the fictional 555-01xx block; other countries' numbers are random digits in a
 valid mobile format.
@@ -60,6 +62,13 @@ _GIVEN = ("Alex", "Ana", "Ben", "Carla", "Dan", "Dina", "Eli", "Ella", "Finn", "
 _HANDLE_WORDS = ("blue", "river", "lucky", "sunny", "kite", "maple", "pixel", "comet", "tiger",
                  "mango", "cloud", "ember", "frost", "lotus", "orbit", "pebble", "quartz", "robin",
                  "sable", "tango", "umber", "velvet", "willow", "yonder", "zephyr", "coral")
+COMMON_SURNAMES = ("Santos", "Reyes", "Cruz", "Bautista", "Garcia", "Mendoza", "Flores")
+"""Among the most common surnames in the Philippines (forebears.io surname counts, unverified);
+illustrative only. Unrelated families share them, in the Philippines and in its diaspora."""
+COMMON_SURNAME_SHARE = 0.25
+"""Share of fresh surnames drawn from ``COMMON_SURNAMES`` (vigil assumption)."""
+MARRIED_NAME_SHARE = 0.3
+"""Share of relatives abroad who carry a married name, not the family's (vigil assumption)."""
 _US_AREAS = ("201", "202", "212", "305", "312", "415", "503", "602", "713", "808", "917", "971")
 _CA_AREAS = ("403", "416", "514", "604", "613", "780")
 _PH_PREFIXES = ("917", "918", "919", "920", "927", "935", "945", "966", "977", "995")
@@ -107,7 +116,10 @@ class IdentityFactory:
         raise RuntimeError("identifier space exhausted; lower the demo scale")
 
     def surname(self) -> str:
-        """A fresh syllable-built surname: unrelated people never share one by chance."""
+        """A common surname now and then, otherwise a fresh syllable-built one."""
+        if self._rng.random() < COMMON_SURNAME_SHARE:
+            return self._rng.choice(COMMON_SURNAMES)
+
         def make() -> str:
             parts = [self._rng.choice(_ONSETS) + self._rng.choice(_VOWELS)
                      for _ in range(self._rng.randint(2, 3))]
@@ -226,7 +238,7 @@ def draw_ring(rng: random.Random, factory: IdentityFactory, ring_id: str,
 
 @dataclass(frozen=True)
 class Family:
-    """Relatives abroad and at home in the Philippines, all sharing one surname."""
+    """Relatives abroad and at home in the Philippines: one surname, save for married names."""
 
     abroad: tuple[Person, ...]
     home: tuple[Person, ...]
@@ -237,7 +249,9 @@ def draw_family(rng: random.Random, factory: IdentityFactory, nat_share: float) 
     surname = factory.surname()
     country = rng.choice(CONSUMER_COUNTRIES)
     abroad = tuple(factory.person(country if rng.random() < 0.7 else
-                                  rng.choice(CONSUMER_COUNTRIES), surname)
+                                  rng.choice(CONSUMER_COUNTRIES),
+                                  factory.surname() if rng.random() < MARRIED_NAME_SHARE
+                                  else surname)
                    for _ in range(rng.choice((1, 1, 1, 2, 3))))
     home = tuple(factory.person(PHILIPPINES, surname,
                                 ip=CARRIER_NAT_IP if rng.random() < nat_share else None)

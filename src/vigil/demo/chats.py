@@ -13,7 +13,7 @@ child's age, a surprise kept secret - each alone, as in ordinary life, seldom to
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -50,7 +50,7 @@ REPEAT_SCHEDULES = ("received, {hour}", "ok see you at {hour}")
 
 GROOMING_LINES = (
     ("hi, how old are you?", "hey there, what grade are you in?"),
-    ("why?", "who is this?"),
+    ("why?", "who is this?", "13", "i'm 12 why", "grade 6"),
     ("just asking. are your parents home?", "is your mom at work now?"),
     ("no, they're at work", "mama is at the market"),
     ("let's move to telegram, it's more private", "add me on whatsapp, this app is slow"),
@@ -226,10 +226,11 @@ def everyday_values(rng: random.Random, wallet: str | None) -> dict[str, str]:
 
 
 def scripted(rng: random.Random, thread: Thread, script: str, at: datetime,
-             values: dict[str, str]) -> datetime:
+             values: dict[str, str],
+             scripts: Mapping[str, tuple[Exchange, ...]] = BENIGN_SCRIPTS) -> datetime:
     """Play one benign script from ``at``; returns the time of its last message."""
     speakers = (thread.first, thread.second)
-    for exchange in BENIGN_SCRIPTS[script]:
+    for exchange in scripts[script]:
         pick = rng.randrange(max(len(variants) for _, variants in exchange))
         for speaker, variants in exchange:
             at = thread.say(speakers[speaker], at, variants[pick % len(variants)].format(**values))

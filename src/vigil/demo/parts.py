@@ -11,6 +11,7 @@ from typing import Protocol
 
 from vigil.demo.actors import IdentityFactory, Person
 from vigil.demo.chats import Thread
+from vigil.demo.media import KnownPicture, Painter
 from vigil.demo.money import Transfer
 from vigil.demo.reports import ReportDesk
 from vigil.records import MediaObservation, PanicReport
@@ -27,6 +28,8 @@ class WorldParts(Protocol):
     hubs: dict[str, str]
     bystanders: set[str]
     weak: list[str]
+    painter: Painter
+    pictures: list[KnownPicture]
 
     def rng(self, part: str) -> random.Random:
         """A generator for one part of the world."""

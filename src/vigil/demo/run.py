@@ -80,7 +80,7 @@ def run_demo(seed: int, out: Path, settings: Settings, registry: Registry,
     finally:
         store.close()
     evaluation = evaluate([[str(e) for e in case.entities] for case in result.cases],
-                          world.truth)
+                          world.truth, [len(case.signal_kinds()) for case in result.cases])
     step("report")
     report = write_report(out / "report.html", result.cases, result.as_of, evaluation.line())
     return DemoResult(world, files, imports, result, evaluation, report)

@@ -4,13 +4,18 @@ The measure is the one an analyst with a fixed budget cares about (vigil's choic
 precision at a fixed alert budget): with P rings planted, look at the top P cases only. A case
 *hits* a ring when more than half of its entities are that ring's, so a case that glued two rings
 together, or a ring to a crowd of benign users, does not count, and a ring split over two cases
-is recovered once but costs a slot.
+counts once: its second case is a wasted slot.
+
+Beside vigil's figure stands a baseline that knows nothing but the shape of the cases: rank them by
+the number of kinds of signal they hold. If that baseline scores as well as vigil, the world is too
+easy to say anything about vigil's scoring.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from math import comb
 
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef
@@ -79,20 +84,60 @@ class Evaluation:
     precision_at_P: float
     hits: tuple[str | None, ...] = ()
     """The ring each top-P case hit, in rank order (``None`` for a miss)."""
+    kinds_baseline: float | None = None
+    """precision_at_P of the baseline ranking by number of signal kinds (see
+    :func:`kinds_baseline`), when the cases' kinds were given."""
 
     def line(self) -> str:
-        return (f"demo: planted={self.planted} recovered_in_top_P={self.recovered_in_top_P} "
+        text = (f"demo: planted={self.planted} recovered_in_top_P={self.recovered_in_top_P} "
                 f"precision_at_P={self.precision_at_P:.2f}")
+        if self.kinds_baseline is None:
+            return text
+        return f"{text} kinds_baseline={self.kinds_baseline:.2f}"
 
 
-def evaluate(ranked_cases_entities: Sequence[Collection[str]], truth: Truth) -> Evaluation:
+def evaluate(ranked_cases_entities: Sequence[Collection[str]], truth: Truth,
+             case_kinds: Sequence[int] | None = None) -> Evaluation:
     """Score a ranking (highest priority first; each case as its entity strings) against truth.
 
-    precision_at_P is hits among the top P divided by P (missing cases count as misses);
-    recovered_in_top_P is the number of distinct rings some top-P case hits.
+    precision_at_P is the number of distinct rings hit among the top P cases divided by P
+    (missing cases count as misses, and a ring split over two top-P cases counts once);
+    recovered_in_top_P is that number of rings. ``case_kinds``, the number of signal kinds of
+    each case in the same order, adds the baseline figure.
     """
     planted = truth.planted
     hits = tuple(ring_hit(case, truth) for case in ranked_cases_entities[:planted])
-    found = [ring for ring in hits if ring is not None]
+    found = {ring for ring in hits if ring is not None}
     precision = len(found) / planted if planted else 0.0
-    return Evaluation(planted, len(set(found)), precision, hits)
+    baseline = None
+    if case_kinds is not None:
+        baseline = kinds_baseline(ranked_cases_entities, case_kinds, truth)
+    return Evaluation(planted, len(found), precision, hits, baseline)
+
+
+def kinds_baseline(cases_entities: Sequence[Collection[str]], case_kinds: Sequence[int],
+                   truth: Truth) -> float:
+    """precision_at_P of ranking the cases by their number of signal kinds alone.
+
+    Ties are broken at random and the figure is the expectation over that draw, computed
+    exactly: every case with more kinds than the P-th case is in the top P, and of the ``n``
+    cases tied with it ``m`` are, so a ring with ``c`` tied cases (and none above) is hit with
+    probability ``1 - C(n - c, m) / C(n, m)``. No order that vigil chose leaks into the figure.
+    """
+    if len(case_kinds) != len(cases_entities):
+        raise ValueError("case_kinds must give one count per case")
+    planted = truth.planted
+    if not planted or not cases_entities:
+        return 0.0
+    rings = [ring_hit(case, truth) for case in cases_entities]
+    order = sorted(case_kinds, reverse=True)
+    cut = order[min(planted, len(order)) - 1]
+    above = {ring for ring, kinds in zip(rings, case_kinds, strict=True)
+             if kinds > cut and ring is not None}
+    tied = [ring for ring, kinds in zip(rings, case_kinds, strict=True) if kinds == cut]
+    slots = min(planted, len(order)) - sum(1 for kinds in case_kinds if kinds > cut)
+    expected = float(len(above))
+    for ring in {r for r in tied if r is not None} - above:
+        count = tied.count(ring)
+        expected += 1.0 - comb(len(tied) - count, slots) / comb(len(tied), slots)
+    return expected / planted

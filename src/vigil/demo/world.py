@@ -21,6 +21,7 @@ from vigil.demo.actors import (
 from vigil.demo.benign import benign_activity, benign_people
 from vigil.demo.chats import Thread, grooming_contact, negotiation
 from vigil.demo.clock import DAYS, START, midnight
+from vigil.demo.lookalikes import lookalike_activity, lookalike_people
 from vigil.demo.media import (
     KnownPicture,
     Painter,
@@ -49,10 +50,11 @@ from vigil.records import (
 )
 
 RINGS_AT_SCALE_1 = 8
-KNOWN_MATERIAL_SHARE = 0.75
-"""Share of rings whose streams re-broadcast known (banked) material. Known-hash
-matching of live frames only catches re-broadcast known material: live-streamed abuse of a child
-is new content; the share itself is a vigil assumption, set high so the demo shows both paths."""
+KNOWN_MATERIAL_SHARE = 0.5
+"""Share of rings whose streams re-broadcast known (banked) material. Known-hash matching of live
+frames only catches re-broadcast known material: live-streamed abuse of a child is new content;
+the share itself is a vigil assumption, half so that the demo shows both paths
+and a ranking cannot lean on bank matches alone."""
 PROLIFIC_SHARE = 0.25
 """Share of buyers who pay prolifically; AIC T&I 589: 3 % of senders made 50 % of transactions,
 so a few prolific buyers carry most of a ring's payments."""
@@ -88,12 +90,14 @@ def generate_world(seed: int = 7, scale: float = 1.0) -> World:
         raise ValueError(f"scale must be positive, got {scale!r}")
     builder = Builder(seed)
     population = benign_people(builder, scale)
-    bystanders = [*population.ph_locals, *population.consumers]
+    lookalikes = lookalike_people(builder, scale)
+    bystanders = [*population.ph_locals, *population.consumers, *lookalikes.witnesses()]
     builder.rng("bystanders").shuffle(bystanders)
     rings = max(1, round(RINGS_AT_SCALE_1 * scale))
     for index in range(rings):
         builder.plant_ring(index, on_nat=index == rings // 2, bystanders=bystanders)
     benign_activity(builder, population, scale)
+    lookalike_activity(builder, lookalikes, scale)
     return builder.finish(scale)
 
 

@@ -6,10 +6,16 @@ line by line; each signal names the categories and neutral terms that fired, whi
 explanation PAN12's line-level task asks for (Inches & Crestani 2012). The signal never copies chat
 text: evidence holds message ids, the lexicon's own terms and counts.
 
-Roles follow the two-stage PAN12 systems (Villatoro-Tello 2012) that tell predator from victim,
-here by who asks age or location: a participant who sent indicator messages is a ``suspect``; one
-who sent none but received indicators aimed at them (categories marked ``victim_indicator``) is a
-``victim``; payment accounts and wallets written in indicator messages are ``payee``.
+Roles follow the two-stage PAN12 systems, which tell predator from victim by who asks age or
+location and who discloses it (Villatoro-Tello et al., PAN 2012): a participant who sent indicator
+messages is a ``suspect``; one who sent none but received indicators aimed at them (categories
+marked ``victim_indicator``) is a ``target``, and a ``victim`` only when they also stated an age
+under 18 (:mod:`vigil.conversations.ages`) and received more than first-contact talk: ChatCoder2
+separates the personal-information stage (asking age, a channel to talk on) from grooming and
+approach (secrecy, isolation, threats, camera, photos, meeting; McGhee et al. 2011). A pupil tells a
+tutor their grade and is added on Skype every school day; that makes nobody a victim. Payment
+accounts and wallets written in indicator messages are ``payee``. Stated ages are kept in the
+evidence as ``stated_ages``.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Self
 
+from vigil.conversations.ages import is_minor, stated_age
 from vigil.conversations.extract import extract_identifiers
 from vigil.conversations.lexicon import Lexicon, default_lexicon, load_lexicon
 from vigil.identifiers import EntityKind
@@ -29,6 +36,9 @@ from vigil.records import ChatMessage, Record, RecordKind
 from vigil.settings import Settings
 
 _PAYEE_KINDS = frozenset({EntityKind.PAYMENT_ACCOUNT, EntityKind.WALLET})
+FIRST_CONTACT_CATEGORIES = frozenset({"asks_age", "moves_platform"})
+"""Aimed categories of the personal-information stage (ChatCoder2 code 200, McGhee et al.
+2011): alone they do not make a minor who answered them a victim."""
 
 
 @dataclass(frozen=True)
@@ -77,18 +87,35 @@ def assess_conversation(
         messages=kept, matches=matches, counts=counts, score=lexicon.score(counts))
 
 
+def stated_ages(assessment: ConversationAssessment) -> dict[str, int]:
+    """The youngest age each participant stated about themselves, by account value."""
+    ages: dict[str, int] = {}
+    for message in assessment.messages:
+        age = stated_age(message.text)
+        if age is not None:
+            ages[message.sender] = min(age, ages.get(message.sender, age))
+    return ages
+
+
 def participant_roles(assessment: ConversationAssessment, lexicon: Lexicon) -> dict[EntityRef, str]:
-    """``suspect`` for senders of indicators; ``victim`` for silent targets of aimed indicators."""
+    """``suspect`` for senders of indicators; ``target`` for silent targets of aimed indicators,
+    ``victim`` when such a target stated an age under 18 and received more than first contact."""
     senders = {match.message.sender for match in assessment.matches}
     victim_categories = lexicon.victim_categories()
-    targets = {match.message.recipient for match in assessment.matches
-               if victim_categories.intersection(match.categories)}
+    aimed: dict[str, set[str]] = {}
+    for match in assessment.matches:
+        found = victim_categories.intersection(match.categories)
+        if found:
+            aimed.setdefault(match.message.recipient, set()).update(found)
+    ages = stated_ages(assessment)
     roles: dict[EntityRef, str] = {}
     for account in assessment.participants():
         if account.value in senders:
             roles[account] = "suspect"
-        elif account.value in targets:
-            roles[account] = "victim"
+        elif account.value in aimed:
+            groomed = bool(aimed[account.value] - FIRST_CONTACT_CATEGORIES)
+            minor = is_minor(ages.get(account.value))
+            roles[account] = "victim" if minor and groomed else "target"
     return roles
 
 
@@ -150,6 +177,8 @@ class ConversationLexiconDetector(Detector):
             "matched_message_count": len(assessment.matches),
             "participants": _participant_counts(assessment),
             "extracted": [str(ref) for ref in extracted],
+            "stated_ages": {str(EntityRef(EntityKind.ACCOUNT, account)): age
+                            for account, age in sorted(stated_ages(assessment).items())},
             "message_count": len(assessment.messages),
             "first_at": assessment.messages[0].sent_at.astimezone(UTC).isoformat(),
             "last_at": assessment.messages[-1].sent_at.astimezone(UTC).isoformat(),

@@ -22,33 +22,61 @@ from vigil.plugin import DetectionContext, Detector
 from vigil.records import PanicReport, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
 
-DEFAULT_REASON_SCORE = 0.5
-"""A report with no recognised keyword: a human's alarm, neither discounted nor escalated."""
+DEFAULT_REASON_SCORE = 0.3
+"""A report whose reason states no indicator phrase. It stays a signal (a human raised an alarm),
+but its weight must come from corroboration - the reported account's own signals, frames that
+match a bank, a stated minor age - not from its words: reports filed in anger or by mistake are
+full of alarming single words ("threat", "payment", "kids") with nothing behind them."""
+PHRASE_SCORE = 0.6
+"""One indicator phrase: the reporter says *what* happened (asked my age, threatened to share)."""
+COMBINED_SCORE = 0.8
+"""Two or more kinds of indicator phrase, e.g. "asked my age and to keep it secret": the same
+rule as the conversation lexicon, where a combination of kinds counts for more than one kind."""
 
-REASON_SCORES: tuple[tuple[str, re.Pattern[str], float], ...] = (
+_YOUNG = r"(?:1[0-7]|[5-9])"
+REASON_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # NCMEC "Priority 1 = child believed to be in imminent danger"; CyberTipline
     # escalateToHighPriority, e.g. "immediate risk to child" (CyberTipline Reporting API docs).
-    ("minor_involved", re.compile(
-        r"\b(minors?|child(ren)?|kids?|under[- ]?age|under 18|teen(ager)?s?)\b", re.I), 0.9),
-    # CyberTipline reportAnnotations "sextortion" (CyberTipline Reporting API docs).
-    ("threat", re.compile(
-        r"\b(threat\w*|blackmail\w*|sextort\w*|extort\w*)\b", re.I), 0.8),
+    ("minor_at_risk", re.compile(
+        r"\b(?:child(?:ren)?|minors?|kids?|girl|boy)\s+(?:is\s+|was\s+|were\s+)?"
+        r"(?:in\s+danger|at\s+risk|being\s+(?:abused|exploited|hurt|harmed))"
+        r"|\b(?:possible|child|suspected)\s+exploitation\b"
+        r"|\bexploit\w*\s+(?:a\s+|the\s+)?(?:child|minor|kid)", re.I)),
+    # A stated age under 18 or "underage": the report names a minor, not just a word for one.
+    ("stated_minor", re.compile(
+        r"\bunder[- ]?age\b|\bunder\s*18\b"
+        rf"|\b(?:is|was|looks?|looked|seems?|i'?m|i\s+am)\s+(?:only\s+|about\s+|like\s+)?{_YOUNG}\b"
+        rf"(?!\s*(?:min|minutes?|hours?|pm|am))|\b{_YOUNG}\s*(?:years?|yrs?)\s*old\b", re.I)),
+    # ChatCoder2 "personal information" asked of a victim (McGhee et al. 2011).
+    ("asked_age", re.compile(
+        r"\basked\s+(?:me\s+)?(?:for\s+)?(?:my|her|his)\s+age\b|\basked\s+how\s+old\b", re.I)),
+    # Secrecy: "Our Little Secret" (ChatCoder2 coding of Perverted-Justice chats).
+    ("secrecy", re.compile(
+        r"\bkeep\s+(?:it|this|us)\s+(?:a\s+)?secret\b|\bour\s+secret\b|\bnot\s+to\s+tell\b"
+        r"|\bdon'?t\s+tell\b|\bdelete\s+the\s+chat\b", re.I)),
+    # CyberTipline reportAnnotations "sextortion" (CyberTipline Reporting API docs); Thorn & NCMEC
+    # 2024.
+    ("threat_to_share", re.compile(
+        r"\bthreaten\w*\s+to\s+(?:share|post|send|leak|show)\b"
+        r"|\b(?:share|post|send|leak)\w*\s+my\s+(?:photos?|pictures?|pics?|videos?)\b"
+        r"|\bsextort\w*|\bblackmail\w*", re.I)),
     # A paid show is the pattern of cybersex trafficking itself: abuse streamed to paying buyers.
     ("paid_show", re.compile(
-        r"\b(pay|paid|paying|payments?|money|price|tips?|shows?)\b", re.I), 0.7),
+        r"\bpa(?:y|id|ying)\s+(?:for\s+)?(?:a\s+)?(?:private\s+)?(?:shows?|sessions?)\b"
+        r"|\bprivate\s+shows?\b|\bpay-?per-?view\b|\b(?:show|session)\s+for\s+money\b", re.I)),
 )
-"""Reason keywords and the base score each sets. The scores are vigil's defaults, ordered by the
-sources' priorities (child at risk first); no source gives numbers. The highest hit wins."""
+"""Indicator phrases of a report's free text. Single words ("kids", "threat", "payment") are in
+none of them on purpose. The scores are vigil's defaults; no source gives numbers."""
 
 _QUOTED_REASON_CHARS = 80
 
 
 def reason_score(reason: str) -> tuple[float, list[str]]:
-    """The base score for a report's reason, and the names of the keyword groups it hit."""
-    hits = [(name, score) for name, pattern, score in REASON_SCORES if pattern.search(reason)]
+    """The base score for a report's reason, and the indicator phrases it states."""
+    hits = [name for name, pattern in REASON_PHRASES if pattern.search(reason)]
     if not hits:
         return DEFAULT_REASON_SCORE, []
-    return max(score for _, score in hits), [name for name, _ in hits]
+    return (PHRASE_SCORE if len(hits) == 1 else COMBINED_SCORE), hits
 
 
 def combined_score(base: float, media: float | None) -> float:

@@ -83,7 +83,7 @@ def match_path(path: Path, lookup: MediaLookup, sampling: Sampling | None = None
     A picture is one piece of content: its PDQ (the 8 dihedral variants of the picture itself)
     and its MD5 are judged together. A video's MD5 is judged once, then each sampled frame's PDQ
     (with the approximate variants of its hash). Hashes of quality under 50 are not matched
-    (pdq/README.md: quality <= 49 is unreliable; media.md §2.1).
+    (pdq/README.md: quality <= 49 is unreliable).
     """
     items = list(hash_path(path, sampling))
     if not items:

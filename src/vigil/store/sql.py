@@ -26,6 +26,7 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
 from vigil.store.interfaces import AddResult, BankEntryCount
+from vigil.store.retry import RetryPolicy, write_transaction
 
 Row = dict[str, Any]
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
@@ -47,8 +48,9 @@ def _quarantine_key(entry: QuarantineEntry) -> str:
 class SqlStore:
     """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, retry: RetryPolicy | None = None) -> None:
         self._engine = engine
+        self._retry = retry or RetryPolicy()  # writes wait for other writers within its budget
         self._dialect = engine.dialect.name
         _insert(self._dialect, schema.records)  # fail now on an unsupported backend
 
@@ -61,7 +63,7 @@ class SqlStore:
         if not rows:
             return AddResult(0, 0)
         statement = _insert(self._dialect, table).on_conflict_do_nothing(index_elements=list(key))
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             # An executemany; sqlite3 and psycopg 3 both sum each row's changes into rowcount, and
             # a row skipped by ON CONFLICT DO NOTHING changes nothing (their Cursor.rowcount docs).
             added = conn.execute(statement, list(rows), execution_options=_COUNT_ROWS).rowcount
@@ -102,7 +104,7 @@ class SqlStore:
             return [codec.signal_from_json(data) for data in conn.scalars(query)]
 
     def replace_cases(self, cases: Sequence[Case]) -> None:
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             kept = self._reviewed_statuses(conn)
             rows = [self._case_row(replace(c, status=kept.get(c.id, c.status))) for c in cases]
             conn.execute(delete(schema.cases))
@@ -143,7 +145,7 @@ class SqlStore:
 
     def set_status(self, case_id: str, status: CaseStatus) -> None:
         cases, statuses = schema.cases, schema.case_statuses
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             changed = conn.execute(
                 update(cases).where(cases.c.id == case_id).values(status=status.value)
             )
@@ -161,7 +163,7 @@ class SqlStore:
         row = _bank_row(bank)
         upsert = _insert(self._dialect, schema.banks).values(row)
         changes = {name: value for name, value in row.items() if name not in _KEPT_ON_UPDATE}
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             conn.execute(
                 upsert.on_conflict_do_update(index_elements=[schema.banks.c.name], set_=changes)
             )
@@ -181,7 +183,7 @@ class SqlStore:
         table = schema.banks
         statement = (update(table).where(table.c.name == name)
                      .values(enabled=enabled, state_reason=reason, state_by=actor))
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             if conn.execute(statement).rowcount == 0:
                 raise KeyError(f"no bank {name!r}")
 
@@ -194,7 +196,7 @@ class SqlStore:
             .where(table.c.bank == bank, table.c.signal_type == signal_type, table.c.hash == hash)
             .values(enabled=enabled, state_reason=reason, state_by=actor)
         )
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             if conn.execute(statement).rowcount == 0:
                 raise KeyError(f"no {signal_type} hash {hash!r} in bank {bank!r}")
 
@@ -220,7 +222,7 @@ class SqlStore:
     def append_audit(self, event: AuditEvent) -> None:
         row = codec.audit_to_dict(event)
         row["details"] = codec.dump_json(row["details"])
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine, self._retry) as conn:
             conn.execute(insert(schema.audit_events).values(row))
 
     def audit_events(self) -> list[AuditEvent]:

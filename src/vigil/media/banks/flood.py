@@ -1,7 +1,7 @@
 """Flood quarantine: a bank entry that suddenly matches far more than usual is paused.
 
 HMA's roadmap asks for flood prevention / quarantine of a hash that suddenly matches a lot
-(media.md §1.4 item 3, §7 item 5). :class:`FloodState` counts each entry's matches in time
+(HMA roadmap; ThreatExchange #1873). :class:`FloodState` counts each entry's matches in time
 buckets and raises a :class:`FloodAlert` (a proposed pause) when a window's count is far above the
 entry's own history; :mod:`vigil.media.banks.policy` applies it as rule 3. Only a named analyst
 resumes a paused entry (:func:`resume_entry`). Deterministic: no wall clock is read.
@@ -32,14 +32,14 @@ class FloodConfig:
     - ``window`` 1 h, counted in ``bucket`` 5-min steps: short enough that a burst stands out
       against the entry's own history, and the check runs on every match, so the pause lands on
       the match that crosses the line (HMA's target to stop matching a disabled hash is < 10 min,
-      media.md §1.3). Memory: at most (history + window) / bucket = 2,028 counters per entry.
+      HMA ``goals.md``). Memory: at most (history + window) / bucket = 2,028 counters per entry.
     - ``history`` 7 days: one full weekly cycle of traffic as the entry's baseline.
     - ``ratio`` 10: an order of magnitude over the entry's usual matches per window; a steadily
       common hash is not paused by ordinary variation (at 5 an hour, 50 in an hour is far outside
       Poisson noise).
     - ``min_matches`` 20: a floor, so a hash with no history (baseline 0) or a rare one does not
-      alert on a handful of matches. At HMA's human-review scale of 1-10 lookups/s (media.md
-      §1.3), 20 matches of one known item within an hour is already exceptional; a deployment
+      alert on a handful of matches. At HMA's human-review scale of 1-10 lookups/s (HMA
+      goals.md), 20 matches of one known item within an hour is already exceptional; a deployment
       matching far more should raise it.
     """
 

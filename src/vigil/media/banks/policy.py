@@ -2,7 +2,7 @@
 
 HMA adopters' top complaints are false positives from exchange lists and "overzealous" matches;
 HMA's roadmap asks for negative banks and for flood prevention / quarantine of a hash that
-suddenly matches a lot (media.md §1.4 item 3, §7 item 5). :func:`apply_policies` does all three
+suddenly matches a lot (HMA roadmap; ThreatExchange #1873). :func:`apply_policies` does all three
 for the matches of one piece of content, in this order:
 
 1. **Paused.** A match whose bank or entry is paused (``enabled`` False: by an analyst, or by

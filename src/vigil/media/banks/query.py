@@ -3,7 +3,7 @@
 The detector (hash only), ``vigil match`` (the picture itself), report frames and the live-stream
 monitor all ask the same question: which bank entries does this content match, by which dihedral
 variant, after negative banks, pauses and flood quarantine? Each PDQ query tries the 8
-rotations/flips of the content (media.md §7 item 2): from the picture when vigil has it
+rotations/flips of the content (cheap to compute, pdq/README.md): from the picture when vigil has it
 (:func:`vigil.media.hashing.dihedral.query_hashes_of_image`, near-exact), from the hash alone
 otherwise (:func:`vigil.media.hashing.dihedral.dihedral_variants_of_hash`, approximate).
 """

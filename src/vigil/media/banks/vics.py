@@ -1,10 +1,10 @@
 """Project VIC VICS 2.0 JSON (OData) bank files.
 
-A VICS hash set (``value`` = media) or case export (``value[*].Media``) (cases-and-sharing.md
-§2.4). MD5 is imported, and ``SHA256``/``PDQ`` fields where an exporter added them (they are not
-in the VICS 2.0 model); ``Category`` becomes the label. PhotoDNA hashes are counted and left out:
-vigil has no PhotoDNA licence. Device file names and paths (``MediaFiles``, ``RelativeFilePath``)
-are not kept: matching needs none of them.
+A VICS hash set (``value`` = media) or case export (``value[*].Media``) (Project VIC VICS
+data model 2.0). MD5 is imported, and ``SHA256``/``PDQ`` fields where an exporter added them
+(they are not in the VICS 2.0 model); ``Category`` becomes the label. PhotoDNA hashes are counted
+and left out: vigil has no PhotoDNA licence. Device file names and paths (``MediaFiles``,
+``RelativeFilePath``) are not kept: matching needs none of them.
 """
 
 from __future__ import annotations

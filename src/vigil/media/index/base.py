@@ -3,7 +3,7 @@
 As in python-threatexchange (``signal_type/index.py``), the first index is brute force and easy to
 trust; the fast ones (multi-index hashing, the GPU; ``index/segmented.py``) sit behind the same
 :class:`HashIndex` and are tested against it. Unlike HMA, which rebuilds its whole index to add a
-hash (media.md §1.1), every index here takes additions and removals while it serves queries.
+hash (HMA architecture.md), every index here takes additions and removals while it serves queries.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
 
 PDQ_MATCH_THRESHOLD = 31
 """Hamming distance <= 31 of 256 bits is a match (pdq/README.md; pytx
-``PDQ_CONFIDENT_MATCH_THRESHOLD``; media.md §2.1). Inclusive."""
+``PDQ_CONFIDENT_MATCH_THRESHOLD``). Inclusive."""
 
 __all__ = [
     "PDQ_MATCH_THRESHOLD", "PDQ_QUALITY_THRESHOLD", "EntryKey", "MATCH_SCORE_AT_THRESHOLD",
@@ -49,7 +49,7 @@ MATCH_SCORE_AT_THRESHOLD = 0.6
 """vigil's choice, not a published figure: a hit at the threshold is still a "confident match"
 (pytx ``PDQ_CONFIDENT_MATCH_THRESHOLD``), so it stays above an even 0.5; below 1.0 because the
 nearer a hash is to the threshold, the likelier an unrelated picture or an overzealous list entry
-(media.md §1.4 item 3)."""
+(ThreatExchange issue #1873)."""
 
 
 def match_score(distance: int, threshold: int) -> float:

@@ -1,13 +1,13 @@
 """Video hashing the vPDQ way: decode with PyAV, sample frames, PDQ-hash each sampled frame.
 
-vPDQ (facebook/ThreatExchange ``vpdq/README.md``, media.md §2.1-2.2) hashes one frame per
+vPDQ (facebook/ThreatExchange ``vpdq/README.md``) hashes one frame per
 ``seconds_per_hash`` (1.0 in pytx ``vpdq_util.py``) and annotates each hash with its frame
 number, quality and timestamp. vigil keeps the same record and text format, so hashes made here
 can be compared with the reference ``vpdq`` tools and banked vPDQ files.
 
 Frames are decoded by PyAV's bundled FFmpeg (no system ffmpeg), from a path, a file-like object
 or any URL FFmpeg opens (``rtmp://``, ``rtsp://``, ``http(s)://...m3u8``). Only sampled frames
-are converted, straight to luma: media.md §2.3 measures decoding, not hashing, as the
+are converted, straight to luma: the PDQ C++ hashing README measures decoding, not hashing, as the
 cost that dominates. Pixels live only inside the generator and the hasher; nothing is written.
 """
 
@@ -38,11 +38,11 @@ DEFAULT_FRAMES_PER_SECOND = 1.0
 
 SAMPLED_FORMAT = "gray"
 """Sampled frames reach the hasher as full-size 8-bit luma taken from the decoder's planes (no RGB
-conversion): PDQ hashes luma only (pdq/README.md, media.md §2.2), and
-:mod:`vigil.media.hashing.fast` reduces it before the reference's filter, the downscale-before-
-hashing that media.md §2.3 asks for. Against ``pdqhash`` on full-size RGB, over 217 frames of the
-benign clips in /work/shared/data/videos: mean 2.7 bits, p95 6, max 10. Hashing RGB fitted into
-512 pixels with ``pdqhash`` was 8.7 / 22 bits and slower (measured while writing this module)."""
+conversion): PDQ hashes luma only (pdq/README.md), and :mod:`vigil.media.hashing.fast` reduces
+it before the reference's filter, the downscale-before-hashing that PDQ's C++ timings argue for.
+Against ``pdqhash`` on full-size RGB, over 217 frames of the benign clips in
+/work/shared/data/videos: mean 2.7 bits, p95 6, max 10. Hashing RGB fitted into 512 pixels with
+``pdqhash`` was 8.7 / 22 bits and slower (measured while writing this module)."""
 
 VPDQ_TIMESTAMP_DECIMALS = 3
 """vpdq ``cpp/vpdq/cpp/io/vpdqio.cpp`` writes timestamps with ``TIMESTAMP_OUTPUT_PRECISION = 3``."""
