@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         resume_bank_entry,
     )
     from vigil.demo.run import DemoResult, run_demo
+    from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
     from vigil.exporters.json_cases import case_to_json
     from vigil.ingest import FileSummary, NoImporterError, import_files
     from vigil.media.banks.files import BankFileError, BankSpec
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from vigil.monitor.signals import keep_findings, signal_from_event
     from vigil.pipeline import RunResult, StepCallback
     from vigil.records import RecordKind
-    from vigil.registry import Registry, load_registry
+    from vigil.registry import Registry, UnknownPluginError, load_registry
     from vigil.review import (
         AnonymousActorError,
         UnknownCaseError,
@@ -73,6 +74,8 @@ _LAZY: dict[str, str] = {
                      "resume_bank", "resume_bank_entry"], "vigil.bank_review"),
     **dict.fromkeys(["DemoResult", "run_demo"], "vigil.demo.run"),
     "case_to_json": "vigil.exporters.json_cases",
+    **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
+                    "vigil.exporters.export"),
     **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
     **dict.fromkeys(["BankFileError", "BankSpec"], "vigil.media.banks.files"),
     "FloodConfig": "vigil.media.banks.flood",
@@ -87,7 +90,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["keep_findings", "signal_from_event"], "vigil.monitor.signals"),
     **dict.fromkeys(["RunResult", "StepCallback"], "vigil.pipeline"),
     "RecordKind": "vigil.records",
-    **dict.fromkeys(["Registry", "load_registry"], "vigil.registry"),
+    **dict.fromkeys(["Registry", "UnknownPluginError", "load_registry"], "vigil.registry"),
     **dict.fromkeys(["AnonymousActorError", "UnknownCaseError", "add_case_note", "assign_case",
                      "case_history", "current_assignee", "set_case_status"], "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
@@ -129,5 +132,6 @@ __all__ = [
     "match_path", "normalise", "open_store", "pause_bank", "pause_bank_entry", "resume_bank",
     "resume_bank_entry", "run", "run_demo", "set_case_status", "signal_from_event",
     "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
-    "store_failure_text", "store_summary",
+    "store_failure_text", "store_summary", "AnonymousExportError", "UnknownCasesError",
+    "export_cases", "UnknownPluginError",
 ]

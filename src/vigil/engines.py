@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, Protocol, Self
 
 import duckdb
 
@@ -88,10 +88,20 @@ def _to_utc_aware(value: Any) -> Any:
     return value
 
 
-class DuckDBEngine:
+class Engine:
+    """What a registered engine declares besides :class:`SqlEngine`'s methods: a stable name
+    (``VIGIL_ENGINE`` picks it) and one line about it. Built with no arguments, once per run."""
+
+    name: str  # not a ClassVar: :class:`SqlEngine` reads it from the instance
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
+
+
+class DuckDBEngine(Engine):
     """An in-memory DuckDB database that lives as long as one detection run."""
 
     name = "duckdb"
+    description = "In-memory DuckDB, one database per detection run"
 
     def __init__(self) -> None:
         self._connection = duckdb.connect(":memory:")
@@ -142,4 +152,4 @@ class DuckDBEngine:
             raise EngineError(self.name, sql, exc) from exc
 
 
-__all__ = ["DuckDBEngine", "EngineError", "SqlEngine"]
+__all__ = ["DuckDBEngine", "Engine", "EngineError", "SqlEngine"]

@@ -22,6 +22,7 @@ from enum import StrEnum
 import phonenumbers
 
 from vigil.homoglyphs import fold
+from vigil.signal_types import SIGNAL_TYPES
 
 
 class EntityKind(StrEnum):
@@ -43,7 +44,6 @@ _PREFIXED_SPACED = re.compile(r"^(?P<prefix>[A-Za-z0-9][A-Za-z0-9_.-]*):\s*(?P<r
 _SPACES_AND_DASHES = re.compile(r"[\s-]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DEVICE = re.compile(r"^[A-Za-z0-9_.:-]{4,128}$")
-_HEX = {"pdq": 64, "md5": 32, "sha256": 64}
 _CASELESS_ADDRESS_PREFIXES = ("0x", "bc1", "ltc1", "tb1")
 
 
@@ -143,12 +143,12 @@ def normalise_wallet(value: str) -> str:
 def normalise_media(value: str) -> str:
     """``algorithm:hexdigest`` for pdq, md5 or sha256, lower-case hex of the right length."""
     algorithm, digest = _split_prefixed(EntityKind.MEDIA, value, "pdq|md5|sha256:hex")
-    width = _HEX.get(algorithm)
+    kind = SIGNAL_TYPES.get(algorithm)
     digest = digest.lower()
-    if width is None:
+    if kind is None:
         raise _bad(EntityKind.MEDIA, value, f"unknown hash algorithm {algorithm!r}")
-    if len(digest) != width or any(c not in "0123456789abcdef" for c in digest):
-        raise _bad(EntityKind.MEDIA, value, f"{algorithm} needs {width} hex digits")
+    if len(digest) != kind.hex_digits or any(c not in "0123456789abcdef" for c in digest):
+        raise _bad(EntityKind.MEDIA, value, f"{algorithm} needs {kind.hex_digits} hex digits")
     return f"{algorithm}:{digest}"
 
 

@@ -1,13 +1,16 @@
-"""Base classes for the three kinds of plug-in: detectors, importers and exporters.
+"""Base classes for detectors, importers and exporters, and named entries for scorers and indexes.
 
 Each base is small: a stable ``name`` (also its storage key), a ``version`` and one or two abstract
 methods. Everything a plug-in needs at run time comes in through arguments, never from globals.
+Bank formats, engines and signal types have their bases beside their code
+(:class:`~vigil.media.banks.format_base.BankFormat`, :class:`~vigil.engines.Engine`,
+:class:`~vigil.signal_types.SignalType`); :mod:`vigil.registry` holds all eight kinds.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,3 +106,23 @@ class Exporter(Plugin):
     @abstractmethod
     def export(self, cases: Sequence[Case]) -> str:
         """Render ``cases`` to text."""
+
+
+@dataclass(frozen=True)
+class ScorerPlugin:
+    """A triage scorer by name: ``score(group, config, as_of)`` gives one component of a case's
+    priority (see :mod:`vigil.triage`); its name is the key of its weight in triage.yaml."""
+
+    name: str
+    score: Callable[..., object]
+    description: str = ""
+    version: str = "1"
+
+
+@dataclass(frozen=True)
+class IndexPlugin:
+    """A PDQ index by the name ``VIGIL_MEDIA_INDEX`` takes; all give the same matches."""
+
+    name: str
+    description: str = ""
+    version: str = "1"

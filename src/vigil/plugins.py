@@ -10,6 +10,8 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.detectors.conversations import ConversationLexiconDetector
     from vigil.detectors.media import MediaHashDetector
     from vigil.detectors.reports import PanicReportDetector
+    from vigil.engines import DuckDBEngine
+    from vigil.exporters.html_report import HtmlReportExporter
     from vigil.exporters.json_cases import JsonCasesExporter
     from vigil.importers.csv_payments import PaymentCsv
     from vigil.importers.jsonl import (
@@ -18,11 +20,36 @@ def builtin_plugins() -> list[PluginClass]:
         PaymentJsonLines,
         ReportJsonLines,
     )
+    from vigil.media.banks.formats import BANK_FORMATS
+    from vigil.media.index.factory import INDEX_DESCRIPTIONS
     from vigil.payments.detector import PaymentTypologyDetector
+    from vigil.plugin import IndexPlugin, ScorerPlugin
+    from vigil.signal_types import SIGNAL_TYPES
+    from vigil.triage import SCORERS
 
     return [
         MediaHashDetector, ConversationLexiconDetector, PaymentTypologyDetector,
         PanicReportDetector,
         MediaJsonLines, MessageJsonLines, PaymentJsonLines, ReportJsonLines, PaymentCsv,
-        JsonCasesExporter,
+        JsonCasesExporter, HtmlReportExporter,
+        *BANK_FORMATS.values(),
+        *(IndexPlugin(name, text) for name, text in INDEX_DESCRIPTIONS.items()),
+        DuckDBEngine,
+        *(ScorerPlugin(name, score, _SCORER_TEXT.get(name) or _first_line(score.__doc__))
+          for name, score in SCORERS.items()),
+        *SIGNAL_TYPES.values(),
     ]
+
+
+_SCORER_TEXT = {
+    "corroboration": "distinct kinds of signal in the case (media, conversation, payment, report)",
+    "strongest": "the highest single signal score",
+    "payers": "distinct accounts in the payer role",
+    "victims": "distinct accounts in the victim role",
+    "recency": "how recent the latest signal is, relative to the run's as-of time",
+}
+"""One line per built-in scorer for ``vigil plugins`` (as triage.yaml explains the weights)."""
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0] if (doc or "").strip() else ""

@@ -1,67 +1,161 @@
 """The plug-in registry: plain dicts keyed by stable names, checked unique at start-up.
 
-Built-ins are one explicit list (:func:`vigil.plugins.builtin_plugins`) published through the
-``vigil.plugins`` entry-point group, the same door third-party packages use.
+Eight kinds share one door: detectors, importers, exporters, bank formats, PDQ indexes, SQL
+engines, triage scorers and signal types. Built-ins are one explicit list
+(:func:`vigil.plugins.builtin_plugins`) published through the ``vigil.plugins`` entry-point group,
+the same door third-party packages use; ``vigil plugins`` lists every table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, TypeVar
 
-from vigil.plugin import Detector, Exporter, Importer, Plugin
+from vigil.engines import Engine
+from vigil.media.banks.format_base import BankFormat
+from vigil.plugin import Detector, Exporter, Importer, IndexPlugin, ScorerPlugin
+from vigil.signal_types import SignalType
 
+if TYPE_CHECKING:
+    from vigil.settings import Settings
+
+T = TypeVar("T")
 ENTRY_POINT_GROUP = "vigil.plugins"
-PluginClass = type[Detector] | type[Importer] | type[Exporter]
+PluginClass = (type[Detector] | type[Importer] | type[Exporter] | type[Engine] | type[SignalType]
+               | BankFormat | IndexPlugin | ScorerPlugin)
+"""Anything :meth:`Registry.register` takes: a class for the first five kinds, else an object."""
 
 
 class DuplicatePluginError(ValueError):
-    """Two plug-ins claimed the same name."""
+    """Two plug-ins of one kind claimed the same name."""
+
+
+class UnknownPluginError(ValueError):
+    """A setting or option named a plug-in that is not registered; the message lists the known."""
+
+
+@dataclass(frozen=True)
+class PluginKind:
+    """One table of the registry: its label in ``vigil plugins``, attribute and base type."""
+
+    label: str
+    attribute: str
+    base: type[object]
+    is_class: bool
+
+    def holds(self, plugin: object) -> bool:
+        if self.is_class:
+            return isinstance(plugin, type) and issubclass(plugin, self.base)
+        return isinstance(plugin, self.base)
+
+
+KINDS: tuple[PluginKind, ...] = (
+    PluginKind("detector", "detectors", Detector, True),
+    PluginKind("importer", "importers", Importer, True),
+    PluginKind("exporter", "exporters", Exporter, True),
+    PluginKind("bank format", "bank_formats", BankFormat, False),
+    PluginKind("index", "indexes", IndexPlugin, False),
+    PluginKind("engine", "engines", Engine, True),
+    PluginKind("scorer", "scorers", ScorerPlugin, False),
+    PluginKind("signal type", "signal_types", SignalType, True),
+)
+"""Every kind, in the order ``vigil plugins`` lists them."""
 
 
 @dataclass
 class Registry:
-    """Detectors, importers and exporters by name."""
+    """Every plug-in by kind and name."""
 
     detectors: dict[str, type[Detector]] = field(default_factory=dict)
     importers: dict[str, type[Importer]] = field(default_factory=dict)
     exporters: dict[str, type[Exporter]] = field(default_factory=dict)
+    bank_formats: dict[str, BankFormat] = field(default_factory=dict)
+    indexes: dict[str, IndexPlugin] = field(default_factory=dict)
+    engines: dict[str, type[Engine]] = field(default_factory=dict)
+    scorers: dict[str, ScorerPlugin] = field(default_factory=dict)
+    signal_types: dict[str, type[SignalType]] = field(default_factory=dict)
 
     def register(self, plugin: PluginClass) -> None:
-        table: dict[str, PluginClass] = self._table_for(plugin)  # type: ignore[assignment]
-        existing = table.get(plugin.name)
+        kind = _kind_of(plugin)
+        table: dict[str, object] = getattr(self, kind.attribute)
+        name: str = plugin.name
+        existing = table.get(name)
         if existing is not None and existing is not plugin:
             raise DuplicatePluginError(
-                f"plug-in name {plugin.name!r} is claimed by {_qualname(existing)} "
-                f"and {_qualname(plugin)}"
-            )
-        table[plugin.name] = plugin
+                f"{kind.label} name {name!r} is claimed by {_qualname(existing)} "
+                f"and {_qualname(plugin)}")
+        table[name] = plugin
 
     def register_all(self, plugins: Iterable[PluginClass]) -> None:
         for plugin in plugins:
             self.register(plugin)
 
     def rows(self) -> list[tuple[str, str, str, str]]:
-        """``(kind, name, version, description)`` for every plug-in, sorted."""
-        tables: list[tuple[str, Mapping[str, type[Plugin]]]] = [
-            ("detector", self.detectors), ("importer", self.importers),
-            ("exporter", self.exporters)]
-        return [(kind, name, plugin.version, plugin.description)
-                for kind, table in tables for name, plugin in sorted(table.items())]
+        """``(kind, name, version, description)`` for every plug-in, by kind then name."""
+        rows = []
+        for kind in KINDS:
+            table: dict[str, object] = getattr(self, kind.attribute)
+            rows += [(kind.label, name, str(getattr(plugin, "version", "1")),
+                      _description(plugin)) for name, plugin in sorted(table.items())]
+        return rows
 
-    def _table_for(self, plugin: PluginClass) -> dict[str, type[object]]:
-        if issubclass(plugin, Detector):
-            return self.detectors  # type: ignore[return-value]
-        if issubclass(plugin, Importer):
-            return self.importers  # type: ignore[return-value]
-        if issubclass(plugin, Exporter):
-            return self.exporters  # type: ignore[return-value]
-        raise TypeError(f"{_qualname(plugin)} is not a Detector, Importer or Exporter")
+    def exporter(self, name: str) -> type[Exporter]:
+        return _lookup(self.exporters, name, "exporter")
+
+    def engine(self, name: str) -> type[Engine]:
+        """The engine class ``VIGIL_ENGINE`` names; unknown names list the known ones."""
+        return _lookup(self.engines, name, "engine")
+
+    def enabled_detectors(self, names: Sequence[str] | None = None) -> list[type[Detector]]:
+        """The detectors ``names`` selects (all, by name, when ``None``), in name order.
+
+        Unknown names are an error listing the known ones, so a typo in ``VIGIL_DETECTORS``
+        cannot silently switch a detector off.
+        """
+        if names is None:
+            return [self.detectors[name] for name in sorted(self.detectors)]
+        return [_lookup(self.detectors, name, "detector") for name in sorted(set(names))]
+
+    def detectors_for(self, settings: Settings) -> list[Detector]:
+        """The detectors ``settings.detectors`` enables, each built from ``settings``.
+
+        ``settings.engine`` is checked here too, so an unknown engine stops a run before it starts.
+        """
+        self.engine(settings.engine)
+        return [cls.from_settings(settings)
+                for cls in self.enabled_detectors(settings.detector_names())]
 
 
-def _qualname(plugin: type[object]) -> str:
-    return f"{plugin.__module__}.{plugin.__qualname__}"
+def _lookup(table: dict[str, T], name: str, kind: str) -> T:
+    try:
+        return table[name]
+    except KeyError:
+        known = ", ".join(sorted(table)) or "none registered"
+        raise UnknownPluginError(f"unknown {kind} {name!r}; known: {known}") from None
+
+
+def _kind_of(plugin: object) -> PluginKind:
+    for kind in KINDS:
+        if kind.holds(plugin):
+            return kind
+    labels = ", ".join(kind.label for kind in KINDS)
+    raise TypeError(f"{_qualname(plugin)} is not a plug-in of any kind ({labels})")
+
+
+def _description(plugin: object) -> str:
+    """The plug-in's ``description``, else the first line of its class's docstring."""
+    described = getattr(plugin, "description", "")
+    if described:
+        return str(described)
+    doc = (plugin if isinstance(plugin, type) else type(plugin)).__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def _qualname(plugin: object) -> str:
+    cls = plugin if isinstance(plugin, type) else type(plugin)
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def load_registry(

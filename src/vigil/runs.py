@@ -17,8 +17,12 @@ from vigil.store.interfaces import Store
 
 
 def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
-    """Every registered detector, configured from ``settings``, in name order."""
-    return [cls.from_settings(settings) for _, cls in sorted(registry.detectors.items())]
+    """The detectors ``VIGIL_DETECTORS`` enables (all by default), configured from ``settings``.
+
+    Raises :class:`~vigil.registry.UnknownPluginError` for an unknown detector or engine name, so
+    a typo stops the run instead of silently switching a detector off.
+    """
+    return registry.detectors_for(settings)
 
 
 def run(store: Store, settings: Settings, registry: Registry,

@@ -56,6 +56,16 @@ class Settings(BaseSettings):
         default=None,
         description="YAML with payment typology rules; unset means the packaged one.",
     )
+    engine: str = Field(
+        default="duckdb",
+        description="SQL engine the payment typologies run on, by registered name "
+        "(`vigil plugins` lists the engines); duckdb is built in.",
+    )
+    detectors: str | None = Field(
+        default=None,
+        description="Comma-separated names of the detectors a run uses (`vigil plugins` lists "
+        "them); unset means every registered detector. An unknown name is an error.",
+    )
     lexicon: Path | None = Field(
         default=None,
         description="YAML with the conversation indicator lexicon; unset means the packaged one.",
@@ -71,3 +81,9 @@ class Settings(BaseSettings):
     def max_future_skew(self) -> timedelta:
         """:attr:`max_future_skew_hours` as the ``timedelta`` that ``check_not_future`` takes."""
         return timedelta(hours=self.max_future_skew_hours)
+
+    def detector_names(self) -> list[str] | None:
+        """:attr:`detectors` as a list of names, or ``None`` for all."""
+        if self.detectors is None:
+            return None
+        return [name.strip() for name in self.detectors.split(",") if name.strip()]

@@ -35,9 +35,22 @@ def stdout_of(*args: str) -> str:
 def test_plugins_lists_every_builtin(store_env: Path) -> None:
     code, out = invoke("plugins")
     assert code == 0
-    for name in ("media.hash_match", "conversation.lexicon", "payments.typologies",
-                 "reports.panic", "jsonl.payment", "csv.payment", "json"):
-        assert name in out
+    builtins = {
+        "detector": ("media.hash_match", "conversation.lexicon", "payments.typologies",
+                     "reports.panic"),
+        "importer": ("jsonl.payment", "csv.payment"),
+        "exporter": ("json",),
+        "bank format": ("csv", "pytx", "pytx-text", "vics"),
+        "index": ("brute", "mih", "gpu", "auto"),
+        "engine": ("duckdb",),
+        "scorer": ("corroboration", "strongest", "payers", "victims", "recency"),
+        "signal type": ("pdq", "md5", "sha256"),
+    }
+    rows = {tuple(cell.strip() for cell in line.split("│")[1:3])
+            for line in out.splitlines() if line.count("│") >= 3}
+    for kind, names in builtins.items():
+        for name in names:
+            assert (kind, name) in rows, f"{kind} {name} missing from vigil plugins"
 
 
 def test_import_run_list_show_and_review(store_env: Path) -> None:

@@ -125,7 +125,8 @@ def test_public_api_is_pinned() -> None:
         "AuditStore", "BankStore", "CaseStore", "Registry", "Settings", "Store",
         "UnsupportedDatabaseURL", "load_registry", "open_store", "StoreError", "StoreLocation",
         "hide_password", "locate_store", "open_located_store", "store_failure_text",
-        "store_summary",
+        "store_summary", "AnonymousExportError", "UnknownCasesError", "export_cases",
+        "UnknownPluginError",
         # import and run
         "DemoResult", "FileSummary", "NoImporterError", "RunResult", "StepCallback",
         "build_detectors", "case_to_json", "import_files", "run", "run_demo",

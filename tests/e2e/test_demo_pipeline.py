@@ -51,3 +51,12 @@ def test_rerunning_the_demo_on_one_store_adds_nothing(tmp_path: Path) -> None:
     assert all(s.added == 0 and s.duplicates == s.accepted for s in again.imports)
     assert again.run.signals_added == 0
     assert _case_view(again.cases) == _case_view(first.cases)
+
+
+def test_switched_off_detectors_produce_no_signals(tmp_path: Path) -> None:
+    settings = Settings(detectors="payments.typologies,reports.panic")
+    result = run_demo(2, tmp_path, settings, load_registry(), database_url="memory://")
+    assert set(result.run.signals_by_detector) <= {"payments.typologies", "reports.panic"}
+    assert result.run.signals_by_detector.get("payments.typologies")
+    sources = {s.source for case in result.cases for s in case.signals}
+    assert sources <= {"payments.typologies", "reports.panic"}

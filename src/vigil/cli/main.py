@@ -9,7 +9,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vigil import NoImporterError, RecordKind, case_to_json, import_files, run, run_demo
+from vigil import (
+    AnonymousExportError,
+    NoImporterError,
+    RecordKind,
+    Registry,
+    Settings,
+    UnknownCasesError,
+    UnknownPluginError,
+    case_to_json,
+    export_cases,
+    import_files,
+    run,
+    run_demo,
+)
 from vigil.cli import bank, cases, media
 from vigil.cli.common import (
     cases_table,
@@ -33,13 +46,47 @@ app.command("monitor")(media.monitor_command)
 
 @app.command("plugins")
 def list_plugins() -> None:
-    """Every registered detector, importer and exporter, by stable name."""
+    """Every registered plug-in by kind and stable name: detectors, importers, exporters, bank
+    formats, indexes, engines, scorers and signal types."""
     table = Table(title="vigil plug-ins")
     for column in ("kind", "name", "version", "description"):
         table.add_column(column)
     for row in registry().rows():
         table.add_row(*row)
     console.print(table)
+
+
+@app.command("export")
+def export_command(
+    case_ids: Annotated[list[str], typer.Argument(help="Case ids from 'vigil cases list'.")],
+    analyst: Annotated[str, typer.Option(help="Your name: recorded in the audit log.")],
+    format_name: Annotated[str, typer.Option(
+        "--format", help="A registered exporter ('vigil plugins' lists them).")] = "json",
+    out: Annotated[Path | None, typer.Option(
+        help="File to write; without it the export goes to standard output.", dir_okay=False)]
+    = None,
+) -> None:
+    """Export chosen cases in a registered format (json, html, ...); audited with your name."""
+    try:
+        exporter = registry().exporter(format_name)
+    except UnknownPluginError as exc:
+        errors.print(str(exc))
+        raise typer.Exit(2) from None
+    with opened_store(load_settings()) as store:
+        try:
+            exported = export_cases(store, store, case_ids, exporter, analyst,
+                                    str(out) if out else "stdout")
+        except AnonymousExportError as exc:
+            errors.print(str(exc))
+            raise typer.Exit(2) from None
+        except UnknownCasesError as exc:
+            errors.print(str(exc))
+            raise typer.Exit(1) from None
+    if out is None:
+        typer.echo(exported.text)
+        return
+    out.write_text(exported.text, encoding="utf-8")
+    errors.print(f"{len(exported.cases)} case(s) as {exporter.name} in {out}")
 
 
 @app.command("import")
@@ -94,11 +141,22 @@ def run_command(
 ) -> None:
     """Detect, link and triage over everything stored; print the top cases."""
     settings = load_settings()
+    plugins = registry()
+    _check_plugin_settings(settings, plugins)
     with opened_store(settings) as store, progress_steps("run") as step:
-        result = run(store, settings, registry(), step)
+        result = run(store, settings, plugins, step)
     for name, count in result.signals_by_detector.items():
         console.print(f"{name}: {count} signals")
     console.print(cases_table(result.cases, limit))
+
+
+def _check_plugin_settings(settings: Settings, plugins: Registry) -> None:
+    """Unknown names in ``VIGIL_DETECTORS`` or ``VIGIL_ENGINE``: one line and exit 2."""
+    try:
+        plugins.detectors_for(settings)
+    except UnknownPluginError as exc:
+        errors.print(f"vigil: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command("demo")
@@ -114,8 +172,10 @@ def demo_command(
 ) -> None:
     """Generate the demo world, import it, detect, link, triage, and score against its truth."""
     settings = load_settings()
+    plugins = registry()
+    _check_plugin_settings(settings, plugins)
     with progress_steps("demo") as step, store_errors_reported("demo store"):
-        result = run_demo(seed, out, settings, registry(), database_url=database_url,
+        result = run_demo(seed, out, settings, plugins, database_url=database_url,
                           on_step=step)
     if as_json:
         typer.echo(json.dumps([case_to_json(c) for c in result.cases[:limit]], indent=2))

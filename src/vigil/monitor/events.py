@@ -14,6 +14,7 @@ from typing import Protocol
 
 from vigil.model import JSONValue
 from vigil.records import MediaObservation
+from vigil.signal_types import PdqSignal
 
 __all__ = [
     "BankHit", "MatchEvent", "MatchLike", "MatchedEntry", "Matcher", "StreamStats",
@@ -91,7 +92,7 @@ class MatchEvent:
             "pdq": self.pdq, "pdq_quality": self.quality, "bank": self.bank,
             "distance": self.distance, "latency_s": round(self.latency_s, 6),
             "matches": [{"bank": h.bank, "hash": h.hash, "label": h.label,
-                         "distance": h.distance, "signal_type": "pdq"} for h in self.hits],
+                         "distance": h.distance, "signal_type": PdqSignal.name} for h in self.hits],
         }
 
     def observation(self, account: str) -> MediaObservation:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.monitor.events import MatchEvent
+from vigil.signal_types import PdqSignal
 
 if TYPE_CHECKING:
     from vigil.media.banks.flood import FloodAlert
@@ -29,7 +30,8 @@ def signal_from_event(event: MatchEvent, account: str | None = None) -> Signal:
     """
     from vigil.media.index.base import PDQ_MATCH_THRESHOLD, match_score
 
-    subjects = [EntityRef.of(EntityKind.MEDIA, f"pdq:{hit.hash}") for hit in event.hits]
+    subjects = [EntityRef.of(EntityKind.MEDIA, f"{PdqSignal.name}:{hit.hash}")
+                for hit in event.hits]
     roles = {}
     recorded: dict[str, JSONValue] = {}
     if account is not None:

@@ -22,6 +22,7 @@ class CsvBankFormat(BankFormat):
     """vigil's own ``hash,signal_type,label,source`` (:mod:`vigil.media.banks.files`)."""
 
     name = "csv"
+    description = "vigil's bank CSV: hash,signal_type,label,source"
     extensions = (".csv",)
 
     def sniff(self, head: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Protocol
 from vigil.identifiers import EntityKind
 from vigil.media.index.base import Match, match_score
 from vigil.model import EntityRef, JSONValue
+from vigil.signal_types import signal_type
 
 
 class Thresholds(Protocol):
@@ -27,7 +28,9 @@ def media_ref(match: Match) -> EntityRef:
 
 def match_threshold(match: Match, thresholds: Thresholds) -> int:
     """The distance the match was allowed: its bank's threshold for PDQ, 0 for exact hashes."""
-    return thresholds.threshold(match.entry.bank) if match.entry.signal_type == "pdq" else 0
+    if signal_type(match.entry.signal_type).is_similarity():
+        return thresholds.threshold(match.entry.bank)
+    return 0
 
 
 def match_evidence(match: Match, thresholds: Thresholds) -> dict[str, JSONValue]:
@@ -49,7 +52,8 @@ def describe_match(match: Match, thresholds: Thresholds, what: str) -> str:
     """One sentence an analyst reads, e.g. "PDQ hash of X is 6 bits from a hash in bank ..."."""
     entry = match.entry
     label = f" (label '{entry.label}')" if entry.label else ""
-    if entry.signal_type == "pdq":
-        return (f"PDQ hash of {what} is {match.distance} bits from a hash in bank "
+    kind = signal_type(entry.signal_type)
+    if kind.is_similarity():
+        return (f"{kind.label} hash of {what} is {match.distance} bits from a hash in bank "
                 f"'{entry.bank}'{label}, threshold {match_threshold(match, thresholds)}.")
-    return f"{entry.signal_type.upper()} of {what} equals a hash in bank '{entry.bank}'{label}."
+    return f"{kind.label} of {what} equals a hash in bank '{entry.bank}'{label}."

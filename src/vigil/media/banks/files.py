@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,14 +25,13 @@ from pathlib import Path
 from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 from vigil.media.index.base import PDQ_MATCH_THRESHOLD
 from vigil.model import JSONValue
+from vigil.signal_types import PdqSignal
+from vigil.signal_types import signal_type as signal_type_named
 
 BANK_CSV_COLUMNS = ("hash", "signal_type", "label", "source")
-HEX_DIGITS_BY_SIGNAL_TYPE = {"pdq": 64, "md5": 32, "sha256": 64}
-"""PDQ is 256 bits (pdq/README.md), MD5 128 bits, SHA-256 256 bits."""
 
 Validate = Callable[[str, str], tuple[str, str]]
 """Checks a ``(signal_type, hash)`` pair as read; returns it normalised or raises ValueError."""
-_HEX = re.compile(r"^[0-9a-f]+$")
 _MAX_THRESHOLD = 255
 """A PDQ threshold of 256 or more would match every hash."""
 
@@ -94,15 +92,8 @@ def _check_threshold(threshold: int) -> None:
 
 def normalise_hash(signal_type: str, raw: str) -> tuple[str, str]:
     """``(signal_type, hash)`` lower-cased and checked; ``ValueError`` says what is wrong."""
-    kind = signal_type.strip().lower()
-    width = HEX_DIGITS_BY_SIGNAL_TYPE.get(kind)
-    if width is None:
-        known = ", ".join(sorted(HEX_DIGITS_BY_SIGNAL_TYPE))
-        raise ValueError(f"unknown signal_type {signal_type.strip()!r} (expected {known})")
-    digest = raw.strip().lower()
-    if len(digest) != width or not _HEX.match(digest):
-        raise ValueError(f"{kind} hash needs {width} hex digits, got {raw.strip()!r}")
-    return kind, digest
+    kind = signal_type_named(signal_type)
+    return kind.name, kind.normalise(raw)
 
 
 def check_csv_header(fieldnames: Sequence[str] | None, columns: Sequence[str],
@@ -121,7 +112,7 @@ def _bank_signal_type(entries: Sequence[BankEntry]) -> str:
     types = {entry.signal_type for entry in entries}
     if len(types) > 1:
         return "mixed"
-    return types.pop() if types else "pdq"
+    return types.pop() if types else PdqSignal.name
 
 
 class EntryCollector:

@@ -17,6 +17,8 @@ class BankFormat(ABC):
     """One bank file format; ``name`` is its stable key in :data:`BANK_FORMATS`."""
 
     name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
     extensions: ClassVar[tuple[str, ...]]
 
     @abstractmethod

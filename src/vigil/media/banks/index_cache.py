@@ -31,6 +31,7 @@ from vigil.media.index.base import pack_pdq_hex
 from vigil.media.index.factory import make_pdq_index, resolve_index_name
 from vigil.media.index.segmented import SegmentedPdqIndex
 from vigil.model import content_hash
+from vigil.signal_types import PdqSignal
 from vigil.store import codec
 from vigil.store.interfaces import BankStore
 from vigil.store.open import DEFAULT_DATABASE_URL, MEMORY_URL
@@ -90,7 +91,7 @@ def cached_lookup(banks: BankStore, pdq_index: str, cache_dir: Path | None,
 def _save(path: Path, mark: str, entries: list[BankEntry]) -> None:
     """One ``.npz`` (no pickles): codes and bank numbers as arrays, labels and sources as JSON
     lists only for the entries that have them, and a small head read first to check freshness."""
-    pdq = [e for e in entries if e.signal_type == "pdq"]
+    pdq = [e for e in entries if e.signal_type == PdqSignal.name]
     banks = sorted({e.bank for e in pdq})
     number = {name: i for i, name in enumerate(banks)}
     extra = [i for i, e in enumerate(pdq)
@@ -105,7 +106,8 @@ def _save(path: Path, mark: str, entries: list[BankEntry]) -> None:
         "spelled": _json({i: pdq[i].hash for i in extra if pdq[i].hash != pdq[i].hash.lower()}),
         "paused": _json([[i, codec.bank_entry_to_dict(e)] for i, e in enumerate(pdq)
                          if not e.enabled]),
-        "others": _json([codec.bank_entry_to_dict(e) for e in entries if e.signal_type != "pdq"]),
+        "others": _json([codec.bank_entry_to_dict(e) for e in entries
+                         if e.signal_type != PdqSignal.name]),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

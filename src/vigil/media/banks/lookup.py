@@ -38,6 +38,7 @@ from vigil.media.banks.query import (
 )
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.media.index.base import HashIndex, Match
+from vigil.signal_types import Md5Signal, PdqSignal
 from vigil.store.interfaces import AuditStore, BankStore
 
 __all__ = ["MediaLookup", "QueryOutcome", "VariantMatch", "store_flood_pauses"]
@@ -82,9 +83,9 @@ class MediaLookup:
         """
         found: list[VariantMatch] = []
         if pdq_variants:
-            found += match_variants(self._matcher, "pdq", pdq_variants)
+            found += match_variants(self._matcher, PdqSignal.name, pdq_variants)
         if md5 is not None:
-            found += match_variants(self._matcher, "md5", [(IDENTITY, md5)])
+            found += match_variants(self._matcher, Md5Signal.name, [(IDENTITY, md5)])
         if not found:
             return QueryOutcome([])
         with self._lock:

@@ -15,6 +15,8 @@ from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.media.index.base import PDQ_MATCH_THRESHOLD, HashIndex, Match
 from vigil.media.index.brute import ExactIndex
 from vigil.media.index.factory import make_pdq_index
+from vigil.signal_types import PdqSignal
+from vigil.signal_types import signal_type as signal_type_named
 from vigil.store.interfaces import BankStore
 
 
@@ -28,13 +30,13 @@ class BankMatcher:
 
     def __init__(self, banks: Sequence[BankInfo], entries: Sequence[BankEntry],
                  pdq_index: str | HashIndex = "brute") -> None:
-        """``pdq_index`` may also be a built index (e.g. loaded by ``index.cache``)."""
+        """``pdq_index`` may also be a built index (e.g. loaded by ``banks.index_cache``)."""
         self._thresholds = {bank.name: bank.threshold for bank in banks}
         by_type: dict[str, list[BankEntry]] = defaultdict(list)
         for entry in entries:
             by_type[entry.signal_type].append(entry)
-        pdq_entries = by_type.pop("pdq", [])
-        self._indexes: dict[str, HashIndex] = {"pdq": pdq_index if isinstance(
+        pdq_entries = by_type.pop(PdqSignal.name, [])
+        self._indexes: dict[str, HashIndex] = {PdqSignal.name: pdq_index if isinstance(
             pdq_index, HashIndex) else make_pdq_index(pdq_index, pdq_entries)}
         self._indexes.update({kind: ExactIndex.build(group) for kind, group in by_type.items()})
 
@@ -54,7 +56,7 @@ class BankMatcher:
         index = self._indexes.get(signal_type)
         if index is None:
             return []
-        if signal_type != "pdq":
+        if not signal_type_named(signal_type).is_similarity():
             return index.query(hex_hash, 0)
         return [m for m in index.query(hex_hash, self._widest())
                 if m.distance <= self.threshold(m.entry.bank)]
@@ -62,7 +64,7 @@ class BankMatcher:
     def match_many(self, codes: np.ndarray) -> list[list[Match]]:
         """PDQ matches of many codes at once (e.g. a video's frames): one batched search."""
         return [[m for m in matches if m.distance <= self.threshold(m.entry.bank)]
-                for matches in self._indexes["pdq"].query_many(codes, self._widest())]
+                for matches in self._indexes[PdqSignal.name].query_many(codes, self._widest())]
 
     def add(self, entries: Sequence[BankEntry], banks: Sequence[BankInfo] = ()) -> None:
         """Start matching more entries (and banks' thresholds) without rebuilding anything."""

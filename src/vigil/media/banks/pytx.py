@@ -21,14 +21,16 @@ import functools
 import io
 from collections.abc import Callable, Iterable
 
+from vigil import signal_types as vigil_types
 from vigil.media.banks.files import BankImport, BankSpec, EntryCollector, csv_rows, normalise_hash
 from vigil.media.banks.format_base import SNIFF_CHARS, BankFormat, sorted_entries
 from vigil.media.banks.records import BankEntry, BankInfo, BankKind
+from vigil.signal_types import SIGNAL_TYPES
 
-PYTX_SIGNAL_TYPES = {"pdq": "pdq", "md5": "video_md5", "sha256": "video_sha256"}
+PYTX_SIGNAL_TYPES = {name: kind.pytx_name for name, kind in SIGNAL_TYPES.items()}
 """vigil signal type -> pytx ``SignalType.get_name()`` (PdqSignal, VideoMD5Signal, ...)."""
 _FROM_PYTX = {**{name: vigil for vigil, name in PYTX_SIGNAL_TYPES.items()},
-              "md5": "md5", "sha256": "sha256"}  # the short names pytx's docs also use
+              **{name: name for name in SIGNAL_TYPES}}  # the short names pytx's docs also use
 PYTX_CSV_COLUMNS = ("signal_type", "signal_str", "collab", "category", "tags")
 PYTX_CATEGORIES = ("NEGATIVE_CLASS", "INVESTIGATION_SEED", "POSITIVE_CLASS", "DISPUTED")
 """pytx ``AggregateSignalOpinionCategory`` names (``exchanges/fetch_state.py``)."""
@@ -52,8 +54,9 @@ def _pytx_checks() -> dict[str, Callable[[str], str]]:
         )
     except ImportError:  # optional: vigil's own checks below accept exactly the same hashes
         return {}
-    return {"pdq": PdqSignal.validate_signal_str, "md5": VideoMD5Signal.validate_signal_str,
-            "sha256": VideoSHA256Signal.validate_signal_str}
+    return {vigil_types.PdqSignal.name: PdqSignal.validate_signal_str,
+            vigil_types.Md5Signal.name: VideoMD5Signal.validate_signal_str,
+            vigil_types.Sha256Signal.name: VideoSHA256Signal.validate_signal_str}
 
 
 def validate_pytx_signal(pytx_type: str, signal: str) -> tuple[str, str]:
@@ -134,6 +137,7 @@ class PytxBankFormat(BankFormat):
     """python-threatexchange's ``dataset -P --csv`` CSV (written); reads pytx-text lines too."""
 
     name = "pytx"
+    description = "python-threatexchange dataset CSV (signal_type,signal_str,collab,category,tags)"
     extensions = (".csv",)
 
     def sniff(self, head: str) -> bool:
@@ -162,6 +166,7 @@ class PytxTextBankFormat(BankFormat):
     """One ``<signal_type> <signal>`` a line: pytx's local-file exchange format."""
 
     name = "pytx-text"
+    description = "one '<signal_type> <signal>' a line, pytx's local-file exchange format"
     extensions = (".txt",)
 
     def sniff(self, head: str) -> bool:

@@ -20,6 +20,7 @@ from vigil.media.banks.policy import Suppressed, apply_policies, entry_key
 from vigil.media.banks.records import BankInfo
 from vigil.media.hashing.dihedral import dihedral_variants_of_hash
 from vigil.media.index.base import Match, pack_pdq_hex
+from vigil.signal_types import PdqSignal
 
 IDENTITY = "r0"
 
@@ -45,7 +46,7 @@ def match_variants(matcher: BankMatcher, signal_type: str,
                    variants: Iterable[tuple[str, str]]) -> list[VariantMatch]:
     """Every entry reached by any variant, once, at its nearest variant (the identity on ties)."""
     named = list(variants)
-    if signal_type == "pdq" and len(named) > 1:  # one batched search for all variants
+    if signal_type == PdqSignal.name and len(named) > 1:  # one batched search for all variants
         found = matcher.match_many(pack_pdq_hex([hex_hash for _, hex_hash in named]))
     else:
         found = [matcher.match(signal_type, hex_hash) for _, hex_hash in named]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from vigil.model import JSONValue
+from vigil.signal_types import PdqSignal
 
 
 class BankKind(StrEnum):
@@ -29,7 +30,7 @@ class BankInfo:
     """
 
     name: str
-    signal_type: str = "pdq"
+    signal_type: str = PdqSignal.name
     threshold: int = 31
     source: str = ""
     description: str = ""

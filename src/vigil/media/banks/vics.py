@@ -22,10 +22,14 @@ from vigil.media.banks.files import (
 )
 from vigil.media.banks.format_base import BankFormat, sorted_entries
 from vigil.media.banks.records import BankEntry, BankInfo
+from vigil.signal_types import Md5Signal, PdqSignal, Sha256Signal
 
 VICS_CONTEXT = ("http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/"
                 "$metadata#Media")
-_VICS_HASH_FIELDS = {"md5": "MD5", "sha256": "SHA256", "pdq": "PDQ"}  # vigil type -> field
+_VICS_HASH_FIELDS = {kind.name: kind.label for kind in (Md5Signal, Sha256Signal, PdqSignal)}
+"""vigil type -> VICS field, in the order VICS lists them (and entries are read)."""
+_VICS_UPPER_CASE = frozenset({Md5Signal.name})
+"""Types whose digests Project VIC distributes in upper case (MD5)."""
 _VICS_KEPT = ("MediaID", "Category", "SHA1", "MediaSize", "MimeType", "Series", "Tags",
               "VictimIdentified", "OffenderIdentified", "IsDistributed", "DateUpdated")
 
@@ -69,6 +73,7 @@ class VicsBankFormat(BankFormat):
     """Project VIC VICS 2.0 JSON (OData); written as a ``#Media`` hash set."""
 
     name = "vics"
+    description = "Project VIC VICS 2.0 JSON (OData), written as a #Media hash set"
     extensions = (".json",)
 
     def sniff(self, head: str) -> bool:
@@ -101,7 +106,7 @@ class VicsBankFormat(BankFormat):
             if "Category" not in item and "Tags" not in item and entry.label:
                 item["Category" if entry.label.isdigit() else "Tags"] = (
                     int(entry.label) if entry.label.isdigit() else entry.label)
-            digest = entry.hash.upper() if entry.signal_type == "md5" else entry.hash
-            item[_VICS_HASH_FIELDS[entry.signal_type]] = digest  # MD5 upper-case, as distributed
+            upper = entry.signal_type in _VICS_UPPER_CASE
+            item[_VICS_HASH_FIELDS[entry.signal_type]] = entry.hash.upper() if upper else entry.hash
         document = {"@odata.context": VICS_CONTEXT, "value": list(items.values())}
         return json.dumps(document, indent=1, ensure_ascii=False) + "\n"

@@ -18,9 +18,10 @@ import numpy as np
 
 from vigil.media.banks.records import BankEntry
 from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
+from vigil.signal_types import PdqSignal
 
-PDQ_MATCH_THRESHOLD = 31
-"""Hamming distance <= 31 of 256 bits is a match (pdq/README.md; pytx
+PDQ_MATCH_THRESHOLD = PdqSignal.default_threshold
+"""31: Hamming distance <= 31 of 256 bits is a match (pdq/README.md; pytx
 ``PDQ_CONFIDENT_MATCH_THRESHOLD``). Inclusive."""
 
 __all__ = [
@@ -140,6 +141,7 @@ def check_pdq_hex(hex_hash: str) -> None:
 
 def check_pdq_entries(entries: Sequence[BankEntry]) -> None:
     for entry in entries:
-        if entry.signal_type != "pdq":
-            raise ValueError(f"{entry.bank}: {entry.hash} is {entry.signal_type}, not pdq")
+        if entry.signal_type != PdqSignal.name:
+            raise ValueError(f"{entry.bank}: {entry.hash} is {entry.signal_type}, "
+                             f"not {PdqSignal.name}")
         check_pdq_hex(entry.hash)

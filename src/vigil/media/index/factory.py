@@ -16,8 +16,14 @@ from vigil.media.index.base import HashIndex
 from vigil.media.index.brute import BruteForcePdqIndex
 from vigil.media.index.segmented import GpuPdqIndex, MihPdqIndex
 
-INDEX_NAMES = ("brute", "mih", "gpu", "auto")
-"""``auto`` is ``gpu`` where torch sees a CUDA device, else ``mih``."""
+INDEX_DESCRIPTIONS = {
+    "brute": "NumPy brute force: the reference every other index is tested against",
+    "mih": "exact multi-index hashing on the CPU",
+    "gpu": "PyTorch search, on CUDA when present (mih without torch)",
+    "auto": "gpu where torch sees a CUDA device, else mih",
+}
+"""Every PDQ index name ``VIGIL_MEDIA_INDEX`` takes; all give the same matches."""
+INDEX_NAMES = tuple(INDEX_DESCRIPTIONS)
 
 
 def torch_installed() -> bool:

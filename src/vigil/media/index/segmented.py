@@ -47,6 +47,7 @@ from vigil.media.index.segments import (
     gpu_kinds,
     mih_kinds,
 )
+from vigil.signal_types import PdqSignal
 
 
 class SegmentedPdqIndex(HashIndex):
@@ -133,7 +134,7 @@ class SegmentedPdqIndex(HashIndex):
     def _ids_of(self, state: SegmentState, key: EntryKey) -> list[int]:
         if isinstance(key, int | np.integer):
             return [int(key)] if self._holds(state, int(key)) else []
-        if isinstance(key, BankEntry) and key.signal_type != "pdq":
+        if isinstance(key, BankEntry) and key.signal_type != PdqSignal.name:
             return []
         check_pdq_hex(key if isinstance(key, str) else key.hash)
         found = self._search(state, pack_pdq_hex([key if isinstance(key, str) else key.hash]), 0)

@@ -17,6 +17,7 @@ import numpy as np
 
 from vigil.media.banks.records import BankEntry
 from vigil.media.index import mih
+from vigil.signal_types import PdqSignal
 
 if TYPE_CHECKING:
     import torch
@@ -140,8 +141,8 @@ class EntryTable:
         bank = self._banks[self._bank_of[entry_id]]
         extra = self._extras.get(entry_id)
         if extra is None:
-            return BankEntry(bank, hex_hash, "pdq")
-        return BankEntry(bank, extra[0], "pdq", extra[1], extra[2])
+            return BankEntry(bank, hex_hash, PdqSignal.name)
+        return BankEntry(bank, extra[0], PdqSignal.name, extra[1], extra[2])
 
     @property
     def nbytes(self) -> int:
