@@ -32,6 +32,9 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.custody.heads import HeadSigner, SignedHead
+    from vigil.custody.log import sign_custody_head, verify_custody_log
+    from vigil.custody.verify import VerifyReport
     from vigil.demo.run import DemoResult, run_demo
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
     from vigil.exporters.json_cases import case_to_json
@@ -57,6 +60,7 @@ if TYPE_CHECKING:
         assign_case,
         case_history,
         current_assignee,
+        open_case,
         set_case_status,
     )
     from vigil.runs import build_detectors, run
@@ -65,13 +69,21 @@ if TYPE_CHECKING:
     from vigil.store.interfaces import AuditStore, BankStore, CaseStore, Store
     from vigil.store.location import StoreLocation, hide_password, locate_store
     from vigil.store.open import UnsupportedDatabaseURL, open_store
-    from vigil.store.session import open_located_store, store_failure_text, store_summary
+    from vigil.store.session import (
+        custody_signer,
+        open_located_store,
+        store_failure_text,
+        store_summary,
+    )
 
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["UnknownBankError", "find_bank", "pause_bank", "pause_bank_entry",
                      "resume_bank", "resume_bank_entry"], "vigil.bank_review"),
+    **dict.fromkeys(["HeadSigner", "SignedHead"], "vigil.custody.heads"),
+    **dict.fromkeys(["sign_custody_head", "verify_custody_log"], "vigil.custody.log"),
+    "VerifyReport": "vigil.custody.verify",
     **dict.fromkeys(["DemoResult", "run_demo"], "vigil.demo.run"),
     "case_to_json": "vigil.exporters.json_cases",
     **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
@@ -92,15 +104,16 @@ _LAZY: dict[str, str] = {
     "RecordKind": "vigil.records",
     **dict.fromkeys(["Registry", "UnknownPluginError", "load_registry"], "vigil.registry"),
     **dict.fromkeys(["AnonymousActorError", "UnknownCaseError", "add_case_note", "assign_case",
-                     "case_history", "current_assignee", "set_case_status"], "vigil.review"),
+                     "case_history", "current_assignee", "open_case", "set_case_status"],
+                    "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
     "Settings": "vigil.settings",
     **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
     **dict.fromkeys(["UnsupportedDatabaseURL", "open_store"], "vigil.store.open"),
     "StoreError": "vigil.store.errors",
     **dict.fromkeys(["StoreLocation", "hide_password", "locate_store"], "vigil.store.location"),
-    **dict.fromkeys(["open_located_store", "store_failure_text", "store_summary"],
-                    "vigil.store.session"),
+    **dict.fromkeys(["custody_signer", "open_located_store", "store_failure_text",
+                     "store_summary"], "vigil.store.session"),
 }
 """Public names imported on first use, and the module each comes from."""
 
@@ -134,4 +147,6 @@ __all__ = [
     "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
     "store_failure_text", "store_summary", "AnonymousExportError", "UnknownCasesError",
     "export_cases", "UnknownPluginError",
+    "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
+    "verify_custody_log", "open_case",
 ]

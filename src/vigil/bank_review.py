@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from vigil.audit import AuditEvent
 from vigil.media.banks.records import BankInfo
-from vigil.review import require_actor
+from vigil.review import ANALYST_ROLE, require_actor
 from vigil.store.interfaces import AuditStore, BankStore
 
 
@@ -71,7 +71,7 @@ def _set_bank(banks: BankStore, audit: AuditStore, name: str, enabled: bool, act
     except KeyError:
         raise UnknownBankError(f"bank {name!r}") from None
     event = AuditEvent(who, "resume_bank" if enabled else "pause_bank", name, datetime.now(UTC),
-                       {"reason": reason})
+                       {"reason": reason}, role=ANALYST_ROLE, justification=reason)
     audit.append_audit(event)
     return event
 
@@ -88,6 +88,7 @@ def _set_entry(banks: BankStore, audit: AuditStore, key: tuple[str, str, str], e
     except KeyError:
         raise UnknownBankError(f"{signal_type} hash {digest!r} in bank {bank!r}") from None
     event = AuditEvent(who, "resume_entry" if enabled else "pause_entry",
-                       f"{bank}/{signal_type}:{digest}", datetime.now(UTC), {"reason": reason})
+                       f"{bank}/{signal_type}:{digest}", datetime.now(UTC), {"reason": reason},
+                       role=ANALYST_ROLE, justification=reason)
     audit.append_audit(event)
     return event

@@ -44,6 +44,9 @@ _SQL_TYPES: tuple[tuple[type, str], ...] = (
     (datetime, "TIMESTAMP"), (date, "DATE"),
 )
 
+# Rows per INSERT when loading a table; measured with benchmarks/bench_hub.py (docs/benchmarks.md).
+_LOAD_CHUNK_ROWS = 10_000
+
 _DUCKDB_PORTABILITY_MACROS = (
     # Spark's unix_seconds(ts): whole seconds since 1970-01-01 UTC.
     "CREATE MACRO unix_seconds(ts) AS CAST(FLOOR(epoch(ts)) AS BIGINT)",
@@ -112,7 +115,9 @@ class DuckDBEngine(Engine):
         """Load rows (or equal-length columns) as table ``name``, replacing any earlier one.
 
         Columns travel as typed list parameters and are unnested side by side, which is fast and
-        needs neither pandas nor pyarrow.
+        needs neither pandas nor pyarrow. They go in chunks of :data:`_LOAD_CHUNK_ROWS` rows:
+        DuckDB holds a list parameter as one boxed value per element (about 2.8 KB per
+        17-column payment), so one statement for 120,000 payments briefly took 340 MB.
         """
         columns = _as_columns(rows)
         if not columns:
@@ -125,9 +130,14 @@ class DuckDBEngine(Engine):
             raise ValueError(f"table {name!r}: {exc}") from exc
         selects = ", ".join(f"UNNEST(CAST(? AS {sql_type}[])) AS {_quoted(column)}"
                             for column, sql_type in types.items())
-        params = [_utc_naive(values) if types[column] == "TIMESTAMP" else values
-                  for column, values in columns.items()]
-        self._execute(f"CREATE OR REPLACE TABLE {_quoted(name)} AS SELECT {selects}", params)
+        length = len(next(iter(columns.values())))
+        for offset in range(0, max(length, 1), _LOAD_CHUNK_ROWS):
+            params = [values[offset:offset + _LOAD_CHUNK_ROWS] for values in columns.values()]
+            params = [_utc_naive(values) if sql_type == "TIMESTAMP" else values
+                      for values, sql_type in zip(params, types.values(), strict=True)]
+            start = (f"CREATE OR REPLACE TABLE {_quoted(name)} AS" if offset == 0
+                     else f"INSERT INTO {_quoted(name)}")
+            self._execute(f"{start} SELECT {selects}", params)
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         cursor = self._execute(sql, params)

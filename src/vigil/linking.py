@@ -92,7 +92,13 @@ def find_hubs(signals: Sequence[Signal], config: LinkingConfig,
     for signal in signals:
         counted = {s for s in signal.subjects if s.kind in config.counted_kinds}
         for subject in signal.subjects:
-            related[subject].update(usage.get(subject, counted))
+            known = usage.get(subject)
+            if known is None:
+                related[subject].update(counted)
+            elif subject not in related:
+                # Taken once, not merged per signal: a beneficiary paid by 100,000 senders is in
+                # 100,000 signals, and merging its 100,000 users each time was quadratic.
+                related[subject] = known
     hubs: dict[EntityRef, Hub] = {}
     for entity, others in related.items():
         degree = len(others - {entity})

@@ -126,4 +126,7 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
         "signals": counts, "signals_added": stored.added, "cases": len(cases),
         "as_of": moment.isoformat()}))
+    # The cases are read back (with any review status carried over); let this run's records,
+    # signals and groups go first, or both copies are alive at once (a third of the peak).
+    del records, found, signals, usage, groups, cases
     return RunResult(counts, stored.added, store.cases(), moment)

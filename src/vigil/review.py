@@ -16,11 +16,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from vigil.audit import AuditEvent
-from vigil.model import CaseStatus, JSONValue
+from vigil.model import Case, CaseStatus, JSONValue
 from vigil.store.interfaces import AuditStore, CaseStore
 
 SYSTEM_PREFIX = "vigil:"
 """Actors vigil's own machinery signs with (``vigil:flood-check``); never a person's name."""
+
+ANALYST_ROLE = "analyst"
+"""The custody log's role for decisions a named person makes through the CLI or the API."""
 
 CASE_ACTIONS = ("set_status", "assign", "note")
 """The audit actions :func:`case_history` reads back for a case."""
@@ -56,14 +59,16 @@ def require_actor(actor: str) -> str:
 
 
 def set_case_status(cases: CaseStore, audit: AuditStore, case_id: str, status: CaseStatus, *,
-                    actor: str) -> AuditEvent:
-    """Record an analyst's review status for a case (kept across runs by case id), audited."""
+                    actor: str, reason: str = "") -> AuditEvent:
+    """Record an analyst's review status for a case (kept across runs by case id), audited
+    with ``reason`` as the custody log's justification."""
     name = require_actor(actor)
     try:
         cases.set_status(case_id, status)
     except KeyError:
         raise UnknownCaseError(case_id) from None
-    return _audit(audit, name, "set_status", case_id, {"status": status.value})
+    return _audit(audit, name, "set_status", case_id, {"status": status.value},
+                  justification=reason.strip())
 
 
 def assign_case(cases: CaseStore, audit: AuditStore, case_id: str, assignee: str, *,
@@ -87,6 +92,21 @@ def add_case_note(cases: CaseStore, audit: AuditStore, case_id: str, text: str, 
     return _audit(audit, name, "note", case_id, {"text": text.strip()})
 
 
+def open_case(cases: CaseStore, audit: AuditStore, case_id: str, *, actor: str,
+              reason: str = "") -> Case:
+    """A case's full evidence, for a named reader; the read is kept in the custody log.
+
+    Opening a case shows identifiers and signals about real people, a sensitive read that
+    CJIS AU-2 and OWASP ASVS 5.0 V16.3.2 (at L3) ask to be logged like a write.
+    """
+    name = require_actor(actor)
+    case = cases.case(case_id)
+    if case is None:
+        raise UnknownCaseError(case_id)
+    _audit(audit, name, "view_case", case_id, {}, justification=reason.strip())
+    return case
+
+
 def case_history(audit: AuditStore, case_id: str) -> list[AuditEvent]:
     """Every status change, assignment and note on a case, in the order they were audited."""
     return [e for e in audit.audit_events() if e.target == case_id and e.action in CASE_ACTIONS]
@@ -104,7 +124,9 @@ def _require_case(cases: CaseStore, case_id: str) -> None:
 
 
 def _audit(audit: AuditStore, actor: str, action: str, target: str,
-           details: dict[str, JSONValue]) -> AuditEvent:
-    event = AuditEvent(actor, action, target, datetime.now(UTC), details)
+           details: dict[str, JSONValue], justification: str = "") -> AuditEvent:
+    """Append a decision on case ``target`` to the custody log, by an analyst."""
+    event = AuditEvent(actor, action, target, datetime.now(UTC), details, role=ANALYST_ROLE,
+                       case_id=target, justification=justification)
     audit.append_audit(event)
     return event

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
         "quarantined; 24 h covers local time mislabelled as UTC anywhere (at most 14 h ahead) "
         "plus device clock drift.",
     )
+    custody_key: Path | None = Field(
+        default=None,
+        description="Ed25519 key file that signs custody-log heads, created (0600) on first use; "
+        "unset means custody-ed25519.key beside a SQLite store, else ./.vigil/.",
+    )
+    custody_sign_every: int = Field(
+        default=100, ge=1,
+        description="Sign a custody-log head after every this many audit entries.",
+    )
 
     @property
     def max_future_skew(self) -> timedelta:

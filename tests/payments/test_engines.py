@@ -79,3 +79,20 @@ def test_closed_engine_refuses_queries() -> None:
     engine.close()
     with pytest.raises(EngineError, match="SELECT 1"):
         engine.query("SELECT 1")
+
+
+def test_tables_load_in_chunks_with_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vigil.engines._LOAD_CHUNK_ROWS", 3)
+    base = datetime(2024, 5, 1, tzinfo=MANILA)
+    columns: dict[str, list[Any]] = {
+        "id": [f"r{i}" for i in range(10)], "n": [i if i % 4 else None for i in range(10)],
+        "at": [base + timedelta(hours=i) for i in range(10)]}
+    with DuckDBEngine() as engine:
+        engine.register_table("t", columns)
+        engine.register_table("t", columns)  # replaced, not appended to
+        rows = engine.query("SELECT * FROM t ORDER BY id")
+        engine.register_table("empty", {"x": []})
+        assert engine.query("SELECT COUNT(*) AS n FROM empty") == [{"n": 0}]
+    assert [row["id"] for row in rows] == columns["id"]
+    assert [row["n"] for row in rows] == columns["n"]
+    assert [row["at"] for row in rows] == columns["at"]

@@ -295,7 +295,7 @@ def test_data_survives_reopen_and_migrations_run_once(sql_store_url: str) -> Non
             assert again.add_records(_records(1)) == AddResult(0, 4)
             with again.engine.connect() as conn:
                 versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert versions == [("0002",)]
+        assert versions == [("0004",)]
 
 
 def test_sqlite_and_memory_give_identical_cases(tmp_path: Path) -> None:
@@ -370,6 +370,9 @@ def test_migrations_build_exactly_the_schema_module(sql_store_url: str) -> None:
                state_by="flood-check")),
     (codec.audit_to_dict, codec.audit_from_dict,
      AuditEvent("a", "b", "c", datetime(2024, 1, 1, tzinfo=MANILA), {"k": [1, None]})),
+    (codec.audit_to_dict, codec.audit_from_dict,
+     AuditEvent("a", "view_case", "case-1", datetime(2024, 1, 1, tzinfo=UTC), role="analyst",
+                case_id="case-1", outcome="denied", justification="triage")),
     (codec.quarantine_to_dict, codec.quarantine_from_dict,
      QuarantineEntry(RecordKind.MEDIA, "m.jsonl", 9, "{}", "no hash")),
 ])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from vigil import (
     assign_case,
     case_history,
     case_to_json,
+    open_case,
     set_case_status,
 )
 from vigil.cli.common import cases_table, console, errors, load_settings, opened_store
@@ -43,20 +45,28 @@ def list_cases(
 def show_case(
     case_id: Annotated[str, typer.Argument(help="A case id from 'vigil cases list'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    analyst: Annotated[str | None, typer.Option(
+        help="Your name, kept in the custody log (default: your login name).")] = None,
+    reason: Annotated[str, typer.Option(help="Why you open it: kept in the custody log.")] = "",
 ) -> None:
-    """One case with every reason, signal and identifier."""
+    """One case with every reason, signal and identifier (the read is audited)."""
     with opened_store(load_settings()) as store:
-        case = store.case(case_id)
-    if case is None:
-        errors.print(f"no case {case_id!r}; 'vigil cases list' shows the ids")
-        raise typer.Exit(1)
+        try:
+            case = open_case(store, store, case_id, actor=analyst or _login_name(),
+                             reason=reason)
+        except UnknownCaseError:
+            errors.print(f"no case {case_id!r}; 'vigil cases list' shows the ids")
+            raise typer.Exit(1) from None
+        except AnonymousActorError:
+            errors.print("--analyst must name the person reading the case")
+            raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(case_to_json(case), indent=2))
         return
     console.print(f"[bold]{case.id}[/] priority {case.priority:.3f} status {case.status.value}")
     console.print("[bold]Reasons[/]")
-    for reason in case.reasons:
-        console.print(f"  {reason}")
+    for why in case.reasons:
+        console.print(f"  {why}")
     console.print("[bold]Signals[/]")
     for signal in case.signals:
         console.print(f"  [{signal.kind.value}] {signal.source} {signal.score:.2f} "
@@ -65,15 +75,24 @@ def show_case(
     console.print("  " + "  ".join(str(e) for e in case.entities))
 
 
+def _login_name() -> str:
+    """Who is reading when no ``--analyst`` is given: the operating system's login name."""
+    try:
+        return f"login:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name (some containers): the read is still refused
+        return ""
+
+
 @app.command("status")
 def set_status(
     case_id: Annotated[str, typer.Argument(help="The case to update.")],
     status: Annotated[CaseStatus, typer.Argument(help="The new review status.")],
     analyst: Analyst,
+    reason: Annotated[str, typer.Option(help="Why: kept in the custody log.")] = "",
 ) -> None:
-    """Record an analyst's review decision (audited with the analyst's name)."""
+    """Record an analyst's review decision (audited with the analyst's name and reason)."""
     with opened_store(load_settings()) as store, refused_as_exit_codes():
-        event = set_case_status(store, store, case_id, status, actor=analyst)
+        event = set_case_status(store, store, case_id, status, actor=analyst, reason=reason)
     console.print(f"{case_id}: {status.value} (by {event.actor})")
 
 

@@ -15,12 +15,14 @@ from rich.table import Table
 
 from vigil import (
     Case,
+    HeadSigner,
     Registry,
     Settings,
     StepCallback,
     Store,
     StoreError,
     StoreLocation,
+    custody_signer,
     hide_password,
     load_registry,
     locate_store,
@@ -89,6 +91,11 @@ def store_errors_reported(store: str) -> Iterator[None]:
         if problem is None:
             raise
         _store_failed(store, problem)
+
+
+def store_custody_signer(settings: Settings) -> HeadSigner:
+    """The key that signs the configured store's custody heads (created only when it signs)."""
+    return custody_signer(settings, _locate(settings, None))
 
 
 def _locate(settings: Settings, url: str | None) -> StoreLocation:

@@ -12,8 +12,8 @@ here, and literals are still quoted, so the text is safe to run as it stands.
 
 from __future__ import annotations
 
+from vigil.payments.fan_sql import fan_in_sql, fan_out_sql
 from vigil.payments.rules import (
-    Corridor,
     EscalationParams,
     FanInParams,
     FanOutParams,
@@ -21,72 +21,17 @@ from vigil.payments.rules import (
     ProlificSenderParams,
     Rule,
 )
-
-_SECONDS_PER_DAY = 86400
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _number(value: float) -> str:
-    return repr(float(value))
-
-
-def _surname(column: str, alias: str) -> str:
-    """Lower-cased last token of a name, NULL when the name is missing or blank.
-
-    Spelled with REVERSE, SUBSTRING and POSITION because DuckDB and Spark share no split-and-take-
-    last function.
-    """
-    name = f"TRIM({column})"
-    return f"""CASE
-            WHEN {name} = '' THEN NULL
-            WHEN POSITION(' ' IN {name}) = 0 THEN LOWER({name})
-            ELSE LOWER(REVERSE(SUBSTRING(REVERSE({name}), 1,
-                                         POSITION(' ' IN REVERSE({name})) - 1)))
-        END AS {alias}"""
-
-
-def _corridor_cte(name: str, corridor: Corridor, amount_filter: str = "") -> str:
-    """Cross-border payments from a consumer country to a high-risk one, with derived columns."""
-    consumers = ", ".join(_text(c) for c in corridor.consumer_countries)
-    high_risk = ", ".join(_text(c) for c in corridor.high_risk_countries)
-    individuals = ("\n      AND sender_type = 'individual' AND beneficiary_type = 'individual'"
-                   if corridor.individuals_only else "")
-    amount = f"\n      AND {amount_filter}" if amount_filter else ""
-    return f"""{name} AS (
-    SELECT
-        txn_id, sender, beneficiary, amount_usd, sent_at,
-        unix_seconds(sent_at) AS sent_s,
-        {_surname("sender_name", "sender_surname")},
-        {_surname("beneficiary_name", "beneficiary_surname")}
-    FROM payments
-    WHERE sender_country IN ({consumers})
-      AND beneficiary_country IN ({high_risk})
-      AND sender_country <> beneficiary_country{individuals}{amount}
-)"""
-
-
-_FINDING_COLUMNS = """ARRAY_AGG(DISTINCT p.sender) AS senders,
-    ARRAY_AGG(DISTINCT p.beneficiary) AS beneficiaries,
-    ARRAY_AGG(p.txn_id) AS txn_ids,
-    COUNT(*) AS txn_count,
-    SUM(p.amount_usd) AS total_usd,
-    MIN(p.amount_usd) AS min_usd,
-    MAX(p.amount_usd) AS max_usd,
-    MIN(p.sent_at) AS first_at,
-    MAX(p.sent_at) AS last_at"""
+from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY, corridor_cte, number
 
 
 def low_value_corridor_sql(params: LowValueCorridorParams) -> str:
     """R1: one row per (sender, beneficiary) pair with its low-value corridor payments."""
-    cte = _corridor_cte("low_value_corridor_payments", params.corridor,
-                        f"amount_usd <= {_number(params.max_amount_usd)}")
+    cte = corridor_cte("low_value_corridor_payments", params.corridor,
+                       f"amount_usd <= {number(params.max_amount_usd)}")
     return f"""WITH
 {cte}
 SELECT
-    {_FINDING_COLUMNS}
+    {FINDING_COLUMNS}
 FROM low_value_corridor_payments p
 GROUP BY p.sender, p.beneficiary
 ORDER BY p.sender, p.beneficiary"""
@@ -94,15 +39,15 @@ ORDER BY p.sender, p.beneficiary"""
 
 def prolific_sender_sql(params: ProlificSenderParams) -> str:
     """R2: senders with many small corridor payments at a short median inter-payment gap."""
-    cte = _corridor_cte("small_corridor_payments", params.corridor,
-                        f"amount_usd < {_number(params.max_amount_usd)}")
+    cte = corridor_cte("small_corridor_payments", params.corridor,
+                       f"amount_usd < {number(params.max_amount_usd)}")
     return f"""WITH
 {cte},
 payment_gaps AS (
     SELECT
         p.sender,
         (p.sent_s - LAG(p.sent_s) OVER (PARTITION BY p.sender ORDER BY p.sent_at, p.txn_id))
-            / {_number(_SECONDS_PER_DAY)} AS gap_days
+            / {number(SECONDS_PER_DAY)} AS gap_days
     FROM small_corridor_payments p
 ),
 sender_gap_stats AS (
@@ -117,77 +62,15 @@ prolific_senders AS (
     SELECT sender, median_gap_days
     FROM sender_gap_stats
     WHERE small_payments > {int(params.min_payments_exclusive)}
-      AND median_gap_days < {_number(params.max_median_gap_days)}
+      AND median_gap_days < {number(params.max_median_gap_days)}
 )
 SELECT
-    {_FINDING_COLUMNS},
+    {FINDING_COLUMNS},
     s.median_gap_days
 FROM prolific_senders s
 JOIN small_corridor_payments p ON p.sender = s.sender
 GROUP BY s.sender, s.median_gap_days
 ORDER BY s.sender"""
-
-
-def _fan_sql(hub: str, spoke: str, minimum: int, window_days: int, max_amount_usd: float,
-             corridor: Corridor, count_column: str) -> str:
-    """Shared shape of R3 and R4: the busiest window of unrelated spokes around each hub."""
-    window_s = window_days * _SECONDS_PER_DAY
-    cte = _corridor_cte("low_value_corridor_payments", corridor,
-                        f"amount_usd <= {_number(max_amount_usd)}")
-    return f"""WITH
-{cte},
-unrelated_payments AS (
-    SELECT *
-    FROM low_value_corridor_payments
-    WHERE sender_surname IS NULL OR beneficiary_surname IS NULL
-       OR sender_surname <> beneficiary_surname
-),
-windows_opened_by_each_payment AS (
-    SELECT
-        opening.{hub} AS hub,
-        opening.txn_id AS opening_txn_id,
-        opening.sent_s AS window_start_s,
-        COUNT(DISTINCT inside.{spoke}) AS {count_column}
-    FROM unrelated_payments opening
-    JOIN unrelated_payments inside
-      ON inside.{hub} = opening.{hub}
-     AND inside.sent_s >= opening.sent_s
-     AND inside.sent_s <= opening.sent_s + {window_s}
-    GROUP BY opening.{hub}, opening.txn_id, opening.sent_s
-),
-busiest_window_per_hub AS (
-    SELECT
-        hub, window_start_s, {count_column},
-        ROW_NUMBER() OVER (PARTITION BY hub
-                           ORDER BY {count_column} DESC, window_start_s, opening_txn_id)
-            AS busiest_rank
-    FROM windows_opened_by_each_payment
-    WHERE {count_column} >= {int(minimum)}
-)
-SELECT
-    {_FINDING_COLUMNS},
-    w.{count_column},
-    {int(window_days)} AS window_days
-FROM busiest_window_per_hub w
-JOIN unrelated_payments p
-  ON p.{hub} = w.hub
- AND p.sent_s >= w.window_start_s
- AND p.sent_s <= w.window_start_s + {window_s}
-WHERE w.busiest_rank = 1
-GROUP BY w.hub, w.{count_column}
-ORDER BY w.hub"""
-
-
-def fan_out_sql(params: FanOutParams) -> str:
-    """R3: per sender, the window with the most beneficiaries whose surname differs from its own."""
-    return _fan_sql("sender", "beneficiary", params.min_beneficiaries, params.window_days,
-                    params.max_amount_usd, params.corridor, "distinct_beneficiaries")
-
-
-def fan_in_sql(params: FanInParams) -> str:
-    """R4: per beneficiary, the window with the most senders whose surname differs from its own."""
-    return _fan_sql("beneficiary", "sender", params.min_senders, params.window_days,
-                    params.max_amount_usd, params.corridor, "distinct_senders")
 
 
 def escalation_sql(params: EscalationParams) -> str:
@@ -199,13 +82,13 @@ def escalation_sql(params: EscalationParams) -> str:
     """
     order = "PARTITION BY p.sender ORDER BY p.sent_at, p.txn_id"
     return f"""WITH
-{_corridor_cte("corridor_payments", params.corridor)},
+{corridor_cte("corridor_payments", params.corridor)},
 numbered_payments AS (
     SELECT
         p.sender, p.amount_usd,
         ROW_NUMBER() OVER ({order}) AS payment_number,
         COUNT(*) OVER (PARTITION BY p.sender) AS sender_payments,
-        (p.sent_s - LAG(p.sent_s) OVER ({order})) / {_number(_SECONDS_PER_DAY)} AS gap_days
+        (p.sent_s - LAG(p.sent_s) OVER ({order})) / {number(SECONDS_PER_DAY)} AS gap_days
     FROM corridor_payments p
 ),
 payments_by_half AS (
@@ -236,12 +119,12 @@ half_medians AS (
 escalating_senders AS (
     SELECT *
     FROM half_medians
-    WHERE second_median_usd >= {_number(params.min_amount_ratio)} * first_median_usd
+    WHERE second_median_usd >= {number(params.min_amount_ratio)} * first_median_usd
       AND first_median_gap_days > 0
-      AND second_median_gap_days * {_number(params.min_gap_shrink)} <= first_median_gap_days
+      AND second_median_gap_days * {number(params.min_gap_shrink)} <= first_median_gap_days
 )
 SELECT
-    {_FINDING_COLUMNS},
+    {FINDING_COLUMNS},
     e.first_median_usd, e.second_median_usd, e.first_median_gap_days, e.second_median_gap_days
 FROM escalating_senders e
 JOIN corridor_payments p ON p.sender = e.sender

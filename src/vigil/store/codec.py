@@ -214,6 +214,10 @@ def audit_to_dict(event: AuditEvent) -> JSONDict:
         "target": event.target,
         "at": datetime_to_text(event.at),
         "details": dict(event.details),
+        "role": event.role,
+        "case_id": event.case_id,
+        "outcome": event.outcome,
+        "justification": event.justification,
     }
 
 
@@ -224,6 +228,10 @@ def audit_from_dict(data: JSONDict) -> AuditEvent:
         target=data["target"],
         at=datetime_from_text(data["at"]),
         details=dict(data["details"]),
+        role=data.get("role", ""),
+        case_id=data.get("case_id", ""),
+        outcome=data.get("outcome", "success"),
+        justification=data.get("justification", ""),
     )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from vigil.audit import AuditEvent
+from vigil.custody.entry import CustodyEntry
+from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal
 from vigil.quarantine import QuarantineEntry
@@ -81,8 +83,21 @@ class BankStore(Protocol):
 
 
 class AuditStore(Protocol):
-    def append_audit(self, event: AuditEvent) -> None: ...
+    """The audit trail, kept as the custody log (:mod:`vigil.custody`)."""
+
+    def append_audit(self, event: AuditEvent) -> None:
+        """Seal ``event`` as the next custody entry; concurrent appends never fork the chain."""
+
     def audit_events(self) -> list[AuditEvent]: ...
+
+    def custody_entries(self, limit: int | None = None) -> list[CustodyEntry]:
+        """The sealed entries in sequence order; the first ``limit`` only, if given."""
+
+    def add_custody_head(self, head: SignedHead) -> None: ...
+    def custody_heads(self) -> list[SignedHead]: ...
+
+    def use_head_signer(self, signer: HeadSigner | None, every: int) -> None:
+        """Sign a head after every ``every``-th append with ``signer`` (``None``: stop)."""
 
 
 class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, Protocol):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
 from vigil.audit import AuditEvent
+from vigil.custody.entry import GENESIS, CustodyEntry, seal
+from vigil.custody.heads import HeadSigner, SignedHead
+from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.quarantine import QuarantineEntry
@@ -24,7 +28,10 @@ class MemoryStore:
         self._statuses: dict[str, CaseStatus] = {}
         self._banks: dict[str, BankInfo] = {}
         self._bank_entries: dict[tuple[str, str, str], BankEntry] = {}
-        self._audit: list[AuditEvent] = []
+        self._audit: list[CustodyEntry] = []
+        self._audit_lock = threading.Lock()
+        self._custody_heads: list[SignedHead] = []
+        self._heads = PeriodicHeads()
 
     def add_records(self, records: Sequence[Record]) -> AddResult:
         before = len(self._records)
@@ -110,10 +117,28 @@ class MemoryStore:
                                           state_reason=reason, state_by=actor)
 
     def append_audit(self, event: AuditEvent) -> None:
-        self._audit.append(event)
+        with self._audit_lock:
+            previous = self._audit[-1].leaf_hash if self._audit else GENESIS
+            entry = seal(len(self._audit) + 1, event, previous)
+            self._audit.append(entry)
+        self._heads.after_append(self, entry.seq)
 
     def audit_events(self) -> list[AuditEvent]:
-        return list(self._audit)
+        return [entry.event() for entry in self.custody_entries()]
+
+    def custody_entries(self, limit: int | None = None) -> list[CustodyEntry]:
+        with self._audit_lock:
+            return self._audit[:limit]
+
+    def add_custody_head(self, head: SignedHead) -> None:
+        with self._audit_lock:
+            self._custody_heads.append(head)
+
+    def custody_heads(self) -> list[SignedHead]:
+        return list(self._custody_heads)
+
+    def use_head_signer(self, signer: HeadSigner | None, every: int) -> None:
+        self._heads.attach(signer, every)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -145,4 +145,26 @@ audit_events = Table(
     Column("target", Text, nullable=False),
     Column("at", Text, nullable=False),
     Column("details", Text, nullable=False),
+    # The custody log (vigil.custody): who acted in which role on which case, with which outcome
+    # and why; the store's UTC clock; the chain and Merkle leaf hashes. ``seq`` is assigned by the
+    # store, 1, 2, 3, ... without gaps, under a lock (see SqlStore.append_audit).
+    Column("role", Text, nullable=False, server_default=""),
+    Column("case_id", Text, nullable=False, server_default=""),
+    Column("outcome", Text, nullable=False, server_default="success"),
+    Column("justification", Text, nullable=False, server_default=""),
+    Column("recorded_at", Text, nullable=False, server_default=""),
+    Column("prev_hash", String(HASH_LENGTH), nullable=False, server_default=""),
+    Column("leaf_hash", String(HASH_LENGTH), nullable=False, server_default=""),
+)
+
+# Signed tree heads of the custody log (vigil.custody.heads), in the order they were signed.
+custody_heads = Table(
+    "custody_heads",
+    metadata,
+    _seq(),
+    Column("size", BigInteger, nullable=False),
+    Column("root", String(HASH_LENGTH), nullable=False),
+    Column("signed_at", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("public_key", Text, nullable=False),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from vigil.custody.heads import HeadSigner
 from vigil.settings import Settings
 from vigil.store.errors import StoreError, safe_description
 from vigil.store.interfaces import Store
@@ -19,8 +20,16 @@ from vigil.store.retry import RetryPolicy
 
 
 def open_located_store(location: StoreLocation, settings: Settings) -> Store:
-    """The store at ``location``, migrated, with the writers' wait budget from ``settings``."""
-    return open_store(location.url, RetryPolicy(budget_s=settings.store_timeout))
+    """The store at ``location``, migrated, with the writers' wait budget from ``settings``;
+    its audit appends sign a custody-log head every ``custody_sign_every`` entries."""
+    store = open_store(location.url, RetryPolicy(budget_s=settings.store_timeout))
+    store.use_head_signer(custody_signer(settings, location), settings.custody_sign_every)
+    return store
+
+
+def custody_signer(settings: Settings, location: StoreLocation) -> HeadSigner:
+    """The key that signs this store's custody heads: ``VIGIL_CUSTODY_KEY``, else beside it."""
+    return HeadSigner.for_store(settings.custody_key, location.url)
 
 
 def store_summary(store: Store, location: StoreLocation) -> str:
@@ -45,4 +54,4 @@ def store_failure_text(error: BaseException, label: str) -> str | None:
     return None
 
 
-__all__ = ["open_located_store", "store_failure_text", "store_summary"]
+__all__ = ["custody_signer", "open_located_store", "store_failure_text", "store_summary"]

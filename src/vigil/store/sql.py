@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Engine, Table, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from vigil.audit import AuditEvent
+from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.quarantine import QuarantineEntry
@@ -27,6 +27,7 @@ from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
 from vigil.store.interfaces import AddResult, BankEntryCount
 from vigil.store.retry import RetryPolicy, write_transaction
+from vigil.store.sql_audit import SqlAuditLog
 
 Row = dict[str, Any]
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
@@ -45,7 +46,7 @@ def _quarantine_key(entry: QuarantineEntry) -> str:
     return content_hash([entry.source, entry.line, entry.raw])
 
 
-class SqlStore:
+class SqlStore(SqlAuditLog):
     """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
 
     def __init__(self, engine: Engine, retry: RetryPolicy | None = None) -> None:
@@ -53,6 +54,7 @@ class SqlStore:
         self._retry = retry or RetryPolicy()  # writes wait for other writers within its budget
         self._dialect = engine.dialect.name
         _insert(self._dialect, schema.records)  # fail now on an unsupported backend
+        self._heads = PeriodicHeads()
 
     @property
     def engine(self) -> Engine:
@@ -219,19 +221,6 @@ class SqlStore:
             rows = conn.execute(query).mappings().all()
         return [_bank_entry_from_row(dict(row)) for row in rows]
 
-    def append_audit(self, event: AuditEvent) -> None:
-        row = codec.audit_to_dict(event)
-        row["details"] = codec.dump_json(row["details"])
-        with write_transaction(self._engine, self._retry) as conn:
-            conn.execute(insert(schema.audit_events).values(row))
-
-    def audit_events(self) -> list[AuditEvent]:
-        table = schema.audit_events
-        columns = [table.c.actor, table.c.action, table.c.target, table.c.at, table.c.details]
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(*columns).order_by(table.c.seq)).mappings().all()
-        return [codec.audit_from_dict(_with_details(dict(row))) for row in rows]
-
     def close(self) -> None:
         self._engine.dispose()
 
@@ -281,6 +270,3 @@ def _bank_entry_row(entry: BankEntry) -> Row:
 def _bank_entry_from_row(row: Mapping[str, Any]) -> BankEntry:
     return codec.bank_entry_from_dict({**row, "metadata": codec.load_json(row["metadata"])})
 
-
-def _with_details(row: Mapping[str, Any]) -> Row:
-    return {**row, "details": codec.load_json(row["details"])}

@@ -116,4 +116,5 @@ def store_flood_pauses(banks: BankStore, audit: AuditStore,
         audit.append_audit(AuditEvent(
             FLOOD_ACTOR, "pause_entry", f"{alert.bank}/{alert.signal_type}:{alert.hash}",
             datetime.now(UTC), {"reason": alert.reason(), "count": alert.count,
-                                "baseline": alert.baseline, "at": alert.at.isoformat()}))
+                                "baseline": alert.baseline, "at": alert.at.isoformat()},
+            role="system", justification=alert.reason()))

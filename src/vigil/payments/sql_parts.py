@@ -1,0 +1,69 @@
+"""SQL fragments every payment typology shares: quoting, surnames, the corridor, the finding shape.
+
+Split from :mod:`vigil.payments.sql` so the windowed rules (:mod:`vigil.payments.fan_sql`) and
+the reference self-join can use them without an import cycle.
+"""
+
+from __future__ import annotations
+
+from vigil.payments.rules import Corridor
+
+SECONDS_PER_DAY = 86400
+
+
+def quoted_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def number(value: float) -> str:
+    return repr(float(value))
+
+
+def surname(column: str, alias: str) -> str:
+    """Lower-cased last token of a name, NULL when the name is missing or blank.
+
+    Spelled with REVERSE, SUBSTRING and POSITION because DuckDB and Spark share no split-and-take-
+    last function.
+    """
+    name = f"TRIM({column})"
+    return f"""CASE
+            WHEN {name} = '' THEN NULL
+            WHEN POSITION(' ' IN {name}) = 0 THEN LOWER({name})
+            ELSE LOWER(REVERSE(SUBSTRING(REVERSE({name}), 1,
+                                         POSITION(' ' IN REVERSE({name})) - 1)))
+        END AS {alias}"""
+
+
+def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "") -> str:
+    """Cross-border payments from a consumer country to a high-risk one, with derived columns."""
+    consumers = ", ".join(quoted_text(c) for c in corridor.consumer_countries)
+    high_risk = ", ".join(quoted_text(c) for c in corridor.high_risk_countries)
+    individuals = ("\n      AND sender_type = 'individual' AND beneficiary_type = 'individual'"
+                   if corridor.individuals_only else "")
+    amount = f"\n      AND {amount_filter}" if amount_filter else ""
+    return f"""{name} AS (
+    SELECT
+        txn_id, sender, beneficiary, amount_usd, sent_at,
+        unix_seconds(sent_at) AS sent_s,
+        {surname("sender_name", "sender_surname")},
+        {surname("beneficiary_name", "beneficiary_surname")}
+    FROM payments
+    WHERE sender_country IN ({consumers})
+      AND beneficiary_country IN ({high_risk})
+      AND sender_country <> beneficiary_country{individuals}{amount}
+)"""
+
+
+FINDING_COLUMNS = """ARRAY_AGG(DISTINCT p.sender) AS senders,
+    ARRAY_AGG(DISTINCT p.beneficiary) AS beneficiaries,
+    ARRAY_AGG(p.txn_id) AS txn_ids,
+    COUNT(*) AS txn_count,
+    SUM(p.amount_usd) AS total_usd,
+    MIN(p.amount_usd) AS min_usd,
+    MAX(p.amount_usd) AS max_usd,
+    MIN(p.sent_at) AS first_at,
+    MAX(p.sent_at) AS last_at"""
+
+
+__all__ = ["FINDING_COLUMNS", "SECONDS_PER_DAY", "corridor_cte", "number", "quoted_text",
+           "surname"]
