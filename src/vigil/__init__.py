@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from vigil.media.banks.files import BankFileError, BankSpec
     from vigil.media.banks.flood import FloodConfig
     from vigil.media.banks.formats import BANK_FORMATS, export_bank, load_bank
+    from vigil.media.banks.index_cache import cached_lookup, index_cache_dir
     from vigil.media.banks.lookup import MediaLookup
     from vigil.media.banks.records import BankEntry, BankInfo, BankKind
+    from vigil.media.file_errors import MediaFileError, file_error
     from vigil.media.paths import hash_path, match_path
     from vigil.media.video.frames import Sampling, format_vpdq
     from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
@@ -89,6 +91,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
     **dict.fromkeys(["BankFileError", "BankSpec"], "vigil.media.banks.files"),
     "FloodConfig": "vigil.media.banks.flood",
+    **dict.fromkeys(["cached_lookup", "index_cache_dir"], "vigil.media.banks.index_cache"),
+    **dict.fromkeys(["MediaFileError", "file_error"], "vigil.media.file_errors"),
     **dict.fromkeys(["BANK_FORMATS", "export_bank", "load_bank"], "vigil.media.banks.formats"),
     "MediaLookup": "vigil.media.banks.lookup",
     **dict.fromkeys(["BankEntry", "BankInfo", "BankKind"], "vigil.media.banks.records"),
@@ -129,17 +133,17 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "BANK_FORMATS", "AnonymousActorError", "AuditStore", "BankEntry", "BankFileError",
-    "BankInfo", "BankKind", "BankSpec", "BankStore", "Case", "CaseStatus", "CaseStore",
-    "DemoResult", "EntityKind", "EntityRef", "FileSummary", "FloodConfig", "MatchEvent",
+    "AnonymousActorError", "AuditStore", "BANK_FORMATS", "BankEntry", "BankFileError", "BankInfo",
+    "BankKind", "BankSpec", "BankStore", "Case", "CaseStatus", "CaseStore", "DemoResult",
+    "EntityKind", "EntityRef", "FileSummary", "FloodConfig", "MatchEvent", "MediaFileError",
     "MediaLookup", "NoImporterError", "Reason", "RecordKind", "Registry", "RunResult", "Sampling",
     "Settings", "Signal", "SignalKind", "StepCallback", "Store", "StreamMonitor", "StreamStats",
     "UnknownBankError", "UnknownCaseError", "UnsupportedDatabaseURL", "__version__",
-    "add_case_note", "assign_case", "build_detectors", "case_history", "case_to_json",
-    "current_assignee", "export_bank", "find_bank", "format_vpdq", "hash_path", "import_files",
-    "keep_findings", "load_bank", "load_registry", "match_path", "normalise", "open_store",
-    "pause_bank", "pause_bank_entry", "resume_bank", "resume_bank_entry", "run", "run_demo",
-    "set_case_status", "signal_from_event",
+    "add_case_note", "assign_case", "build_detectors", "cached_lookup", "case_history",
+    "case_to_json", "current_assignee", "export_bank", "file_error", "find_bank", "format_vpdq",
+    "hash_path", "import_files", "index_cache_dir", "keep_findings", "load_bank", "load_registry",
+    "match_path", "normalise", "open_store", "pause_bank", "pause_bank_entry", "resume_bank",
+    "resume_bank_entry", "run", "run_demo", "set_case_status", "signal_from_event",
     "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
     "store_failure_text", "store_summary", "AnonymousExportError", "UnknownCasesError",
     "export_cases", "UnknownPluginError",

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="PDQ index: brute (NumPy reference), mih (exact multi-index hashing), gpu "
         "(PyTorch, CUDA when present), auto (gpu with CUDA, else mih); all give the same matches.",
     )
+    index_cache_dir: Path | None = Field(
+        default=None,
+        description="Folder where vigil match and vigil monitor keep the built PDQ index "
+        "between calls (hashes only), rebuilt when a bank changes; unset means index-cache "
+        "next to the SQLite database, and no cache for PostgreSQL or memory://.",
+    )
     linking_config: Path | None = Field(
         default=None,
         description="YAML with hub-suppression limits; unset means the packaged linking.yaml.",

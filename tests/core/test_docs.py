@@ -142,4 +142,6 @@ def test_public_api_is_pinned() -> None:
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",
         "export_bank", "format_vpdq", "hash_path", "keep_findings", "load_bank", "match_path",
         "signal_from_event",
+        # files that cannot be read; the index cache
+        "MediaFileError", "cached_lookup", "file_error", "index_cache_dir",
     ])

@@ -20,17 +20,41 @@ from vigil import (
     load_bank,
 )
 from vigil.cli.common import console, errors, load_settings, opened_store
+from vigil.cli.problems import print_problem
 
 app = typer.Typer(help="Import, export, list, pause and resume hash banks.",
                   no_args_is_help=True)
 FORMATS = ", ".join(sorted(BANK_FORMATS))
+MAX_THRESHOLD = 255
+"""PDQ hashes are 256 bits compared by Hamming distance (ThreatExchange
+``pdq/cpp/common/pdqhashtypes.h``), so a distance is 0-256 and a threshold of 256 matches every
+hash; pdq/README.md and pytx ``PDQ_CONFIDENT_MATCH_THRESHOLD`` use 31. Same limit as
+:class:`vigil.BankSpec`."""
+MAX_NAME_LENGTH = 100
+"""vigil's choice: a bank name is a short handle typed by analysts and shown in every match."""
+
+
+def _bank_name(name: str) -> str:
+    """Refuse names an analyst could not type back or read in a table (Typer exits 2)."""
+    if not name.strip():
+        raise typer.BadParameter("a bank needs a name, not an empty or blank one")
+    if name != name.strip():
+        raise typer.BadParameter(f"{name!r} starts or ends with spaces")
+    if len(name) > MAX_NAME_LENGTH:
+        raise typer.BadParameter(f"{len(name)} characters; at most {MAX_NAME_LENGTH}")
+    if not name.isprintable():
+        raise typer.BadParameter(f"{name!r} holds control characters")
+    return name
 
 
 @app.command("import")
 def import_bank(
     path: Annotated[Path, typer.Argument(help="Bank file.", exists=True, dir_okay=False)],
-    name: Annotated[str, typer.Option(help="Bank name (created if new).")],
-    threshold: Annotated[int, typer.Option(help="PDQ match distance, inclusive.")] = 31,
+    name: Annotated[str, typer.Option(help="Bank name (created if new; at most 100 printable "
+                                           "characters).", callback=_bank_name)],
+    threshold: Annotated[int, typer.Option(
+        help="PDQ match distance, inclusive, 0-255 bits (31 is PDQ's usual).",
+        min=0, max=MAX_THRESHOLD)] = 31,
     kind: Annotated[BankKind, typer.Option(
         help="positive: known material; negative: known false positives.")] = BankKind.POSITIVE,
     file_format: Annotated[str | None, typer.Option(
@@ -38,7 +62,10 @@ def import_bank(
     category: Annotated[list[str] | None, typer.Option(
         help="Keep only these categories (Project VIC); repeat for several.")] = None,
 ) -> None:
-    """Add a file of hashes to a named bank (idempotent; a bad row refuses the whole file)."""
+    """Add a file of hashes to a named bank (idempotent; a bad row refuses the whole file).
+
+    Exit codes: 0 imported, 1 the file was refused, 2 a bad option (named in the message).
+    """
     spec = BankSpec(name=name, threshold=threshold, kind=kind, origin=str(path),
                     only_categories=frozenset(category) if category else None)
     try:
@@ -61,14 +88,24 @@ def export_bank_command(
     path: Annotated[Path, typer.Argument(help="File to write.")],
     file_format: Annotated[str, typer.Option("--format", help=f"One of {FORMATS}.")] = "csv",
 ) -> None:
-    """Write a bank's hashes in one of the bank formats."""
+    """Write a bank's hashes in one of the bank formats.
+
+    Exit codes: 0 written, 1 no such bank or the file cannot be written, 2 a bad option.
+    """
+    if file_format not in BANK_FORMATS:
+        raise typer.BadParameter(f"unknown bank format {file_format!r}: use one of {FORMATS}",
+                                 param_hint="'--format'")
     with opened_store(load_settings()) as store:
         info = next((b for b in store.banks() if b.name == name), None)
         entries = store.bank_entries(name)
     if info is None:
         errors.print(f"no bank {name!r}; 'vigil bank list' shows them")
         raise typer.Exit(1)
-    export_bank(info, entries, path, file_format)
+    try:
+        export_bank(info, entries, path, file_format)
+    except OSError as exc:
+        print_problem(f"{path}: cannot write the bank file: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
     console.print(f"wrote {len(entries)} hashes to {path} ({file_format})")
 
 
@@ -79,11 +116,14 @@ def list_banks() -> None:
         table = Table(title="hash banks")
         for column in ("name", "kind", "state", "type", "threshold", "hashes", "source"):
             table.add_column(column, overflow="fold")
+        counts = store.bank_entry_counts()
         for info in store.banks():
             state = "enabled" if info.enabled else f"paused: {info.state_reason} ({info.state_by})"
+            count = counts.get(info.name)
+            size = "0" if count is None else str(count.entries) + (
+                f" ({count.paused} paused)" if count.paused else "")
             table.add_row(info.name, info.kind.value, state, info.signal_type,
-                          str(info.threshold), str(len(store.bank_entries(info.name))),
-                          info.source)
+                          str(info.threshold), size, info.source)
     console.print(table)
 
 

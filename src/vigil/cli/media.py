@@ -15,18 +15,25 @@ from vigil import (
     MatchEvent,
     MediaLookup,
     Sampling,
+    Settings,
+    Store,
     StreamMonitor,
     StreamStats,
+    cached_lookup,
+    file_error,
     format_vpdq,
     hash_path,
+    index_cache_dir,
     keep_findings,
     match_path,
     signal_from_event,
 )
 from vigil.cli.common import errors, load_settings, opened_store
+from vigil.cli.problems import EXIT_FAILED, print_problem
 
-Files = Annotated[list[Path], typer.Argument(help="Pictures or videos.", exists=True,
-                                             dir_okay=False)]
+Files = Annotated[list[Path], typer.Argument(
+    help="Pictures or videos; one that cannot be read is named on stderr and skipped.")]
+
 Fps = Annotated[float, typer.Option("--fps", help="Video frames sampled per second.")]
 
 
@@ -41,33 +48,43 @@ def hash_command(
     vpdq: Annotated[bool, typer.Option(
         "--vpdq", help="Videos as vPDQ text (frame_number,quality,pdq_hex,timestamp).")] = False,
 ) -> None:
-    """JSON lines of hashes: path, pdq, quality, md5, sha256 (videos: one line per frame)."""
+    """JSON lines of hashes: path, pdq, quality, md5, sha256 (videos: one line per frame).
+
+    Exit codes: 0 every file was read; 1 some file could not be read (each named on stderr with
+    the reason, the others still processed); 2 bad usage.
+    """
     failed = 0
     for path in files:
         try:
             items = list(hash_path(path, Sampling(frames_per_second=fps)))
-        except (ValueError, OSError) as exc:
-            errors.print(str(exc))
+        except Exception as exc:  # any file-level failure: named, counted, never a traceback
+            print_problem(str(file_error(path, exc)))
             failed += 1
             continue
         frames = [item.frame for item in items if item.frame is not None]
         if vpdq and frames:
             sys.stdout.write(format_vpdq(frames))
         elif vpdq:
-            errors.print(f"{path}: a picture, not a video; vPDQ is for videos")
+            print_problem(f"{path}: a picture, not a video; vPDQ is for videos")
             failed += 1
         else:
             for item in items:
                 _emit(item.as_json())
-    if failed == len(files):
-        raise typer.Exit(1)
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
 
 
 def match_command(files: Files, fps: Fps = 1.0) -> None:
-    """JSON lines of bank matches: path, bank, label, distance, variant (and frame for videos)."""
+    """JSON lines of bank matches: path, bank, label, distance, variant (and frame for videos).
+
+    Exit codes: 0 every file was read; 1 some file could not be read (each named on stderr with
+    the reason, the others still processed); 2 bad usage.
+    """
     settings = load_settings()
     with opened_store(settings) as store:
-        lookup = MediaLookup.from_store(store, settings.media_index)
+        lookup = _lookup(store, settings)
+    failed = 0
     for path in files:
         try:
             for item, found in match_path(path, lookup, Sampling(frames_per_second=fps)):
@@ -80,8 +97,18 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
                     row |= {"frame_number": item.frame.frame_number,
                             "timestamp_s": round(item.frame.timestamp_s, 3)}
                 _emit(row)
-        except (ValueError, OSError) as exc:
-            errors.print(str(exc))
+        except Exception as exc:  # any file-level failure: named, counted, never a traceback
+            print_problem(str(file_error(path, exc)))
+            failed += 1
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+
+def _lookup(store: Store, settings: Settings, flood: FloodConfig | None = None) -> MediaLookup:
+    """The banks' lookup, its index loaded from the index cache when the banks are unchanged."""
+    cache = settings.index_cache_dir or index_cache_dir(settings.database_url)
+    return cached_lookup(store, settings.media_index, cache, flood)
 
 
 def monitor_command(
@@ -97,10 +124,14 @@ def monitor_command(
         "--store/--no-store", help="Keep matched frames (hashes) and signals in the store.")]
     = False,
 ) -> None:
-    """Sample, hash and match live streams; print a JSON line per matched frame, then stats."""
+    """Sample, hash and match live streams; print a JSON line per matched frame, then stats.
+
+    Exit codes: 0 every stream ran; 1 some stream failed (each named on stderr with the reason,
+    the others still monitored); 2 bad usage.
+    """
     settings = load_settings()
     with opened_store(settings) as store:
-        lookup = MediaLookup.from_store(store, settings.media_index, FloodConfig())
+        lookup = _lookup(store, settings, FloodConfig())
     events: list[MatchEvent] = []
 
     def on_event(event: MatchEvent) -> None:
@@ -123,6 +154,11 @@ def monitor_command(
         with opened_store(settings) as store:
             keep_findings(store, events, pauses, account)
     errors.print(stats_table(stats))
+    failed = [s for s in stats.values() if s.state == "failed"]
+    for s in failed:
+        print_problem(f"{s.source}: failed: {s.error or 'no reason given'}")
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def stats_table(stats: dict[str, StreamStats]) -> Table:

@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from vigil.media.banks.lookup import MediaLookup, VariantMatch
+from vigil.media.file_errors import check_image_size, file_error, unreadable
 from vigil.media.hashing.dihedral import query_hashes_of_image
 from vigil.media.hashing.fast import digest_bytes
 from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD, md5_of_bytes, sha256_of_bytes
@@ -54,8 +55,12 @@ def is_picture(data: bytes) -> bool:
 
 
 def hash_path(path: Path, sampling: Sampling | None = None) -> Iterator[HashedItem]:
-    """One item for a picture; one per sampled frame for a video (``ValueError`` if neither)."""
+    """One item for a picture; one per sampled frame for a video.
+
+    ``MediaFileError`` (a ``ValueError``) names the file if it is neither, or too large.
+    """
     data = path.read_bytes()
+    check_image_size(path, data)  # before Pillow decodes anything (decompression bombs)
     md5, sha256 = md5_of_bytes(data), sha256_of_bytes(data)
     if is_picture(data):
         digests = digest_bytes(data)
@@ -64,7 +69,9 @@ def hash_path(path: Path, sampling: Sampling | None = None) -> Iterator[HashedIt
     try:
         frames = hash_video(path, sampling)
     except Exception as exc:  # PyAV raises many error types; the message names the file
-        raise ValueError(f"{path}: neither a picture nor a video PyAV can decode ({exc})") from exc
+        raise file_error(path, exc) from exc
+    if not frames:  # e.g. text named .jpg: FFmpeg's image2 demuxer opens it, decodes nothing
+        raise unreadable(path, "no picture or video frame could be decoded")
     for frame in frames:
         yield HashedItem(str(path), frame.pdq, frame.quality, md5, sha256, frame)
 

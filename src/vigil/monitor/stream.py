@@ -161,8 +161,11 @@ class StreamMonitor:
                 started = perf_counter()
                 frame = next(frames, None)
                 state.decode_s += perf_counter() - started
-                if frame is None:
+                if frame is None and state.sampled:
                     state.finish("finished")
+                    return
+                if frame is None:  # ended before its first frame: e.g. text named .mp4
+                    state.finish("failed", "no video frame could be decoded")
                     return
                 if state.realtime:
                     frame = self._pace(state, frame)
@@ -170,7 +173,9 @@ class StreamMonitor:
                     self._submit(state)
         except Exception as error:  # a bad source must not take other streams down
             message = f"{type(error).__name__}: {error}".replace(str(state.source), state.name)
-            log.warning("stream %s failed: %s", state.stream_id, message)
+            # info, not warning: the failure is in the stream's stats, which callers report
+            # (``vigil monitor`` prints one line per failed source); a warning doubled that line
+            log.info("stream %s failed: %s", state.stream_id, message)
             state.finish("failed", message)
         finally:
             frames.close()

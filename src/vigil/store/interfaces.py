@@ -50,6 +50,20 @@ class CaseStore(Protocol):
     def set_status(self, case_id: str, status: CaseStatus) -> None: ...
 
 
+@dataclass(frozen=True)
+class BankEntryCount:
+    """A bank's size read without loading its entries (``vigil bank list``, the index cache).
+
+    ``marker`` changes whenever an entry of the bank is added, paused or resumed, and tells apart
+    (all but surely) two databases holding as many different entries, so the bank names with
+    their markers form a cheap checkpoint of everything an index is built from.
+    """
+
+    entries: int
+    paused: int
+    marker: str
+
+
 class BankStore(Protocol):
     def add_bank(self, bank: BankInfo) -> None: ...
     def banks(self) -> list[BankInfo]: ...
@@ -63,6 +77,9 @@ class BankStore(Protocol):
         self, bank: str, signal_type: str, hash: str, enabled: bool, *, reason: str, actor: str
     ) -> None:
         """Pause or resume one hash of a bank (``KeyError`` if unknown); audit as above."""
+
+    def bank_entry_counts(self) -> dict[str, BankEntryCount]:
+        """Entries per bank that has any, counted by the store (one query, no rows loaded)."""
 
 
 class AuditStore(Protocol):

@@ -11,10 +11,10 @@ from vigil.custody.entry import GENESIS, CustodyEntry, seal
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
-from vigil.model import Case, CaseStatus, Signal
+from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
-from vigil.store.interfaces import AddResult
+from vigil.store.interfaces import AddResult, BankEntryCount
 
 
 class MemoryStore:
@@ -142,3 +142,13 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def bank_entry_counts(self) -> dict[str, BankEntryCount]:
+        """Counts per bank; the marker digests every key and state (the memory store is small)."""
+        grouped: dict[str, list[BankEntry]] = {}
+        for entry in self._bank_entries.values():
+            grouped.setdefault(entry.bank, []).append(entry)
+        return {bank: BankEntryCount(len(entries), sum(not e.enabled for e in entries),
+                                     content_hash(sorted([e.signal_type, e.hash, e.label,
+                                                          e.source, e.enabled] for e in entries)))
+                for bank, entries in sorted(grouped.items())}

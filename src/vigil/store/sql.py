@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Column, Connection, Engine, Table, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.custody.log import PeriodicHeads
@@ -25,7 +25,7 @@ from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
-from vigil.store.interfaces import AddResult
+from vigil.store.interfaces import AddResult, BankEntryCount
 from vigil.store.retry import RetryPolicy, write_transaction
 from vigil.store.sql_audit import SqlAuditLog
 
@@ -223,6 +223,22 @@ class SqlStore(SqlAuditLog):
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def bank_entry_counts(self) -> dict[str, BankEntryCount]:
+        """One GROUP BY. Entries are never deleted or edited but for their state, so the newest
+        sequence number and the paused entries' sequence numbers mark every change; the lowest
+        and highest hash and the label and source lengths tell a database rebuilt with other
+        entries of the same count apart (a cache outlives the database it was built from)."""
+        t = schema.bank_entries
+        query = (select(t.c.bank, func.count(), func.sum(case((t.c.enabled, 0), else_=1)),
+                        func.max(t.c.seq), func.sum(case((t.c.enabled, 0), else_=t.c.seq)),
+                        func.min(t.c.hash), func.max(t.c.hash),
+                        func.sum(func.length(t.c.label) + func.length(t.c.source)))
+                 .group_by(t.c.bank).order_by(t.c.bank))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {bank: BankEntryCount(int(count), int(paused), ":".join(map(str, marks)))
+                for bank, count, paused, *marks in rows}
 
 
 def _record_row(record: Record) -> Row:

@@ -37,7 +37,7 @@ from vigil.media.banks.query import (
     police,
 )
 from vigil.media.banks.records import BankEntry, BankInfo
-from vigil.media.index.base import Match
+from vigil.media.index.base import HashIndex, Match
 from vigil.signal_types import Md5Signal, PdqSignal
 from vigil.store.interfaces import AuditStore, BankStore
 
@@ -53,7 +53,7 @@ class MediaLookup:
     """
 
     def __init__(self, banks: Sequence[BankInfo], entries: Sequence[BankEntry],
-                 pdq_index: str = "brute", flood: FloodConfig | None = None) -> None:
+                 pdq_index: str | HashIndex = "brute", flood: FloodConfig | None = None) -> None:
         self._matcher = BankMatcher(banks, entries, pdq_index)
         self._banks = {bank.name: bank for bank in banks}
         self._flood = FloodState(flood) if flood is not None else None

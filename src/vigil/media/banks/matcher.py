@@ -29,13 +29,15 @@ class BankMatcher:
     """
 
     def __init__(self, banks: Sequence[BankInfo], entries: Sequence[BankEntry],
-                 pdq_index: str = "brute") -> None:
+                 pdq_index: str | HashIndex = "brute") -> None:
+        """``pdq_index`` may also be a built index (e.g. loaded by ``banks.index_cache``)."""
         self._thresholds = {bank.name: bank.threshold for bank in banks}
         by_type: dict[str, list[BankEntry]] = defaultdict(list)
         for entry in entries:
             by_type[entry.signal_type].append(entry)
-        self._indexes: dict[str, HashIndex] = {PdqSignal.name: make_pdq_index(
-            pdq_index, by_type.pop(PdqSignal.name, []))}
+        pdq_entries = by_type.pop(PdqSignal.name, [])
+        self._indexes: dict[str, HashIndex] = {PdqSignal.name: pdq_index if isinstance(
+            pdq_index, HashIndex) else make_pdq_index(pdq_index, pdq_entries)}
         self._indexes.update({kind: ExactIndex.build(group) for kind, group in by_type.items()})
 
     @classmethod

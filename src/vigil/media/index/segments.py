@@ -94,13 +94,15 @@ class SegmentState:
 class EntryTable:
     """Bank entries by id in little memory: a bank number per id, the hash read back from the
     code, and the label, source or an upper-case spelling of the hash only where there is one
-    (10 million ``BankEntry`` objects would take gigabytes). Append-only: readers need no lock."""
+    (10 million ``BankEntry`` objects would take gigabytes); a paused entry is kept whole, so bank
+    policies see its pause as with the brute-force index. Append-only: readers need no lock."""
 
     def __init__(self) -> None:
         self._banks: list[str] = []
         self._bank_numbers: dict[str, int] = {}
         self._bank_of = np.zeros(0, dtype=np.uint32)
         self._extras: dict[int, tuple[str, str, str]] = {}
+        self._paused: dict[int, BankEntry] = {}  # rare; kept whole so matches show the pause
         self._count = 0
 
     def _reserve(self, n: int) -> np.ndarray:
@@ -127,11 +129,15 @@ class EntryTable:
         ids = self._reserve(len(entries))
         for entry_id, entry in zip(ids.tolist(), entries, strict=True):
             self._bank_of[entry_id] = self._number(entry.bank)
-            if entry.label or entry.source or entry.hash != entry.hash.lower():
+            if not entry.enabled:
+                self._paused[entry_id] = entry
+            elif entry.label or entry.source or entry.hash != entry.hash.lower():
                 self._extras[entry_id] = (entry.hash, entry.label, entry.source)
         return ids
 
     def entry(self, entry_id: int, hex_hash: str) -> BankEntry:
+        if entry_id in self._paused:
+            return self._paused[entry_id]
         bank = self._banks[self._bank_of[entry_id]]
         extra = self._extras.get(entry_id)
         if extra is None:
