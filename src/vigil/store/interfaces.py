@@ -14,25 +14,49 @@ from typing import Protocol
 
 from vigil.model import Case, CaseStatus, JSONValue, Signal
 from vigil.records import Record, RecordKind
+from vigil.store import redact
 
 
 @dataclass(frozen=True)
 class AddResult:
-    """How many items were new and how many were already stored (idempotent writes)."""
+    """How many items were new and how many were already stored (idempotent writes).
+
+    ``conflicts`` (records only) are the positions, in the sequence given, of records whose id
+    (``txn_id``, ``message_id``...) is already stored with different content: they are not
+    stored, and the caller says so (the importer quarantines them).
+    """
 
     added: int
     duplicates: int
+    conflicts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class QuarantineEntry:
-    """A row an importer could not accept, kept verbatim with where it came from and why."""
+    """A row an importer could not accept: where it came from, why, and never its payload.
+
+    ``excerpt`` is a short, sanitised view of the line and ``line_sha256`` the SHA-256 of its raw
+    bytes (see :mod:`vigil.store.redact`); the raw line itself is never kept, because it could
+    hold media. Both the excerpt and the reason are bounded and sanitised here, whoever builds
+    the entry. Build one from a raw line with :meth:`of`.
+    """
 
     kind: RecordKind
     source: str
     line: int
-    raw: str
+    excerpt: str
     reason: str
+    line_sha256: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "excerpt", redact.sanitise(self.excerpt))
+        object.__setattr__(self, "reason", redact.bound_reason(self.reason))
+
+    @classmethod
+    def of(cls, kind: RecordKind, source: str, line: int, raw: bytes | str,
+           reason: str) -> QuarantineEntry:
+        """The entry for raw line ``raw``: its excerpt and SHA-256, not the line itself."""
+        return cls(kind, source, line, redact.excerpt_of(raw), reason, redact.sha256_of(raw))
 
 
 class BankKind(StrEnum):
@@ -98,10 +122,19 @@ class AuditEvent:
 
 
 class RecordStore(Protocol):
-    def add_records(self, records: Sequence[Record]) -> AddResult: ...
+    def add_records(self, records: Sequence[Record]) -> AddResult:
+        """Store new records; same content is a duplicate, same id with other content a
+        conflict (reported by position in :attr:`AddResult.conflicts`, not stored)."""
+
     def records(self, kind: RecordKind) -> list[Record]: ...
-    def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult: ...
-    def quarantine(self) -> list[QuarantineEntry]: ...
+
+    def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
+        """Store entries; one per (source, line, line SHA-256): a repeat is a duplicate."""
+
+    def quarantine(self, limit: int | None = None) -> list[QuarantineEntry]:
+        """The oldest ``limit`` entries (all when ``None``), in the order they were added."""
+
+    def quarantine_count(self) -> int: ...
 
 
 class SignalStore(Protocol):

@@ -6,7 +6,9 @@ so a missing bank leaves the store unchanged instead of half-written.
 
 Adds are one ``INSERT ... ON CONFLICT DO NOTHING`` executemany per call (psycopg 3 pipelines it),
 so importing a large file costs no round trip per row, and the summed row count says exactly how
-many rows were new; the rest were already stored (or repeated within the call).
+many rows were new; the rest were already stored (or repeated within the call). Records are
+also looked up by natural key (kind + source id) first, in the same transaction, so a stored id
+with different content is reported as a conflict instead of stored twice.
 Open it with :func:`vigil.store.open.open_store`, which brings the schema up to date first.
 """
 
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Column, Connection, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.model import Case, CaseStatus, Signal, content_hash
@@ -38,7 +40,11 @@ def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
 
 
 def _quarantine_key(entry: QuarantineEntry) -> str:
-    return content_hash([entry.source, entry.line, entry.raw])
+    return content_hash([entry.source, entry.line, entry.line_sha256])
+
+
+_KEY_QUERY_BATCH = 500
+"""Keys per ``IN (...)`` lookup, well under SQLite's 32,766 bound parameters (sqlite limits)."""
 
 
 class SqlStore:
@@ -65,8 +71,29 @@ class SqlStore:
         return AddResult(added, len(rows) - added)
 
     def add_records(self, records: Sequence[Record]) -> AddResult:
+        """New records in one transaction; a stored id with other content is a conflict."""
+        if not records:
+            return AddResult(0, 0)
         rows = [_record_row(r) for r in records]
-        return self._add_new(schema.records, [schema.records.c.content_hash], rows)
+        with self._engine.begin() as conn:
+            stored = self._stored_keys(conn, {row["natural_key"] for row in rows})
+            new_rows, conflicts = _classify(rows, stored)
+            added = 0
+            if new_rows:
+                statement = _insert(self._dialect, schema.records).on_conflict_do_nothing()
+                added = conn.execute(statement, new_rows, execution_options=_COUNT_ROWS).rowcount
+        return AddResult(added, len(rows) - added - len(conflicts), conflicts)
+
+    @staticmethod
+    def _stored_keys(conn: Connection, keys: set[str]) -> dict[str, str]:
+        """``natural_key -> content_hash`` of the stored records among ``keys``."""
+        table, wanted, found = schema.records, sorted(keys), {}
+        for start in range(0, len(wanted), _KEY_QUERY_BATCH):
+            batch = wanted[start:start + _KEY_QUERY_BATCH]
+            query = select(table.c.natural_key, table.c.content_hash).where(
+                table.c.natural_key.in_(batch))
+            found.update({key: digest for key, digest in conn.execute(query)})
+        return found
 
     def records(self, kind: RecordKind) -> list[Record]:
         table = schema.records
@@ -80,12 +107,17 @@ class SqlStore:
         ]
         return self._add_new(schema.quarantine, [schema.quarantine.c.entry_key], rows)
 
-    def quarantine(self) -> list[QuarantineEntry]:
+    def quarantine(self, limit: int | None = None) -> list[QuarantineEntry]:
         table = schema.quarantine
-        columns = [table.c.kind, table.c.source, table.c.line, table.c.raw, table.c.reason]
-        query = select(*columns).order_by(table.c.seq)
+        columns = [table.c.kind, table.c.source, table.c.line, table.c.excerpt,
+                   table.c.line_sha256, table.c.reason]
+        query = select(*columns).order_by(table.c.seq).limit(limit)
         with self._engine.connect() as conn:
             return [codec.quarantine_from_dict(dict(row)) for row in conn.execute(query).mappings()]
+
+    def quarantine_count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(schema.quarantine)) or 0)
 
     def add_signals(self, signals: Sequence[Signal]) -> AddResult:
         rows = [
@@ -236,7 +268,25 @@ def _record_row(record: Record) -> Row:
         "content_hash": record.content_hash(),
         "kind": record.kind.value,
         "data": codec.record_to_json(record),
+        "natural_key": codec.natural_key(record.kind, codec.record_id(record)[1]),
     }
+
+
+def _classify(rows: Sequence[Row], stored: Mapping[str, str]) -> tuple[list[Row], tuple[int, ...]]:
+    """Rows to insert, and positions of rows whose id is taken by other content (stored before,
+    or earlier in ``rows``); rows whose content is stored or queued are duplicates."""
+    owners = dict(stored)  # natural key -> content hash
+    queued = set(stored.values())
+    new_rows: list[Row] = []
+    conflicts: list[int] = []
+    for position, row in enumerate(rows):
+        digest = row["content_hash"]
+        if owners.setdefault(row["natural_key"], digest) != digest:
+            conflicts.append(position)
+        elif digest not in queued:
+            queued.add(digest)
+            new_rows.append(row)
+    return new_rows, tuple(conflicts)
 
 
 _KEPT_ON_UPDATE = frozenset({"name", "enabled", "state_reason", "state_by"})
