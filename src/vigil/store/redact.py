@@ -35,9 +35,10 @@ _BINARY_SHARE = 0.1
 
 
 def sha256_of(raw: bytes | str) -> str:
-    """Hex SHA-256 of the raw line (UTF-8 for text), so an analyst can find it in the file."""
+    """Hex SHA-256 of the raw line without its line ending (UTF-8 for text), so an analyst can
+    find the line in the file (``sed -n Np FILE | tr -d '\\n' | sha256sum``)."""
     data = raw.encode("utf-8", errors="surrogatepass") if isinstance(raw, str) else raw
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(data.rstrip(b"\r\n")).hexdigest()
 
 
 def _redacted(match: re.Match[str]) -> str:
