@@ -22,6 +22,8 @@ from vigil.importers.jsonl import (
 )
 from vigil.importers.lines import MAX_LINE_BYTES
 from vigil.ingest import import_file
+from vigil.media.bank_formats import read_bank
+from vigil.media.banks import BankFileError, BankSpec
 from vigil.media.synthetic import draw_picture
 from vigil.records import RecordKind
 from vigil.store import redact
@@ -278,3 +280,9 @@ def test_import_writes_in_chunks(tmp_path: Path) -> None:
 def test_file_level_entries_have_no_excerpt(reason: str) -> None:
     entry = QuarantineEntry(RecordKind.MEDIA, "f.gz", 0, "", reason)
     assert entry.excerpt == "" and entry.reason == reason
+
+
+def test_deeply_nested_vics_bank_is_refused_clearly() -> None:
+    text = '{"value": ' + "[" * 1000 + "]" * 1000 + "}"
+    with pytest.raises(BankFileError, match="nested 1001 levels"):
+        read_bank(text, BankSpec("b", origin="deep.json"), "vics")

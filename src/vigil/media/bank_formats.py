@@ -36,6 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from vigil.importers import safe_json
 from vigil.media.banks import (
     BANK_CSV_COLUMNS,
     BankFileError,
@@ -290,9 +291,11 @@ class VicsBankFormat(BankFormat):
 
     def read(self, text: str, spec: BankSpec) -> BankImport:
         try:
-            document = json.loads(text)
+            document = safe_json.loads(text)
         except json.JSONDecodeError as exc:
             raise BankFileError(f"{spec.origin}: line {exc.lineno}: not JSON: {exc.msg}") from None
+        except safe_json.JsonTooDeepError as exc:
+            raise BankFileError(f"{spec.origin}: {exc}") from None
         collected = EntryCollector(spec)
         for where, media in _vics_media(document, spec):
             if isinstance(media, dict):
