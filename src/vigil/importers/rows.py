@@ -34,17 +34,30 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_ENCODED_RUN = re.compile(rf"[A-Za-z0-9+/=_\-]{{{redact.MAX_TOKEN_RUN + 1},}}")
+
+
+def _text_problem(name: str, text: str) -> str | None:
+    if "\x00" in text:
+        return f"NUL character in field {name}"
+    if _SURROGATES.search(text):
+        return f"unpaired surrogate in field {name}"
+    run = _ENCODED_RUN.search(text)
+    if run:
+        return (f"field {name} holds a run of {len(run.group()):,} base64/hex characters "
+                f"(possibly encoded media; vigil stores none)")
+    return None
 
 
 def unstorable_field(record: Record) -> str | None:
-    """Why a text field cannot be stored the same on every backend (PostgreSQL text holds no
-    NUL; no backend encodes an unpaired surrogate from a JSON ``\\ud800`` escape), or None."""
+    """Why a text field may not be stored, or None: PostgreSQL text holds no NUL, no backend
+    encodes an unpaired surrogate (from a JSON ``\\ud800`` escape), and a run of more than 64
+    base64/hex characters (longer than any hash vigil keeps) could be encoded media."""
     for name, value in record.model_dump(mode="json").items():
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and "\x00" in item:
-                return f"NUL character in field {name}"
-            if isinstance(item, str) and _SURROGATES.search(item):
-                return f"unpaired surrogate in field {name}"
+            problem = _text_problem(name, item) if isinstance(item, str) else None
+            if problem:
+                return problem
     return None
 
 
