@@ -14,7 +14,7 @@ is read, and the summary counts them all.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vigil.plugin import AcceptedRow, Importer
@@ -38,6 +38,8 @@ class FileSummary:
     added: int
     duplicates: int
     quarantined: int
+    first_problems: tuple[str, ...] = ()
+    """``line N: reason`` of the first few quarantined rows, for a summary to show at once."""
 
 
 def choose_importer(kind: RecordKind, path: Path,
@@ -67,8 +69,10 @@ class _Tally:
     added: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    first_problems: list[str] = field(default_factory=list)
 
 
+FIRST_PROBLEMS = 3
 def conflict_entry(source: str, row: AcceptedRow) -> QuarantineEntry:
     """The quarantine entry for a record whose id is already stored with other content."""
     field, value = codec.record_id(row.record)
@@ -86,6 +90,9 @@ def _flush(store: RecordStore, source: str, accepted: list[AcceptedRow],
     tally.added += stored.added
     tally.duplicates += stored.duplicates
     tally.quarantined += len(quarantined) + len(conflicts)
+    room = FIRST_PROBLEMS - len(tally.first_problems)
+    new_problems = [*quarantined, *conflicts][:room]
+    tally.first_problems += [f"line {q.line}: {q.reason}" for q in new_problems]
     accepted.clear()
     quarantined.clear()
 
@@ -113,7 +120,7 @@ def import_file(store: RecordStore, kind: RecordKind, path: Path,
             _flush(store, str(path), accepted, quarantined, tally)
     _flush(store, str(path), accepted, quarantined, tally)
     return FileSummary(path, importer.name, lines, tally.accepted, tally.added,
-                       tally.duplicates, tally.quarantined)
+                       tally.duplicates, tally.quarantined, tuple(tally.first_problems))
 
 
 def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],

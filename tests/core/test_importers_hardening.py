@@ -11,7 +11,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from vigil.cli.main import app
 from vigil.importers import safe_json
 from vigil.importers.csv_payments import MAX_ROW_LINES, PaymentCsv
 from vigil.importers.jsonl import (
@@ -286,3 +288,18 @@ def test_deeply_nested_vics_bank_is_refused_clearly() -> None:
     text = '{"value": ' + "[" * 1000 + "]" * 1000 + "}"
     with pytest.raises(BankFileError, match="nested 1001 levels"):
         read_bank(text, BankSpec("b", origin="deep.json"), "vics")
+
+
+def test_cli_names_a_refused_file_and_lists_only_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIL_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    refused = tmp_path / "p.csv"
+    refused.write_text(payment_csv([PAYMENT]).replace("amount_usd", "amount", 1))
+    bad = write_lines(tmp_path / "bad.jsonl", ["{bad"] * 5)
+    runner = CliRunner()
+    result = runner.invoke(app, ["import", "payment", str(refused)])
+    assert result.exit_code == 1
+    assert "duplicate header column 'amount'" in " ".join(result.output.split())
+    assert runner.invoke(app, ["import", "payment", str(bad)]).exit_code == 1
+    listed = runner.invoke(app, ["quarantine", "--limit", "2"])
+    assert listed.exit_code == 0 and "6 quarantined rows, first 2 shown" in listed.output

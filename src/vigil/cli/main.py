@@ -71,6 +71,9 @@ def import_command(
     console.print(table)
     if sum(s.quarantined for s in summaries):
         console.print("quarantined rows: 'vigil quarantine' lists them with their reasons")
+    for s in summaries:
+        if not s.accepted and s.first_problems:
+            errors.print(f"{s.path}: nothing imported; " + "; ".join(s.first_problems))
     if not sum(s.accepted for s in summaries):
         errors.print("nothing could be read from these files")
         raise typer.Exit(1)

@@ -53,8 +53,8 @@ def unstorable_field(record: Record) -> str | None:
     """Why a text field may not be stored, or None: PostgreSQL text holds no NUL, no backend
     encodes an unpaired surrogate (from a JSON ``\\ud800`` escape), and a run of more than 64
     base64/hex characters (longer than any hash vigil keeps) could be encoded media."""
-    for name, value in record.model_dump(mode="json").items():
-        for item in value if isinstance(value, list) else [value]:
+    for name, value in vars(record).items():  # the validated fields, without a dump
+        for item in value if isinstance(value, tuple) else (value,):
             problem = _text_problem(name, item) if isinstance(item, str) else None
             if problem:
                 return problem
