@@ -19,7 +19,7 @@ from pathlib import Path
 
 from vigil.plugin import AcceptedRow, Importer
 from vigil.records import RecordKind
-from vigil.store import codec
+from vigil.store import codec, record_ids
 from vigil.store.interfaces import QuarantineEntry, RecordStore
 
 
@@ -75,7 +75,7 @@ class _Tally:
 FIRST_PROBLEMS = 3
 def conflict_entry(source: str, row: AcceptedRow) -> QuarantineEntry:
     """The quarantine entry for a record whose id is already stored with other content."""
-    field, value = codec.record_id(row.record)
+    field, value = record_ids.record_id(row.record)
     return QuarantineEntry(row.record.kind, source, row.line, codec.record_to_json(row.record),
                            f"{field} {value} already stored with different content",
                            row.line_sha256)

@@ -35,7 +35,7 @@ from vigil.plugin import Importer
 from vigil.records import Record, RecordKind, record_from_dict
 from vigil.registry import load_registry
 from vigil.settings import Settings
-from vigil.store import codec
+from vigil.store import record_ids
 from vigil.store.memory import MemoryStore
 
 REGISTRY = load_registry()
@@ -141,4 +141,4 @@ def test_pipeline_runs_after_a_fuzzed_import(name: str, data: st.DataObject) -> 
 
 def _valid_record(kind: RecordKind) -> Record:
     """A valid record whose id no fuzz row uses, so the pipeline always has one of each kind."""
-    return record_from_dict(kind, {**VALID[kind], codec.RECORD_ID_FIELDS[kind]: "seed"})
+    return record_from_dict(kind, {**VALID[kind], record_ids.RECORD_ID_FIELDS[kind]: "seed"})

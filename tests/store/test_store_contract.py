@@ -20,7 +20,7 @@ from sqlalchemy import text
 from vigil.identifiers import EntityKind
 from vigil.model import Case, CaseStatus, EntityRef, Reason, Signal, SignalKind
 from vigil.records import ChatMessage, MediaObservation, PanicReport, Payment, Record, RecordKind
-from vigil.store import codec, schema
+from vigil.store import codec, record_ids, schema
 from vigil.store.interfaces import (
     AddResult,
     AuditEvent,
@@ -164,7 +164,7 @@ def test_migration_0003_sanitises_old_quarantine_rows(sql_store_url: str) -> Non
     engine.dispose()
     assert payload not in row.excerpt and "[redacted 8,000 chars]" in row.excerpt
     assert row.line_sha256 == hashlib.sha256(('{"thumb": "' + payload + '"}').encode()).hexdigest()
-    assert keys[0] is not None and keys[1] is None
+    assert keys == [record_ids.natural_key(RecordKind.PAYMENT, "t1"), None]
 
 
 def test_cases_round_trip_sorted_by_priority_then_id(store: Store) -> None:

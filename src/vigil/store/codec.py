@@ -19,16 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vigil.identifiers import EntityKind
-from vigil.model import (
-    Case,
-    CaseStatus,
-    EntityRef,
-    JSONValue,
-    Reason,
-    Signal,
-    SignalKind,
-    content_hash,
-)
+from vigil.model import Case, CaseStatus, EntityRef, JSONValue, Reason, Signal, SignalKind
 from vigil.records import RECORD_TYPES, Record, RecordKind
 from vigil.store.interfaces import AuditEvent, BankEntry, BankInfo, BankKind, QuarantineEntry
 
@@ -254,23 +245,3 @@ def quarantine_from_dict(data: JSONDict) -> QuarantineEntry:
         reason=data["reason"],
         line_sha256=data.get("line_sha256", ""),
     )
-
-
-RECORD_ID_FIELDS: dict[RecordKind, str] = {
-    RecordKind.MEDIA: "observation_id",
-    RecordKind.MESSAGE: "message_id",
-    RecordKind.PAYMENT: "txn_id",
-    RecordKind.REPORT: "report_id",
-}
-"""The field that names a record in its source system: one id, one content."""
-
-
-def record_id(record: Record) -> tuple[str, str]:
-    """``(field, value)`` of the record's id, e.g. ``("txn_id", "t1")``."""
-    field = RECORD_ID_FIELDS[record.kind]
-    return field, str(getattr(record, field))
-
-
-def natural_key(kind: RecordKind | str, record_id_value: str) -> str:
-    """The records table's natural key: a SHA-256 of kind and id (ids can be long)."""
-    return content_hash([RecordKind(kind).value, record_id_value])

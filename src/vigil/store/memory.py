@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from vigil.model import Case, CaseStatus, Signal
 from vigil.records import Record, RecordKind
-from vigil.store import codec
+from vigil.store import record_ids
 from vigil.store.interfaces import (
     AddResult,
     AuditEvent,
@@ -38,7 +38,7 @@ class MemoryStore:
             digest = record.content_hash()
             if digest in self._records:
                 continue
-            key = codec.natural_key(record.kind, codec.record_id(record)[1])
+            key = record_ids.natural_key(record.kind, record_ids.record_id(record)[1])
             if key in self._by_id:
                 conflicts.append(position)
                 continue

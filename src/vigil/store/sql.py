@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.records import Record, RecordKind
-from vigil.store import codec, schema
+from vigil.store import codec, record_ids, schema
 from vigil.store.interfaces import AddResult, AuditEvent, BankEntry, BankInfo, QuarantineEntry
 
 Row = dict[str, Any]
@@ -77,7 +77,7 @@ class SqlStore:
         rows = [_record_row(r) for r in records]
         with self._engine.begin() as conn:
             stored = self._stored_keys(conn, {row["natural_key"] for row in rows})
-            new_rows, conflicts = _classify(rows, stored)
+            new_rows, conflicts = record_ids.classify(rows, stored)
             added = 0
             if new_rows:
                 statement = _insert(self._dialect, schema.records).on_conflict_do_nothing()
@@ -268,25 +268,8 @@ def _record_row(record: Record) -> Row:
         "content_hash": record.content_hash(),
         "kind": record.kind.value,
         "data": codec.record_to_json(record),
-        "natural_key": codec.natural_key(record.kind, codec.record_id(record)[1]),
+        "natural_key": record_ids.natural_key(record.kind, record_ids.record_id(record)[1]),
     }
-
-
-def _classify(rows: Sequence[Row], stored: Mapping[str, str]) -> tuple[list[Row], tuple[int, ...]]:
-    """Rows to insert, and positions of rows whose id is taken by other content (stored before,
-    or earlier in ``rows``); rows whose content is stored or queued are duplicates."""
-    owners = dict(stored)  # natural key -> content hash
-    queued = set(stored.values())
-    new_rows: list[Row] = []
-    conflicts: list[int] = []
-    for position, row in enumerate(rows):
-        digest = row["content_hash"]
-        if owners.setdefault(row["natural_key"], digest) != digest:
-            conflicts.append(position)
-        elif digest not in queued:
-            queued.add(digest)
-            new_rows.append(row)
-    return new_rows, tuple(conflicts)
 
 
 _KEPT_ON_UPDATE = frozenset({"name", "enabled", "state_reason", "state_by"})
