@@ -83,10 +83,19 @@ def test_base64_media_in_a_field_is_not_kept(tmp_path: Path) -> None:
     assert entry.line_sha256 == redact.sha256_of(path.read_bytes().rstrip(b"\n"))
 
 
-def test_binary_file_renamed_jsonl_keeps_no_bytes(tmp_path: Path) -> None:
-    data = jpeg_bytes()
-    path = tmp_path / "photo.jsonl"
-    path.write_bytes(data)
+def test_binary_file_renamed_jsonl_is_refused_whole(tmp_path: Path) -> None:
+    jpeg = jpeg_bytes()
+    for name, data in (("photo.jsonl", jpeg), ("photo.jsonl.gz", gzip.compress(jpeg))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        store, reasons = imported(path, RecordKind.MEDIA)
+        assert reasons == {0: f"{name} is a JPEG image, not text: file refused, nothing of it kept"}
+        assert store.quarantine()[0].excerpt == ""
+
+
+def test_binary_lines_keep_no_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "noise.jsonl"
+    path.write_bytes(b"{" + jpeg_bytes()[3:])  # no media signature: read as (bad) lines
     store, _ = imported(path, RecordKind.MEDIA)
     assert store.quarantine()
     for entry in store.quarantine():

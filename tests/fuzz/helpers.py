@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from vigil.importers.lines import media_signature
 from vigil.records import RecordKind
 from vigil.store.interfaces import Store
 
@@ -127,6 +128,12 @@ def maybe_gzip(draw: st.DrawFn, data: bytes) -> tuple[bytes, str]:
     if how == "cut":
         packed = packed[: draw(st.integers(0, max(len(packed) - 1, 0)))]
     return packed, ".jsonl.gz"
+
+
+def expected_outcomes(data: bytes) -> int:
+    """Rows an import of ``data`` must account for: one per non-blank line, or a single entry
+    for a file that starts like media (refused whole)."""
+    return 1 if media_signature(data[:16]) else non_blank_lines(data)
 
 
 def non_blank_lines(data: bytes) -> int:

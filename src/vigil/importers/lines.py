@@ -21,6 +21,21 @@ MAX_LINE_BYTES = 1024 * 1024
 _SKIP_CHUNK = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 
+MEDIA_MAGIC: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\xff\xd8\xff", "a JPEG image"),
+    (0, b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (0, b"GIF8", "a GIF image"),
+    (8, b"WEBP", "a WebP image"),
+    (4, b"ftyp", "an MP4/MOV video"),
+    (0, b"\x1aE\xdf\xa3", "a Matroska/WebM video"),
+    (0, b"II*\x00", "a TIFF image"),
+    (0, b"MM\x00*", "a TIFF image"),
+    (0, b"%PDF", "a PDF document"),
+    (0, b"PK\x03\x04", "a ZIP archive"),
+)
+"""File signatures (their format specifications' magic numbers) of media a text import must
+never read line by line: such a file is refused whole, and nothing of it is kept."""
+
 
 @dataclass(frozen=True)
 class RawLine:
@@ -52,6 +67,14 @@ def _skip_rest(handle: BinaryIO, read: bytes) -> int:
     return size
 
 
+def media_signature(head: bytes) -> str | None:
+    """What ``head`` (a file's first bytes) says the file is, when it is media, else None."""
+    for offset, magic, what in MEDIA_MAGIC:
+        if head[offset:offset + len(magic)] == magic:
+            return what
+    return None
+
+
 def _lines(handle: BinaryIO) -> Iterator[RawLine]:
     number = 0
     while data := handle.readline(MAX_LINE_BYTES + 1):
@@ -64,17 +87,26 @@ def _lines(handle: BinaryIO) -> Iterator[RawLine]:
             yield RawLine(number, data, len(data))
 
 
+def _text_lines(handle: BinaryIO, name: str) -> Iterator[RawLine | FileProblem]:
+    """The lines of ``handle``, unless it starts like media: then one problem, and no line."""
+    what = media_signature(handle.peek(16)[:16])  # type: ignore[attr-defined]
+    if what is not None:
+        yield FileProblem(0, f"{name} is {what}, not text: file refused, nothing of it kept")
+    else:
+        yield from _lines(handle)
+
+
 def read_lines(path: Path) -> Iterator[RawLine | FileProblem]:
     """Every line of ``path`` (gunzipped when it ends in ``.gz``); damage ends it with a problem."""
     if not path.name.lower().endswith(".gz"):
         with path.open("rb") as handle:
-            yield from _lines(handle)
+            yield from _text_lines(handle, path.name)
         return
     last = 0
     try:
         with gzip.open(path, "rb") as handle:
-            for line in _lines(handle):  # type: ignore[arg-type]
-                last = line.number
+            for line in _text_lines(handle, path.name):  # type: ignore[arg-type]
+                last = line.number if isinstance(line, RawLine) else last
                 yield line
     except gzip.BadGzipFile as exc:
         yield FileProblem(last, f"{path.name} is not a gzip file ({exc})" if last == 0 else
