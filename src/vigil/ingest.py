@@ -73,11 +73,14 @@ class _Tally:
 
 
 FIRST_PROBLEMS = 3
+"""Quarantine reasons a summary carries, so the CLI can say at once why a file gave nothing."""
+
+
 def conflict_entry(source: str, row: AcceptedRow) -> QuarantineEntry:
     """The quarantine entry for a record whose id is already stored with other content."""
-    field, value = record_ids.record_id(row.record)
+    id_field, value = record_ids.record_id(row.record)
     return QuarantineEntry(row.record.kind, source, row.line, codec.record_to_json(row.record),
-                           f"{field} {value} already stored with different content",
+                           f"{id_field} {value} already stored with different content",
                            row.line_sha256)
 
 
