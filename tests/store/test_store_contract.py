@@ -152,17 +152,18 @@ def test_migration_0003_sanitises_old_quarantine_rows(sql_store_url: str) -> Non
         config.attributes["connection"] = conn
         command.upgrade(config, "0002")
         conn.execute(text("INSERT INTO quarantine (entry_key, kind, source, line, raw, reason) "
-                          "VALUES ('k', 'media', 'm.jsonl', 3, :raw, 'bad')"),
-                     {"raw": '{"thumb": "' + payload + '"}'})
+                          "VALUES ('k', 'media', 'm.jsonl', 3, :raw, :reason)"),
+                     {"raw": '{"thumb": "' + payload + '"}', "reason": "bad: " + "9" * 9000})
         for digest, amount in (("h1", 1), ("h2", 2)):
             data = json.dumps({"txn_id": "t1", "amount": amount})
             conn.execute(text("INSERT INTO records (content_hash, kind, data) "
                               "VALUES (:h, 'payment', :d)"), {"h": digest, "d": data})
         command.upgrade(config, "head")
-        row = conn.execute(text("SELECT excerpt, line_sha256 FROM quarantine")).one()
+        row = conn.execute(text("SELECT excerpt, line_sha256, reason FROM quarantine")).one()
         keys = conn.execute(text("SELECT natural_key FROM records ORDER BY seq")).scalars().all()
     engine.dispose()
     assert payload not in row.excerpt and "[redacted 8,000 chars]" in row.excerpt
+    assert row.reason == "bad: [redacted 9,000 chars]"
     assert row.line_sha256 == hashlib.sha256(('{"thumb": "' + payload + '"}').encode()).hexdigest()
     assert keys == [record_ids.natural_key(RecordKind.PAYMENT, "t1"), None]
 

@@ -6,7 +6,8 @@ raw line). Existing rows are converted here: their raw text is sanitised into th
 hashed, then the column is dropped. On SQLite ``secure_delete`` is switched on first, so the
 freed pages are zeroed; on PostgreSQL the old values stay in dead tuples until ``VACUUM FULL
 quarantine`` (docs/formats.md says so). ``entry_key`` becomes a hash of (source, line,
-line_sha256), one-to-one with the old key.
+line_sha256), one-to-one with the old key. Old reasons are bounded and sanitised like new ones
+(one reason once held a whole 50 MB identifier).
 
 Records: ``natural_key`` is a SHA-256 of the kind and the record's id (``txn_id``,
 ``message_id``, ``observation_id``, ``report_id``) with a unique index, so one id cannot be
@@ -60,12 +61,13 @@ def _record_keys(conn: sa.Connection) -> list[dict[str, object]]:
 
 
 def _quarantine_rows(conn: sa.Connection) -> list[dict[str, object]]:
-    rows = conn.execute(sa.text("SELECT seq, source, line, raw FROM quarantine"))
+    rows = conn.execute(sa.text("SELECT seq, source, line, raw, reason FROM quarantine"))
     out: list[dict[str, object]] = []
-    for seq, source, line, raw in rows:
+    for seq, source, line, raw, reason in rows:
         digest = redact.sha256_of(raw)
         out.append({"seq": seq, "excerpt": redact.excerpt_of(raw), "sha": digest,
-                    "key": content_hash([source, line, digest])})
+                    "key": content_hash([source, line, digest]),
+                    "reason": redact.bound_reason(reason)})
     return out
 
 
@@ -87,7 +89,8 @@ def upgrade() -> None:
     op.add_column("quarantine", sa.Column("line_sha256", sa.String(64), nullable=False,
                                           server_default=""))
     _execute_batches(conn, "UPDATE quarantine SET excerpt = :excerpt, line_sha256 = :sha, "
-                           "entry_key = :key, raw = '' WHERE seq = :seq", _quarantine_rows(conn))
+                           "entry_key = :key, reason = :reason, raw = '' WHERE seq = :seq",
+                     _quarantine_rows(conn))
     op.drop_column("quarantine", "raw")
 
 
