@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-hub bench-media clean
+.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import fuzz clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -28,6 +28,14 @@ bench: $(STAMP)
 # One beneficiary paid by 10k-100k senders: memory and time of R4, the detector and `vigil run`.
 bench-hub: $(STAMP)
 	$(BIN)/python benchmarks/bench_hub.py --normal 100000
+
+# Import throughput and peak memory, streaming against whole-file (docs/benchmarks.md).
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/bench_import.py --rows 100000 300000
+
+# Many more fuzz examples than `make test` runs; prints inputs tried and failures.
+fuzz: $(STAMP)
+	VIGIL_FUZZ_EXAMPLES=5000 $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 # Media figures for docs/benchmarks.md; the robustness run needs the bench extra (AugLy).
 bench-media: $(STAMP)

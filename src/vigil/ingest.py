@@ -1,17 +1,26 @@
 """Import files into the record store: pick the importer, keep good rows, quarantine bad ones.
 
 Import is idempotent: records are keyed by content hash, so importing the same file twice adds
-nothing the second time. Accepted rows are always stored before the summary is returned.
+nothing the second time. A record whose id (``txn_id``, ``message_id``...) is already stored
+with different content is quarantined ("txn_id X already stored with different content"),
+whether the first one came from the same file or an earlier import.
+
+Import streams: the importer yields rows as it reads them, and every :data:`CHUNK_ROWS` rows
+the accepted records and quarantine entries are written in one transaction each, so memory does
+not grow with the file. Accepted rows are always stored: each chunk is committed before the next
+is read, and the summary counts them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from vigil.plugin import Importer
+from vigil.plugin import AcceptedRow, Importer
+from vigil.quarantine import QuarantineEntry
 from vigil.records import RecordKind
+from vigil.store import codec, record_ids
 from vigil.store.interfaces import RecordStore
 
 
@@ -30,6 +39,8 @@ class FileSummary:
     added: int
     duplicates: int
     quarantined: int
+    first_problems: tuple[str, ...] = ()
+    """``line N: reason`` of the first few quarantined rows, for a summary to show at once."""
 
 
 def choose_importer(kind: RecordKind, path: Path,
@@ -48,15 +59,72 @@ def choose_importer(kind: RecordKind, path: Path,
     return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
+CHUNK_ROWS = 5000
+"""Rows written per transaction: large enough that commits are cheap per row, small enough that
+a chunk's records (about 3 KB each in memory) stay a few MB."""
+
+
+@dataclass
+class _Tally:
+    accepted: int = 0
+    added: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    first_problems: list[str] = field(default_factory=list)
+
+
+FIRST_PROBLEMS = 3
+"""Quarantine reasons a summary carries, so the CLI can say at once why a file gave nothing."""
+
+
+def conflict_entry(source: str, row: AcceptedRow) -> QuarantineEntry:
+    """The quarantine entry for a record whose id is already stored with other content."""
+    id_field, value = record_ids.record_id(row.record)
+    return QuarantineEntry(row.record.kind, source, row.line, codec.record_to_json(row.record),
+                           f"{id_field} {value} already stored with different content",
+                           row.line_sha256)
+
+
+def _flush(store: RecordStore, source: str, accepted: list[AcceptedRow],
+           quarantined: list[QuarantineEntry], tally: _Tally) -> None:
+    stored = store.add_records([row.record for row in accepted])
+    conflicts = [conflict_entry(source, accepted[i]) for i in stored.conflicts]
+    store.add_quarantine([*quarantined, *conflicts])
+    tally.accepted += len(accepted) - len(conflicts)
+    tally.added += stored.added
+    tally.duplicates += stored.duplicates
+    tally.quarantined += len(quarantined) + len(conflicts)
+    room = FIRST_PROBLEMS - len(tally.first_problems)
+    new_problems = [*quarantined, *conflicts][:room]
+    tally.first_problems += [f"line {q.line}: {q.reason}" for q in new_problems]
+    accepted.clear()
+    quarantined.clear()
+
+
 def import_file(store: RecordStore, kind: RecordKind, path: Path,
-                importers: Mapping[str, type[Importer]]) -> FileSummary:
-    """Read ``path`` and store its accepted records and quarantined rows."""
+                importers: Mapping[str, type[Importer]],
+                chunk_rows: int = CHUNK_ROWS) -> FileSummary:
+    """Read ``path`` a chunk at a time and store its accepted records and quarantined rows."""
     importer = choose_importer(kind, path, importers)
-    result = importer().read(path)
-    stored = store.add_records(result.records)
-    store.add_quarantine(result.quarantined)
-    return FileSummary(path, importer.name, result.lines, len(result.records),
-                       stored.added, stored.duplicates, len(result.quarantined))
+    rows = importer().rows(path)
+    accepted: list[AcceptedRow] = []
+    quarantined: list[QuarantineEntry] = []
+    tally, lines = _Tally(), 0
+    while True:
+        try:
+            outcome = next(rows)
+        except StopIteration as done:
+            lines = done.value
+            break
+        if isinstance(outcome, AcceptedRow):
+            accepted.append(outcome)
+        else:
+            quarantined.append(outcome)
+        if len(accepted) + len(quarantined) >= chunk_rows:
+            _flush(store, str(path), accepted, quarantined, tally)
+    _flush(store, str(path), accepted, quarantined, tally)
+    return FileSummary(path, importer.name, lines, tally.accepted, tally.added,
+                       tally.duplicates, tally.quarantined, tuple(tally.first_problems))
 
 
 def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],

@@ -10,7 +10,7 @@ Bank formats, engines and signal types have their bases beside their code
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +79,20 @@ class Detector(Plugin):
 
 
 @dataclass(frozen=True)
+class AcceptedRow:
+    """A record an importer accepted, with its line and the SHA-256 of that raw line (enough to
+    quarantine it later if the store refuses it, without keeping the line)."""
+
+    line: int
+    record: Record
+    line_sha256: str
+
+
+RowOutcome = AcceptedRow | QuarantineEntry
+"""What an importer yields for each non-blank line: a record, or why not."""
+
+
+@dataclass(frozen=True)
 class ImportResult:
     """Accepted records and quarantined rows of one file, and how many lines were read."""
 
@@ -88,14 +102,33 @@ class ImportResult:
 
 
 class Importer(Plugin):
-    """Reads one file format of one record kind."""
+    """Reads one file format of one record kind, a row at a time (memory does not grow with
+    the file)."""
 
     produces: ClassVar[RecordKind]
     suffixes: ClassVar[tuple[str, ...]]
 
     @abstractmethod
+    def rows(self, path: Path) -> Generator[RowOutcome, None, int]:
+        """Yield each row of ``path`` as it is read; return the number of lines read.
+
+        Bad rows (and file-level damage) become quarantine entries, never exceptions.
+        """
+
     def read(self, path: Path) -> ImportResult:
-        """Parse ``path``; bad rows become quarantine entries, never exceptions."""
+        """The whole file at once (small files and tests; :mod:`vigil.ingest` streams)."""
+        records: list[Record] = []
+        quarantined: list[QuarantineEntry] = []
+        rows = self.rows(path)
+        while True:
+            try:
+                outcome = next(rows)
+            except StopIteration as done:
+                return ImportResult(records, quarantined, done.value)
+            if isinstance(outcome, AcceptedRow):
+                records.append(outcome.record)
+            else:
+                quarantined.append(outcome)
 
 
 class Exporter(Plugin):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -21,7 +23,7 @@ from vigil.media.banks.records import BankEntry, BankInfo, BankKind
 from vigil.model import Case, CaseStatus, EntityRef, Reason, Signal, SignalKind
 from vigil.quarantine import QuarantineEntry
 from vigil.records import ChatMessage, MediaObservation, PanicReport, Payment, Record, RecordKind
-from vigil.store import codec, schema
+from vigil.store import codec, record_ids, schema
 from vigil.store.interfaces import AddResult, Store
 from vigil.store.memory import MemoryStore
 from vigil.store.open import (
@@ -108,14 +110,57 @@ def test_signals_are_idempotent_and_round_trip(store: Store) -> None:
     assert [_signal_fields(s) for s in store.signals()] == [_signal_fields(s) for s in signals]
 
 
-def test_quarantine_is_keyed_by_source_line_and_raw(store: Store) -> None:
+def test_quarantine_is_keyed_by_source_line_and_line_hash(store: Store) -> None:
     long_raw = "x," * 5000  # longer than a PostgreSQL b-tree entry may be
-    entries = [QuarantineEntry(RecordKind.PAYMENT, "pay.csv", line, raw, "bad amount")
+    entries = [QuarantineEntry.of(RecordKind.PAYMENT, "pay.csv", line, raw, "bad amount")
                for line, raw in [(2, "a,b"), (3, "a,b"), (4, long_raw)]]
     same_row_new_reason = replace(entries[0], reason="other reason")
     assert store.add_quarantine(entries) == AddResult(3, 0)
     assert store.add_quarantine([same_row_new_reason, entries[2]]) == AddResult(0, 2)
     assert store.quarantine() == entries
+    assert store.quarantine(limit=2) == entries[:2] and store.quarantine_count() == 3
+    assert entries[2].excerpt.endswith("\u2026") and len(entries[2].excerpt) == 200
+    assert entries[2].line_sha256 == hashlib.sha256(long_raw.encode()).hexdigest()
+
+
+def test_same_record_id_with_other_content_is_a_conflict(store: Store) -> None:
+    first = _records(2)
+    changed = [r.model_copy(update={"reason": "other"}) if r.kind is RecordKind.REPORT else r
+               for r in _records(1)]
+    assert store.add_records(first) == AddResult(8, 0)
+    result = store.add_records([*changed, first[3]])
+    assert result == AddResult(0, 4, (3,))
+    in_one_call = [_records(3)[8], _records(3)[8].model_copy(update={"text": "other"})]
+    assert store.add_records(in_one_call) == AddResult(1, 0, (1,))
+    assert [r.content_hash() for r in store.records(RecordKind.REPORT)] == [
+        first[3].content_hash(), first[7].content_hash()]
+
+
+def test_migration_0003_sanitises_old_quarantine_rows(sql_store_url: str) -> None:
+    """Rows stored under 0002 keep no raw payload after the upgrade; ids taken twice keep both
+    rows (the later one without a natural key)."""
+    engine = create_store_engine(sql_store_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    payload = "QUJD" * 2000
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0002")
+        conn.execute(text("INSERT INTO quarantine (entry_key, kind, source, line, raw, reason) "
+                          "VALUES ('k', 'media', 'm.jsonl', 3, :raw, :reason)"),
+                     {"raw": '{"thumb": "' + payload + '"}', "reason": "bad: " + "9" * 9000})
+        for digest, amount in (("h1", 1), ("h2", 2)):
+            data = json.dumps({"txn_id": "t1", "amount": amount})
+            conn.execute(text("INSERT INTO records (content_hash, kind, data) "
+                              "VALUES (:h, 'payment', :d)"), {"h": digest, "d": data})
+        command.upgrade(config, "head")
+        row = conn.execute(text("SELECT excerpt, line_sha256, reason FROM quarantine")).one()
+        keys = conn.execute(text("SELECT natural_key FROM records ORDER BY seq")).scalars().all()
+    engine.dispose()
+    assert payload not in row.excerpt and "[redacted 8,000 chars]" in row.excerpt
+    assert row.reason == "bad: [redacted 9,000 chars]"
+    assert row.line_sha256 == hashlib.sha256(('{"thumb": "' + payload + '"}').encode()).hexdigest()
+    assert keys == [record_ids.natural_key(RecordKind.PAYMENT, "t1"), None]
 
 
 def test_cases_round_trip_sorted_by_priority_then_id(store: Store) -> None:

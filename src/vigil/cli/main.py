@@ -116,6 +116,9 @@ def import_command(
     console.print(table)
     if sum(s.quarantined for s in summaries):
         console.print("quarantined rows: 'vigil quarantine' lists them with their reasons")
+    for s in summaries:
+        if not s.accepted and s.first_problems:
+            errors.print(f"{s.path}: nothing imported; " + "; ".join(s.first_problems))
     if not sum(s.accepted for s in summaries):
         errors.print("nothing could be read from these files")
         raise typer.Exit(1)
@@ -125,14 +128,21 @@ def import_command(
 def list_quarantine(
     limit: Annotated[int, typer.Option(help="How many entries to show.")] = 50,
 ) -> None:
-    """Rows importers could not accept, with file, line and reason."""
+    """Rows importers could not accept, with file, line, reason and a sanitised excerpt.
+
+    Only the first LIMIT entries are read from the store (and the total counted), so a large
+    quarantine lists as fast as a small one.
+    """
     with opened_store(load_settings()) as store:
-        entries = store.quarantine()
-    table = Table(title=f"{len(entries)} quarantined rows")
-    for column in ("kind", "file", "line", "reason"):
+        total = store.quarantine_count()
+        entries = store.quarantine(limit=max(limit, 0))
+    shown = f", first {len(entries)} shown" if len(entries) < total else ""
+    table = Table(title=f"{total} quarantined rows{shown}")
+    for column in ("kind", "file", "line", "reason", "excerpt"):
         table.add_column(column, overflow="fold")
-    for entry in entries[:limit]:
-        table.add_row(entry.kind.value, entry.source, str(entry.line), entry.reason)
+    for entry in entries:
+        table.add_row(entry.kind.value, entry.source, str(entry.line), entry.reason,
+                      entry.excerpt)
     console.print(table)
 
 

@@ -1,29 +1,34 @@
 """JSON Lines importers, one per record kind; ``.gz`` files are read transparently.
 
 Each line is one JSON object whose keys are the record's fields (see ``docs/formats.md``). A line
-that is not JSON, not an object, or fails validation goes to the quarantine with its line number;
-blank lines are skipped.
+that is not UTF-8, not JSON, nested too deeply, too long, not an object, or fails validation goes
+to the quarantine with its line number; blank lines are skipped; a UTF-8 byte-order mark at the
+start is ignored. A damaged ``.gz`` keeps the rows read before the damage and adds one
+file-level quarantine entry saying where it ended.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import ClassVar
 
+from vigil.importers import safe_json
+from vigil.importers.lines import FileProblem, RawLine, read_lines
 from vigil.importers.rows import parse_row
-from vigil.plugin import Importer, ImportResult
+from vigil.plugin import Importer, RowOutcome
 from vigil.quarantine import QuarantineEntry
-from vigil.records import Record, RecordKind
+from vigil.records import RecordKind
 
 
-def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """``(line number, raw bytes)`` for every line of ``path`` (gzip when it ends in ``.gz``)."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        yield from enumerate(handle, start=1)
+def too_long(kind: RecordKind, source: str, line: RawLine) -> QuarantineEntry:
+    """The entry for a line too long to read (nothing of it is kept: it was never held)."""
+    return QuarantineEntry(kind, source, line.number, "", f"line too long ({line.size:,} bytes)")
+
+
+def file_problem(kind: RecordKind, source: str, problem: FileProblem) -> QuarantineEntry:
+    return QuarantineEntry(kind, source, problem.line, "", problem.reason)
 
 
 class JsonLinesImporter(Importer):
@@ -31,34 +36,34 @@ class JsonLinesImporter(Importer):
 
     suffixes: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 
-    def read(self, path: Path) -> ImportResult:
-        records: list[Record] = []
-        quarantined: list[QuarantineEntry] = []
-        lines = 0
-        for number, raw_bytes in read_lines(path):
-            lines = number
-            outcome = self._parse_line(str(path), number, raw_bytes)
-            if isinstance(outcome, QuarantineEntry):
-                quarantined.append(outcome)
-            elif outcome is not None:
-                records.append(outcome)
-        return ImportResult(records, quarantined, lines)
+    def rows(self, path: Path) -> Generator[RowOutcome, None, int]:
+        source, lines = str(path), 0
+        for item in read_lines(path):
+            if isinstance(item, FileProblem):
+                yield file_problem(self.produces, source, item)
+                continue
+            lines = item.number
+            if item.too_long:
+                yield too_long(self.produces, source, item)
+            elif item.data.strip():
+                yield self._parse_line(source, item.number, item.data)
+        return lines
 
-    def _parse_line(self, source: str, number: int,
-                    raw_bytes: bytes) -> Record | QuarantineEntry | None:
-        raw = raw_bytes.decode("utf-8", errors="replace").rstrip("\r\n")
-        if not raw.strip():
-            return None
+    def _parse_line(self, source: str, number: int, raw: bytes) -> RowOutcome:
+        kind = self.produces
         try:
-            text = raw_bytes.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return QuarantineEntry(self.produces, source, number, raw, f"not UTF-8: {exc.reason}")
+            return QuarantineEntry.of(kind, source, number, raw,
+                                      f"not UTF-8 at byte offset {exc.start}: {exc.reason}")
         try:
-            data = json.loads(text)
+            data = safe_json.loads(text)
         except json.JSONDecodeError as exc:
-            return QuarantineEntry(self.produces, source, number, raw,
-                                   f"invalid JSON at column {exc.colno}: {exc.msg}")
-        return parse_row(self.produces, data, source, number, raw)
+            return QuarantineEntry.of(kind, source, number, raw,
+                                      f"invalid JSON at column {exc.colno}: {exc.msg}")
+        except safe_json.JsonTooDeepError as exc:
+            return QuarantineEntry.of(kind, source, number, raw, str(exc))
+        return parse_row(kind, data, source, number, raw)
 
 
 class MediaJsonLines(JsonLinesImporter):

@@ -240,7 +240,8 @@ def quarantine_to_dict(entry: QuarantineEntry) -> JSONDict:
         "kind": entry.kind.value,
         "source": entry.source,
         "line": entry.line,
-        "raw": entry.raw,
+        "excerpt": entry.excerpt,
+        "line_sha256": entry.line_sha256,
         "reason": entry.reason,
     }
 
@@ -250,6 +251,7 @@ def quarantine_from_dict(data: JSONDict) -> QuarantineEntry:
         kind=RecordKind(data["kind"]),
         source=data["source"],
         line=int(data["line"]),
-        raw=data["raw"],
+        excerpt=data["excerpt"],
         reason=data["reason"],
+        line_sha256=data.get("line_sha256", ""),
     )

@@ -21,17 +21,32 @@ from vigil.records import Record, RecordKind
 
 @dataclass(frozen=True)
 class AddResult:
-    """How many items were new and how many were already stored (idempotent writes)."""
+    """How many items were new and how many were already stored (idempotent writes).
+
+    ``conflicts`` (records only) are the positions, in the sequence given, of records whose id
+    (``txn_id``, ``message_id``...) is already stored with different content: they are not
+    stored, and the caller says so (the importer quarantines them).
+    """
 
     added: int
     duplicates: int
+    conflicts: tuple[int, ...] = ()
 
 
 class RecordStore(Protocol):
-    def add_records(self, records: Sequence[Record]) -> AddResult: ...
+    def add_records(self, records: Sequence[Record]) -> AddResult:
+        """Store new records; same content is a duplicate, same id with other content a
+        conflict (reported by position in :attr:`AddResult.conflicts`, not stored)."""
+
     def records(self, kind: RecordKind) -> list[Record]: ...
-    def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult: ...
-    def quarantine(self) -> list[QuarantineEntry]: ...
+
+    def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
+        """Store entries; one per (source, line, line SHA-256): a repeat is a duplicate."""
+
+    def quarantine(self, limit: int | None = None) -> list[QuarantineEntry]:
+        """The oldest ``limit`` entries (all when ``None``), in the order they were added."""
+
+    def quarantine_count(self) -> int: ...
 
 
 class SignalStore(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -14,6 +15,7 @@ from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
+from vigil.store import record_ids
 from vigil.store.interfaces import AddResult, BankEntryCount
 
 
@@ -22,6 +24,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._records: dict[str, Record] = {}
+        self._by_id: dict[str, str] = {}  # natural key -> content hash
         self._quarantine: dict[tuple[str, int, str], QuarantineEntry] = {}
         self._signals: dict[str, Signal] = {}
         self._cases: dict[str, Case] = {}
@@ -34,11 +37,18 @@ class MemoryStore:
         self._heads = PeriodicHeads()
 
     def add_records(self, records: Sequence[Record]) -> AddResult:
-        before = len(self._records)
-        for record in records:
-            self._records.setdefault(record.content_hash(), record)
-        added = len(self._records) - before
-        return AddResult(added, len(records) - added)
+        added, conflicts = 0, []
+        for position, record in enumerate(records):
+            digest = record.content_hash()
+            if digest in self._records:
+                continue
+            key = record_ids.natural_key(record.kind, record_ids.record_id(record)[1])
+            if key in self._by_id:
+                conflicts.append(position)
+                continue
+            self._records[digest], self._by_id[key] = record, digest
+            added += 1
+        return AddResult(added, len(records) - added - len(conflicts), tuple(conflicts))
 
     def records(self, kind: RecordKind) -> list[Record]:
         return [r for r in self._records.values() if r.kind is kind]
@@ -46,12 +56,15 @@ class MemoryStore:
     def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
         before = len(self._quarantine)
         for entry in entries:
-            self._quarantine.setdefault((entry.source, entry.line, entry.raw), entry)
+            self._quarantine.setdefault((entry.source, entry.line, entry.line_sha256), entry)
         added = len(self._quarantine) - before
         return AddResult(added, len(entries) - added)
 
-    def quarantine(self) -> list[QuarantineEntry]:
-        return list(self._quarantine.values())
+    def quarantine(self, limit: int | None = None) -> list[QuarantineEntry]:
+        return list(itertools.islice(self._quarantine.values(), limit))
+
+    def quarantine_count(self) -> int:
+        return len(self._quarantine)
 
     def add_signals(self, signals: Sequence[Signal]) -> AddResult:
         before = len(self._signals)

@@ -59,6 +59,8 @@ def _state_columns() -> list[Column[object]]:
     ]
 
 
+# ``natural_key`` is a SHA-256 of kind and source id (txn_id, message_id...): one id, one content.
+# It is NULL only for rows that migration 0003 found already conflicting (the first one keeps it).
 records = Table(
     "records",
     metadata,
@@ -66,11 +68,13 @@ records = Table(
     Column("content_hash", String(HASH_LENGTH), nullable=False, unique=True),
     Column("kind", String(KIND_LENGTH), nullable=False),
     Column("data", Text, nullable=False),
+    Column("natural_key", String(HASH_LENGTH), nullable=True),
     Index("ix_records_kind_seq", "kind", "seq"),
+    Index("uq_records_natural_key", "natural_key", unique=True),
 )
 
-# A raw line can exceed PostgreSQL's limit on the size of a b-tree index entry, so uniqueness of
-# (source, line, raw) is enforced on a hash of the three rather than on the columns themselves.
+# Never the raw line (it could hold media): a bounded, sanitised excerpt and the line's SHA-256
+# (see vigil.redact). ``entry_key`` is a hash of (source, line, line_sha256).
 quarantine = Table(
     "quarantine",
     metadata,
@@ -79,7 +83,8 @@ quarantine = Table(
     Column("kind", String(KIND_LENGTH), nullable=False),
     Column("source", Text, nullable=False),
     Column("line", Integer, nullable=False),
-    Column("raw", Text, nullable=False),
+    Column("excerpt", Text, nullable=False),
+    Column("line_sha256", String(HASH_LENGTH), nullable=False),
     Column("reason", Text, nullable=False),
 )
 

@@ -6,7 +6,9 @@ so a missing bank leaves the store unchanged instead of half-written.
 
 Adds are one ``INSERT ... ON CONFLICT DO NOTHING`` executemany per call (psycopg 3 pipelines it),
 so importing a large file costs no round trip per row, and the summed row count says exactly how
-many rows were new; the rest were already stored (or repeated within the call).
+many rows were new; the rest were already stored (or repeated within the call). Records are
+also looked up by natural key (kind + source id) first, in the same transaction, so a stored id
+with different content is reported as a conflict instead of stored twice.
 Open it with :func:`vigil.store.open.open_store`, which brings the schema up to date first.
 """
 
@@ -24,7 +26,7 @@ from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
-from vigil.store import codec, schema
+from vigil.store import codec, record_ids, schema
 from vigil.store.interfaces import AddResult, BankEntryCount
 from vigil.store.retry import RetryPolicy, write_transaction
 from vigil.store.sql_audit import SqlAuditLog
@@ -43,7 +45,7 @@ def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
 
 
 def _quarantine_key(entry: QuarantineEntry) -> str:
-    return content_hash([entry.source, entry.line, entry.raw])
+    return content_hash([entry.source, entry.line, entry.line_sha256])
 
 
 class SqlStore(SqlAuditLog):
@@ -72,8 +74,18 @@ class SqlStore(SqlAuditLog):
         return AddResult(added, len(rows) - added)
 
     def add_records(self, records: Sequence[Record]) -> AddResult:
+        """New records in one transaction; a stored id with other content is a conflict."""
+        if not records:
+            return AddResult(0, 0)
         rows = [_record_row(r) for r in records]
-        return self._add_new(schema.records, [schema.records.c.content_hash], rows)
+        with write_transaction(self._engine, self._retry) as conn:
+            stored = record_ids.stored_keys(conn, {row["natural_key"] for row in rows})
+            new_rows, conflicts = record_ids.classify(rows, stored)
+            added = 0
+            if new_rows:
+                statement = _insert(self._dialect, schema.records).on_conflict_do_nothing()
+                added = conn.execute(statement, new_rows, execution_options=_COUNT_ROWS).rowcount
+        return AddResult(added, len(rows) - added - len(conflicts), conflicts)
 
     def records(self, kind: RecordKind) -> list[Record]:
         table = schema.records
@@ -87,12 +99,17 @@ class SqlStore(SqlAuditLog):
         ]
         return self._add_new(schema.quarantine, [schema.quarantine.c.entry_key], rows)
 
-    def quarantine(self) -> list[QuarantineEntry]:
+    def quarantine(self, limit: int | None = None) -> list[QuarantineEntry]:
         table = schema.quarantine
-        columns = [table.c.kind, table.c.source, table.c.line, table.c.raw, table.c.reason]
-        query = select(*columns).order_by(table.c.seq)
+        columns = [table.c.kind, table.c.source, table.c.line, table.c.excerpt,
+                   table.c.line_sha256, table.c.reason]
+        query = select(*columns).order_by(table.c.seq).limit(limit)
         with self._engine.connect() as conn:
             return [codec.quarantine_from_dict(dict(row)) for row in conn.execute(query).mappings()]
+
+    def quarantine_count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(schema.quarantine)) or 0)
 
     def add_signals(self, signals: Sequence[Signal]) -> AddResult:
         rows = [
@@ -246,6 +263,7 @@ def _record_row(record: Record) -> Row:
         "content_hash": record.content_hash(),
         "kind": record.kind.value,
         "data": codec.record_to_json(record),
+        "natural_key": record_ids.natural_key(record.kind, record_ids.record_id(record)[1]),
     }
 
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from vigil.importers import safe_json
 from vigil.media.banks.files import (
     BankFileError,
     BankImport,
@@ -82,9 +83,11 @@ class VicsBankFormat(BankFormat):
 
     def read(self, text: str, spec: BankSpec) -> BankImport:
         try:
-            document = json.loads(text)
+            document = safe_json.loads(text)
         except json.JSONDecodeError as exc:
             raise BankFileError(f"{spec.origin}: line {exc.lineno}: not JSON: {exc.msg}") from None
+        except safe_json.JsonTooDeepError as exc:
+            raise BankFileError(f"{spec.origin}: {exc}") from None
         collected = EntryCollector(spec)
         for where, media in _vics_media(document, spec):
             if isinstance(media, dict):
