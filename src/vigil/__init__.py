@@ -32,9 +32,12 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.demo.run import DemoResult, run_demo
+    from vigil.exporters.context import IncompleteReportError
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
     from vigil.exporters.json_cases import case_to_json
+    from vigil.gate import Decision, OutboundRefusedError, outbound_allowed
     from vigil.ingest import FileSummary, NoImporterError, import_files
     from vigil.media.banks.files import BankFileError, BankSpec
     from vigil.media.banks.flood import FloodConfig
@@ -70,7 +73,11 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["UnknownBankError", "find_bank", "pause_bank", "pause_bank_entry",
                      "resume_bank", "resume_bank_entry"], "vigil.bank_review"),
+    **dict.fromkeys(["Confirmation", "confirm_case", "decisions", "dismiss_case"],
+                    "vigil.confirmation"),
     **dict.fromkeys(["DemoResult", "run_demo"], "vigil.demo.run"),
+    "IncompleteReportError": "vigil.exporters.context",
+    **dict.fromkeys(["Decision", "OutboundRefusedError", "outbound_allowed"], "vigil.gate"),
     "case_to_json": "vigil.exporters.json_cases",
     **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
                     "vigil.exporters.export"),
@@ -130,4 +137,6 @@ __all__ = [
     "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
     "store_failure_text", "store_summary", "AnonymousExportError", "UnknownCasesError",
     "export_cases", "UnknownPluginError",
+    "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
+    "Decision", "OutboundRefusedError", "outbound_allowed",
 ]

@@ -22,7 +22,7 @@ from vigil.store.interfaces import AuditStore, CaseStore
 SYSTEM_PREFIX = "vigil:"
 """Actors vigil's own machinery signs with (``vigil:flood-check``); never a person's name."""
 
-CASE_ACTIONS = ("set_status", "assign", "note")
+CASE_ACTIONS = ("set_status", "assign", "note", "confirm", "dismiss")
 """The audit actions :func:`case_history` reads back for a case."""
 
 

@@ -134,6 +134,9 @@ def test_public_api_is_pinned() -> None:
         "AnonymousActorError", "UnknownBankError", "UnknownCaseError", "add_case_note",
         "assign_case", "case_history", "current_assignee", "find_bank", "pause_bank",
         "pause_bank_entry", "resume_bank", "resume_bank_entry", "set_case_status",
+        # the human gate and filing
+        "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
+        "Decision", "OutboundRefusedError", "outbound_allowed",
         # banks and media
         "BANK_FORMATS", "BankEntry", "BankFileError", "BankInfo", "BankKind", "BankSpec",
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",

@@ -11,7 +11,9 @@ from rich.table import Table
 
 from vigil import (
     AnonymousExportError,
+    IncompleteReportError,
     NoImporterError,
+    OutboundRefusedError,
     RecordKind,
     Registry,
     Settings,
@@ -32,6 +34,7 @@ from vigil.cli.common import (
     opened_store,
     progress_steps,
     registry,
+    say,
     store_errors_reported,
 )
 
@@ -66,27 +69,34 @@ def export_command(
         help="File to write; without it the export goes to standard output.", dir_okay=False)]
     = None,
 ) -> None:
-    """Export chosen cases in a registered format (json, html, ...); audited with your name."""
+    """Export chosen cases in a registered format (json, html, cybertip, stix, misp, vics, csv).
+
+    Only cases the human gate lets out (confirmed by name, or known-hash matches only); the
+    export's SHA-256 is audited with your name."""
     try:
         exporter = registry().exporter(format_name)
     except UnknownPluginError as exc:
         errors.print(str(exc))
         raise typer.Exit(2) from None
-    with opened_store(load_settings()) as store:
+    settings = load_settings()
+    with opened_store(settings) as store:
         try:
             exported = export_cases(store, store, case_ids, exporter, analyst,
-                                    str(out) if out else "stdout")
+                                    str(out) if out else "stdout",
+                                    reporter_email=settings.reporter_email)
         except AnonymousExportError as exc:
             errors.print(str(exc))
             raise typer.Exit(2) from None
-        except UnknownCasesError as exc:
-            errors.print(str(exc))
+        except (UnknownCasesError, OutboundRefusedError, IncompleteReportError) as exc:
+            say(str(exc))
             raise typer.Exit(1) from None
+    for gap in exported.gaps:
+        say(f"warning: {gap}")
     if out is None:
         typer.echo(exported.text)
         return
-    out.write_text(exported.text, encoding="utf-8")
-    errors.print(f"{len(exported.cases)} case(s) as {exporter.name} in {out}")
+    out.write_bytes(exported.data())
+    say(f"{len(exported.cases)} case(s) as {exporter.name} in {out} (sha256 {exported.sha256})")
 
 
 @app.command("import")
