@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from vigil.exporters.json_cases import case_to_json
     from vigil.gate import Decision, OutboundRefusedError, outbound_allowed
     from vigil.ingest import FileSummary, NoImporterError, import_files
+    from vigil.ledger import LedgerRow, error_ledger
     from vigil.media.banks.files import BankFileError, BankSpec
     from vigil.media.banks.flood import FloodConfig
     from vigil.media.banks.formats import BANK_FORMATS, export_bank, load_bank
@@ -82,6 +83,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
                     "vigil.exporters.export"),
     **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
+    **dict.fromkeys(["LedgerRow", "error_ledger"], "vigil.ledger"),
     **dict.fromkeys(["BankFileError", "BankSpec"], "vigil.media.banks.files"),
     "FloodConfig": "vigil.media.banks.flood",
     **dict.fromkeys(["BANK_FORMATS", "export_bank", "load_bank"], "vigil.media.banks.formats"),
@@ -138,5 +140,5 @@ __all__ = [
     "store_failure_text", "store_summary", "AnonymousExportError", "UnknownCasesError",
     "export_cases", "UnknownPluginError",
     "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
-    "Decision", "OutboundRefusedError", "outbound_allowed",
+    "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
 ]

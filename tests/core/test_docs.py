@@ -136,7 +136,7 @@ def test_public_api_is_pinned() -> None:
         "pause_bank_entry", "resume_bank", "resume_bank_entry", "set_case_status",
         # the human gate and filing
         "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
-        "Decision", "OutboundRefusedError", "outbound_allowed",
+        "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
         # banks and media
         "BANK_FORMATS", "BankEntry", "BankFileError", "BankInfo", "BankKind", "BankSpec",
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",

@@ -20,6 +20,7 @@ from vigil import (
     UnknownCasesError,
     UnknownPluginError,
     case_to_json,
+    error_ledger,
     export_cases,
     import_files,
     run,
@@ -97,6 +98,30 @@ def export_command(
         return
     out.write_bytes(exported.data())
     say(f"{len(exported.cases)} case(s) as {exporter.name} in {out} (sha256 {exported.sha256})")
+
+
+@app.command("ledger")
+def ledger_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+) -> None:
+    """Per detector and version, the true and false positives people confirmed (EU 2021/1232)."""
+    with opened_store(load_settings()) as store:
+        rows = error_ledger(store)
+    if as_json:
+        typer.echo(json.dumps([{"detector": r.detector, "version": r.version,
+                                "true_positives": r.true_positives,
+                                "false_positives": r.false_positives,
+                                "precision": r.precision} for r in rows], indent=2))
+        return
+    table = Table(title="error ledger: confirmed (true) and dismissed (false) positives")
+    for column in ("detector", "version", "true positives", "false positives", "precision"):
+        table.add_column(column)
+    for r in rows:
+        shown = "-" if r.precision is None else f"{r.precision:.2f}"
+        table.add_row(r.detector, r.version, str(r.true_positives), str(r.false_positives), shown)
+    console.print(table)
+    if not rows:
+        console.print("no case confirmed or dismissed yet ('vigil cases confirm' / 'dismiss')")
 
 
 @app.command("import")
