@@ -26,8 +26,10 @@ def sig(source: str, kind: SignalKind, subjects: list[str], minutes: int,
 def media(hash_ref: str, minutes: int, **more: Any) -> Signal:
     signal_type, _, digest = hash_ref.partition(":")
     match = {"bank": "known", "hash": digest, "label": "1", "signal_type": signal_type}
+    evidence = {"roles": {STREAMER: "suspect"}, "bank": "known", "label": "1",
+                "matches": [match], **more}
     return sig("media.hash_match", SignalKind.MEDIA, [STREAMER, f"media:{hash_ref}"], minutes,
-               roles={STREAMER: "suspect"}, bank="known", label="1", matches=[match], **more)
+               **evidence)
 
 
 def full_signals() -> list[Signal]:

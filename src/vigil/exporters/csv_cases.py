@@ -35,10 +35,11 @@ class CsvCasesExporter(CaseFileExporter):
         writer.writerow(CSV_COLUMNS)
         for case in cases:
             decision = context.decisions.get(case.id)
+            members = set(case.entities)  # a witness (a report's reporter) is not shared
             for s in case.signals:
                 row = (case.id, f"{case.priority:.6f}", case.status.value,
                        decision.reason if decision else "", s.id, s.kind.value, s.source,
                        s.detector_version, f"{s.score:.6f}", s.observed_at.isoformat(),
-                       " ".join(str(e) for e in s.subjects), s.explanation)
+                       " ".join(str(e) for e in s.subjects if e in members), s.explanation)
                 writer.writerow([spreadsheet_safe(cell) for cell in row])
         return out.getvalue()

@@ -78,7 +78,7 @@ class StixBundleExporter(CaseFileExporter):
 
     def _case(self, case: Case, context: ExportContext, org: Any) -> list[Any]:
         common = {"created_by_ref": org.id, "created": context.at, "modified": context.at,
-                  "object_marking_refs": [stix2.v21.TLP_RED.id]}
+                  "object_marking_refs": [stix2.v21.TLP_RED.id], "allow_custom": True}
         decision = context.decisions.get(case.id)
         incident = stix2.v21.Incident(
             name=case.id, description=f"vigil case {case.id}, priority {case.priority:.3f}; "
@@ -115,5 +115,5 @@ class StixBundleExporter(CaseFileExporter):
             observed_data_refs=[d.id for d in data] or None,
             description=f"{signal.source} {signal.detector_version} (score "
                         f"{signal.score:.2f}): {signal.explanation}",
-            allow_custom=True, x_vigil_signal_id=signal.id, **common)
+            x_vigil_signal_id=signal.id, **common)
         return [*data, sighting]
