@@ -63,6 +63,9 @@ if TYPE_CHECKING:
     )
     from vigil.runs import build_detectors, run
     from vigil.settings import Settings
+    from vigil.sharing.exchange import share_export, share_import
+    from vigil.sharing.keys import PartnerKeyError, load_partner_keys, partner_key
+    from vigil.sharing.pseudonyms import ShareFileError
     from vigil.store.errors import StoreError
     from vigil.store.interfaces import AuditStore, BankStore, CaseStore, Store
     from vigil.store.location import StoreLocation, hide_password, locate_store
@@ -100,6 +103,10 @@ _LAZY: dict[str, str] = {
                      "case_history", "current_assignee", "set_case_status"], "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
     "Settings": "vigil.settings",
+    **dict.fromkeys(["share_export", "share_import"], "vigil.sharing.exchange"),
+    **dict.fromkeys(["PartnerKeyError", "load_partner_keys", "partner_key"],
+                    "vigil.sharing.keys"),
+    "ShareFileError": "vigil.sharing.pseudonyms",
     **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
     **dict.fromkeys(["UnsupportedDatabaseURL", "open_store"], "vigil.store.open"),
     "StoreError": "vigil.store.errors",
@@ -141,4 +148,6 @@ __all__ = [
     "export_cases", "UnknownPluginError",
     "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
+    "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
+    "ShareFileError",
 ]
