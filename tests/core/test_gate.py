@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 
 from tests.core.factories import T0
 from vigil.confirmation import confirm_case, decisions, dismiss_case
+from vigil.exporters.csv_cases import CsvCasesExporter
 from vigil.exporters.export import export_cases
 from vigil.exporters.json_cases import JsonCasesExporter
+from vigil.exporters.vics_case import VicsCaseExporter
 from vigil.gate import OutboundRefusedError, is_known_hash_only, outbound_allowed
 from vigil.model import Case, CaseStatus, EntityRef, Signal, SignalKind
 from vigil.review import AnonymousActorError, UnknownCaseError
+from vigil.sharing.exchange import share_export
 from vigil.store.memory import MemoryStore
 
 SIGNAL_SHAPES = ("hash", "hash_monitor", "media_no_bank", "conversation", "payment", "report")
@@ -115,11 +118,12 @@ def _oracle_may_leave(case: Case, store: MemoryStore) -> bool:
 
 
 case_shapes = st.lists(st.sampled_from(SIGNAL_SHAPES), min_size=0, max_size=4)
-steps = st.lists(st.tuples(st.sampled_from(["confirm", "dismiss", "grow", "export"]),
+steps = st.lists(st.tuples(st.sampled_from(["confirm", "dismiss", "grow", "export", "share"]),
                            st.integers(0, 2), st.sampled_from(SIGNAL_SHAPES)), max_size=10)
+EXPORTERS = {"json": JsonCasesExporter, "csv": CsvCasesExporter, "vics": VicsCaseExporter}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(case_shapes, min_size=1, max_size=3), steps)
 def test_no_outbound_artefact_lacks_a_confirmation(shapes: list[list[str]],
                                                    plan: list[tuple[str, int, str]]) -> None:
@@ -137,12 +141,20 @@ def test_no_outbound_artefact_lacks_a_confirmation(shapes: list[list[str]],
             cases[case_id] = make_case(case_id, [s.explanation.split()[0] for s in old.signals]
                                        + [shape])
             store.replace_cases(list(cases.values()))
+        elif action == "share":
+            shared = share_export(store, store, "partner", bytes(32), actor="A")
+            assert all(_oracle_may_leave(cases[c], store) for c in shared.cases)
+            left_in = [c for c in cases if c not in shared.cases]
+            assert not any(_oracle_may_leave(cases[c], store) for c in left_in)
         else:
             attempt = sorted({case_id, f"case-{(index + 1) % len(cases)}"})
+            name = ("json", "csv", "vics")[index % 3]
             try:
-                exported = export_cases(store, store, attempt, JsonCasesExporter, "A")
+                exported = export_cases(store, store, attempt, EXPORTERS[name], "A")
             except OutboundRefusedError as refused:
                 assert all(not _oracle_may_leave(cases[c], store) for c in refused.refused)
                 continue
-            for item in json.loads(exported.text):
-                assert _oracle_may_leave(cases[item["id"]], store), item["id"]
+            assert {c.id for c in exported.cases} == set(attempt)
+            assert all(_oracle_may_leave(cases[c], store) for c in attempt)
+            if name == "json":
+                assert {item["id"] for item in json.loads(exported.text)} == set(attempt)
