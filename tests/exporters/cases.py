@@ -17,10 +17,11 @@ PAYEE, PAYER = "payment_account:gcash:+639171234567", "payment_account:wise:buye
 IP, DEVICE = "ip:203.0.113.7", "device:imei-356938035643809"
 
 
-def sig(source: str, kind: SignalKind, subjects: list[str], minutes: int,
+def sig(source: str, kind: SignalKind, subjects: list[str], minutes: int, explanation: str = "",
         **evidence: Any) -> Signal:
     return Signal(source, kind, tuple(EntityRef.parse(s) for s in subjects), 0.9,
-                  T0 + timedelta(minutes=minutes), evidence, f"{source} finding {minutes}", "2")
+                  T0 + timedelta(minutes=minutes), evidence,
+                  explanation or f"{source} finding {minutes}", "2")
 
 
 def media(hash_ref: str, minutes: int, **more: Any) -> Signal:
@@ -40,7 +41,8 @@ def full_signals() -> list[Signal]:
             roles={STREAMER: "suspect", KID: "victim", PAYEE: "payee"},
             categories={"threat_to_share": 1, "price_payment": 2}),
         sig("reports.panic", SignalKind.REPORT, [STREAMER, WITNESS, IP, DEVICE], 20,
-            roles={STREAMER: "suspect", WITNESS: "reporter"}),
+            f"{WITNESS} reported {STREAMER} in session 's1'", roles={STREAMER: "suspect",
+                                                                     WITNESS: "reporter"}),
         sig("payments.typology", SignalKind.PAYMENT, [PAYER, PAYEE], 30,
             roles={PAYER: "payer", PAYEE: "payee"}, rule="R1"),
     ]

@@ -41,6 +41,7 @@ def test_stix_bundle_round_trips_with_a_sighting_per_signal() -> None:
         f"[file:hashes.'MD5' = '{MD5}']", f"[file:hashes.'PDQ' = '{PDQ}']"}
     assert {u["account_login"] for u in by_type["user-account"]} == {"streamer", "kid"}
     assert "vidchat:w1" not in text  # a witness (the panic report's reporter) is not shared
+    assert "[witness withheld] reported account:vidchat:streamer" in text
     assert by_type["ipv4-addr"][0]["value"] == "203.0.113.7"
     custom = {(o["kind"], o["value"]) for o in by_type["x-vigil-identifier"]}
     assert ("payment_account", PAYEE.split(":", 1)[1]) in custom
@@ -65,6 +66,7 @@ def test_misp_events_load_and_use_only_tags_of_the_vigil_taxonomy() -> None:
                for e in v["entry"]}
     tags = {t.name for t in event.tags}
     assert {t for t in tags if t.startswith("vigil:")} <= defined
+    assert "vidchat:w1" not in text
     assert {'vigil:indicator="live-streaming"', 'vigil:indicator="sextortion"',
             'vigil:gate="confirmed"', "tlp:red"} <= tags
 

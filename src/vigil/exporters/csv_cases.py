@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 
 from vigil.exporters.context import CaseFileExporter, ExportContext
+from vigil.exporters.parties import shareable_explanation
 from vigil.model import Case
 
 CSV_COLUMNS = ("case_id", "case_priority", "case_status", "gate", "signal_id", "kind", "source",
@@ -40,6 +41,7 @@ class CsvCasesExporter(CaseFileExporter):
                 row = (case.id, f"{case.priority:.6f}", case.status.value,
                        decision.reason if decision else "", s.id, s.kind.value, s.source,
                        s.detector_version, f"{s.score:.6f}", s.observed_at.isoformat(),
-                       " ".join(str(e) for e in s.subjects if e in members), s.explanation)
+                       " ".join(str(e) for e in s.subjects if e in members),
+                       shareable_explanation(s, case))
                 writer.writerow([spreadsheet_safe(cell) for cell in row])
         return out.getvalue()

@@ -22,6 +22,7 @@ from pymisp import MISPEvent, MISPObject
 
 from vigil.exporters.context import CaseFileExporter, ExportContext
 from vigil.exporters.facts import has_sextortion, has_stated_minor, live_media
+from vigil.exporters.parties import shareable_explanation
 from vigil.exporters.vics_case import VIGIL_NAMESPACE
 from vigil.identifiers import EntityKind
 from vigil.model import Case, EntityRef
@@ -87,9 +88,10 @@ class MispEventExporter(CaseFileExporter):
         for entity in case.entities:
             self._add_entity(event, entity)
         for signal in case.signals:
-            event.add_attribute("text", signal.explanation, comment=f"{signal.source} "
-                                f"{signal.detector_version} score {signal.score:.2f} at "
-                                f"{signal.observed_at.isoformat()}", to_ids=False)
+            comment = (f"{signal.source} {signal.detector_version} score {signal.score:.2f} "
+                       f"at {signal.observed_at.isoformat()}")
+            event.add_attribute("text", shareable_explanation(signal, case), comment=comment,
+                                to_ids=False)
         reasons = "\n".join(str(r) for r in case.reasons) or "no reasons"
         event.add_attribute("comment", reasons, comment="why vigil ranked the case", to_ids=False)
         return event

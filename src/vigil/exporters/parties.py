@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from vigil.audit import AuditEvent
 from vigil.identifiers import EntityKind
-from vigil.model import Case, EntityRef
+from vigil.model import Case, EntityRef, Signal
 
 REPORTED_ROLES = frozenset({"suspect", "payer", "payee"})
 VICTIM_ROLES = frozenset({"victim", "target"})
@@ -67,3 +67,17 @@ def prior_report_ids(events: Iterable[AuditEvent], case: Case, formats: Sequence
             if (case_id == case.id or mine & theirs) and report_id not in found:
                 found.append(str(report_id))
     return tuple(found)
+
+
+WITHHELD = "[witness withheld]"
+
+
+def shareable_explanation(signal: Signal, case: Case) -> str:
+    """The signal's sentence with every subject that is not a case member (a witness, such as a
+    panic report's reporter, who may be the victim) replaced by :data:`WITHHELD`."""
+    text = signal.explanation
+    members = set(case.entities)
+    for subject in signal.subjects:
+        if subject not in members:
+            text = text.replace(str(subject), WITHHELD)
+    return text

@@ -18,6 +18,7 @@ import stix2
 from stix2.properties import StringProperty
 
 from vigil.exporters.context import CaseFileExporter, ExportContext
+from vigil.exporters.parties import shareable_explanation
 from vigil.identifiers import EntityKind
 from vigil.model import Case, EntityRef, Signal
 
@@ -93,14 +94,16 @@ class StixBundleExporter(CaseFileExporter):
             target_ref=incident.id if e in indicators else i.id, **common)
             for e, i in [*observables.items(), *indicators.items()] if i is not None]
         sightings = [part for s in case.signals
-                     for part in self._sighting(s, incident, observables, indicators, common)]
+                     for part in self._sighting(s, shareable_explanation(s, case), incident,
+                                                observables, indicators, common)]
         note = stix2.v21.Note(abstract=f"Why vigil ranked {case.id}",
                               content="\n".join(str(r) for r in case.reasons) or "no reasons",
                               object_refs=[incident.id], **common)
         return [incident, *found, *relations, *sightings, note]
 
     @staticmethod
-    def _sighting(signal: Signal, incident: Any, observables: dict[EntityRef, Any],
+    def _sighting(signal: Signal, explanation: str, incident: Any,
+                  observables: dict[EntityRef, Any],
                   indicators: dict[EntityRef, Any], common: dict[str, Any]) -> list[Any]:
         seen = [observables[e].id for e in signal.subjects if observables.get(e) is not None]
         hashes = [indicators[e] for e in signal.subjects if indicators.get(e) is not None]
@@ -114,6 +117,6 @@ class StixBundleExporter(CaseFileExporter):
             first_seen=signal.observed_at, last_seen=signal.observed_at, count=1,
             observed_data_refs=[d.id for d in data] or None,
             description=f"{signal.source} {signal.detector_version} (score "
-                        f"{signal.score:.2f}): {signal.explanation}",
+                        f"{signal.score:.2f}): {explanation}",
             x_vigil_signal_id=signal.id, **common)
         return [*data, sighting]
