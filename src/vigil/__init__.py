@@ -35,10 +35,14 @@ if TYPE_CHECKING:
     from vigil.custody.heads import HeadSigner, SignedHead
     from vigil.custody.log import sign_custody_head, verify_custody_log
     from vigil.custody.verify import VerifyReport
+    from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.demo.run import DemoResult, run_demo
+    from vigil.exporters.context import IncompleteReportError
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
     from vigil.exporters.json_cases import case_to_json
+    from vigil.gate import Decision, OutboundRefusedError, outbound_allowed
     from vigil.ingest import FileSummary, NoImporterError, import_files
+    from vigil.ledger import LedgerRow, error_ledger
     from vigil.media.banks.files import BankFileError, BankSpec
     from vigil.media.banks.flood import FloodConfig
     from vigil.media.banks.formats import BANK_FORMATS, export_bank, load_bank
@@ -65,6 +69,9 @@ if TYPE_CHECKING:
     )
     from vigil.runs import build_detectors, run
     from vigil.settings import Settings
+    from vigil.sharing.exchange import share_export, share_import
+    from vigil.sharing.keys import PartnerKeyError, load_partner_keys, partner_key
+    from vigil.sharing.pseudonyms import ShareFileError
     from vigil.store.errors import StoreError
     from vigil.store.interfaces import AuditStore, BankStore, CaseStore, Store
     from vigil.store.location import StoreLocation, hide_password, locate_store
@@ -84,11 +91,16 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["HeadSigner", "SignedHead"], "vigil.custody.heads"),
     **dict.fromkeys(["sign_custody_head", "verify_custody_log"], "vigil.custody.log"),
     "VerifyReport": "vigil.custody.verify",
+    **dict.fromkeys(["Confirmation", "confirm_case", "decisions", "dismiss_case"],
+                    "vigil.confirmation"),
     **dict.fromkeys(["DemoResult", "run_demo"], "vigil.demo.run"),
+    "IncompleteReportError": "vigil.exporters.context",
+    **dict.fromkeys(["Decision", "OutboundRefusedError", "outbound_allowed"], "vigil.gate"),
     "case_to_json": "vigil.exporters.json_cases",
     **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
                     "vigil.exporters.export"),
     **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
+    **dict.fromkeys(["LedgerRow", "error_ledger"], "vigil.ledger"),
     **dict.fromkeys(["BankFileError", "BankSpec"], "vigil.media.banks.files"),
     "FloodConfig": "vigil.media.banks.flood",
     **dict.fromkeys(["cached_lookup", "index_cache_dir"], "vigil.media.banks.index_cache"),
@@ -108,6 +120,10 @@ _LAZY: dict[str, str] = {
                     "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
     "Settings": "vigil.settings",
+    **dict.fromkeys(["share_export", "share_import"], "vigil.sharing.exchange"),
+    **dict.fromkeys(["PartnerKeyError", "load_partner_keys", "partner_key"],
+                    "vigil.sharing.keys"),
+    "ShareFileError": "vigil.sharing.pseudonyms",
     **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
     **dict.fromkeys(["UnsupportedDatabaseURL", "open_store"], "vigil.store.open"),
     "StoreError": "vigil.store.errors",
@@ -149,4 +165,8 @@ __all__ = [
     "export_cases", "UnknownPluginError",
     "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
     "verify_custody_log", "open_case",
+    "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
+    "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
+    "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
+    "ShareFileError",
 ]

@@ -27,9 +27,10 @@ from vigil.usage import identifier_usage
 
 StepCallback = Callable[[str], None]
 
-LIVE_SOURCES = ("monitor.stream",)
+LIVE_SOURCES = ("monitor.stream", "share.partner")
 """Sources whose signals arrive without a record behind them (``vigil monitor --store``; its
-``vigil.monitor.signals.MONITOR_SOURCE``). No detector can recompute them, so runs read them."""
+``vigil.monitor.signals.MONITOR_SOURCE``; ``vigil share import``, ``vigil.sharing.exchange.
+SHARE_SOURCE``). No detector can recompute them, so runs read them."""
 
 
 @dataclass(frozen=True)

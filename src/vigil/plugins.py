@@ -11,8 +11,13 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.detectors.media import MediaHashDetector
     from vigil.detectors.reports import PanicReportDetector
     from vigil.engines import DuckDBEngine
+    from vigil.exporters.csv_cases import CsvCasesExporter
+    from vigil.exporters.cybertip import CyberTipExporter
     from vigil.exporters.html_report import HtmlReportExporter
     from vigil.exporters.json_cases import JsonCasesExporter
+    from vigil.exporters.misp import MispEventExporter
+    from vigil.exporters.stix import StixBundleExporter
+    from vigil.exporters.vics_case import VicsCaseExporter
     from vigil.importers.csv_payments import PaymentCsv
     from vigil.importers.jsonl import (
         MediaJsonLines,
@@ -31,7 +36,8 @@ def builtin_plugins() -> list[PluginClass]:
         MediaHashDetector, ConversationLexiconDetector, PaymentTypologyDetector,
         PanicReportDetector,
         MediaJsonLines, MessageJsonLines, PaymentJsonLines, ReportJsonLines, PaymentCsv,
-        JsonCasesExporter, HtmlReportExporter,
+        JsonCasesExporter, HtmlReportExporter, CyberTipExporter, StixBundleExporter,
+        MispEventExporter, VicsCaseExporter, CsvCasesExporter,
         *BANK_FORMATS.values(),
         *(IndexPlugin(name, text) for name, text in INDEX_DESCRIPTIONS.items()),
         DuckDBEngine,

@@ -25,7 +25,7 @@ SYSTEM_PREFIX = "vigil:"
 ANALYST_ROLE = "analyst"
 """The custody log's role for decisions a named person makes through the CLI or the API."""
 
-CASE_ACTIONS = ("set_status", "assign", "note")
+CASE_ACTIONS = ("set_status", "assign", "note", "confirm", "dismiss")
 """The audit actions :func:`case_history` reads back for a case."""
 
 

@@ -86,6 +86,17 @@ class Settings(BaseSettings):
         description="Sign a custody-log head after every this many audit entries.",
     )
 
+    reporter_email: str | None = Field(
+        default=None,
+        description="Email of the reporting person a CyberTipline export names (required by "
+        "the report's reporter element); without it a cybertip export is refused.",
+    )
+    share_keys: Path | None = Field(
+        default=None,
+        description="JSON file mapping each sharing partner's name to its secret HMAC key "
+        "(hex); `vigil share` reads it. Keys never appear in exports.",
+    )
+
     @property
     def max_future_skew(self) -> timedelta:
         """:attr:`max_future_skew_hours` as the ``timedelta`` that ``check_not_future`` takes."""

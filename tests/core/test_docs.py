@@ -137,6 +137,11 @@ def test_public_api_is_pinned() -> None:
         # the custody log
         "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
         "verify_custody_log", "open_case",
+        # the human gate and filing
+        "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
+        "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
+        "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
+        "ShareFileError",
         # banks and media
         "BANK_FORMATS", "BankEntry", "BankFileError", "BankInfo", "BankKind", "BankSpec",
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",

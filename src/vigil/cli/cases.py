@@ -6,6 +6,7 @@ import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -19,6 +20,8 @@ from vigil import (
     case_history,
     case_to_json,
     open_case,
+    confirm_case,
+    dismiss_case,
     set_case_status,
 )
 from vigil.cli.common import cases_table, console, errors, load_settings, opened_store
@@ -119,6 +122,45 @@ def note(
     with opened_store(load_settings()) as store, refused_as_exit_codes():
         event = add_case_note(store, store, case_id, text, actor=analyst)
     console.print(f"{case_id}: note added (by {event.actor})")
+
+
+class Viewed(StrEnum):
+    """The analyst's answer to NCMEC's "viewed by provider" question."""
+
+    YES = "yes"
+    NO = "no"
+
+
+@app.command("confirm")
+def confirm(
+    case_id: Annotated[str, typer.Argument(help="The case you confirm.")],
+    analyst: Analyst,
+    role: Annotated[str, typer.Option(help="Your role, e.g. 'trust and safety analyst'.")],
+    note: Annotated[str, typer.Option(help="Why you confirm it: what you checked.")],
+    viewed_by_provider: Annotated[Viewed | None, typer.Option(
+        help="Did you (the provider) view the files? Your statement, recorded as given: vigil "
+             "never shows media. It becomes fileViewedByEsp in a CyberTipline export.")] = None,
+) -> None:
+    """Confirm a case by name: the human gate lets it leave vigil (export, sharing)."""
+    viewed = None if viewed_by_provider is None else viewed_by_provider is Viewed.YES
+    with opened_store(load_settings()) as store, refused_as_exit_codes():
+        record = confirm_case(store, store, case_id, actor=analyst, role=role, note=note,
+                              viewed_by_provider=viewed)
+    console.print(f"{case_id}: confirmed by {record.actor} ({record.role}); "
+                  f"{len(record.signal_ids)} signal(s) judged", markup=False)
+
+
+@app.command("dismiss")
+def dismiss(
+    case_id: Annotated[str, typer.Argument(help="The case you dismiss.")],
+    analyst: Analyst,
+    note: Annotated[str, typer.Option(help="Why it is a false alarm.")],
+    role: Annotated[str, typer.Option(help="Your role.")] = "analyst",
+) -> None:
+    """Dismiss a case as a false alarm: nothing of it leaves vigil, and the ledger counts it."""
+    with opened_store(load_settings()) as store, refused_as_exit_codes():
+        record = dismiss_case(store, store, case_id, actor=analyst, note=note, role=role)
+    console.print(f"{case_id}: dismissed by {record.actor}", markup=False)
 
 
 @app.command("history")

@@ -11,19 +11,22 @@ from rich.table import Table
 
 from vigil import (
     AnonymousExportError,
+    IncompleteReportError,
     NoImporterError,
+    OutboundRefusedError,
     RecordKind,
     Registry,
     Settings,
     UnknownCasesError,
     UnknownPluginError,
     case_to_json,
+    error_ledger,
     export_cases,
     import_files,
     run,
     run_demo,
 )
-from vigil.cli import audit, bank, cases, media
+from vigil.cli import audit, bank, cases, media, share
 from vigil.cli.common import (
     cases_table,
     console,
@@ -32,6 +35,7 @@ from vigil.cli.common import (
     opened_store,
     progress_steps,
     registry,
+    say,
     store_errors_reported,
 )
 
@@ -40,6 +44,7 @@ app = typer.Typer(help="vigil: linked, explained, prioritised cases against cybe
 app.add_typer(cases.app, name="cases")
 app.add_typer(bank.app, name="bank")
 app.add_typer(audit.app, name="audit")
+app.add_typer(share.app, name="share")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)
@@ -67,27 +72,58 @@ def export_command(
         help="File to write; without it the export goes to standard output.", dir_okay=False)]
     = None,
 ) -> None:
-    """Export chosen cases in a registered format (json, html, ...); audited with your name."""
+    """Export chosen cases in a registered format (json, html, cybertip, stix, misp, vics, csv).
+
+    Only cases the human gate lets out (confirmed by name, or known-hash matches only); the
+    export's SHA-256 is audited with your name."""
     try:
         exporter = registry().exporter(format_name)
     except UnknownPluginError as exc:
         errors.print(str(exc))
         raise typer.Exit(2) from None
-    with opened_store(load_settings()) as store:
+    settings = load_settings()
+    with opened_store(settings) as store:
         try:
             exported = export_cases(store, store, case_ids, exporter, analyst,
-                                    str(out) if out else "stdout")
+                                    str(out) if out else "stdout",
+                                    reporter_email=settings.reporter_email)
         except AnonymousExportError as exc:
             errors.print(str(exc))
             raise typer.Exit(2) from None
-        except UnknownCasesError as exc:
-            errors.print(str(exc))
+        except (UnknownCasesError, OutboundRefusedError, IncompleteReportError) as exc:
+            say(str(exc))
             raise typer.Exit(1) from None
+    for gap in exported.gaps:
+        say(f"warning: {gap}")
     if out is None:
         typer.echo(exported.text)
         return
-    out.write_text(exported.text, encoding="utf-8")
-    errors.print(f"{len(exported.cases)} case(s) as {exporter.name} in {out}")
+    out.write_bytes(exported.data())
+    say(f"{len(exported.cases)} case(s) as {exporter.name} in {out} (sha256 {exported.sha256})")
+
+
+@app.command("ledger")
+def ledger_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+) -> None:
+    """Per detector and version, the true and false positives people confirmed (EU 2021/1232)."""
+    with opened_store(load_settings()) as store:
+        rows = error_ledger(store)
+    if as_json:
+        typer.echo(json.dumps([{"detector": r.detector, "version": r.version,
+                                "true_positives": r.true_positives,
+                                "false_positives": r.false_positives,
+                                "precision": r.precision} for r in rows], indent=2))
+        return
+    table = Table(title="error ledger: confirmed (true) and dismissed (false) positives")
+    for column in ("detector", "version", "true positives", "false positives", "precision"):
+        table.add_column(column)
+    for r in rows:
+        shown = "-" if r.precision is None else f"{r.precision:.2f}"
+        table.add_row(r.detector, r.version, str(r.true_positives), str(r.false_positives), shown)
+    console.print(table)
+    if not rows:
+        console.print("no case confirmed or dismissed yet ('vigil cases confirm' / 'dismiss')")
 
 
 @app.command("import")
