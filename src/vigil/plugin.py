@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from vigil.media.banks.flood import FloodAlert, FloodConfig
 from vigil.media.banks.lookup import MediaLookup
@@ -23,6 +23,9 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.settings import Settings
 from vigil.store.interfaces import BankStore
+
+if TYPE_CHECKING:
+    from vigil.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,14 @@ class Detector(Plugin):
     def from_settings(cls, settings: Settings) -> Self:
         """Build the detector for a run; override to read a config file named in ``settings``."""
         return cls()
+
+    @classmethod
+    def from_registry(cls, settings: Settings, registry: Registry) -> Self:
+        """Build the detector for a run that needs other plug-ins (an engine, rules) by name.
+
+        :meth:`Registry.detectors_for` calls this; the default ignores the registry.
+        """
+        return cls.from_settings(settings)
 
     @abstractmethod
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:

@@ -124,10 +124,12 @@ class Registry:
     def detectors_for(self, settings: Settings) -> list[Detector]:
         """The detectors ``settings.detectors`` enables, each built from ``settings``.
 
+        Each is built by :meth:`Detector.from_registry`, so a detector that needs another plug-in
+        (the payments detector's engine and rules) takes it from this registry.
         ``settings.engine`` is checked here too, so an unknown engine stops a run before it starts.
         """
         self.engine(settings.engine)
-        return [cls.from_settings(settings)
+        return [cls.from_registry(settings, self)
                 for cls in self.enabled_detectors(settings.detector_names())]
 
 

@@ -11,11 +11,15 @@ import pytest
 import yaml
 
 from tests.payments.helpers import pay
+from vigil.engines import DuckDBEngine
 from vigil.payments import PaymentTypologyDetector
 from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters
 from vigil.payments.rules import PAYMENT_RULES, load_rules, parse_rules
 from vigil.payments.sql_parts import FINDING_COLUMNS, number
 from vigil.plugin import DetectionContext
+from vigil.plugins import builtin_plugins
+from vigil.registry import PluginClass, UnknownPluginError, load_registry
+from vigil.settings import Settings
 from vigil.store.memory import MemoryStore
 
 PACK = Path(__file__).parents[2] / "src" / "vigil" / "config" / "payment_rules.yaml"
@@ -82,3 +86,45 @@ def test_parameters_are_checked_against_the_rule_the_id_names() -> None:
     wrong = {**T1, "parameters": {"max_amount_usd": 5.0}}
     with pytest.raises(ValueError, match="min_amount_usd"):
         parse_rules(_pack_with(wrong), {**PAYMENT_RULES, "T1": LargeTransfer})
+
+
+class _CountingEngine(DuckDBEngine):
+    """DuckDB under another name, counting the queries it was given."""
+
+    name = "counting"
+    queries: list[str] = []
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        _CountingEngine.queries.append(sql)
+        return super().query(sql, params)
+
+
+def _third_party() -> list[PluginClass]:
+    return [_CountingEngine, LargeTransfer]
+
+
+def _payments_detector(settings: Settings) -> PaymentTypologyDetector:
+    registry = load_registry([builtin_plugins, _third_party])
+    (detector,) = registry.detectors_for(settings)
+    assert isinstance(detector, PaymentTypologyDetector)
+    return detector
+
+
+def test_vigil_engine_picks_the_registered_engine_and_rules_by_name(tmp_path: Path) -> None:
+    pack = tmp_path / "rules.yaml"
+    pack.write_text(yaml.safe_dump(_pack_with(T1)), encoding="utf-8")
+    settings = Settings(engine="counting", detectors="payments.typologies", payment_rules=pack)
+    _CountingEngine.queries.clear()
+    signals = list(_payments_detector(settings).detect([pay("t1", 0, usd=2500.0)], CONTEXT))
+    assert len(_CountingEngine.queries) == 6  # R1-R5 and the third-party T1, all on "counting"
+    assert [signal.evidence["rule"] for signal in signals] == ["T1"]
+
+
+def test_the_default_engine_is_duckdb_and_an_unknown_one_is_refused() -> None:
+    _CountingEngine.queries.clear()
+    detector = _payments_detector(Settings(detectors="payments.typologies"))
+    list(detector.detect([pay("t1", 0)], CONTEXT))
+    assert _CountingEngine.queries == []
+    with pytest.raises(UnknownPluginError, match="unknown engine 'spark'; known: counting, duckdb"):
+        PaymentTypologyDetector.from_settings(Settings(engine="spark"),
+                                              load_registry([builtin_plugins, _third_party]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
@@ -21,6 +21,9 @@ from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import Payment, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
+
+if TYPE_CHECKING:
+    from vigil.registry import Registry
 
 _SHAPE_COLUMNS = {"senders", "beneficiaries", "txn_ids", "first_at", "last_at"}
 _KYC_KINDS = {EntityKind.PHONE, EntityKind.EMAIL}
@@ -64,8 +67,22 @@ class PaymentTypologyDetector(Detector):
         self._max_txn_ids = max_txn_ids
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        return cls(rules=load_rules(settings.payment_rules))
+    def from_settings(cls, settings: Settings, registry: Registry | None = None) -> Self:
+        """The pack ``settings.payment_rules`` names, run on the engine ``settings.engine`` names.
+
+        Both are looked up in ``registry`` (the entry-point registry when ``None``), so a rule or
+        engine a third party registers is the one used; unknown names list the known ones.
+        """
+        if registry is None:
+            from vigil.registry import load_registry
+            registry = load_registry()
+        engine = registry.engine(settings.engine)
+        return cls(rules=load_rules(settings.payment_rules, registry.payment_rules),
+                   engine_factory=lambda: cast(SqlEngine, engine()))
+
+    @classmethod
+    def from_registry(cls, settings: Settings, registry: Registry) -> Self:
+        return cls.from_settings(settings, registry)
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
         """Run every enabled rule; the engine lives only for this call."""
