@@ -118,7 +118,8 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     groups = link(signals, config.linking, usage)
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
     step("triage")
-    cases = triage_all(groups, config.triage, moment)
+    kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}
+    cases = triage_all(groups, config.triage.with_kinds(kinds), moment)
     store.replace_cases(cases)
     counts = {name: len(group) for name, group in found.items()}
     for signal in live:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 from vigil.media.banks.flood import FloodAlert, FloodConfig
 from vigil.media.banks.lookup import MediaLookup
-from vigil.model import Case, Signal
+from vigil.model import Case, Signal, SignalKind
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.settings import Settings
@@ -70,6 +70,9 @@ class Detector(Plugin):
     """Turns all stored records of one kind into signals."""
 
     consumes: ClassVar[RecordKind]
+    emits: ClassVar[SignalKind | None] = None
+    """The kind of signal this detector produces; a run's corroboration is out of the kinds its
+    detectors emit. ``None`` (a third-party default) counts the kinds its signals turn out to be."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:

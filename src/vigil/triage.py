@@ -15,7 +15,7 @@ earns full weight.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -26,6 +26,11 @@ from pydantic import BaseModel, ConfigDict
 
 from vigil.linking import LinkedGroup
 from vigil.model import Case, Reason, Signal, SignalKind, case_id_for
+
+DEFAULT_SIGNAL_KINDS: tuple[SignalKind, ...] = (
+    SignalKind.CONVERSATION, SignalKind.MEDIA, SignalKind.PAYMENT, SignalKind.REPORT)
+"""The kinds vigil's four built-in detectors produce: corroboration's denominator when a config
+is used outside a run. Spelled out, not ``tuple(SignalKind)``, so it never grows on its own."""
 
 
 class TriageConfig(BaseModel):
@@ -39,6 +44,15 @@ class TriageConfig(BaseModel):
     known_media_repeat: int = 3
     """Bank matches on this many observations make "known material seen repeatedly"."""
     recency_half_life_days: float = 30.0
+    signal_kinds: tuple[SignalKind, ...] = DEFAULT_SIGNAL_KINDS
+    """The kinds of signal the run can produce; corroboration is out of these, so a run without
+    payment data is not marked down for its missing payments, and a new :class:`SignalKind`
+    changes no score until a run uses it. :func:`vigil.pipeline.run_pipeline` sets it from the
+    enabled detectors."""
+
+    def with_kinds(self, kinds: Iterable[SignalKind]) -> TriageConfig:
+        """This config with ``signal_kinds`` set to ``kinds`` (deduplicated, in a fixed order)."""
+        return self.model_copy(update={"signal_kinds": tuple(sorted(set(kinds)))})
 
 
 def load_triage_config(path: Path | None = None) -> TriageConfig:
@@ -76,7 +90,8 @@ def entities_in_role(signals: Sequence[Signal], role: str) -> set[str]:
 
 def score_corroboration(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Component:
     kinds = sorted({s.kind.value for s in group.signals})
-    value = (len(kinds) - 1) / (len(SignalKind) - 1)
+    possible = len(set(config.signal_kinds) | {s.kind for s in group.signals})
+    value = (len(kinds) - 1) / (possible - 1) if possible > 1 else 0.0
     return Component(value, f"{len(kinds)} kind(s) of signal agree: {', '.join(kinds)}")
 
 

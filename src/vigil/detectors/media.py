@@ -69,6 +69,7 @@ class MediaHashDetector(Detector):
     description: ClassVar[str] = ("PDQ (8 dihedral variants, distance <= bank threshold) and MD5 "
                                   "matches, after negative banks and flood quarantine")
     consumes: ClassVar[RecordKind] = RecordKind.MEDIA
+    emits: ClassVar[SignalKind] = SignalKind.MEDIA
 
     def __init__(self, pdq_index: str = "brute", dihedral: bool = True,
                  flood: FloodConfig | None = None) -> None:

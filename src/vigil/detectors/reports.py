@@ -122,6 +122,7 @@ class PanicReportDetector(Detector):
     version: ClassVar[str] = "3"
     description: ClassVar[str] = "Panic-button reports, scored by reason and by reported frames"
     consumes: ClassVar[RecordKind] = RecordKind.REPORT
+    emits: ClassVar[SignalKind] = SignalKind.REPORT
 
     def __init__(self, pdq_index: str = "brute") -> None:
         self.pdq_index = pdq_index

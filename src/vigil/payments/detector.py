@@ -58,6 +58,7 @@ class PaymentTypologyDetector(Detector):
         "OSEC payment typologies R1-R5 (low-value corridor, prolific, fan-out, fan-in, "
         "escalation) with sources from AUSTRAC, AIC, AMLC, FATF and Westpac")
     consumes: ClassVar[RecordKind] = RecordKind.PAYMENT
+    emits: ClassVar[SignalKind] = SignalKind.PAYMENT
 
     def __init__(self, rules: PaymentRules | None = None,
                  engine_factory: Callable[[], SqlEngine] = DuckDBEngine,
