@@ -10,14 +10,15 @@ Bank formats, engines and signal types have their bases beside their code
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 from vigil.media.banks.flood import FloodAlert, FloodConfig
 from vigil.media.banks.lookup import MediaLookup
+from vigil.media.index.factory import PdqIndexChoice
 from vigil.model import Case, Signal, SignalKind
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
@@ -25,7 +26,23 @@ from vigil.settings import Settings
 from vigil.store.interfaces import BankStore
 
 if TYPE_CHECKING:
-    from vigil.registry import Registry
+    from vigil.media.banks.records import BankEntry
+    from vigil.media.index.base import HashIndex
+
+
+class PluginTables(Protocol):
+    """What a detector may ask the registry (:class:`vigil.registry.Registry`) for by name.
+
+    A protocol rather than the class, so this module does not import the registry that
+    imports it.
+    """
+
+    @property
+    def payment_rules(self) -> Mapping[str, type[Any]]: ...
+
+    def engine(self, name: str) -> type[Any]: ...
+
+    def index(self, name: str) -> IndexPlugin: ...
 
 
 @dataclass(frozen=True)
@@ -38,10 +55,10 @@ class DetectionContext:
 
     banks: BankStore
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    _lookups: dict[tuple[str, FloodConfig | None], MediaLookup] = field(
+    _lookups: dict[tuple[PdqIndexChoice, FloodConfig | None], MediaLookup] = field(
         default_factory=dict, init=False, compare=False, repr=False)
 
-    def media_lookup(self, pdq_index: str = "brute",
+    def media_lookup(self, pdq_index: PdqIndexChoice = "brute",
                      flood: FloodConfig | None = FloodConfig()) -> MediaLookup:  # noqa: B008
         """The run's media lookup, built from :attr:`banks` on first use and then shared.
 
@@ -80,7 +97,7 @@ class Detector(Plugin):
         return cls()
 
     @classmethod
-    def from_registry(cls, settings: Settings, registry: Registry) -> Self:
+    def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:
         """Build the detector for a run that needs other plug-ins (an engine, rules) by name.
 
         :meth:`Registry.detectors_for` calls this; the default ignores the registry.
@@ -135,8 +152,13 @@ class ScorerPlugin:
 
 @dataclass(frozen=True)
 class IndexPlugin:
-    """A PDQ index by the name ``VIGIL_MEDIA_INDEX`` takes; all give the same matches."""
+    """A PDQ index by the name ``VIGIL_MEDIA_INDEX`` takes; all give the same matches.
+
+    ``build`` makes the index from bank entries; the built-ins leave it ``None`` and are built by
+    :func:`vigil.media.index.factory.make_pdq_index` from their name (with its GPU fallbacks).
+    """
 
     name: str
     description: str = ""
     version: str = "1"
+    build: Callable[[Sequence[BankEntry]], HashIndex] | None = None

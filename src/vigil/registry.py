@@ -107,6 +107,14 @@ class Registry:
     def exporter(self, name: str) -> type[Exporter]:
         return _lookup(self.exporters, name, "exporter")
 
+    def index(self, name: str) -> IndexPlugin:
+        """The PDQ index ``VIGIL_MEDIA_INDEX`` names; unknown names list the known ones."""
+        return _lookup(self.indexes, name, "index")
+
+    def bank_format(self, name: str) -> BankFormat:
+        """The bank format ``name``; unknown names list the known ones."""
+        return _lookup(self.bank_formats, name, "bank format")
+
     def engine(self, name: str) -> type[Engine]:
         """The engine class ``VIGIL_ENGINE`` names; unknown names list the known ones."""
         return _lookup(self.engines, name, "engine")

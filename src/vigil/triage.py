@@ -55,16 +55,24 @@ class TriageConfig(BaseModel):
         return self.model_copy(update={"signal_kinds": tuple(sorted(set(kinds)))})
 
 
-def load_triage_config(path: Path | None = None) -> TriageConfig:
-    """Read triage weights from ``path``, or the packaged defaults."""
+def load_triage_config(path: Path | None = None,
+                       scorers: Mapping[str, object] | None = None) -> TriageConfig:
+    """Read triage weights from ``path``, or the packaged defaults.
+
+    Every weight must name a scorer in ``scorers`` (the registry's table; the built-in
+    :data:`SCORERS` when ``None``), so a weight for a third-party scorer is accepted once that
+    scorer is registered and a typo is an error listing the known names.
+    """
     if path is None:
         text = resources.files("vigil.config").joinpath("triage.yaml").read_text("utf-8")
     else:
         text = path.read_text("utf-8")
     config = TriageConfig.model_validate(yaml.safe_load(text))
-    unknown = set(config.weights) - set(SCORERS)
+    known = SCORERS if scorers is None else scorers
+    unknown = set(config.weights) - set(known)
     if unknown:
-        raise ValueError(f"triage config names unknown components: {sorted(unknown)}")
+        raise ValueError(f"triage config names unknown components: {sorted(unknown)}; "
+                         f"known: {', '.join(sorted(known))}")
     return config
 
 
@@ -201,12 +209,17 @@ SCORERS: dict[str, Scorer] = {
 }
 
 
-def triage(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Case:
-    """Score one linked group into a :class:`Case` whose reasons add up to its priority."""
+def triage(group: LinkedGroup, config: TriageConfig, as_of: datetime,
+           scorers: Mapping[str, Scorer] = SCORERS) -> Case:
+    """Score one linked group into a :class:`Case` whose reasons add up to its priority.
+
+    ``scorers`` is the table the weights' names are looked up in: the registry's, so a
+    registered third-party scorer with a weight in triage.yaml is run; the built-ins by default.
+    """
     total_weight = sum(config.weights.values()) or 1.0
     reasons: list[Reason] = []
     for name, weight in config.weights.items():
-        component = SCORERS[name](group, config, as_of)
+        component = scorers[name](group, config, as_of)
         share = weight / total_weight
         reasons.append(Reason(name, component.value, share, component.value * share,
                               component.text))
@@ -227,7 +240,7 @@ def _hub_reasons(group: LinkedGroup) -> list[Reason]:
 
 
 def triage_all(groups: Sequence[LinkedGroup], config: TriageConfig,
-               as_of: datetime) -> list[Case]:
+               as_of: datetime, scorers: Mapping[str, Scorer] = SCORERS) -> list[Case]:
     """Cases for all groups, highest priority first (ties broken by id)."""
-    cases = [triage(group, config, as_of) for group in groups]
+    cases = [triage(group, config, as_of, scorers) for group in groups]
     return sorted(cases, key=lambda c: (-c.priority, c.id))

@@ -12,18 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
+from typing import Any, ClassVar, Self, cast
 
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
-from vigil.plugin import DetectionContext, Detector
+from vigil.plugin import DetectionContext, Detector, PluginTables
 from vigil.records import Payment, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
-
-if TYPE_CHECKING:
-    from vigil.registry import Registry
 
 _SHAPE_COLUMNS = {"senders", "beneficiaries", "txn_ids", "first_at", "last_at"}
 _KYC_KINDS = {EntityKind.PHONE, EntityKind.EMAIL}
@@ -68,7 +65,7 @@ class PaymentTypologyDetector(Detector):
         self._max_txn_ids = max_txn_ids
 
     @classmethod
-    def from_settings(cls, settings: Settings, registry: Registry | None = None) -> Self:
+    def from_settings(cls, settings: Settings, registry: PluginTables | None = None) -> Self:
         """The pack ``settings.payment_rules`` names, run on the engine ``settings.engine`` names.
 
         Both are looked up in ``registry`` (the entry-point registry when ``None``), so a rule or
@@ -82,7 +79,7 @@ class PaymentTypologyDetector(Detector):
                    engine_factory=lambda: cast(SqlEngine, engine()))
 
     @classmethod
-    def from_registry(cls, settings: Settings, registry: Registry) -> Self:
+    def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:
         return cls.from_settings(settings, registry)
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
