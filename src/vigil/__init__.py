@@ -32,10 +32,10 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.custody.heads import HeadSigner, SignedHead
     from vigil.custody.log import sign_custody_head, verify_custody_log
     from vigil.custody.verify import VerifyReport
-    from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.demo.run import DemoResult, run_demo
     from vigil.exporters.context import IncompleteReportError
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases

@@ -11,8 +11,9 @@ audit event.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
 from vigil.linking import LinkingConfig, link, load_linking_config
@@ -22,8 +23,11 @@ from vigil.plugin import DetectionContext, Detector
 from vigil.records import MediaObservation, Record, RecordKind
 from vigil.settings import Settings
 from vigil.store.interfaces import BankStore, RecordStore, SignalStore, Store
-from vigil.triage import TriageConfig, load_triage_config, triage_all
+from vigil.triage import SCORERS, Scorer, TriageConfig, load_triage_config, triage_all
 from vigil.usage import identifier_usage
+
+if TYPE_CHECKING:
+    from vigil.registry import Registry
 
 StepCallback = Callable[[str], None]
 
@@ -50,11 +54,18 @@ class PipelineConfig:
     linking: LinkingConfig
     triage: TriageConfig
     live_sources: tuple[str, ...] = LIVE_SOURCES
+    scorers: Mapping[str, Scorer] = field(default_factory=lambda: dict(SCORERS))
+    """Triage scorers by name: the registry's table, so registered third-party scorers run."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> PipelineConfig:
+    def from_settings(cls, settings: Settings,
+                      registry: Registry | None = None) -> PipelineConfig:
+        """Configs from ``settings``; scorers from ``registry`` (the built-ins when ``None``)."""
+        scorers: dict[str, Scorer] = (
+            dict(SCORERS) if registry is None
+            else {name: cast(Scorer, plugin.score) for name, plugin in registry.scorers.items()})
         return cls(load_linking_config(settings.linking_config),
-                   load_triage_config(settings.triage_config))
+                   load_triage_config(settings.triage_config, scorers), scorers=scorers)
 
 
 def _quiet(step: str) -> None:
@@ -119,7 +130,8 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     groups = link(signals, config.linking, usage)
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
     step("triage")
-    cases = triage_all(groups, config.triage, moment)
+    kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}
+    cases = triage_all(groups, config.triage.with_kinds(kinds), moment, config.scorers)
     store.replace_cases(cases)
     counts = {name: len(group) for name, group in found.items()}
     for signal in live:

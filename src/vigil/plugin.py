@@ -10,19 +10,39 @@ Bank formats, engines and signal types have their bases beside their code
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 from vigil.media.banks.flood import FloodAlert, FloodConfig
 from vigil.media.banks.lookup import MediaLookup
-from vigil.model import Case, Signal
+from vigil.media.index.factory import PdqIndexChoice
+from vigil.model import Case, Signal, SignalKind
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.settings import Settings
 from vigil.store.interfaces import BankStore
+
+if TYPE_CHECKING:
+    from vigil.media.banks.records import BankEntry
+    from vigil.media.index.base import HashIndex
+
+
+class PluginTables(Protocol):
+    """What a detector may ask the registry (:class:`vigil.registry.Registry`) for by name.
+
+    A protocol rather than the class, so this module does not import the registry that
+    imports it.
+    """
+
+    @property
+    def payment_rules(self) -> Mapping[str, type[Any]]: ...
+
+    def engine(self, name: str) -> type[Any]: ...
+
+    def index(self, name: str) -> IndexPlugin: ...
 
 
 @dataclass(frozen=True)
@@ -35,10 +55,10 @@ class DetectionContext:
 
     banks: BankStore
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    _lookups: dict[tuple[str, FloodConfig | None], MediaLookup] = field(
+    _lookups: dict[tuple[PdqIndexChoice, FloodConfig | None], MediaLookup] = field(
         default_factory=dict, init=False, compare=False, repr=False)
 
-    def media_lookup(self, pdq_index: str = "brute",
+    def media_lookup(self, pdq_index: PdqIndexChoice = "brute",
                      flood: FloodConfig | None = FloodConfig()) -> MediaLookup:  # noqa: B008
         """The run's media lookup, built from :attr:`banks` on first use and then shared.
 
@@ -67,11 +87,22 @@ class Detector(Plugin):
     """Turns all stored records of one kind into signals."""
 
     consumes: ClassVar[RecordKind]
+    emits: ClassVar[SignalKind | None] = None
+    """The kind of signal this detector produces; a run's corroboration is out of the kinds its
+    detectors emit. ``None`` (a third-party default) counts the kinds its signals turn out to be."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         """Build the detector for a run; override to read a config file named in ``settings``."""
         return cls()
+
+    @classmethod
+    def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:
+        """Build the detector for a run that needs other plug-ins (an engine, rules) by name.
+
+        :meth:`Registry.detectors_for` calls this; the default ignores the registry.
+        """
+        return cls.from_settings(settings)
 
     @abstractmethod
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
@@ -154,8 +185,13 @@ class ScorerPlugin:
 
 @dataclass(frozen=True)
 class IndexPlugin:
-    """A PDQ index by the name ``VIGIL_MEDIA_INDEX`` takes; all give the same matches."""
+    """A PDQ index by the name ``VIGIL_MEDIA_INDEX`` takes; all give the same matches.
+
+    ``build`` makes the index from bank entries; the built-ins leave it ``None`` and are built by
+    :func:`vigil.media.index.factory.make_pdq_index` from their name (with its GPU fallbacks).
+    """
 
     name: str
     description: str = ""
     version: str = "1"
+    build: Callable[[Sequence[BankEntry]], HashIndex] | None = None

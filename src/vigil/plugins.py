@@ -28,6 +28,7 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.media.banks.formats import BANK_FORMATS
     from vigil.media.index.factory import INDEX_DESCRIPTIONS
     from vigil.payments.detector import PaymentTypologyDetector
+    from vigil.payments.rules import PAYMENT_RULES
     from vigil.plugin import IndexPlugin, ScorerPlugin
     from vigil.signal_types import SIGNAL_TYPES
     from vigil.triage import SCORERS
@@ -44,6 +45,7 @@ def builtin_plugins() -> list[PluginClass]:
         *(ScorerPlugin(name, score, _SCORER_TEXT.get(name) or _first_line(score.__doc__))
           for name, score in SCORERS.items()),
         *SIGNAL_TYPES.values(),
+        *PAYMENT_RULES.values(),
     ]
 
 

@@ -1,7 +1,7 @@
 """The plug-in registry: plain dicts keyed by stable names, checked unique at start-up.
 
-Eight kinds share one door: detectors, importers, exporters, bank formats, PDQ indexes, SQL
-engines, triage scorers and signal types. Built-ins are one explicit list
+Nine kinds share one door: detectors, importers, exporters, bank formats, PDQ indexes, SQL
+engines, triage scorers, signal types and payment rules. Built-ins are one explicit list
 (:func:`vigil.plugins.builtin_plugins`) published through the ``vigil.plugins`` entry-point group,
 the same door third-party packages use; ``vigil plugins`` lists every table.
 """
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vigil.engines import Engine
 from vigil.media.banks.format_base import BankFormat
+from vigil.payments.rule_base import PaymentRule
 from vigil.plugin import Detector, Exporter, Importer, IndexPlugin, ScorerPlugin
 from vigil.signal_types import SignalType
 
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 ENTRY_POINT_GROUP = "vigil.plugins"
 PluginClass = (type[Detector] | type[Importer] | type[Exporter] | type[Engine] | type[SignalType]
-               | BankFormat | IndexPlugin | ScorerPlugin)
-"""Anything :meth:`Registry.register` takes: a class for the first five kinds, else an object."""
+               | type[PaymentRule[Any]] | BankFormat | IndexPlugin | ScorerPlugin)
+"""Anything :meth:`Registry.register` takes: a class for six kinds, else an object."""
 
 
 class DuplicatePluginError(ValueError):
@@ -60,6 +61,7 @@ KINDS: tuple[PluginKind, ...] = (
     PluginKind("engine", "engines", Engine, True),
     PluginKind("scorer", "scorers", ScorerPlugin, False),
     PluginKind("signal type", "signal_types", SignalType, True),
+    PluginKind("payment rule", "payment_rules", PaymentRule, True),
 )
 """Every kind, in the order ``vigil plugins`` lists them."""
 
@@ -76,6 +78,7 @@ class Registry:
     engines: dict[str, type[Engine]] = field(default_factory=dict)
     scorers: dict[str, ScorerPlugin] = field(default_factory=dict)
     signal_types: dict[str, type[SignalType]] = field(default_factory=dict)
+    payment_rules: dict[str, type[PaymentRule[Any]]] = field(default_factory=dict)
 
     def register(self, plugin: PluginClass) -> None:
         kind = _kind_of(plugin)
@@ -104,6 +107,14 @@ class Registry:
     def exporter(self, name: str) -> type[Exporter]:
         return _lookup(self.exporters, name, "exporter")
 
+    def index(self, name: str) -> IndexPlugin:
+        """The PDQ index ``VIGIL_MEDIA_INDEX`` names; unknown names list the known ones."""
+        return _lookup(self.indexes, name, "index")
+
+    def bank_format(self, name: str) -> BankFormat:
+        """The bank format ``name``; unknown names list the known ones."""
+        return _lookup(self.bank_formats, name, "bank format")
+
     def engine(self, name: str) -> type[Engine]:
         """The engine class ``VIGIL_ENGINE`` names; unknown names list the known ones."""
         return _lookup(self.engines, name, "engine")
@@ -121,10 +132,12 @@ class Registry:
     def detectors_for(self, settings: Settings) -> list[Detector]:
         """The detectors ``settings.detectors`` enables, each built from ``settings``.
 
+        Each is built by :meth:`Detector.from_registry`, so a detector that needs another plug-in
+        (the payments detector's engine and rules) takes it from this registry.
         ``settings.engine`` is checked here too, so an unknown engine stops a run before it starts.
         """
         self.engine(settings.engine)
-        return [cls.from_settings(settings)
+        return [cls.from_registry(settings, self)
                 for cls in self.enabled_detectors(settings.detector_names())]
 
 

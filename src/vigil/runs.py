@@ -30,5 +30,5 @@ def run(store: Store, settings: Settings, registry: Registry,
         actor: str = "system") -> RunResult:
     """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`)."""
     return run_pipeline(store, build_detectors(settings, registry),
-                        PipelineConfig.from_settings(settings), as_of=as_of, actor=actor,
+                        PipelineConfig.from_settings(settings, registry), as_of=as_of, actor=actor,
                         on_step=on_step)

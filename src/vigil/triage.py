@@ -15,7 +15,7 @@ earns full weight.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -26,6 +26,11 @@ from pydantic import BaseModel, ConfigDict
 
 from vigil.linking import LinkedGroup
 from vigil.model import Case, Reason, Signal, SignalKind, case_id_for
+
+DEFAULT_SIGNAL_KINDS: tuple[SignalKind, ...] = (
+    SignalKind.CONVERSATION, SignalKind.MEDIA, SignalKind.PAYMENT, SignalKind.REPORT)
+"""The kinds vigil's four built-in detectors produce: corroboration's denominator when a config
+is used outside a run. Spelled out, not ``tuple(SignalKind)``, so it never grows on its own."""
 
 
 class TriageConfig(BaseModel):
@@ -39,18 +44,35 @@ class TriageConfig(BaseModel):
     known_media_repeat: int = 3
     """Bank matches on this many observations make "known material seen repeatedly"."""
     recency_half_life_days: float = 30.0
+    signal_kinds: tuple[SignalKind, ...] = DEFAULT_SIGNAL_KINDS
+    """The kinds of signal the run can produce; corroboration is out of these, so a run without
+    payment data is not marked down for its missing payments, and a new :class:`SignalKind`
+    changes no score until a run uses it. :func:`vigil.pipeline.run_pipeline` sets it from the
+    enabled detectors."""
+
+    def with_kinds(self, kinds: Iterable[SignalKind]) -> TriageConfig:
+        """This config with ``signal_kinds`` set to ``kinds`` (deduplicated, in a fixed order)."""
+        return self.model_copy(update={"signal_kinds": tuple(sorted(set(kinds)))})
 
 
-def load_triage_config(path: Path | None = None) -> TriageConfig:
-    """Read triage weights from ``path``, or the packaged defaults."""
+def load_triage_config(path: Path | None = None,
+                       scorers: Mapping[str, object] | None = None) -> TriageConfig:
+    """Read triage weights from ``path``, or the packaged defaults.
+
+    Every weight must name a scorer in ``scorers`` (the registry's table; the built-in
+    :data:`SCORERS` when ``None``), so a weight for a third-party scorer is accepted once that
+    scorer is registered and a typo is an error listing the known names.
+    """
     if path is None:
         text = resources.files("vigil.config").joinpath("triage.yaml").read_text("utf-8")
     else:
         text = path.read_text("utf-8")
     config = TriageConfig.model_validate(yaml.safe_load(text))
-    unknown = set(config.weights) - set(SCORERS)
+    known = SCORERS if scorers is None else scorers
+    unknown = set(config.weights) - set(known)
     if unknown:
-        raise ValueError(f"triage config names unknown components: {sorted(unknown)}")
+        raise ValueError(f"triage config names unknown components: {sorted(unknown)}; "
+                         f"known: {', '.join(sorted(known))}")
     return config
 
 
@@ -76,7 +98,8 @@ def entities_in_role(signals: Sequence[Signal], role: str) -> set[str]:
 
 def score_corroboration(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Component:
     kinds = sorted({s.kind.value for s in group.signals})
-    value = (len(kinds) - 1) / (len(SignalKind) - 1)
+    possible = len(set(config.signal_kinds) | {s.kind for s in group.signals})
+    value = (len(kinds) - 1) / (possible - 1) if possible > 1 else 0.0
     return Component(value, f"{len(kinds)} kind(s) of signal agree: {', '.join(kinds)}")
 
 
@@ -186,12 +209,17 @@ SCORERS: dict[str, Scorer] = {
 }
 
 
-def triage(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Case:
-    """Score one linked group into a :class:`Case` whose reasons add up to its priority."""
+def triage(group: LinkedGroup, config: TriageConfig, as_of: datetime,
+           scorers: Mapping[str, Scorer] = SCORERS) -> Case:
+    """Score one linked group into a :class:`Case` whose reasons add up to its priority.
+
+    ``scorers`` is the table the weights' names are looked up in: the registry's, so a
+    registered third-party scorer with a weight in triage.yaml is run; the built-ins by default.
+    """
     total_weight = sum(config.weights.values()) or 1.0
     reasons: list[Reason] = []
     for name, weight in config.weights.items():
-        component = SCORERS[name](group, config, as_of)
+        component = scorers[name](group, config, as_of)
         share = weight / total_weight
         reasons.append(Reason(name, component.value, share, component.value * share,
                               component.text))
@@ -212,7 +240,7 @@ def _hub_reasons(group: LinkedGroup) -> list[Reason]:
 
 
 def triage_all(groups: Sequence[LinkedGroup], config: TriageConfig,
-               as_of: datetime) -> list[Case]:
+               as_of: datetime, scorers: Mapping[str, Scorer] = SCORERS) -> list[Case]:
     """Cases for all groups, highest priority first (ties broken by id)."""
-    cases = [triage(group, config, as_of) for group in groups]
+    cases = [triage(group, config, as_of, scorers) for group in groups]
     return sorted(cases, key=lambda c: (-c.priority, c.id))

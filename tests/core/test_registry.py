@@ -1,4 +1,4 @@
-"""The registry: eight kinds of plug-in in plain dicts, names unique per kind, lookups by name."""
+"""The registry: nine kinds of plug-in in plain dicts, names unique per kind, lookups by name."""
 
 from __future__ import annotations
 

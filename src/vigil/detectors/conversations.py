@@ -126,6 +126,7 @@ class ConversationLexiconDetector(Detector):
     version = "1"
     description = "Published grooming, live-show, sextortion and payment indicators in chat text."
     consumes = RecordKind.MESSAGE
+    emits = SignalKind.CONVERSATION
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon if lexicon is not None else default_lexicon()

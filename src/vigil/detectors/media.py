@@ -19,7 +19,7 @@ from vigil.media.banks.lookup import MediaLookup
 from vigil.media.banks.query import IDENTITY, QueryOutcome, pdq_hash_variants
 from vigil.media.hashing.pdq import PDQ_QUALITY_THRESHOLD
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
-from vigil.plugin import DetectionContext, Detector
+from vigil.plugin import DetectionContext, Detector, IndexPlugin, PluginTables
 from vigil.records import MediaObservation, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
 
@@ -69,8 +69,9 @@ class MediaHashDetector(Detector):
     description: ClassVar[str] = ("PDQ (8 dihedral variants, distance <= bank threshold) and MD5 "
                                   "matches, after negative banks and flood quarantine")
     consumes: ClassVar[RecordKind] = RecordKind.MEDIA
+    emits: ClassVar[SignalKind] = SignalKind.MEDIA
 
-    def __init__(self, pdq_index: str = "brute", dihedral: bool = True,
+    def __init__(self, pdq_index: str | IndexPlugin = "brute", dihedral: bool = True,
                  flood: FloodConfig | None = None) -> None:
         self.pdq_index = pdq_index
         self.dihedral = dihedral
@@ -79,6 +80,11 @@ class MediaHashDetector(Detector):
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         return cls(pdq_index=settings.media_index)
+
+    @classmethod
+    def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:
+        """The index ``VIGIL_MEDIA_INDEX`` names, as registered (a third-party one included)."""
+        return cls(pdq_index=registry.index(settings.media_index))
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
         lookup = context.media_lookup(self.pdq_index, self.flood)

@@ -18,7 +18,7 @@ from vigil.media.banks.evidence import best_match, describe_match, match_evidenc
 from vigil.media.banks.lookup import MediaLookup
 from vigil.media.index.base import Match
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
-from vigil.plugin import DetectionContext, Detector
+from vigil.plugin import DetectionContext, Detector, IndexPlugin, PluginTables
 from vigil.records import PanicReport, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
 
@@ -122,13 +122,19 @@ class PanicReportDetector(Detector):
     version: ClassVar[str] = "3"
     description: ClassVar[str] = "Panic-button reports, scored by reason and by reported frames"
     consumes: ClassVar[RecordKind] = RecordKind.REPORT
+    emits: ClassVar[SignalKind] = SignalKind.REPORT
 
-    def __init__(self, pdq_index: str = "brute") -> None:
+    def __init__(self, pdq_index: str | IndexPlugin = "brute") -> None:
         self.pdq_index = pdq_index
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         return cls(pdq_index=settings.media_index)
+
+    @classmethod
+    def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:
+        """The registered index, the same object the media detector gets, so both share a lookup."""
+        return cls(pdq_index=registry.index(settings.media_index))
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
         lookup = context.media_lookup(self.pdq_index)

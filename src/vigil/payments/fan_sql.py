@@ -1,12 +1,12 @@
-"""R3 (fan-out) and R4 (fan-in): the busiest window of unrelated counterparties around a hub.
+"""What R3 (fan-out) and R4 (fan-in) share: the busiest window of unrelated parties at a hub.
 
 Counted with running sums after one sort per hub, never a self-join, so memory and time stay
-linear (n log n) for a hub of any size; see :func:`_fan_sql` and ``docs/benchmarks.md``.
+linear (n log n) for a hub of any size; see :func:`hub_window_sql` and ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
 
-from vigil.payments.rules import Corridor, FanInParams, FanOutParams
+from vigil.payments.rule_base import Corridor
 from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY, corridor_cte, number
 
 
@@ -43,8 +43,8 @@ GROUP BY w.hub, w.{count_column}
 ORDER BY w.hub"""
 
 
-def _fan_sql(hub: str, spoke: str, minimum: int, window_days: int, max_amount_usd: float,
-             corridor: Corridor, count_column: str) -> str:
+def hub_window_sql(hub: str, spoke: str, minimum: int, window_days: int, max_amount_usd: float,
+                   corridor: Corridor, count_column: str) -> str:
     """Shared shape of R3 and R4: the busiest window of unrelated spokes around each hub.
 
     A window opens at each payment of a hub and spans ``window_days`` after it, both ends
@@ -114,16 +114,4 @@ busiest_windows AS (
 {_fan_finding_sql(hub, count_column, window_days)}"""
 
 
-def fan_out_sql(params: FanOutParams) -> str:
-    """R3: per sender, the window with the most beneficiaries whose surname differs from its own."""
-    return _fan_sql("sender", "beneficiary", params.min_beneficiaries, params.window_days,
-                    params.max_amount_usd, params.corridor, "distinct_beneficiaries")
-
-
-def fan_in_sql(params: FanInParams) -> str:
-    """R4: per beneficiary, the window with the most senders whose surname differs from its own."""
-    return _fan_sql("beneficiary", "sender", params.min_senders, params.window_days,
-                    params.max_amount_usd, params.corridor, "distinct_senders")
-
-
-__all__ = ["fan_in_sql", "fan_out_sql", "unrelated_payments_cte"]
+__all__ = ["hub_window_sql", "unrelated_payments_cte"]

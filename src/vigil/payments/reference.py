@@ -3,7 +3,7 @@
 It counts the spokes inside each window by joining a hub's payments to themselves, so work and
 memory grow with the square of a hub's payments (8,000 senders to one beneficiary took 3.9 GB and
 16,000 ran DuckDB out of memory). The detector never runs it; the equivalence tests and
-``benchmarks/bench_hub.py`` compare :func:`vigil.payments.fan_sql.fan_in_sql` and ``fan_out_sql``
+``benchmarks/bench_hub.py`` compare :func:`vigil.payments.sql.fan_in_sql` and ``fan_out_sql``
 with it, row for row.
 """
 

@@ -1,12 +1,12 @@
 """SQL fragments every payment typology shares: quoting, surnames, the corridor, the finding shape.
 
-Split from :mod:`vigil.payments.sql` so the windowed rules (:mod:`vigil.payments.fan_sql`) and
-the reference self-join can use them without an import cycle.
+Split out so every rule module (:mod:`vigil.payments.rules`), the windowed rules'
+:mod:`vigil.payments.fan_sql` and the reference self-join can use them without an import cycle.
 """
 
 from __future__ import annotations
 
-from vigil.payments.rules import Corridor
+from vigil.payments.rule_base import Corridor
 
 SECONDS_PER_DAY = 86400
 

@@ -9,7 +9,7 @@ every bad row; rows left out on purpose are counted in :attr:`BankImport.skipped
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,47 +37,56 @@ BANK_FORMATS: dict[str, BankFormat] = {
 """Every format by name, in the order :func:`sniff_bank_format` tries them."""
 
 
-def bank_format(name: str) -> BankFormat:
+Formats = Mapping[str, BankFormat]
+"""Bank formats by name: :data:`BANK_FORMATS`, or the registry's ``bank_formats`` table, which
+holds the built-ins and any a third party registers (the functions below take it as ``formats``)."""
+
+
+def bank_format(name: str, formats: Formats = BANK_FORMATS) -> BankFormat:
     try:
-        return BANK_FORMATS[name]
+        return formats[name]
     except KeyError:
         raise ValueError(f"unknown bank format {name!r}: use one of "
-                         f"{', '.join(sorted(BANK_FORMATS))}") from None
+                         f"{', '.join(sorted(formats))}") from None
 
 
-def sniff_bank_format(text: str, filename: str = "") -> BankFormat:
+def sniff_bank_format(text: str, filename: str = "",
+                      formats: Formats = BANK_FORMATS) -> BankFormat:
     """The format ``text`` looks like; failing that, the one its file extension names."""
     head = text.lstrip("\ufeff")[:SNIFF_CHARS]
-    for fmt in BANK_FORMATS.values():
+    for fmt in formats.values():
         if fmt.sniff(head):
             return fmt
     suffix = Path(filename).suffix.lower()
-    for fmt in BANK_FORMATS.values():
+    for fmt in formats.values():
         if suffix in fmt.extensions and suffix != ".csv":  # two CSV formats: content decides
             return fmt
     raise BankFileError(f"{filename or '<bank file>'}: cannot tell the bank format; name one of "
-                        f"{', '.join(sorted(BANK_FORMATS))}")
+                        f"{', '.join(sorted(formats))}")
 
 
-def read_bank(text: str, spec: BankSpec, format: str | None = None) -> BankImport:
+def read_bank(text: str, spec: BankSpec, format: str | None = None,
+              formats: Formats = BANK_FORMATS) -> BankImport:
     """Parse bank ``text`` in the named format (sniffed when ``None``) into ``spec``'s bank."""
     text = text.lstrip("\ufeff")
-    fmt = bank_format(format) if format else sniff_bank_format(text, spec.origin)
+    fmt = (bank_format(format, formats) if format
+           else sniff_bank_format(text, spec.origin, formats))
     return fmt.read(text, spec)
 
 
-def load_bank(path: Path, spec: BankSpec, format: str | None = None) -> BankImport:
+def load_bank(path: Path, spec: BankSpec, format: str | None = None,
+              formats: Formats = BANK_FORMATS) -> BankImport:
     """Read a bank file (UTF-8, optional BOM); errors and the default source name the path."""
     if spec.origin == BankSpec.origin:
         spec = replace(spec, origin=str(path))
-    return read_bank(Path(path).read_text(encoding="utf-8-sig"), spec, format)
+    return read_bank(Path(path).read_text(encoding="utf-8-sig"), spec, format, formats)
 
 
 def export_bank(info: BankInfo, entries: Iterable[BankEntry], path: Path,
-                format: str | None = None) -> None:
+                format: str | None = None, formats: Formats = BANK_FORMATS) -> None:
     """Write a bank; without ``format``, ``.json`` is VICS, ``.txt`` pytx-text, else csv."""
     if format is None:
         by_suffix = {".json": "vics", ".txt": "pytx-text"}
         format = by_suffix.get(Path(path).suffix.lower(), "csv")
-    text = bank_format(format).write(info, entries)
+    text = bank_format(format, formats).write(info, entries)
     Path(path).write_text(text, encoding="utf-8", newline="")

@@ -38,6 +38,7 @@ from vigil.media.banks.query import (
 )
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.media.index.base import HashIndex, Match
+from vigil.media.index.factory import PdqIndexChoice
 from vigil.signal_types import Md5Signal, PdqSignal
 from vigil.store.interfaces import AuditStore, BankStore
 
@@ -53,7 +54,8 @@ class MediaLookup:
     """
 
     def __init__(self, banks: Sequence[BankInfo], entries: Sequence[BankEntry],
-                 pdq_index: str | HashIndex = "brute", flood: FloodConfig | None = None) -> None:
+                 pdq_index: PdqIndexChoice | HashIndex = "brute",
+                 flood: FloodConfig | None = None) -> None:
         self._matcher = BankMatcher(banks, entries, pdq_index)
         self._banks = {bank.name: bank for bank in banks}
         self._flood = FloodState(flood) if flood is not None else None
@@ -61,7 +63,7 @@ class MediaLookup:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_store(cls, store: BankStore, pdq_index: str = "brute",
+    def from_store(cls, store: BankStore, pdq_index: PdqIndexChoice = "brute",
                    flood: FloodConfig | None = None) -> MediaLookup:
         """A lookup of every bank and entry in ``store`` as they are now (paused ones too)."""
         return cls(store.banks(), store.bank_entries(), pdq_index, flood)

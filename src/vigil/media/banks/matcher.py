@@ -14,7 +14,7 @@ import numpy as np
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.media.index.base import PDQ_MATCH_THRESHOLD, HashIndex, Match
 from vigil.media.index.brute import ExactIndex
-from vigil.media.index.factory import make_pdq_index
+from vigil.media.index.factory import PdqIndexChoice, make_pdq_index
 from vigil.signal_types import PdqSignal
 from vigil.signal_types import signal_type as signal_type_named
 from vigil.store.interfaces import BankStore
@@ -25,11 +25,12 @@ class BankMatcher:
 
     One index per type (not per bank) keeps a query to one search; it uses the largest bank
     threshold and each hit is then kept only if within its own bank's threshold. ``pdq_index``
-    names the PDQ index (``index.factory.INDEX_NAMES``); all of them return the same matches.
+    names the PDQ index (``index.factory.INDEX_NAMES``) or is the registry's plug-in for it; all
+    of them return the same matches.
     """
 
     def __init__(self, banks: Sequence[BankInfo], entries: Sequence[BankEntry],
-                 pdq_index: str | HashIndex = "brute") -> None:
+                 pdq_index: PdqIndexChoice | HashIndex = "brute") -> None:
         """``pdq_index`` may also be a built index (e.g. loaded by ``banks.index_cache``)."""
         self._thresholds = {bank.name: bank.threshold for bank in banks}
         by_type: dict[str, list[BankEntry]] = defaultdict(list)
@@ -41,7 +42,8 @@ class BankMatcher:
         self._indexes.update({kind: ExactIndex.build(group) for kind, group in by_type.items()})
 
     @classmethod
-    def from_store(cls, store: BankStore, pdq_index: str = "brute") -> BankMatcher:
+    def from_store(cls, store: BankStore,
+                   pdq_index: PdqIndexChoice = "brute") -> BankMatcher:
         return cls(store.banks(), store.bank_entries(), pdq_index)
 
     def threshold(self, bank: str) -> int:

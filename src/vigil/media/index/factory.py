@@ -8,8 +8,9 @@ way.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from vigil.media.banks.records import BankEntry
 from vigil.media.index.base import HashIndex
@@ -24,6 +25,21 @@ INDEX_DESCRIPTIONS = {
 }
 """Every PDQ index name ``VIGIL_MEDIA_INDEX`` takes; all give the same matches."""
 INDEX_NAMES = tuple(INDEX_DESCRIPTIONS)
+
+
+class BuildsPdqIndex(Protocol):
+    """What the code that builds an index needs of a registered index plug-in
+    (:class:`vigil.plugin.IndexPlugin`): its name, and how to build it unless it is a built-in."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def build(self) -> Callable[[Sequence[BankEntry]], HashIndex] | None: ...
+
+
+PdqIndexChoice = str | BuildsPdqIndex
+"""An index by configured name, or the registry's plug-in for it."""
 
 
 def torch_installed() -> bool:
@@ -51,9 +67,15 @@ def resolve_index_name(name: str) -> str:
     return "mih" if name in ("gpu", "auto") else name
 
 
-def make_pdq_index(name: str, entries: Sequence[BankEntry] = ()) -> HashIndex:
-    """A PDQ index of ``entries`` by configured name (see :func:`resolve_index_name`)."""
-    chosen = resolve_index_name(name)
+def make_pdq_index(index: PdqIndexChoice, entries: Sequence[BankEntry] = ()) -> HashIndex:
+    """A PDQ index of ``entries``, by configured name (see :func:`resolve_index_name`) or as the
+    registry's plug-in (``registry.indexes[name]``): one with a ``build`` builds itself, so a
+    third-party index is used, not only listed; the built-ins go by their name."""
+    if not isinstance(index, str):
+        if index.build is not None:
+            return index.build(entries)
+        index = index.name
+    chosen = resolve_index_name(index)
     if chosen == "brute":
         return BruteForcePdqIndex.build(entries)
     return (GpuPdqIndex if chosen == "gpu" else MihPdqIndex).build(entries)

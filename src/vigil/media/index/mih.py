@@ -13,7 +13,8 @@ cost about one random memory read, so the substring width grows with the table
 (:func:`table_count`); up to 65,536 codes it is 16 x 16 bits.
 
 Codes are uint64 [n, 4] (the 32 PDQ bytes viewed as four words; the byte order does not change an
-XOR-and-popcount). This module imports nothing from vigil, so it also runs standalone.
+XOR-and-popcount). Distances and the brute-force reference are in :mod:`vigil.media.index.hamming`
+(re-exported here); neither module imports anything else from vigil.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
+
+from vigil.media.index.hamming import (
+    BRUTE_FORCE_PAIRS,
+    Hits,
+    brute_force,
+    concat_hits,
+    distances,
+    no_hits,
+    sum_word_counts,
+    word_popcounts,
+)
 
 CODE_BITS = 256
 CODE_WORDS = CODE_BITS // 64
@@ -39,13 +51,6 @@ few enough that the arrays stay near the caches. vigil's choice, from bench_inde
 PROBE_COST = 10
 """Codes a scan compares in the time one probe or candidate takes (vigil's measurement on a
 2-core x86 machine: ~35 ns a random read, ~3.5 ns a code scanned in order)."""
-BRUTE_FORCE_PAIRS = 1 << 20
-"""(query, code) pairs compared per step of :func:`brute_force`: 32 MB of XOR-ed words."""
-
-Hits = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""(query position, row, distance) of every code within reach, as equally long int64 arrays."""
-
-_BYTE_POPCOUNT = np.array([bin(value).count("1") for value in range(256)], dtype=np.uint8)
 
 
 def table_count(n_codes: int) -> int:
@@ -155,62 +160,6 @@ class ProbeLayout:
         return bool(PROBE_COST * (probes + candidates) < n_codes)
 
 
-def word_popcounts(words: np.ndarray) -> np.ndarray:
-    """Set bits of each uint64, as uint8 of the same shape (a byte table before NumPy 2.0)."""
-    if hasattr(np, "bitwise_count"):
-        counts: np.ndarray = np.bitwise_count(words)
-        return counts
-    table: np.ndarray = _BYTE_POPCOUNT[words.view(np.uint8)].reshape(*words.shape, 8).sum(
-        axis=-1, dtype=np.uint8)
-    return table
-
-
-def sum_word_counts(counts: np.ndarray) -> np.ndarray:
-    """Sum the four per-word counts (uint8 [..., 4], each <= 64) as uint32 [...]: read the four
-    bytes as one uint32 and add them pairwise in 16-bit lanes. Overwrites ``counts``."""
-    packed = np.ascontiguousarray(counts).view(np.uint32)[..., 0]
-    pairs = packed >> 8
-    pairs &= 0x00FF00FF
-    packed &= 0x00FF00FF
-    packed += pairs
-    total: np.ndarray = packed >> 16
-    packed &= 0xFFFF
-    total += packed
-    return total
-
-
-def distances(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Hamming distance (uint32) of row i of ``codes`` to row i of ``queries``, uint64 [n, 4]."""
-    return sum_word_counts(word_popcounts(codes ^ queries))
-
-
-def no_hits() -> Hits:
-    empty = np.zeros(0, dtype=np.int64)
-    return empty, empty, empty
-
-
-def concat_hits(parts: list[Hits]) -> Hits:
-    if not parts:
-        return no_hits()
-    query, row, distance = (np.concatenate([part[k] for part in parts]) for k in range(3))
-    return query, row, distance
-
-
-def brute_force(codes: np.ndarray, queries: np.ndarray, radius: int) -> Hits:
-    """Every (query, row) within ``radius``, comparing each query with every code: the reference."""
-    parts: list[Hits] = []
-    code_step = min(max(len(codes), 1), BRUTE_FORCE_PAIRS)
-    query_step = max(1, BRUTE_FORCE_PAIRS // code_step)
-    for first_row in range(0, len(codes), code_step):
-        block = codes[first_row:first_row + code_step]
-        for first_query in range(0, len(queries), query_step):
-            chunk = queries[first_query:first_query + query_step]
-            found = sum_word_counts(word_popcounts(chunk[:, None, :] ^ block[None, :, :]))
-            query, row = np.nonzero(found <= radius)
-            parts.append((query + first_query, row + first_row,
-                           found[query, row].astype(np.int64)))
-    return concat_hits(parts)
-
 
 def _sorted_rows(keys: np.ndarray) -> np.ndarray:
     """Rows ordered by key, stably: one sort of key<<32|row, twice as fast as argsort (measured)."""
@@ -302,3 +251,12 @@ class MihTables:
         _, once = np.unique(query_of[keep] * len(self.codes) + rows[keep], return_index=True)
         keep = keep[once]
         return query_of[keep] + first, rows[keep], found[keep].astype(np.int64)
+
+
+__all__ = [
+    "BRUTE_FORCE_PAIRS", "CODE_BITS", "CODE_WORDS", "MAX_SUBSTRING_BITS", "MIN_SUBSTRING_BITS",
+    "PROBES_PER_CHUNK", "PROBE_COST", "Hits", "MihTables", "ProbeLayout", "brute_force",
+    "concat_hits", "distances", "flip_masks", "no_hits", "probe_count", "probe_plan",
+    "substring_widths", "substrings", "sum_word_counts", "table_bases", "table_count",
+    "table_radii", "word_popcounts",
+]

@@ -1,0 +1,87 @@
+"""What a payment rule is: one object with its parameters, SQL, strength and explanation.
+
+Modelled on python-threatexchange's one-small-base-class-per-plug-in (``signal_base.py``): a new
+typology is one module under :mod:`vigil.payments.rules` holding a parameters model and a
+:class:`PaymentRule` subclass, registered by its stable id (``R1`` ...) in
+:data:`vigil.payments.rules.PAYMENT_RULES` or through the plug-in registry's ``payment rule``
+kind. The detector only loops over the configured rules and asks each one; it knows none by name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vigil.model import JSONValue
+
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+PositiveFloat = Annotated[float, Field(gt=0)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Frozen(BaseModel):
+    """Configuration is frozen and refuses unknown fields, so a typo is an error, not a default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Corridor(Frozen):
+    """Consumer-side and high-risk beneficiary-side countries; shared by every rule by default."""
+
+    consumer_countries: tuple[Country, ...] = Field(min_length=1)
+    high_risk_countries: tuple[Country, ...] = Field(min_length=1)
+    individuals_only: bool = True
+    source: Text
+
+
+class RuleParameters(Frozen):
+    """Parameters every rule has: the corridor (the pack's unless the rule names its own)."""
+
+    corridor: Corridor
+
+
+P = TypeVar("P", bound=RuleParameters)
+
+
+def beyond(value: float, threshold: float) -> float:
+    """0.5 at the threshold, 0.75 at twice it, approaching 1: strength of a rule that fired."""
+    return min(1.0, max(0.0, 1.0 - threshold / (2.0 * value))) if value > 0 else 0.0
+
+
+class PaymentRule(ABC, Generic[P]):
+    """One payment typology: parameters model, SQL, strength in [0, 1] and a sentence.
+
+    ``name`` is the rule's stable id (``R1`` ...), the ``id`` a rule pack names it by; the pack
+    supplies the tunable parts (thresholds, weight, the source of each threshold). ``citation``
+    names where the typology itself comes from.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
+    citation: ClassVar[str] = ""
+    parameters_type: ClassVar[type[RuleParameters]]
+
+    @abstractmethod
+    def sql(self, params: P) -> str:
+        """The rule's query over the ``payments`` table (see :mod:`vigil.payments.sql`)."""
+
+    @abstractmethod
+    def strength(self, params: P, stats: Mapping[str, Any]) -> float:
+        """How far past its thresholds one finding is, in [0, 1]; the weight scales it."""
+
+    @abstractmethod
+    def explain(self, params: P, senders: list[str], beneficiaries: list[str],
+                stats: Mapping[str, Any]) -> str:
+        """The first sentence of an explanation: what the accounts did, in the rule's terms."""
+
+    def derived_stats(self, row: Mapping[str, Any]) -> dict[str, JSONValue]:
+        """Figures computed from a result row in Python (ratios); none by default."""
+        return {}
+
+
+__all__ = ["Corridor", "Country", "Frozen", "PaymentRule", "PositiveFloat", "RuleParameters",
+           "Text", "beyond"]

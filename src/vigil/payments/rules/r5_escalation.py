@@ -1,0 +1,116 @@
+"""R5: escalation, a sender's corridor payments growing larger and more frequent.
+
+Source: AIC T&I 589 (Brown, Napier & Smith 2020): the median amount rose and payments became more
+frequent; AUSTRAC: "small amounts once every few weeks", then "higher and more frequent".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from vigil.model import JSONValue
+from vigil.payments.rule_base import PaymentRule, RuleParameters, beyond
+from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY, corridor_cte, number
+
+
+class EscalationParams(RuleParameters):
+    """R5: second-half median amount and gap against the first half's, as ratios."""
+
+    min_payments: int = Field(ge=4)
+    min_amount_ratio: float = Field(ge=1)
+    min_gap_shrink: float = Field(ge=1)
+
+
+def escalation_sql(params: EscalationParams) -> str:
+    """R5: compares medians of the first and second half of a sender's corridor payments.
+
+    Halves are by order in time (the middle payment of an odd count belongs to neither), and a gap
+    counts for a half only when both of its payments lie in that half. Medians resist the
+    one-off large payment that would tilt a regression slope.
+    """
+    order = "PARTITION BY p.sender ORDER BY p.sent_at, p.txn_id"
+    return f"""WITH
+{corridor_cte("corridor_payments", params.corridor)},
+numbered_payments AS (
+    SELECT
+        p.sender, p.amount_usd,
+        ROW_NUMBER() OVER ({order}) AS payment_number,
+        COUNT(*) OVER (PARTITION BY p.sender) AS sender_payments,
+        (p.sent_s - LAG(p.sent_s) OVER ({order})) / {number(SECONDS_PER_DAY)} AS gap_days
+    FROM corridor_payments p
+),
+payments_by_half AS (
+    SELECT
+        sender,
+        CASE WHEN 2 * payment_number <= sender_payments THEN amount_usd END AS first_half_usd,
+        CASE WHEN 2 * payment_number > sender_payments + 1 THEN amount_usd END AS second_half_usd,
+        CASE WHEN payment_number >= 2 AND 2 * payment_number <= sender_payments
+             THEN gap_days END
+            AS first_half_gap_days,
+        CASE WHEN 2 * (payment_number - 1) > sender_payments + 1 THEN gap_days END
+            AS second_half_gap_days
+    FROM numbered_payments
+    WHERE sender_payments >= {int(params.min_payments)}
+),
+half_medians AS (
+    SELECT
+        sender,
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY first_half_usd) AS first_median_usd,
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY second_half_usd) AS second_median_usd,
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY first_half_gap_days)
+            AS first_median_gap_days,
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY second_half_gap_days)
+            AS second_median_gap_days
+    FROM payments_by_half
+    GROUP BY sender
+),
+escalating_senders AS (
+    SELECT *
+    FROM half_medians
+    WHERE second_median_usd >= {number(params.min_amount_ratio)} * first_median_usd
+      AND first_median_gap_days > 0
+      AND second_median_gap_days * {number(params.min_gap_shrink)} <= first_median_gap_days
+)
+SELECT
+    {FINDING_COLUMNS},
+    e.first_median_usd, e.second_median_usd, e.first_median_gap_days, e.second_median_gap_days
+FROM escalating_senders e
+JOIN corridor_payments p ON p.sender = e.sender
+GROUP BY e.sender, e.first_median_usd, e.second_median_usd,
+         e.first_median_gap_days, e.second_median_gap_days
+ORDER BY e.sender"""
+
+class Escalation(PaymentRule[EscalationParams]):
+    """R5: strength is the mean of how far the amount rose and the gap shrank past their ratios."""
+
+    name = "R5"
+    description = "escalation of amount and frequency (second-half medians against the first)"
+    citation = "AIC T&I 589 (Brown, Napier & Smith 2020), AUSTRAC"
+    parameters_type = EscalationParams
+
+    def sql(self, params: EscalationParams) -> str:
+        return escalation_sql(params)
+
+    def strength(self, params: EscalationParams, stats: Mapping[str, Any]) -> float:
+        shrink = stats["gap_shrink"]
+        gap_part = 1.0 if shrink is None else beyond(shrink, params.min_gap_shrink)
+        return (beyond(stats["amount_ratio"], params.min_amount_ratio) + gap_part) / 2.0
+
+    def explain(self, params: EscalationParams, senders: list[str], beneficiaries: list[str],
+                stats: Mapping[str, Any]) -> str:
+        return (f"{', '.join(senders)}'s corridor payments escalated: the median amount rose "
+                f"from US${stats['first_median_usd']:,.2f} to "
+                f"US${stats['second_median_usd']:,.2f} and the median gap fell from "
+                f"{stats['first_median_gap_days']:.1f} to {stats['second_median_gap_days']:.1f} "
+                f"days")
+
+    def derived_stats(self, row: Mapping[str, Any]) -> dict[str, JSONValue]:
+        """The two ratios R5 fires on; no gap shrink when the second half has no gap."""
+        first_gap, second_gap = row["first_median_gap_days"], row["second_median_gap_days"]
+        return {
+            "amount_ratio": round(row["second_median_usd"] / row["first_median_usd"], 4),
+            "gap_shrink": round(first_gap / second_gap, 4) if second_gap > 0 else None,
+        }
