@@ -34,7 +34,8 @@ TOTP_WINDOW_STEPS = 1
 
 ISSUER = "vigil"
 
-_HASHER = PasswordHasher()
+DEFAULT_HASHER = PasswordHasher()
+"""argon2-cffi's defaults: argon2id, RFC 9106's low-memory profile (64 MiB, 3 passes)."""
 
 
 def check_password_rules(password: str) -> None:
@@ -45,18 +46,19 @@ def check_password_rules(password: str) -> None:
         raise WeakPasswordError(f"password must have at most {MAX_PASSWORD_LENGTH} characters")
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, hasher: PasswordHasher = DEFAULT_HASHER) -> str:
     """An argon2id hash of a password that meets the rules."""
     check_password_rules(password)
-    return _HASHER.hash(password)
+    return hasher.hash(password)
 
 
-def password_matches(password_hash: str, password: str) -> bool:
+def password_matches(password_hash: str, password: str,
+                     hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
     """Whether ``password`` is the one hashed; a malformed hash never matches."""
     if len(password) > MAX_PASSWORD_LENGTH:
         return False
     try:
-        return _HASHER.verify(password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

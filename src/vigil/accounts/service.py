@@ -9,8 +9,11 @@ they hold no session logic of their own. Time comes from the injected clock only
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, replace
 from typing import NoReturn
+
+from argon2 import PasswordHasher
 
 from vigil.accounts import credentials
 from vigil.accounts.errors import LoginRefused, SessionInvalid, UnknownAccountError
@@ -28,8 +31,6 @@ from vigil.model import JSONValue
 from vigil.store.interfaces import AuditStore
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
-# A hash no password matches, verified for unknown usernames so they cost the same time.
-_DUMMY_HASH = credentials.hash_password("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,13 @@ class AccountService:
     """Accounts and sessions over an :class:`AccountStore`, audited to an :class:`AuditStore`."""
 
     def __init__(self, store: AccountStore, audit: AuditStore,
-                 rules: SessionRules | None = None, clock: Clock = utc_now) -> None:
+                 rules: SessionRules | None = None, clock: Clock = utc_now,
+                 hasher: PasswordHasher = credentials.DEFAULT_HASHER) -> None:
+        """``hasher`` sets the argon2 cost (tests pass a cheap one; keep the default)."""
         self._store = store
+        self._hasher = hasher
+        # A hash no password matches, checked for unknown usernames so they cost the same time.
+        self._dummy_hash = hasher.hash(secrets.token_hex(16))
         self._audit = audit
         self._rules = rules or SessionRules()
         self._clock = clock
@@ -62,8 +68,9 @@ class AccountService:
             raise ValueError("tenant must not be empty")
         enrolment = credentials.new_totp(username)
         now = self._clock()
-        account = Account(username, Role(role), tenant, credentials.hash_password(password),
-                          enrolment.secret, created_at=now)
+        password_hash = credentials.hash_password(password, self._hasher)
+        account = Account(username, Role(role), tenant, password_hash, enrolment.secret,
+                          created_at=now)
         self._store.add_account(account)
         self._record(created_by, "account.create", username, role="admin",
                      details={"role": account.role.value, "tenant": tenant})
@@ -78,12 +85,12 @@ class AccountService:
         failure."""
         account = self._store.account(username)
         if account is None:
-            credentials.password_matches(_DUMMY_HASH, password)
+            credentials.password_matches(self._dummy_hash, password, self._hasher)
             self._refuse(username, "unknown account")
         if account.disabled or account.locked:
             self._refuse(username, "account disabled" if account.disabled
                                 else "account locked", role=account.role)
-        if not credentials.password_matches(account.password_hash, password):
+        if not credentials.password_matches(account.password_hash, password, self._hasher):
             self._fail(account, "wrong password")
         step = credentials.accepted_totp_step(account.totp_secret, code, self._clock(),
                                               account.totp_last_step)
