@@ -142,4 +142,9 @@ def test_public_api_is_pinned() -> None:
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",
         "export_bank", "format_vpdq", "hash_path", "keep_findings", "load_bank", "match_path",
         "signal_from_event",
+        # workspace accounts, sessions, authorisation, reviewer wellness
+        "Account", "AccountError", "AccountService", "AccountStore", "Enrolment",
+        "LoginRefused", "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid",
+        "SessionRules", "Target", "UnknownAccountError", "account_store", "can", "csrf_token",
+        "reveal_message",
     ])

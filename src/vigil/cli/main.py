@@ -23,7 +23,7 @@ from vigil import (
     run,
     run_demo,
 )
-from vigil.cli import audit, bank, cases, media
+from vigil.cli import accounts, audit, bank, cases, media
 from vigil.cli.common import (
     cases_table,
     console,
@@ -40,6 +40,7 @@ app = typer.Typer(help="vigil: linked, explained, prioritised cases against cybe
 app.add_typer(cases.app, name="cases")
 app.add_typer(bank.app, name="bank")
 app.add_typer(audit.app, name="audit")
+app.add_typer(accounts.app, name="accounts")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)
