@@ -29,6 +29,11 @@ def test_accounts_sessions_and_reveal_counts_round_trip(store: Store, clock: Fak
     accounts.add_account(account)
     with pytest.raises(AccountExistsError):
         accounts.add_account(account)
+    assert accounts.use_totp_step("bo", 7) and not accounts.use_totp_step("bo", 7)
+    assert not accounts.use_totp_step("bo", 6) and not accounts.use_totp_step("nobody", 9)
+    stale = replace(account, totp_last_step=3)  # as read by a logon running concurrently
+    accounts.save_account(stale)
+    assert accounts.account("bo").totp_last_step == 7  # type: ignore[union-attr]
     changed = replace(account, totp_last_step=7, locked_at=clock.now,
                       failed_logons=(clock.now, clock.now + timedelta(seconds=1)))
     accounts.save_account(changed)

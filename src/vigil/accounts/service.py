@@ -94,7 +94,7 @@ class AccountService:
             self._fail(account, "wrong password")
         step = credentials.accepted_totp_step(account.totp_secret, code, self._clock(),
                                               account.totp_last_step)
-        if step is None:
+        if step is None or not self._store.use_totp_step(username, step):
             self._fail(account, "wrong, stale or replayed code")
         account = replace(account, totp_last_step=step, failed_logons=())
         self._store.save_account(account)

@@ -89,11 +89,19 @@ class SqlAccountStore:
     def save_account(self, account: Account) -> None:
         table = schema.accounts
         row = _account_row(account)
+        del row["totp_last_step"]  # moved only by use_totp_step, so it never goes back
         with write_transaction(self._engine, self._retry) as conn:
             changed = conn.execute(update(table).where(table.c.username == account.username)
                                    .values(**row)).rowcount
         if changed == 0:
             raise UnknownAccountError(account.username)
+
+    def use_totp_step(self, username: str, step: int) -> bool:
+        table = schema.accounts
+        statement = update(table).where(table.c.username == username,
+                                        table.c.totp_last_step < step).values(totp_last_step=step)
+        with write_transaction(self._engine, self._retry) as conn:
+            return bool(conn.execute(statement).rowcount == 1)
 
     def add_session(self, session: SessionRecord) -> None:
         with write_transaction(self._engine, self._retry) as conn:

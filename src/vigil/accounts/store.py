@@ -26,7 +26,12 @@ class AccountStore(Protocol):
         """Every account, by username."""
 
     def save_account(self, account: Account) -> None:
-        """Replace the stored account of that username (:class:`UnknownAccountError` if none)."""
+        """Replace the stored account of that username (:class:`UnknownAccountError` if none),
+        all but ``totp_last_step``, which only :meth:`use_totp_step` moves."""
+
+    def use_totp_step(self, username: str, step: int) -> bool:
+        """Record ``step`` as used if it is later than the last used one, atomically; ``False``
+        if it is not (a replay, possibly by a concurrent logon with the same code)."""
 
     def add_session(self, session: SessionRecord) -> None: ...
     def session(self, id_hash: str) -> SessionRecord | None: ...
@@ -56,9 +61,17 @@ class MemoryAccountStore:
         return [self._accounts[name] for name in sorted(self._accounts)]
 
     def save_account(self, account: Account) -> None:
-        if account.username not in self._accounts:
+        stored = self._accounts.get(account.username)
+        if stored is None:
             raise UnknownAccountError(account.username)
-        self._accounts[account.username] = account
+        self._accounts[account.username] = replace(account, totp_last_step=stored.totp_last_step)
+
+    def use_totp_step(self, username: str, step: int) -> bool:
+        stored = self._accounts.get(username)
+        if stored is None or step <= stored.totp_last_step:
+            return False
+        self._accounts[username] = replace(stored, totp_last_step=step)
+        return True
 
     def add_session(self, session: SessionRecord) -> None:
         self._sessions[session.id_hash] = session
