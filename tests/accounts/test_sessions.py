@@ -160,3 +160,32 @@ def test_every_cause_gives_the_same_message_and_is_audited(
     failed = [e for e in store.audit_events() if e.action == "logon"]
     assert [e.outcome for e in failed] == ["denied", "failed", "failed"]
     assert all(PASSWORD not in str(e.details) for e in store.audit_events())
+
+
+def test_concurrent_logons_with_one_code_give_one_session(sql_store_url: str,
+                                                          clock: FakeClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.accounts.conftest import CHEAP_HASHER
+    from vigil.accounts.model import Role
+    from vigil.store.open import open_store
+
+    store = open_store(sql_store_url)
+    try:
+        service = AccountService(account_store(store), store, clock=clock, hasher=CHEAP_HASHER)
+        secret = service.create_account("ana", Role.ANALYST, "t", PASSWORD,
+                                        created_by="a").secret
+        code = totp_code(secret, clock.now)
+
+        def attempt(_: int) -> bool:
+            try:
+                service.login("ana", PASSWORD, code)
+            except LoginRefused:
+                return False
+            return True
+
+        with ThreadPoolExecutor(4) as pool:
+            outcomes = list(pool.map(attempt, range(4)))
+    finally:
+        store.close()
+    assert outcomes.count(True) == 1
