@@ -24,6 +24,19 @@ from vigil.identifiers import EntityKind, normalise
 from vigil.model import Case, CaseStatus, EntityRef, Reason, Signal, SignalKind
 
 if TYPE_CHECKING:
+    from vigil.accounts.credentials import Enrolment
+    from vigil.accounts.errors import (
+        AccountError,
+        LoginRefused,
+        SessionInvalid,
+        UnknownAccountError,
+    )
+    from vigil.accounts.model import Account, Role
+    from vigil.accounts.policy import Target, can
+    from vigil.accounts.rules import SessionRules, csrf_token
+    from vigil.accounts.service import AccountService, NewSession
+    from vigil.accounts.store import AccountStore, account_store
+    from vigil.accounts.wellness import Reveal, RevealRefused, reveal_message
     from vigil.bank_review import (
         UnknownBankError,
         find_bank,
@@ -86,6 +99,15 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "Enrolment": "vigil.accounts.credentials",
+    **dict.fromkeys(["AccountError", "LoginRefused", "SessionInvalid", "UnknownAccountError"],
+                    "vigil.accounts.errors"),
+    **dict.fromkeys(["Account", "Role"], "vigil.accounts.model"),
+    **dict.fromkeys(["Target", "can"], "vigil.accounts.policy"),
+    **dict.fromkeys(["SessionRules", "csrf_token"], "vigil.accounts.rules"),
+    **dict.fromkeys(["AccountService", "NewSession"], "vigil.accounts.service"),
+    **dict.fromkeys(["AccountStore", "account_store"], "vigil.accounts.store"),
+    **dict.fromkeys(["Reveal", "RevealRefused", "reveal_message"], "vigil.accounts.wellness"),
     **dict.fromkeys(["UnknownBankError", "find_bank", "pause_bank", "pause_bank_entry",
                      "resume_bank", "resume_bank_entry"], "vigil.bank_review"),
     **dict.fromkeys(["HeadSigner", "SignedHead"], "vigil.custody.heads"),
@@ -169,4 +191,7 @@ __all__ = [
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
     "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
     "ShareFileError",
+    "Account", "AccountError", "AccountService", "AccountStore", "Enrolment", "LoginRefused",
+    "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid", "SessionRules", "Target",
+    "UnknownAccountError", "account_store", "can", "csrf_token", "reveal_message",
 ]

@@ -96,6 +96,34 @@ class Settings(BaseSettings):
         description="JSON file mapping each sharing partner's name to its secret HMAC key "
         "(hex); `vigil share` reads it. Keys never appear in exports.",
     )
+    # Workspace accounts (vigil.accounts). Defaults are FBI CJIS Security Policy v5.9.5's; the
+    # bounds let a deployment be stricter, never looser.
+    lockout_failures: int = Field(
+        default=5, ge=1, le=5,
+        description="Consecutive failed logons within VIGIL_LOCKOUT_WINDOW_MINUTES that lock an "
+        "account until an admin unlocks it (CJIS v5.9.5 AC-7: 5; at most 5).",
+    )
+    lockout_window_minutes: int = Field(
+        default=15, ge=15, le=1440,
+        description="Minutes within which failed logons count towards a lockout (CJIS v5.9.5 "
+        "AC-7: 15; at least 15).",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=30,
+        description="Minutes without a request after which a workspace session ends (CJIS "
+        "v5.9.5 AC-11, IA-5(j): 30; at most 30).",
+    )
+    session_lifetime_hours: int = Field(
+        default=12, ge=1, le=12,
+        description="Hours after logon at which a workspace session ends even if active (CJIS "
+        "v5.9.5 IA-11: 12; at most 12).",
+    )
+    reveal_daily_cap: int = Field(
+        default=50, ge=1,
+        description="Masked messages a reviewer may reveal per UTC day before the workspace "
+        "prompts a break (a soft cap, as Lewitzka et al. 2026 advise cutting exposures; 50 is "
+        "vigil's choice, no published number exists).",
+    )
 
     @property
     def max_future_skew(self) -> timedelta:

@@ -149,4 +149,9 @@ def test_public_api_is_pinned() -> None:
         "signal_from_event",
         # files that cannot be read; the index cache
         "MediaFileError", "cached_lookup", "file_error", "index_cache_dir",
+        # workspace accounts, sessions, authorisation, reviewer wellness
+        "Account", "AccountError", "AccountService", "AccountStore", "Enrolment",
+        "LoginRefused", "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid",
+        "SessionRules", "Target", "UnknownAccountError", "account_store", "can", "csrf_token",
+        "reveal_message",
     ])

@@ -173,3 +173,40 @@ custody_heads = Table(
     Column("signature", Text, nullable=False),
     Column("public_key", Text, nullable=False),
 )
+
+# The workspace's accounts (vigil.accounts): one row per local account; times are ISO 8601 UTC
+# text like the audit log's; ``failed_logons`` is a JSON list of such times.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("role", String(KIND_LENGTH), nullable=False),
+    Column("tenant", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("totp_secret", Text, nullable=False),
+    Column("totp_last_step", BigInteger, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("failed_logons", Text, nullable=False),
+    Column("locked_at", Text, nullable=True),
+    Column("disabled", Boolean, nullable=False),
+)
+
+# Server-side sessions, keyed by the SHA-256 of the session id (the id itself is never stored).
+account_sessions = Table(
+    "account_sessions",
+    metadata,
+    Column("id_hash", String(HASH_LENGTH), primary_key=True),
+    Column("username", Text, ForeignKey("accounts.username"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("last_seen", Text, nullable=False),
+    Column("ended_at", Text, nullable=True),
+)
+
+# Messages each reviewer revealed per UTC day (the reviewer-wellness exposure counter).
+reveal_counts = Table(
+    "reveal_counts",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("count", Integer, nullable=False),
+)

@@ -1,0 +1,178 @@
+"""Creating accounts, logging on with password and TOTP, checking and ending sessions, unlocking.
+
+Every logon, failure, lock, unlock, account creation and logout is appended to the custody log
+as an :class:`~vigil.audit.AuditEvent` (FBI CJIS Security Policy v5.9.5 AU-2 asks for all
+successful and unsuccessful logon attempts and account changes). The web pages call this class;
+they hold no session logic of their own. Time comes from the injected clock only.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, replace
+from typing import NoReturn
+
+from argon2 import PasswordHasher
+
+from vigil.accounts import credentials
+from vigil.accounts.errors import LoginRefused, SessionInvalid, UnknownAccountError
+from vigil.accounts.model import Account, Clock, Role, SessionRecord, utc_now
+from vigil.accounts.rules import (
+    SessionRules,
+    csrf_matches,
+    csrf_token,
+    new_session_id,
+    session_id_hash,
+)
+from vigil.accounts.store import AccountStore
+from vigil.audit import AuditEvent
+from vigil.model import JSONValue
+from vigil.store.interfaces import AuditStore
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """What a successful logon hands the web layer: the session id for the cookie (shown once,
+    never stored), its CSRF token and the account."""
+
+    session_id: str
+    csrf_token: str
+    account: Account
+
+
+class AccountService:
+    """Accounts and sessions over an :class:`AccountStore`, audited to an :class:`AuditStore`."""
+
+    def __init__(self, store: AccountStore, audit: AuditStore,
+                 rules: SessionRules | None = None, clock: Clock = utc_now,
+                 hasher: PasswordHasher = credentials.DEFAULT_HASHER) -> None:
+        """``hasher`` sets the argon2 cost (tests pass a cheap one; keep the default)."""
+        self._store = store
+        self._hasher = hasher
+        # A hash no password matches, checked for unknown usernames so they cost the same time.
+        self._dummy_hash = hasher.hash(secrets.token_hex(16))
+        self._audit = audit
+        self._rules = rules or SessionRules()
+        self._clock = clock
+
+    def create_account(self, username: str, role: Role, tenant: str, password: str, *,
+                       created_by: str) -> credentials.Enrolment:
+        """Create an account and return its TOTP enrolment, which is shown once."""
+        if not USERNAME.match(username):
+            raise ValueError(f"username {username!r}: 1-64 letters, digits or . _ @ -, "
+                             "starting with a letter or digit")
+        if not tenant.strip():
+            raise ValueError("tenant must not be empty")
+        enrolment = credentials.new_totp(username)
+        now = self._clock()
+        password_hash = credentials.hash_password(password, self._hasher)
+        account = Account(username, Role(role), tenant, password_hash, enrolment.secret,
+                          created_at=now)
+        self._store.add_account(account)
+        self._record(created_by, "account.create", username, role="admin",
+                     details={"role": account.role.value, "tenant": tenant})
+        return enrolment
+
+    def accounts(self) -> list[Account]:
+        return self._store.accounts()
+
+    def login(self, username: str, password: str, code: str) -> NewSession:
+        """A new session if password and TOTP code are right and the account is open;
+        otherwise :class:`LoginRefused` (the same message for every cause) and a counted
+        failure."""
+        account = self._store.account(username)
+        if account is None:
+            credentials.password_matches(self._dummy_hash, password, self._hasher)
+            self._refuse(username, "unknown account")
+        if account.disabled or account.locked:
+            self._refuse(username, "account disabled" if account.disabled
+                                else "account locked", role=account.role)
+        if not credentials.password_matches(account.password_hash, password, self._hasher):
+            self._fail(account, "wrong password")
+        step = credentials.accepted_totp_step(account.totp_secret, code, self._clock(),
+                                              account.totp_last_step)
+        if step is None or not self._store.use_totp_step(username, step):
+            self._fail(account, "wrong, stale or replayed code")
+        account = replace(account, totp_last_step=step, failed_logons=())
+        self._store.save_account(account)
+        return self._open_session(account)
+
+    def _open_session(self, account: Account) -> NewSession:
+        now = self._clock()
+        session_id = new_session_id()
+        self._store.add_session(SessionRecord(session_id_hash(session_id), account.username,
+                                              created_at=now, last_seen=now))
+        self._record(account.username, "logon", account.username, role=account.role)
+        return NewSession(session_id, csrf_token(session_id), account)
+
+    def _fail(self, account: Account, reason: str) -> NoReturn:
+        """Count a failed logon; lock the account at the limit; raise :class:`LoginRefused`."""
+        now = self._clock()
+        failures = (*self._rules.recent_failures(account.failed_logons, now), now)
+        locks = len(failures) >= self._rules.max_failures
+        self._store.save_account(replace(account, failed_logons=failures,
+                                         locked_at=now if locks else None))
+        self._record(account.username, "logon", account.username, role=account.role,
+                     outcome="failed", details={"reason": reason, "recent": len(failures)})
+        if locks:
+            self._record("vigil", "account.lock", account.username, role="system",
+                         details={"failures": len(failures)},
+                         justification=f"{len(failures)} failed logons within "
+                         f"{self._rules.failure_window} (CJIS v5.9.5 AC-7)")
+        raise LoginRefused(reason)
+
+    def _refuse(self, username: str, reason: str, role: str = "") -> NoReturn:
+        self._record(username, "logon", username, role=role, outcome="denied",
+                     details={"reason": reason})
+        raise LoginRefused(reason)
+
+    def check(self, session_id: str, *, csrf: str | None = None) -> Account:
+        """The account of a valid session, after marking it used now; :class:`SessionInvalid`
+        if it is unknown, logged out, idle too long or too old, or its account is locked.
+        With ``csrf`` (state-changing requests), the token must match too."""
+        now = self._clock()
+        session = self._store.session(session_id_hash(session_id))
+        if session is None:
+            raise SessionInvalid("unknown session")
+        why = self._rules.why_ended(session, now)
+        if why is not None:
+            if session.ended_at is None:
+                self._store.save_session(replace(session, ended_at=now))
+            raise SessionInvalid(why)
+        account = self._store.account(session.username)
+        if account is None or account.locked or account.disabled:
+            raise SessionInvalid("account locked or disabled")
+        if csrf is not None and not csrf_matches(session_id, csrf):
+            raise SessionInvalid("CSRF token does not match")
+        self._store.save_session(replace(session, last_seen=now))
+        return account
+
+    def logout(self, session_id: str) -> None:
+        """End the session on the server at once; the id is refused from now on."""
+        session = self._store.session(session_id_hash(session_id))
+        if session is None or session.ended_at is not None:
+            return
+        self._store.save_session(replace(session, ended_at=self._clock()))
+        self._record(session.username, "logout", session.username)
+
+    def unlock(self, username: str, *, admin: str, reason: str) -> None:
+        """Release a locked account (CJIS v5.9.5 AC-7: an administrator releases it); audited
+        with the admin's name and reason, both required."""
+        if not admin.strip() or not reason.strip():
+            raise ValueError("unlocking needs the admin's name and a reason")
+        account = self._store.account(username)
+        if account is None:
+            raise UnknownAccountError(username)
+        self._store.save_account(replace(account, locked_at=None, failed_logons=()))
+        self._record(admin, "account.unlock", username, role="admin", justification=reason,
+                     details={"was_locked": account.locked})
+
+    def _record(self, actor: str, action: str, target: str, *, role: str = "",
+                outcome: str = "success", justification: str = "",
+                details: dict[str, JSONValue] | None = None) -> None:
+        self._audit.append_audit(AuditEvent(actor, action, target, self._clock(),
+                                            details or {}, role=str(role), outcome=outcome,
+                                            justification=justification))
