@@ -32,6 +32,15 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.conversations.ingest import ChatFileError
+    from vigil.conversations.report import format_chat_eval
+    from vigil.conversations.service import (
+        ChatEvalResult,
+        ChatScan,
+        build_chat_model,
+        run_chat_eval,
+        scan_chat_files,
+    )
     from vigil.demo.run import DemoResult, run_demo
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
     from vigil.exporters.json_cases import case_to_json
@@ -72,6 +81,10 @@ _LAZY: dict[str, str] = {
                      "resume_bank", "resume_bank_entry"], "vigil.bank_review"),
     **dict.fromkeys(["DemoResult", "run_demo"], "vigil.demo.run"),
     "case_to_json": "vigil.exporters.json_cases",
+    "ChatFileError": "vigil.conversations.ingest",
+    "format_chat_eval": "vigil.conversations.report",
+    **dict.fromkeys(["ChatEvalResult", "ChatScan", "build_chat_model", "run_chat_eval",
+                     "scan_chat_files"], "vigil.conversations.service"),
     **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
                     "vigil.exporters.export"),
     **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
@@ -130,4 +143,6 @@ __all__ = [
     "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
     "store_failure_text", "store_summary", "AnonymousExportError", "UnknownCasesError",
     "export_cases", "UnknownPluginError",
+    "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
+    "run_chat_eval", "scan_chat_files",
 ]

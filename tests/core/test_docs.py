@@ -139,4 +139,7 @@ def test_public_api_is_pinned() -> None:
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",
         "export_bank", "format_vpdq", "hash_path", "keep_findings", "load_bank", "match_path",
         "signal_from_event",
+        # conversations
+        "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
+        "run_chat_eval", "scan_chat_files",
     ])

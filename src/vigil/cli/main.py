@@ -23,7 +23,7 @@ from vigil import (
     run,
     run_demo,
 )
-from vigil.cli import bank, cases, media
+from vigil.cli import bank, cases, chats, media
 from vigil.cli.common import (
     cases_table,
     console,
@@ -39,6 +39,7 @@ app = typer.Typer(help="vigil: linked, explained, prioritised cases against cybe
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(cases.app, name="cases")
 app.add_typer(bank.app, name="bank")
+app.add_typer(chats.app, name="chats")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)

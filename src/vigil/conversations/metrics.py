@@ -1,0 +1,115 @@
+"""Window-level figures: precision, recall, F1, F0.5, PR-AUC, the decoys' false-positive rate,
+and early-detection latency.
+
+Why F0.5: PAN 2012's author-level ranking measure weights precision over recall (Inches &
+Crestani 2012), because a reviewer's time is the scarce resource. Why the decoy FPR on its own
+line: adults posing as children are the hard negatives; a model that separates chat from IRC but
+flags decoys has learnt the topic, not the offender. Why latency in messages: the eSPD task (Vogt,
+Leser & Akbik, ACL 2021) asks how soon a detector can warn, counted in messages seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.metrics import average_precision_score, precision_recall_curve
+
+from vigil.conversations.windows import AuthorWindow, WindowRole
+
+LATENCY_PRECISION = 0.9
+"""The fixed precision at which early-detection latency is measured (vigil's choice)."""
+LATENCY_MARKS = (10, 25, 50, 100)
+STREAM_LIMIT = 100
+"""Messages of each offender read for latency: the start of the relationship, where warning
+early matters (vigil's choice)."""
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    name: str
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    f05: float
+    pr_auc: float
+    decoy_fpr: float
+    benign_fpr: float
+    flagged: int
+    windows: int
+
+
+def f_beta(precision: float, recall: float, beta: float) -> float:
+    if precision + recall == 0:
+        return 0.0
+    b2 = beta * beta
+    return (1 + b2) * precision * recall / (b2 * precision + recall)
+
+
+def window_figures(name: str, windows: Sequence[AuthorWindow], scores: NDArray[np.float64],
+                   threshold: float) -> WindowFigures:
+    """Figures for ``scores`` (one per window) flagged at ``score >= threshold``."""
+    truth = np.array([w.positive for w in windows])
+    decoy = np.array([w.role is WindowRole.DECOY for w in windows])
+    flagged = scores >= threshold
+    hits = int((flagged & truth).sum())
+    precision = hits / int(flagged.sum()) if flagged.any() else 0.0
+    recall = hits / int(truth.sum()) if truth.any() else 0.0
+    benign = ~truth & ~decoy
+    return WindowFigures(
+        name=name, threshold=threshold, precision=precision, recall=recall,
+        f1=f_beta(precision, recall, 1.0), f05=f_beta(precision, recall, 0.5),
+        pr_auc=float(average_precision_score(truth, scores)) if truth.any() else 0.0,
+        decoy_fpr=float(flagged[decoy].mean()) if decoy.any() else 0.0,
+        benign_fpr=float(flagged[benign].mean()) if benign.any() else 0.0,
+        flagged=int(flagged.sum()), windows=len(windows))
+
+
+def threshold_at_precision(truth: NDArray[np.bool_], scores: NDArray[np.float64],
+                           precision: float) -> float | None:
+    """The lowest threshold whose precision reaches ``precision``; None when none does."""
+    values, _, thresholds = precision_recall_curve(truth, scores)
+    for value, threshold in zip(values[:-1], thresholds, strict=True):
+        if value >= precision:
+            return float(threshold)
+    return None
+
+
+@dataclass(frozen=True)
+class Latency:
+    precision: float
+    threshold: float | None
+    offenders: int
+    flagged: int
+    median: float | None
+    """Median messages read before the first flag, over the offender streams flagged."""
+    within: dict[int, float]
+    """Share of offender streams flagged within n messages."""
+
+
+def early_latency(streams: Sequence[Sequence[str]], truth: NDArray[np.bool_],
+                  scores: NDArray[np.float64],
+                  stream_scores: Callable[[Sequence[str]], NDArray[np.float64]],
+                  precision: float = LATENCY_PRECISION) -> Latency:
+    """Messages an offender writes before the detector flags them, at a fixed window precision.
+
+    The threshold is the lowest reaching ``precision`` on the test windows (``truth``/``scores``);
+    each offender's stream is then read message by message (``stream_scores`` gives the score
+    after each message, over the last k messages) and the first message at or above the threshold
+    counts, as eSPD counts the messages seen before a warning (Vogt, Leser & Akbik 2021).
+    """
+    threshold = threshold_at_precision(truth, scores, precision)
+    needed: list[int] = []
+    if threshold is not None:
+        for stream in streams:
+            above = np.flatnonzero(stream_scores(stream) >= threshold)
+            if above.size:
+                needed.append(int(above[0]) + 1)
+    total = len(streams)
+    within = {n: (sum(1 for k in needed if k <= n) / total if total else 0.0)
+              for n in LATENCY_MARKS}
+    return Latency(precision=precision, threshold=threshold, offenders=total, flagged=len(needed),
+                   median=float(np.median(needed)) if needed else None, within=within)
