@@ -1,4 +1,5 @@
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -73,14 +74,16 @@ def test_figures_count_decoy_false_positives_on_their_own() -> None:
     assert figures.f05 == pytest.approx(f_beta(0.5, 0.5, 0.5)) == pytest.approx(0.5)
 
 
-def test_latency_counts_messages_until_the_first_flag() -> None:
-    truth = np.array([True, False])
-    scores = np.array([0.9, 0.1])
-    streams = [("a", "b", "c"), ("a", "a", "a", "a")]
+def test_latency_counts_messages_until_the_first_flag_at_stream_precision() -> None:
+    streams = [(("late", "late", "hit"), True), (("quiet",) * 4, False), (("noisy",) * 2, False)]
+    by_text = {"late": 0.1, "hit": 0.95, "quiet": 0.0, "noisy": 0.5}
 
-    def stream_scores(texts: object) -> np.ndarray:
-        return np.array([0.0, 0.0, 0.95]) if len(texts) == 3 else np.zeros(4)  # type: ignore[arg-type]
+    def stream_scores(texts: Sequence[str]) -> np.ndarray:
+        return np.array([by_text[t] for t in texts])
 
-    latency = early_latency(streams, truth, scores, stream_scores, precision=0.9)
-    assert latency.flagged == 1 and latency.median == 3.0 and latency.offenders == 2
-    assert latency.within[10] == 0.5
+    latency = early_latency(streams, stream_scores, precision=0.9)
+    assert latency.threshold == 0.95
+    assert latency.flagged == 1 and latency.median == 3.0 and latency.offenders == 1
+    assert latency.false_alarms == 0 and latency.within[10] == 1.0
+    everyone = early_latency(streams, stream_scores, precision=0.5)
+    assert everyone.threshold == 0.5 and everyone.false_alarms == 1

@@ -53,7 +53,8 @@ class Protocol:
     train: list[AuthorWindow] = field(default_factory=list)
     validation: list[AuthorWindow] = field(default_factory=list)
     test: list[AuthorWindow] = field(default_factory=list)
-    streams: list[tuple[str, ...]] = field(default_factory=list)
+    streams: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
+    """Each test-side author's first messages, and whether the author is an offender."""
     train_groups: set[str] = field(default_factory=set)
 
     def split_digest(self) -> str:
@@ -81,12 +82,16 @@ def _add(protocol: Protocol, conversation: LabelledConversation, size: int, seed
         (protocol.validation if validation else protocol.train).append(window)
     tested = author_windows(conversation, size, TEST_WINDOWS_PER_AUTHOR, seed)
     protocol.test.extend(w for w in tested if in_share(w.group, TEST_SHARE, seed, "test"))
-    if conversation.offenders and in_share(conversation.conversation_id, TEST_SHARE, seed, "test"):
-        for offender in sorted(conversation.offenders):
-            stream = tuple(t for a, t in zip(conversation.authors, conversation.texts, strict=True)
-                           if a == offender)[:STREAM_LIMIT]
-            if len(stream) >= size:
-                protocol.streams.append(stream)
+    seen: set[str] = set()
+    for author in conversation.authors:
+        group = conversation.conversation_id if conversation.offenders else author
+        if author in seen or not in_share(group, TEST_SHARE, seed, "test"):
+            continue
+        seen.add(author)
+        stream = tuple(t for a, t in zip(conversation.authors, conversation.texts, strict=True)
+                       if a == author)[:STREAM_LIMIT]
+        if len(stream) >= size:
+            protocol.streams.append((stream, author in conversation.offenders))
 
 
 def train_on(protocol: Protocol, lexicon: Lexicon, size: int = WINDOW_SIZE) -> ChatModel:
@@ -115,13 +120,12 @@ def evaluate(protocol: Protocol, scorers: Sequence[WindowScorer], size: int,
              seed: int) -> EvalReport:
     """Each scorer on the test windows, once."""
     texts = [w.texts for w in protocol.test]
-    truth = np.array([w.positive for w in protocol.test], dtype=bool)
     results: dict[str, ScorerResult] = {}
     for scorer in scorers:
         scores = scorer.score_windows(texts)
         results[scorer.name] = ScorerResult(
             figures=window_figures(scorer.name, protocol.test, scores, scorer.threshold),
-            latency=early_latency(protocol.streams, truth, scores, scorer.stream_scores),
+            latency=early_latency(protocol.streams, scorer.stream_scores),
             scores=scores)
     counts: dict[str, int] = {}
     for window in protocol.test:

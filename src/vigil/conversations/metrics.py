@@ -84,32 +84,43 @@ class Latency:
     threshold: float | None
     offenders: int
     flagged: int
+    """Offender streams flagged within their first ``STREAM_LIMIT`` messages."""
+    false_alarms: int
+    """Decoy and benign streams flagged."""
     median: float | None
-    """Median messages read before the first flag, over the offender streams flagged."""
+    """Median messages an offender wrote before the flag, over the offender streams flagged."""
     within: dict[int, float]
     """Share of offender streams flagged within n messages."""
 
 
-def early_latency(streams: Sequence[Sequence[str]], truth: NDArray[np.bool_],
-                  scores: NDArray[np.float64],
+def early_latency(streams: Sequence[tuple[Sequence[str], bool]],
                   stream_scores: Callable[[Sequence[str]], NDArray[np.float64]],
                   precision: float = LATENCY_PRECISION) -> Latency:
-    """Messages an offender writes before the detector flags them, at a fixed window precision.
+    """Messages an offender writes before the detector flags them, at a fixed stream precision.
 
-    The threshold is the lowest reaching ``precision`` on the test windows (``truth``/``scores``);
-    each offender's stream is then read message by message (``stream_scores`` gives the score
-    after each message, over the last k messages) and the first message at or above the threshold
-    counts, as eSPD counts the messages seen before a warning (Vogt, Leser & Akbik 2021).
+    Every test author's stream (offender, decoy and benign) is read message by message;
+    ``stream_scores`` gives the score after each message over the last k. A stream is flagged
+    the first time its score reaches the threshold, which is the lowest at which at least
+    ``precision`` of the flagged streams are offenders' - so a detector that warns early by
+    warning about everyone pays for it, as eSPD's latency-weighted measure intends (Vogt, Leser
+    & Akbik 2021).
     """
-    threshold = threshold_at_precision(truth, scores, precision)
+    running = [np.maximum.accumulate(stream_scores(texts)) for texts, _ in streams]
+    truth = np.array([positive for _, positive in streams], dtype=bool)
+    peaks = np.array([r[-1] if r.size else 0.0 for r in running], dtype=np.float64)
+    threshold = threshold_at_precision(truth, peaks, precision) if truth.any() else None
     needed: list[int] = []
+    false_alarms = 0
     if threshold is not None:
-        for stream in streams:
-            above = np.flatnonzero(stream_scores(stream) >= threshold)
-            if above.size:
+        for scores, positive in zip(running, truth, strict=True):
+            above = np.flatnonzero(scores >= threshold)
+            if above.size and positive:
                 needed.append(int(above[0]) + 1)
-    total = len(streams)
+            elif above.size:
+                false_alarms += 1
+    total = int(truth.sum())
     within = {n: (sum(1 for k in needed if k <= n) / total if total else 0.0)
               for n in LATENCY_MARKS}
     return Latency(precision=precision, threshold=threshold, offenders=total, flagged=len(needed),
+                   false_alarms=false_alarms,
                    median=float(np.median(needed)) if needed else None, within=within)

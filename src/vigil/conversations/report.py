@@ -13,7 +13,8 @@ def format_chat_eval(result: ChatEvalResult) -> list[str]:
     report = result.report
     counts = ", ".join(f"{n} {role}" for role, n in report.counts.items())
     lines = [f"author windows: k={report.window}, split seed {report.seed}, test side: {counts}; "
-             f"{len(result.protocol.streams)} offender streams for latency",
+             f"{sum(p for _, p in result.protocol.streams)} offender streams of "
+             f"{len(result.protocol.streams)} for latency",
              f"model: {'trained in this run' if result.trained_here else 'loaded'} on "
              f"{len(result.protocol.train)} train + {len(result.protocol.validation)} "
              "validation windows"]
@@ -31,9 +32,10 @@ def _block(result: ScorerResult) -> list[str]:
         early = f"not flagged at precision {latency.precision:.2f}"
     else:
         marks = ", ".join(f"{share:.0%} within {n}" for n, share in latency.within.items())
-        early = (f"median {latency.median:.0f} messages to flag at precision "
+        early = (f"median {latency.median:.0f} messages to flag at stream precision "
                  f"{latency.precision:.2f} (threshold {latency.threshold:.3f}); {marks}; "
-                 f"{latency.flagged}/{latency.offenders} offenders flagged")
+                 f"{latency.flagged}/{latency.offenders} offenders flagged, "
+                 f"{latency.false_alarms} other authors flagged")
     return [
         f"[{f.name}] threshold {f.threshold:.3f}: precision {f.precision:.3f}  recall "
         f"{f.recall:.3f}  F1 {f.f1:.3f}  F0.5 {f.f05:.3f}  PR-AUC {f.pr_auc:.3f}  "
