@@ -46,7 +46,7 @@ eval-chats: $(STAMP)
 
 # Messages/s per core of the chat detector (with the model when $(CHAT_MODEL) exists).
 bench-chats: $(STAMP)
-	$(BIN)/python benchmarks/bench_chats.py --model $(CHAT_MODEL)
+	$(BIN)/python benchmarks/bench_chats.py --model $(CHAT_MODEL) --data $(CHATS_DATA)
 
 clean:
 	rm -rf $(VENV) .vigil demo-out .mypy_cache .ruff_cache .pytest_cache .coverage

@@ -43,8 +43,9 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
 def test_phrases_come_from_the_vocabulary_and_are_masked_by_default(
         chat_model: ChatModel) -> None:
     lexicon = default_lexicon()
-    revealed = top_phrases(chat_model, OFFENDER[:10], lexicon, reveal=True)
-    masked = top_phrases(chat_model, OFFENDER[:10], lexicon)
+    counts = chat_model.message_counts(OFFENDER[:10], lexicon)
+    revealed = top_phrases(chat_model, counts, reveal=True)
+    masked = top_phrases(chat_model, counts)
     assert revealed and set(revealed) <= set(chat_model.feature_names())
     assert masked == [mask_phrase(p) for p in revealed]
     assert mask_phrase("how old") == "h** o**" and mask_phrase("[question]") == "[question]"

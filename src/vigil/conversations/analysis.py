@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from vigil.conversations.ages import is_minor, stated_age
 from vigil.conversations.labels import labels_for
@@ -86,11 +87,28 @@ class ConversationScorer:
         return self.model.threshold if self.model is not None else self.lexicon.min_score
 
     def assess(self, lines: Sequence[ChatLine], reveal: bool = False) -> ConversationResult:
-        """``lines`` of one conversation in order; phrases are masked unless ``reveal``."""
-        by_author: dict[str, list[ChatLine]] = {}
-        for line in lines:
-            by_author.setdefault(line.author, []).append(line)
-        authors = {name: self._author(name, own, reveal) for name, own in by_author.items()}
+        """``lines`` of one conversation in order; phrases are masked unless ``reveal``.
+
+        Every message is matched and vectorised once, in author order, and every author's
+        score after each of their messages comes from one sparse product per conversation.
+        """
+        by_author: dict[str, list[int]] = {}
+        for index, line in enumerate(lines):
+            by_author.setdefault(line.author, []).append(index)
+        order = [i for rows in by_author.values() for i in rows]
+        texts = [lines[i].text for i in order]
+        matches = [self.lexicon.match(t) for t in texts]
+        languages = {name: detect_language([lines[i].text for i in rows])
+                     for name, rows in by_author.items()}
+        streams, counts = self._streams(texts, matches, by_author, languages)
+        authors: dict[str, AuthorResult] = {}
+        offset = 0
+        for name, rows in by_author.items():
+            segment = slice(offset, offset + len(rows))
+            own = counts[segment] if counts is not None else None
+            authors[name] = self._author(name, [lines[i] for i in rows], matches[segment],
+                                         streams[name], languages[name], own, reveal)
+            offset += len(rows)
         flagged = any(a.flagged for a in authors.values())
         categories = {c for a in authors.values() if a.flagged for c in a.categories}
         labels = labels_for(
@@ -102,39 +120,65 @@ class ConversationScorer:
             score=max(a.score for a in authors.values()), flagged=flagged, labels=labels,
             authors=authors, model_used=self.model is not None)
 
-    def _author(self, name: str, lines: Sequence[ChatLine], reveal: bool) -> AuthorResult:
-        texts = [line.text for line in lines]
-        matches = [self.lexicon.match(t) for t in texts]
-        language = detect_language(texts)
-        use_model = self.model is not None and language in MODEL_LANGUAGES
-        if use_model and self.model is not None:
-            scores, threshold = self._model_stream(texts), self.model.threshold
-        else:
-            scores, threshold = self._lexicon_stream(matches), self.lexicon.min_score
+    def _routed(self, language: str) -> bool:
+        return self.model is not None and language in MODEL_LANGUAGES
+
+    def _streams(self, texts: Sequence[str], matches: Sequence[dict[str, tuple[str, ...]]],
+                 by_author: dict[str, list[int]],
+                 languages: dict[str, str]) -> tuple[dict[str, np.ndarray], sp.csr_matrix | None]:
+        """Each author's score after each of their messages (model or lexicon by language),
+        and the model's count rows of every message (None when no author went to the model)."""
+        streams: dict[str, np.ndarray] = {}
+        bounds: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for name, rows in by_author.items():
+            bounds[name] = (offset, offset + len(rows))
+            offset += len(rows)
+            if not self._routed(languages[name]):
+                streams[name] = self._lexicon_stream(matches[bounds[name][0]:bounds[name][1]])
+        modelled = [name for name in by_author if name not in streams]
+        if not modelled or self.model is None:
+            return streams, None
+        counts = self.model.message_counts(list(texts), self.lexicon, matches)
+        ends = np.concatenate([np.arange(bounds[n][0] + 1, bounds[n][1] + 1)
+                               for n in modelled]).astype(np.int64)
+        floors = np.concatenate([np.full(bounds[n][1] - bounds[n][0], bounds[n][0])
+                                 for n in modelled]).astype(np.int64)
+        starts = np.maximum(ends - self.model.window, floors)
+        scores = self.model.calibrated(self.model.raw_scores(counts, starts, ends))
+        cut = 0
+        for name in modelled:
+            length = bounds[name][1] - bounds[name][0]
+            streams[name] = scores[cut:cut + length]
+            cut += length
+        return streams, counts
+
+    def _author(self, name: str, lines: Sequence[ChatLine],
+                matches: Sequence[dict[str, tuple[str, ...]]], scores: np.ndarray,
+                language: str, counts: sp.csr_matrix | None, reveal: bool) -> AuthorResult:
+        use_model = self._routed(language)
+        threshold = (self.model.threshold if use_model and self.model is not None
+                     else self.lexicon.min_score)
         best = int(np.argmax(scores))
         above = np.flatnonzero(scores >= threshold)
-        window = self.model.window if self.model is not None else len(texts)
+        window = self.model.window if use_model and self.model is not None else len(lines)
         start = max(0, best + 1 - window)
         categories: dict[str, set[str]] = {}
         for found in matches:
             for category, terms in found.items():
                 categories.setdefault(category, set()).update(terms)
         result = AuthorResult(
-            author=name, score=float(scores[best]), flagged=bool(above.size), messages=len(texts),
-            language=language, scored_by="model" if use_model else "lexicon",
+            author=name, score=float(scores[best]), flagged=bool(above.size),
+            messages=len(lines), language=language,
+            scored_by="model" if use_model else "lexicon",
             flagged_after=int(above[0]) + 1 if above.size else None,
             evidence_ids=[line.message_id for line, found in zip(lines, matches, strict=True)
                           if found][:50] or [line.message_id for line in lines[start:best + 1]],
             categories={c: sorted(t) for c, t in categories.items()},
-            stated_minor_age=any(is_minor(stated_age(t)) for t in texts))
-        if use_model and self.model is not None:
-            result.phrases = top_phrases(self.model, texts[start:best + 1], self.lexicon,
-                                         reveal=reveal)
+            stated_minor_age=any(is_minor(stated_age(line.text)) for line in lines))
+        if use_model and result.flagged and self.model is not None and counts is not None:
+            result.phrases = top_phrases(self.model, counts[start:best + 1], reveal=reveal)
         return result
-
-    def _model_stream(self, texts: Sequence[str]) -> np.ndarray:
-        assert self.model is not None
-        return self.model.stream_scores(self.model.message_counts(list(texts), self.lexicon))
 
     def _lexicon_stream(self, matches: Sequence[dict[str, tuple[str, ...]]]) -> np.ndarray:
         """Cumulative lexicon score after each message: the lexicon needs whole conversations."""

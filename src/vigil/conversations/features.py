@@ -16,7 +16,7 @@ writer states about themself (under 18 points to the decoy's side of a log).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,8 +44,12 @@ def char_vectorizer(max_features: int) -> CountVectorizer:
                            max_features=max_features, dtype=np.float32)
 
 
-def directed_features(texts: Sequence[str], lexicon: Lexicon) -> sp.csr_matrix:
-    """Per message: the five base features, then one 0/1 column per lexicon category."""
+def directed_features(texts: Sequence[str], lexicon: Lexicon,
+                      matches: Sequence[Mapping[str, object]] | None = None) -> sp.csr_matrix:
+    """Per message: the five base features, then one 0/1 column per lexicon category.
+
+    ``matches`` (``lexicon.match`` of each text) saves matching twice when the caller has them.
+    """
     names = list(lexicon.categories)
     rows = np.zeros((len(texts), len(BASE_FEATURES) + len(names)), dtype=np.float32)
     for i, text in enumerate(texts):
@@ -56,7 +60,7 @@ def directed_features(texts: Sequence[str], lexicon: Lexicon) -> sp.csr_matrix:
         rows[i, 2] = "?" in clean
         rows[i, 3] = is_minor(age)
         rows[i, 4] = age is not None and not is_minor(age)
-        for name in lexicon.match(clean):
+        for name in (lexicon.match(clean) if matches is None else matches[i]):
             rows[i, len(BASE_FEATURES) + names.index(name)] = 1.0
     return sp.csr_matrix(rows)
 

@@ -17,7 +17,7 @@ the format is a pickle.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,11 +59,13 @@ class ChatModel:
     """Fingerprint of the train-side groups it was fitted on (see ``evaluate.Protocol``)."""
     format: int = MODEL_FORMAT
 
-    def message_counts(self, texts: Sequence[str], lexicon: Lexicon) -> sp.csr_matrix:
+    def message_counts(self, texts: Sequence[str], lexicon: Lexicon,
+                       matches: Sequence[Mapping[str, object]] | None = None) -> sp.csr_matrix:
         """Per-message count rows for the word, character and directed blocks, side by side."""
         word = self.word.transform(texts)  # type: ignore[attr-defined]
         char = self.char.transform(texts)  # type: ignore[attr-defined]
-        return sp.csr_matrix(sp.hstack([word, char, directed_features(texts, lexicon)]))
+        directed = directed_features(texts, lexicon, matches)
+        return sp.csr_matrix(sp.hstack([word, char, directed]))
 
     def features(self, sums: sp.csr_matrix, lengths: NDArray[np.float64]) -> sp.csr_matrix:
         n_word, n_char = len(self.idf_word), len(self.idf_char)

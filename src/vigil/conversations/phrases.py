@@ -9,12 +9,11 @@ masked to its first letter and length unless the caller asks to reveal them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from vigil.conversations.features import window_sums
-from vigil.conversations.lexicon import Lexicon
 from vigil.conversations.model import ChatModel
 
 TOP_PHRASES = 8
@@ -29,17 +28,15 @@ def mask_phrase(phrase: str) -> str:
     return _AFTER_FIRST_LETTER.sub("*", phrase)
 
 
-def top_phrases(model: ChatModel, texts: Sequence[str], lexicon: Lexicon,
-                reveal: bool = False, limit: int = TOP_PHRASES) -> list[str]:
-    """The features of ``texts`` (one window) with the largest positive contribution."""
-    if not texts:
+def top_phrases(model: ChatModel, counts: sp.csr_matrix, reveal: bool = False,
+                limit: int = TOP_PHRASES) -> list[str]:
+    """The features of one window (``counts``: its messages' rows) that weighed most."""
+    if counts.shape[0] == 0:
         return []
-    counts = model.message_counts(list(texts), lexicon)
-    starts, ends = np.array([0], dtype=np.int64), np.array([len(texts)], dtype=np.int64)
-    features = model.features(window_sums(counts, starts, ends), np.array([float(len(texts))]))
-    row = features.tocsr()
-    weights = model.classifier.coef_[0]
-    contributions = row.data * weights[row.indices]
+    starts, ends = np.array([0], dtype=np.int64), np.array([counts.shape[0]], dtype=np.int64)
+    row = model.features(window_sums(counts, starts, ends),
+                         np.array([float(counts.shape[0])])).tocsr()
+    contributions = row.data * model.classifier.coef_[0][row.indices]
     order = np.argsort(-contributions)
     names = model.feature_names()
     chosen = [names[row.indices[i]] for i in order[:limit] if contributions[i] > 0]
