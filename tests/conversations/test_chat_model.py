@@ -75,3 +75,10 @@ def test_without_a_model_the_lexicon_scores_and_says_so() -> None:
     assert result.authors["a"].scored_by == "lexicon" and result.authors["a"].flagged
     assert result.authors["a"].flagged_after == 2
     assert set(result.labels) == {"age_disclosure", "grooming"}
+
+
+def test_a_model_refuses_a_lexicon_with_other_categories(chat_model: ChatModel) -> None:
+    lexicon = default_lexicon()
+    fewer = lexicon.model_copy(update={"categories": dict(list(lexicon.categories.items())[:3])})
+    with pytest.raises(ValueError, match="make model-chats"):
+        chat_model.message_counts(["hello"], fewer)

@@ -54,6 +54,8 @@ class ChatModel:
     window: int = 10
     lexicon_version: str = ""
     trained_on: dict[str, int] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    """The lexicon categories its directed features were fitted on, in order."""
     names: list[str] = field(default_factory=list)
     split_digest: str = ""
     """Fingerprint of the train-side groups it was fitted on (see ``evaluate.Protocol``)."""
@@ -62,6 +64,11 @@ class ChatModel:
     def message_counts(self, texts: Sequence[str], lexicon: Lexicon,
                        matches: Sequence[Mapping[str, object]] | None = None) -> sp.csr_matrix:
         """Per-message count rows for the word, character and directed blocks, side by side."""
+        if tuple(lexicon.categories) != self.categories:
+            raise ValueError(
+                f"the chat model was fitted with lexicon categories {list(self.categories)}, "
+                f"the lexicon in use has {list(lexicon.categories)}: rebuild it with "
+                "`make model-chats`")
         word = self.word.transform(texts)  # type: ignore[attr-defined]
         char = self.char.transform(texts)  # type: ignore[attr-defined]
         directed = directed_features(texts, lexicon, matches)
@@ -112,7 +119,7 @@ class ChatModel:
         word = list(self.word.get_feature_names_out())  # type: ignore[attr-defined]
         char = [f"'{g}'" for g in self.char.get_feature_names_out()]  # type: ignore[attr-defined]
         return word + char + [f"[{n}]" for n in BASE_FEATURES] + [
-            f"[lexicon:{n}]" for n in default_lexicon().categories]
+            f"[lexicon:{n}]" for n in self.categories]
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,7 @@ def fit_model(train: Sequence[AuthorWindow], validation: Sequence[AuthorWindow],
     model = ChatModel(word=word, char=char, idf_word=np.zeros(0, np.float32),
                       idf_char=np.zeros(0, np.float32), classifier=LogisticRegression(),
                       window=window, lexicon_version=lexicon.version,
+                      categories=tuple(lexicon.categories),
                       trained_on={role.value: n for role, n in
                                   sorted(Counter(w.role for w in train).items())})
     counts = model.message_counts(texts, lexicon)
