@@ -82,3 +82,14 @@ def test_a_model_refuses_a_lexicon_with_other_categories(chat_model: ChatModel) 
     fewer = lexicon.model_copy(update={"categories": dict(list(lexicon.categories.items())[:3])})
     with pytest.raises(ValueError, match="make model-chats"):
         chat_model.message_counts(["hello"], fewer)
+
+
+def test_an_author_writing_tagalog_is_routed_to_the_lexicon(chat_model: ChatModel) -> None:
+    tagalog = ["kumusta ka na po", "ilang taon ka na", "saan ka nakatira ngayon",
+               "wag mong sabihin sa nanay mo", "sikreto natin ito ha", "mag-isa ka ba sa bahay"]
+    lines = [ChatLine("c", f"m{i}", "tita", text) for i, text in enumerate(tagalog)]
+    lines += [ChatLine("c", f"e{i}", "sam", text) for i, text in enumerate(OFFENDER[:10])]
+    result = ConversationScorer(default_lexicon(), chat_model).assess(lines)
+    assert result.authors["tita"].language == "tl"
+    assert result.authors["tita"].scored_by == "lexicon" and result.authors["tita"].flagged
+    assert result.authors["sam"].scored_by == "model"
