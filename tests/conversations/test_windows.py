@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from tests.conversations.synthetic_chats import write_labelled
-from vigil.conversations.metrics import early_latency, f_beta, window_figures
+from vigil.conversations.metrics import (
+    early_latency,
+    f_beta,
+    offender_ranked_first,
+    running_peaks,
+    window_figures,
+)
 from vigil.conversations.windows import (
     AuthorWindow,
     LabelledConversation,
@@ -81,9 +87,19 @@ def test_latency_counts_messages_until_the_first_flag_at_stream_precision() -> N
     def stream_scores(texts: Sequence[str]) -> np.ndarray:
         return np.array([by_text[t] for t in texts])
 
-    latency = early_latency(streams, stream_scores, precision=0.9)
+    running = running_peaks(streams, stream_scores)
+    truth = np.array([positive for _, positive in streams])
+    latency = early_latency(running, truth, precision=0.9)
     assert latency.threshold == 0.95
     assert latency.flagged == 1 and latency.median == 3.0 and latency.offenders == 1
     assert latency.false_alarms == 0 and latency.within[10] == 1.0
-    everyone = early_latency(streams, stream_scores, precision=0.5)
+    everyone = early_latency(running, truth, precision=0.5)
     assert everyone.threshold == 0.5 and everyone.false_alarms == 1
+
+
+def test_author_level_counts_conversations_where_the_offender_scores_highest() -> None:
+    running = [np.array([0.2, 0.9]), np.array([0.5]), np.array([0.1, 0.3]), np.array([0.6]),
+               np.array([0.4])]
+    truth = np.array([True, False, True, False, False])
+    conversations = ["a", "a", "b", "b", "c"]
+    assert offender_ranked_first(running, truth, conversations) == (1, 2)

@@ -22,6 +22,8 @@ from vigil.conversations.metrics import (
     Latency,
     WindowFigures,
     early_latency,
+    offender_ranked_first,
+    running_peaks,
     window_figures,
 )
 from vigil.conversations.model import ChatModel
@@ -55,6 +57,8 @@ class Protocol:
     test: list[AuthorWindow] = field(default_factory=list)
     streams: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
     """Each test-side author's first messages, and whether the author is an offender."""
+    stream_conversations: list[str] = field(default_factory=list)
+    """The conversation of each stream (harness-only: to ask which author is the offender)."""
     train_groups: set[str] = field(default_factory=set)
 
     def split_digest(self) -> str:
@@ -92,6 +96,7 @@ def _add(protocol: Protocol, conversation: LabelledConversation, size: int, seed
                        if a == author)[:STREAM_LIMIT]
         if len(stream) >= size:
             protocol.streams.append((stream, author in conversation.offenders))
+            protocol.stream_conversations.append(conversation.conversation_id)
 
 
 def train_on(protocol: Protocol, lexicon: Lexicon, size: int = WINDOW_SIZE) -> ChatModel:
@@ -106,6 +111,8 @@ class ScorerResult:
     figures: WindowFigures
     latency: Latency
     scores: np.ndarray
+    ranked_first: tuple[int, int]
+    """Conversations where the offender outscored every other author, of those judged."""
 
 
 @dataclass(frozen=True)
@@ -121,12 +128,14 @@ def evaluate(protocol: Protocol, scorers: Sequence[WindowScorer], size: int,
     """Each scorer on the test windows, once."""
     texts = [w.texts for w in protocol.test]
     results: dict[str, ScorerResult] = {}
+    truth = np.array([positive for _, positive in protocol.streams], dtype=bool)
     for scorer in scorers:
         scores = scorer.score_windows(texts)
+        running = running_peaks(protocol.streams, scorer.stream_scores)
         results[scorer.name] = ScorerResult(
             figures=window_figures(scorer.name, protocol.test, scores, scorer.threshold),
-            latency=early_latency(protocol.streams, scorer.stream_scores),
-            scores=scores)
+            latency=early_latency(running, truth), scores=scores,
+            ranked_first=offender_ranked_first(running, truth, protocol.stream_conversations))
     counts: dict[str, int] = {}
     for window in protocol.test:
         counts[window.role.value] = counts.get(window.role.value, 0) + 1

@@ -93,20 +93,25 @@ class Latency:
     """Share of offender streams flagged within n messages."""
 
 
-def early_latency(streams: Sequence[tuple[Sequence[str], bool]],
+def running_peaks(streams: Sequence[tuple[Sequence[str], bool]],
                   stream_scores: Callable[[Sequence[str]], NDArray[np.float64]],
+                  ) -> list[NDArray[np.float64]]:
+    """Each stream's highest score so far, after each message."""
+    return [np.maximum.accumulate(stream_scores(texts)) for texts, _ in streams]
+
+
+def early_latency(running: Sequence[NDArray[np.float64]], truth: NDArray[np.bool_],
                   precision: float = LATENCY_PRECISION) -> Latency:
     """Messages an offender writes before the detector flags them, at a fixed stream precision.
 
     Every test author's stream (offender, decoy and benign) is read message by message;
-    ``stream_scores`` gives the score after each message over the last k. A stream is flagged
+    ``running`` holds each stream's highest score so far (:func:`running_peaks`; the score
+    after each message is over the last k). A stream is flagged
     the first time its score reaches the threshold, which is the lowest at which at least
     ``precision`` of the flagged streams are offenders' - so a detector that warns early by
     warning about everyone pays for it, as eSPD's latency-weighted measure intends (Vogt, Leser
     & Akbik 2021).
     """
-    running = [np.maximum.accumulate(stream_scores(texts)) for texts, _ in streams]
-    truth = np.array([positive for _, positive in streams], dtype=bool)
     peaks = np.array([r[-1] if r.size else 0.0 for r in running], dtype=np.float64)
     threshold = threshold_at_precision(truth, peaks, precision) if truth.any() else None
     needed: list[int] = []
@@ -124,3 +129,24 @@ def early_latency(streams: Sequence[tuple[Sequence[str], bool]],
     return Latency(precision=precision, threshold=threshold, offenders=total, flagged=len(needed),
                    false_alarms=false_alarms,
                    median=float(np.median(needed)) if needed else None, within=within)
+
+
+def offender_ranked_first(running: Sequence[NDArray[np.float64]], truth: NDArray[np.bool_],
+                          conversations: Sequence[str]) -> tuple[int, int]:
+    """In how many conversations with an offender and another author the offender's peak score
+    is the highest: the author-level question of PAN 2012 (which side is the predator).
+
+    Returns ``(ranked first, conversations judged)``.
+    """
+    peaks: dict[str, list[tuple[float, bool]]] = {}
+    for scores, positive, conversation in zip(running, truth, conversations, strict=True):
+        peaks.setdefault(conversation, []).append((float(scores[-1]) if scores.size else 0.0,
+                                                   bool(positive)))
+    judged = first = 0
+    for authors in peaks.values():
+        offenders = [p for p, positive in authors if positive]
+        others = [p for p, positive in authors if not positive]
+        if offenders and others:
+            judged += 1
+            first += max(offenders) > max(others)
+    return first, judged

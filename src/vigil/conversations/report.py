@@ -43,4 +43,6 @@ def _block(result: ScorerResult) -> list[str]:
         f"[{f.name}] decoy windows' FPR: {f.decoy_fpr:.3f}   (benign windows' FPR "
         f"{f.benign_fpr:.3f})",
         f"[{f.name}] early detection: {early}",
+        f"[{f.name}] author level: the offender scored highest in {result.ranked_first[0]} of "
+        f"{result.ranked_first[1]} test conversations with an offender and another author",
     ]
