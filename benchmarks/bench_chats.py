@@ -71,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--model", type=Path, default=Path(".vigil/models/chat-model.pkl"))
-    parser.add_argument("--messages", type=int, default=30_000)
+    parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--per-conversation", type=int, default=200)
     args = parser.parse_args()
     conversations = (from_data(args.data, args.messages, args.per_conversation)
