@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import fuzz clean
+.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import fuzz model-chats eval-chats bench-chats clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -44,6 +44,21 @@ bench-media: $(STAMP)
 	$(BIN)/python benchmarks/bench_index.py --sizes 1000000 10000000
 	$(BIN)/python benchmarks/bench_live.py
 	$(BIN)/python benchmarks/bench_robustness.py
+
+# The chat model: fitted on the train side of the seeded split of $(CHATS_DATA) only, written to an
+# ignored folder (it holds vocabulary from the corpus, so it is never committed).
+CHATS_DATA ?= ../shared/data/chats
+CHAT_MODEL ?= .vigil/models/chat-model.pkl
+
+model-chats: $(STAMP)
+	$(BIN)/vigil chats train $(CHATS_DATA) --out $(CHAT_MODEL)
+
+eval-chats: $(STAMP)
+	$(BIN)/vigil chats eval $(CHATS_DATA) --curve .vigil/chats-pr.png
+
+# Messages/s per core of the chat detector (with the model when $(CHAT_MODEL) exists).
+bench-chats: $(STAMP)
+	$(BIN)/python benchmarks/bench_chats.py --model $(CHAT_MODEL) --data $(CHATS_DATA)
 
 clean:
 	rm -rf $(VENV) .vigil demo-out .mypy_cache .ruff_cache .pytest_cache .coverage

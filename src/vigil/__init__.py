@@ -46,6 +46,15 @@ if TYPE_CHECKING:
         resume_bank_entry,
     )
     from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
+    from vigil.conversations.ingest import ChatFileError
+    from vigil.conversations.report import format_chat_eval
+    from vigil.conversations.service import (
+        ChatEvalResult,
+        ChatScan,
+        build_chat_model,
+        run_chat_eval,
+        scan_chat_files,
+    )
     from vigil.custody.heads import HeadSigner, SignedHead
     from vigil.custody.log import sign_custody_head, verify_custody_log
     from vigil.custody.verify import VerifyReport
@@ -119,6 +128,10 @@ _LAZY: dict[str, str] = {
     "IncompleteReportError": "vigil.exporters.context",
     **dict.fromkeys(["Decision", "OutboundRefusedError", "outbound_allowed"], "vigil.gate"),
     "case_to_json": "vigil.exporters.json_cases",
+    "ChatFileError": "vigil.conversations.ingest",
+    "format_chat_eval": "vigil.conversations.report",
+    **dict.fromkeys(["ChatEvalResult", "ChatScan", "build_chat_model", "run_chat_eval",
+                     "scan_chat_files"], "vigil.conversations.service"),
     **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
                     "vigil.exporters.export"),
     **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
@@ -194,4 +207,6 @@ __all__ = [
     "Account", "AccountError", "AccountService", "AccountStore", "Enrolment", "LoginRefused",
     "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid", "SessionRules", "Target",
     "UnknownAccountError", "account_store", "can", "csrf_token", "reveal_message",
+    "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
+    "run_chat_eval", "scan_chat_files",
 ]

@@ -7,6 +7,7 @@ from vigil.registry import PluginClass
 
 def builtin_plugins() -> list[PluginClass]:
     """Every plug-in vigil ships, in one list (third parties add theirs the same way)."""
+    from vigil.detectors.chat_model import ConversationModelDetector
     from vigil.detectors.conversations import ConversationLexiconDetector
     from vigil.detectors.media import MediaHashDetector
     from vigil.detectors.reports import PanicReportDetector
@@ -34,7 +35,8 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.triage import SCORERS
 
     return [
-        MediaHashDetector, ConversationLexiconDetector, PaymentTypologyDetector,
+        MediaHashDetector, ConversationLexiconDetector, ConversationModelDetector,
+        PaymentTypologyDetector,
         PanicReportDetector,
         MediaJsonLines, MessageJsonLines, PaymentJsonLines, ReportJsonLines, PaymentCsv,
         JsonCasesExporter, HtmlReportExporter, CyberTipExporter, StixBundleExporter,

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         default=None,
         description="YAML with the conversation indicator lexicon; unset means the packaged one.",
     )
+    chat_model: Path | None = Field(
+        default=None,
+        description="Trained chat model file (`make model-chats` writes "
+        "`.vigil/models/chat-model.pkl`); unset means conversations are scored by the lexicon "
+        "alone. Load only a file you built: it is a pickle.",
+    )
     max_future_skew_hours: float = Field(
         default=24.0, ge=0, allow_inf_nan=False,
         description="How far after the importer's clock a record may be dated before it is "

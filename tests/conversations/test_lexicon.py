@@ -91,6 +91,9 @@ PHRASES: list[tuple[str, str]] = [
     ("checks_for_police", "are you a cop?"),
     ("checks_for_police", "you're not a cop right?"),
     ("checks_for_police", "is this a sting?"),
+    ("code_words", "gnoc?"),
+    ("code_words", "ok gnrn"),
+    ("code_words", "\U0001F9C0\U0001F355"),
 ]
 
 # Ordinary sentences that share words with indicators but must match nothing.

@@ -154,4 +154,7 @@ def test_public_api_is_pinned() -> None:
         "LoginRefused", "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid",
         "SessionRules", "Target", "UnknownAccountError", "account_store", "can", "csrf_token",
         "reveal_message",
+        # conversations
+        "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
+        "run_chat_eval", "scan_chat_files",
     ])

@@ -69,7 +69,8 @@ def test_detectors_are_selected_by_name_and_typos_are_errors() -> None:
     chosen = registry.enabled_detectors(["reports.panic", "payments.typologies"])
     assert [cls.name for cls in chosen] == ["payments.typologies", "reports.panic"]
     with pytest.raises(UnknownPluginError, match="unknown detector 'media.hash'; known: "
-                                                 "conversation.lexicon, media.hash_match"):
+                                                 "conversation.lexicon, conversation.model, "
+                                                 "media.hash_match"):
         registry.enabled_detectors(["media.hash"])
 
 

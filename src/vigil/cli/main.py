@@ -26,7 +26,7 @@ from vigil import (
     run,
     run_demo,
 )
-from vigil.cli import accounts, audit, bank, cases, media, share
+from vigil.cli import accounts, audit, bank, cases, chats, media, share
 from vigil.cli.common import (
     cases_table,
     console,
@@ -46,6 +46,7 @@ app.add_typer(bank.app, name="bank")
 app.add_typer(audit.app, name="audit")
 app.add_typer(share.app, name="share")
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(chats.app, name="chats")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)
