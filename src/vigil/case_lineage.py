@@ -33,6 +33,16 @@ def member_keys(case: Case) -> list[str]:
     return [str(e) for e in case.entities] or [s.id for s in case.signals]
 
 
+def members_of(cases: Sequence[Case]) -> dict[str, str]:
+    """Member key -> case id for ``cases``; a key in two cases (only hand-built cases share
+    one: linked cases are disjoint components) stays with the first."""
+    members: dict[str, str] = {}
+    for case in cases:
+        for key in member_keys(case):
+            members.setdefault(key, case.id)
+    return members
+
+
 @dataclass(frozen=True)
 class Stabilised:
     """A run's cases under their stable ids, the statuses they inherit, and the events to log."""

@@ -2,9 +2,10 @@
 
 Cases are recomputed from the signals of this run (signals of earlier runs stay in the signal store
 as history); a case keeps its id while it grows, and its review status carries over by that id
-(a merged case inherits those of the cases it absorbed, :mod:`vigil.case_lineage`). Signals that arrived without a
-record (a live-stream match; later the API) cannot be recomputed, so each run reads them from the
-signal store and links them with the rest (docs/decisions/0002-signals-without-records.md).
+(a merged case inherits those of the cases it absorbed, :mod:`vigil.case_lineage`). Signals that
+arrived without a record (a live-stream match; later the API) cannot be recomputed, so each run
+reads them from the signal store and links them with the rest
+(docs/decisions/0002-signals-without-records.md).
 Detectors never write bank state: the flood pauses they propose are stored here, each with an
 audit event.
 """

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from vigil.audit import AuditEvent
-from vigil.case_lineage import member_keys
+from vigil.case_lineage import members_of
 from vigil.custody.entry import GENESIS, CustodyEntry, seal
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.custody.log import PeriodicHeads
@@ -82,7 +82,7 @@ class MemoryStore:
                       inherited: Mapping[str, CaseStatus] | None = None) -> None:
         self._statuses.update(inherited or {})
         self._cases = {c.id: replace(c, status=self._statuses.get(c.id, c.status)) for c in cases}
-        self._members = {key: c.id for c in cases for key in member_keys(c)}
+        self._members = members_of(cases)
 
     def case_members(self) -> dict[str, str]:
         return dict(self._members)

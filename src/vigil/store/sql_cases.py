@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from vigil.case_lineage import member_keys
+from vigil.case_lineage import members_of
 from vigil.model import Case, CaseStatus
 from vigil.store import codec, schema
 from vigil.store.retry import RetryPolicy, write_transaction
@@ -42,7 +42,7 @@ class SqlCases:
             conn.execute(delete(schema.cases))
             if rows:
                 conn.execute(insert(schema.cases), rows)
-            members = [{"member": key, "case_id": c.id} for c in cases for key in member_keys(c)]
+            members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
             conn.execute(delete(schema.case_members))
             if members:
                 conn.execute(insert(schema.case_members), members)
