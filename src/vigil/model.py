@@ -155,10 +155,10 @@ class Case:
 
 
 def case_id_for(entities: Iterable[EntityRef], signals: Iterable[Signal]) -> str:
-    """A case id stable across runs while the case grows.
+    """The id a case gets when it is first seen: a hash of its smallest entity.
 
-    Cases are connected components, so no two share an entity; the smallest entity names the case
-    and keeps naming it as signals are added (unless a smaller entity joins it).
+    Cases are connected components, so no two share an entity. Later runs keep the id while the
+    case grows, even when a smaller entity joins it (:mod:`vigil.case_ids`, decision 0004).
     """
     keys = [str(e) for e in entities] or [s.id for s in signals]
     return "case-" + content_hash(min(keys))[:12]

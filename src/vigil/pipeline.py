@@ -1,9 +1,11 @@
 """The one-way pipeline over what is stored: detect, then link, then triage, then store cases.
 
 Cases are recomputed from the signals of this run (signals of earlier runs stay in the signal store
-as history); only a case's review status carries over, by case id. Signals that arrived without a
-record (a live-stream match; later the API) cannot be recomputed, so each run reads them from the
-signal store and links them with the rest (docs/decisions/0002-signals-without-records.md).
+as history); a case keeps its id while it grows, and its review status carries over by that id
+(a merged case inherits those of the cases it absorbed, :mod:`vigil.case_lineage`). Signals that
+arrived without a record (a live-stream match; later the API) cannot be recomputed, so each run
+reads them from the signal store and links them with the rest
+(docs/decisions/0002-signals-without-records.md).
 Detectors never write bank state: the flood pauses they propose are stored here, each with an
 audit event.
 """
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
+from vigil.case_lineage import stabilise
 from vigil.linking import LinkingConfig, link, load_linking_config
 from vigil.media.banks.lookup import store_flood_pauses
 from vigil.model import Case, Signal
@@ -110,6 +113,17 @@ def live_signals(signals: SignalStore, records: Mapping[RecordKind, Sequence[Rec
                    and s.evidence.get("observation_id") not in recorded), key=lambda s: s.id)
 
 
+def store_cases(store: Store, cases: Sequence[Case]) -> list[Case]:
+    """Store a run's cases under stable ids: a case that grew or merged keeps an earlier id and
+    inherits the review state of what it absorbed, and each merge and split is audited
+    (:mod:`vigil.case_lineage`, docs/decisions/0004-stable-case-ids.md)."""
+    stable = stabilise(cases, store.case_members(), store.reviewed_statuses(), datetime.now(UTC))
+    store.replace_cases(stable.cases, stable.inherited)
+    for event in stable.events:
+        store.append_audit(event)
+    return stable.cases
+
+
 def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineConfig,
                  as_of: datetime | None = None, actor: str = "system",
                  on_step: StepCallback | None = None) -> RunResult:
@@ -132,7 +146,7 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     step("triage")
     kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}
     cases = triage_all(groups, config.triage.with_kinds(kinds), moment, config.scorers)
-    store.replace_cases(cases)
+    cases = store_cases(store, cases)
     counts = {name: len(group) for name, group in found.items()}
     for signal in live:
         counts[signal.source] = counts.get(signal.source, 0) + 1

@@ -8,7 +8,8 @@ AuditEvent` naming the analyst.
 The case store keeps only a case's status. Assignments and notes have no column of their own:
 they are stored as audit events and read back by :func:`case_history`, so the trail of a case is
 exactly what was audited, and nothing can change it afterwards. A case keeps its id across runs
-while its signals stay linked the same way, so its history follows it from run to run.
+while it grows (:mod:`vigil.case_ids`), and a case that absorbed others in a merge also shows
+their history, so its trail follows it from run to run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from vigil.audit import AuditEvent
+from vigil.case_lineage import concerns, lineage
 from vigil.model import Case, CaseStatus, JSONValue
 from vigil.store.interfaces import AuditStore, CaseStore
 
@@ -108,8 +110,13 @@ def open_case(cases: CaseStore, audit: AuditStore, case_id: str, *, actor: str,
 
 
 def case_history(audit: AuditStore, case_id: str) -> list[AuditEvent]:
-    """Every status change, assignment and note on a case, in the order they were audited."""
-    return [e for e in audit.audit_events() if e.target == case_id and e.action in CASE_ACTIONS]
+    """Every status change, assignment, note and decision on a case, in the order they were
+    audited, with those of the cases merged into it (an entry whose ``target`` is not
+    ``case_id`` came from an absorbed case) and the pipeline's merges and splits that name it."""
+    events = audit.audit_events()
+    ids = lineage(events, case_id)
+    return [e for e in events
+            if (e.target in ids and e.action in CASE_ACTIONS) or concerns(e, ids)]
 
 
 def current_assignee(audit: AuditStore, case_id: str) -> str | None:

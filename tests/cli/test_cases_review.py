@@ -1,12 +1,14 @@
 """``vigil cases assign``, ``note`` and ``history``: decisions kept in the audit log, by name."""
 
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.core.factories import signal
+from tests.core.factories import T0, signal
 from vigil import Case, open_store
+from vigil.audit import AuditEvent
 from vigil.cli.main import app
 
 runner = CliRunner()
@@ -54,3 +56,16 @@ def test_refused_decisions_exit_non_zero_and_leave_no_trace(one_case: str, args:
                                                             code: int) -> None:
     assert invoke("cases", *args)[0] == code
     assert invoke("cases", "history", one_case)[1] == "no decisions on 'case-a' yet\n"
+
+
+def test_history_of_a_merged_case_marks_what_came_from_the_absorbed_case(one_case: str) -> None:
+    assert invoke("cases", "note", one_case, "first look", "--analyst", "Rosa")[0] == 0
+    store = open_store(os.environ["VIGIL_DATABASE_URL"])
+    store.append_audit(AuditEvent("vigil:pipeline", "merge_cases", "case-z", T0,
+                                  {"survivor": "case-z", "absorbed": ["case-a"]}))
+    store.close()
+    code, out = invoke("cases", "history", "case-z")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0].endswith("Rosa: note (text: first look) [from case case-a]")
+    assert "merge_cases" in lines[1] and "[from case" not in lines[1]

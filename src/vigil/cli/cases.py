@@ -165,13 +165,15 @@ def dismiss(
 
 @app.command("history")
 def history(case_id: Annotated[str, typer.Argument(help="The case.")]) -> None:
-    """Every status change, assignment and note on a case, oldest first."""
+    """Every status change, assignment and note on a case (and on cases merged into it), oldest
+    first."""
     with opened_store(load_settings()) as store:
         events = case_history(store, case_id)
     for event in events:
         detail = ", ".join(f"{k}: {v}" for k, v in event.details.items())
-        console.print(f"{event.at:%Y-%m-%d %H:%M:%S} {event.actor}: {event.action} ({detail})",
-                      markup=False)
+        origin = f" [from case {event.target}]" if event.target != case_id else ""
+        console.print(f"{event.at:%Y-%m-%d %H:%M:%S} {event.actor}: {event.action} ({detail})"
+                      f"{origin}", markup=False)
     if not events:
         console.print(f"no decisions on {case_id!r} yet")
 

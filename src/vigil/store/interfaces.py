@@ -6,7 +6,7 @@ SQLite (default) and PostgreSQL. One test body runs against all of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -55,8 +55,20 @@ class SignalStore(Protocol):
 
 
 class CaseStore(Protocol):
-    def replace_cases(self, cases: Sequence[Case]) -> None:
-        """Store a fresh set of cases; the review status of a case id seen before is kept."""
+    def replace_cases(self, cases: Sequence[Case],
+                      inherited: Mapping[str, CaseStatus] | None = None) -> None:
+        """Store a fresh set of cases; the review status of a case id seen before is kept.
+
+        ``inherited``: review statuses to record with them (a merged case's, vigil.case_ids).
+        Each case's identifiers (its signals' ids when it has none) are remembered as its
+        members, which :meth:`case_members` reads back for the next run's ids.
+        """
+
+    def case_members(self) -> dict[str, str]:
+        """The last stored cases' members (identifier, or signal id) -> case id."""
+
+    def reviewed_statuses(self) -> dict[str, CaseStatus]:
+        """Every status a person set (or a merge inherited), by case id, past cases included."""
 
     def cases(self) -> list[Case]:
         """All cases, highest priority first (ties by id)."""

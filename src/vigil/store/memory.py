@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from vigil.audit import AuditEvent
+from vigil.case_lineage import members_of
 from vigil.custody.entry import GENESIS, CustodyEntry, seal
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.custody.log import PeriodicHeads
@@ -29,6 +30,7 @@ class MemoryStore:
         self._signals: dict[str, Signal] = {}
         self._cases: dict[str, Case] = {}
         self._statuses: dict[str, CaseStatus] = {}
+        self._members: dict[str, str] = {}
         self._banks: dict[str, BankInfo] = {}
         self._bank_entries: dict[tuple[str, str, str], BankEntry] = {}
         self._audit: list[CustodyEntry] = []
@@ -76,8 +78,17 @@ class MemoryStore:
     def signals(self) -> list[Signal]:
         return list(self._signals.values())
 
-    def replace_cases(self, cases: Sequence[Case]) -> None:
+    def replace_cases(self, cases: Sequence[Case],
+                      inherited: Mapping[str, CaseStatus] | None = None) -> None:
+        self._statuses.update(inherited or {})
         self._cases = {c.id: replace(c, status=self._statuses.get(c.id, c.status)) for c in cases}
+        self._members = members_of(cases)
+
+    def case_members(self) -> dict[str, str]:
+        return dict(self._members)
+
+    def reviewed_statuses(self) -> dict[str, CaseStatus]:
+        return dict(self._statuses)
 
     def cases(self) -> list[Case]:
         return sorted(self._cases.values(), key=lambda c: (-c.priority, c.id))

@@ -114,6 +114,16 @@ case_statuses = Table(
     Column("status", String(KIND_LENGTH), nullable=False),
 )
 
+# Which case each identifier (or, for a case without identifiers, each signal) belonged to at the
+# last run: how the next run gives a grown or merged case its old id (vigil.case_ids).
+case_members = Table(
+    "case_members",
+    metadata,
+    Column("member", Text, primary_key=True),
+    Column("case_id", Text, nullable=False),
+    Index("ix_case_members_case_id", "case_id"),
+)
+
 banks = Table(
     "banks",
     metadata,

@@ -15,21 +15,21 @@ Open it with :func:`vigil.store.open.open_store`, which brings the schema up to 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, case, delete, func, insert, select, update
+from sqlalchemy import Column, Engine, Table, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
-from vigil.model import Case, CaseStatus, Signal, content_hash
+from vigil.model import Signal, content_hash
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.store import codec, record_ids, schema
 from vigil.store.interfaces import AddResult, BankEntryCount
 from vigil.store.retry import RetryPolicy, write_transaction
 from vigil.store.sql_audit import SqlAuditLog
+from vigil.store.sql_cases import SqlCases
 
 Row = dict[str, Any]
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
@@ -48,7 +48,7 @@ def _quarantine_key(entry: QuarantineEntry) -> str:
     return content_hash([entry.source, entry.line, entry.line_sha256])
 
 
-class SqlStore(SqlAuditLog):
+class SqlStore(SqlCases, SqlAuditLog):
     """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
 
     def __init__(self, engine: Engine, retry: RetryPolicy | None = None) -> None:
@@ -121,61 +121,6 @@ class SqlStore(SqlAuditLog):
         query = select(schema.signals.c.data).order_by(schema.signals.c.seq)
         with self._engine.connect() as conn:
             return [codec.signal_from_json(data) for data in conn.scalars(query)]
-
-    def replace_cases(self, cases: Sequence[Case]) -> None:
-        with write_transaction(self._engine, self._retry) as conn:
-            kept = self._reviewed_statuses(conn)
-            rows = [self._case_row(replace(c, status=kept.get(c.id, c.status))) for c in cases]
-            conn.execute(delete(schema.cases))
-            if rows:
-                conn.execute(insert(schema.cases), rows)
-
-    @staticmethod
-    def _reviewed_statuses(conn: Connection) -> dict[str, CaseStatus]:
-        table = schema.case_statuses
-        rows = conn.execute(select(table.c.case_id, table.c.status))
-        return {case_id: CaseStatus(status) for case_id, status in rows}
-
-    @staticmethod
-    def _case_row(case: Case) -> Row:
-        return {
-            "id": case.id,
-            "priority": case.priority,
-            "status": case.status.value,
-            "data": codec.case_to_json(case),
-        }
-
-    def cases(self) -> list[Case]:
-        # Sorted here rather than in SQL: PostgreSQL's collation may order ids unlike Python.
-        return sorted(self._load_cases(None), key=lambda c: (-c.priority, c.id))
-
-    def case(self, case_id: str) -> Case | None:
-        found = self._load_cases(case_id)
-        return found[0] if found else None
-
-    def _load_cases(self, case_id: str | None) -> list[Case]:
-        table = schema.cases
-        query = select(table.c.data, table.c.status)
-        if case_id is not None:
-            query = query.where(table.c.id == case_id)
-        with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [replace(codec.case_from_json(data), status=CaseStatus(s)) for data, s in rows]
-
-    def set_status(self, case_id: str, status: CaseStatus) -> None:
-        cases, statuses = schema.cases, schema.case_statuses
-        with write_transaction(self._engine, self._retry) as conn:
-            changed = conn.execute(
-                update(cases).where(cases.c.id == case_id).values(status=status.value)
-            )
-            if changed.rowcount == 0:
-                raise KeyError(f"no case {case_id!r}")
-            upsert = _insert(self._dialect, statuses).values(case_id=case_id, status=status.value)
-            conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[statuses.c.case_id], set_={"status": status.value}
-                )
-            )
 
     def add_bank(self, bank: BankInfo) -> None:
         """Insert or update ``bank``; an existing bank keeps its enabled state (see BankInfo)."""

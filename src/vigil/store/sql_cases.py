@@ -1,0 +1,106 @@
+"""The case store of :class:`vigil.store.sql.SqlStore`: cases, review statuses and members.
+
+A mixin, as :mod:`vigil.store.sql_audit` is, so ``sql.py`` stays small. Cases are replaced on
+every run; ``case_statuses`` keeps what a person decided (or a merge inherited) by case id, and
+``case_members`` which case each identifier belonged to, for the next run's ids
+(:mod:`vigil.case_ids`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from vigil.case_lineage import members_of
+from vigil.model import Case, CaseStatus
+from vigil.store import codec, schema
+from vigil.store.retry import RetryPolicy, write_transaction
+
+
+def _upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+class SqlCases:
+    """``CaseStore`` over the ``cases``, ``case_statuses`` and ``case_members`` tables."""
+
+    _engine: Engine
+    _dialect: str
+    _retry: RetryPolicy
+
+    def replace_cases(self, cases: Sequence[Case],
+                      inherited: Mapping[str, CaseStatus] | None = None) -> None:
+        with write_transaction(self._engine, self._retry) as conn:
+            for case_id, status in (inherited or {}).items():
+                self._upsert_status(conn, case_id, status)
+            kept = self._reviewed_statuses(conn)
+            rows = [self._case_row(replace(c, status=kept.get(c.id, c.status))) for c in cases]
+            conn.execute(delete(schema.cases))
+            if rows:
+                conn.execute(insert(schema.cases), rows)
+            members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
+            conn.execute(delete(schema.case_members))
+            if members:
+                conn.execute(insert(schema.case_members), members)
+
+    def case_members(self) -> dict[str, str]:
+        table = schema.case_members
+        with self._engine.connect() as conn:
+            return {member: case_id for member, case_id
+                    in conn.execute(select(table.c.member, table.c.case_id))}
+
+    def reviewed_statuses(self) -> dict[str, CaseStatus]:
+        with self._engine.connect() as conn:
+            return self._reviewed_statuses(conn)
+
+    @staticmethod
+    def _reviewed_statuses(conn: Connection) -> dict[str, CaseStatus]:
+        table = schema.case_statuses
+        rows = conn.execute(select(table.c.case_id, table.c.status))
+        return {case_id: CaseStatus(status) for case_id, status in rows}
+
+    def _upsert_status(self, conn: Connection, case_id: str, status: CaseStatus) -> None:
+        statuses = schema.case_statuses
+        upsert = _upsert(self._dialect, statuses).values(case_id=case_id, status=status.value)
+        conn.execute(upsert.on_conflict_do_update(
+            index_elements=[statuses.c.case_id], set_={"status": status.value}))
+
+    @staticmethod
+    def _case_row(case: Case) -> dict[str, Any]:
+        return {
+            "id": case.id,
+            "priority": case.priority,
+            "status": case.status.value,
+            "data": codec.case_to_json(case),
+        }
+
+    def cases(self) -> list[Case]:
+        # Sorted here rather than in SQL: PostgreSQL's collation may order ids unlike Python.
+        return sorted(self._load_cases(None), key=lambda c: (-c.priority, c.id))
+
+    def case(self, case_id: str) -> Case | None:
+        found = self._load_cases(case_id)
+        return found[0] if found else None
+
+    def _load_cases(self, case_id: str | None) -> list[Case]:
+        table = schema.cases
+        query = select(table.c.data, table.c.status)
+        if case_id is not None:
+            query = query.where(table.c.id == case_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [replace(codec.case_from_json(data), status=CaseStatus(s)) for data, s in rows]
+
+    def set_status(self, case_id: str, status: CaseStatus) -> None:
+        cases = schema.cases
+        with write_transaction(self._engine, self._retry) as conn:
+            changed = conn.execute(
+                update(cases).where(cases.c.id == case_id).values(status=status.value)
+            )
+            if changed.rowcount == 0:
+                raise KeyError(f"no case {case_id!r}")
+            self._upsert_status(conn, case_id, status)
