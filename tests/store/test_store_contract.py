@@ -340,7 +340,7 @@ def test_data_survives_reopen_and_migrations_run_once(sql_store_url: str) -> Non
             assert again.add_records(_records(1)) == AddResult(0, 4)
             with again.engine.connect() as conn:
                 versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert versions == [("0004",)]
+        assert versions == [("0008",)]
 
 
 def test_sqlite_and_memory_give_identical_cases(tmp_path: Path) -> None:

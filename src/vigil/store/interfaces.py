@@ -15,6 +15,7 @@ from vigil.custody.entry import CustodyEntry
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal
+from vigil.outbox.store import OutboxStore
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 
@@ -115,7 +116,7 @@ class AuditStore(Protocol):
         """Sign a head after every ``every``-th append with ``signer`` (``None``: stop)."""
 
 
-class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, Protocol):
+class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, OutboxStore, Protocol):
     """All interfaces together, as the CLI opens them; library functions take the narrow ones."""
 
     def close(self) -> None: ...

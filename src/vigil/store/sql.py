@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
+from vigil.outbox.sql import SqlOutbox
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.store import codec, record_ids, schema
@@ -48,7 +49,7 @@ def _quarantine_key(entry: QuarantineEntry) -> str:
     return content_hash([entry.source, entry.line, entry.line_sha256])
 
 
-class SqlStore(SqlAuditLog):
+class SqlStore(SqlAuditLog, SqlOutbox):
     """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
 
     def __init__(self, engine: Engine, retry: RetryPolicy | None = None) -> None:
