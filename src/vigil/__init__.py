@@ -32,10 +32,10 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.custody.heads import HeadSigner, SignedHead
     from vigil.custody.log import sign_custody_head, verify_custody_log
     from vigil.custody.verify import VerifyReport
-    from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.demo.run import DemoResult, run_demo
     from vigil.exporters.context import IncompleteReportError
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
@@ -54,6 +54,15 @@ if TYPE_CHECKING:
     from vigil.media.video.frames import Sampling, format_vpdq
     from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
     from vigil.monitor.signals import keep_findings, signal_from_event
+    from vigil.outbox.destinations import (
+        Destination,
+        DestinationError,
+        load_destinations,
+        load_secrets,
+    )
+    from vigil.outbox.enqueue import enqueue_export
+    from vigil.outbox.model import DeliveryStatus
+    from vigil.outbox.worker import OutboxPolicy, outbox_summary, retry_dead, run_outbox
     from vigil.pipeline import RunResult, StepCallback
     from vigil.records import RecordKind
     from vigil.registry import Registry, UnknownPluginError, load_registry
@@ -120,6 +129,12 @@ _LAZY: dict[str, str] = {
                     "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
     "Settings": "vigil.settings",
+    **dict.fromkeys(["DeliveryStatus"], "vigil.outbox.model"),
+    **dict.fromkeys(["Destination", "DestinationError", "load_destinations", "load_secrets"],
+                    "vigil.outbox.destinations"),
+    "enqueue_export": "vigil.outbox.enqueue",
+    **dict.fromkeys(["OutboxPolicy", "outbox_summary", "retry_dead", "run_outbox"],
+                    "vigil.outbox.worker"),
     **dict.fromkeys(["share_export", "share_import"], "vigil.sharing.exchange"),
     **dict.fromkeys(["PartnerKeyError", "load_partner_keys", "partner_key"],
                     "vigil.sharing.keys"),
@@ -169,4 +184,6 @@ __all__ = [
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
     "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
     "ShareFileError",
+    "DeliveryStatus", "Destination", "DestinationError", "OutboxPolicy", "enqueue_export",
+    "load_destinations", "load_secrets", "outbox_summary", "retry_dead", "run_outbox",
 ]

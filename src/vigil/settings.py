@@ -96,6 +96,32 @@ class Settings(BaseSettings):
         description="JSON file mapping each sharing partner's name to its secret HMAC key "
         "(hex); `vigil share` reads it. Keys never appear in exports.",
     )
+    outbox_destinations: Path | None = Field(
+        default=None,
+        description="YAML file of delivery destinations (partner webhooks, a clearing-house "
+        "endpoint, a MISP instance) that `vigil outbox send` queues exports for.",
+    )
+    outbox_secrets: Path | None = Field(
+        default=None,
+        description="JSON file mapping each destination's auth_secret name to the header "
+        "value sent (e.g. a bearer token); never stored in the database or the audit log.",
+    )
+    outbox_max_attempts: int = Field(
+        default=8, ge=1,
+        description="Attempts before a delivery becomes a dead letter.",
+    )
+    outbox_backoff_s: float = Field(
+        default=2.0, gt=0, allow_inf_nan=False,
+        description="Base of the exponential backoff between attempts (full jitter), seconds.",
+    )
+    outbox_backoff_max_s: float = Field(
+        default=300.0, gt=0, allow_inf_nan=False,
+        description="Longest wait between two attempts, seconds.",
+    )
+    outbox_timeout_s: float = Field(
+        default=10.0, gt=0, allow_inf_nan=False,
+        description="Seconds one delivery attempt may take (connect, send and answer).",
+    )
 
     @property
     def max_future_skew(self) -> timedelta:

@@ -35,7 +35,7 @@ def destination(name: str, url: str, kind: DestinationKind = DestinationKind.WEB
 def queue(store: Store, chosen: list[Case], to: Destination,
           confirm: bool = True) -> list[Delivery]:
     """Confirm (by a named person), export and enqueue each case on its own."""
-    store.replace_cases([*store.cases(), *chosen])
+    store.replace_cases(list({c.id: c for c in [*store.cases(), *chosen]}.values()))
     queued = []
     for case in chosen:
         if confirm:

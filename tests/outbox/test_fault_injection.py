@@ -10,7 +10,7 @@ from tests.outbox.fault_server import FAULTS, fault_server, seeded_plan
 from tests.outbox.helpers import cases, destination, queue
 from vigil.outbox.destinations import DestinationKind
 from vigil.outbox.model import DeliveryStatus
-from vigil.outbox.worker import OutboxPolicy, run_outbox, summary
+from vigil.outbox.worker import OutboxPolicy, outbox_summary, run_outbox
 from vigil.store.interfaces import Store
 from vigil.store.open import open_store
 
@@ -35,7 +35,7 @@ def test_every_confirmed_case_is_delivered_once_or_dead_with_a_reason(store: Sto
         result = run_outbox(store, {d.name: d for d in (flaky, nobody)}, {}, POLICY,
                             rng=random.Random(1))
     final = {d.id: d for d in store.deliveries()}
-    assert result == summary(store) and result.pending == 0
+    assert result == outbox_summary(store) and result.pending == 0
     delivered = [final[d.id] for d in sent if final[d.id].status is DeliveryStatus.DELIVERED]
     dead = [d for d in final.values() if d.status is DeliveryStatus.DEAD]
     assert len(delivered) + len(dead) == 14  # none silently dropped
@@ -67,4 +67,4 @@ def test_each_attempt_carries_the_delivery_id_as_idempotency_key_and_the_secret(
     keys = {h["Idempotency-Key"] for h in receiver.headers}
     assert keys == {d.id for d in sent}
     assert {h["Authorization"] for h in receiver.headers} == {"Bearer t0k"}
-    assert summary(store).delivered == 3
+    assert outbox_summary(store).delivered == 3

@@ -19,9 +19,9 @@ from vigil import (
     assign_case,
     case_history,
     case_to_json,
-    open_case,
     confirm_case,
     dismiss_case,
+    open_case,
     set_case_status,
 )
 from vigil.cli.common import cases_table, console, errors, load_settings, opened_store

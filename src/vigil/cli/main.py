@@ -26,7 +26,7 @@ from vigil import (
     run,
     run_demo,
 )
-from vigil.cli import audit, bank, cases, media, share
+from vigil.cli import audit, bank, cases, media, outbox, share
 from vigil.cli.common import (
     cases_table,
     console,
@@ -45,6 +45,7 @@ app.add_typer(cases.app, name="cases")
 app.add_typer(bank.app, name="bank")
 app.add_typer(audit.app, name="audit")
 app.add_typer(share.app, name="share")
+app.add_typer(outbox.app, name="outbox")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)

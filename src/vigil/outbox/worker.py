@@ -76,7 +76,7 @@ class OutboxSummary:
                 f"pending={self.pending}")
 
 
-def summary(store: OutboxStore) -> OutboxSummary:
+def outbox_summary(store: OutboxStore) -> OutboxSummary:
     found = store.deliveries()
     return OutboxSummary(*(sum(d.status is s for d in found) for s in DeliveryStatus))
 
@@ -165,7 +165,7 @@ def run_outbox(store: OutboxStore, destinations: Mapping[str, Destination],
             deliver_due(store, destinations, secrets, http, policy, now(), chance)
             pending = store.deliveries(DeliveryStatus.PENDING)
             if once or not pending:
-                return summary(store)
+                return outbox_summary(store)
             wait = (min(d.next_attempt_at for d in pending) - now()).total_seconds()
             sleep(max(0.0, min(wait, policy.backoff_cap_s)))
     finally:
