@@ -116,7 +116,8 @@ class AuditStore(Protocol):
         """Sign a head after every ``every``-th append with ``signer`` (``None``: stop)."""
 
 
-class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, OutboxStore, Protocol):
+class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, OutboxStore,
+            Protocol):
     """All interfaces together, as the CLI opens them; library functions take the narrow ones."""
 
     def close(self) -> None: ...

@@ -17,11 +17,12 @@ from vigil.outbox.model import Delivery
 from vigil.outbox.store import MemoryOutbox
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
+from vigil.retention.store import MemoryDeletes
 from vigil.store import record_ids
 from vigil.store.interfaces import AddResult, BankEntryCount
 
 
-class MemoryStore(MemoryOutbox):
+class MemoryStore(MemoryOutbox, MemoryDeletes):
     """Implements every store interface with dicts; nothing survives the process."""
 
     def __init__(self) -> None:
