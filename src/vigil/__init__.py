@@ -66,6 +66,21 @@ if TYPE_CHECKING:
     from vigil.pipeline import RunResult, StepCallback
     from vigil.records import RecordKind
     from vigil.registry import Registry, UnknownPluginError, load_registry
+    from vigil.retention.holds import (
+        Hold,
+        HoldRefusedError,
+        lift_hold,
+        preservation_holds,
+        set_hold_until,
+    )
+    from vigil.retention.profiles import (
+        Jurisdiction,
+        JurisdictionError,
+        detectors_off_by_law,
+        load_jurisdictions,
+        profile_for,
+    )
+    from vigil.retention.run import RetentionPlan, run_retention
     from vigil.review import (
         AnonymousActorError,
         UnknownCaseError,
@@ -129,6 +144,11 @@ _LAZY: dict[str, str] = {
                     "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
     "Settings": "vigil.settings",
+    **dict.fromkeys(["Hold", "HoldRefusedError", "lift_hold", "preservation_holds",
+                     "set_hold_until"], "vigil.retention.holds"),
+    **dict.fromkeys(["Jurisdiction", "JurisdictionError", "detectors_off_by_law",
+                     "load_jurisdictions", "profile_for"], "vigil.retention.profiles"),
+    **dict.fromkeys(["RetentionPlan", "run_retention"], "vigil.retention.run"),
     **dict.fromkeys(["DeliveryStatus"], "vigil.outbox.model"),
     **dict.fromkeys(["Destination", "DestinationError", "load_destinations", "load_secrets"],
                     "vigil.outbox.destinations"),
@@ -186,4 +206,7 @@ __all__ = [
     "ShareFileError",
     "DeliveryStatus", "Destination", "DestinationError", "OutboxPolicy", "enqueue_export",
     "load_destinations", "load_secrets", "outbox_summary", "retry_dead", "run_outbox",
+    "Hold", "HoldRefusedError", "Jurisdiction", "JurisdictionError", "RetentionPlan",
+    "detectors_off_by_law", "lift_hold", "load_jurisdictions", "preservation_holds",
+    "profile_for", "run_retention", "set_hold_until",
 ]

@@ -122,6 +122,17 @@ class Settings(BaseSettings):
         default=10.0, gt=0, allow_inf_nan=False,
         description="Seconds one delivery attempt may take (connect, send and answer).",
     )
+    jurisdiction: str | None = Field(
+        default=None,
+        description="Jurisdiction profile (us, eu, uk, au in the packaged jurisdictions.yaml): "
+        "retention periods and detectors switched off where their legal basis lapsed; unset "
+        "means no retention limit and no detector off (preservation holds always apply).",
+    )
+    jurisdictions: Path | None = Field(
+        default=None,
+        description="YAML with jurisdiction profiles; unset means the packaged "
+        "jurisdictions.yaml.",
+    )
 
     @property
     def max_future_skew(self) -> timedelta:

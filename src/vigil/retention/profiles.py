@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from vigil.model import Case, Reason
+from vigil.settings import Settings
 
 LAW_COMPONENT = "off_by_law"
 """The ``Reason.component`` of a detector switched off by a jurisdiction (contribution 0)."""
@@ -137,3 +138,17 @@ def with_law_reasons(case: Case, reasons: list[Reason]) -> Case:
     """``case`` with ``reasons`` added (once), so a reader knows what was not looked for."""
     kept = tuple(r for r in case.reasons if r.component != LAW_COMPONENT)
     return replace(case, reasons=kept + tuple(reasons))
+
+
+def profile_for(settings: Settings) -> Jurisdiction | None:
+    """The profile ``VIGIL_JURISDICTION`` names, from ``VIGIL_JURISDICTIONS`` or the package."""
+    return jurisdiction(settings.jurisdiction, settings.jurisdictions)
+
+
+def detectors_off_by_law(settings: Settings, now: datetime | None = None) -> dict[str, str]:
+    """Detector name to the sentence why the configured profile has it off (``vigil plugins``)."""
+    profile = profile_for(settings)
+    if profile is None:
+        return {}
+    return {s.detector: s.sentence(profile.code)
+            for s in profile.switched_off(now or datetime.now(UTC))}

@@ -13,16 +13,14 @@ from sqlalchemy import Engine, delete
 from vigil.model import Case, CaseStatus, Signal
 from vigil.records import Record
 from vigil.store import schema
-from vigil.store.interfaces import AuditStore, CaseStore, RecordStore, SignalStore
+from vigil.store.interfaces import (
+    AuditStore,
+    CaseStore,
+    DeletingStore,
+    RecordStore,
+    SignalStore,
+)
 from vigil.store.retry import RetryPolicy, write_transaction
-
-
-class DeletingStore(Protocol):
-    def delete_records(self, content_hashes: Collection[str]) -> int:
-        """Delete the records with these content hashes; how many there were."""
-
-    def delete_signals(self, signal_ids: Collection[str]) -> int: ...
-    def delete_cases(self, case_ids: Collection[str]) -> int: ...
 
 
 class RetentionStore(RecordStore, SignalStore, CaseStore, AuditStore, DeletingStore, Protocol):
