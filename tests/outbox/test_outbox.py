@@ -16,10 +16,16 @@ from vigil.confirmation import confirm_case, dismiss_case
 from vigil.exporters.export import export_cases
 from vigil.exporters.json_cases import JsonCasesExporter
 from vigil.gate import OutboundRefusedError
-from vigil.outbox.destinations import DestinationError, load_destinations, load_secrets
+from vigil.outbox.destinations import (
+    DestinationError,
+    DestinationKind,
+    load_destinations,
+    load_secrets,
+)
 from vigil.outbox.enqueue import enqueue_export
 from vigil.outbox.model import DeliveryStatus
 from vigil.outbox.worker import OutboxPolicy, deliver_due, retry_dead
+from vigil.retention.holds import preservation_holds
 from vigil.review import AnonymousActorError
 from vigil.store.interfaces import Store
 from vigil.store.open import open_store
@@ -170,3 +176,39 @@ def test_destination_files_name_the_bad_field(tmp_path: Path) -> None:
     secrets.write_text('["Bearer abc"]')
     with pytest.raises(DestinationError, match="JSON object"):
         load_secrets(secrets)
+
+
+def test_a_failed_audit_append_leaves_no_delivery(store: Store,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row and its audit event share one transaction: if the append fails, neither stays."""
+    (case,) = cases(1)
+    store.replace_cases([case])
+    confirm_case(store, store, case.id, actor="C. Lead", role="lead", note="checked")
+    export = export_cases(store, store, [case.id], JsonCasesExporter, "A. Analyst")
+    events = len(store.audit_events())
+
+    def broken(*_args: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_append_in" if hasattr(store, "_append_in")
+                        else "_append_locked", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        enqueue_export(store, export, destination("p", URL), "A. Analyst", format_name="json")
+    monkeypatch.undo()
+    assert len(store.audit_events()) == events
+    assert store.deliveries() == [], "a delivery without its audit event was left"
+
+
+def test_a_delivery_to_the_clearing_house_starts_a_one_year_hold() -> None:
+    store = open_store("memory://")
+    partner = destination("partner", URL)
+    house = destination("house", URL, DestinationKind.CLEARING_HOUSE)
+    (to_partner,) = queue(store, cases(1, "a"), partner)
+    (to_house,) = queue(store, cases(1, "b"), house)
+    deliver_due(store, {d.name: d for d in (partner, house)}, {}, echoing(), POLICY, NOW,
+                random.Random(0))
+    holds = preservation_holds(store.audit_events())
+    assert set(holds) == set(to_house.case_ids)
+    (hold,) = holds.values()
+    assert hold.until == NOW.replace(year=2027) and "clearing house" in hold.basis
+    assert not set(to_partner.case_ids) & set(holds)

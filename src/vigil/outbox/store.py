@@ -39,8 +39,8 @@ class MemoryOutbox:
         with self._audit_lock:
             if delivery.id in self._deliveries:
                 raise ValueError(f"delivery {delivery.id!r} is already in the outbox")
+            seq = self._append_locked(event)  # first: if it fails, nothing was written
             self._deliveries[delivery.id] = delivery
-            seq = self._append_locked(event)
         self._after_append(seq)
 
     def _after_append(self, seq: int) -> None:
@@ -58,7 +58,7 @@ class MemoryOutbox:
         with self._audit_lock:
             if delivery.id not in self._deliveries:
                 raise KeyError(delivery.id)
-            self._deliveries[delivery.id] = delivery
             seq = None if event is None else self._append_locked(event)
+            self._deliveries[delivery.id] = delivery
         if seq is not None:
             self._after_append(seq)
