@@ -212,3 +212,15 @@ def test_a_delivery_to_the_clearing_house_starts_a_one_year_hold() -> None:
     (hold,) = holds.values()
     assert hold.until == NOW.replace(year=2027) and "clearing house" in hold.basis
     assert not set(to_partner.case_ids) & set(holds)
+
+
+def test_a_case_dismissed_after_queueing_never_leaves(store: Store) -> None:
+    to = destination("partner", URL)
+    first, second = queue(store, cases(2), to)
+    (dismissed,) = first.case_ids
+    dismiss_case(store, store, dismissed, actor="C. Lead", role="lead", note="a refund")
+    deliver_due(store, {to.name: to}, {}, echoing(), POLICY, NOW, random.Random(0))
+    gone, sent = store.delivery(first.id), store.delivery(second.id)
+    assert gone is not None and gone.status is DeliveryStatus.DEAD and gone.attempts == 1
+    assert "human gate now refuses" in gone.last_error and "dismissed" in gone.last_error
+    assert sent is not None and sent.status is DeliveryStatus.DELIVERED

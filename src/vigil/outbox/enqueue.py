@@ -77,3 +77,16 @@ def _require_gate(store: OutboxStores, case_ids: Sequence[str]) -> None:
             refused[case.id] = decision.reason
     if refused:
         raise OutboundRefusedError(refused)
+
+
+def gate_refusal(store: OutboxStores, delivery: Delivery) -> str | None:
+    """Why the human gate would now keep ``delivery`` in (``None``: it may leave).
+
+    Asked before every attempt, so a case dismissed, or grown with signals nobody judged, after
+    it was queued does not leave either.
+    """
+    try:
+        _require_gate(store, delivery.case_ids)
+    except (UnknownCasesError, OutboundRefusedError) as exc:
+        return f"the human gate now refuses it: {exc}"
+    return None

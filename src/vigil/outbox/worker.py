@@ -27,6 +27,7 @@ import httpx
 
 from vigil.audit import AuditEvent
 from vigil.outbox.destinations import Destination
+from vigil.outbox.enqueue import OutboxStores, gate_refusal
 from vigil.outbox.model import Delivery, DeliveryStatus
 from vigil.outbox.store import OutboxStore
 from vigil.review import require_actor
@@ -115,7 +116,7 @@ def _acknowledgement(body: str, expected: str, ack_field: str) -> str:
     return body[:ACK_TEXT_LIMIT]
 
 
-def deliver_due(store: OutboxStore, destinations: Mapping[str, Destination],
+def deliver_due(store: OutboxStores, destinations: Mapping[str, Destination],
                 secrets: Mapping[str, str], client: httpx.Client, policy: OutboxPolicy,
                 now: datetime, rng: random.Random) -> int:
     """One attempt for every pending delivery due at ``now``; how many were tried."""
@@ -126,6 +127,9 @@ def deliver_due(store: OutboxStore, destinations: Mapping[str, Destination],
             if destination is None:
                 raise DeliveryFailure(f"destination {delivery.destination!r} is not configured",
                                       final=True)
+            refusal = gate_refusal(store, delivery)
+            if refusal is not None:
+                raise DeliveryFailure(refusal, final=True)
             ack = attempt(client, delivery, destination, secrets)
         except DeliveryFailure as failure:
             retry = None if failure.final else policy.retry_at(delivery.attempts + 1, now, rng)
@@ -150,7 +154,7 @@ def _save(store: OutboxStore, delivery: Delivery, now: datetime) -> None:
         justification=delivery.last_error))
 
 
-def run_outbox(store: OutboxStore, destinations: Mapping[str, Destination],
+def run_outbox(store: OutboxStores, destinations: Mapping[str, Destination],
                secrets: Mapping[str, str], policy: OutboxPolicy, *, once: bool = False,
                client: httpx.Client | None = None, clock: Callable[[], datetime] | None = None,
                sleep: Callable[[float], None] = time.sleep,
