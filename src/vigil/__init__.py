@@ -76,9 +76,33 @@ if TYPE_CHECKING:
     from vigil.media.video.frames import Sampling, format_vpdq
     from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
     from vigil.monitor.signals import keep_findings, signal_from_event
+    from vigil.outbox.destinations import (
+        Destination,
+        DestinationError,
+        load_destinations,
+        load_secrets,
+    )
+    from vigil.outbox.enqueue import enqueue_export
+    from vigil.outbox.model import DeliveryStatus
+    from vigil.outbox.worker import OutboxPolicy, outbox_summary, retry_dead, run_outbox
     from vigil.pipeline import RunResult, StepCallback
     from vigil.records import RecordKind
     from vigil.registry import Registry, UnknownPluginError, load_registry
+    from vigil.retention.holds import (
+        Hold,
+        HoldRefusedError,
+        lift_hold,
+        preservation_holds,
+        set_hold_until,
+    )
+    from vigil.retention.profiles import (
+        Jurisdiction,
+        JurisdictionError,
+        detectors_off_by_law,
+        load_jurisdictions,
+        profile_for,
+    )
+    from vigil.retention.run import RetentionPlan, run_retention
     from vigil.review import (
         AnonymousActorError,
         UnknownCaseError,
@@ -155,6 +179,17 @@ _LAZY: dict[str, str] = {
                     "vigil.review"),
     **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
     "Settings": "vigil.settings",
+    **dict.fromkeys(["Hold", "HoldRefusedError", "lift_hold", "preservation_holds",
+                     "set_hold_until"], "vigil.retention.holds"),
+    **dict.fromkeys(["Jurisdiction", "JurisdictionError", "detectors_off_by_law",
+                     "load_jurisdictions", "profile_for"], "vigil.retention.profiles"),
+    **dict.fromkeys(["RetentionPlan", "run_retention"], "vigil.retention.run"),
+    **dict.fromkeys(["DeliveryStatus"], "vigil.outbox.model"),
+    **dict.fromkeys(["Destination", "DestinationError", "load_destinations", "load_secrets"],
+                    "vigil.outbox.destinations"),
+    "enqueue_export": "vigil.outbox.enqueue",
+    **dict.fromkeys(["OutboxPolicy", "outbox_summary", "retry_dead", "run_outbox"],
+                    "vigil.outbox.worker"),
     **dict.fromkeys(["share_export", "share_import"], "vigil.sharing.exchange"),
     **dict.fromkeys(["PartnerKeyError", "load_partner_keys", "partner_key"],
                     "vigil.sharing.keys"),
@@ -209,4 +244,9 @@ __all__ = [
     "UnknownAccountError", "account_store", "can", "csrf_token", "reveal_message",
     "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
     "run_chat_eval", "scan_chat_files",
+    "DeliveryStatus", "Destination", "DestinationError", "OutboxPolicy", "enqueue_export",
+    "load_destinations", "load_secrets", "outbox_summary", "retry_dead", "run_outbox",
+    "Hold", "HoldRefusedError", "Jurisdiction", "JurisdictionError", "RetentionPlan",
+    "detectors_off_by_law", "lift_hold", "load_jurisdictions", "preservation_holds",
+    "profile_for", "run_retention", "set_hold_until",
 ]

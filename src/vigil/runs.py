@@ -7,11 +7,13 @@ same detectors with the same settings.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
 from vigil.plugin import Detector
 from vigil.registry import Registry
+from vigil.retention.profiles import law_reasons, profile_for, with_law_reasons
 from vigil.settings import Settings
 from vigil.store.interfaces import Store
 
@@ -27,8 +29,21 @@ def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
 
 def run(store: Store, settings: Settings, registry: Registry,
         on_step: StepCallback | None = None, *, as_of: datetime | None = None,
-        actor: str = "system") -> RunResult:
-    """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`)."""
-    return run_pipeline(store, build_detectors(settings, registry),
-                        PipelineConfig.from_settings(settings, registry), as_of=as_of, actor=actor,
-                        on_step=on_step)
+        actor: str = "system", now: datetime | None = None) -> RunResult:
+    """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`).
+
+    Detectors that the ``VIGIL_JURISDICTION`` profile switches off at ``now`` (the wall clock:
+    the law in force when the scan runs, not the data's time) do not run, and every case says
+    so in a zero-contribution reason.
+    """
+    moment = now or datetime.now(UTC)
+    profile = profile_for(settings)
+    off = {s.detector for s in profile.switched_off(moment)} if profile else set()
+    detectors = [d for d in build_detectors(settings, registry) if d.name not in off]
+    result = run_pipeline(store, detectors, PipelineConfig.from_settings(settings, registry),
+                          as_of=as_of, actor=actor, on_step=on_step)
+    reasons = law_reasons(profile, moment)
+    if not reasons:
+        return result
+    store.replace_cases([with_law_reasons(c, reasons) for c in result.cases])
+    return replace(result, cases=store.cases())

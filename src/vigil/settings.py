@@ -130,6 +130,43 @@ class Settings(BaseSettings):
         "prompts a break (a soft cap, as Lewitzka et al. 2026 advise cutting exposures; 50 is "
         "vigil's choice, no published number exists).",
     )
+    outbox_destinations: Path | None = Field(
+        default=None,
+        description="YAML file of delivery destinations (partner webhooks, a clearing-house "
+        "endpoint, a MISP instance) that `vigil outbox send` queues exports for.",
+    )
+    outbox_secrets: Path | None = Field(
+        default=None,
+        description="JSON file mapping each destination's auth_secret name to the header "
+        "value sent (e.g. a bearer token); never stored in the database or the audit log.",
+    )
+    outbox_max_attempts: int = Field(
+        default=8, ge=1,
+        description="Attempts before a delivery becomes a dead letter.",
+    )
+    outbox_backoff_s: float = Field(
+        default=2.0, gt=0, allow_inf_nan=False,
+        description="Base of the exponential backoff between attempts (full jitter), seconds.",
+    )
+    outbox_backoff_max_s: float = Field(
+        default=300.0, gt=0, allow_inf_nan=False,
+        description="Longest wait between two attempts, seconds.",
+    )
+    outbox_timeout_s: float = Field(
+        default=10.0, gt=0, allow_inf_nan=False,
+        description="Seconds one delivery attempt may take (connect, send and answer).",
+    )
+    jurisdiction: str | None = Field(
+        default=None,
+        description="Jurisdiction profile (us, eu, uk, au in the packaged jurisdictions.yaml): "
+        "retention periods and detectors switched off where their legal basis lapsed; unset "
+        "means no retention limit and no detector off (preservation holds always apply).",
+    )
+    jurisdictions: Path | None = Field(
+        default=None,
+        description="YAML with jurisdiction profiles; unset means the packaged "
+        "jurisdictions.yaml.",
+    )
 
     @property
     def max_future_skew(self) -> timedelta:

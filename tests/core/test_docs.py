@@ -142,6 +142,13 @@ def test_public_api_is_pinned() -> None:
         "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
         "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
         "ShareFileError",
+        # the delivery outbox
+        "DeliveryStatus", "Destination", "DestinationError", "OutboxPolicy", "enqueue_export",
+        "load_destinations", "load_secrets", "outbox_summary", "retry_dead", "run_outbox",
+        # retention, holds and jurisdictions
+        "Hold", "HoldRefusedError", "Jurisdiction", "JurisdictionError", "RetentionPlan",
+        "detectors_off_by_law", "lift_hold", "load_jurisdictions", "preservation_holds",
+        "profile_for", "run_retention", "set_hold_until",
         # banks and media
         "BANK_FORMATS", "BankEntry", "BankFileError", "BankInfo", "BankKind", "BankSpec",
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",

@@ -12,6 +12,7 @@ from rich.table import Table
 from vigil import (
     AnonymousExportError,
     IncompleteReportError,
+    JurisdictionError,
     NoImporterError,
     OutboundRefusedError,
     RecordKind,
@@ -20,13 +21,14 @@ from vigil import (
     UnknownCasesError,
     UnknownPluginError,
     case_to_json,
+    detectors_off_by_law,
     error_ledger,
     export_cases,
     import_files,
     run,
     run_demo,
 )
-from vigil.cli import accounts, audit, bank, cases, chats, media, share
+from vigil.cli import accounts, audit, bank, cases, chats, media, outbox, retention, share
 from vigil.cli.common import (
     cases_table,
     console,
@@ -47,6 +49,8 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(share.app, name="share")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(chats.app, name="chats")
+app.add_typer(outbox.app, name="outbox")
+app.add_typer(retention.app, name="retention")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)
@@ -56,12 +60,20 @@ app.command("monitor")(media.monitor_command)
 def list_plugins() -> None:
     """Every registered plug-in by kind and stable name: detectors, importers, exporters, bank
     formats, indexes, engines, scorers and signal types."""
+    try:
+        off = detectors_off_by_law(load_settings())
+    except JurisdictionError as exc:
+        say(f"vigil: {exc}")
+        raise typer.Exit(2) from None
     table = Table(title="vigil plug-ins")
-    for column in ("kind", "name", "version", "description"):
+    for column in ("kind", "name", "version", "description", "in force"):
         table.add_column(column)
-    for row in registry().rows():
-        table.add_row(*row)
+    for kind, name, version, description in registry().rows():
+        law = "off by law" if kind == "detector" and name in off else ""
+        table.add_row(kind, name, version, description, law)
     console.print(table)
+    for name, sentence in sorted(off.items()):
+        console.print(f"{name}: {sentence}", markup=False, highlight=False)
 
 
 @app.command("export")

@@ -6,7 +6,7 @@ SQLite (default) and PostgreSQL. One test body runs against all of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +15,7 @@ from vigil.custody.entry import CustodyEntry
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal
+from vigil.outbox.store import OutboxStore
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 
@@ -127,7 +128,20 @@ class AuditStore(Protocol):
         """Sign a head after every ``every``-th append with ``signer`` (``None``: stop)."""
 
 
-class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, Protocol):
+class DeletingStore(Protocol):
+    """Deletes for the retention job (:mod:`vigil.retention.run`), which leaves out all held."""
+
+    def delete_records(self, content_hashes: Collection[str]) -> int:
+        """Delete the records with these content hashes; how many there were."""
+
+    def delete_signals(self, signal_ids: Collection[str]) -> int: ...
+
+    def delete_cases(self, case_ids: Collection[str]) -> int:
+        """Delete these cases and their review status; how many there were."""
+
+
+class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, OutboxStore,
+            DeletingStore, Protocol):
     """All interfaces together, as the CLI opens them; library functions take the narrow ones."""
 
     def close(self) -> None: ...

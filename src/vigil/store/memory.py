@@ -14,13 +14,16 @@ from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal, content_hash
+from vigil.outbox.model import Delivery
+from vigil.outbox.store import MemoryOutbox
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
+from vigil.retention.store import MemoryDeletes
 from vigil.store import record_ids
 from vigil.store.interfaces import AddResult, BankEntryCount
 
 
-class MemoryStore:
+class MemoryStore(MemoryOutbox, MemoryDeletes):
     """Implements every store interface with dicts; nothing survives the process."""
 
     def __init__(self) -> None:
@@ -37,6 +40,7 @@ class MemoryStore:
         self._audit_lock = threading.Lock()
         self._custody_heads: list[SignedHead] = []
         self._heads = PeriodicHeads()
+        self._deliveries: dict[str, Delivery] = {}
 
     def add_records(self, records: Sequence[Record]) -> AddResult:
         added, conflicts = 0, []
@@ -142,10 +146,18 @@ class MemoryStore:
 
     def append_audit(self, event: AuditEvent) -> None:
         with self._audit_lock:
-            previous = self._audit[-1].leaf_hash if self._audit else GENESIS
-            entry = seal(len(self._audit) + 1, event, previous)
-            self._audit.append(entry)
-        self._heads.after_append(self, entry.seq)
+            seq = self._append_locked(event)
+        self._after_append(seq)
+
+    def _append_locked(self, event: AuditEvent) -> int:
+        """Seal ``event`` as the next entry; the caller holds the audit lock."""
+        previous = self._audit[-1].leaf_hash if self._audit else GENESIS
+        entry = seal(len(self._audit) + 1, event, previous)
+        self._audit.append(entry)
+        return entry.seq
+
+    def _after_append(self, seq: int) -> None:
+        self._heads.after_append(self, seq)
 
     def audit_events(self) -> list[AuditEvent]:
         return [entry.event() for entry in self.custody_entries()]

@@ -220,3 +220,16 @@ reveal_counts = Table(
     Column("day", String(10), primary_key=True),
     Column("count", Integer, nullable=False),
 )
+
+# The delivery outbox (vigil.outbox): one row per export on its way to a destination, written in
+# the same transaction as the export's audit event. ``data`` is the delivery as JSON.
+outbox_deliveries = Table(
+    "outbox_deliveries",
+    metadata,
+    _seq(),
+    Column("id", String(HASH_LENGTH), nullable=False, unique=True),
+    Column("status", String(KIND_LENGTH), nullable=False),
+    Column("next_attempt_at", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Index("ix_outbox_deliveries_status_seq", "status", "seq"),
+)

@@ -23,8 +23,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Signal, content_hash
+from vigil.outbox.sql import SqlOutbox
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
+from vigil.retention.store import SqlDeletes
 from vigil.store import codec, record_ids, schema
 from vigil.store.interfaces import AddResult, BankEntryCount
 from vigil.store.retry import RetryPolicy, write_transaction
@@ -48,7 +50,7 @@ def _quarantine_key(entry: QuarantineEntry) -> str:
     return content_hash([entry.source, entry.line, entry.line_sha256])
 
 
-class SqlStore(SqlCases, SqlAuditLog):
+class SqlStore(SqlCases, SqlAuditLog, SqlOutbox, SqlDeletes):
     """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
 
     def __init__(self, engine: Engine, retry: RetryPolicy | None = None) -> None:

@@ -32,15 +32,21 @@ class SqlAuditLog:
     _retry: RetryPolicy
 
     def append_audit(self, event: AuditEvent) -> None:
+        with write_transaction(self._engine, self._retry) as conn:
+            seq = self._append_in(conn, event)
+        self._heads.after_append(self, seq)
+
+    def _append_in(self, conn: Connection, event: AuditEvent) -> int:
+        """Seal ``event`` as the next entry inside the caller's write transaction (the outbox
+        writes its row in the same one); the sequence number it got."""
         table = schema.audit_events
         last = select(table.c.seq, table.c.leaf_hash).order_by(table.c.seq.desc()).limit(1)
-        with write_transaction(self._engine, self._retry) as conn:
-            self._lock_custody_log(conn)
-            previous = conn.execute(last).first()
-            seq, prev_hash = (previous[0] + 1, previous[1]) if previous else (1, GENESIS)
-            entry = seal(seq, event, prev_hash)
-            conn.execute(insert(table).values(asdict(entry)))
-        self._heads.after_append(self, entry.seq)
+        self._lock_custody_log(conn)
+        previous = conn.execute(last).first()
+        seq, prev_hash = (previous[0] + 1, previous[1]) if previous else (1, GENESIS)
+        entry = seal(seq, event, prev_hash)
+        conn.execute(insert(table).values(asdict(entry)))
+        return entry.seq
 
     def _lock_custody_log(self, conn: Connection) -> None:
         """Serialise appends, so two writers never read the same last entry and fork the chain.
