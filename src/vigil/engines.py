@@ -145,6 +145,13 @@ class DuckDBEngine(Engine):
         return [{name: _to_utc_aware(value) for name, value in zip(names, row, strict=True)}
                 for row in cursor.fetchall()]
 
+    def create_table(self, name: str, sql: str) -> None:
+        """Keep the result of SELECT ``sql`` as table ``name`` (iterative SQL, e.g. linking)."""
+        self._execute(f"CREATE OR REPLACE TABLE {_quoted(name)} AS {sql}")
+
+    def drop_table(self, name: str) -> None:
+        self._execute(f"DROP TABLE IF EXISTS {_quoted(name)}")
+
     def close(self) -> None:
         self._connection.close()
 
