@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, ClassVar, Protocol, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import duckdb
+
+if TYPE_CHECKING:
+    from vigil.settings import Settings
 
 Rows = Sequence[Mapping[str, Any]]
 Columns = Mapping[str, Sequence[Any]]
@@ -98,6 +101,11 @@ class Engine:
     name: str  # not a ClassVar: :class:`SqlEngine` reads it from the instance
     version: ClassVar[str] = "1"
     description: ClassVar[str] = ""
+
+    @classmethod
+    def prepare(cls, settings: Settings) -> None:
+        """Set up what instances share, from the settings, once before a run (Spark: its
+        session on ``VIGIL_SPARK_MASTER``); most engines need nothing."""
 
 
 class DuckDBEngine(Engine):

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from vigil.audit import AuditEvent
-from vigil.linking import LinkingConfig, link, load_linking_config
+from vigil.linking import LinkedGroup, LinkingConfig, link, load_linking_config
+from vigil.linking_sql import TableEngine, link_sql
 from vigil.media.banks.lookup import store_flood_pauses
-from vigil.model import Case, Signal
+from vigil.model import Case, EntityRef, Signal
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import MediaObservation, Record, RecordKind
 from vigil.settings import Settings
@@ -50,6 +51,8 @@ class PipelineConfig:
     linking: LinkingConfig
     triage: TriageConfig
     live_sources: tuple[str, ...] = LIVE_SOURCES
+    sql_linking_engine: Callable[[], TableEngine] | None = None
+    """``VIGIL_LINKING=sql``: the engine the components are found on; ``None`` means igraph."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineConfig:
@@ -99,6 +102,18 @@ def live_signals(signals: SignalStore, records: Mapping[RecordKind, Sequence[Rec
                    and s.evidence.get("observation_id") not in recorded), key=lambda s: s.id)
 
 
+def link_signals(signals: Sequence[Signal], config: PipelineConfig,
+                 usage: Mapping[EntityRef, set[EntityRef]]) -> list[LinkedGroup]:
+    """Link with igraph, or in SQL on the configured engine (the same groups either way)."""
+    if config.sql_linking_engine is None:
+        return link(signals, config.linking, usage)
+    engine = config.sql_linking_engine()
+    try:
+        return link_sql(signals, engine, config.linking, usage)
+    finally:
+        engine.close()
+
+
 def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineConfig,
                  as_of: datetime | None = None, actor: str = "system",
                  on_step: StepCallback | None = None) -> RunResult:
@@ -116,7 +131,7 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     signals += live
     step("link")
     usage = identifier_usage(r for group in records.values() for r in group)
-    groups = link(signals, config.linking, usage)
+    groups = link_signals(signals, config, usage)
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
     step("triage")
     cases = triage_all(groups, config.triage, moment)

@@ -30,6 +30,7 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.payments.detector import PaymentTypologyDetector
     from vigil.plugin import IndexPlugin, ScorerPlugin
     from vigil.signal_types import SIGNAL_TYPES
+    from vigil.spark_engine import SparkEngine
     from vigil.triage import SCORERS
 
     return [
@@ -40,7 +41,7 @@ def builtin_plugins() -> list[PluginClass]:
         MispEventExporter, VicsCaseExporter, CsvCasesExporter,
         *BANK_FORMATS.values(),
         *(IndexPlugin(name, text) for name, text in INDEX_DESCRIPTIONS.items()),
-        DuckDBEngine,
+        DuckDBEngine, SparkEngine,
         *(ScorerPlugin(name, score, _SCORER_TEXT.get(name) or _first_line(score.__doc__))
           for name, score in SCORERS.items()),
         *SIGNAL_TYPES.values(),

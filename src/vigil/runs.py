@@ -7,8 +7,12 @@ same detectors with the same settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
+from vigil.linking_sql import TableEngine
 from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
 from vigil.plugin import Detector
 from vigil.registry import Registry
@@ -29,6 +33,13 @@ def run(store: Store, settings: Settings, registry: Registry,
         on_step: StepCallback | None = None, *, as_of: datetime | None = None,
         actor: str = "system") -> RunResult:
     """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`)."""
-    return run_pipeline(store, build_detectors(settings, registry),
-                        PipelineConfig.from_settings(settings), as_of=as_of, actor=actor,
-                        on_step=on_step)
+    detectors = build_detectors(settings, registry)
+    engine = registry.engine(settings.engine)
+    engine.prepare(settings)
+    config = PipelineConfig.from_settings(settings)
+    if settings.linking == "sql":
+        if not hasattr(engine, "create_table"):
+            raise ValueError(f"VIGIL_LINKING=sql needs an engine that can create tables; "
+                             f"engine {engine.name!r} cannot")
+        config = replace(config, sql_linking_engine=cast(Callable[[], TableEngine], engine))
+    return run_pipeline(store, detectors, config, as_of=as_of, actor=actor, on_step=on_step)

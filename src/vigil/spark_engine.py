@@ -15,9 +15,12 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from vigil.engines import Columns, Engine, EngineError, Rows, _as_columns, _sql_type
+
+if TYPE_CHECKING:
+    from vigil.settings import Settings
 
 # Local mode on a 2-core machine: Spark's default of 200 shuffle partitions makes every GROUP BY
 # of a few thousand rows schedule 200 tiny tasks (https://spark.apache.org/docs/latest/
@@ -31,12 +34,13 @@ _session_master: str | None = None
 
 
 def spark_session(master: str | None = None) -> Any:
-    """The process's one SparkSession, started on first use (``VIGIL_SPARK_MASTER`` or local)."""
+    """The process's one SparkSession, started on first use on ``master`` (else
+    ``VIGIL_SPARK_MASTER``, else local); with no ``master``, whichever session is running."""
     global _session, _session_master
     wanted = master or os.environ.get("VIGIL_SPARK_MASTER") or DEFAULT_MASTER
     with _session_lock:
         if _session is not None:
-            if wanted != _session_master:
+            if master is not None and master != _session_master:
                 raise ValueError(f"a Spark session on {_session_master!r} is already running; "
                                  f"one process holds one session (asked for {wanted!r})")
             return _session
@@ -86,6 +90,11 @@ class SparkEngine(Engine):
 
     name = "spark"
     description = "Apache Spark SQL (pip install 'vigil[spark]', Java 17); local or --master"
+
+    @classmethod
+    def prepare(cls, settings: Settings) -> None:
+        """Start the process's session on ``settings.spark_master`` before any engine is built."""
+        spark_session(settings.spark_master)
 
     def __init__(self, master: str | None = None) -> None:
         self._spark = spark_session(master)

@@ -87,3 +87,28 @@ def test_round_sql_names_its_tables() -> None:
     sql = propagation_round_sql("labels_3", edges="edges_x")
     assert "FROM edges_x e JOIN labels_3 l" in sql
     assert "labels_3" in changed_labels_sql("labels_3", "labels_4")
+
+
+def test_sql_linking_in_a_run_gives_the_igraph_cases() -> None:
+    """VIGIL_LINKING=sql through vigil.run: the same cases as the default igraph run."""
+    from vigil import Settings, load_registry, open_store, run
+    from vigil.demo.world import generate_world
+
+    cases = {}
+    for method in ("igraph", "sql"):
+        store = open_store("memory://")
+        world = generate_world(seed=3, scale=0.5)
+        store.add_records(world.records())
+        settings = Settings(database_url="memory://", linking=method)
+        result = run(store, settings, load_registry(), as_of=world.end)
+        cases[method] = [(c.id, c.priority, tuple(s.id for s in c.signals)) for c in result.cases]
+    assert cases["sql"] == cases["igraph"] and cases["sql"]
+
+
+def test_spark_engine_module_needs_no_pyspark_to_import() -> None:
+    """The default path (DuckDB) and `vigil plugins` must work on a machine without Java."""
+    import subprocess
+    import sys
+
+    code = "import sys, vigil.plugins, vigil.spark_engine; assert 'pyspark' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
