@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from importlib import resources
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -46,7 +47,10 @@ def spark_session(master: str | None = None) -> Any:
             return _session
         from pyspark.sql import SparkSession
 
+        quiet = resources.files("vigil.config").joinpath("spark-log4j2.properties")
         _session = (SparkSession.builder.master(wanted).appName("vigil")
+                    .config("spark.driver.extraJavaOptions",
+                            f"-Dlog4j2.configurationFile=file:{quiet}")
                     .config("spark.sql.session.timeZone", "UTC")
                     .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
                     .config("spark.ui.enabled", "false")
