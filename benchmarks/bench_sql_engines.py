@@ -130,10 +130,21 @@ def bench_payments(rows: int, repeat: int, spark: bool) -> None:
         from vigil.spark_engine import SparkEngine
 
         spark_s, found = best(repeat, lambda: detect(SparkEngine))
-        same = sorted(s.id for s in found) == sorted(s.id for s in duck)
         print(f"payments detector, {rows:,} payments: Spark local {spark_s:.2f} s "
               f"({rows / spark_s:,.0f} payments/s, {spark_s / duck_s:.1f}x DuckDB); "
-              f"same signals: {same}")
+              f"{_compare(duck, found)}")
+
+
+def _compare(duck: list[Signal], spark: list[Signal]) -> str:
+    """Same findings (rule and subjects) and how many differ in any evidence value."""
+    def by_finding(signals: list[Signal]) -> dict[tuple[Any, ...], Signal]:
+        return {(s.evidence.get("rule"), tuple(sorted(map(str, s.subjects)))): s
+                for s in signals}
+    first, second = by_finding(duck), by_finding(spark)
+    differing = [key for key in first.keys() & second.keys() if first[key].id != second[key].id]
+    return (f"same findings: {first.keys() == second.keys()}, "
+            f"{len(differing)} of {len(first):,} differ in evidence "
+            f"({sorted({str(key[0]) for key in differing})})")
 
 
 def main() -> None:
