@@ -69,13 +69,15 @@ def test_a_long_chain_settles_into_one_group() -> None:
     assert len(groups) == 1
 
 
-def test_witness_and_household_rules_hold_in_sql(sql_engine: Any) -> None:
+def test_witness_and_household_rules_hold_in_sql() -> None:
+    """DuckDB only: the property test draws witnesses and hubs on Spark too."""
     reporters_case = signal("account:vc:witness", "payment_account:wise:w", tag="own")
     report = signal("account:vc:witness", "account:vc:reported", tag="report",
                     roles={"account:vc:witness": "reporter"})
     reported_case = signal("account:vc:reported", "payment_account:gcash:r", tag="theirs")
-    groups = link_sql([reporters_case, report, reported_case], sql_engine,
-                      load_linking_config())
+    with DuckDBEngine() as engine:
+        groups = link_sql([reporters_case, report, reported_case], engine,
+                          load_linking_config())
     assert sorted(len(g.signals) for g in groups) == [1, 2]
 
 
