@@ -21,6 +21,8 @@ from sqlalchemy.exc import OperationalError
 from vigil.store.interfaces import Store
 from vigil.store.open import open_store
 
+pytest_plugins = ["tests.engines"]  # the sql_engine fixture: one test body on every SQL engine
+
 POSTGRES_URL = os.environ.get(
     "VIGIL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

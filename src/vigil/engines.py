@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, ClassVar, Protocol, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import duckdb
+
+if TYPE_CHECKING:
+    from vigil.settings import Settings
 
 Rows = Sequence[Mapping[str, Any]]
 Columns = Mapping[str, Sequence[Any]]
@@ -99,6 +102,11 @@ class Engine:
     version: ClassVar[str] = "1"
     description: ClassVar[str] = ""
 
+    @classmethod
+    def prepare(cls, settings: Settings) -> None:
+        """Set up what instances share, from the settings, once before a run (Spark: its
+        session on ``VIGIL_SPARK_MASTER``); most engines need nothing."""
+
 
 class DuckDBEngine(Engine):
     """An in-memory DuckDB database that lives as long as one detection run."""
@@ -144,6 +152,13 @@ class DuckDBEngine(Engine):
         names = [column[0] for column in cursor.description or ()]
         return [{name: _to_utc_aware(value) for name, value in zip(names, row, strict=True)}
                 for row in cursor.fetchall()]
+
+    def create_table(self, name: str, sql: str) -> None:
+        """Keep the result of SELECT ``sql`` as table ``name`` (iterative SQL, e.g. linking)."""
+        self._execute(f"CREATE OR REPLACE TABLE {_quoted(name)} AS {sql}")
+
+    def drop_table(self, name: str) -> None:
+        self._execute(f"DROP TABLE IF EXISTS {_quoted(name)}")
 
     def close(self) -> None:
         self._connection.close()

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
 from vigil.case_lineage import stabilise
-from vigil.linking import LinkingConfig, link, load_linking_config
+from vigil.linking import LinkedGroup, LinkingConfig, link, load_linking_config
+from vigil.linking_sql import TableEngine, link_sql
 from vigil.media.banks.lookup import store_flood_pauses
-from vigil.model import Case, Signal
+from vigil.model import Case, EntityRef, Signal
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import MediaObservation, Record, RecordKind
 from vigil.settings import Settings
@@ -59,6 +60,8 @@ class PipelineConfig:
     live_sources: tuple[str, ...] = LIVE_SOURCES
     scorers: Mapping[str, Scorer] = field(default_factory=lambda: dict(SCORERS))
     """Triage scorers by name: the registry's table, so registered third-party scorers run."""
+    sql_linking_engine: Callable[[], TableEngine] | None = None
+    """``VIGIL_LINKING=sql``: the engine the components are found on; ``None`` means igraph."""
 
     @classmethod
     def from_settings(cls, settings: Settings,
@@ -124,6 +127,18 @@ def store_cases(store: Store, cases: Sequence[Case]) -> list[Case]:
     return stable.cases
 
 
+def link_signals(signals: Sequence[Signal], config: PipelineConfig,
+                 usage: Mapping[EntityRef, set[EntityRef]]) -> list[LinkedGroup]:
+    """Link with igraph, or in SQL on the configured engine (the same groups either way)."""
+    if config.sql_linking_engine is None:
+        return link(signals, config.linking, usage)
+    engine = config.sql_linking_engine()
+    try:
+        return link_sql(signals, engine, config.linking, usage)
+    finally:
+        engine.close()
+
+
 def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineConfig,
                  as_of: datetime | None = None, actor: str = "system",
                  on_step: StepCallback | None = None) -> RunResult:
@@ -141,7 +156,7 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     signals += live
     step("link")
     usage = identifier_usage(r for group in records.values() for r in group)
-    groups = link(signals, config.linking, usage)
+    groups = link_signals(signals, config, usage)
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
     step("triage")
     kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}

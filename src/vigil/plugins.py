@@ -32,6 +32,7 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.payments.rules import PAYMENT_RULES
     from vigil.plugin import IndexPlugin, ScorerPlugin
     from vigil.signal_types import SIGNAL_TYPES
+    from vigil.spark_engine import SparkEngine
     from vigil.triage import SCORERS
 
     return [
@@ -43,7 +44,7 @@ def builtin_plugins() -> list[PluginClass]:
         MispEventExporter, VicsCaseExporter, CsvCasesExporter,
         *BANK_FORMATS.values(),
         *(IndexPlugin(name, text) for name, text in INDEX_DESCRIPTIONS.items()),
-        DuckDBEngine,
+        DuckDBEngine, SparkEngine,
         *(ScorerPlugin(name, score, _SCORER_TEXT.get(name) or _first_line(score.__doc__))
           for name, score in SCORERS.items()),
         *SIGNAL_TYPES.values(),

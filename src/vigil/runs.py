@@ -7,9 +7,12 @@ same detectors with the same settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import cast
 
+from vigil.linking_sql import TableEngine
 from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
 from vigil.plugin import Detector
 from vigil.registry import Registry
@@ -34,16 +37,28 @@ def run(store: Store, settings: Settings, registry: Registry,
 
     Detectors that the ``VIGIL_JURISDICTION`` profile switches off at ``now`` (the wall clock:
     the law in force when the scan runs, not the data's time) do not run, and every case says
-    so in a zero-contribution reason.
+    so in a zero-contribution reason. ``VIGIL_LINKING=sql`` links on the ``VIGIL_ENGINE`` engine.
     """
     moment = now or datetime.now(UTC)
     profile = profile_for(settings)
     off = {s.detector for s in profile.switched_off(moment)} if profile else set()
     detectors = [d for d in build_detectors(settings, registry) if d.name not in off]
-    result = run_pipeline(store, detectors, PipelineConfig.from_settings(settings, registry),
+    result = run_pipeline(store, detectors, _pipeline_config(settings, registry),
                           as_of=as_of, actor=actor, on_step=on_step)
     reasons = law_reasons(profile, moment)
     if not reasons:
         return result
     store.replace_cases([with_law_reasons(c, reasons) for c in result.cases])
     return replace(result, cases=store.cases())
+
+
+def _pipeline_config(settings: Settings, registry: Registry) -> PipelineConfig:
+    engine = registry.engine(settings.engine)
+    engine.prepare(settings)
+    config = PipelineConfig.from_settings(settings, registry)
+    if settings.linking == "sql":
+        if not hasattr(engine, "create_table"):
+            raise ValueError(f"VIGIL_LINKING=sql needs an engine that can create tables; "
+                             f"engine {engine.name!r} cannot")
+        config = replace(config, sql_linking_engine=cast(Callable[[], TableEngine], engine))
+    return config

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,6 +61,17 @@ class Settings(BaseSettings):
         default="duckdb",
         description="SQL engine the payment typologies run on, by registered name "
         "(`vigil plugins` lists the engines); duckdb is built in.",
+    )
+    spark_master: str | None = Field(
+        default=None,
+        description="Spark master URL when VIGIL_ENGINE=spark (`vigil run --master`), e.g. "
+        "spark://host:7077; unset means local[*], Spark on this machine's cores.",
+    )
+    linking: Literal["igraph", "sql"] = Field(
+        default="igraph",
+        description="How linking finds connected components: igraph in Python (the reference), "
+        "or sql (label propagation on the VIGIL_ENGINE engine; same groups, see "
+        "docs/benchmarks.md for when it pays).",
     )
     detectors: str | None = Field(
         default=None,

@@ -26,3 +26,13 @@ def test_unknown_plugin_name_is_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert f"unknown {kind}" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_run_engine_option_overrides_the_setting(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`vigil run --engine NAME` is checked like VIGIL_ENGINE (and beats it)."""
+    monkeypatch.setenv("VIGIL_DATABASE_URL", f"sqlite:///{tmp_path / 'v.db'}")
+    monkeypatch.setenv("VIGIL_ENGINE", "duckdb")
+    result = runner.invoke(app, ["run", "--engine", "no-such-engine"])
+    assert result.exit_code == 2
+    assert "unknown engine 'no-such-engine'; known: duckdb, spark" in result.stderr

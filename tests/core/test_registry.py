@@ -84,10 +84,11 @@ def test_settings_switch_detectors_off() -> None:
 def test_engines_by_name() -> None:
     registry = load_registry()
     assert registry.engine("duckdb") is DuckDBEngine
-    with pytest.raises(UnknownPluginError, match="unknown engine 'spark'; known: duckdb"):
-        registry.engine("spark")
+    assert registry.engine("spark").name == "spark"
+    with pytest.raises(UnknownPluginError, match="unknown engine 'flink'; known: duckdb, spark"):
+        registry.engine("flink")
 
 
 def test_an_unknown_engine_stops_a_run_before_it_starts() -> None:
-    with pytest.raises(UnknownPluginError, match="unknown engine 'spark'"):
-        load_registry().detectors_for(Settings(engine="spark"))
+    with pytest.raises(UnknownPluginError, match="unknown engine 'flink'"):
+        load_registry().detectors_for(Settings(engine="flink"))

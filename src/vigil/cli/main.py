@@ -199,9 +199,17 @@ def list_quarantine(
 @app.command("run")
 def run_command(
     limit: Annotated[int, typer.Option(help="How many top cases to print.")] = 10,
+    engine: Annotated[str | None, typer.Option(
+        help="SQL engine by registered name (duckdb, spark); default VIGIL_ENGINE.")] = None,
+    master: Annotated[str | None, typer.Option(
+        help="Spark master URL with --engine spark (default local[*]; VIGIL_SPARK_MASTER).")]
+    = None,
 ) -> None:
     """Detect, link and triage over everything stored; print the top cases."""
     settings = load_settings()
+    if engine is not None or master is not None:
+        settings = settings.model_copy(update={
+            "engine": engine or settings.engine, "spark_master": master or settings.spark_master})
     plugins = registry()
     _check_plugin_settings(settings, plugins)
     with opened_store(settings) as store, progress_steps("run") as step:

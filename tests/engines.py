@@ -1,0 +1,53 @@
+"""Every SQL engine for any test, in the manner of splink's per-dialect test helpers.
+
+A test that takes the ``sql_engine`` fixture runs once per engine: DuckDB always; Spark (local
+mode, one session per process) when PySpark and Java are present, skipped otherwise unless
+``VIGIL_REQUIRE_SPARK=1`` (as in CI), where a missing Spark fails instead. Spark cases carry the
+``spark`` mark, so ``-m "not spark"`` leaves them out. Keep Spark cases few and small: each query
+is a Spark job of tens of milliseconds at best.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from vigil.engines import DuckDBEngine
+
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+def spark_missing() -> str | None:
+    """Why Spark cannot run here, or None when it can."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'vigil[spark]')"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (Spark needs Java 17)"
+    return None
+
+
+def engine_named(name: str):  # type: ignore[no-untyped-def]
+    """A fresh engine object of ``name``, or a skip (a failure under VIGIL_REQUIRE_SPARK=1)."""
+    if name == "duckdb":
+        return DuckDBEngine()
+    reason = spark_missing()
+    if reason is not None:
+        if os.environ.get("VIGIL_REQUIRE_SPARK") == "1":
+            pytest.fail(f"VIGIL_REQUIRE_SPARK=1 but {reason}")
+        pytest.skip(reason)
+    from vigil.spark_engine import SparkEngine
+
+    return SparkEngine()
+
+
+@pytest.fixture(params=ENGINES, scope="module")
+def sql_engine(request: pytest.FixtureRequest) -> Iterator[object]:
+    """One engine per module and engine name (module-scoped, so property tests may share it)."""
+    engine = engine_named(request.param)
+    yield engine
+    engine.close()
