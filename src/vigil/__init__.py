@@ -24,6 +24,22 @@ from vigil.identifiers import EntityKind, normalise
 from vigil.model import Case, CaseStatus, EntityRef, Reason, Signal, SignalKind
 
 if TYPE_CHECKING:
+    from vigil.access.keys import (
+        ApiKey,
+        KeySpecError,
+        KeyStore,
+        Scope,
+        create_key,
+        key_store_for,
+        verify_key,
+    )
+    from vigil.access.tenants import (
+        Tenant,
+        TenantStores,
+        UnknownTenantError,
+        readiness,
+        tenant_store_url,
+    )
     from vigil.bank_review import (
         UnknownBankError,
         find_bank,
@@ -35,13 +51,30 @@ if TYPE_CHECKING:
     from vigil.demo.run import DemoResult, run_demo
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
     from vigil.exporters.json_cases import case_to_json
+    from vigil.hma import (
+        HmaRequestError,
+        hma_add_signals,
+        hma_bank,
+        hma_compare,
+        hma_create_bank,
+        hma_hashes,
+        hma_index_status,
+        hma_lookup,
+        hma_lookup_hashes,
+        hma_raw_lookup,
+        hma_update_bank,
+    )
     from vigil.ingest import FileSummary, NoImporterError, import_files
+    from vigil.intake.ledger import IdempotencyConflict
+    from vigil.intake.parse import BatchTooLarge, FieldProblem, IntakeRejected, parse_body
+    from vigil.intake.service import Intake, Receipt
     from vigil.media.banks.files import BankFileError, BankSpec
     from vigil.media.banks.flood import FloodConfig
     from vigil.media.banks.formats import BANK_FORMATS, export_bank, load_bank
     from vigil.media.banks.lookup import MediaLookup
     from vigil.media.banks.records import BankEntry, BankInfo, BankKind
-    from vigil.media.paths import hash_path, match_path
+    from vigil.media.paths import HashedItem, hash_path, match_path
+    from vigil.media.uploads import UploadTooLarge, hashed_upload
     from vigil.media.video.frames import Sampling, format_vpdq
     from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
     from vigil.monitor.signals import keep_findings, signal_from_event
@@ -68,6 +101,19 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    **dict.fromkeys(["ApiKey", "KeySpecError", "KeyStore", "Scope", "create_key",
+                     "key_store_for", "verify_key"], "vigil.access.keys"),
+    **dict.fromkeys(["Tenant", "TenantStores", "UnknownTenantError", "readiness",
+                     "tenant_store_url"], "vigil.access.tenants"),
+    **dict.fromkeys(["HmaRequestError", "hma_add_signals", "hma_bank", "hma_compare",
+                     "hma_hashes", "hma_index_status", "hma_lookup", "hma_lookup_hashes",
+                     "hma_raw_lookup", "hma_create_bank", "hma_update_bank"],
+                    "vigil.hma"),
+    "IdempotencyConflict": "vigil.intake.ledger",
+    **dict.fromkeys(["BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body"],
+                    "vigil.intake.parse"),
+    **dict.fromkeys(["Intake", "Receipt"], "vigil.intake.service"),
+    **dict.fromkeys(["UploadTooLarge", "hashed_upload"], "vigil.media.uploads"),
     **dict.fromkeys(["UnknownBankError", "find_bank", "pause_bank", "pause_bank_entry",
                      "resume_bank", "resume_bank_entry"], "vigil.bank_review"),
     **dict.fromkeys(["DemoResult", "run_demo"], "vigil.demo.run"),
@@ -80,7 +126,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["BANK_FORMATS", "export_bank", "load_bank"], "vigil.media.banks.formats"),
     "MediaLookup": "vigil.media.banks.lookup",
     **dict.fromkeys(["BankEntry", "BankInfo", "BankKind"], "vigil.media.banks.records"),
-    **dict.fromkeys(["hash_path", "match_path"], "vigil.media.paths"),
+    **dict.fromkeys(["HashedItem", "hash_path", "match_path"], "vigil.media.paths"),
     **dict.fromkeys(["Sampling", "format_vpdq"], "vigil.media.video.frames"),
     **dict.fromkeys(["MatchEvent", "StreamMonitor", "StreamStats"], "vigil.monitor"),
     **dict.fromkeys(["keep_findings", "signal_from_event"], "vigil.monitor.signals"),
@@ -130,4 +176,11 @@ __all__ = [
     "StoreError", "StoreLocation", "hide_password", "locate_store", "open_located_store",
     "store_failure_text", "store_summary", "AnonymousExportError", "UnknownCasesError",
     "export_cases", "UnknownPluginError",
+    "ApiKey", "KeySpecError", "KeyStore", "Scope", "create_key", "key_store_for", "verify_key",
+    "Tenant", "TenantStores", "UnknownTenantError", "readiness", "tenant_store_url",
+    "HmaRequestError", "hma_add_signals", "hma_bank", "hma_compare", "hma_hashes",
+    "hma_index_status", "hma_lookup", "hma_lookup_hashes", "hma_raw_lookup",
+    "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
+    "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
+    "hma_create_bank", "hma_update_bank",
 ]

@@ -139,4 +139,12 @@ def test_public_api_is_pinned() -> None:
         "FloodConfig", "MatchEvent", "MediaLookup", "Sampling", "StreamMonitor", "StreamStats",
         "export_bank", "format_vpdq", "hash_path", "keep_findings", "load_bank", "match_path",
         "signal_from_event",
+        # the web service: intake, keys and tenants, HMA-shaped answers, uploads
+        "ApiKey", "KeySpecError", "KeyStore", "Scope", "create_key", "key_store_for",
+        "verify_key", "Tenant", "TenantStores", "UnknownTenantError", "readiness",
+        "tenant_store_url", "HmaRequestError", "hma_add_signals", "hma_bank", "hma_compare",
+        "hma_hashes", "hma_index_status", "hma_lookup", "hma_lookup_hashes", "hma_raw_lookup",
+        "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
+        "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
+        "hma_create_bank", "hma_update_bank",
     ])

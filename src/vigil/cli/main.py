@@ -23,7 +23,7 @@ from vigil import (
     run,
     run_demo,
 )
-from vigil.cli import bank, cases, media
+from vigil.cli import bank, cases, media, serve
 from vigil.cli.common import (
     cases_table,
     console,
@@ -42,6 +42,8 @@ app.add_typer(bank.app, name="bank")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)
+app.command("serve")(serve.serve_command)
+app.add_typer(serve.keys_app, name="keys")
 
 
 @app.command("plugins")

@@ -193,8 +193,8 @@ def _sqlite_connect(busy_ms: int) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA foreign_keys=ON")
         # Write-ahead logging: readers go on while an import writes (sqlite.org/wal.html).
         cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: in WAL mode a commit is durable across power loss only when the WAL is synced
-        # at every commit; NORMAL may lose the last commits (sqlite.org/pragma.html#pragma_synchronous).
+        # FULL: in WAL mode a commit survives power loss only when the WAL is synced at every
+        # commit; NORMAL may lose the last ones (sqlite.org/pragma.html, "synchronous").
         # The web intake acknowledges a report only after its commit, so it must survive.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
