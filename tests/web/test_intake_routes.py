@@ -6,8 +6,8 @@ import json
 
 from fastapi.testclient import TestClient
 
-from vigil import RecordKind
 from tests.web.conftest import KNOWN, Keys, add_known_bank, report, service
+from vigil import RecordKind
 
 
 def test_one_report_is_acknowledged_with_its_id(client: TestClient, keys: Keys) -> None:

@@ -33,7 +33,9 @@ logger = logging.getLogger("vigil.web")
 
 def _answer(request: Request, status: int, detail: Any) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
-    return JSONResponse({"detail": detail, "request_id": request_id}, status_code=status)
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return JSONResponse({"detail": detail, "request_id": request_id}, status_code=status,
+                        headers=headers)
 
 
 def _validation(request: Request, exc: Exception) -> JSONResponse:

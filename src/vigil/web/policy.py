@@ -24,7 +24,6 @@ ROUTE_SCOPES: dict[tuple[str, str], Scope] = {
     ("POST", "/v1/payments"): Scope.INTAKE,
     ("POST", "/v1/media/observations"): Scope.INTAKE,
     ("POST", "/v1/media/hash"): Scope.LOOKUP,
-    ("GET", "/h/hash"): Scope.LOOKUP,
     ("POST", "/h/hash"): Scope.LOOKUP,
     ("GET", "/m/raw_lookup"): Scope.LOOKUP,
     ("GET", "/m/lookup"): Scope.LOOKUP,

@@ -69,12 +69,6 @@ async def post_hma_hash(caller: LookupCaller, request: Request) -> dict[str, str
     return hma_hashes(await hash_request(request))
 
 
-@router.get("/h/hash")
-async def get_hma_hash(caller: LookupCaller) -> dict[str, str]:
-    """HMA fetches ``?url=``; vigil never fetches media from elsewhere: upload it instead."""
-    raise HTTPException(400, "vigil does not fetch URLs; POST the file to /h/hash instead")
-
-
 @router.post("/m/lookup", openapi_extra=_UPLOAD_DOC)
 async def post_hma_lookup(caller: LookupCaller, request: Request) -> dict[str, list[str]]:
     """HMA's upload lookup: hash the file, then the matching banks per signal type."""
