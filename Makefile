@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-media clean
+.PHONY: demo test lint typecheck pytest bench bench-media soak clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -32,6 +32,10 @@ bench-media: $(STAMP)
 	$(BIN)/python benchmarks/bench_index.py --sizes 1000000 10000000
 	$(BIN)/python benchmarks/bench_live.py
 	$(BIN)/python benchmarks/bench_robustness.py
+
+# The crash loop of tests/durability at length: SOAK_ITERATIONS=N sets the count (1,000).
+soak: $(STAMP)
+	PYTHONPATH=src:. SOAK_ITERATIONS=$${SOAK_ITERATIONS:-1000} $(BIN)/python -m tests.durability.crashloop
 
 clean:
 	rm -rf $(VENV) .vigil demo-out .mypy_cache .ruff_cache .pytest_cache .coverage

@@ -67,8 +67,9 @@ class Intake:
                                               settings.lookup_refresh_s)
         self._ledger = _ledger_for(store, settings)
         self._clock = clock
-        self._detectors = [d for d in registry.detectors_for(settings)
-                           if d.name in INLINE_DETECTORS]
+        self._detectors = [kind.from_settings(settings) for kind
+                           in registry.enabled_detectors(settings.detector_names())
+                           if kind.name in INLINE_DETECTORS]
         self.rerun = DebouncedRun(self.run_now, settings.intake_rerun_delay_s) \
             if background else None
 
