@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
+from tests.conftest import POSTGRES_URL
+from tests.web.conftest import report
 from vigil import (
     KeySpecError,
     RecordKind,
@@ -24,8 +26,6 @@ from vigil import (
     verify_key,
 )
 from vigil.cli.main import app
-from tests.conftest import POSTGRES_URL
-from tests.web.conftest import report
 
 
 def test_tenant_urls() -> None:
@@ -72,7 +72,7 @@ def test_keys_are_stored_hashed_and_checked(tmp_path: Path) -> None:
         keys = key_store_for(store)
         key, token = create_key(keys, "acme", [Scope.INTAKE])
         assert verify_key(keys, token) == key
-        assert token.split("_")[2] not in str(keys.find_key(key.key_id))
+        assert token.split("_", 2)[2] not in str(keys.find_key(key.key_id))
         assert verify_key(keys, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
         with pytest.raises(KeySpecError):
             create_key(keys, "Acme!", [Scope.INTAKE])
@@ -101,7 +101,7 @@ def test_keys_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert token.startswith("vgl_")
     listed = runner.invoke(app, ["keys", "list"])
     key_id = token.split("_")[1]
-    assert key_id in listed.stdout and token.split("_")[2] not in listed.stdout
+    assert key_id in listed.stdout and token.split("_", 2)[2] not in listed.stdout
     assert runner.invoke(app, ["keys", "revoke", key_id]).exit_code == 0
     assert runner.invoke(app, ["keys", "revoke", "nope"]).exit_code == 1
     bad = runner.invoke(app, ["keys", "create", "--tenant", "Bad Name", "--scope", "intake"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import copy
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -27,7 +28,19 @@ def serve_command(
 
     load_settings()  # fail here, in one line per bad variable, not inside a worker
     uvicorn.run("vigil.web.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, timeout_graceful_shutdown=30, log_level="info")
+                workers=workers, timeout_graceful_shutdown=30, log_level="info",
+                access_log=False, log_config=_log_config(uvicorn.config.LOGGING_CONFIG))
+
+
+def _log_config(base: dict[str, Any]) -> dict[str, Any]:
+    """uvicorn's logging, plus vigil's JSON access lines (which replace uvicorn's own)."""
+    config = copy.deepcopy(base)
+    config["formatters"]["vigil_json"] = {"format": "%(message)s"}
+    config["handlers"]["vigil_json"] = {"formatter": "vigil_json", "class": "logging.StreamHandler",
+                                        "stream": "ext://sys.stderr"}
+    config["loggers"]["vigil.web"] = {"handlers": ["vigil_json"], "level": "INFO",
+                                      "propagate": False}
+    return config
 
 
 @keys_app.command("create")

@@ -52,6 +52,12 @@ class DebouncedRun:
         with self._wake:
             return self._first is not None
 
+    @property
+    def waiting_s(self) -> float:
+        """Seconds the oldest request not yet covered by a run has waited (0 when none)."""
+        with self._wake:
+            return 0.0 if self._first is None else time.monotonic() - self._first
+
     def flush(self) -> None:
         """Run now, on the caller's thread, if a run is pending (tests, graceful shutdown)."""
         with self._wake:

@@ -8,12 +8,10 @@ so their commits) finish first.
 
 from __future__ import annotations
 
-import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from vigil import (
     Registry,
@@ -26,12 +24,9 @@ from vigil import (
     locate_store,
     open_store,
 )
-from vigil.web import errors
+from vigil.web import errors, observe
 from vigil.web.routes import cases, health, hma, intake, media
 from vigil.web.state import ServiceState
-
-logger = logging.getLogger("vigil.web")
-REQUEST_ID = "X-Request-ID"
 
 
 def create_app(settings: Settings, *, main_store: Store | None = None,
@@ -55,20 +50,8 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
     errors.install(app)
     for module in (intake, media, hma, cases, health):
         app.include_router(module.router)
-    app.middleware("http")(_request_id)
+    observe.install(app, state)
     return app
-
-
-async def _request_id(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Give every request an id (the client's ``X-Request-ID`` if it is short and plain)."""
-    given = request.headers.get(REQUEST_ID, "")
-    request_id = given if given.isascii() and given.isalnum() and len(given) <= 64 \
-        else uuid.uuid4().hex
-    request.state.request_id = request_id
-    response = await call_next(request)
-    response.headers[REQUEST_ID] = request_id
-    return response
 
 
 def app_from_environment() -> FastAPI:

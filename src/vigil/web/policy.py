@@ -41,7 +41,9 @@ ROUTE_SCOPES: dict[tuple[str, str], Scope] = {
 }
 """Every authenticated route and the one scope it needs (``admin`` does not imply others)."""
 
-PUBLIC_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json")}
+PUBLIC_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json"),
+                 ("GET", "/metrics")}
+"""Routes without a key: probes, the API's description, and metrics that name no tenant."""
 
 
 @dataclass(frozen=True)
