@@ -66,7 +66,13 @@ if TYPE_CHECKING:
     )
     from vigil.ingest import FileSummary, NoImporterError, import_files
     from vigil.intake.ledger import IdempotencyConflict
-    from vigil.intake.parse import BatchTooLarge, FieldProblem, IntakeRejected, parse_body
+    from vigil.intake.parse import (
+        BatchTooLarge,
+        FieldProblem,
+        IntakeRejected,
+        intake_body_schema,
+        parse_body,
+    )
     from vigil.intake.service import Intake, Receipt
     from vigil.media.banks.files import BankFileError, BankSpec
     from vigil.media.banks.flood import FloodConfig
@@ -110,7 +116,8 @@ _LAZY: dict[str, str] = {
                      "hma_raw_lookup", "hma_create_bank", "hma_update_bank"],
                     "vigil.hma"),
     "IdempotencyConflict": "vigil.intake.ledger",
-    **dict.fromkeys(["BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body"],
+    **dict.fromkeys(["BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
+                     "intake_body_schema"],
                     "vigil.intake.parse"),
     **dict.fromkeys(["Intake", "Receipt"], "vigil.intake.service"),
     **dict.fromkeys(["UploadTooLarge", "hashed_upload"], "vigil.media.uploads"),
@@ -182,5 +189,5 @@ __all__ = [
     "hma_index_status", "hma_lookup", "hma_lookup_hashes", "hma_raw_lookup",
     "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
     "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
-    "hma_create_bank", "hma_update_bank",
+    "hma_create_bank", "hma_update_bank", "intake_body_schema",
 ]

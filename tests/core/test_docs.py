@@ -146,5 +146,5 @@ def test_public_api_is_pinned() -> None:
         "hma_hashes", "hma_index_status", "hma_lookup", "hma_lookup_hashes", "hma_raw_lookup",
         "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
         "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
-        "hma_create_bank", "hma_update_bank",
+        "hma_create_bank", "hma_update_bank", "intake_body_schema",
     ])

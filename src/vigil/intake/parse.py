@@ -18,7 +18,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from vigil.records import Record, RecordKind, check_not_future, record_from_dict
+from vigil.records import (
+    RECORD_TYPES,
+    Record,
+    RecordKind,
+    check_not_future,
+    record_from_dict,
+)
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl",
                 "application/json-seq")
@@ -99,3 +105,14 @@ def validate_items(kind: RecordKind, items: Sequence[Any], *, now: datetime,
     if problems:
         raise IntakeRejected(problems)
     return records
+
+
+def intake_body_schema(kind: RecordKind) -> dict[str, Any]:
+    """The JSON schema of an intake body: one record of ``kind``, or an array of them.
+
+    From the same model that validates the records; the validators check more than a schema can
+    say (identifier formats per kind, times between 1970 and 2100, country codes), so a body the
+    schema allows may still be refused with 422 naming the field.
+    """
+    record = RECORD_TYPES[kind].model_json_schema()
+    return {"oneOf": [record, {"type": "array", "items": record, "minItems": 1}]}

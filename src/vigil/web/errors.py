@@ -9,11 +9,15 @@ file or a person's identifier (OWASP API Security Top 10 2023, API8 "Security Mi
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vigil import (
     AnonymousActorError,
@@ -31,11 +35,53 @@ from vigil.web.limits import TooLarge
 logger = logging.getLogger("vigil.web")
 
 
-def _answer(request: Request, status: int, detail: Any) -> JSONResponse:
+class ErrorBody(BaseModel):
+    """Every error answer: what went wrong (a sentence, or field problems) and the request id."""
+
+    detail: Any
+    request_id: str | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in {
+        400: "Bad request (HMA routes: unknown signal type, bad hash)",
+        401: "Missing or invalid API key", 403: "The key lacks this route's scope",
+        404: "No such object for this tenant", 409: "Idempotency-Key or record id reused",
+        413: "Body, batch or upload too large", 422: "Validation failed (field paths)",
+        429: "Rate limit reached (Retry-After)", 500: "Internal error (request id only)",
+        503: "Store unavailable or busy"}.items()}
+"""Documented on every authenticated route, so the OpenAPI document says what can come back."""
+
+
+def _answer(request: Request, status: int, detail: Any,
+            headers: Mapping[str, str] | None = None) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
-    headers = {"X-Request-ID": request_id} if request_id else None
+    sent = {**(headers or {}), **({"X-Request-ID": request_id} if request_id else {})}
     return JSONResponse({"detail": detail, "request_id": request_id}, status_code=status,
-                        headers=headers)
+                        headers=sent)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own errors (401, 403, 404, 405, 429) in vigil's shape, their headers kept.
+
+    A 405 lists every method of the path: Starlette's names only the methods of the first route
+    that matched the path, and vigil declares GET and POST of one path as separate routes.
+    """
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (methods := _methods_of(request)):
+        headers["Allow"] = ", ".join(methods)
+    return _answer(request, exc.status_code, exc.detail, headers)
+
+
+def _methods_of(request: Request) -> list[str]:
+    """Every method the OpenAPI document lists for the requested path (templates matched)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
 
 
 def _validation(request: Request, exc: Exception) -> JSONResponse:
@@ -80,6 +126,7 @@ def _plain(status: int) -> Any:
 
 def install(app: FastAPI) -> None:
     """Register every handler on ``app``."""
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(IntakeRejected, _rejected)
     app.add_exception_handler(IdempotencyConflict, _plain(409))

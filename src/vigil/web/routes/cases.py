@@ -14,9 +14,10 @@ from vigil import (
     case_to_json,
     set_case_status,
 )
+from vigil.web.errors import ERROR_RESPONSES
 from vigil.web.policy import CasesReader, CasesWriter
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
 
 class StatusChange(BaseModel):

@@ -23,9 +23,10 @@ from vigil import (
     hma_raw_lookup,
     hma_update_bank,
 )
+from vigil.web.errors import ERROR_RESPONSES
 from vigil.web.policy import AdminCaller, LookupCaller
 
-router = APIRouter(tags=["hma"])
+router = APIRouter(tags=["hma"], responses=ERROR_RESPONSES)
 JsonObject = Annotated[dict[str, Any], Body()]
 
 

@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from vigil import HashedItem, hashed_upload, hma_hashes, hma_lookup_hashes
+from vigil.web.errors import ERROR_RESPONSES
 from vigil.web.policy import LookupCaller, state_of
 
-router = APIRouter(tags=["media"])
+router = APIRouter(tags=["media"], responses=ERROR_RESPONSES)
 
 _UPLOAD_DOC: dict[str, Any] = {"requestBody": {"required": True, "content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
