@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-media soak clean
+.PHONY: demo test lint typecheck pytest bench bench-media bench-api soak clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -32,6 +32,10 @@ bench-media: $(STAMP)
 	$(BIN)/python benchmarks/bench_index.py --sizes 1000000 10000000
 	$(BIN)/python benchmarks/bench_live.py
 	$(BIN)/python benchmarks/bench_robustness.py
+
+# The HTTP API under load from a second process on loopback (SQLite and PostgreSQL).
+bench-api: $(STAMP)
+	$(BIN)/python benchmarks/bench_api.py
 
 # The crash loop of tests/durability at length: SOAK_ITERATIONS=N sets the count (1,000).
 soak: $(STAMP)
