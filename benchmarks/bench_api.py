@@ -6,7 +6,8 @@ fills a bank of ``--bank-size`` random PDQ hashes, then drives it from this proc
 first: ``POST /v1/reports`` (one report per request, each with an Idempotency-Key, answered
 after its commit) and ``GET /m/lookup`` (HMA's lookup; half the hashes near a bank entry).
 Background runs are put off (``VIGIL_INTAKE_RERUN_DELAY_S=600``) so that the phase measures
-intake, not detection. Run with ``make bench-api``; loopback only.
+intake, not detection. ``--batch N`` sends N reports per intake request (one commit each).
+Run with ``make bench-api``; loopback only.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def bench_backend(label: str, main_url: str, args: argparse.Namespace) -> None:
                        for i in range(min(args.count, 100_000))]
 
             def post(http: httpx.Client, n: int) -> int:
-                return http.post(f"{base}/v1/reports", json=report_body(n, run), headers={
+                body = [report_body(n * args.batch + j, run) for j in range(args.batch)]
+                return http.post(f"{base}/v1/reports", json=body, headers={
                     **headers, "Idempotency-Key": f"{run}-{n}"}).status_code
 
             def lookup(http: httpx.Client, n: int) -> int:
@@ -166,10 +168,12 @@ def bench_backend(label: str, main_url: str, args: argparse.Namespace) -> None:
             for name, send in (("reports", post), ("lookups", lookup)):
                 done, spent, latencies, failed = load(send, args.concurrency, args.seconds,
                                                       args.count)
-                print(f"{label:10} {name:8} {done / spent:8.0f}/s  p50 "
+                per = args.batch if name == "reports" else 1
+                print(f"{label:10} {name:8} {done * per / spent:8.0f}/s  p50 "
                       f"{percentile(latencies, 50) * 1000:6.1f} ms  p99 "
                       f"{percentile(latencies, 99) * 1000:6.1f} ms  ({done} requests, "
-                      f"{failed} failed, {args.concurrency} threads, bank {args.bank_size:,} "
+                      f"{failed} failed, {args.concurrency} threads, {per} per request, bank "
+                      f"{args.bank_size:,} "
                       f"hashes filled in {filled:.1f} s)", flush=True)
         finally:
             server.terminate()
@@ -199,6 +203,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=1, help="reports per intake request")
     args = parser.parse_args()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}", flush=True)
