@@ -7,9 +7,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from tests.web.conftest import report
 from vigil import Scope, Settings, create_key, open_store, tenant_store_url
 from vigil.web.app import create_app
-from tests.web.conftest import report
 
 
 def _headers(client: TestClient, *scopes: Scope) -> dict[str, str]:
