@@ -26,6 +26,7 @@ from vigil.model import Signal
 from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
 from vigil.store.retry import RetryPolicy, write_transaction
+from vigil.store.sql import _record_row as record_row
 
 OWN_ID_FIELDS: dict[RecordKind, str] = {
     RecordKind.REPORT: "report_id", RecordKind.MESSAGE: "message_id",
@@ -149,9 +150,9 @@ class SqlIntakeLedger:
                 if found is not None:
                     return found
             self._claim_ids(conn, records)
-            self._insert_new(conn, schema.records, ["content_hash"], [
-                {"content_hash": r.content_hash(), "kind": r.kind.value,
-                 "data": codec.record_to_json(r)} for r in records])
+            # The store's own row builder, so an intake row is exactly what add_records writes;
+            # no conflict target: a record stored already (by any unique key) is left alone.
+            self._insert_new(conn, schema.records, None, [record_row(r) for r in records])
             self._insert_new(conn, schema.signals, ["id"], [
                 {"id": s.id, "kind": s.kind.value, "data": codec.signal_to_json(s)}
                 for s in signals])
@@ -171,7 +172,7 @@ class SqlIntakeLedger:
                 table.c.kind == record.kind.value, table.c.record_id == own_id(record)))
             _check_own_id(stored, record)
 
-    def _insert_new(self, conn: Connection, table: Any, key: list[str],
+    def _insert_new(self, conn: Connection, table: Any, key: list[str] | None,
                     rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
