@@ -55,3 +55,10 @@ def test_health_and_readiness(client: TestClient, keys: Keys) -> None:
     assert tenant["banks"][0]["name"] == "known"
     assert tenant["banks"][0]["entries_in_index"] == 1
     assert tenant["banks"][0]["index_age_s"] >= 0
+
+
+def test_a_wrong_method_lists_every_method_of_the_path(client: TestClient, keys: Keys) -> None:
+    answer = client.delete("/c/banks", headers=keys("acme", "admin"))
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET, POST"
+    assert client.patch("/m/lookup").headers["Allow"] == "GET, POST"

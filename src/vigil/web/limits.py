@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import AsyncIterator
 
 from starlette.requests import Request
 
@@ -57,7 +56,3 @@ async def limited_body(request: Request, max_bytes: int) -> bytes:
         chunks.append(chunk)
     return b"".join(chunks)
 
-
-async def stream_of(request: Request) -> AsyncIterator[bytes]:
-    async for chunk in request.stream():
-        yield chunk
