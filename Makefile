@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import fuzz model-chats eval-chats bench-chats clean
+.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import fuzz model-chats eval-chats bench-chats bench-api soak clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -59,6 +59,14 @@ eval-chats: $(STAMP)
 # Messages/s per core of the chat detector (with the model when $(CHAT_MODEL) exists).
 bench-chats: $(STAMP)
 	$(BIN)/python benchmarks/bench_chats.py --model $(CHAT_MODEL) --data $(CHATS_DATA)
+
+# The HTTP API under load from a second process on loopback (SQLite and PostgreSQL).
+bench-api: $(STAMP)
+	$(BIN)/python benchmarks/bench_api.py
+
+# The crash loop of tests/durability at length: SOAK_ITERATIONS=N sets the count (1,000).
+soak: $(STAMP)
+	PYTHONPATH=src:. SOAK_ITERATIONS=$${SOAK_ITERATIONS:-1000} $(BIN)/python -m tests.durability.crashloop
 
 clean:
 	rm -rf $(VENV) .vigil demo-out .mypy_cache .ruff_cache .pytest_cache .coverage

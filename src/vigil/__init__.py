@@ -22,8 +22,25 @@ from typing import TYPE_CHECKING
 
 from vigil.identifiers import EntityKind, normalise
 from vigil.model import Case, CaseStatus, EntityRef, Reason, Signal, SignalKind
+from vigil.public_names import LAZY_NAMES as _LAZY
 
 if TYPE_CHECKING:
+    from vigil.access.keys import (
+        ApiKey,
+        KeySpecError,
+        KeyStore,
+        Scope,
+        create_key,
+        key_store_for,
+        verify_key,
+    )
+    from vigil.access.tenants import (
+        Tenant,
+        TenantStores,
+        UnknownTenantError,
+        readiness,
+        tenant_store_url,
+    )
     from vigil.accounts.credentials import Enrolment
     from vigil.accounts.errors import (
         AccountError,
@@ -63,7 +80,29 @@ if TYPE_CHECKING:
     from vigil.exporters.export import AnonymousExportError, UnknownCasesError, export_cases
     from vigil.exporters.json_cases import case_to_json
     from vigil.gate import Decision, OutboundRefusedError, outbound_allowed
+    from vigil.hma import (
+        HmaRequestError,
+        hma_add_signals,
+        hma_bank,
+        hma_compare,
+        hma_create_bank,
+        hma_hashes,
+        hma_index_status,
+        hma_lookup,
+        hma_lookup_hashes,
+        hma_raw_lookup,
+        hma_update_bank,
+    )
     from vigil.ingest import FileSummary, NoImporterError, import_files
+    from vigil.intake.ledger import IdempotencyConflict
+    from vigil.intake.parse import (
+        BatchTooLarge,
+        FieldProblem,
+        IntakeRejected,
+        intake_body_schema,
+        parse_body,
+    )
+    from vigil.intake.service import Intake, Receipt
     from vigil.ledger import LedgerRow, error_ledger
     from vigil.media.banks.files import BankFileError, BankSpec
     from vigil.media.banks.flood import FloodConfig
@@ -72,7 +111,8 @@ if TYPE_CHECKING:
     from vigil.media.banks.lookup import MediaLookup
     from vigil.media.banks.records import BankEntry, BankInfo, BankKind
     from vigil.media.file_errors import MediaFileError, file_error
-    from vigil.media.paths import hash_path, match_path
+    from vigil.media.paths import HashedItem, hash_path, match_path
+    from vigil.media.uploads import UploadTooLarge, hashed_upload
     from vigil.media.video.frames import Sampling, format_vpdq
     from vigil.monitor import MatchEvent, StreamMonitor, StreamStats
     from vigil.monitor.signals import keep_findings, signal_from_event
@@ -131,78 +171,6 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_LAZY: dict[str, str] = {
-    "Enrolment": "vigil.accounts.credentials",
-    **dict.fromkeys(["AccountError", "LoginRefused", "SessionInvalid", "UnknownAccountError"],
-                    "vigil.accounts.errors"),
-    **dict.fromkeys(["Account", "Role"], "vigil.accounts.model"),
-    **dict.fromkeys(["Target", "can"], "vigil.accounts.policy"),
-    **dict.fromkeys(["SessionRules", "csrf_token"], "vigil.accounts.rules"),
-    **dict.fromkeys(["AccountService", "NewSession"], "vigil.accounts.service"),
-    **dict.fromkeys(["AccountStore", "account_store"], "vigil.accounts.store"),
-    **dict.fromkeys(["Reveal", "RevealRefused", "reveal_message"], "vigil.accounts.wellness"),
-    **dict.fromkeys(["UnknownBankError", "find_bank", "pause_bank", "pause_bank_entry",
-                     "resume_bank", "resume_bank_entry"], "vigil.bank_review"),
-    **dict.fromkeys(["HeadSigner", "SignedHead"], "vigil.custody.heads"),
-    **dict.fromkeys(["sign_custody_head", "verify_custody_log"], "vigil.custody.log"),
-    "VerifyReport": "vigil.custody.verify",
-    **dict.fromkeys(["Confirmation", "confirm_case", "decisions", "dismiss_case"],
-                    "vigil.confirmation"),
-    **dict.fromkeys(["DemoResult", "run_demo"], "vigil.demo.run"),
-    "IncompleteReportError": "vigil.exporters.context",
-    **dict.fromkeys(["Decision", "OutboundRefusedError", "outbound_allowed"], "vigil.gate"),
-    "case_to_json": "vigil.exporters.json_cases",
-    "ChatFileError": "vigil.conversations.ingest",
-    "format_chat_eval": "vigil.conversations.report",
-    **dict.fromkeys(["ChatEvalResult", "ChatScan", "build_chat_model", "run_chat_eval",
-                     "scan_chat_files"], "vigil.conversations.service"),
-    **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
-                    "vigil.exporters.export"),
-    **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
-    **dict.fromkeys(["LedgerRow", "error_ledger"], "vigil.ledger"),
-    **dict.fromkeys(["BankFileError", "BankSpec"], "vigil.media.banks.files"),
-    "FloodConfig": "vigil.media.banks.flood",
-    **dict.fromkeys(["cached_lookup", "index_cache_dir"], "vigil.media.banks.index_cache"),
-    **dict.fromkeys(["MediaFileError", "file_error"], "vigil.media.file_errors"),
-    **dict.fromkeys(["BANK_FORMATS", "export_bank", "load_bank"], "vigil.media.banks.formats"),
-    "MediaLookup": "vigil.media.banks.lookup",
-    **dict.fromkeys(["BankEntry", "BankInfo", "BankKind"], "vigil.media.banks.records"),
-    **dict.fromkeys(["hash_path", "match_path"], "vigil.media.paths"),
-    **dict.fromkeys(["Sampling", "format_vpdq"], "vigil.media.video.frames"),
-    **dict.fromkeys(["MatchEvent", "StreamMonitor", "StreamStats"], "vigil.monitor"),
-    **dict.fromkeys(["keep_findings", "signal_from_event"], "vigil.monitor.signals"),
-    **dict.fromkeys(["RunResult", "StepCallback"], "vigil.pipeline"),
-    "RecordKind": "vigil.records",
-    **dict.fromkeys(["Registry", "UnknownPluginError", "load_registry"], "vigil.registry"),
-    **dict.fromkeys(["AnonymousActorError", "UnknownCaseError", "add_case_note", "assign_case",
-                     "case_history", "current_assignee", "open_case", "set_case_status"],
-                    "vigil.review"),
-    **dict.fromkeys(["build_detectors", "run"], "vigil.runs"),
-    "Settings": "vigil.settings",
-    **dict.fromkeys(["Hold", "HoldRefusedError", "lift_hold", "preservation_holds",
-                     "set_hold_until"], "vigil.retention.holds"),
-    **dict.fromkeys(["Jurisdiction", "JurisdictionError", "detectors_off_by_law",
-                     "load_jurisdictions", "profile_for"], "vigil.retention.profiles"),
-    **dict.fromkeys(["RetentionPlan", "run_retention"], "vigil.retention.run"),
-    **dict.fromkeys(["DeliveryStatus"], "vigil.outbox.model"),
-    **dict.fromkeys(["Destination", "DestinationError", "load_destinations", "load_secrets"],
-                    "vigil.outbox.destinations"),
-    "enqueue_export": "vigil.outbox.enqueue",
-    **dict.fromkeys(["OutboxPolicy", "outbox_summary", "retry_dead", "run_outbox"],
-                    "vigil.outbox.worker"),
-    **dict.fromkeys(["share_export", "share_import"], "vigil.sharing.exchange"),
-    **dict.fromkeys(["PartnerKeyError", "load_partner_keys", "partner_key"],
-                    "vigil.sharing.keys"),
-    "ShareFileError": "vigil.sharing.pseudonyms",
-    **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
-    **dict.fromkeys(["UnsupportedDatabaseURL", "open_store"], "vigil.store.open"),
-    "StoreError": "vigil.store.errors",
-    **dict.fromkeys(["StoreLocation", "hide_password", "locate_store"], "vigil.store.location"),
-    **dict.fromkeys(["custody_signer", "open_located_store", "store_failure_text",
-                     "store_summary"], "vigil.store.session"),
-}
-"""Public names imported on first use, and the module each comes from."""
-
 
 def __getattr__(name: str) -> object:
     """Import a public name's module on first use (PEP 562), then keep the name here."""
@@ -249,4 +217,11 @@ __all__ = [
     "Hold", "HoldRefusedError", "Jurisdiction", "JurisdictionError", "RetentionPlan",
     "detectors_off_by_law", "lift_hold", "load_jurisdictions", "preservation_holds",
     "profile_for", "run_retention", "set_hold_until",
+    "ApiKey", "KeySpecError", "KeyStore", "Scope", "create_key", "key_store_for", "verify_key",
+    "Tenant", "TenantStores", "UnknownTenantError", "readiness", "tenant_store_url",
+    "HmaRequestError", "hma_add_signals", "hma_bank", "hma_compare", "hma_hashes",
+    "hma_index_status", "hma_lookup", "hma_lookup_hashes", "hma_raw_lookup",
+    "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
+    "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
+    "hma_create_bank", "hma_update_bank", "intake_body_schema",
 ]

@@ -70,6 +70,15 @@ class DetectionContext:
             self._lookups[key] = MediaLookup.from_store(self.banks, pdq_index, flood)
         return self._lookups[key]
 
+    def share_lookup(self, lookup: MediaLookup, pdq_index: str = "brute",
+                     flood: FloodConfig | None = FloodConfig()) -> None:  # noqa: B008
+        """Use ``lookup`` where a detector asks for ``(pdq_index, flood)``, instead of building.
+
+        The web intake keeps one lookup in memory between requests; rebuilding it from the
+        bank store for every request would read every bank entry each time.
+        """
+        self._lookups[(pdq_index, flood)] = lookup
+
     def take_flood_pauses(self) -> list[FloodAlert]:
         """Flood pauses proposed by the run's lookups since the last call (for the pipeline)."""
         return [pause for lookup in self._lookups.values() for pause in lookup.take_pauses()]

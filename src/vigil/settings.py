@@ -179,6 +179,39 @@ class Settings(BaseSettings):
         description="YAML with jurisdiction profiles; unset means the packaged "
         "jurisdictions.yaml.",
     )
+    intake_rerun_delay_s: float = Field(
+        default=2.0, gt=0, allow_inf_nan=False,
+        description="Seconds of quiet after intake requests before the service re-runs "
+        "detection, linking and triage (a burst costs one run; at most 5x this after the first).",
+    )
+    lookup_refresh_s: float = Field(
+        default=60.0, gt=0, allow_inf_nan=False,
+        description="Seconds the service keeps its in-memory bank index before rebuilding it "
+        "(banks curated through the API rebuild it at once; changes by the CLI show this late).",
+    )
+    api_max_batch: int = Field(
+        default=1000, ge=1,
+        description="Most records one intake request may carry (JSON array or NDJSON lines).",
+    )
+    api_max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024,
+        description="Largest request body the service reads, in bytes (413 beyond it); "
+        "uploads to /v1/media/hash have their own limit.",
+    )
+    api_max_upload_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=1024,
+        description="Largest image or video /v1/media/hash accepts, in bytes (streamed to a "
+        "temporary file, hashed, deleted at once).",
+    )
+    api_rate_per_s: float = Field(
+        default=50.0, gt=0, allow_inf_nan=False,
+        description="Default sustained requests per second of a new API key (token bucket).",
+    )
+    api_burst: int = Field(
+        default=200, ge=1,
+        description="Default burst of a new API key: requests it may make at once before the "
+        "rate applies.",
+    )
 
     @property
     def max_future_skew(self) -> timedelta:

@@ -164,4 +164,12 @@ def test_public_api_is_pinned() -> None:
         # conversations
         "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
         "run_chat_eval", "scan_chat_files",
+        # the web service: intake, keys and tenants, HMA-shaped answers, uploads
+        "ApiKey", "KeySpecError", "KeyStore", "Scope", "create_key", "key_store_for",
+        "verify_key", "Tenant", "TenantStores", "UnknownTenantError", "readiness",
+        "tenant_store_url", "HmaRequestError", "hma_add_signals", "hma_bank", "hma_compare",
+        "hma_hashes", "hma_index_status", "hma_lookup", "hma_lookup_hashes", "hma_raw_lookup",
+        "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
+        "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
+        "hma_create_bank", "hma_update_bank", "intake_body_schema",
     ])

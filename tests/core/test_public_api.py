@@ -12,6 +12,7 @@ import pytest
 import vigil
 
 CLI = Path(__file__).resolve().parents[2] / "src" / "vigil" / "cli"
+WEB = CLI.parent / "web"
 HEAVY = ("numpy", "PIL", "av", "torch", "sqlalchemy", "pydantic", "igraph", "duckdb")
 """Modules ``import vigil`` must not load: the CLI's ``--help`` and the web API's start pay for
 them only when a command needs them."""
@@ -35,8 +36,8 @@ def test_import_vigil_loads_no_heavy_module() -> None:
     assert out == "[]"
 
 
-def internal_imports(path: Path) -> list[str]:
-    """``vigil.x`` modules a file imports, other than ``vigil`` itself and ``vigil.cli``."""
+def internal_imports(path: Path, own: str = "vigil.cli") -> list[str]:
+    """``vigil.x`` modules a file imports, other than ``vigil`` itself and ``own`` (its layer)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
@@ -48,7 +49,7 @@ def internal_imports(path: Path) -> list[str]:
         else:
             continue
         found += [name for name in names if name != "vigil" and name.split(".")[0] == "vigil"
-                  and not (name == "vigil.cli" or name.startswith("vigil.cli."))
+                  and not (name == own or name.startswith(own + "."))
                   or name == "(relative import)"]
     return found
 
@@ -66,4 +67,11 @@ def test_the_cli_imports_only_the_public_api() -> None:
     modules = sorted(CLI.rglob("*.py"))
     assert modules
     offending = {str(p.relative_to(CLI)): internal_imports(p) for p in modules}
+    assert not {k: v for k, v in offending.items() if v}, offending
+
+
+def test_the_web_layer_imports_only_the_public_api() -> None:
+    modules = sorted(WEB.rglob("*.py"))
+    assert len(modules) >= 5
+    offending = {str(p.relative_to(WEB)): internal_imports(p, "vigil.web") for p in modules}
     assert not {k: v for k, v in offending.items() if v}, offending

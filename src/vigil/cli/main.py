@@ -28,7 +28,7 @@ from vigil import (
     run,
     run_demo,
 )
-from vigil.cli import accounts, audit, bank, cases, chats, media, outbox, retention, share
+from vigil.cli import accounts, audit, bank, cases, chats, media, outbox, retention, serve, share
 from vigil.cli.common import (
     cases_table,
     console,
@@ -54,6 +54,8 @@ app.add_typer(retention.app, name="retention")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)
+app.command("serve")(serve.serve_command)
+app.add_typer(serve.keys_app, name="keys")
 
 
 @app.command("plugins")

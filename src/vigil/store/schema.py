@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
+from sqlalchemy import false as sa_false
 
 # Explicit constraint names, so that migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -232,4 +233,41 @@ outbox_deliveries = Table(
     Column("next_attempt_at", Text, nullable=False),
     Column("data", Text, nullable=False),
     Index("ix_outbox_deliveries_status_seq", "status", "seq"),
+)
+
+# Intake (vigil.intake): what each Idempotency-Key was answered with, so a retried request gets
+# the same answer and stores nothing twice (IETF draft "The Idempotency-Key HTTP Header Field").
+intake_requests = Table(
+    "intake_requests",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(HASH_LENGTH), nullable=False),
+    Column("response", Text, nullable=False),  # JSON, returned as it was the first time
+    Column("created_at", Text, nullable=False),
+)
+
+# A record's own id (report_id, message_id, txn_id, observation_id) per kind: the same id sent
+# again with other content is refused instead of stored as a second record.
+intake_record_ids = Table(
+    "intake_record_ids",
+    metadata,
+    Column("kind", String(KIND_LENGTH), primary_key=True),
+    Column("record_id", Text, primary_key=True),
+    Column("content_hash", String(HASH_LENGTH), nullable=False),
+)
+
+# API keys of the web service, kept in the deployment's main store; only a SHA-256 of the
+# secret part is stored (vigil.access.keys says why not a slow password hash).
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("secret_hash", String(HASH_LENGTH), nullable=False),
+    Column("tenant", String(64), nullable=False),
+    Column("scopes", Text, nullable=False),  # JSON list
+    Column("name", Text, nullable=False),
+    Column("rate_per_s", Double, nullable=False),
+    Column("burst", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("revoked", Boolean, nullable=False, server_default=sa_false()),
 )

@@ -1,0 +1,223 @@
+"""API load benchmark: reports/s and PDQ lookups/s with p50/p99, on SQLite and PostgreSQL.
+
+Starts ``vigil serve`` (one uvicorn worker, 127.0.0.1) as a separate process over a new store,
+fills a bank of ``--bank-size`` random PDQ hashes, then drives it from this process with
+``--concurrency`` threads for ``--seconds`` or ``--count`` requests per phase, whichever ends
+first: ``POST /v1/reports`` (one report per request, each with an Idempotency-Key, answered
+after its commit) and ``GET /m/lookup`` (HMA's lookup; half the hashes near a bank entry).
+Background runs are put off (``VIGIL_INTAKE_RERUN_DELAY_S=600``) so that the phase measures
+intake, not detection. ``--batch N`` sends N reports per intake request (one commit each).
+Run with ``make bench-api``; loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import closing, suppress
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from vigil import (
+    BankEntry,
+    BankInfo,
+    Scope,
+    Settings,
+    TenantStores,
+    create_key,
+    key_store_for,
+    load_registry,
+    open_store,
+)
+
+TENANT = "bench"
+POSTGRES_URL = os.environ.get("VIGIL_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fill_bank(main_url: str, size: int, rng: random.Random) -> list[str]:
+    hashes = [f"{rng.getrandbits(256):064x}" for _ in range(size)]
+    tenants = TenantStores(main_url, Settings(database_url=main_url), load_registry,
+                           background=False)
+    try:
+        store = tenants.get(TENANT).store  # creates the tenant's PostgreSQL schema if needed
+        store.add_bank(BankInfo("bench"))
+        for start in range(0, size, 50_000):
+            store.add_bank_entries([BankEntry("bench", h, "pdq")
+                                    for h in hashes[start:start + 50_000]])
+    finally:
+        tenants.close()
+    return hashes
+
+
+def start_server(main_url: str, port: int, folder: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "VIGIL_DATABASE_URL": main_url, "VIGIL_INTAKE_RERUN_DELAY_S": "600",
+           "VIGIL_API_RATE_PER_S": "1000000", "VIGIL_MEDIA_INDEX": "mih"}
+    log = open(folder / "server.log", "wb")  # noqa: SIM115 - the server holds it
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from vigil.cli.main import app; app()", "serve",
+         "--port", str(port)], env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success:
+                return server
+        time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"server did not start; see {folder / 'server.log'}")
+
+
+def load(send: Callable[[httpx.Client, int], int], concurrency: int, seconds: float,
+         count: int) -> tuple[int, float, list[float], int]:
+    """Run ``send`` from threads; (requests, seconds, latencies in s, failures)."""
+    latencies: list[float] = []
+    failures = [0]
+    counter = iter(range(count))
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker() -> None:
+        with httpx.Client(timeout=30) as http:
+            while time.monotonic() < stop:
+                with lock:
+                    number = next(counter, None)
+                if number is None:
+                    return
+                started = time.perf_counter()
+                status = send(http, number)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    failures[0] += status >= 300
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), time.monotonic() - began, latencies, failures[0]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
+        else values[0]
+
+
+def report_body(number: int, run: str) -> dict[str, object]:
+    return {"report_id": f"{run}-{number}", "reporter": f"vidchat:viewer{number % 97}",
+            "reported": f"vidchat:host{number % 13}", "session_id": f"s{number}",
+            "reported_at": "2026-11-29T10:00:00Z", "reason": "asked my age"}
+
+
+def near(hash_hex: str, rng: random.Random) -> str:
+    value = int(hash_hex, 16) ^ (1 << rng.randrange(256))
+    return f"{value:064x}"
+
+
+def bench_backend(label: str, main_url: str, args: argparse.Namespace) -> None:
+    rng = random.Random(7)
+    with closing(open_store(main_url)) as main:
+        _key, token = create_key(key_store_for(main), TENANT, [Scope.INTAKE, Scope.LOOKUP],
+                                 rate_per_s=1e6, burst=10**6)
+    began = time.monotonic()
+    hashes = fill_bank(main_url, args.bank_size, rng)
+    filled = time.monotonic() - began
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        server = start_server(main_url, port, Path(folder))
+        try:
+            base = f"http://127.0.0.1:{port}"
+            headers = {"Authorization": f"Bearer {token}"}
+            httpx.get(f"{base}/readyz", headers=headers, timeout=600)  # builds the index
+            run = uuid.uuid4().hex[:8]
+            queries = [near(rng.choice(hashes), rng) if i % 2 else f"{rng.getrandbits(256):064x}"
+                       for i in range(min(args.count, 100_000))]
+
+            def post(http: httpx.Client, n: int) -> int:
+                body = [report_body(n * args.batch + j, run) for j in range(args.batch)]
+                return http.post(f"{base}/v1/reports", json=body, headers={
+                    **headers, "Idempotency-Key": f"{run}-{n}"}).status_code
+
+            def lookup(http: httpx.Client, n: int) -> int:
+                return http.get(f"{base}/m/lookup", headers=headers, params={
+                    "signal_type": "pdq", "signal": queries[n % len(queries)]}).status_code
+
+            for name, send in (("reports", post), ("lookups", lookup)):
+                done, spent, latencies, failed = load(send, args.concurrency, args.seconds,
+                                                      args.count)
+                per = args.batch if name == "reports" else 1
+                print(f"{label:10} {name:8} {done * per / spent:8.0f}/s  p50 "
+                      f"{percentile(latencies, 50) * 1000:6.1f} ms  p99 "
+                      f"{percentile(latencies, 99) * 1000:6.1f} ms  ({done} requests, "
+                      f"{failed} failed, {args.concurrency} threads, {per} per request, bank "
+                      f"{args.bank_size:,} "
+                      f"hashes filled in {filled:.1f} s)", flush=True)
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def postgres_schema_url() -> tuple[str, Callable[[], None]]:
+    schema = f"vigil_bench_{secrets.token_hex(4)}"
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "vigil_tenant_{TENANT}" CASCADE'))
+        admin.dispose()
+
+    return url.render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--bank-size", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=1, help="reports per intake request")
+    args = parser.parse_args()
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}", flush=True)
+    for backend in args.backends:
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                bench_backend("SQLite", f"sqlite:///{folder}/vigil.db", args)
+        else:
+            url, drop = postgres_schema_url()
+            try:
+                bench_backend("PostgreSQL", url, args)
+            finally:
+                drop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Where accepted records are committed, with the answer each Idempotency-Key was given.
+
+One transaction holds a request's records, its inline signals, its records' own ids and the
+answer, so after a crash either all of them are stored or none is: a client that never saw the
+answer retries and gets either the stored answer (the key was committed) or a fresh acceptance
+(nothing was). SQLite commits with ``synchronous=FULL`` (set when the store is opened) and
+PostgreSQL with ``synchronous_commit = on`` (set on the transaction, whatever the server's
+default): the answer goes out only after the commit is on disk (PostgreSQL docs, "WAL
+Configuration"; sqlite.org/pragma.html#pragma_synchronous).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from vigil.model import Signal
+from vigil.records import Record, RecordKind
+from vigil.store import codec, schema
+from vigil.store.retry import RetryPolicy, write_transaction
+from vigil.store.sql import _record_row as record_row
+
+OWN_ID_FIELDS: dict[RecordKind, str] = {
+    RecordKind.REPORT: "report_id", RecordKind.MESSAGE: "message_id",
+    RecordKind.PAYMENT: "txn_id", RecordKind.MEDIA: "observation_id",
+}
+"""The field holding each kind's own id, which a client sets and may send again."""
+
+
+def own_id(record: Record) -> str:
+    return str(getattr(record, OWN_ID_FIELDS[record.kind]))
+
+
+class IdempotencyConflict(ValueError):
+    """A key, or a record's own id, already stands for a different request or record."""
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The answer stored for a request, and whether it was stored by an earlier request."""
+
+    response: dict[str, Any]
+    replayed: bool
+
+
+class IntakeLedger(Protocol):
+    def answered(self, key: str, request_hash: str) -> Committed | None:
+        """The stored answer to ``key`` (``IdempotencyConflict`` if it was another request)."""
+
+    def commit(self, key: str | None, request_hash: str, records: Sequence[Record],
+               signals: Sequence[Signal], response: dict[str, Any]) -> Committed:
+        """Store everything in one transaction, or return the answer a racing twin stored."""
+
+
+def _check_same(key: str, stored_hash: str, request_hash: str) -> None:
+    if stored_hash != request_hash:
+        raise IdempotencyConflict(f"Idempotency-Key {key!r} was used for a different request")
+
+
+class MemoryIntakeLedger:
+    """The ledger of a memory store (tests, demos): the same rules, kept in this process."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._answers: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._ids: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def answered(self, key: str, request_hash: str) -> Committed | None:
+        with self._lock:
+            found = self._answers.get(key)
+        if found is None:
+            return None
+        _check_same(key, found[0], request_hash)
+        return Committed(found[1], True)
+
+    def commit(self, key: str | None, request_hash: str, records: Sequence[Record],
+               signals: Sequence[Signal], response: dict[str, Any]) -> Committed:
+        with self._lock:
+            if key is not None and key in self._answers:
+                _check_same(key, self._answers[key][0], request_hash)
+                return Committed(self._answers[key][1], True)
+            for record in records:
+                _check_own_id(self._ids.get((record.kind.value, own_id(record))), record)
+            for record in records:
+                self._ids[(record.kind.value, own_id(record))] = record.content_hash()
+            self._store.add_records(records)
+            self._store.add_signals(signals)
+            if key is not None:
+                self._answers[key] = (request_hash, response)
+        return Committed(response, False)
+
+
+def _check_own_id(stored_hash: str | None, record: Record) -> None:
+    if stored_hash is not None and stored_hash != record.content_hash():
+        raise IdempotencyConflict(
+            f"{OWN_ID_FIELDS[record.kind]} {own_id(record)!r} is already stored with other "
+            "content; send a new id for a new record")
+
+
+class SqlIntakeLedger:
+    """The ledger of a SQL store, in the store's own database (same engine, same transaction)."""
+
+    def __init__(self, engine: Engine, retry: RetryPolicy) -> None:
+        self._engine = engine
+        self._retry = retry
+        self._dialect = engine.dialect.name
+
+    def answered(self, key: str, request_hash: str) -> Committed | None:
+        with self._engine.connect() as conn:
+            return self._stored(conn, key, request_hash)
+
+    @staticmethod
+    def _stored(conn: Connection, key: str, request_hash: str) -> Committed | None:
+        table = schema.intake_requests
+        row = conn.execute(select(table.c.request_hash, table.c.response)
+                           .where(table.c.key == key)).first()
+        if row is None:
+            return None
+        _check_same(key, row[0], request_hash)
+        return Committed(json.loads(row[1]), True)
+
+    def commit(self, key: str | None, request_hash: str, records: Sequence[Record],
+               signals: Sequence[Signal], response: dict[str, Any]) -> Committed:
+        try:
+            return self._commit(key, request_hash, records, signals, response)
+        except IntegrityError:
+            # A twin request with the same key committed between our check and our insert
+            # (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers): answer as it was.
+            found = self.answered(key, request_hash) if key is not None else None
+            if found is None:
+                raise
+            return found
+
+    def _commit(self, key: str | None, request_hash: str, records: Sequence[Record],
+                signals: Sequence[Signal], response: dict[str, Any]) -> Committed:
+        with write_transaction(self._engine, self._retry) as conn:
+            if self._dialect == "postgresql":
+                conn.execute(text("SET LOCAL synchronous_commit = on"))
+            if key is not None:
+                found = self._stored(conn, key, request_hash)
+                if found is not None:
+                    return found
+            self._claim_ids(conn, records)
+            # The store's own row builder, so an intake row is exactly what add_records writes;
+            # no conflict target: a record stored already (by any unique key) is left alone.
+            self._insert_new(conn, schema.records, None, [record_row(r) for r in records])
+            self._insert_new(conn, schema.signals, ["id"], [
+                {"id": s.id, "kind": s.kind.value, "data": codec.signal_to_json(s)}
+                for s in signals])
+            if key is not None:
+                conn.execute(schema.intake_requests.insert().values(
+                    key=key, request_hash=request_hash, response=json.dumps(response),
+                    created_at=datetime.now(UTC).isoformat()))
+        return Committed(response, False)
+
+    def _claim_ids(self, conn: Connection, records: Sequence[Record]) -> None:
+        table = schema.intake_record_ids
+        rows = [{"kind": r.kind.value, "record_id": own_id(r), "content_hash": r.content_hash()}
+                for r in records]
+        self._insert_new(conn, table, ["kind", "record_id"], rows)
+        for record in records:
+            stored = conn.scalar(select(table.c.content_hash).where(
+                table.c.kind == record.kind.value, table.c.record_id == own_id(record)))
+            _check_own_id(stored, record)
+
+    def _insert_new(self, conn: Connection, table: Any, key: list[str] | None,
+                    rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        insert = postgresql.insert(table) if self._dialect == "postgresql" else \
+            sqlite.insert(table)
+        conn.execute(insert.on_conflict_do_nothing(index_elements=key), rows)

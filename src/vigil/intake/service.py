@@ -1,0 +1,153 @@
+"""Taking records in one request at a time: validate, match at once, commit, then re-run later.
+
+:class:`Intake` is what the web service's intake routes call (and what a test can call without
+HTTP). The order is the durability contract: an answer is built only after the ledger committed
+the request's records, signals and answer in one transaction, so an acknowledged record is on
+disk, and a retry with the same ``Idempotency-Key`` (or the same records) stores nothing twice.
+
+Reports and media observations are matched against the banks at once, by the same detectors a
+run uses (``reports.panic``, ``media.hash_match``) over one in-memory lookup, so the client gets
+the judged matches in the answer; the detectors' signals are stored with the records. Cases are
+brought up to date by a debounced full run (:mod:`vigil.intake.rerun`) a few seconds later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from vigil.intake.ledger import (
+    Committed,
+    IntakeLedger,
+    MemoryIntakeLedger,
+    SqlIntakeLedger,
+    own_id,
+)
+from vigil.intake.lookups import LookupCache
+from vigil.intake.parse import validate_items
+from vigil.intake.rerun import DebouncedRun
+from vigil.media.banks.flood import FloodConfig
+from vigil.model import JSONValue, Signal, content_hash
+from vigil.plugin import DetectionContext, Detector
+from vigil.records import Record, RecordKind
+from vigil.registry import Registry
+from vigil.runs import run
+from vigil.settings import Settings
+from vigil.store.interfaces import Store
+from vigil.store.retry import RetryPolicy
+from vigil.store.sql import SqlStore
+
+INLINE_DETECTORS = ("reports.panic", "media.hash_match")
+"""Detectors whose signal for a record depends on that record alone, so they can run per request
+and give what a run gives; the others (conversations, payments) need the other records."""
+RUN_ACTOR = "vigil:intake"
+"""Who the background runs are audited as."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The answer to one intake request; ``replayed`` when an earlier request stored it."""
+
+    body: dict[str, Any]
+    replayed: bool
+
+
+class Intake:
+    """Durable intake of records into one store (one tenant's)."""
+
+    def __init__(self, store: Store, settings: Settings, registry: Registry,
+                 lookups: LookupCache | None = None, *, background: bool = True,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._store = store
+        self._settings = settings
+        self._registry = registry
+        self.lookups = lookups or LookupCache(store, settings.media_index,
+                                              settings.lookup_refresh_s)
+        self._ledger = _ledger_for(store, settings)
+        self._clock = clock
+        self._detectors = [kind.from_settings(settings) for kind
+                           in registry.enabled_detectors(settings.detector_names())
+                           if kind.name in INLINE_DETECTORS]
+        self.rerun = DebouncedRun(self.run_now, settings.intake_rerun_delay_s) \
+            if background else None
+
+    def accept(self, kind: RecordKind, items: Sequence[Any],
+               idempotency_key: str | None = None) -> Receipt:
+        """Validate, match and commit ``items`` as records of ``kind``; the answer to send back.
+
+        Raises :class:`~vigil.intake.parse.IntakeRejected` (nothing stored) or
+        :class:`~vigil.intake.ledger.IdempotencyConflict` (a key or record id reused for other
+        content).
+        """
+        request_hash = content_hash({"kind": kind.value, "items": list(items)})
+        if idempotency_key is not None:
+            found = self._ledger.answered(idempotency_key, request_hash)
+            if found is not None:
+                return Receipt(found.response, True)
+        records = validate_items(kind, items, now=self._clock(),
+                                 max_skew=self._settings.max_future_skew,
+                                 max_batch=self._settings.api_max_batch)
+        signals = self._inline_signals(kind, records)
+        body = _answer(kind, records, signals)
+        committed: Committed = self._ledger.commit(idempotency_key, request_hash, records,
+                                                   signals, body)
+        if self.rerun is not None and not committed.replayed:
+            self.rerun.poke()
+        return Receipt(committed.response, committed.replayed)
+
+    def run_now(self) -> None:
+        """Bring cases up to date with everything stored (what ``vigil run`` does)."""
+        run(self._store, self._settings, self._registry, actor=RUN_ACTOR)
+
+    def close(self) -> None:
+        """Finish a pending run, then stop the worker."""
+        if self.rerun is not None:
+            self.rerun.close()
+
+    def _inline_signals(self, kind: RecordKind, records: Sequence[Record]) -> list[Signal]:
+        detectors = [d for d in self._detectors if d.consumes == kind]
+        if not detectors:
+            return []
+        context = DetectionContext(banks=self._store)
+        context.share_lookup(self.lookups.get(), self._settings.media_index, FloodConfig())
+        return [signal for detector in detectors
+                for signal in _detect(detector, records, context)]
+
+
+def _detect(detector: Detector, records: Sequence[Record],
+            context: DetectionContext) -> list[Signal]:
+    return list(detector.detect(records, context))
+
+
+def _ledger_for(store: Store, settings: Settings) -> IntakeLedger:
+    if isinstance(store, SqlStore):
+        return SqlIntakeLedger(store.engine, RetryPolicy(budget_s=settings.store_timeout))
+    return MemoryIntakeLedger(store)
+
+
+def _matches_of(signal: Signal) -> list[JSONValue]:
+    """The judged bank matches a signal carries (a report's frames, or an observation's)."""
+    found = signal.evidence.get("frame_matches", signal.evidence.get("matches", []))
+    return list(found) if isinstance(found, list) else []
+
+
+def _subject_id(signal: Signal) -> str | None:
+    for name in ("report_id", "observation_id"):
+        value = signal.evidence.get(name)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _answer(kind: RecordKind, records: Sequence[Record],
+            signals: Sequence[Signal]) -> dict[str, Any]:
+    by_record = {_subject_id(s): s for s in signals}
+    rows: list[dict[str, Any]] = []
+    for record in records:
+        signal = by_record.get(own_id(record))
+        rows.append({"id": own_id(record), "record_hash": record.content_hash(),
+                     "signal_id": signal.id if signal else None,
+                     "matches": _matches_of(signal) if signal else []})
+    return {"kind": kind.value, "accepted": len(records), "records": rows}

@@ -1,0 +1,108 @@
+"""Who may do what: the scope each route needs, and the checks on the objects it touches.
+
+One place for every authorisation rule (OWASP API Security Top 10 2023, API1 "Broken Object
+Level Authorization" and API5 "Broken Function Level Authorization"): routes ask here, never
+decide themselves. Objects are checked by construction: a key's tenant picks the store a
+request reads and writes (``vigil.access.tenants``), so an object of another tenant is simply
+not there (404, never 403, so ids of other tenants cannot be probed either).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+
+from vigil import ApiKey, Scope, Tenant, verify_key
+from vigil.web.limits import retry_after
+from vigil.web.state import ServiceState
+
+ROUTE_SCOPES: dict[tuple[str, str], Scope] = {
+    ("POST", "/v1/reports"): Scope.INTAKE,
+    ("POST", "/v1/messages"): Scope.INTAKE,
+    ("POST", "/v1/payments"): Scope.INTAKE,
+    ("POST", "/v1/media/observations"): Scope.INTAKE,
+    ("POST", "/v1/media/hash"): Scope.LOOKUP,
+    ("POST", "/h/hash"): Scope.LOOKUP,
+    ("GET", "/m/raw_lookup"): Scope.LOOKUP,
+    ("GET", "/m/lookup"): Scope.LOOKUP,
+    ("POST", "/m/lookup"): Scope.LOOKUP,
+    ("POST", "/m/compare"): Scope.LOOKUP,
+    ("GET", "/m/index/status"): Scope.LOOKUP,
+    ("GET", "/c/banks"): Scope.LOOKUP,
+    ("GET", "/c/bank/{bank_name}"): Scope.LOOKUP,
+    ("POST", "/c/banks"): Scope.ADMIN,
+    ("PUT", "/c/bank/{bank_name}"): Scope.ADMIN,
+    ("POST", "/c/bank/{bank_name}/signal"): Scope.ADMIN,
+    ("GET", "/v1/cases"): Scope.CASES_READ,
+    ("GET", "/v1/cases/{case_id}"): Scope.CASES_READ,
+    ("POST", "/v1/cases/{case_id}/status"): Scope.CASES_WRITE,
+}
+"""Every authenticated route and the one scope it needs (``admin`` does not imply others)."""
+
+PUBLIC_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json"),
+                 ("GET", "/metrics")}
+"""Routes without a key: probes, the API's description, and metrics that name no tenant."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated request: its key, and the tenant whose store it may use."""
+
+    key: ApiKey
+    tenant: Tenant
+
+    @property
+    def actor(self) -> str:
+        """Who audited writes name: the key's name (or id) and tenant."""
+        return f"api:{self.key.tenant}:{self.key.name or self.key.key_id}"
+
+
+def state_of(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.vigil
+    return state
+
+
+def token_of(request: Request) -> str | None:
+    """The key from ``Authorization: Bearer ...`` or ``X-API-Key`` (HMA clients set neither)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def authenticate(request: Request) -> ApiKey | None:
+    token = token_of(request)
+    return verify_key(state_of(request).keys, token) if token else None
+
+
+def require(scope: Scope) -> Any:
+    """A dependency that admits keys holding ``scope``, within their rate, as a :class:`Caller`."""
+
+    def check(request: Request) -> Caller:
+        key = authenticate(request)
+        if key is None:
+            raise HTTPException(401, "missing or invalid API key",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if scope not in key.scopes:
+            raise HTTPException(403, f"this key lacks the '{scope.value}' scope")
+        state = state_of(request)
+        wait = state.limiter.take(key.key_id, key.rate_per_s, key.burst)
+        if wait > 0:
+            raise HTTPException(429, "rate limit reached for this key",
+                                headers={"Retry-After": retry_after(wait)})
+        return Caller(key, state.tenants.get(key.tenant))
+
+    return Depends(check)
+
+
+def scope_for(method: str, path: str) -> Scope:
+    return ROUTE_SCOPES[(method, path)]
+
+
+IntakeCaller = Annotated[Caller, require(Scope.INTAKE)]
+LookupCaller = Annotated[Caller, require(Scope.LOOKUP)]
+AdminCaller = Annotated[Caller, require(Scope.ADMIN)]
+CasesReader = Annotated[Caller, require(Scope.CASES_READ)]
+CasesWriter = Annotated[Caller, require(Scope.CASES_WRITE)]

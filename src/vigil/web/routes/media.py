@@ -1,0 +1,78 @@
+"""Hashing uploads that are never kept: ``POST /v1/media/hash`` and HMA's ``/h/hash``.
+
+The body (raw, or the first file of a multipart form) is streamed into
+:func:`vigil.hashed_upload`, hashed, and deleted before the answer goes out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from vigil import HashedItem, hashed_upload, hma_hashes, hma_lookup_hashes
+from vigil.web.errors import ERROR_RESPONSES
+from vigil.web.policy import LookupCaller, state_of
+
+router = APIRouter(tags=["media"], responses=ERROR_RESPONSES)
+
+_UPLOAD_DOC: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}},
+}}}
+_CHUNK = 1024 * 1024
+
+
+async def hash_request(request: Request) -> list[HashedItem]:
+    """Hashes of the uploaded picture or video; nothing of it is left on disk afterwards."""
+    limit = state_of(request).settings.api_max_upload_bytes
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=4)
+        upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
+        if upload is None:
+            raise HTTPException(400, "no file in the form")
+        try:
+            with hashed_upload(limit, upload.filename or "upload") as sink:
+                while chunk := await upload.read(_CHUNK):
+                    sink.write(chunk)
+                return await _hash(sink)
+        finally:
+            await upload.close()
+    with hashed_upload(limit) as sink:
+        async for chunk in request.stream():
+            sink.write(chunk)
+        return await _hash(sink)
+
+
+async def _hash(sink: Any) -> list[HashedItem]:
+    try:
+        items: list[HashedItem] = await run_in_threadpool(sink.hash)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    if not items:
+        raise HTTPException(422, "the video has no frame to hash")
+    return items
+
+
+@router.post("/v1/media/hash", openapi_extra=_UPLOAD_DOC)
+async def post_media_hash(caller: LookupCaller, request: Request) -> dict[str, Any]:
+    """PDQ, MD5 and SHA-256 of an image (one item) or of a video's sampled frames."""
+    return {"items": [item.as_json() for item in await hash_request(request)]}
+
+
+@router.post("/h/hash", openapi_extra=_UPLOAD_DOC)
+async def post_hma_hash(caller: LookupCaller, request: Request) -> dict[str, str]:
+    """HMA's hash route: ``{"pdq": ..., "video_md5": ...}`` for the uploaded file."""
+    return hma_hashes(await hash_request(request))
+
+
+@router.post("/m/lookup", openapi_extra=_UPLOAD_DOC)
+async def post_hma_lookup(caller: LookupCaller, request: Request) -> dict[str, list[str]]:
+    """HMA's upload lookup: hash the file, then the matching banks per signal type."""
+    hashes = hma_hashes(await hash_request(request))
+    lookup = await run_in_threadpool(caller.tenant.intake.lookups.get)
+    return hma_lookup_hashes(lookup, hashes)

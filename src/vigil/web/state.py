@@ -1,0 +1,19 @@
+"""What every request handler reaches through ``request.app.state``: settings, keys, tenants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vigil import KeyStore, Settings, Store, TenantStores
+from vigil.web.limits import RateLimiter
+
+
+@dataclass
+class ServiceState:
+    """The service's long-lived parts, built once by :func:`vigil.web.app.create_app`."""
+
+    settings: Settings
+    main_store: Store
+    keys: KeyStore
+    tenants: TenantStores
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter())
