@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,6 +61,17 @@ class Settings(BaseSettings):
         default="duckdb",
         description="SQL engine the payment typologies run on, by registered name "
         "(`vigil plugins` lists the engines); duckdb is built in.",
+    )
+    record_store: Literal["sql", "parquet"] = Field(
+        default="sql",
+        description="Where imported payments are kept: sql (the records table of the store) or "
+        "parquet (Parquet parts under VIGIL_RECORDS_URL, which the payment rules read directly "
+        "with DuckDB; other kinds stay in the store). `vigil records migrate` moves them.",
+    )
+    records_url: str | None = Field(
+        default=None,
+        description="Folder or fsspec URL (s3://..., memory://...) of the Parquet parts when "
+        "VIGIL_RECORD_STORE=parquet; unset means records/ beside the SQLite database.",
     )
     detectors: str | None = Field(
         default=None,
