@@ -45,6 +45,8 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.columnar.migrate import migrate_records
+    from vigil.columnar.split import RecordsLocationError, columnar_records, record_store_for
     from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.custody.heads import HeadSigner, SignedHead
     from vigil.custody.log import sign_custody_head, verify_custody_log
@@ -86,7 +88,7 @@ if TYPE_CHECKING:
     from vigil.sharing.keys import PartnerKeyError, load_partner_keys, partner_key
     from vigil.sharing.pseudonyms import ShareFileError
     from vigil.store.errors import StoreError
-    from vigil.store.interfaces import AuditStore, BankStore, CaseStore, Store
+    from vigil.store.interfaces import AuditStore, BankStore, CaseStore, RecordStore, Store
     from vigil.store.location import StoreLocation, hide_password, locate_store
     from vigil.store.open import UnsupportedDatabaseURL, open_store
     from vigil.store.session import (
@@ -122,6 +124,9 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["AnonymousExportError", "UnknownCasesError", "export_cases"],
                     "vigil.exporters.export"),
     **dict.fromkeys(["FileSummary", "NoImporterError", "import_files"], "vigil.ingest"),
+    "migrate_records": "vigil.columnar.migrate",
+    **dict.fromkeys(["RecordsLocationError", "columnar_records", "record_store_for"],
+                    "vigil.columnar.split"),
     **dict.fromkeys(["LedgerRow", "error_ledger"], "vigil.ledger"),
     **dict.fromkeys(["BankFileError", "BankSpec"], "vigil.media.banks.files"),
     "FloodConfig": "vigil.media.banks.flood",
@@ -146,7 +151,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["PartnerKeyError", "load_partner_keys", "partner_key"],
                     "vigil.sharing.keys"),
     "ShareFileError": "vigil.sharing.pseudonyms",
-    **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
+    **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "RecordStore", "Store"],
+                    "vigil.store.interfaces"),
     **dict.fromkeys(["UnsupportedDatabaseURL", "open_store"], "vigil.store.open"),
     "StoreError": "vigil.store.errors",
     **dict.fromkeys(["StoreLocation", "hide_password", "locate_store"], "vigil.store.location"),
@@ -194,4 +200,6 @@ __all__ = [
     "Account", "AccountError", "AccountService", "AccountStore", "Enrolment", "LoginRefused",
     "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid", "SessionRules", "Target",
     "UnknownAccountError", "account_store", "can", "csrf_token", "reveal_message",
+    "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
+    "record_store_for",
 ]

@@ -13,7 +13,7 @@ from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
 from vigil.plugin import Detector
 from vigil.registry import Registry
 from vigil.settings import Settings
-from vigil.store.interfaces import Store
+from vigil.store.interfaces import RecordStore, Store
 
 
 def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
@@ -27,8 +27,9 @@ def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
 
 def run(store: Store, settings: Settings, registry: Registry,
         on_step: StepCallback | None = None, *, as_of: datetime | None = None,
-        actor: str = "system") -> RunResult:
-    """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`)."""
+        actor: str = "system", records_from: RecordStore | None = None) -> RunResult:
+    """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`);
+    ``records_from`` is the record store ``VIGIL_RECORD_STORE`` names, when not ``store``."""
     return run_pipeline(store, build_detectors(settings, registry),
                         PipelineConfig.from_settings(settings, registry), as_of=as_of, actor=actor,
-                        on_step=on_step)
+                        on_step=on_step, records_from=records_from)

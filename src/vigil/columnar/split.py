@@ -75,8 +75,13 @@ def record_store_for(settings: Settings, operational: RecordStore,
     """The record store ``VIGIL_RECORD_STORE`` names: ``sql`` (today's table) or ``parquet``."""
     if settings.record_store == "sql":
         return operational
-    return SplitRecordStore(operational, ColumnarRecords(records_root(settings, database_url)))
+    return SplitRecordStore(operational, columnar_records(settings, database_url))
+
+
+def columnar_records(settings: Settings, database_url: str) -> ColumnarRecords:
+    """The Parquet parts ``VIGIL_RECORDS_URL`` (or the SQLite store's folder) names."""
+    return ColumnarRecords(records_root(settings, database_url))
 
 
 __all__ = ["COLUMNAR_CHUNK_ROWS", "RecordsLocationError", "SplitRecordStore",
-           "record_store_for", "records_root"]
+           "columnar_records", "record_store_for", "records_root"]
