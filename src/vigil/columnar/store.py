@@ -59,8 +59,9 @@ class ColumnarRecords:
                 for r in records]
         stored = self._stored_hashes(kind, [row["natural_key"] for row in rows])
         new_rows, conflicts = record_ids.classify(rows, stored)
-        new_ids = {id(row) for row in new_rows}
-        new_records = [r for r, row in zip(records, rows, strict=True) if id(row) in new_ids]
+        # classify returns the very row dicts it keeps, so identity picks their records out.
+        kept = {id(row) for row in new_rows}
+        new_records = [r for r, row in zip(records, rows, strict=True) if id(row) in kept]
         if new_records:
             self.folder.write_part(kind.value, records_table(kind, new_records))
         added = len(new_records)
