@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.payments.helpers import pay
+from vigil.columnar.migrate import migrate_records
 from vigil.columnar.split import SplitRecordStore, record_store_for, records_root
 from vigil.columnar.store import ColumnarRecords
 from vigil.records import RecordKind
@@ -69,3 +70,15 @@ def test_parts_default_to_records_beside_the_sqlite_file(tmp_path: Path) -> None
     assert records_root(Settings(), url) == str(tmp_path / ".vigil" / "records")
     with pytest.raises(ValueError, match="VIGIL_RECORDS_URL"):
         records_root(Settings(), "postgresql://u@h/db")
+
+
+def test_migrate_copies_in_chunks_and_counts_conflicts_by_position(tmp_path: Path) -> None:
+    source = MemoryStore()
+    source.add_records([pay("t1"), pay("t2"), pay("t3")])
+    target = ColumnarRecords(tmp_path)
+    target.add_records([pay("t2", usd=77.0)])
+    result = migrate_records(source, target, chunk_rows=2)[RecordKind.PAYMENT]
+    assert (result.added, result.duplicates, result.conflicts) == (2, 0, (1,))
+    assert len(target.parts(RecordKind.PAYMENT)) == 3
+    again = migrate_records(source, target, chunk_rows=2)[RecordKind.PAYMENT]
+    assert (again.added, again.duplicates, again.conflicts) == (0, 2, (1,))
