@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import fuzz model-chats eval-chats bench-chats bench-api soak clean
+.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import bench-scale fuzz model-chats eval-chats bench-chats bench-api soak clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -36,6 +36,10 @@ bench-import: $(STAMP)
 # Many more fuzz examples than `make test` runs; prints inputs tried and failures.
 fuzz: $(STAMP)
 	VIGIL_FUZZ_EXAMPLES=5000 $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
+
+# Columnar record store at scale: import and typologies, against today's path at 1M (docs/benchmarks.md).
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py --rows 10000000
 
 # Media figures for docs/benchmarks.md; the robustness run needs the bench extra (AugLy).
 bench-media: $(STAMP)

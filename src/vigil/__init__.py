@@ -62,6 +62,8 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.columnar.migrate import migrate_records
+    from vigil.columnar.split import RecordsLocationError, columnar_records, record_store_for
     from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.conversations.ingest import ChatFileError
     from vigil.conversations.report import format_chat_eval
@@ -159,7 +161,7 @@ if TYPE_CHECKING:
     from vigil.sharing.keys import PartnerKeyError, load_partner_keys, partner_key
     from vigil.sharing.pseudonyms import ShareFileError
     from vigil.store.errors import StoreError
-    from vigil.store.interfaces import AuditStore, BankStore, CaseStore, Store
+    from vigil.store.interfaces import AuditStore, BankStore, CaseStore, RecordStore, Store
     from vigil.store.location import StoreLocation, hide_password, locate_store
     from vigil.store.open import UnsupportedDatabaseURL, open_store
     from vigil.store.session import (
@@ -224,4 +226,6 @@ __all__ = [
     "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
     "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
     "hma_create_bank", "hma_update_bank", "intake_body_schema",
+    "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
+    "record_store_for",
 ]

@@ -147,6 +147,17 @@ class DuckDBEngine(Engine):
                      else f"INSERT INTO {_quoted(name)}")
             self._execute(f"{start} SELECT {selects}", params)
 
+    def register_parquet(self, name: str, paths: Sequence[str], columns: Sequence[str],
+                         filesystem: Any = None) -> None:
+        """Make ``name`` a view of ``columns`` over the Parquet files ``paths`` (read where they
+        lie, never loaded); ``filesystem`` is the fsspec file system of non-local paths."""
+        if filesystem is not None:
+            self._connection.register_filesystem(filesystem)
+        files = ", ".join("'" + path.replace("'", "''") + "'" for path in paths)
+        selected = ", ".join(_quoted(column) for column in columns)
+        self._execute(f"CREATE OR REPLACE VIEW {_quoted(name)} AS "
+                      f"SELECT {selected} FROM read_parquet([{files}])")
+
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         cursor = self._execute(sql, params)
         names = [column[0] for column in cursor.description or ()]

@@ -9,6 +9,10 @@ Import streams: the importer yields rows as it reads them, and every :data:`CHUN
 the accepted records and quarantine entries are written in one transaction each, so memory does
 not grow with the file. Accepted rows are always stored: each chunk is committed before the next
 is read, and the summary counts them all.
+
+With ``VIGIL_RECORD_STORE=parquet`` the store given is a
+:class:`~vigil.columnar.split.SplitRecordStore`: payments go to Parquet parts (one per chunk,
+written atomically, deduplicated against the stored parts by DuckDB), the rest as before.
 """
 
 from __future__ import annotations
@@ -129,4 +133,7 @@ def import_file(store: RecordStore, kind: RecordKind, path: Path,
 
 def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],
                  importers: Mapping[str, type[Importer]]) -> list[FileSummary]:
-    return [import_file(store, kind, path, importers) for path in paths]
+    """Import each file; a store that names its own ``chunk_rows`` (the columnar store writes
+    one Parquet part per chunk) gets chunks of that size."""
+    chunk_rows = getattr(store, "chunk_rows", CHUNK_ROWS)
+    return [import_file(store, kind, path, importers, chunk_rows) for path in paths]

@@ -141,10 +141,14 @@ def link_signals(signals: Sequence[Signal], config: PipelineConfig,
 
 def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineConfig,
                  as_of: datetime | None = None, actor: str = "system",
-                 on_step: StepCallback | None = None) -> RunResult:
-    """Detect, link, triage and store; ``as_of`` defaults to the latest signal (reproducible)."""
+                 on_step: StepCallback | None = None,
+                 records_from: RecordStore | None = None) -> RunResult:
+    """Detect, link, triage and store; ``as_of`` defaults to the latest signal (reproducible).
+
+    Records are read from ``records_from`` when given (the columnar store of
+    ``VIGIL_RECORD_STORE=parquet``), else from ``store``."""
     step = on_step or _quiet
-    records = read_records(store)
+    records = read_records(records_from or store)
     context = DetectionContext(banks=store)
     found = detect_all(records, store, detectors, step, context)
     store_flood_pauses(store, store, context.take_flood_pauses())

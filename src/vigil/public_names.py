@@ -7,6 +7,9 @@ light; this table lives in its own module to keep ``vigil/__init__.py`` short.
 from __future__ import annotations
 
 LAZY_NAMES: dict[str, str] = {
+    "migrate_records": "vigil.columnar.migrate",
+    **dict.fromkeys(["RecordsLocationError", "columnar_records", "record_store_for"],
+                    "vigil.columnar.split"),
     "Enrolment": "vigil.accounts.credentials",
     **dict.fromkeys(["AccountError", "LoginRefused", "SessionInvalid", "UnknownAccountError"],
                     "vigil.accounts.errors"),
@@ -83,7 +86,8 @@ LAZY_NAMES: dict[str, str] = {
     **dict.fromkeys(["PartnerKeyError", "load_partner_keys", "partner_key"],
                     "vigil.sharing.keys"),
     "ShareFileError": "vigil.sharing.pseudonyms",
-    **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "Store"], "vigil.store.interfaces"),
+    **dict.fromkeys(["AuditStore", "BankStore", "CaseStore", "RecordStore", "Store"],
+                    "vigil.store.interfaces"),
     **dict.fromkeys(["UnsupportedDatabaseURL", "open_store"], "vigil.store.open"),
     "StoreError": "vigil.store.errors",
     **dict.fromkeys(["StoreLocation", "hide_password", "locate_store"], "vigil.store.location"),

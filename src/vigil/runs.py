@@ -18,7 +18,7 @@ from vigil.plugin import Detector
 from vigil.registry import Registry
 from vigil.retention.profiles import law_reasons, profile_for, with_law_reasons
 from vigil.settings import Settings
-from vigil.store.interfaces import Store
+from vigil.store.interfaces import RecordStore, Store
 
 
 def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
@@ -32,19 +32,22 @@ def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
 
 def run(store: Store, settings: Settings, registry: Registry,
         on_step: StepCallback | None = None, *, as_of: datetime | None = None,
-        actor: str = "system", now: datetime | None = None) -> RunResult:
+        actor: str = "system", now: datetime | None = None,
+        records_from: RecordStore | None = None) -> RunResult:
     """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`).
 
     Detectors that the ``VIGIL_JURISDICTION`` profile switches off at ``now`` (the wall clock:
     the law in force when the scan runs, not the data's time) do not run, and every case says
     so in a zero-contribution reason. ``VIGIL_LINKING=sql`` links on the ``VIGIL_ENGINE`` engine.
+    ``records_from`` is the record store ``VIGIL_RECORD_STORE`` names, when not ``store``.
     """
     moment = now or datetime.now(UTC)
     profile = profile_for(settings)
     off = {s.detector for s in profile.switched_off(moment)} if profile else set()
     detectors = [d for d in build_detectors(settings, registry) if d.name not in off]
     result = run_pipeline(store, detectors, _pipeline_config(settings, registry),
-                          as_of=as_of, actor=actor, on_step=on_step)
+                          as_of=as_of, actor=actor, on_step=on_step,
+                          records_from=records_from)
     reasons = law_reasons(profile, moment)
     if not reasons:
         return result

@@ -73,6 +73,17 @@ class Settings(BaseSettings):
         "or sql (label propagation on the VIGIL_ENGINE engine; same groups, see "
         "docs/benchmarks.md for when it pays).",
     )
+    record_store: Literal["sql", "parquet"] = Field(
+        default="sql",
+        description="Where imported payments are kept: sql (the records table of the store) or "
+        "parquet (Parquet parts under VIGIL_RECORDS_URL, which the payment rules read directly "
+        "with DuckDB; other kinds stay in the store). `vigil records migrate` moves them.",
+    )
+    records_url: str | None = Field(
+        default=None,
+        description="Folder or fsspec URL (s3://..., memory://...) of the Parquet parts when "
+        "VIGIL_RECORD_STORE=parquet; unset means records/ beside the SQLite database.",
+    )
     detectors: str | None = Field(
         default=None,
         description="Comma-separated names of the detectors a run uses (`vigil plugins` lists "

@@ -16,6 +16,8 @@ from rich.table import Table
 from vigil import (
     Case,
     HeadSigner,
+    RecordsLocationError,
+    RecordStore,
     Registry,
     Settings,
     StepCallback,
@@ -27,6 +29,7 @@ from vigil import (
     load_registry,
     locate_store,
     open_located_store,
+    record_store_for,
     store_failure_text,
     store_summary,
 )
@@ -96,6 +99,16 @@ def store_errors_reported(store: str) -> Iterator[None]:
 def store_custody_signer(settings: Settings) -> HeadSigner:
     """The key that signs the configured store's custody heads (created only when it signs)."""
     return custody_signer(settings, _locate(settings, None))
+
+
+def record_store(settings: Settings, store: Store) -> RecordStore:
+    """Where records go and come from (``VIGIL_RECORD_STORE``): ``store`` itself, or Parquet
+    parts beside it for payments; a columnar store with no place ends the command (exit 2)."""
+    try:
+        return record_store_for(settings, store, _locate(settings, None).url)
+    except RecordsLocationError as exc:
+        errors.print(f"vigil: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _locate(settings: Settings, url: str | None) -> StoreLocation:

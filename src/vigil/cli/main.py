@@ -28,7 +28,19 @@ from vigil import (
     run,
     run_demo,
 )
-from vigil.cli import accounts, audit, bank, cases, chats, media, outbox, retention, serve, share
+from vigil.cli import (
+    accounts,
+    audit,
+    bank,
+    cases,
+    chats,
+    media,
+    outbox,
+    records,
+    retention,
+    serve,
+    share,
+)
 from vigil.cli.common import (
     cases_table,
     console,
@@ -36,6 +48,7 @@ from vigil.cli.common import (
     load_settings,
     opened_store,
     progress_steps,
+    record_store,
     registry,
     say,
     store_errors_reported,
@@ -51,6 +64,7 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(chats.app, name="chats")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(retention.app, name="retention")
+app.add_typer(records.app, name="records")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)
@@ -155,7 +169,8 @@ def import_command(
     settings = load_settings()
     with opened_store(settings) as store, progress_steps("import"):
         try:
-            summaries = import_files(store, kind, files, registry().importers)
+            summaries = import_files(record_store(settings, store), kind, files,
+                                     registry().importers)
         except NoImporterError as exc:
             errors.print(str(exc))
             raise typer.Exit(2) from None
@@ -215,7 +230,7 @@ def run_command(
     plugins = registry()
     _check_plugin_settings(settings, plugins)
     with opened_store(settings) as store, progress_steps("run") as step:
-        result = run(store, settings, plugins, step)
+        result = run(store, settings, plugins, step, records_from=record_store(settings, store))
     for name, count in result.signals_by_detector.items():
         console.print(f"{name}: {count} signals")
     console.print(cases_table(result.cases, limit))

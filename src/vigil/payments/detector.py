@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Self, cast
 
+from fsspec import AbstractFileSystem
+
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
@@ -44,6 +46,25 @@ def payment_columns(payments: Sequence[Payment]) -> dict[str, list[Any]]:
     """Payments as the ``payments`` table the rule SQL reads: one column per record field."""
     return {name: [getattr(payment, name) for payment in payments]
             for name in Payment.model_fields}
+
+
+_KYC_COLUMNS = (("sender_phone", EntityKind.PHONE), ("sender_email", EntityKind.EMAIL),
+                ("beneficiary_phone", EntityKind.PHONE), ("beneficiary_email", EntityKind.EMAIL))
+
+
+def _kyc_of(engine: DuckDBEngine, txn_ids: list[str]) -> dict[str, set[EntityRef]]:
+    """``txn_id -> KYC phone and e-mail refs`` of ``txn_ids``, read from the ``payments`` view
+    (the same fields :func:`~vigil.records.identifiers_of` reads from a payment)."""
+    if not txn_ids:
+        return {}
+    columns = ", ".join(name for name, _ in _KYC_COLUMNS)
+    rows = engine.query(f"SELECT txn_id, {columns} FROM payments "
+                        "WHERE txn_id IN (SELECT UNNEST(CAST(? AS VARCHAR[])))", [txn_ids])
+    kyc: dict[str, set[EntityRef]] = defaultdict(set)
+    for row in rows:
+        kyc[row["txn_id"]].update(EntityRef(kind, row[name]) for name, kind in _KYC_COLUMNS
+                                  if row[name] is not None)
+    return kyc
 
 
 class PaymentTypologyDetector(Detector):
@@ -87,20 +108,39 @@ class PaymentTypologyDetector(Detector):
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:
             return iter(())
-        by_txn: dict[str, list[Payment]] = defaultdict(list)
+        kyc: dict[str, set[EntityRef]] = defaultdict(set)
         for payment in payments:
-            by_txn[payment.txn_id].append(payment)
+            kyc[payment.txn_id].update(ref for ref in identifiers_of(payment)
+                                       if ref.kind in _KYC_KINDS)
         engine = self._engine_factory()
         try:
             engine.register_table("payments", payment_columns(payments))
-            signals = [self._signal(rule, row, by_txn) for rule in self.rules.enabled()
-                       for row in engine.query(rule.rule.sql(rule.parameters))]
+            found = [(rule, row) for rule in self.rules.enabled()
+                     for row in engine.query(rule.rule.sql(rule.parameters))]
         finally:
             engine.close()
-        return iter(signals)
+        return iter([self._signal(rule, row, kyc) for rule, row in found])
+
+    def detect_parquet(self, parts: Sequence[str],
+                       filesystem: AbstractFileSystem | None = None) -> list[Signal]:
+        """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
+        store), with no Python object per payment: DuckDB reads the typed columns of ``parts``
+        as the ``payments`` view, and only the findings' KYC columns come back to Python."""
+        if not parts:
+            return []
+        engine = DuckDBEngine()
+        try:
+            engine.register_parquet("payments", parts, list(Payment.model_fields), filesystem)
+            found = [(rule, row) for rule in self.rules.enabled()
+                     for row in engine.query(rule.rule.sql(rule.parameters))]
+            txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
+            kyc = _kyc_of(engine, txn_ids)
+        finally:
+            engine.close()
+        return [self._signal(rule, row, kyc) for rule, row in found]
 
     def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
-                by_txn: Mapping[str, list[Payment]]) -> Signal:
+                kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
         senders, beneficiaries = _present(row["senders"]), _present(row["beneficiaries"])
         txn_ids = _present(row["txn_ids"])
         accounts = {EntityRef(EntityKind.PAYMENT_ACCOUNT, account): "payee"
@@ -108,8 +148,7 @@ class PaymentTypologyDetector(Detector):
         accounts.update({EntityRef(EntityKind.PAYMENT_ACCOUNT, account): "payer"
                          for account in senders})
         roles = {str(ref): role for ref, role in accounts.items()}
-        kyc = {ref for txn_id in txn_ids for payment in by_txn.get(txn_id, ())
-               for ref in identifiers_of(payment) if ref.kind in _KYC_KINDS}
+        kyc = {ref for txn_id in txn_ids for ref in kyc_by_txn.get(txn_id, ())}
         first_at: datetime = row["first_at"]
         last_at: datetime = row["last_at"]
         stats = _stats(rule, row)

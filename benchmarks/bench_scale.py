@@ -1,0 +1,187 @@
+"""Scale benchmark: import and typologies over N generated payments, columnar against today's path.
+
+Writes N synthetic payments (:mod:`vigil.testing.scale_payments`) as one CSV, then, each stage in
+a fresh process (so peak RSS, ``ru_maxrss``, belongs to that stage alone):
+
+- ``import-parquet``: ``vigil.ingest.import_file`` into the columnar store
+  (``VIGIL_RECORD_STORE=parquet``: every row still validated by the importer and the Payment
+  model, stored as Parquet parts, deduplicated by DuckDB over the stored key columns);
+- ``typologies-parquet``: ``PaymentTypologyDetector.detect_parquet`` over those parts (the
+  rule SQL on DuckDB's ``read_parquet``, feature computation included, no Python object per row);
+- ``typology-sql-bulk`` (at N past the baseline): parts written straight from the CSV by DuckDB
+  (typed columns, ``record_id``, ``content_hash``; *not* validated: a shortcut so the rules can
+  be timed at 10 million rows while import runs at Python speed), then every enabled rule's SQL
+  run to a row count on DuckDB over ``read_parquet``, feature computation included; signals are
+  not built (R1 fires per sender-beneficiary pair, so their number grows with the rows);
+- at ``--baseline-rows`` (default 1,000,000, or N if smaller), today's path in the same run:
+  ``import-sql`` (the ``records`` table of a SQLite store) and ``typologies-sql`` (records read
+  back as Payment objects, loaded into DuckDB, rules run), and the ratio of the two paths.
+
+Prints rows/s and peak RSS per stage and the machine's load average (the machine may be shared).
+Run with ``make bench-scale`` (10,000,000 rows) or ``--rows``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+
+def write_csv(path: Path, rows: int, seed: int = 1) -> None:
+    import pyarrow.csv as pa_csv
+
+    from vigil.testing.scale_payments import payment_batches
+
+    with path.open("wb") as handle:
+        for number, batch in enumerate(payment_batches(rows, seed)):
+            options = pa_csv.WriteOptions(include_header=number == 0)
+            pa_csv.write_csv(batch, handle, write_options=options)
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stage(name: str, csv: Path, folder: Path) -> dict[str, float]:
+    """In a child process: one stage; returns seconds, peak RSS and rows it handled."""
+    from vigil.columnar.split import SplitRecordStore
+    from vigil.columnar.store import ColumnarRecords
+    from vigil.ingest import import_files
+    from vigil.payments.detector import PaymentTypologyDetector
+    from vigil.plugin import DetectionContext
+    from vigil.records import RecordKind
+    from vigil.registry import load_registry
+    from vigil.store.open import open_store
+
+    store = open_store(f"sqlite:///{folder / 'vigil.db'}")
+    parts = ColumnarRecords(folder / "records")
+    start, rows, signals = time.perf_counter(), 0, 0
+    if name.startswith("import"):
+        target = SplitRecordStore(store, parts) if name == "import-parquet" else store
+        [summary] = import_files(target, RecordKind.PAYMENT, [csv], load_registry().importers)
+        rows = summary.lines - 1
+    elif name == "typology-sql-bulk":
+        written = time.perf_counter()
+        bulk = bulk_parts(csv, folder)
+        print(f"bulk parts written in {time.perf_counter() - written:.1f} s", file=sys.stderr)
+        start = time.perf_counter()
+        signals = typology_sql_rows(bulk)
+        rows = ColumnarRecords(folder / "bulk").count(RecordKind.PAYMENT)
+    elif name == "typologies-parquet":
+        rows = parts.count(RecordKind.PAYMENT)
+        signals = len(PaymentTypologyDetector().detect_parquet(parts.parts(RecordKind.PAYMENT)))
+    else:
+        payments = store.records(RecordKind.PAYMENT)
+        rows = len(payments)
+        signals = len(list(PaymentTypologyDetector().detect(
+            payments, DetectionContext(banks=store))))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": rows, "signals": signals, "peak_mib": _peak_mib()}
+
+
+BULK_PART_ROWS = 1_000_000
+
+
+def bulk_parts(csv: Path, folder: Path) -> list[str]:
+    """Parts written by DuckDB from the CSV, in the columnar store's schema minus ``data``."""
+    import duckdb
+
+    from vigil.records import Payment
+
+    target = folder / "bulk" / "payment"
+    target.mkdir(parents=True)
+    fields = ", ".join(Payment.model_fields)
+    connection = duckdb.connect()
+    connection.execute("SET preserve_insertion_order = false")
+    connection.execute(
+        f"COPY (SELECT txn_id AS record_id, sha256(CAST(t AS VARCHAR)) AS content_hash, "
+        f"{fields} FROM (SELECT * REPLACE (CAST(sent_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' "
+        f"AS sent_at), 'p2p' AS channel, 'individual' AS sender_type, "
+        f"'individual' AS beneficiary_type, '' AS reference, NULL::VARCHAR AS sender_name, "
+        f"NULL::VARCHAR AS beneficiary_name, NULL::VARCHAR AS sender_email, "
+        f"NULL::VARCHAR AS beneficiary_phone FROM read_csv('{csv}', header = true)) t) "
+        f"TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
+        f"FILE_SIZE_BYTES '64MB', PER_THREAD_OUTPUT false)")
+    connection.close()
+    return sorted(str(p) for p in target.glob("*.parquet"))
+
+
+def typology_sql_rows(parts: list[str]) -> int:
+    """Every enabled rule's SQL over the parts, to a count (the findings stay in DuckDB)."""
+    from vigil.engines import DuckDBEngine
+    from vigil.payments.rules import load_rules
+    from vigil.records import Payment
+
+    engine = DuckDBEngine()
+    engine.register_parquet("payments", parts, list(Payment.model_fields))
+    found = 0
+    for rule in load_rules().enabled():
+        sql = f"SELECT count(*) AS n FROM ({rule.rule.sql(rule.parameters)})"
+        found += engine.query(sql)[0]["n"]
+    engine.close()
+    return found
+
+
+def run_stage(name: str, csv: Path, folder: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--stage", name, "--csv", str(csv),
+                          "--folder", str(folder)], check=True, stdout=subprocess.PIPE, text=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    rate = result["rows"] / result["seconds"] if result["seconds"] else 0.0
+    print(f"  {name:20} {result['rows']:>11,.0f} rows {result['seconds']:8.1f} s "
+          f"{rate:>11,.0f} rows/s  peak RSS {result['peak_mib']:7,.0f} MiB  "
+          f"findings {result['signals']:,.0f}", flush=True)
+    return result
+
+
+def measure(rows: int, scratch: Path, baseline: bool) -> dict[str, dict[str, float]]:
+    folder = scratch / f"n{rows}"
+    folder.mkdir()
+    csv = folder / "payments.csv"
+    start = time.perf_counter()
+    write_csv(csv, rows)
+    print(f"{rows:,} payments: CSV written in {time.perf_counter() - start:.1f} s "
+          f"({csv.stat().st_size / 2**20:,.0f} MiB)", flush=True)
+    names = (["import-parquet", "typologies-parquet", "import-sql", "typologies-sql"]
+             if baseline else ["typology-sql-bulk"])
+    return {name: run_stage(name, csv, folder) for name in names}
+
+
+def _rate(result: dict[str, float]) -> float:
+    return result["rows"] / result["seconds"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--baseline-rows", type=int, default=1_000_000)
+    parser.add_argument("--stage")
+    parser.add_argument("--csv", type=Path)
+    parser.add_argument("--folder", type=Path)
+    args = parser.parse_args()
+    if args.stage:
+        print(json.dumps(stage(args.stage, args.csv, args.folder)))
+        return
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with TemporaryDirectory() as scratch:
+        baseline_rows = min(args.baseline_rows, args.rows)
+        if baseline_rows:
+            small = measure(baseline_rows, Path(scratch), baseline=True)
+            for step in ("import", "typologies"):
+                ratio = _rate(small[f"{step}-parquet"]) / _rate(small[f"{step}-sql"])
+                print(f"  {step}: parquet path {ratio:.1f}x today's rows/s at {baseline_rows:,}")
+        if args.rows != baseline_rows:
+            measure(args.rows, Path(scratch), baseline=False)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+"""The columnar record store: high-volume record kinds as Parquet parts DuckDB reads directly.
+
+:mod:`~vigil.columnar.parts` writes parts atomically under a folder or fsspec URL,
+:mod:`~vigil.columnar.tables` turns records into Arrow tables, :mod:`~vigil.columnar.store`
+deduplicates against the stored parts, :mod:`~vigil.columnar.split` puts it beside the
+operational store (``VIGIL_RECORD_STORE=parquet``), :mod:`~vigil.columnar.migrate` copies today's
+``records`` table into it. docs/formats.md describes the layout.
+"""

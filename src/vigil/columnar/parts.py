@@ -1,0 +1,93 @@
+"""Where Parquet parts live and how one is written so a crash never leaves half of it.
+
+A kind's parts are the files ``<root>/<kind>/part-*.parquet``; the listing is the manifest: a
+part is written under a ``.tmp`` name, flushed and fsynced, then renamed, and only names ending
+in ``.parquet`` count. A ``kill -9`` mid-write leaves at most a ``.tmp`` file, which no reader
+lists and the next writer removes. The root is a local folder or any fsspec URL
+(``VIGIL_RECORDS_URL``, e.g. ``s3://bucket/vigil/records``); on object stores the rename is the
+store's own (S3's copy-then-delete is not atomic, but a part is visible only once complete).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+
+PART_SUFFIX = ".parquet"
+TMP_SUFFIX = ".tmp"
+
+
+class PartFolder:
+    """The parts of every kind under one root (a local path or an fsspec URL)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.fs, path = fsspec.core.url_to_fs(str(root))
+        self.root = str(path).rstrip("/")
+        self.is_local = isinstance(self.fs, LocalFileSystem)
+        self.protocol = "" if self.is_local else _protocol(self.fs)
+
+    def folder(self, kind: str) -> str:
+        return f"{self.root}/{kind}"
+
+    def parts(self, kind: str) -> list[str]:
+        """Complete parts of ``kind`` in write order, as paths DuckDB and pyarrow can open."""
+        folder = self.folder(kind)
+        if not self.fs.exists(folder):
+            return []
+        names = sorted(str(p) for p in self.fs.ls(folder, detail=False)
+                       if str(p).endswith(PART_SUFFIX))
+        return [self.protocol + name for name in names]
+
+    def write_part(self, kind: str, table: pa.Table) -> str:
+        """Write ``table`` as a new complete part of ``kind``; returns its path."""
+        folder = self.folder(kind)
+        self.fs.makedirs(folder, exist_ok=True)
+        # Names sort in write order (nanoseconds), and the random tail keeps writers apart.
+        name = f"{folder}/part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}{PART_SUFFIX}"
+        temporary = name + TMP_SUFFIX
+        if self.is_local:
+            _write_local(Path(temporary), Path(name), table)
+        else:
+            with self.fs.open(temporary, "wb") as handle:
+                pq.write_table(table, handle, compression="zstd")
+            self.fs.mv(temporary, name)
+        return self.protocol + name
+
+    def remove_leftovers(self, kind: str) -> int:
+        """Delete ``.tmp`` files an interrupted writer left behind; returns how many."""
+        folder = self.folder(kind)
+        if not self.fs.exists(folder):
+            return 0
+        leftovers = [p for p in self.fs.ls(folder, detail=False) if str(p).endswith(TMP_SUFFIX)]
+        for path in leftovers:
+            self.fs.rm(path)
+        return len(leftovers)
+
+
+def _protocol(fs: fsspec.AbstractFileSystem) -> str:
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return f"{protocol}://"
+
+
+def _write_local(temporary: Path, final: Path, table: pa.Table) -> None:
+    """Write, fsync the file, rename, fsync the folder: the part is whole or absent."""
+    with temporary.open("wb") as handle:
+        pq.write_table(table, handle, compression="zstd")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, final)
+    folder = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+__all__ = ["PART_SUFFIX", "PartFolder"]

@@ -1,0 +1,82 @@
+"""Records as Arrow tables: key columns every kind has, typed columns for the kinds SQL reads.
+
+Every part has ``record_id`` (the source's id: ``txn_id``, ``message_id``...), ``content_hash``
+and ``data`` (the record's JSON, so a record reads back exactly as stored, typed-as-entered
+identifiers included). Kinds in :data:`TYPED_KINDS` also carry one column per model field, which
+is what the rule SQL reads with ``read_parquet`` without touching ``data``. Timestamps are naive
+UTC microseconds, the same values the DuckDB engine's ``register_table`` loads.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+from pydantic import AwareDatetime
+
+from vigil.records import Payment, Record, RecordKind
+from vigil.store import codec, record_ids
+
+KEY_COLUMNS = ("record_id", "content_hash")
+TYPED_KINDS: dict[RecordKind, type[Record]] = {RecordKind.PAYMENT: Payment}
+"""Kinds stored with one column per field; messages, media and reports add their model here."""
+
+_ARROW_TYPES: tuple[tuple[type, pa.DataType], ...] = (
+    (bool, pa.bool_()), (int, pa.int64()), (float, pa.float64()), (str, pa.string()),
+    (datetime, pa.timestamp("us")), (AwareDatetime, pa.timestamp("us")),
+)
+
+
+def _arrow_type(annotation: Any) -> pa.DataType:
+    """The Arrow type of a model field's annotation (``X | None`` and ``Annotated`` unwrapped)."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        else:
+            break
+    for python_type, arrow_type in _ARROW_TYPES:
+        if isinstance(annotation, type) and issubclass(annotation, python_type):
+            return arrow_type
+    raise TypeError(f"no Arrow type for field annotation {annotation!r}")
+
+
+def field_columns(kind: RecordKind) -> dict[str, pa.DataType]:
+    """Typed columns of ``kind`` (none for kinds stored as JSON only)."""
+    model = TYPED_KINDS.get(kind)
+    if model is None:
+        return {}
+    return {name: _arrow_type(info.annotation) for name, info in model.model_fields.items()}
+
+
+def part_schema(kind: RecordKind) -> pa.Schema:
+    key = [pa.field(name, pa.string(), nullable=False) for name in KEY_COLUMNS]
+    typed = [pa.field(name, arrow_type) for name, arrow_type in field_columns(kind).items()]
+    return pa.schema([*key, pa.field("data", pa.string(), nullable=False), *typed])
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def records_table(kind: RecordKind, records: Sequence[Record]) -> pa.Table:
+    """One part's table: key columns, JSON and typed columns of ``records`` (all of ``kind``)."""
+    columns: dict[str, list[Any]] = {
+        "record_id": [record_ids.record_id(record)[1] for record in records],
+        "content_hash": [record.content_hash() for record in records],
+        "data": [codec.record_to_json(record) for record in records],
+    }
+    for name in field_columns(kind):
+        columns[name] = [_cell(getattr(record, name)) for record in records]
+    return pa.Table.from_pydict(columns, schema=part_schema(kind))
+
+
+__all__ = ["KEY_COLUMNS", "TYPED_KINDS", "field_columns", "part_schema", "records_table"]
