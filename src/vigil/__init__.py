@@ -160,6 +160,7 @@ if TYPE_CHECKING:
     from vigil.sharing.exchange import share_export, share_import
     from vigil.sharing.keys import PartnerKeyError, load_partner_keys, partner_key
     from vigil.sharing.pseudonyms import ShareFileError
+    from vigil.signal_types import signal_type
     from vigil.store.errors import StoreError
     from vigil.store.interfaces import AuditStore, BankStore, CaseStore, RecordStore, Store
     from vigil.store.location import StoreLocation, hide_password, locate_store
@@ -189,6 +190,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "signal_type",
     "AnonymousActorError", "AuditStore", "BANK_FORMATS", "BankEntry", "BankFileError", "BankInfo",
     "BankKind", "BankSpec", "BankStore", "Case", "CaseStatus", "CaseStore", "DemoResult",
     "EntityKind", "EntityRef", "FileSummary", "FloodConfig", "MatchEvent", "MediaFileError",

@@ -7,6 +7,7 @@ light; this table lives in its own module to keep ``vigil/__init__.py`` short.
 from __future__ import annotations
 
 LAZY_NAMES: dict[str, str] = {
+    "signal_type": "vigil.signal_types",
     "migrate_records": "vigil.columnar.migrate",
     **dict.fromkeys(["RecordsLocationError", "columnar_records", "record_store_for"],
                     "vigil.columnar.split"),

@@ -119,6 +119,7 @@ def _relative_links(text: str) -> list[str]:
 def test_public_api_is_pinned() -> None:
     assert sorted(vigil.__all__) == sorted([
         # records
+        "signal_type",
         "Case", "CaseStatus", "EntityKind", "EntityRef", "Reason", "RecordKind", "Signal",
         "SignalKind", "__version__", "normalise",
         # settings, store, registry

@@ -27,6 +27,7 @@ from vigil import (
     keep_findings,
     match_path,
     signal_from_event,
+    signal_type,
 )
 from vigil.cli.common import errors, load_settings, opened_store
 from vigil.cli.problems import EXIT_FAILED, print_problem
@@ -93,7 +94,7 @@ def match_command(files: Files, fps: Fps = 1.0) -> None:
                                           "label": entry.label, "signal_type": entry.signal_type,
                                           "hash": entry.hash, "distance": found.match.distance,
                                           "variant": found.variant}
-                if item.frame is not None and entry.signal_type == "pdq":
+                if item.frame is not None and signal_type(entry.signal_type).is_similarity():
                     row |= {"frame_number": item.frame.frame_number,
                             "timestamp_s": round(item.frame.timestamp_s, 3)}
                 _emit(row)
