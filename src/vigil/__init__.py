@@ -153,6 +153,7 @@ if TYPE_CHECKING:
         case_history,
         current_assignee,
         open_case,
+        require_actor,
         set_case_status,
     )
     from vigil.runs import build_detectors, run
@@ -229,5 +230,5 @@ __all__ = [
     "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
     "hma_create_bank", "hma_update_bank", "intake_body_schema",
     "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
-    "record_store_for",
+    "record_store_for", "require_actor",
 ]

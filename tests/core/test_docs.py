@@ -138,6 +138,7 @@ def test_public_api_is_pinned() -> None:
         "AnonymousActorError", "UnknownBankError", "UnknownCaseError", "add_case_note",
         "assign_case", "case_history", "current_assignee", "find_bank", "pause_bank",
         "pause_bank_entry", "resume_bank", "resume_bank_entry", "set_case_status",
+        "require_actor",
         # the custody log
         "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
         "verify_custody_log", "open_case",

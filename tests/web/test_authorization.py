@@ -52,6 +52,7 @@ def _requests() -> dict[tuple[str, str], Send]:
                "amount_usd": 10, "sender_country": "US", "beneficiary_country": "PH",
                "sent_at": "2026-11-29T09:00:00Z"}
     observation = {"account": "vidchat:host", "pdq": KNOWN, "observed_at": "2026-11-29T09:00:00Z"}
+    decision = {"analyst": "Maria Santos", "note": "checked against the reports"}
     return {
         ("POST", "/v1/reports"): lambda c, h, n, _: c.post(
             "/v1/reports", json=report(1000 + n), headers=h),
@@ -88,6 +89,14 @@ def _requests() -> dict[tuple[str, str], Send]:
             f"/v1/cases/{case}", headers=h),
         ("POST", "/v1/cases/{case_id}/status"): lambda c, h, n, case: c.post(
             f"/v1/cases/{case}/status", json={"status": "in_review"}, headers=h),
+        # confirm before export before dismiss: alpha's export with cases:write is a 2xx
+        ("POST", "/v1/cases/{case_id}/confirm"): lambda c, h, n, case: c.post(
+            f"/v1/cases/{case}/confirm", json={**decision, "role": "analyst"}, headers=h),
+        ("POST", "/v1/cases/{case_id}/export"): lambda c, h, n, case: c.post(
+            f"/v1/cases/{case}/export", params={"format": "json"},
+            json={"analyst": "Maria Santos"}, headers=h),
+        ("POST", "/v1/cases/{case_id}/dismiss"): lambda c, h, n, case: c.post(
+            f"/v1/cases/{case}/dismiss", json=decision, headers=h),
     }
 
 

@@ -25,7 +25,7 @@ from vigil import (
     open_store,
 )
 from vigil.web import errors, observe
-from vigil.web.routes import cases, health, hma, intake, media
+from vigil.web.routes import cases, filing, health, hma, intake, media
 from vigil.web.state import ServiceState
 
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
     location = locate_store(settings.database_url, settings.home)
     store = main_store if main_store is not None else open_store(location.url)
     tenants = TenantStores(location.url, settings, registry_factory, background=background)
-    state = ServiceState(settings, store, key_store_for(store), tenants)
+    state = ServiceState(settings, store, key_store_for(store), tenants, registry_factory())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -48,7 +48,7 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
                   description="Panic-button intake, HMA-compatible hash lookups and cases.")
     app.state.vigil = state
     errors.install(app)
-    for module in (intake, media, hma, cases, health):
+    for module in (intake, media, hma, cases, filing, health):
         app.include_router(module.router)
     observe.install(app, state)
     return app

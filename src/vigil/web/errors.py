@@ -24,10 +24,13 @@ from vigil import (
     BatchTooLarge,
     HmaRequestError,
     IdempotencyConflict,
+    IncompleteReportError,
     IntakeRejected,
+    OutboundRefusedError,
     StoreError,
     UnknownBankError,
     UnknownCaseError,
+    UnknownCasesError,
     UploadTooLarge,
 )
 from vigil.web.limits import TooLarge
@@ -46,7 +49,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in {
         400: "Bad request (HMA routes: unknown signal type, bad hash)",
         401: "Missing or invalid API key", 403: "The key lacks this route's scope",
-        404: "No such object for this tenant", 409: "Idempotency-Key or record id reused",
+        404: "No such object for this tenant",
+        409: "Idempotency-Key or record id reused, or the human gate refused an export",
         413: "Body, batch or upload too large", 422: "Validation failed (field paths)",
         429: "Rate limit reached (Retry-After)", 500: "Internal error (request id only)",
         503: "Store unavailable or busy"}.items()}
@@ -102,6 +106,13 @@ def _hma(request: Request, exc: Exception) -> JSONResponse:
     return _answer(request, exc.status, str(exc))
 
 
+def _incomplete(request: Request, exc: Exception) -> JSONResponse:
+    """A report the completeness check refused: each missing field, by case, and why."""
+    assert isinstance(exc, IncompleteReportError)
+    return _answer(request, 422, [{"loc": [g.case_id, g.field], "msg": g.why,
+                                   "required": g.required} for g in exc.gaps])
+
+
 def _store_error(request: Request, exc: Exception) -> JSONResponse:
     logger.error("store error: %s", type(exc).__name__,
                  extra={"request_id": getattr(request.state, "request_id", None)})
@@ -117,7 +128,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def _plain(status: int) -> Any:
     def handler(request: Request, exc: Exception) -> JSONResponse:
         text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        if isinstance(exc, UnknownCaseError | UnknownBankError):
+        if isinstance(exc, UnknownCaseError | UnknownCasesError | UnknownBankError):
             text = str(exc)
         return _answer(request, status, text)
 
@@ -133,6 +144,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HmaRequestError, _hma)
     app.add_exception_handler(AnonymousActorError, _plain(422))
     app.add_exception_handler(UnknownCaseError, _plain(404))
+    app.add_exception_handler(UnknownCasesError, _plain(404))
+    app.add_exception_handler(OutboundRefusedError, _plain(409))
+    app.add_exception_handler(IncompleteReportError, _incomplete)
     app.add_exception_handler(UnknownBankError, _plain(404))
     app.add_exception_handler(TooLarge, _plain(413))
     app.add_exception_handler(UploadTooLarge, _plain(413))

@@ -38,6 +38,9 @@ ROUTE_SCOPES: dict[tuple[str, str], Scope] = {
     ("GET", "/v1/cases"): Scope.CASES_READ,
     ("GET", "/v1/cases/{case_id}"): Scope.CASES_READ,
     ("POST", "/v1/cases/{case_id}/status"): Scope.CASES_WRITE,
+    ("POST", "/v1/cases/{case_id}/confirm"): Scope.CASES_WRITE,
+    ("POST", "/v1/cases/{case_id}/dismiss"): Scope.CASES_WRITE,
+    ("POST", "/v1/cases/{case_id}/export"): Scope.CASES_WRITE,  # outbound: see routes.filing
 }
 """Every authenticated route and the one scope it needs (``admin`` does not imply others)."""
 

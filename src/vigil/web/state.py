@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vigil import KeyStore, Settings, Store, TenantStores
+from vigil import KeyStore, Registry, Settings, Store, TenantStores
 from vigil.web.limits import RateLimiter
 
 
 @dataclass
 class ServiceState:
-    """The service's long-lived parts, built once by :func:`vigil.web.app.create_app`."""
+    """The service's long-lived parts, built once by :func:`vigil.web.app.create_app`.
+
+    ``registry`` names the exporters the export route may use (``vigil plugins`` lists them).
+    """
 
     settings: Settings
     main_store: Store
     keys: KeyStore
     tenants: TenantStores
+    registry: Registry
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter())
