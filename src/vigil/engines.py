@@ -82,6 +82,21 @@ def _sql_type(column: str, values: list[Any]) -> str:
     return found.pop() if found else "VARCHAR"
 
 
+def typed_columns(name: str, rows: Rows | Columns) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """Table ``name`` as equal-length columns and the SQL type of each; every engine loads tables
+    this way, so DuckDB and Spark type the same values alike."""
+    columns = _as_columns(rows)
+    if not columns:
+        raise ValueError(f"table {name!r} has no columns")
+    if len({len(values) for values in columns.values()}) > 1:
+        raise ValueError(f"columns of table {name!r} differ in length")
+    try:
+        types = {column: _sql_type(column, values) for column, values in columns.items()}
+    except TypeError as exc:
+        raise ValueError(f"table {name!r}: {exc}") from exc
+    return columns, types
+
+
 def _utc_naive(values: list[Any]) -> list[Any]:
     """Aware datetimes as naive UTC, so DuckDB needs no time-zone module to take them."""
     return [value.astimezone(UTC).replace(tzinfo=None)
@@ -127,15 +142,7 @@ class DuckDBEngine(Engine):
         DuckDB holds a list parameter as one boxed value per element (about 2.8 KB per
         17-column payment), so one statement for 120,000 payments briefly took 340 MB.
         """
-        columns = _as_columns(rows)
-        if not columns:
-            raise ValueError(f"table {name!r} has no columns")
-        if len({len(values) for values in columns.values()}) > 1:
-            raise ValueError(f"columns of table {name!r} differ in length")
-        try:
-            types = {column: _sql_type(column, values) for column, values in columns.items()}
-        except TypeError as exc:
-            raise ValueError(f"table {name!r}: {exc}") from exc
+        columns, types = typed_columns(name, rows)
         selects = ", ".join(f"UNNEST(CAST(? AS {sql_type}[])) AS {_quoted(column)}"
                             for column, sql_type in types.items())
         length = len(next(iter(columns.values())))
@@ -188,4 +195,4 @@ class DuckDBEngine(Engine):
             raise EngineError(self.name, sql, exc) from exc
 
 
-__all__ = ["DuckDBEngine", "Engine", "EngineError", "SqlEngine"]
+__all__ = ["DuckDBEngine", "Engine", "EngineError", "SqlEngine", "typed_columns"]

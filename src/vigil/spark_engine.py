@@ -18,7 +18,7 @@ from importlib import resources
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from vigil.engines import Columns, Engine, EngineError, Rows, _as_columns, _sql_type
+from vigil.engines import Columns, Engine, EngineError, Rows, typed_columns
 
 if TYPE_CHECKING:
     from vigil.settings import Settings
@@ -106,15 +106,7 @@ class SparkEngine(Engine):
 
     def register_table(self, name: str, rows: Rows | Columns) -> None:
         """Load rows (or equal-length columns) as view ``name``, typed as DuckDB types them."""
-        columns = _as_columns(rows)
-        if not columns:
-            raise ValueError(f"table {name!r} has no columns")
-        if len({len(values) for values in columns.values()}) > 1:
-            raise ValueError(f"columns of table {name!r} differ in length")
-        try:
-            types = {column: _sql_type(column, values) for column, values in columns.items()}
-        except TypeError as exc:
-            raise ValueError(f"table {name!r}: {exc}") from exc
+        columns, types = typed_columns(name, rows)
         converted = [[_as_spark_value(v, sql) for v in values]
                      for values, sql in zip(columns.values(), types.values(), strict=True)]
         frame = self._spark.createDataFrame(list(zip(*converted, strict=True)),
