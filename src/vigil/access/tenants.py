@@ -2,7 +2,7 @@
 
 Two platforms sharing one deployment must never see each other's reports. Rather than a tenant
 column that every query must remember to filter on, each tenant gets a store of its own
-(docs/decisions/0006-one-store-per-tenant.md): SQLite keeps ``tenants/<tenant>.db`` beside the
+(docs/decisions/0005-one-store-per-tenant.md): SQLite keeps ``tenants/<tenant>.db`` beside the
 main store; PostgreSQL keeps a schema per tenant, reached through libpq's ``search_path`` in the
 URL; ``memory://`` keeps a memory store per tenant. The main store keeps the API keys.
 """

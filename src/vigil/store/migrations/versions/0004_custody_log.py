@@ -7,7 +7,7 @@ imported, so this step stays what it was if the library changes. Adds ``custody_
 signed tree heads.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30
 """
 

@@ -4,7 +4,7 @@ Written out in full, like 0001, so that this step stays what it was when later r
 the schema.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-30
 """
 
