@@ -148,7 +148,7 @@ def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],
 
 def _lane_import(store: RecordStore, kind: RecordKind, path: Path,
                  importers: Mapping[str, type[Importer]], chunk_rows: int) -> FileSummary | None:
-    from vigil.columnar.csv_lane import import_payment_csv  # imports this module
+    from vigil.columnar.csv_lane import import_payment_csv
     from vigil.columnar.split import SplitRecordStore
     from vigil.importers.csv_payments import PaymentCsv
 
@@ -156,4 +156,9 @@ def _lane_import(store: RecordStore, kind: RecordKind, path: Path,
         return None
     if choose_importer(kind, path, importers) is not PaymentCsv:
         return None
-    return import_payment_csv(store.columnar, store.operational, path, chunk_rows)
+    done = import_payment_csv(store.columnar, store.operational, path, chunk_rows)
+    if done is None:
+        return None
+    lines, tally = done
+    return FileSummary(path, PaymentCsv.name, lines, tally.accepted, tally.added,
+                       tally.duplicates, tally.quarantined, tuple(tally.first_problems))

@@ -22,14 +22,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from vigil.columnar.csv_chunk import store_batch
+from vigil.columnar.csv_chunk import Tally, store_batch
 from vigil.columnar.csv_sql import FIELDS, MAPPED, lane_query
 from vigil.columnar.store import ColumnarRecords
 from vigil.countries import check_country
 from vigil.identifiers import normalise
-from vigil.importers.csv_payments import PaymentCsv
 from vigil.importers.lines import MAX_LINE_BYTES
-from vigil.ingest import FileSummary, Tally
 from vigil.store.interfaces import RecordStore
 
 
@@ -89,8 +87,9 @@ def _register_idmap(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: Path,
-                       chunk_rows: int) -> FileSummary | None:
-    """Import ``path`` through the lane; ``None`` (nothing stored) when the lane cannot read it."""
+                       chunk_rows: int) -> tuple[int, Tally] | None:
+    """Import ``path`` through the lane: ``(physical lines, tally)``, or ``None`` (nothing
+    stored) when the lane cannot read it."""
     header = lane_header(path)
     if header is None:
         return None
@@ -110,8 +109,7 @@ def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: P
                         tally)
     finally:
         connection.close()
-    return FileSummary(path, PaymentCsv.name, rows + 1, tally.accepted, tally.added,
-                       tally.duplicates, tally.quarantined, tuple(tally.first_problems))
+    return rows + 1, tally
 
 
 __all__ = ["import_payment_csv", "lane_header"]
