@@ -37,13 +37,21 @@ def lane_header(path: Path) -> list[str] | None:
         if path.stat().st_size == 0:
             return None
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if data[-1:] != b"\n" or any(data.find(b) >= 0 for b in (b'"', b"\r", b"\n\n")):
+            body = data.find(b"\n") + 1
+            if (data[-1:] != b"\n" or data.find(b"\n\n") >= 0
+                    or any(data.find(b, body) >= 0 for b in (b'"', b"\r"))):
                 return None
-            first = data[:data.find(b"\n")]
-    names = first.decode("ascii", errors="replace").split(",")
+            first = data[:body - 1]
+    # A header may quote its names (pyarrow's CSV writer does): "txn_id" is txn_id to csv.reader.
+    names = [_unquoted(name) for name in first.decode("ascii", errors="replace").split(",")]
     if len(set(names)) != len(names) or not set(names) <= set(FIELDS):
         return None
     return names
+
+
+def _unquoted(name: str) -> str:
+    inner = name[1:-1]
+    return inner if len(name) > 1 and name[0] == name[-1] == '"' and '"' not in inner else name
 
 
 def _load(connection: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> int:
