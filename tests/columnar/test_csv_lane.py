@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from vigil.columnar.csv_lane import lane_header
+from vigil.columnar.csv_lane import _normalised, _register_idmap, lane_header
+from vigil.columnar.csv_sql import MAPPED
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
 from vigil.ingest import FileSummary, import_files
@@ -90,3 +92,18 @@ def test_files_the_lane_cannot_read_go_to_the_importer(tmp_path: Path) -> None:
     assert lane_header(path) is None
     assert _import(tmp_path, "lane", quoted, True, 10) == _import(
         tmp_path, "python", quoted, False, 10)
+
+
+ACCOUNTS = ["bank:s1", "Wise: AB-9", "bank:AB-12 34", "x: a b-c", "BANK:Ab", "gcash:0917 123 4567",
+            "wu:x", "Western_Union:Z", "a.b-c_d:1", "a:-", "a:  x  y", "-a:b", "a:b:c", "a: -x",
+            "a:", "maya:+63 917 123 4567", "coinsph:12", "p:x\u00e9"]
+
+
+def test_payment_accounts_normalised_in_sql_match_python() -> None:
+    connection = duckdb.connect()
+    empty = ", ".join(f"NULL::VARCHAR AS {name}" for name in MAPPED if name != "sender")
+    connection.execute(f"CREATE TABLE raw AS SELECT unnest(?) AS sender, {empty}", [ACCOUNTS])
+    _register_idmap(connection)
+    found = dict(connection.execute(
+        "SELECT raw, norm FROM idmap WHERE kind = 'payment_account'").fetchall())
+    assert found == {value: _normalised("payment_account", value) for value in ACCOUNTS}

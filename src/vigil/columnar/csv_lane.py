@@ -26,7 +26,7 @@ from vigil.columnar.csv_chunk import Tally, store_batch
 from vigil.columnar.csv_sql import FIELDS, MAPPED, lane_query
 from vigil.columnar.store import ColumnarRecords
 from vigil.countries import check_country
-from vigil.identifiers import normalise
+from vigil.identifiers import MOBILE_WALLET_REGIONS, PROVIDER_ALIASES, normalise
 from vigil.importers.lines import MAX_LINE_BYTES
 from vigil.store.interfaces import RecordStore
 
@@ -79,19 +79,36 @@ def _normalised(kind: str, value: str) -> str | None:
         return None
 
 
+_SPECIAL_PROVIDERS = sorted({*PROVIDER_ALIASES, *MOBILE_WALLET_REGIONS})
+_PLAIN_ACCOUNT = (
+    r"regexp_full_match(v, '[A-Za-z0-9][A-Za-z0-9_.-]*: *[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?') "
+    f"AND lower(split_part(v, ':', 1)) NOT IN ({', '.join(repr(p) for p in _SPECIAL_PROVIDERS)})")
+"""A printable-ASCII ``provider:id`` of a provider with no alias and no phone-number ids:
+:func:`vigil.identifiers.normalise_payment_account` lower-cases it and drops spaces and dashes."""
+_PLAIN_ACCOUNT_NORM = ("lower(split_part(v, ':', 1)) || ':' || "
+                       "lower(replace(replace(substr(v, strpos(v, ':') + 1), ' ', ''), '-', ''))")
+
+
 def _register_idmap(connection: duckdb.DuckDBPyConnection) -> None:
+    """Table ``idmap``: each distinct identifier or country and what the model makes of it
+    (plain payment accounts in SQL, the rest by the Python normalisers)."""
     kinds, raws, norms = [], [], []
     for kind in sorted(set(MAPPED.values())):
         names = [name for name, k in MAPPED.items() if k == kind]
         union = " UNION ".join(f"SELECT {name} AS v FROM raw" for name in names)
-        query = f"SELECT v FROM ({union}) WHERE v IS NOT NULL"
-        for (value,) in connection.execute(query).fetchall():
+        plain = _PLAIN_ACCOUNT if kind == "payment_account" else "false"
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW v_{kind} AS "
+                           f"SELECT v, {plain} AS plain FROM ({union}) WHERE v IS NOT NULL")
+        for (value,) in connection.execute(f"SELECT v FROM v_{kind} WHERE NOT plain").fetchall():
             kinds.append(kind)
             raws.append(value)
             norms.append(_normalised(kind, value))
-    connection.register("idmap", pa.table({"kind": pa.array(kinds, pa.string()),
-                                            "raw": pa.array(raws, pa.string()),
-                                            "norm": pa.array(norms, pa.string())}))
+    connection.register("python_idmap", pa.table({"kind": pa.array(kinds, pa.string()),
+                                                   "raw": pa.array(raws, pa.string()),
+                                                   "norm": pa.array(norms, pa.string())}))
+    connection.execute(
+        f"CREATE TEMP TABLE idmap AS SELECT * FROM python_idmap UNION ALL "
+        f"SELECT 'payment_account', v, {_PLAIN_ACCOUNT_NORM} FROM v_payment_account WHERE plain")
 
 
 def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: Path,
