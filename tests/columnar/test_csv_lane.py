@@ -77,6 +77,7 @@ def test_both_lanes_store_and_quarantine_the_same(tmp_path: Path, chunk_rows: in
     text = "\n".join([HEADER, *ROWS]) + "\n"
     python = _import(tmp_path, "python", text, False, chunk_rows)
     lane = _import(tmp_path, "lane", text, True, chunk_rows)
+    assert lane_header(tmp_path / "payments.csv") is not None  # the lane read it, no fallback
     assert lane == python
     summary, records, quarantine = lane
     assert summary.lines == len(ROWS) + 1 and summary.duplicates == 1
@@ -85,14 +86,21 @@ def test_both_lanes_store_and_quarantine_the_same(tmp_path: Path, chunk_rows: in
     assert reasons[5].startswith("amount:") and "already stored" in reasons[16]
 
 
-def test_files_the_lane_cannot_read_go_to_the_importer(tmp_path: Path) -> None:
-    quoted = "\n".join([HEADER, ROWS[0], _row("t30", "bank:AB-12 34", '"bank:x\ny"')]) + "\n"
-    path = tmp_path / "q.csv"
-    path.write_text(quoted, encoding="utf-8")
-    assert lane_header(path) is None
-    assert _import(tmp_path, "lane", quoted, True, 10) == _import(
-        tmp_path, "python", quoted, False, 10)
+@pytest.mark.parametrize("text", [
+    "\n".join([HEADER, ROWS[0], _row("t30", "bank:AB-12 34", '"bank:x\ny"')]) + "\n",
+    "\n".join([HEADER, "", ROWS[0], ROWS[3]]) + "\n",
+    "\n".join([HEADER, ROWS[0], ROWS[3] + ",extra"]) + "\n",
+    "\n".join([HEADER, ROWS[0]]),
+])
+def test_files_the_lane_cannot_read_go_to_the_importer(tmp_path: Path, text: str) -> None:
+    assert _import(tmp_path, "lane", text, True, 10) == _import(
+        tmp_path, "python", text, False, 10)
 
+
+def test_a_quoted_header_is_read_by_the_lane(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text('"txn_id","sender"\nt1,bank:a\n', encoding="utf-8")
+    assert lane_header(path) == ["txn_id", "sender"]
 
 ACCOUNTS = ["bank:s1", "Wise: AB-9", "bank:AB-12 34", "x: a b-c", "BANK:Ab", "gcash:0917 123 4567",
             "wu:x", "Western_Union:Z", "a.b-c_d:1", "a:-", "a:  x  y", "-a:b", "a:b:c", "a: -x",
