@@ -3,9 +3,11 @@
 Writes N synthetic payments (:mod:`vigil.testing.scale_payments`) as one CSV, then, each stage in
 a fresh process (so peak RSS, ``ru_maxrss``, belongs to that stage alone):
 
-- ``import-parquet``: ``vigil.ingest.import_file`` into the columnar store
-  (``VIGIL_RECORD_STORE=parquet``: every row still validated by the importer and the Payment
-  model, stored as Parquet parts, deduplicated by DuckDB over the stored key columns);
+- ``import-parquet``: ``vigil.ingest.import_files`` into the columnar store
+  (``VIGIL_RECORD_STORE=parquet``): with ``--lane duckdb`` (default) the CSV lane
+  (:mod:`vigil.columnar.csv_lane`: DuckDB reads and checks the plain rows in SQL, Python the
+  rest), with ``--lane python`` every row validated by the importer and the Payment model; stored
+  as Parquet parts, deduplicated by DuckDB over the stored key columns;
 - ``typologies-parquet``: ``PaymentTypologyDetector.detect_parquet`` over those parts (the
   rule SQL on DuckDB's ``read_parquet``, feature computation included, no Python object per row);
 - ``typology-sql-bulk`` (at N past the baseline): parts written straight from the CSV by DuckDB
@@ -42,7 +44,8 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> None:
 
     with path.open("wb") as handle:
         for number, batch in enumerate(payment_batches(rows, seed)):
-            options = pa_csv.WriteOptions(include_header=number == 0)
+            # No quotes (no cell needs them): the CSV lane reads only unquoted files.
+            options = pa_csv.WriteOptions(include_header=number == 0, quoting_style="none")
             pa_csv.write_csv(batch, handle, write_options=options)
 
 
@@ -50,7 +53,7 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def stage(name: str, csv: Path, folder: Path) -> dict[str, float]:
+def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str, float]:
     """In a child process: one stage; returns seconds, peak RSS and rows it handled."""
     from vigil.columnar.split import SplitRecordStore
     from vigil.columnar.store import ColumnarRecords
@@ -66,7 +69,8 @@ def stage(name: str, csv: Path, folder: Path) -> dict[str, float]:
     start, rows, signals = time.perf_counter(), 0, 0
     if name.startswith("import"):
         target = SplitRecordStore(store, parts) if name == "import-parquet" else store
-        [summary] = import_files(target, RecordKind.PAYMENT, [csv], load_registry().importers)
+        [summary] = import_files(target, RecordKind.PAYMENT, [csv], load_registry().importers,
+                                 columnar_lane=lane == "duckdb")
         rows = summary.lines - 1
     elif name == "typology-sql-bulk":
         written = time.perf_counter()
@@ -130,9 +134,14 @@ def typology_sql_rows(parts: list[str]) -> int:
     return found
 
 
+LANE = ["duckdb"]
+"""``--lane``: how ``import-parquet`` reads the CSV (vigil.columnar.csv_lane, or ``python``)."""
+
+
 def run_stage(name: str, csv: Path, folder: Path) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--stage", name, "--csv", str(csv),
-                          "--folder", str(folder)], check=True, stdout=subprocess.PIPE, text=True)
+                          "--folder", str(folder), "--lane", LANE[0]],
+                         check=True, stdout=subprocess.PIPE, text=True)
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     rate = result["rows"] / result["seconds"] if result["seconds"] else 0.0
     print(f"  {name:20} {result['rows']:>11,.0f} rows {result['seconds']:8.1f} s "
@@ -141,7 +150,8 @@ def run_stage(name: str, csv: Path, folder: Path) -> dict[str, float]:
     return result
 
 
-def measure(rows: int, scratch: Path, baseline: bool) -> dict[str, dict[str, float]]:
+def measure(rows: int, scratch: Path, baseline: bool,
+            only: list[str] | None = None) -> dict[str, dict[str, float]]:
     folder = scratch / f"n{rows}"
     folder.mkdir()
     csv = folder / "payments.csv"
@@ -149,8 +159,8 @@ def measure(rows: int, scratch: Path, baseline: bool) -> dict[str, dict[str, flo
     write_csv(csv, rows)
     print(f"{rows:,} payments: CSV written in {time.perf_counter() - start:.1f} s "
           f"({csv.stat().st_size / 2**20:,.0f} MiB)", flush=True)
-    names = (["import-parquet", "typologies-parquet", "import-sql", "typologies-sql"]
-             if baseline else ["typology-sql-bulk"])
+    names = only or (["import-parquet", "typologies-parquet", "import-sql", "typologies-sql"]
+                     if baseline else ["typology-sql-bulk"])
     return {name: run_stage(name, csv, folder) for name in names}
 
 
@@ -165,9 +175,20 @@ def main() -> None:
     parser.add_argument("--stage")
     parser.add_argument("--csv", type=Path)
     parser.add_argument("--folder", type=Path)
+    parser.add_argument("--lane", choices=["duckdb", "python"], default="duckdb",
+                        help="import-parquet: the DuckDB CSV lane or the per-row Python importer")
+    parser.add_argument("--only", help="comma-separated stages to run at --rows, e.g. "
+                        "import-parquet (no baseline, no other stage)")
     args = parser.parse_args()
+    LANE[0] = args.lane
+    if args.only:
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, lane {args.lane}")
+        with TemporaryDirectory() as scratch:
+            measure(args.rows, Path(scratch), False, args.only.split(","))
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     if args.stage:
-        print(json.dumps(stage(args.stage, args.csv, args.folder)))
+        print(json.dumps(stage(args.stage, args.csv, args.folder, args.lane)))
         return
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

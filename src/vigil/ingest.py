@@ -12,7 +12,9 @@ is read, and the summary counts them all.
 
 With ``VIGIL_RECORD_STORE=parquet`` the store given is a
 :class:`~vigil.columnar.split.SplitRecordStore`: payments go to Parquet parts (one per chunk,
-written atomically, deduplicated against the stored parts by DuckDB), the rest as before.
+written atomically, deduplicated against the stored parts by DuckDB), the rest as before; CSV
+payment files are read by the vectorised lane (:mod:`vigil.columnar.csv_lane`), which stores and
+quarantines exactly what the importer would.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ a chunk's records (about 3 KB each in memory) stay a few MB."""
 
 
 @dataclass
-class _Tally:
+class Tally:
     accepted: int = 0
     added: int = 0
     duplicates: int = 0
@@ -90,7 +92,7 @@ def conflict_entry(source: str, row: AcceptedRow) -> QuarantineEntry:
 
 
 def _flush(store: RecordStore, source: str, accepted: list[AcceptedRow],
-           quarantined: list[QuarantineEntry], tally: _Tally) -> None:
+           quarantined: list[QuarantineEntry], tally: Tally) -> None:
     stored = store.add_records([row.record for row in accepted])
     conflicts = [conflict_entry(source, accepted[i]) for i in stored.conflicts]
     store.add_quarantine([*quarantined, *conflicts])
@@ -113,7 +115,7 @@ def import_file(store: RecordStore, kind: RecordKind, path: Path,
     rows = importer().rows(path)
     accepted: list[AcceptedRow] = []
     quarantined: list[QuarantineEntry] = []
-    tally, lines = _Tally(), 0
+    tally, lines = Tally(), 0
     while True:
         try:
             outcome = next(rows)
@@ -132,8 +134,33 @@ def import_file(store: RecordStore, kind: RecordKind, path: Path,
 
 
 def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],
-                 importers: Mapping[str, type[Importer]]) -> list[FileSummary]:
+                 importers: Mapping[str, type[Importer]],
+                 columnar_lane: bool = True) -> list[FileSummary]:
     """Import each file; a store that names its own ``chunk_rows`` (the columnar store writes
-    one Parquet part per chunk) gets chunks of that size."""
+    one Parquet part per chunk) gets chunks of that size. CSV payments bound for the columnar
+    store take the vectorised lane (:mod:`vigil.columnar.csv_lane`) unless ``columnar_lane`` is
+    False; the lane hands any file it cannot read to the importer."""
     chunk_rows = getattr(store, "chunk_rows", CHUNK_ROWS)
-    return [import_file(store, kind, path, importers, chunk_rows) for path in paths]
+    summaries = []
+    for path in paths:
+        summary = _lane_import(store, kind, path, importers, chunk_rows) if columnar_lane else None
+        summaries.append(summary or import_file(store, kind, path, importers, chunk_rows))
+    return summaries
+
+
+def _lane_import(store: RecordStore, kind: RecordKind, path: Path,
+                 importers: Mapping[str, type[Importer]], chunk_rows: int) -> FileSummary | None:
+    from vigil.columnar.csv_lane import import_payment_csv
+    from vigil.columnar.split import SplitRecordStore
+    from vigil.importers.csv_payments import PaymentCsv
+
+    if not isinstance(store, SplitRecordStore) or kind is not RecordKind.PAYMENT:
+        return None
+    if choose_importer(kind, path, importers) is not PaymentCsv:
+        return None
+    done = import_payment_csv(store.columnar, store.operational, path, chunk_rows)
+    if done is None:
+        return None
+    lines, tally = done
+    return FileSummary(path, PaymentCsv.name, lines, tally.accepted, tally.added,
+                       tally.duplicates, tally.quarantined, tuple(tally.first_problems))

@@ -54,18 +54,23 @@ class ColumnarRecords:
         kind = records[0].kind
         if any(record.kind is not kind for record in records):
             raise ValueError("add_records takes records of one kind at a time")
+        return self.add_table(kind, records_table(kind, records))
+
+    def add_table(self, kind: RecordKind, table: pa.Table) -> AddResult:
+        """:meth:`add_records` for rows already in the part schema (the CSV lane builds them in
+        SQL); conflicts are positions in ``table``."""
+        if table.num_rows == 0:
+            return AddResult(0, 0)
         self.folder.remove_leftovers(kind.value)
-        rows = [{"natural_key": record_ids.record_id(r)[1], "content_hash": r.content_hash()}
-                for r in records]
-        stored = self._stored_hashes(kind, [row["natural_key"] for row in rows])
-        new_rows, conflicts = record_ids.classify(rows, stored)
-        # classify returns the very row dicts it keeps, so identity picks their records out.
-        kept = {id(row) for row in new_rows}
-        new_records = [r for r, row in zip(records, rows, strict=True) if id(row) in kept]
-        if new_records:
-            self.folder.write_part(kind.value, records_table(kind, new_records))
-        added = len(new_records)
-        return AddResult(added, len(records) - added - len(conflicts), conflicts)
+        keys = table.column("record_id").to_pylist()
+        rows = [{"natural_key": key, "content_hash": digest, "position": position}
+                for position, (key, digest)
+                in enumerate(zip(keys, table.column("content_hash").to_pylist(), strict=True))]
+        new_rows, conflicts = record_ids.classify(rows, self._stored_hashes(kind, keys))
+        if new_rows:
+            self.folder.write_part(kind.value, table.take([row["position"] for row in new_rows]))
+        added = len(new_rows)
+        return AddResult(added, table.num_rows - added - len(conflicts), conflicts)
 
     def _stored_hashes(self, kind: RecordKind, ids: list[str]) -> dict[str, str]:
         """``record_id -> content_hash`` of the stored records among ``ids``."""

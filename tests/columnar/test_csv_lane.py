@@ -1,0 +1,117 @@
+"""The CSV lane stores and quarantines exactly what the Python importer does, row for row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from vigil.columnar.csv_lane import _normalised, _register_idmap, lane_header
+from vigil.columnar.csv_sql import MAPPED
+from vigil.columnar.split import SplitRecordStore
+from vigil.columnar.store import ColumnarRecords
+from vigil.ingest import FileSummary, import_files
+from vigil.records import RecordKind
+from vigil.registry import load_registry
+from vigil.store import codec
+from vigil.store.memory import MemoryStore
+
+HEADER = ("txn_id,sender,beneficiary,amount,currency,amount_usd,sender_country,"
+          "beneficiary_country,sent_at,sender_phone,sender_email,reference")
+GOOD = "gcash:0917 123 4567,bank:AB-12 34,12.50,PHP,0.25,us,PH,2024-03-01T10:00:00Z,,,"
+
+
+def _row(txn_id: str, old: str = "", new: str = "") -> str:
+    return f"{txn_id},{GOOD.replace(old, new) if old else GOOD}"
+
+
+ROWS = [
+    _row("t1"),
+    _row("t2", '12.50', '100'),
+    "t3,Wise: AB-9,maya:+639171234567,0007.000100,usd,1,GB,PH,2024-03-01T10:00:00+00:00,"
+    "+63 917 123 4567,Alice@Example.ORG,rent",
+    _row("t4", '12.50', 'inf'),
+    _row("t5", '12.50', 'NaN'),
+    _row("t6", '12.50', '-3'),
+    _row("t7", '12.50', 'true'),
+    _row("t8", ',us,', ',UK,'),
+    _row("t9", ',PHP,', ',PH1,'),
+    _row("t10", '10:00:00Z', '10:00:00'),
+    _row("t11", '2024-', '9999-'),
+    _row("t12", '2024-', '2099-'),
+    _row("t13", 'gcash:0917 123 4567', 'wise:\u0430lice'),
+    _row("t1"),
+    _row("t1", '12.50', '13'),
+    _row("t14", '10:00:00Z', '18:00:00+08:00'),
+    _row("t15", '12.50', '1e3'),
+    _row("t16", '12.50', '0.00001'),
+    _row("t17", ',,,', ',+1 202 555 0100,not-an-email,'),
+    _row("t18", ',,,', ',, ,'),
+    _row(" t19 "),
+    _row("t20", ',,,', ',,,' + 'A' * 70),
+    _row("t21", '2024-03-01', '2024-02-30'),
+    _row("t22", 'bank:AB-12 34', 'nocolon'),
+    _row("t23", '10:00:00Z', '23:59:60Z'),
+    _row("t24", '2024-', '1970-'),
+    _row("t25", 'PHP', 'p\\hp'),
+]
+"""Good rows and each kind of bad row: the later ones are those SQL hands to Python."""
+
+
+def _import(tmp_path: Path, name: str, text: str, lane: bool,
+            chunk_rows: int) -> tuple[FileSummary, list[str], list[tuple[int, str, str, str]]]:
+    path = tmp_path / "payments.csv"
+    path.write_text(text, encoding="utf-8")
+    store = SplitRecordStore(MemoryStore(), ColumnarRecords(tmp_path / name))
+    store.chunk_rows = chunk_rows
+    [summary] = import_files(store, RecordKind.PAYMENT, [path], load_registry().importers,
+                             columnar_lane=lane)
+    records = [codec.record_to_json(r) for r in store.records(RecordKind.PAYMENT)]
+    quarantine = sorted((q.line, q.reason, q.line_sha256, q.excerpt) for q in store.quarantine())
+    return summary, records, quarantine
+
+
+@pytest.mark.parametrize("chunk_rows", [4, 50_000])
+def test_both_lanes_store_and_quarantine_the_same(tmp_path: Path, chunk_rows: int) -> None:
+    text = "\n".join([HEADER, *ROWS]) + "\n"
+    python = _import(tmp_path, "python", text, False, chunk_rows)
+    lane = _import(tmp_path, "lane", text, True, chunk_rows)
+    assert lane_header(tmp_path / "payments.csv") is not None  # the lane read it, no fallback
+    assert lane == python
+    summary, records, quarantine = lane
+    assert summary.lines == len(ROWS) + 1 and summary.duplicates == 1
+    assert len(records) == summary.added >= 8
+    reasons = {line: reason for line, reason, _, _ in quarantine}
+    assert reasons[5].startswith("amount:") and "already stored" in reasons[16]
+
+
+@pytest.mark.parametrize("text", [
+    "\n".join([HEADER, ROWS[0], _row("t30", "bank:AB-12 34", '"bank:x\ny"')]) + "\n",
+    "\n".join([HEADER, "", ROWS[0], ROWS[3]]) + "\n",
+    "\n".join([HEADER, ROWS[0], ROWS[3] + ",extra"]) + "\n",
+    "\n".join([HEADER, ROWS[0]]),
+])
+def test_files_the_lane_cannot_read_go_to_the_importer(tmp_path: Path, text: str) -> None:
+    assert _import(tmp_path, "lane", text, True, 10) == _import(
+        tmp_path, "python", text, False, 10)
+
+
+def test_a_quoted_header_is_read_by_the_lane(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text('"txn_id","sender"\nt1,bank:a\n', encoding="utf-8")
+    assert lane_header(path) == ["txn_id", "sender"]
+
+ACCOUNTS = ["bank:s1", "Wise: AB-9", "bank:AB-12 34", "x: a b-c", "BANK:Ab", "gcash:0917 123 4567",
+            "wu:x", "Western_Union:Z", "a.b-c_d:1", "a:-", "a:  x  y", "-a:b", "a:b:c", "a: -x",
+            "a:", "maya:+63 917 123 4567", "coinsph:12", "p:x\u00e9"]
+
+
+def test_payment_accounts_normalised_in_sql_match_python() -> None:
+    connection = duckdb.connect()
+    empty = ", ".join(f"NULL::VARCHAR AS {name}" for name in MAPPED if name != "sender")
+    connection.execute(f"CREATE TABLE raw AS SELECT unnest(?) AS sender, {empty}", [ACCOUNTS])
+    _register_idmap(connection)
+    found = dict(connection.execute(
+        "SELECT raw, norm FROM idmap WHERE kind = 'payment_account'").fetchall())
+    assert found == {value: _normalised("payment_account", value) for value in ACCOUNTS}
