@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from vigil.importers.clock import DEFAULT_MAX_FUTURE_SKEW, import_clock
 from vigil.plugin import AcceptedRow, Importer
 from vigil.quarantine import QuarantineEntry
 from vigil.records import RecordKind
@@ -135,16 +137,19 @@ def import_file(store: RecordStore, kind: RecordKind, path: Path,
 
 def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],
                  importers: Mapping[str, type[Importer]],
-                 columnar_lane: bool = True) -> list[FileSummary]:
+                 columnar_lane: bool = True,
+                 max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW) -> list[FileSummary]:
     """Import each file; a store that names its own ``chunk_rows`` (the columnar store writes
     one Parquet part per chunk) gets chunks of that size. CSV payments bound for the columnar
     store take the vectorised lane (:mod:`vigil.columnar.csv_lane`) unless ``columnar_lane`` is
     False; the lane hands any file it cannot read to the importer."""
     chunk_rows = getattr(store, "chunk_rows", CHUNK_ROWS)
     summaries = []
-    for path in paths:
-        summary = _lane_import(store, kind, path, importers, chunk_rows) if columnar_lane else None
-        summaries.append(summary or import_file(store, kind, path, importers, chunk_rows))
+    with import_clock(max_future_skew):  # records dated past now + skew are quarantined
+        for path in paths:
+            summary = (_lane_import(store, kind, path, importers, chunk_rows)
+                       if columnar_lane else None)
+            summaries.append(summary or import_file(store, kind, path, importers, chunk_rows))
     return summaries
 
 

@@ -170,7 +170,8 @@ def import_command(
     with opened_store(settings) as store, progress_steps("import"):
         try:
             summaries = import_files(record_store(settings, store), kind, files,
-                                     registry().importers)
+                                     registry().importers,
+                                     max_future_skew=settings.max_future_skew)
         except NoImporterError as exc:
             errors.print(str(exc))
             raise typer.Exit(2) from None

@@ -10,6 +10,9 @@ to the Python path (:func:`vigil.importers.rows.parse_row`), which decides it ex
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from vigil.importers.clock import current_clock
 from vigil.records import Payment
 
 FIELDS = tuple(Payment.model_fields)
@@ -61,6 +64,12 @@ def _object(names: list[str]) -> str:
     return "'{' || " + " || ',' || ".join(pairs) + " || '}'"
 
 
+def _latest_allowed() -> str:
+    """The import clock's latest allowed time as ISO text (``YYYY-MM-DDTHH:MM:SS``, UTC)."""
+    latest = current_clock().latest().astimezone(UTC)
+    return latest.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def _plain() -> str:
     """The predicate of a row DuckDB decides alone."""
     checks = [f"r.{name} IS NOT NULL" for name in REQUIRED]
@@ -71,7 +80,9 @@ def _plain() -> str:
     checks += ["regexp_full_match(r.currency, '^[A-Za-z]{3}$')",
                f"regexp_full_match(r.sent_at, '{_UTC_SECOND}')",
                "TRY_CAST(left(r.sent_at, 19) AS TIMESTAMP) IS NOT NULL",
-               "substr(r.sent_at, 1, 4) BETWEEN '1971' AND '2098'"]
+               "substr(r.sent_at, 1, 4) BETWEEN '1971' AND '2098'",
+               # Later than the import clock allows: the Python check names the field.
+               f"left(r.sent_at, 19) <= '{_latest_allowed()}'"]
     checks += [f"(r.{name} IS NULL OR r.{name} IN ('individual', 'business'))"
                for name in ("sender_type", "beneficiary_type")]
     everything = ", ".join([*(f"r.{n}" for n in FIELDS), *(f"m_{n}.norm" for n in MAPPED)])

@@ -12,9 +12,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from vigil import redact
+from vigil.importers.clock import current_clock
 from vigil.plugin import AcceptedRow, RowOutcome
 from vigil.quarantine import QuarantineEntry
-from vigil.records import Record, RecordKind, record_from_dict
+from vigil.records import Record, RecordKind, check_not_future, record_from_dict
 
 PART_CHARS = 120
 """Longest message kept for one bad field (the whole reason is bounded by redact)."""
@@ -72,7 +73,13 @@ def parse_row(kind: RecordKind, data: Any, source: str, line: int, raw: bytes) -
         return QuarantineEntry.of(kind, source, line, raw, describe_validation_error(exc))
     except (ValueError, TypeError) as exc:
         return QuarantineEntry.of(kind, source, line, raw, _cut(str(exc)))
-    problem = unstorable_field(record)
+    problem = unstorable_field(record) or _future_problem(record)
     if problem is not None:
         return QuarantineEntry.of(kind, source, line, raw, problem)
     return AcceptedRow(line, record, redact.sha256_of(raw))
+
+
+def _future_problem(record: Record) -> str | None:
+    clock = current_clock()
+    now = clock.latest() - clock.max_skew
+    return check_not_future(record, now, clock.max_skew)
