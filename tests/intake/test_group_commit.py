@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from vigil.intake.group import Pending
-from vigil.intake.ledger import IdempotencyConflict
+from vigil.intake.ledger import IdempotencyConflict, Pending
 from vigil.intake.service import Intake
 from vigil.records import RecordKind
 from vigil.registry import load_registry

@@ -16,30 +16,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.intake.ledger import Committed
-from vigil.model import Signal
-from vigil.records import Record
+from vigil.intake.ledger import Committed, Pending
 
 MAX_BATCH = 64
 """Requests per shared transaction; bounds one transaction's size and the wait of its first."""
 MAX_WAIT_S = 0.002
 """How long the committer waits for more requests once it has one (issue 10 suggests ~2 ms)."""
-
-
-@dataclass(frozen=True)
-class Pending:
-    """One validated request waiting for its commit, and where its answer goes."""
-
-    key: str | None
-    request_hash: str
-    records: Sequence[Record]
-    signals: Sequence[Signal]
-    response: dict[str, Any]
-    result: Future[Committed] = field(default_factory=Future, compare=False)
 
 
 CommitMany = Callable[[Sequence[Pending]], list[Committed]]

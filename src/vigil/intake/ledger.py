@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,9 +28,6 @@ from vigil.records import Record, RecordKind
 from vigil.store import codec, schema
 from vigil.store.retry import RetryPolicy, write_transaction
 from vigil.store.sql import _record_row as record_row
-
-if TYPE_CHECKING:
-    from vigil.intake.group import Pending
 
 OWN_ID_FIELDS: dict[RecordKind, str] = {
     RecordKind.REPORT: "report_id", RecordKind.MESSAGE: "message_id",
@@ -52,6 +50,18 @@ class Committed:
 
     response: dict[str, Any]
     replayed: bool
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One validated request waiting for its commit, and where its answer goes."""
+
+    key: str | None
+    request_hash: str
+    records: Sequence[Record]
+    signals: Sequence[Signal]
+    response: dict[str, Any]
+    result: Future[Committed] = field(default_factory=Future, compare=False)
 
 
 class IntakeLedger(Protocol):

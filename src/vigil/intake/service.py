@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from vigil.intake.group import GroupCommitter, Pending
+from vigil.intake.group import GroupCommitter
 from vigil.intake.ledger import (
     Committed,
     IntakeLedger,
     MemoryIntakeLedger,
+    Pending,
     SqlIntakeLedger,
     own_id,
 )
