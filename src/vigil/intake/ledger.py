@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -51,6 +52,18 @@ class Committed:
     replayed: bool
 
 
+@dataclass(frozen=True)
+class Pending:
+    """One validated request waiting for its commit, and where its answer goes."""
+
+    key: str | None
+    request_hash: str
+    records: Sequence[Record]
+    signals: Sequence[Signal]
+    response: dict[str, Any]
+    result: Future[Committed] = field(default_factory=Future, compare=False)
+
+
 class IntakeLedger(Protocol):
     def answered(self, key: str, request_hash: str) -> Committed | None:
         """The stored answer to ``key`` (``IdempotencyConflict`` if it was another request)."""
@@ -58,6 +71,9 @@ class IntakeLedger(Protocol):
     def commit(self, key: str | None, request_hash: str, records: Sequence[Record],
                signals: Sequence[Signal], response: dict[str, Any]) -> Committed:
         """Store everything in one transaction, or return the answer a racing twin stored."""
+
+    def commit_many(self, batch: Sequence[Pending]) -> list[Committed]:
+        """Store several requests in ONE transaction (group commit); raises if any fails."""
 
 
 def _check_same(key: str, stored_hash: str, request_hash: str) -> None:
@@ -97,6 +113,11 @@ class MemoryIntakeLedger:
             if key is not None:
                 self._answers[key] = (request_hash, response)
         return Committed(response, False)
+
+    def commit_many(self, batch: Sequence[Pending]) -> list[Committed]:
+        # Nothing to fsync in memory: one after another, under the same rules.
+        return [self.commit(p.key, p.request_hash, p.records, p.signals, p.response)
+                for p in batch]
 
 
 def _check_own_id(stored_hash: str | None, record: Record) -> None:
@@ -140,26 +161,44 @@ class SqlIntakeLedger:
                 raise
             return found
 
+    def commit_many(self, batch: Sequence[Pending]) -> list[Committed]:
+        """All of ``batch`` in one transaction: one fsync for all (an error rolls back all).
+
+        Each request is written as :meth:`commit` writes it, in order, so a later request with
+        an earlier one's key sees that answer (replayed) inside the transaction.
+        """
+        with write_transaction(self._engine, self._retry) as conn:
+            if self._dialect == "postgresql":
+                conn.execute(text("SET LOCAL synchronous_commit = on"))
+            return [self._write(conn, p.key, p.request_hash, p.records, p.signals, p.response)
+                    for p in batch]
+
     def _commit(self, key: str | None, request_hash: str, records: Sequence[Record],
                 signals: Sequence[Signal], response: dict[str, Any]) -> Committed:
         with write_transaction(self._engine, self._retry) as conn:
             if self._dialect == "postgresql":
                 conn.execute(text("SET LOCAL synchronous_commit = on"))
-            if key is not None:
-                found = self._stored(conn, key, request_hash)
-                if found is not None:
-                    return found
-            self._claim_ids(conn, records)
-            # The store's own row builder, so an intake row is exactly what add_records writes;
-            # no conflict target: a record stored already (by any unique key) is left alone.
-            self._insert_new(conn, schema.records, None, [record_row(r) for r in records])
-            self._insert_new(conn, schema.signals, ["id"], [
-                {"id": s.id, "kind": s.kind.value, "data": codec.signal_to_json(s)}
-                for s in signals])
-            if key is not None:
-                conn.execute(schema.intake_requests.insert().values(
-                    key=key, request_hash=request_hash, response=json.dumps(response),
-                    created_at=datetime.now(UTC).isoformat()))
+            return self._write(conn, key, request_hash, records, signals, response)
+
+    def _write(self, conn: Connection, key: str | None, request_hash: str,
+               records: Sequence[Record], signals: Sequence[Signal],
+               response: dict[str, Any]) -> Committed:
+        """One request's rows in the open transaction ``conn`` (committed by the caller)."""
+        if key is not None:
+            found = self._stored(conn, key, request_hash)
+            if found is not None:
+                return found
+        self._claim_ids(conn, records)
+        # The store's own row builder, so an intake row is exactly what add_records writes;
+        # no conflict target: a record stored already (by any unique key) is left alone.
+        self._insert_new(conn, schema.records, None, [record_row(r) for r in records])
+        self._insert_new(conn, schema.signals, ["id"], [
+            {"id": s.id, "kind": s.kind.value, "data": codec.signal_to_json(s)}
+            for s in signals])
+        if key is not None:
+            conn.execute(schema.intake_requests.insert().values(
+                key=key, request_hash=request_hash, response=json.dumps(response),
+                created_at=datetime.now(UTC).isoformat()))
         return Committed(response, False)
 
     def _claim_ids(self, conn: Connection, records: Sequence[Record]) -> None:

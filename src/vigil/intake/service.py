@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from vigil.intake.group import GroupCommitter
 from vigil.intake.ledger import (
     Committed,
     IntakeLedger,
     MemoryIntakeLedger,
+    Pending,
     SqlIntakeLedger,
     own_id,
 )
@@ -66,6 +68,7 @@ class Intake:
         self.lookups = lookups or LookupCache(store, settings.media_index,
                                               settings.lookup_refresh_s)
         self._ledger = _ledger_for(store, settings)
+        self.committer = GroupCommitter(self._ledger.commit_many, self._commit_one)
         self._clock = clock
         self._detectors = [kind.from_settings(settings) for kind
                            in registry.enabled_detectors(settings.detector_names())
@@ -81,6 +84,21 @@ class Intake:
         :class:`~vigil.intake.ledger.IdempotencyConflict` (a key or record id reused for other
         content).
         """
+        prepared = self.prepare(kind, items, idempotency_key)
+        if isinstance(prepared, Receipt):
+            return prepared
+        committed = self.committer.commit(prepared)
+        if self.rerun is not None and not committed.replayed:
+            self.rerun.poke()
+        return Receipt(committed.response, committed.replayed)
+
+    def prepare(self, kind: RecordKind, items: Sequence[Any],
+                idempotency_key: str | None = None) -> Receipt | Pending:
+        """Everything before the commit: a stored answer to replay, or a validated request.
+
+        Validation and matching happen here, before the request is queued for a group commit,
+        so a request that is rejected never shares (or fails) another request's transaction.
+        """
         request_hash = content_hash({"kind": kind.value, "items": list(items)})
         if idempotency_key is not None:
             found = self._ledger.answered(idempotency_key, request_hash)
@@ -90,21 +108,22 @@ class Intake:
                                  max_skew=self._settings.max_future_skew,
                                  max_batch=self._settings.api_max_batch)
         signals = self._inline_signals(kind, records)
-        body = _answer(kind, records, signals)
-        committed: Committed = self._ledger.commit(idempotency_key, request_hash, records,
-                                                   signals, body)
-        if self.rerun is not None and not committed.replayed:
-            self.rerun.poke()
-        return Receipt(committed.response, committed.replayed)
+        return Pending(idempotency_key, request_hash, records, signals,
+                       _answer(kind, records, signals))
 
     def run_now(self) -> None:
         """Bring cases up to date with everything stored (what ``vigil run`` does)."""
         run(self._store, self._settings, self._registry, actor=RUN_ACTOR)
 
     def close(self) -> None:
-        """Finish a pending run, then stop the worker."""
+        """Commit what is queued, finish a pending run, then stop the workers."""
+        self.committer.close()
         if self.rerun is not None:
             self.rerun.close()
+
+    def _commit_one(self, pending: Pending) -> Committed:
+        return self._ledger.commit(pending.key, pending.request_hash, pending.records,
+                                   pending.signals, pending.response)
 
     def _inline_signals(self, kind: RecordKind, records: Sequence[Record]) -> list[Signal]:
         detectors = [d for d in self._detectors if d.consumes == kind]
