@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vigil.importers.clock import DEFAULT_MAX_FUTURE_SKEW, import_clock
@@ -145,7 +145,8 @@ def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],
     False; the lane hands any file it cannot read to the importer."""
     chunk_rows = getattr(store, "chunk_rows", CHUNK_ROWS)
     summaries = []
-    with import_clock(max_future_skew):  # records dated past now + skew are quarantined
+    # One clock reading per call, so every path of this import judges dates alike.
+    with import_clock(max_future_skew, datetime.now(UTC)):
         for path in paths:
             summary = (_lane_import(store, kind, path, importers, chunk_rows)
                        if columnar_lane else None)
