@@ -20,11 +20,12 @@ quarantines exactly what the importer would.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vigil.importers.clock import DEFAULT_MAX_FUTURE_SKEW, import_clock
+from vigil.importers.tally import FIRST_PROBLEMS, Tally
 from vigil.plugin import AcceptedRow, Importer
 from vigil.quarantine import QuarantineEntry
 from vigil.records import RecordKind
@@ -72,17 +73,6 @@ CHUNK_ROWS = 5000
 a chunk's records (about 3 KB each in memory) stay a few MB."""
 
 
-@dataclass
-class Tally:
-    accepted: int = 0
-    added: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    first_problems: list[str] = field(default_factory=list)
-
-
-FIRST_PROBLEMS = 3
-"""Quarantine reasons a summary carries, so the CLI can say at once why a file gave nothing."""
 
 
 def conflict_entry(source: str, row: AcceptedRow) -> QuarantineEntry:

@@ -9,8 +9,6 @@ would, and quarantines the same rows with the same reasons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -18,27 +16,13 @@ from vigil import redact
 from vigil.columnar.store import ColumnarRecords
 from vigil.columnar.tables import part_schema, records_table
 from vigil.importers.rows import parse_row
+from vigil.importers.tally import FIRST_PROBLEMS, Tally
 from vigil.plugin import AcceptedRow, RowOutcome
 from vigil.quarantine import QuarantineEntry
 from vigil.records import RecordKind
 from vigil.store.interfaces import RecordStore
 
 PAYMENT = RecordKind.PAYMENT
-FIRST_PROBLEMS = 3
-"""As vigil.ingest.FIRST_PROBLEMS (not imported: vigil.ingest imports the lane)."""
-
-
-@dataclass
-class Tally:
-    """What the lane did with one file, for :class:`vigil.ingest.FileSummary`."""
-
-    accepted: int = 0
-    added: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    first_problems: list[str] = field(default_factory=list)
-
-
 def raw_line(table: pa.Table, index: int, header: list[str]) -> bytes:
     """Row ``index``'s physical line as read."""
     cells = [table.column(f"c_{name}")[index].as_py() for name in header]
