@@ -10,7 +10,9 @@ loaded, staleness is unknown.
 
 Per detector: the registered version, the last run's signal count and time (the pipeline's
 ``run`` custody event), the signals stored, and the confirmed errors of the error ledger
-(:func:`vigil.ledger.error_ledger`): false positives, true positives and precision per version.
+(:func:`vigil.ledger.error_ledger`): false and true positives over all its versions, and per
+version as its signals name it (a configured detector adds its rules' or lexicon's version to
+the class's, as in ``1+lexicon.2026.1``).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class LedgerCount(TypedDict):
 
 
 class DetectorStatus(TypedDict):
-    """One registered detector's row (``ledger``: every version that has decided cases)."""
+    """One registered detector's row: ``false_positives``, ``true_positives`` and ``precision``
+    over all its versions, ``ledger`` per version that has decided cases."""
 
     name: str
     version: str
@@ -134,17 +137,16 @@ def detector_status(detectors: Mapping[str, type[Detector]], signals: SignalStor
     rows: list[DetectorStatus] = []
     for name in sorted(detectors):
         cls = detectors[name]
-        current = next((r for r in ledger.get(name, []) if r.version == cls.version), None)
+        mine = ledger.get(name, [])
+        right, wrong = sum(r.true_positives for r in mine), sum(r.false_positives for r in mine)
         count = per_run.get(name)
         rows.append(DetectorStatus(
             name=name, version=cls.version, description=cls.description,
             consumes=cls.consumes.value, last_run=run.at.isoformat() if run else None,
             last_run_signals=count if isinstance(count, int) else None,
-            stored_signals=stored[name],
-            false_positives=current.false_positives if current else 0,
-            true_positives=current.true_positives if current else 0,
-            precision=current.precision if current else None,
+            stored_signals=stored[name], false_positives=wrong, true_positives=right,
+            precision=right / (right + wrong) if right + wrong else None,
             ledger=[LedgerCount(version=r.version, true_positives=r.true_positives,
                                 false_positives=r.false_positives, precision=r.precision)
-                    for r in ledger.get(name, [])]))
+                    for r in mine]))
     return rows
