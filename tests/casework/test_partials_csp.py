@@ -51,3 +51,11 @@ def test_partials_hold_no_inline_script_style_or_handler(demo: Demo, partials: E
     assert not re.search(r"javascript:", html, re.I)
     for script in re.findall(r"<script[^>]*>", html, re.I):
         assert 'type="application/json"' in script
+
+
+@pytest.mark.parametrize("name", PARTIALS)
+def test_partials_take_the_heading_level_of_the_page(demo: Demo, partials: Environment,
+                                                     name: str) -> None:
+    html = partials.get_template(f"partials/{name}.html").render(heading_level=3,
+                                                                 **_context(demo, name))
+    assert "<h3 " in html and "<h2" not in html

@@ -18,7 +18,7 @@
       "color": "#222", "text-valign": "bottom", "text-margin-y": 3,
       "width": "mapData(signals, 1, 30, 14, 34)", "height": "mapData(signals, 1, 30, 14, 34)",
       "text-background-color": "#fff", "text-background-opacity": 0.7,
-      "text-background-padding": 1 } },
+      "text-background-padding": 1, "min-zoomed-font-size": 7 } },
     { selector: "node.account", style: { "shape": "ellipse" } },
     { selector: "node.payment_account, node.wallet", style: { "shape": "round-rectangle" } },
     { selector: "node.phone, node.email", style: { "shape": "diamond" } },
@@ -50,7 +50,7 @@
       container: canvas, elements: JSON.parse(block.textContent), style: STYLE,
       layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 9000,
                 idealEdgeLength: 60, padding: 20 },
-      wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 4
+      minZoom: 0.2, maxZoom: 4
     });
     cy.on("tap", function (event) {
       cy.elements().removeClass("faded");
