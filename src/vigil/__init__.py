@@ -214,6 +214,10 @@ __all__ = [
     "export_cases", "UnknownPluginError",
     "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
     "verify_custody_log", "open_case",
+    # the workspace's case views
+    "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView", "PaymentTimeline",
+    "SignalTimeline", "bank_status", "case_network", "case_payments", "case_trail",
+    "detector_status", "outbox_view", "payment_timeline", "signal_timeline",
     "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
     "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
@@ -237,7 +241,4 @@ __all__ = [
     "hma_create_bank", "hma_update_bank", "intake_body_schema",
     "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
     "record_store_for", "require_actor",
-    "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView", "PaymentTimeline",
-    "SignalTimeline", "bank_status", "case_network", "case_payments", "case_trail",
-    "detector_status", "outbox_view", "payment_timeline", "signal_timeline",
 ]

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from vigil.audit import AuditEvent
 from vigil.confirmation import confirm_case, dismiss_case
@@ -78,6 +78,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 @pytest.fixture(scope="session")
 def partials() -> Environment:
-    """The partial templates, loaded as the web package ships them, autoescaped."""
+    """The partial templates as the workspace pages load them: autoescaped, and strict about
+    undefined names, so a partial cannot lean on a name its context lacks."""
     return Environment(loader=PackageLoader("vigil.web", "templates"),
-                       autoescape=select_autoescape(["html"]))
+                       autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True)

@@ -7,8 +7,9 @@ from dataclasses import replace
 from jinja2 import Environment
 
 from tests.casework.conftest import Demo
-from vigil import case_trail, outbox_view
+from vigil import VerifyReport, case_trail, outbox_view
 from vigil.custody.entry import CustodyEntry
+from vigil.custody.verify import Problem
 from vigil.store.interfaces import Store
 
 
@@ -23,6 +24,14 @@ def test_the_trail_lists_what_was_done_to_the_case_newest_first(demo: Demo) -> N
         "ana", "analyst", "morning queue")
     assert trail["verified"] and trail["total"] == 6
     assert trail["log_entries"] == len(demo.store.custody_entries())
+
+
+def test_a_report_made_before_is_shown_without_verifying_again(demo: Demo) -> None:
+    stale = VerifyReport(entries=3, root="ab" * 32, heads_checked=0,
+                         problem=Problem("chain", 2, "entry 2 does not link to entry 1"))
+    trail = case_trail(demo.store, demo.cases[0].id, report=stale)
+    assert (trail["verified"], trail["log_entries"]) == (False, 3)
+    assert trail["verify_line"] == "custody log NOT verified: entry 2 does not link to entry 1"
 
 
 def test_the_second_case_has_only_its_dismissal(demo: Demo) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from vigil.custody.entry import CustodyEntry
-from vigil.custody.verify import verify
+from vigil.custody.verify import VerifyReport, verify
 from vigil.store.interfaces import AuditStore
 
 TRAIL_LIMIT = 500
@@ -49,11 +49,16 @@ def names_case(entry: CustodyEntry, case_id: str) -> bool:
 
 
 def case_trail(audit: AuditStore, case_id: str, public_key: str | None = None,
-               limit: int = TRAIL_LIMIT) -> CaseTrail:
+               limit: int = TRAIL_LIMIT, report: VerifyReport | None = None) -> CaseTrail:
     """The newest ``limit`` events naming ``case_id``, and the verification of the log they are
-    read from (``public_key``: the key heads must be signed with, as ``vigil audit verify``)."""
+    read from (``public_key``: the key heads must be signed with, as ``vigil audit verify``).
+
+    Verifying hashes every entry of the log; a page that already holds a :class:`VerifyReport`
+    of the log (say, one made a moment ago) passes it as ``report`` and no entry is re-hashed.
+    """
     entries = audit.custody_entries()
-    report = verify(entries, audit.custody_heads(), public_key)
+    if report is None:
+        report = verify(entries, audit.custody_heads(), public_key)
     mine = [e for e in reversed(entries) if names_case(e, case_id)]
     events = [TrailEvent(seq=e.seq, at=e.at, recorded_at=e.recorded_at, actor=e.actor,
                          role=e.role, action=e.action, target=e.target, outcome=e.outcome,
