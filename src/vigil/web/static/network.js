@@ -67,14 +67,22 @@
     return cy;
   }
 
+  function drawAll() {
+    var canvases = document.querySelectorAll(".network-canvas[data-network-elements]");
+    Array.prototype.forEach.call(canvases, function (canvas) {
+      if (!canvas.vigilNetwork) { draw(canvas); }
+    });
+  }
+
   function start() {
     if (!document.getElementById(STYLESHEET_ID)) {
       var placeholder = document.createElement("meta");
       placeholder.id = STYLESHEET_ID;
       document.head.appendChild(placeholder);
     }
-    var canvases = document.querySelectorAll(".network-canvas[data-network-elements]");
-    Array.prototype.forEach.call(canvases, draw);
+    drawAll();
+    // A partial swapped in later (htmx) gets drawn too; a canvas already drawn is left alone.
+    document.addEventListener("htmx:afterSettle", drawAll);
     document.addEventListener("click", function (event) {
       var button = event.target.closest ? event.target.closest(".network-fit") : null;
       if (!button) { return; }
