@@ -51,6 +51,16 @@ def test_anchor_is_the_suspect_else_the_first_account() -> None:
     assert str(anchor_of(suspect)) == "account:chatapp:bo"
 
 
+def test_a_payment_signal_is_drawn_from_its_lone_payer_or_payee() -> None:
+    payee, payers = "payment_account:gcash:+639171234567", ["payment_account:wise:1",
+                                                            "payment_account:wise:2"]
+    fan_in = _signal([payee, *payers, "phone:+639171234567"], 0.6,
+                     {payee: "payee", payers[0]: "payer", payers[1]: "payer"})
+    assert str(anchor_of(fan_in)) == payee
+    pair = _signal([payee, payers[1]], 0.6, {payee: "payee", payers[1]: "payer"})
+    assert str(anchor_of(pair)) == payers[1]
+
+
 def test_signals_of_one_kind_on_one_pair_share_an_edge_with_the_highest_score() -> None:
     signals = (_signal(["account:chatapp:al", "phone:+639171234567"], 0.3),
                _signal(["account:chatapp:al", "phone:+639171234567"], 0.8))

@@ -2,7 +2,8 @@
 
 A signal names several subjects at once (an account, its device and IP, a payment handle); drawing
 every pair would turn a busy case into a hairball. Each signal is drawn as a star instead, from its
-*anchor* to each other subject: the subject the detector called the suspect, else the first by
+*anchor* to each other subject: the subject the detector called the suspect, else the one payer
+or payee that stands alone (the hub of a fan-out or fan-in), else the first by
 :data:`ANCHOR_ORDER` (an account before a payment handle before a phone...). Signals of one kind
 that join the same two entities share one edge, which keeps their count, highest score and the
 detectors that produced them.
@@ -26,6 +27,8 @@ from vigil.model import Case, EntityRef, Signal
 ANCHOR_ORDER = (EntityKind.ACCOUNT, EntityKind.PAYMENT_ACCOUNT, EntityKind.WALLET,
                 EntityKind.PHONE, EntityKind.EMAIL, EntityKind.DEVICE, EntityKind.IP,
                 EntityKind.CONVERSATION, EntityKind.MEDIA)
+ROLE_ORDER = {"payer": 0, "payee": 1}
+"""Which lone role anchors a signal first (a payment signal's payer, then its payee)."""
 MAX_NODES = 250
 """Most entities drawn; a larger case keeps its best-connected ones and says how many it left."""
 
@@ -74,15 +77,34 @@ class _Edge:
     detectors: set[str] = field(default_factory=set)
 
 
+def _roles(signal: Signal) -> dict[EntityRef, str]:
+    named = signal.evidence.get("roles")
+    if not isinstance(named, dict):
+        return {}
+    return {s: str(named[str(s)]) for s in signal.subjects if str(s) in named}
+
+
 def anchor_of(signal: Signal) -> EntityRef:
-    """The subject a signal's star is drawn from (its suspect, else by :data:`ANCHOR_ORDER`)."""
-    roles = signal.evidence.get("roles")
-    if isinstance(roles, dict):
-        for subject in signal.subjects:
-            if roles.get(str(subject)) == "suspect":
-                return subject
+    """The subject a signal's star is drawn from.
+
+    The suspect, if the detector named one; else the one subject that holds a role nobody else
+    in the signal holds (the payer of a fan-out, the payee of a fan-in; a payer before a payee
+    when both are alone in theirs); else the first subject by :data:`ANCHOR_ORDER`.
+    """
     rank = {kind: i for i, kind in enumerate(ANCHOR_ORDER)}
-    return min(signal.subjects, key=lambda s: (rank.get(s.kind, len(rank)), s.value))
+
+    def order(subject: EntityRef) -> tuple[int, str]:
+        return rank.get(subject.kind, len(rank)), subject.value
+
+    roles = _roles(signal)
+    suspects = [s for s, role in roles.items() if role == "suspect"]
+    if suspects:
+        return min(suspects, key=order)
+    held = Counter(roles.values())
+    alone = [s for s, role in roles.items() if held[role] == 1]
+    if alone:
+        return min(alone, key=lambda s: (ROLE_ORDER.get(roles[s], len(ROLE_ORDER)), *order(s)))
+    return min(signal.subjects, key=order)
 
 
 def _edges(case: Case, shown: set[EntityRef]) -> dict[tuple[EntityRef, EntityRef, str], _Edge]:
