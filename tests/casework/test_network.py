@@ -92,6 +92,8 @@ def test_the_partial_carries_the_elements_as_json_and_a_table(demo: Demo,
     assert html.count('class="node-row"') == len(case.entities)
     assert html.count('class="edge-row"') == len(network["edges"])
     assert f"{len(case.entities)} entities" in html
+    assert html.count('class="legend-entry"') == len(network["entity_kinds"]) + len(
+        network["signal_kinds"]) == len(network["legend"])
 
 
 def test_no_message_text_or_evidence_reaches_the_view(demo: Demo) -> None:

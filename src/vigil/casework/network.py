@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from vigil.casework.palette import ENTITY_COLOURS, SIGNAL_COLOURS, short_label
+from vigil.casework.palette import ENTITY_COLOURS, ENTITY_SHAPES, SIGNAL_COLOURS, short_label
 from vigil.identifiers import EntityKind
 from vigil.model import Case, EntityRef, Signal
 
@@ -40,8 +40,17 @@ class NetworkNode(TypedDict):
     label: str
     kind: str
     colour: str
+    shape: str
     signals: int
     degree: int
+
+
+class LegendEntry(TypedDict):
+    """One kind in the legend: an entity kind (with its node shape) or a signal kind."""
+
+    kind: str
+    colour: str
+    shape: str
 
 
 class NetworkEdge(TypedDict):
@@ -67,6 +76,7 @@ class CaseNetwork(TypedDict):
     edges: list[NetworkEdge]
     entity_kinds: dict[str, int]
     signal_kinds: dict[str, int]
+    legend: list[LegendEntry]
     left_out: int
 
 
@@ -140,6 +150,7 @@ def case_network(case: Case, max_nodes: int = MAX_NODES) -> CaseNetwork:
         degree.update((source, target))
     nodes = [NetworkNode(id=str(e), label=short_label(e), kind=e.kind.value,
                          colour=ENTITY_COLOURS.get(e.kind.value, "#333333"),
+                         shape=ENTITY_SHAPES.get(e.kind.value, "ellipse"),
                          signals=named[e], degree=degree[e]) for e in entities]
     edge_rows = [_edge_row(i, key, edge) for i, (key, edge) in enumerate(sorted(
         edges.items(), key=lambda item: (str(item[0][0]), str(item[0][1]), item[0][2])))]
@@ -148,11 +159,19 @@ def case_network(case: Case, max_nodes: int = MAX_NODES) -> CaseNetwork:
         for node in nodes]
     elements += [{"group": "edges", "data": dict(edge), "classes": f"signal {edge['kind']}"}
                  for edge in edge_rows]
+    entity_kinds = dict(sorted(Counter(n["kind"] for n in nodes).items()))
+    signal_kinds = dict(sorted(Counter(s.kind.value for s in case.signals).items()))
     return CaseNetwork(
         case_id=case.id, elements=elements, nodes=nodes, edges=edge_rows,
-        entity_kinds=dict(sorted(Counter(n["kind"] for n in nodes).items())),
-        signal_kinds=dict(sorted(Counter(s.kind.value for s in case.signals).items())),
-        left_out=len(case.entities) - len(entities))
+        entity_kinds=entity_kinds, signal_kinds=signal_kinds,
+        legend=_legend(entity_kinds, signal_kinds), left_out=len(case.entities) - len(entities))
+
+
+def _legend(entity_kinds: dict[str, int], signal_kinds: dict[str, int]) -> list[LegendEntry]:
+    entities = [LegendEntry(kind=k, colour=ENTITY_COLOURS.get(k, "#333333"),
+                            shape=ENTITY_SHAPES.get(k, "ellipse")) for k in entity_kinds]
+    return entities + [LegendEntry(kind=k, colour=SIGNAL_COLOURS.get(k, "#333333"), shape="line")
+                       for k in signal_kinds]
 
 
 def _edge_row(index: int, key: tuple[EntityRef, EntityRef, str], edge: _Edge) -> NetworkEdge:

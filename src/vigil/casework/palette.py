@@ -25,6 +25,19 @@ ENTITY_COLOURS: dict[str, str] = {
     EntityKind.CONVERSATION.value: "#7d3c98",
 }
 
+ENTITY_SHAPES: dict[str, str] = {
+    EntityKind.ACCOUNT.value: "ellipse",
+    EntityKind.PAYMENT_ACCOUNT.value: "round-rectangle",
+    EntityKind.WALLET.value: "round-rectangle",
+    EntityKind.PHONE.value: "diamond",
+    EntityKind.EMAIL.value: "diamond",
+    EntityKind.IP.value: "triangle",
+    EntityKind.DEVICE.value: "triangle",
+    EntityKind.MEDIA.value: "rectangle",
+    EntityKind.CONVERSATION.value: "hexagon",
+}
+"""Cytoscape.js node shapes per entity kind (shape and colour together tell kinds apart)."""
+
 SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
                   "#8c6d00", "#555555")
 """Colours of the payment timeline's series, in order; later series reuse them."""

@@ -14,17 +14,12 @@
 
   var STYLE = [
     { selector: "node", style: {
-      "background-color": "data(colour)", "label": "data(label)", "font-size": 9,
+      "background-color": "data(colour)", "shape": "data(shape)", "label": "data(label)",
+      "font-size": 9,
       "color": "#222", "text-valign": "bottom", "text-margin-y": 3,
       "width": "mapData(signals, 1, 30, 14, 34)", "height": "mapData(signals, 1, 30, 14, 34)",
       "text-background-color": "#fff", "text-background-opacity": 0.7,
       "text-background-padding": 1, "min-zoomed-font-size": 7 } },
-    { selector: "node.account", style: { "shape": "ellipse" } },
-    { selector: "node.payment_account, node.wallet", style: { "shape": "round-rectangle" } },
-    { selector: "node.phone, node.email", style: { "shape": "diamond" } },
-    { selector: "node.ip, node.device", style: { "shape": "triangle" } },
-    { selector: "node.media", style: { "shape": "square" } },
-    { selector: "node.conversation", style: { "shape": "hexagon" } },
     { selector: "edge", style: {
       "line-color": "data(colour)", "width": "mapData(score, 0, 1, 1, 5)",
       "opacity": 0.7, "curve-style": "bezier" } },
