@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body
 from starlette.concurrency import run_in_threadpool
 
 from vigil import (
+    HmaRequestError,
     find_bank,
     hma_add_signals,
     hma_bank,
@@ -36,29 +37,36 @@ def _truthy(value: str) -> bool:
 
 @router.get("/m/raw_lookup")
 def raw_lookup(caller: LookupCaller, signal: str, signal_type: str,
-               include_distance: str = "false") -> dict[str, Any]:
+               include_distance: str = "false", banks: str | None = None) -> dict[str, Any]:
     """Content ids of the bank entries ``signal`` matches (with distances when asked)."""
     return hma_raw_lookup(caller.tenant.intake.lookups.get(), signal_type, signal,
-                          _truthy(include_distance))
+                          _truthy(include_distance), banks)
 
 
 @router.get("/m/lookup")
-def lookup(caller: LookupCaller, signal: str, signal_type: str) -> list[str]:
-    """The banks with an enabled entry that ``signal`` matches."""
-    return hma_lookup(caller.tenant.intake.lookups.get(), signal_type, signal)
+def lookup(caller: LookupCaller, signal: str | None = None, signal_type: str | None = None,
+           banks: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Per bank with an enabled entry that ``signal`` matches: ``bank_content_id``, ``distance``.
+
+    HMA's ``url`` parameter is not served (vigil fetches no media: upload it to ``POST``).
+    """
+    if not signal or not signal_type:
+        raise HmaRequestError("Both signal and signal_type are required (vigil does not fetch "
+                              "a url: upload the file to POST /m/lookup)")
+    return hma_lookup(caller.tenant.intake.lookups.get(), signal_type, signal, banks)
 
 
 @router.post("/m/compare")
-def compare(caller: LookupCaller, pairs: JsonObject) -> dict[str, Any]:
-    """``{signal_type: [left, right]}`` to the distance and whether it is a match."""
+def compare(caller: LookupCaller, pairs: Annotated[Any, Body()]) -> dict[str, Any]:
+    """``{signal_type: [left, right]}`` to ``[match, {"distance": n}]`` per signal type."""
     return hma_compare(pairs)
 
 
 @router.get("/m/index/status")
-def index_status(caller: LookupCaller) -> dict[str, Any]:
+def index_status(caller: LookupCaller, signal_type: str | None = None) -> dict[str, Any]:
     """Whether the index is loaded, when it was built and how many hashes it holds."""
     status = caller.tenant.intake.lookups.status()
-    return hma_index_status(status.size, status.built_at)
+    return hma_index_status(status.size, status.built_at, signal_type)
 
 
 @router.get("/c/banks")

@@ -28,24 +28,30 @@ _CHUNK = 1024 * 1024
 
 async def hash_request(request: Request) -> list[HashedItem]:
     """Hashes of the uploaded picture or video; nothing of it is left on disk afterwards."""
+    return (await _hash_upload(request))[1]
+
+
+async def _hash_upload(request: Request) -> tuple[str | None, list[HashedItem]]:
+    """The form field the file came in (``None`` for a raw body) and the upload's hashes."""
     limit = state_of(request).settings.api_max_upload_bytes
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=4)
-        upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
+        field, upload = next(((k, v) for k, v in form.items() if isinstance(v, UploadFile)),
+                             (None, None))
         if upload is None:
             raise HTTPException(400, "no file in the form")
         try:
             with hashed_upload(limit, upload.filename or "upload") as sink:
                 while chunk := await upload.read(_CHUNK):
                     sink.write(chunk)
-                return await _hash(sink)
+                return field, await _hash(sink)
         finally:
             await upload.close()
     with hashed_upload(limit) as sink:
         async for chunk in request.stream():
             sink.write(chunk)
-        return await _hash(sink)
+        return None, await _hash(sink)
 
 
 async def _hash(sink: Any) -> list[HashedItem]:
@@ -66,13 +72,16 @@ async def post_media_hash(caller: LookupCaller, request: Request) -> dict[str, A
 
 @router.post("/h/hash", openapi_extra=_UPLOAD_DOC)
 async def post_hma_hash(caller: LookupCaller, request: Request) -> dict[str, str]:
-    """HMA's hash route: ``{"pdq": ..., "video_md5": ...}`` for the uploaded file."""
-    return hma_hashes(await hash_request(request))
+    """HMA's hash route: ``{"pdq": ...}`` for a ``photo``, ``{"video_md5": ...}`` for a video."""
+    field, items = await _hash_upload(request)
+    return hma_hashes(items, field)
 
 
 @router.post("/m/lookup", openapi_extra=_UPLOAD_DOC)
-async def post_hma_lookup(caller: LookupCaller, request: Request) -> dict[str, list[str]]:
-    """HMA's upload lookup: hash the file, then the matching banks per signal type."""
-    hashes = hma_hashes(await hash_request(request))
+async def post_hma_lookup(caller: LookupCaller, request: Request,
+                          banks: str | None = None) -> dict[str, Any]:
+    """HMA's upload lookup: hash the file, then per signal type the matches by bank."""
+    field, items = await _hash_upload(request)
+    hashes = hma_hashes(items, field)
     lookup = await run_in_threadpool(caller.tenant.intake.lookups.get)
-    return hma_lookup_hashes(lookup, hashes)
+    return hma_lookup_hashes(lookup, hashes, banks)
