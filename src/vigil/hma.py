@@ -204,16 +204,30 @@ def hma_add_signals(banks: BankStore, bank: BankInfo,
                         for n, e in zip(signals, entries, strict=True)}}
 
 
+def _check_switches(body: Mapping[str, Any]) -> None:
+    """400 for a switch of the wrong type, as HMA's ``BankCreateRequest`` refuses it."""
+    enabled, ratio = body.get("enabled"), body.get("enabled_ratio")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise HmaRequestError("Field `enabled` must be true or false")
+    if ratio is not None and (isinstance(ratio, bool) or not isinstance(ratio, int | float)
+                              or not 0 <= ratio <= 1):
+        raise HmaRequestError("Field `enabled_ratio` must be a number from 0 to 1")
+    for text in ("description", "reason"):
+        if not isinstance(body.get(text, ""), str):
+            raise HmaRequestError(f"Field `{text}` must be a string")
+
+
 def hma_create_bank(banks: BankStore, audit: AuditStore, body: Mapping[str, Any], *,
                     actor: str) -> dict[str, Any]:
     """``POST /c/banks``: ``{"name": ..., "enabled": bool}``; 403 when the bank exists (as HMA)."""
+    _check_switches(body)
     name = body.get("name")
     if not isinstance(name, str) or re.fullmatch(HMA_BANK_NAME, name) is None:
         raise HmaRequestError(f"Field `name` must match {HMA_BANK_NAME}")
     if any(bank.name == name for bank in banks.banks()):
         raise HmaRequestError("Bank already exists", status=403)
     banks.add_bank(BankInfo(name, source="api", description=str(body.get("description", ""))))
-    if body.get("enabled") is False or body.get("enabled_ratio") in (0, 0.0, "0"):
+    if body.get("enabled") is False or body.get("enabled_ratio") == 0:
         pause_bank(banks, audit, name, actor=actor, reason="created paused")
     return hma_bank(find_bank(banks, name))
 
@@ -224,6 +238,7 @@ def hma_update_bank(banks: BankStore, audit: AuditStore, name: str, body: Mappin
 
     Renaming is refused: a bank's name is the key its matches, audit events and cases cite.
     """
+    _check_switches(body)
     find_bank(banks, name)
     if "name" in body and body["name"] != name:
         raise HmaRequestError("vigil does not rename banks (their name is cited by matches)")

@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vigil.intake.body_schema import intake_body_schema as intake_body_schema
 from vigil.records import (
-    RECORD_TYPES,
     TENANT_KEY,
     Record,
     RecordKind,
@@ -119,14 +119,3 @@ def validate_items(kind: RecordKind, items: Sequence[Any], *, now: datetime,
     if problems:
         raise IntakeRejected(problems)
     return records
-
-
-def intake_body_schema(kind: RecordKind) -> dict[str, Any]:
-    """The JSON schema of an intake body: one record of ``kind``, or an array of them.
-
-    From the same model that validates the records; the validators check more than a schema can
-    say (identifier formats per kind, times between 1970 and 2100, country codes), so a body the
-    schema allows may still be refused with 422 naming the field.
-    """
-    record = RECORD_TYPES[kind].model_json_schema()
-    return {"oneOf": [record, {"type": "array", "items": record, "minItems": 1}]}
