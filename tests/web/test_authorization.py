@@ -87,6 +87,8 @@ def _requests() -> dict[tuple[str, str], Send]:
             "/c/bank/known", json={"enabled": True}, headers=h),
         ("POST", "/c/bank/{bank_name}/signal"): lambda c, h, n, _: c.post(
             "/c/bank/known/signal", json={"pdq": OTHER_HASH}, headers=h),
+        ("POST", "/c/bank/{bank_name}/content"): lambda c, h, n, _: c.post(
+            "/c/bank/known/content", files={"photo": ("x.png", PNG, "image/png")}, headers=h),
         ("GET", "/v1/cases"): lambda c, h, n, _: c.get("/v1/cases", headers=h),
         ("GET", "/v1/cases/{case_id}"): lambda c, h, n, case: c.get(
             f"/v1/cases/{case}", headers=h),

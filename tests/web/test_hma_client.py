@@ -13,7 +13,8 @@ facebook/ThreatExchange at commit baefb4ed67b6cdc1d4c82dbaef858d50866ac424 (2026
 - the browser client of HMA's own UI: ``static/js/match_dbg.js`` (``POST /h/hash`` with the file
   in a ``photo`` field, then ``POST /m/compare`` over the signal types both answers share, read
   as ``[isMatch, details]``) and ``static/js/bank-management.js`` (``POST /c/bank/<name>/signal``
-  with ``{signal_type: hash, "note": ...}``);
+  with ``{signal_type: hash, "note": ...}``, ``POST /c/bank/<name>/content`` with the file under
+  its content type's name);
 - the routes' own declarations in ``blueprints/matching.py``, ``blueprints/curation.py``,
   ``blueprints/hashing.py`` and ``schemas/matching.py`` (``MatchWithDistance``: ``bank_content_id``
   and ``distance`` as a string).
@@ -154,6 +155,26 @@ def test_upload_lookup_with_photo_and_video_fields(client: TestClient, keys: Key
     as_video = client.post("/m/lookup", files={"video": ("a.png", png, "image/png")},
                            headers=headers)
     assert as_video.status_code == 200 and as_video.json() == {"video_md5": {}}
+
+
+def test_add_content_by_upload_then_find_it(client: TestClient, keys: Keys) -> None:
+    """``test_api_banks.py::test_banks_add_content``, with the file uploaded as its UI does
+    (``bank-management.js``: the content type is the form field's name)."""
+    admin, headers = keys("acme", "admin"), keys("acme", "lookup")
+    png = _png(4)
+    _bank(client, admin, "NEW_BANK")
+    added = client.post("/c/bank/NEW_BANK/content", files={"photo": ("a.png", png, "image/png")},
+                        headers=admin)
+    assert added.status_code == 200, added.text
+    pdq = client.post("/h/hash", files={"photo": ("a.png", png, "image/png")},
+                      headers=headers).json()["pdq"]
+    assert added.json() == {"id": added.json()["id"], "signals": {"pdq": pdq}}
+    assert client.get("/m/raw_lookup", params={"signal_type": "pdq", "signal": pdq},
+                      headers=headers).json() == {"matches": [added.json()["id"]]}
+    assert client.post("/c/bank/NOT_THERE/content", files={"photo": ("a.png", png, "image/png")},
+                       headers=admin).status_code == 404
+    assert client.post("/c/bank/NEW_BANK/content", params={"url": "http://example.org/a.png"},
+                       headers=admin).status_code == 400  # vigil fetches no media
 
 
 def test_index_status_shape(client: TestClient, keys: Keys) -> None:

@@ -1,4 +1,5 @@
-"""Hashing uploads that are never kept: ``POST /v1/media/hash`` and HMA's ``/h/hash``.
+"""Hashing uploads that are never kept: ``POST /v1/media/hash``, HMA's ``/h/hash``, its upload
+lookup and its add-to-bank by upload (only the hashes are kept, in the bank).
 
 The body (raw, or the first file of a multipart form) is streamed into
 :func:`vigil.hashed_upload`, hashed, and deleted before the answer goes out.
@@ -12,9 +13,16 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from vigil import HashedItem, hashed_upload, hma_hashes, hma_lookup_hashes
+from vigil import (
+    HashedItem,
+    find_bank,
+    hashed_upload,
+    hma_add_signals,
+    hma_hashes,
+    hma_lookup_hashes,
+)
 from vigil.web.errors import ERROR_RESPONSES
-from vigil.web.policy import LookupCaller, state_of
+from vigil.web.policy import AdminCaller, LookupCaller, state_of
 
 router = APIRouter(tags=["media"], responses=ERROR_RESPONSES)
 
@@ -85,3 +93,21 @@ async def post_hma_lookup(caller: LookupCaller, request: Request,
     hashes = hma_hashes(items, field)
     lookup = await run_in_threadpool(caller.tenant.intake.lookups.get)
     return hma_lookup_hashes(lookup, hashes, banks)
+
+
+@router.post("/c/bank/{bank_name}/content", openapi_extra=_UPLOAD_DOC)
+async def post_hma_bank_content(caller: AdminCaller, request: Request,
+                                bank_name: str) -> dict[str, Any]:
+    """HMA's add-by-upload: hash the file (``photo`` or ``video`` field) into the bank.
+
+    The bank is found before the upload is read (404 first, as HMA answers); HMA's ``url``
+    parameter is not served (vigil fetches no media from elsewhere).
+    """
+    if "url" in request.query_params:
+        raise HTTPException(400, "vigil does not fetch a url: upload the file")
+    store = caller.tenant.store
+    found = await run_in_threadpool(find_bank, store, bank_name)
+    field, items = await _hash_upload(request)
+    answer = await run_in_threadpool(hma_add_signals, store, found, hma_hashes(items, field))
+    caller.tenant.intake.lookups.invalidate()
+    return answer
