@@ -31,6 +31,7 @@ from pydantic import (
     ModelWrapValidatorHandler,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     model_serializer,
     model_validator,
 )
@@ -55,6 +56,10 @@ from vigil.record_fields import (
 
 ORIGINALS_KEY = "original_identifiers"
 """Key of the typed-text mapping in a record's JSON (present only when some identifier had one)."""
+TENANT_KEY = "tenant"
+"""Key of the tenant stamp in a record's JSON (only on records taken in through the API); read
+back only from vigil's own store (context ``{"stored": True}``): a file row or request body that
+names a tenant is refused like any unknown field (docs/decisions/0006-tenant-on-records.md)."""
 
 
 class RecordKind(StrEnum):
@@ -74,20 +79,30 @@ class Record(BaseModel):
     typed_fields: ClassVar[tuple[str, ...]] = ()
     """Identifier fields whose text as typed is kept when it had characters outside ASCII."""
     _originals: dict[str, str] = PrivateAttr(default_factory=dict)
+    _tenant: str | None = PrivateAttr(default=None)
 
     @property
     def original_identifiers(self) -> Mapping[str, str]:
         """Field name -> identifier as typed, for fields typed with characters outside ASCII."""
         return MappingProxyType(self._originals)
 
+    @property
+    def tenant(self) -> str | None:
+        """The tenant whose API key took this record in; ``None`` for a file import."""
+        return self._tenant
+
     @model_validator(mode="wrap")
     @classmethod
-    def _keep_typed_identifiers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+    def _keep_typed_identifiers(cls, data: Any, handler: ModelWrapValidatorHandler[Self],
+                                info: ValidationInfo) -> Self:
         originals: dict[str, str] = {}
+        context = info.context if isinstance(info.context, dict) else {}
+        tenant = context.get(TENANT_KEY)
         if isinstance(data, dict):
-            if ORIGINALS_KEY in data:
+            if ORIGINALS_KEY in data or (TENANT_KEY in data and context.get("stored")):
                 data = dict(data)
-                originals = _given_originals(cls, data.pop(ORIGINALS_KEY))
+                originals = _given_originals(cls, data.pop(ORIGINALS_KEY, {}))
+                tenant = data.pop(TENANT_KEY, tenant) if context.get("stored") else tenant
             for name in cls.typed_fields:
                 value = data.get(name)
                 if isinstance(value, str) and not value.isascii():
@@ -95,6 +110,8 @@ class Record(BaseModel):
         record = handler(data)
         if originals:
             record._originals = originals
+        if tenant is not None:
+            record._tenant = str(tenant)
         return record
 
     @model_serializer(mode="wrap")
@@ -102,11 +119,18 @@ class Record(BaseModel):
         data = handler(self)
         if self._originals and isinstance(data, dict):
             data[ORIGINALS_KEY] = dict(sorted(self._originals.items()))
+        if self._tenant is not None and isinstance(data, dict):
+            data[TENANT_KEY] = self._tenant
         return data
 
     def content_hash(self) -> str:
-        """Identity for idempotent import: the same row imported twice is stored once."""
-        return content_hash({"kind": self.kind.value, **self.model_dump(mode="json")})
+        """Identity for idempotent import: the same row imported twice is stored once.
+
+        The tenant stamp is not part of it: a row is the same evidence whichever way it came in.
+        """
+        data = self.model_dump(mode="json")
+        data.pop(TENANT_KEY, None)
+        return content_hash({"kind": self.kind.value, **data})
 
 
 def _given_originals(cls: type[Record], given: Any) -> dict[str, str]:
@@ -210,9 +234,12 @@ RECORD_TYPES: dict[RecordKind, type[Record]] = {
 }
 
 
-def record_from_dict(kind: RecordKind, data: dict[str, Any]) -> Record:
-    """Validate ``data`` as a record of ``kind`` (pydantic ``ValidationError`` when bad)."""
-    return RECORD_TYPES[kind].model_validate(data)
+def record_from_dict(kind: RecordKind, data: dict[str, Any], *,
+                     tenant: str | None = None) -> Record:
+    """Validate ``data`` as a record of ``kind`` (``ValidationError`` when bad); ``tenant``
+    stamps it (the API passes its key's tenant: ``data`` itself may not name one)."""
+    context = {TENANT_KEY: tenant} if tenant is not None else None
+    return RECORD_TYPES[kind].model_validate(data, context=context)
 
 
 def identifiers_of(record: Record) -> list[EntityRef]:
@@ -236,7 +263,6 @@ _IDENTIFIER_FIELDS: dict[type[Record], tuple[tuple[str, EntityKind], ...]] = {
               ("sender_phone", EntityKind.PHONE), ("sender_email", EntityKind.EMAIL),
               ("beneficiary_phone", EntityKind.PHONE), ("beneficiary_email", EntityKind.EMAIL)),
 }
-
 
 
 def record_times(record: Record) -> list[tuple[str, datetime]]:
@@ -267,6 +293,6 @@ def check_not_future(record: Record, now: datetime, max_skew: timedelta) -> str 
 
 __all__ = [
     "ChatMessage", "MediaObservation", "ORIGINALS_KEY", "PanicReport", "Payment", "Record",
-    "RecordKind", "RECORD_TYPES", "check_not_future", "identifiers_of", "record_from_dict",
-    "record_times",
+    "RecordKind", "RECORD_TYPES", "TENANT_KEY", "check_not_future", "identifiers_of",
+    "record_from_dict", "record_times",
 ]

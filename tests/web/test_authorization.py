@@ -1,13 +1,16 @@
 """The authorisation matrix: every route x every scope x own/other tenant, zero unexpected 2xx.
 
 Tenant ``alpha`` owns a bank and a case; ``beta`` holds keys of every scope. A key reaches a
-route only with the route's scope, and an object of another tenant is not there (404).
+route only with the route's scope, and an object of another tenant is not there (404); no answer
+to ``beta``, on any route and with any scope, names anything of ``alpha``'s records. Every record
+taken in carries the tenant of the key that sent it, never one named in the body.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,6 +87,8 @@ def _requests() -> dict[tuple[str, str], Send]:
             "/c/bank/known", json={"enabled": True}, headers=h),
         ("POST", "/c/bank/{bank_name}/signal"): lambda c, h, n, _: c.post(
             "/c/bank/known/signal", json={"pdq": OTHER_HASH}, headers=h),
+        ("POST", "/c/bank/{bank_name}/content"): lambda c, h, n, _: c.post(
+            "/c/bank/known/content", files={"photo": ("x.png", PNG, "image/png")}, headers=h),
         ("GET", "/v1/cases"): lambda c, h, n, _: c.get("/v1/cases", headers=h),
         ("GET", "/v1/cases/{case_id}"): lambda c, h, n, case: c.get(
             f"/v1/cases/{case}", headers=h),
@@ -118,29 +123,42 @@ def test_every_route_is_in_the_policy_and_the_matrix(client: TestClient) -> None
     assert routes - PUBLIC_ROUTES == set(ROUTE_SCOPES) == set(REQUESTS)
 
 
+ALPHA_MARKS = ("alpha", "vidchat:alphawitness", "r1-alpha-only")
+"""What only alpha's records and keys hold; no answer to a beta key may contain any of them."""
+
+
 def test_the_authorisation_matrix(client: TestClient, keys: Keys) -> None:
     add_known_bank(client, "alpha")
     alpha = service(client).tenants.get("alpha")
-    client.post("/v1/reports", json=report(1, frame_pdqs=[KNOWN]), headers=keys("alpha", "intake"))
+    client.post("/v1/reports", headers=keys("alpha", "intake"), json=report(
+        1, frame_pdqs=[KNOWN], reporter="vidchat:alphawitness", session_id="r1-alpha-only"))
     alpha.intake.run_now()
     case = alpha.store.cases()[0].id
     unexpected: list[str] = []
+    leaks: list[str] = []
     n = 0
     for route, send in REQUESTS.items():
         for scope in Scope:
             for own in (True, False):
                 n += 1
                 headers = keys("alpha" if own else "beta", scope.value)
-                status = send(client, headers, n, case).status_code
+                answer = send(client, headers, n, case)
+                status = answer.status_code
                 got = "2xx" if 200 <= status < 300 else str(status)
                 if got != expected(route, scope, own):
                     unexpected.append(f"{route} {scope.value} own={own}: {status}")
+                if not own and any(mark in answer.text for mark in ALPHA_MARKS):
+                    leaks.append(f"{route} {scope.value}: {answer.text[:200]}")
     assert not unexpected, unexpected
+    assert not leaks, leaks
     assert [r.report_id for r in alpha.store.records(RecordKind.REPORT)  # type: ignore[attr-defined]
             ] == ["r1", *(f"r{1000 + i}" for i in _own_intake_numbers())]
     beta = service(client).tenants.get("beta")
     assert "known" not in {b.name for b in beta.store.banks()}
     assert beta.store.cases() == []
+    for kind in RecordKind:
+        for name, tenant in (("alpha", alpha), ("beta", beta)):
+            assert {r.tenant for r in tenant.store.records(kind)} <= {name}
 
 
 def _own_intake_numbers() -> list[int]:
@@ -153,6 +171,29 @@ def _own_intake_numbers() -> list[int]:
                 if route == ("POST", "/v1/reports") and own and scope is Scope.INTAKE:
                     numbers.append(n)
     return numbers
+
+
+def test_records_carry_the_key_tenant_read_back_from_sql(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'vigil.db'}", media_index="brute")
+    with TestClient(create_app(settings, background=False)) as client:
+        headers = keys_for(client, "alpha", Scope.INTAKE)
+        answer = client.post("/v1/reports", json=[report(1), report(2)], headers=headers)
+        assert answer.status_code == 201 and answer.json()["tenant"] == "alpha"
+        stored = service(client).tenants.get("alpha").store.records(RecordKind.REPORT)
+        assert [(r.tenant, r.report_id) for r in stored] == [  # type: ignore[attr-defined]
+            ("alpha", "r1"), ("alpha", "r2")]
+        assert stored[0].content_hash() == answer.json()["records"][0]["record_hash"]
+
+
+@pytest.mark.parametrize("named", ["beta", "alpha"])
+def test_a_body_naming_a_tenant_is_refused(client: TestClient, named: str) -> None:
+    """The stamp comes from the key only; naming any tenant, even the key's own, is a 422."""
+    headers = keys_for(client, "alpha", Scope.INTAKE)
+    refused = client.post("/v1/reports", json=[report(1), report(2, tenant=named)],
+                          headers=headers)
+    assert refused.status_code == 422
+    assert [p["loc"] for p in refused.json()["detail"]] == [[1, "tenant"]]
+    assert service(client).tenants.get("alpha").store.records(RecordKind.REPORT) == []
 
 
 @pytest.mark.parametrize("route", sorted(ROUTE_SCOPES))

@@ -4,7 +4,9 @@ Two platforms sharing one deployment must never see each other's reports. Rather
 column that every query must remember to filter on, each tenant gets a store of its own
 (docs/decisions/0005-one-store-per-tenant.md): SQLite keeps ``tenants/<tenant>.db`` beside the
 main store; PostgreSQL keeps a schema per tenant, reached through libpq's ``search_path`` in the
-URL; ``memory://`` keeps a memory store per tenant. The main store keeps the API keys.
+URL; ``memory://`` keeps a memory store per tenant. The main store keeps the API keys. On top of
+that, each tenant's intake stamps every record it takes in with the tenant's name
+(docs/decisions/0006-tenant-on-records.md).
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ class TenantStores:
         _create_schema(self._main_url, tenant)
         store = open_store(url)
         intake = Intake(store, self._settings, self._registry_factory(),
-                        background=self._background)
+                        background=self._background, tenant=tenant)
         return Tenant(tenant, store, intake)
 
     def close(self) -> None:

@@ -2,8 +2,9 @@
 
 Every record goes through the same pydantic models as the file importers
 (:func:`vigil.records.record_from_dict`) and the same clock check
-(:func:`vigil.records.check_not_future`), so a record taken in over HTTP is exactly what a file
-import of the same row would store. A batch is all or nothing: one bad item refuses the whole
+(:func:`vigil.records.check_not_future`), so a record taken in over HTTP is what a file import
+of the same row would store (the same content hash), plus the tenant stamp of the key that
+sent it. A batch is all or nothing: one bad item refuses the whole
 request with every problem named by item index and field path, because a client that retries
 the batch must not find half of it stored under another answer.
 """
@@ -18,8 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vigil.intake.body_schema import intake_body_schema as intake_body_schema
 from vigil.records import (
-    RECORD_TYPES,
+    TENANT_KEY,
     Record,
     RecordKind,
     check_not_future,
@@ -76,9 +78,18 @@ def _json(text: str, loc: tuple[str | int, ...]) -> Any:
                                                 f"column {exc.colno}")]) from None
 
 
+_NAMED_TENANT = ("a record's tenant is set from the API key that sends it, never from the body: "
+                 "leave this field out")
+
+
 def validate_items(kind: RecordKind, items: Sequence[Any], *, now: datetime,
-                   max_skew: timedelta, max_batch: int) -> list[Record]:
-    """Every item as a record of ``kind``, or :class:`IntakeRejected` naming every bad field."""
+                   max_skew: timedelta, max_batch: int,
+                   tenant: str | None = None) -> list[Record]:
+    """Every item as a record of ``kind``, or :class:`IntakeRejected` naming every bad field.
+
+    ``tenant`` (the API key's) stamps every record; an item that names a tenant itself is
+    refused, whichever tenant it names: the stamp never comes from the body.
+    """
     if not items:
         raise IntakeRejected([FieldProblem(("body",), "no records in the request")])
     if len(items) > max_batch:
@@ -90,8 +101,11 @@ def validate_items(kind: RecordKind, items: Sequence[Any], *, now: datetime,
         if not isinstance(item, dict):
             problems.append(FieldProblem((index,), "expected a JSON object"))
             continue
+        if TENANT_KEY in item:
+            problems.append(FieldProblem((index, TENANT_KEY), _NAMED_TENANT))
+            continue
         try:
-            record = record_from_dict(kind, item)
+            record = record_from_dict(kind, item, tenant=tenant)
         except ValidationError as exc:
             problems += [FieldProblem((index, *error["loc"]), error["msg"])
                          for error in exc.errors(include_url=False)]
@@ -105,14 +119,3 @@ def validate_items(kind: RecordKind, items: Sequence[Any], *, now: datetime,
     if problems:
         raise IntakeRejected(problems)
     return records
-
-
-def intake_body_schema(kind: RecordKind) -> dict[str, Any]:
-    """The JSON schema of an intake body: one record of ``kind``, or an array of them.
-
-    From the same model that validates the records; the validators check more than a schema can
-    say (identifier formats per kind, times between 1970 and 2100, country codes), so a body the
-    schema allows may still be refused with 422 naming the field.
-    """
-    record = RECORD_TYPES[kind].model_json_schema()
-    return {"oneOf": [record, {"type": "array", "items": record, "minItems": 1}]}

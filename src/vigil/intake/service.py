@@ -61,8 +61,11 @@ class Intake:
 
     def __init__(self, store: Store, settings: Settings, registry: Registry,
                  lookups: LookupCache | None = None, *, background: bool = True,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 tenant: str | None = None) -> None:
         self._store = store
+        self.tenant = tenant
+        """Stamped on every record taken in (the API key's tenant); ``None`` stamps nothing."""
         self._settings = settings
         self._registry = registry
         self.lookups = lookups or LookupCache(store, settings.media_index,
@@ -106,10 +109,10 @@ class Intake:
                 return Receipt(found.response, True)
         records = validate_items(kind, items, now=self._clock(),
                                  max_skew=self._settings.max_future_skew,
-                                 max_batch=self._settings.api_max_batch)
+                                 max_batch=self._settings.api_max_batch, tenant=self.tenant)
         signals = self._inline_signals(kind, records)
         return Pending(idempotency_key, request_hash, records, signals,
-                       _answer(kind, records, signals))
+                       _answer(kind, records, signals, self.tenant))
 
     def run_now(self) -> None:
         """Bring cases up to date with everything stored (what ``vigil run`` does)."""
@@ -160,8 +163,8 @@ def _subject_id(signal: Signal) -> str | None:
     return None
 
 
-def _answer(kind: RecordKind, records: Sequence[Record],
-            signals: Sequence[Signal]) -> dict[str, Any]:
+def _answer(kind: RecordKind, records: Sequence[Record], signals: Sequence[Signal],
+            tenant: str | None) -> dict[str, Any]:
     by_record = {_subject_id(s): s for s in signals}
     rows: list[dict[str, Any]] = []
     for record in records:
@@ -169,4 +172,5 @@ def _answer(kind: RecordKind, records: Sequence[Record],
         rows.append({"id": own_id(record), "record_hash": record.content_hash(),
                      "signal_id": signal.id if signal else None,
                      "matches": _matches_of(signal) if signal else []})
-    return {"kind": kind.value, "accepted": len(records), "records": rows}
+    tenant_part = {"tenant": tenant} if tenant is not None else {}
+    return {"kind": kind.value, **tenant_part, "accepted": len(records), "records": rows}

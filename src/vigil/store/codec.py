@@ -64,7 +64,8 @@ def record_to_json(record: Record) -> str:
 
 
 def record_from_json(kind: RecordKind | str, text: str) -> Record:
-    return RECORD_TYPES[RecordKind(kind)].model_validate_json(text)
+    # "stored": the record's JSON is vigil's own, so its tenant stamp is read back
+    return RECORD_TYPES[RecordKind(kind)].model_validate_json(text, context={"stored": True})
 
 
 def signal_to_dict(signal: Signal) -> JSONDict:

@@ -35,6 +35,7 @@ ROUTE_SCOPES: dict[tuple[str, str], Scope] = {
     ("POST", "/c/banks"): Scope.ADMIN,
     ("PUT", "/c/bank/{bank_name}"): Scope.ADMIN,
     ("POST", "/c/bank/{bank_name}/signal"): Scope.ADMIN,
+    ("POST", "/c/bank/{bank_name}/content"): Scope.ADMIN,
     ("GET", "/v1/cases"): Scope.CASES_READ,
     ("GET", "/v1/cases/{case_id}"): Scope.CASES_READ,
     ("POST", "/v1/cases/{case_id}/status"): Scope.CASES_WRITE,

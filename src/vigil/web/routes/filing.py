@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from vigil import (
     Confirmation,
@@ -35,8 +35,17 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=ERROR_RESPONSES
 EXPORT_SHA256_HEADER = "X-Vigil-Export-SHA256"
 """The SHA-256 of the answer's body, as the export's audit event records it."""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(max_length=200)]
+_NOT_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+"""Told to the OpenAPI document: white space is stripped, then one character must be left."""
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+                 _NOT_BLANK]
+Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                 _NOT_BLANK]
+_PERSON = (r"^\s*([^\sv]|v$|v[^i]|vi$|vi[^g]|vig$|vig[^i]|vigi$|vigi[^l]|vigil$|vigil[^:])")
+"""A name that is not blank and does not start with ``vigil:`` (what :func:`require_actor` asks),
+as a pattern without look-ahead."""
+Name = Annotated[str, StringConstraints(max_length=200),
+                 Field(json_schema_extra={"pattern": _PERSON})]
 
 
 class Named(BaseModel):
@@ -53,7 +62,7 @@ class Named(BaseModel):
 class ConfirmBody(Named):
     """A confirmation: who (name and role), why, and their answer to "viewed by provider"."""
 
-    role: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    role: Role
     note: Text
     viewed_by_provider: bool | None = None
 
@@ -62,8 +71,7 @@ class DismissBody(Named):
     """A dismissal (a false alarm): who and why."""
 
     note: Text
-    role: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                           max_length=200)] = "analyst"
+    role: Role = "analyst"
 
 
 def _decision(record: Confirmation) -> dict[str, Any]:

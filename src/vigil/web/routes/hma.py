@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from starlette.concurrency import run_in_threadpool
 
 from vigil import (
@@ -29,36 +29,70 @@ from vigil.web.policy import AdminCaller, LookupCaller
 router = APIRouter(tags=["hma"], responses=ERROR_RESPONSES)
 JsonObject = Annotated[dict[str, Any], Body()]
 
+# What the routes accept, for the OpenAPI document only: the library checks the bodies itself
+# and answers 400 as HMA does (a pydantic body would answer 422).
+_PDQ, _MD5 = "^[0-9a-fA-F]{64}$", "^[0-9a-fA-F]{32}$"
+_SIGNAL_TYPES = {"enum": ["pdq", "video_md5", "md5"]}
+_SIGNAL = {"pattern": "^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$",
+           "description": "64 hex digits for pdq, 32 for video_md5/md5"}
+
+
+def _pair(pattern: str) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string", "pattern": pattern},
+            "minItems": 2, "maxItems": 2}
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
+
+
+_COMPARE_BODY = _json_body({"type": "object", "additionalProperties": False, "properties": {
+    "pdq": _pair(_PDQ), "video_md5": _pair(_MD5), "md5": _pair(_MD5)}})
+_SWITCHES = {"enabled": {"type": ["boolean", "null"]},
+             "enabled_ratio": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+             "description": {"type": "string"}, "reason": {"type": "string"}}
+_CREATE_BODY = _json_body({"type": "object", "required": ["name"], "properties": {
+    "name": {"type": "string", "pattern": "^[A-Za-z0-9_]{1,100}$"}, **_SWITCHES}})
+_UPDATE_BODY = _json_body({"type": "object", "properties": _SWITCHES,
+                           "description": "`name`, if given, must be the bank's own"})
+
 
 def _truthy(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 @router.get("/m/raw_lookup")
-def raw_lookup(caller: LookupCaller, signal: str, signal_type: str,
-               include_distance: str = "false") -> dict[str, Any]:
+def raw_lookup(caller: LookupCaller, signal: Annotated[str, Query(json_schema_extra=_SIGNAL)],
+               signal_type: Annotated[str, Query(json_schema_extra=_SIGNAL_TYPES)],
+               include_distance: str = "false", banks: str | None = None) -> dict[str, Any]:
     """Content ids of the bank entries ``signal`` matches (with distances when asked)."""
     return hma_raw_lookup(caller.tenant.intake.lookups.get(), signal_type, signal,
-                          _truthy(include_distance))
+                          _truthy(include_distance), banks)
 
 
 @router.get("/m/lookup")
-def lookup(caller: LookupCaller, signal: str, signal_type: str) -> list[str]:
-    """The banks with an enabled entry that ``signal`` matches."""
-    return hma_lookup(caller.tenant.intake.lookups.get(), signal_type, signal)
+def lookup(caller: LookupCaller, signal: Annotated[str, Query(json_schema_extra=_SIGNAL)],
+           signal_type: Annotated[str, Query(json_schema_extra=_SIGNAL_TYPES)],
+           banks: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Per bank with an enabled entry that ``signal`` matches: ``bank_content_id``, ``distance``.
+
+    HMA's ``url`` parameter is not served (vigil fetches no media: upload it to ``POST``).
+    """
+    return hma_lookup(caller.tenant.intake.lookups.get(), signal_type, signal, banks)
 
 
-@router.post("/m/compare")
-def compare(caller: LookupCaller, pairs: JsonObject) -> dict[str, Any]:
-    """``{signal_type: [left, right]}`` to the distance and whether it is a match."""
+@router.post("/m/compare", openapi_extra=_COMPARE_BODY)
+def compare(caller: LookupCaller, pairs: Annotated[Any, Body()]) -> dict[str, Any]:
+    """``{signal_type: [left, right]}`` to ``[match, {"distance": n}]`` per signal type."""
     return hma_compare(pairs)
 
 
 @router.get("/m/index/status")
-def index_status(caller: LookupCaller) -> dict[str, Any]:
+def index_status(caller: LookupCaller, signal_type: Annotated[str | None, Query(
+        json_schema_extra={"enum": ["pdq", "video_md5"]})] = None) -> dict[str, Any]:
     """Whether the index is loaded, when it was built and how many hashes it holds."""
     status = caller.tenant.intake.lookups.status()
-    return hma_index_status(status.size, status.built_at)
+    return hma_index_status(status.size, status.built_at, signal_type)
 
 
 @router.get("/c/banks")
@@ -73,7 +107,7 @@ def bank(caller: LookupCaller, bank_name: str) -> dict[str, Any]:
     return hma_bank(find_bank(caller.tenant.store, bank_name))
 
 
-@router.post("/c/banks", status_code=201)
+@router.post("/c/banks", status_code=201, openapi_extra=_CREATE_BODY)
 def create_bank(caller: AdminCaller, body: JsonObject) -> dict[str, Any]:
     """Create a bank: ``{"name": ..., "enabled": true}`` (403 if it exists, as HMA answers)."""
     store = caller.tenant.store
@@ -82,7 +116,7 @@ def create_bank(caller: AdminCaller, body: JsonObject) -> dict[str, Any]:
     return answer
 
 
-@router.put("/c/bank/{bank_name}")
+@router.put("/c/bank/{bank_name}", openapi_extra=_UPDATE_BODY)
 def update_bank(caller: AdminCaller, bank_name: str, body: JsonObject) -> dict[str, Any]:
     """Pause (``enabled: false``) or resume a bank, audited with the key as the actor."""
     store = caller.tenant.store

@@ -13,7 +13,9 @@ from vigil.web.errors import ERROR_RESPONSES
 from vigil.web.limits import limited_body
 from vigil.web.policy import Caller, IntakeCaller, state_of
 
-router = APIRouter(prefix="/v1", tags=["intake"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["intake"], responses={
+    **ERROR_RESPONSES, 200: {"description": "A retry (same Idempotency-Key and body): the first "
+                                            "answer again, with Idempotent-Replayed: true"}})
 
 
 
