@@ -8,6 +8,7 @@ UTC overflows in a detector, two letters that are no country.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -76,5 +77,22 @@ def check_record_time(moment: datetime) -> datetime:
                      f"({EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} UTC)")
 
 
-RecordTime = Annotated[AwareDatetime, AfterValidator(check_record_time)]
+_DATE_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+
+
+def _a_written_time(value: Any) -> Any:
+    """Times come as ISO 8601 / RFC 3339 text (or a ``datetime`` in code), never as a number.
+
+    Pydantic would read ``0``, ``1700000000`` or ``"1700000000"`` as Unix seconds; in a report
+    or an export that is ambiguous (seconds or milliseconds?) and usually a broken field.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATE_START.match(value):
+        return value
+    raise ValueError("expected an ISO 8601 time with an offset, e.g. 2026-01-31T08:00:00Z")
+
+
+RecordTime = Annotated[AwareDatetime, BeforeValidator(_a_written_time),
+                       AfterValidator(check_record_time)]
 """A time zone-aware datetime between 1970 and 2100 UTC (see :data:`EARLIEST`, :data:`LATEST`)."""

@@ -162,6 +162,15 @@ def test_times_just_inside_the_range_are_kept(text: str) -> None:
     assert record.reported_at == datetime.fromisoformat(text)
 
 
+@pytest.mark.parametrize("kind", list(BASE))
+@pytest.mark.parametrize("value", [0, 1_700_000_000, 1.7e9, "1700000000", True])
+def test_times_given_as_numbers_are_refused(kind: RecordKind, value: object) -> None:
+    """Pydantic reads 0 or "1700000000" as Unix seconds; an API client sending them is broken."""
+    name, message = refusal(kind, **{TIME_FIELD[kind]: value})
+    assert name == TIME_FIELD[kind]
+    assert "ISO 8601" in message
+
+
 def test_naive_times_are_refused() -> None:
     name, message = refusal(RecordKind.MESSAGE, sent_at="2026-03-01T10:00:00")
     assert name == "sent_at"

@@ -4,18 +4,18 @@ Pydantic's own schema of a record says ``string`` where the validator wants an a
 address or a country, so a client (or a fuzzer such as schemathesis) that trusts the schema
 sends bodies that are refused. Here each field gets what its validator accepts, written as JSON
 Schema: the ``platform:handle`` shape of accounts, IPv4/IPv6, ISO 3166-1 country codes, a
-non-blank text where blanks are stripped, finite numbers, times as RFC 3339 between 1971 and the
-end of last year (a time in the future is refused, and JSON Schema has no clock, so the schema
-promises only years that are past whatever the clock says), and a media observation's pdq or md5.
+non-blank text where blanks are stripped, finite numbers, times as RFC 3339 from 1970 to 2099,
+and a media observation's pdq or md5.
 
 Where a validator accepts more than a pattern can say (identifiers typed in other scripts, which
-are folded; phone numbers of every country; times later than last year), the schema describes
-the ASCII, common subset: everything it allows is accepted, not everything accepted is in it.
+are folded; phone numbers of every country), the schema describes the ASCII, common subset. Two
+rules of times no pattern says well are in the description only: the date must exist (no 31
+April) and must not be later than the server's clock plus ``VIGIL_MAX_FUTURE_SKEW_HOURS`` (JSON
+Schema has no clock); such times are refused with 422 naming the field.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from vigil.countries import COUNTRY_CODES
@@ -54,10 +54,10 @@ _NUMBER_LIMIT = 1e300
 """Larger JSON numbers overflow to infinity when read, and a record refuses infinity."""
 
 
-def _past_years(now: datetime) -> str:
-    years = "|".join(str(year) for year in range(1971, now.year))
-    return (rf"^({years})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]"
-            r":[0-5][0-9](\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])$")
+TIME_PATTERN = (r"^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+                r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+                r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])$")
+"""RFC 3339 with an offset, years 1970-2099 (:data:`vigil.record_fields.LATEST` is 2100-01-01)."""
 
 
 def _string_branch(prop: dict[str, Any]) -> dict[str, Any]:
@@ -93,11 +93,13 @@ def _numbers(prop: dict[str, Any]) -> dict[str, Any]:
     return fix(prop)
 
 
-def record_schema(kind: RecordKind, now: datetime | None = None) -> dict[str, Any]:
+def record_schema(kind: RecordKind) -> dict[str, Any]:
     """The JSON schema of one record of ``kind``, each field as its validator accepts it."""
     schema = RECORD_TYPES[kind].model_json_schema()
-    time = {"pattern": _past_years(now or datetime.now(UTC)), "format": None,
-            "description": "RFC 3339 with an offset, from 1971 to the end of last year"}
+    time = {"pattern": TIME_PATTERN, "format": None,
+            "description": "RFC 3339 with an offset, a real calendar date from 1970 to 2099, "
+                           "not later than the server's clock plus VIGIL_MAX_FUTURE_SKEW_HOURS "
+                           "(a later one is refused, 422)"}
     properties: dict[str, Any] = {}
     for name, prop in schema["properties"].items():
         if name in _FIELDS:
