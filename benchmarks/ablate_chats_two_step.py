@@ -6,9 +6,11 @@ conversation, then which side is the predator. Here: stage 1 separates Perverted
 (offender or decoy) from benign ones; stage 2, fitted on PJ windows only, separates the offender
 from the decoy - the hard negatives get a model of their own. A window's score is the sum of the
 two log-probabilities (the log of P(PJ) x P(offender | PJ)). Compared with the shipped single
-model, a three-class logistic regression, and the shipped score averaged with an NB-weighted LR
-(round 2's lead). Never scores the test side. Run:
-``python benchmarks/ablate_chats_two_step.py --data ../shared/data/chats``.
+model (round 2's), a three-class logistic regression, NB-weighted stages, and stage 2 fitted on
+more of each log (``--more 60 0``: 60 windows per author, all of them). The shipped model is the
+two-step model with an NB-weighted stage 2 on 60 windows per author. Never scores the test side.
+Run: ``python benchmarks/ablate_chats_two_step.py --data ../shared/data/chats --more 60``
+(about 8 minutes of CPU; ``--more 60 0`` about 20).
 """
 
 from __future__ import annotations
@@ -23,11 +25,21 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from vigil.conversations.evaluate import build_protocol, train_on
+from vigil.conversations.evaluate import Protocol, build_protocol, train_on
 from vigil.conversations.features import window_sums
 from vigil.conversations.lexicon import default_lexicon
 from vigil.conversations.training import MODEL_C, _stacked, role_weights, truth_of
-from vigil.conversations.windows import AuthorWindow, WindowRole
+from vigil.conversations.windows import (
+    SPLIT_SEED,
+    VALIDATION_SHARE,
+    WINDOW_SIZE,
+    AuthorWindow,
+    WindowRole,
+    author_windows,
+    in_share,
+    labelled_files,
+    read_labelled,
+)
 
 
 def operating(scores: np.ndarray, truth: np.ndarray, decoy: np.ndarray,
@@ -52,7 +64,11 @@ def log_sigmoid(x: np.ndarray) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=Path("../shared/data/chats"))
-    data = parser.parse_args().data
+    parser.add_argument("--more", type=int, nargs="*", default=[],
+                        help="Also fit the NB stage 2 on this many PJ windows per author "
+                             "(0: all of them) of the train side.")
+    args = parser.parse_args()
+    data = args.data
     started = time.process_time()
     lexicon = default_lexicon()
     protocol = build_protocol(data)
@@ -74,8 +90,10 @@ def main() -> None:
               f"best {operating(scores, yv, decoy)}  FPR<=2%: "
               f"{operating(scores, yv, decoy, 0.02)}", flush=True)
 
-    raw_val = model.raw_scores(*_stacked(model, val, lexicon))
-    show("shipped model", raw_val)
+    single = LogisticRegression(C=MODEL_C, max_iter=3000).fit(ft, yt, sample_weight=wt)
+    raw_val = single.decision_function(fv)
+    show("single-stage LR (round 2's model)", raw_val)
+    show("shipped two-step model", model.raw_scores(*_stacked(model, val, lexicon)))
     pj = roles_t != WindowRole.BENIGN.value
     stage1 = LogisticRegression(C=MODEL_C, max_iter=3000).fit(ft, pj, sample_weight=wt)
     s1 = stage1.decision_function(fv)
@@ -84,7 +102,7 @@ def main() -> None:
         s2 = stage2.decision_function(fv)
         show(f"two-step, stage 2 C={c}", log_sigmoid(s1) + log_sigmoid(s2))
         show(f"  stage 2 alone C={c}", s2)
-        show(f"  two-step + shipped, z-avg C={c}",
+        show(f"  two-step + single LR, z-avg C={c}",
              (log_sigmoid(s1) + log_sigmoid(s2)) / np.std(log_sigmoid(s2))
              + raw_val / raw_val.std())
     three = LogisticRegression(C=MODEL_C, max_iter=3000).fit(ft, roles_t, sample_weight=wt)
@@ -103,7 +121,54 @@ def main() -> None:
             sp.csr_matrix(ft[pj].multiply(ratio)), ypj).decision_function(
             sp.csr_matrix(fv.multiply(ratio)))
         show(f"two-step, NB stage 2 C={c}", log_sigmoid(s1) + log_sigmoid(nb2))
+    nb1 = nb_fit(ft, pj, wt, MODEL_C)
+    s1nb = nb1[0].decision_function(sp.csr_matrix(fv.multiply(nb1[1])))
+    nb2 = nb_fit(ft[pj], yt[pj], None, 16.0)
+    s2nb = nb2[0].decision_function(sp.csr_matrix(fv.multiply(nb2[1])))
+    show("two-step, NB stage 1 C=16 + NB stage 2", log_sigmoid(s1nb) + log_sigmoid(s2nb))
+    for per_author in args.more:
+        more = more_pj_windows(data, per_author or None, protocol)
+        fm = features(more)
+        ym = truth_of(more)
+        print(f"{len(more)} PJ train windows ({int(ym.sum())} offender)", flush=True)
+        for c in (4.0, 16.0):
+            lr, ratio = nb_fit(fm, ym, None, c)
+            s2 = lr.decision_function(sp.csr_matrix(fv.multiply(ratio)))
+            show(f"two-step, NB stage 2 on {per_author or 'all'}/author C={c}",
+                 log_sigmoid(s1) + log_sigmoid(s2))
+            plain = LogisticRegression(C=c, max_iter=3000).fit(fm, ym).decision_function(fv)
+            show(f"  stage 2 = NB-LR and LR averaged, C={c}",
+                 log_sigmoid(s1) + log_sigmoid((s2 + plain) / 2))
     print(f"total: {time.process_time() - started:.0f} s CPU", flush=True)
+
+
+def nb_fit(x: sp.csr_matrix, y: np.ndarray, weights: np.ndarray | None,
+           c: float) -> tuple[LogisticRegression, np.ndarray]:
+    """An LR on features scaled by their naive-Bayes log-count ratio (Wang & Manning 2012)."""
+    binary = x.copy()
+    binary.data[:] = 1.0
+    w = np.ones(len(y)) if weights is None else weights
+    pos = np.asarray(binary[y].T @ w[y]).ravel() + 1
+    neg = np.asarray(binary[~y].T @ w[~y]).ravel() + 1
+    ratio = np.log((pos / pos.sum()) / (neg / neg.sum()))
+    lr = LogisticRegression(C=c, max_iter=3000).fit(
+        sp.csr_matrix(x.multiply(ratio)), y, sample_weight=weights)
+    return lr, ratio
+
+
+def more_pj_windows(data: Path, per_author: int | None,
+                    protocol: Protocol) -> list[AuthorWindow]:
+    """PJ windows of the train side (not validation, not test), ``per_author`` per author."""
+    out: list[AuthorWindow] = []
+    for path in labelled_files(data):
+        for conversation in read_labelled(path):
+            if not conversation.offenders:
+                continue
+            for window in author_windows(conversation, WINDOW_SIZE, per_author, SPLIT_SEED):
+                if window.group in protocol.train_groups and not in_share(
+                        window.group, VALIDATION_SHARE, SPLIT_SEED, "validation"):
+                    out.append(window)
+    return out
 
 
 if __name__ == "__main__":
