@@ -28,7 +28,15 @@ from sklearn.metrics import average_precision_score
 from vigil.conversations.evaluate import Protocol, build_protocol, train_on
 from vigil.conversations.features import window_sums
 from vigil.conversations.lexicon import default_lexicon
-from vigil.conversations.training import MODEL_C, _stacked, role_weights, truth_of
+from vigil.conversations.model import ChatModel
+from vigil.conversations.training import (
+    MODEL_C,
+    OFFENDER_C,
+    _stacked,
+    fit_model,
+    role_weights,
+    truth_of,
+)
 from vigil.conversations.windows import (
     SPLIT_SEED,
     VALIDATION_SHARE,
@@ -67,6 +75,9 @@ def main() -> None:
     parser.add_argument("--more", type=int, nargs="*", default=[],
                         help="Also fit the NB stage 2 on this many PJ windows per author "
                              "(0: all of them) of the train side.")
+    parser.add_argument("--focus", action="store_true",
+                        help="Only the shipped model, its stage 2 averaged with a plain LR, and "
+                             "vocabularies drawn from stage 2's windows too.")
     args = parser.parse_args()
     data = args.data
     started = time.process_time()
@@ -74,6 +85,9 @@ def main() -> None:
     protocol = build_protocol(data)
     train, val = protocol.train, protocol.validation
     model = train_on(protocol, lexicon)
+    if args.focus:
+        focus(protocol, model)
+        return
     print(f"protocol + shipped model: {time.process_time() - started:.0f} s CPU", flush=True)
 
     def features(windows: Sequence[AuthorWindow]) -> sp.csr_matrix:
@@ -140,6 +154,38 @@ def main() -> None:
             show(f"  stage 2 = NB-LR and LR averaged, C={c}",
                  log_sigmoid(s1) + log_sigmoid((s2 + plain) / 2))
     print(f"total: {time.process_time() - started:.0f} s CPU", flush=True)
+
+
+def focus(protocol: Protocol, model: ChatModel) -> None:
+    lexicon = default_lexicon()
+    val = protocol.validation
+    yv = truth_of(val)
+    decoy = np.array([w.role is WindowRole.DECOY for w in val])
+
+    def show(name: str, scores: np.ndarray) -> None:
+        print(f"{name:40s} PR-AUC {average_precision_score(yv, scores):.4f}  "
+              f"best {operating(scores, yv, decoy)}  FPR<=2%: "
+              f"{operating(scores, yv, decoy, 0.02)}", flush=True)
+
+    def features(m: ChatModel, windows: Sequence[AuthorWindow]) -> sp.csr_matrix:
+        counts, starts, ends = _stacked(m, windows, lexicon)
+        return m.features(window_sums(counts, starts, ends), (ends - starts).astype(float))
+
+    fv = features(model, val)
+    show("shipped two-step model", model.combined(fv))
+    assert model.offender is not None
+    fm = features(model, protocol.offender_train)
+    plain = LogisticRegression(C=OFFENDER_C, max_iter=3000).fit(
+        fm, truth_of(protocol.offender_train)).decision_function(fv)
+    show("  stage 2 = NB-LR and LR averaged", log_sigmoid(model.suspicious.decision(fv))
+         + log_sigmoid((model.offender.decision(fv) + plain) / 2))
+    benign = [w for w in protocol.train if w.role is WindowRole.BENIGN]
+    wider = fit_model(protocol.train, val, lexicon, WINDOW_SIZE, protocol.offender_train,
+                      vocabulary=benign + protocol.offender_train)
+    print(f"vocabularies: {len(model.idf_word)} + {len(model.idf_char)} shipped, "
+          f"{len(wider.idf_word)} + {len(wider.idf_char)} drawn from stage 2's windows too",
+          flush=True)
+    show("vocabularies from stage 2's windows too", wider.combined(features(wider, val)))
 
 
 def nb_fit(x: sp.csr_matrix, y: np.ndarray, weights: np.ndarray | None,

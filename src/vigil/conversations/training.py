@@ -50,14 +50,17 @@ def truth_of(windows: Sequence[AuthorWindow]) -> NDArray[np.bool_]:
 
 def fit_model(train: Sequence[AuthorWindow], validation: Sequence[AuthorWindow],
               lexicon: Lexicon, window: int,
-              offender_train: Sequence[AuthorWindow] = ()) -> ChatModel:
-    """Vocabularies and IDF from the train windows' messages, stage 1 on train windows, stage 2
-    on ``offender_train`` (or the offender and decoy windows of ``train`` when empty), then
-    calibration and the threshold on validation windows."""
+              offender_train: Sequence[AuthorWindow] = (),
+              vocabulary: Sequence[AuthorWindow] = ()) -> ChatModel:
+    """Vocabularies from the messages of ``vocabulary`` (default: the train windows), IDF from
+    the train windows, stage 1 on train windows, stage 2 on ``offender_train`` (or the offender
+    and decoy windows of ``train`` when empty), then calibration and the threshold on validation
+    windows."""
     texts = [t for w in train for t in w.texts]
+    drawn = [t for w in vocabulary for t in w.texts] if vocabulary else texts
     word, char = word_vectorizer(MAX_WORD_FEATURES), char_vectorizer(MAX_CHAR_FEATURES)
-    word.fit(texts)
-    char.fit(texts)
+    word.fit(drawn)
+    char.fit(drawn)
     model = ChatModel(word=word, char=char, idf_word=np.zeros(0, np.float32),
                       idf_char=np.zeros(0, np.float32),
                       suspicious=LinearStage(np.zeros(0), 0.0),
