@@ -1,13 +1,22 @@
 """The two-step chat model: stage 1 (suspicious chat against benign), stage 2 (offender against
 decoy, NB-LR), the threshold held to a decoy-FPR cap on validation, and stage 2's own windows."""
 
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from vigil.conversations.evaluate import Protocol
-from vigil.conversations.model import ChatModel, LinearStage, best_threshold, log_sigmoid
+from vigil.conversations.model import (
+    ChatModel,
+    LinearStage,
+    best_threshold,
+    load_model,
+    log_sigmoid,
+)
 from vigil.conversations.training import nb_stage
 from vigil.conversations.windows import SPLIT_SEED, VALIDATION_SHARE, WindowRole, in_share
 
@@ -79,3 +88,12 @@ def test_a_linear_stage_is_a_dot_product() -> None:
     stage = LinearStage(np.array([1.0, -2.0]), 0.5)
     assert np.allclose(stage.decision(sp.csr_matrix([[1.0, 1.0], [0.0, 0.0]])), [-0.5, 0.5])
     assert np.allclose(log_sigmoid(np.array([0.0])), [np.log(0.5)])
+
+
+def test_a_model_file_from_before_the_two_stages_is_refused(
+        chat_model: ChatModel, tmp_path: Path) -> None:
+    old = dataclasses.replace(chat_model, format=1)
+    path = tmp_path / "old.pkl"
+    old.save(path)
+    with pytest.raises(ValueError, match="format 2"):
+        load_model(path)
