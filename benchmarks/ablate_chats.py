@@ -8,7 +8,9 @@ style) added to the logistic regression as rates per message; decoy windows weig
 NB-weighted features (Wang & Manning 2012), alone and averaged with the shipped score;
 and a HistGradientBoosting re-ranker stacked on the logistic regression's out-of-fold score plus
 the dense rates. Each line gives PR-AUC, the F0.5-best
-operating point on validation, and the best one with the decoys' FPR <= 2 %. Run:
+operating point on validation, and the best one with the decoys' FPR <= 2 %. Round 2's figures
+in docs/benchmarks.md were measured when the shipped model was a single logistic regression; the
+"shipped model" row now scores the two-step model (round 3: ``ablate_chats_two_step.py``). Run:
 ``python benchmarks/ablate_chats.py --data ../shared/data/chats`` (about 3 minutes).
 """
 

@@ -44,6 +44,9 @@ from vigil.conversations.windows import (
 
 TRAIN_WINDOWS_PER_AUTHOR = 20
 """Training and validation windows kept per author (a seeded draw; tried 20 and 60)."""
+OFFENDER_WINDOWS_PER_AUTHOR = 60
+"""Windows per offender and decoy of the train part that stage 2 (offender against decoy) is
+fitted on: more of each log than stage 1 needs (20, 60 and all tried on validation)."""
 TEST_WINDOWS_PER_AUTHOR = 5
 """Test windows per author, so long logs do not outweigh short ones in the figures."""
 
@@ -54,6 +57,9 @@ class Protocol:
 
     train: list[AuthorWindow] = field(default_factory=list)
     validation: list[AuthorWindow] = field(default_factory=list)
+    offender_train: list[AuthorWindow] = field(default_factory=list)
+    """Offender and decoy windows of the train part for stage 2 (a superset of theirs in
+    ``train``, drawn with the same seed)."""
     test: list[AuthorWindow] = field(default_factory=list)
     streams: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
     """Each test-side author's first messages, and whether the author is an offender."""
@@ -84,6 +90,11 @@ def _add(protocol: Protocol, conversation: LabelledConversation, size: int, seed
         protocol.train_groups.add(window.group)
         validation = in_share(window.group, VALIDATION_SHARE, seed, "validation")
         (protocol.validation if validation else protocol.train).append(window)
+    if conversation.offenders:
+        protocol.offender_train.extend(
+            w for w in author_windows(conversation, size, OFFENDER_WINDOWS_PER_AUTHOR, seed)
+            if not in_share(w.group, TEST_SHARE, seed, "test")
+            and not in_share(w.group, VALIDATION_SHARE, seed, "validation"))
     tested = author_windows(conversation, size, TEST_WINDOWS_PER_AUTHOR, seed)
     protocol.test.extend(w for w in tested if in_share(w.group, TEST_SHARE, seed, "test"))
     seen: set[str] = set()
@@ -101,7 +112,8 @@ def _add(protocol: Protocol, conversation: LabelledConversation, size: int, seed
 
 def train_on(protocol: Protocol, lexicon: Lexicon, size: int = WINDOW_SIZE) -> ChatModel:
     """The model for this protocol's train side, stamped with the split it was fitted on."""
-    model = fit_model(protocol.train, protocol.validation, lexicon, size)
+    model = fit_model(protocol.train, protocol.validation, lexicon, size,
+                      protocol.offender_train)
     model.split_digest = protocol.split_digest()
     return model
 

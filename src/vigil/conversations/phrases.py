@@ -36,7 +36,7 @@ def top_phrases(model: ChatModel, counts: sp.csr_matrix, reveal: bool = False,
     starts, ends = np.array([0], dtype=np.int64), np.array([counts.shape[0]], dtype=np.int64)
     row = model.features(window_sums(counts, starts, ends),
                          np.array([float(counts.shape[0])])).tocsr()
-    contributions = row.data * model.classifier.coef_[0][row.indices]
+    contributions = row.data * model.weights(row)[row.indices]
     order = np.argsort(-contributions)
     names = model.feature_names()
     chosen = [names[row.indices[i]] for i in order[:limit] if contributions[i] > 0]

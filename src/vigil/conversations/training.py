@@ -1,8 +1,9 @@
 """Fitting the chat model and the TF-IDF baseline on author windows of the train split.
 
-Why role-balanced weights: the train split has as many decoy windows as offender windows but far
-fewer benign ones; weighting each role to the same total keeps the model from learning "PJ chat
-versus IRC" and makes it learn "offender versus decoy", the distinction that matters.
+Why role-balanced weights in stage 1: the train split has as many decoy windows as offender
+windows but far fewer benign ones; weighting each role to the same total keeps the benign side
+from being drowned. Stage 2 sees offender and decoy windows only, so the distinction that matters
+gets a model of its own (see ``model``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from vigil.conversations.features import (
     word_vectorizer,
 )
 from vigil.conversations.lexicon import Lexicon
-from vigil.conversations.model import ChatModel, best_threshold, fit_calibration
-from vigil.conversations.windows import AuthorWindow
+from vigil.conversations.model import ChatModel, LinearStage, best_threshold, fit_calibration
+from vigil.conversations.windows import AuthorWindow, WindowRole
 
 MODEL_C = 16.0
-"""Inverse regularisation strength, chosen on validation windows (4, 16, 64 tried)."""
+"""Inverse regularisation strength of stage 1, chosen on validation windows (4, 16, 64 tried)."""
+OFFENDER_C = 16.0
+"""Inverse regularisation strength of stage 2 (offender against decoy; 4 and 16 tried)."""
 MAX_WORD_FEATURES = 300_000
 MAX_CHAR_FEATURES = 300_000
 BASELINE_THRESHOLD = 0.5
@@ -46,15 +49,21 @@ def truth_of(windows: Sequence[AuthorWindow]) -> NDArray[np.bool_]:
 
 
 def fit_model(train: Sequence[AuthorWindow], validation: Sequence[AuthorWindow],
-              lexicon: Lexicon, window: int) -> ChatModel:
-    """Vocabularies and IDF from the train windows' messages, the classifier on train windows,
-    then calibration and the F0.5-best threshold on validation windows."""
+              lexicon: Lexicon, window: int,
+              offender_train: Sequence[AuthorWindow] = (),
+              vocabulary: Sequence[AuthorWindow] = ()) -> ChatModel:
+    """Vocabularies from the messages of ``vocabulary`` (default: the train windows), IDF from
+    the train windows, stage 1 on train windows, stage 2 on ``offender_train`` (or the offender
+    and decoy windows of ``train`` when empty), then calibration and the threshold on validation
+    windows."""
     texts = [t for w in train for t in w.texts]
+    drawn = [t for w in vocabulary for t in w.texts] if vocabulary else texts
     word, char = word_vectorizer(MAX_WORD_FEATURES), char_vectorizer(MAX_CHAR_FEATURES)
-    word.fit(texts)
-    char.fit(texts)
+    word.fit(drawn)
+    char.fit(drawn)
     model = ChatModel(word=word, char=char, idf_word=np.zeros(0, np.float32),
-                      idf_char=np.zeros(0, np.float32), classifier=LogisticRegression(),
+                      idf_char=np.zeros(0, np.float32),
+                      suspicious=LinearStage(np.zeros(0), 0.0),
                       window=window, lexicon_version=lexicon.version,
                       categories=tuple(lexicon.categories),
                       trained_on={role.value: n for role, n in
@@ -68,13 +77,41 @@ def fit_model(train: Sequence[AuthorWindow], validation: Sequence[AuthorWindow],
     model.idf_word = idf_of(sp.csr_matrix(sums[:, :n_word]))
     model.idf_char = idf_of(sp.csr_matrix(sums[:, n_word:n_word + n_char]))
     features = model.features(sums, (ends - starts).astype(np.float64))
-    model.classifier = LogisticRegression(C=MODEL_C, max_iter=3000).fit(
-        features, truth_of(train), sample_weight=role_weights(train))
+    suspicious = np.array([w.role is not WindowRole.BENIGN for w in train], dtype=bool)
+    first = LogisticRegression(C=MODEL_C, max_iter=3000).fit(
+        features, suspicious, sample_weight=role_weights(train))
+    model.suspicious = LinearStage(first.coef_[0].astype(np.float64), float(first.intercept_[0]))
+    if offender_train:
+        model.offender = nb_stage(_window_features(model, offender_train, lexicon),
+                                  truth_of(offender_train), OFFENDER_C)
+    else:
+        model.offender = nb_stage(sp.csr_matrix(features[suspicious]),
+                                  truth_of(train)[suspicious], OFFENDER_C)
     raw = model.raw_scores(*_stacked(model, validation, lexicon))
     truth = truth_of(validation)
     model.calibration = fit_calibration(raw, truth)
-    model.threshold = best_threshold(model.calibrated(raw), truth)
+    decoy = np.array([w.role is WindowRole.DECOY for w in validation], dtype=bool)
+    model.threshold = best_threshold(model.calibrated(raw), truth, decoy)
     return model
+
+
+def nb_stage(features: sp.csr_matrix, truth: NDArray[np.bool_], c: float) -> LinearStage:
+    """A logistic regression on features scaled by their naive-Bayes log-count ratio (NB-LR,
+    Wang & Manning 2012), with the scaling folded into its coefficients."""
+    present = sp.csr_matrix(features, copy=True)
+    present.data[:] = 1.0
+    positive = np.asarray(present[truth].sum(axis=0)).ravel() + 1.0
+    negative = np.asarray(present[~truth].sum(axis=0)).ravel() + 1.0
+    ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+    fitted = LogisticRegression(C=c, max_iter=3000).fit(
+        sp.csr_matrix(features.multiply(ratio)), truth)
+    return LinearStage(fitted.coef_[0] * ratio, float(fitted.intercept_[0]))
+
+
+def _window_features(model: ChatModel, windows: Sequence[AuthorWindow],
+                     lexicon: Lexicon) -> sp.csr_matrix:
+    counts, starts, ends = _stacked(model, windows, lexicon)
+    return model.features(window_sums(counts, starts, ends), (ends - starts).astype(np.float64))
 
 
 def _stacked(model: ChatModel, windows: Sequence[AuthorWindow],
