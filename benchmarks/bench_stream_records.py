@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from itertools import islice
-from pathlib import Path
 
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
