@@ -8,8 +8,9 @@ store (``VIGIL_RECORD_STORE=sql``) and in Parquet parts beside one (``parquet``)
 store, a fresh process runs the media and lexicon detectors and identifier usage (the record
 passes of a run) two ways: ``lists`` reads every record of both kinds first (the path before
 record streams), ``streams`` hands them :func:`vigil.pipeline.read_records` streams. Each line
-prints the child's peak RSS above what it held before detection (``ru_maxrss``), its CPU time, and
-the signal count (both ways must agree); the ratio lines compare the two ways in the same run.
+prints the child's RSS when detection starts (``/proc/self/statm``), its peak RSS
+(``ru_maxrss``, the whole process, imports included) and the growth between them, its CPU time,
+and the signal count (both ways must agree); the ratio lines compare the two ways in one run.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ db, parts, mode = sys.argv[1:]
 store = open_store(db)
 records = store if parts == "-" else SplitRecordStore(store, ColumnarRecords(parts))
 detectors = [MediaHashDetector(), ConversationLexiconDetector()]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with open("/proc/self/statm") as statm:
+    start_kib = int(statm.read().split()[1]) * (resource.getpagesize() // 1024)
 start = time.process_time()
 kinds = (RecordKind.MESSAGE, RecordKind.MEDIA)
 if mode == "lists":
@@ -59,7 +61,7 @@ found = detect_all(by_kind, store, detectors)
 usage = identifier_usage(r for group in by_kind.values() for r in group)
 cpu = time.process_time() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"peak_kib": peak - before, "cpu_s": cpu,
+print(json.dumps({"start_kib": start_kib, "peak_kib": peak, "cpu_s": cpu,
                   "signals": sum(len(s) for s in found.values()), "usage": len(usage)}))
 """
 
@@ -88,6 +90,11 @@ def measure(db: str, parts: str, mode: str) -> dict[str, float]:
     return result
 
 
+def _growth(result: dict[str, float]) -> float:
+    """Peak RSS above the RSS the child had when detection started (at least 1 KiB)."""
+    return max(result["peak_kib"] - result["start_kib"], 1.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000,
@@ -108,11 +115,13 @@ def main() -> None:
         for name, (db, parts) in stores.items():
             results = {mode: measure(db, parts, mode) for mode in ("lists", "streams")}
             for mode, r in results.items():
-                print(f"{name:8} {mode:8} peak +{r['peak_kib'] / 1024:8.1f} MiB  "
+                print(f"{name:8} {mode:8} RSS before {r['start_kib'] / 1024:6.0f} MiB, peak "
+                      f"{r['peak_kib'] / 1024:6.0f} MiB (+{_growth(r) / 1024:6.0f})  "
                       f"cpu {r['cpu_s']:6.1f} s  signals {int(r['signals'])}")
             lists, streams = results["lists"], results["streams"]
             assert lists["signals"] == streams["signals"], "both ways must find the same"
             print(f"{name:8} streams/lists: peak x{streams['peak_kib'] / lists['peak_kib']:.2f}, "
+                  f"growth x{_growth(streams) / _growth(lists):.3f}, "
                   f"cpu x{streams['cpu_s'] / lists['cpu_s']:.2f}")
     print(f"(peak RSS from ru_maxrss of a fresh process each; max RSS of this parent: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")
