@@ -8,9 +8,10 @@ store (``VIGIL_RECORD_STORE=sql``) and in Parquet parts beside one (``parquet``)
 store, a fresh process runs the media and lexicon detectors and identifier usage (the record
 passes of a run) two ways: ``lists`` reads every record of both kinds first (the path before
 record streams), ``streams`` hands them :func:`vigil.pipeline.read_records` streams. Each line
-prints the child's RSS when detection starts (``/proc/self/statm``), its peak RSS
-(``ru_maxrss``, the whole process, imports included) and the growth between them, its CPU time,
-and the signal count (both ways must agree); the ratio lines compare the two ways in one run.
+prints the child's RSS when detection starts (``/proc/self/statm``), its peak RSS (``VmHWM`` of
+``/proc/self/status``, the whole process, imports included; not ``ru_maxrss``, which on Linux
+keeps the parent's RSS across fork and exec) and the growth between them, its CPU time, and the
+signal count (both ways must agree); the ratio lines compare the two ways in one run.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ KINDS = (RecordKind.MESSAGE, RecordKind.MEDIA)
 CHUNK = 20_000
 
 CHILD = """
-import json, resource, sys, time
+import json, resource, sys, time, tracemalloc
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
 from vigil.detectors.conversations import ConversationLexiconDetector
@@ -45,12 +46,14 @@ from vigil.pipeline import detect_all, read_records
 from vigil.records import RecordKind
 from vigil.store.open import open_store
 from vigil.usage import identifier_usage
-db, parts, mode = sys.argv[1:]
+db, parts, mode, trace = sys.argv[1:]
 store = open_store(db)
 records = store if parts == "-" else SplitRecordStore(store, ColumnarRecords(parts))
 detectors = [MediaHashDetector(), ConversationLexiconDetector()]
 with open("/proc/self/statm") as statm:
     start_kib = int(statm.read().split()[1]) * (resource.getpagesize() // 1024)
+if trace == "1":
+    tracemalloc.start()
 start = time.process_time()
 kinds = (RecordKind.MESSAGE, RecordKind.MEDIA)
 if mode == "lists":
@@ -60,8 +63,10 @@ else:
 found = detect_all(by_kind, store, detectors)
 usage = identifier_usage(r for group in by_kind.values() for r in group)
 cpu = time.process_time() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"start_kib": start_kib, "peak_kib": peak, "cpu_s": cpu,
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+traced = tracemalloc.get_traced_memory()[1] // 1024 if trace == "1" else 0
+print(json.dumps({"start_kib": start_kib, "peak_kib": peak, "cpu_s": cpu, "traced_kib": traced,
                   "signals": sum(len(s) for s in found.values()), "usage": len(usage)}))
 """
 
@@ -83,8 +88,9 @@ def bank(store_url: str, rows: int) -> None:
     store.close()
 
 
-def measure(db: str, parts: str, mode: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", CHILD, db, parts, mode], check=True,
+def measure(db: str, parts: str, mode: str, trace: bool) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", CHILD, db, parts, mode, "1" if trace else "0"],
+                         check=True,
                          capture_output=True, text=True).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
@@ -99,6 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000,
                         help="messages, and as many media observations")
+    parser.add_argument("--trace", action="store_true",
+                        help="also the peak of Python allocations during detection (tracemalloc; "
+                             "slower, so CPU times are not comparable with a run without it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         stores = {"sql": (f"sqlite:///{folder}/sql.db", "-"),
@@ -113,17 +122,21 @@ def main() -> None:
             print(f"{name}: stored {args.rows:,} messages and {args.rows:,} observations "
                   f"in {time.perf_counter() - started:.0f} s")
         for name, (db, parts) in stores.items():
-            results = {mode: measure(db, parts, mode) for mode in ("lists", "streams")}
+            results = {mode: measure(db, parts, mode, args.trace)
+                       for mode in ("lists", "streams")}
             for mode, r in results.items():
                 print(f"{name:8} {mode:8} RSS before {r['start_kib'] / 1024:6.0f} MiB, peak "
                       f"{r['peak_kib'] / 1024:6.0f} MiB (+{_growth(r) / 1024:6.0f})  "
-                      f"cpu {r['cpu_s']:6.1f} s  signals {int(r['signals'])}")
+                      f"cpu {r['cpu_s']:6.1f} s  signals {int(r['signals'])}"
+                      + (f"  traced peak {r['traced_kib'] / 1024:6.1f} MiB" if args.trace else ""))
             lists, streams = results["lists"], results["streams"]
             assert lists["signals"] == streams["signals"], "both ways must find the same"
             print(f"{name:8} streams/lists: peak x{streams['peak_kib'] / lists['peak_kib']:.2f}, "
                   f"growth x{_growth(streams) / _growth(lists):.3f}, "
-                  f"cpu x{streams['cpu_s'] / lists['cpu_s']:.2f}")
-    print(f"(peak RSS from ru_maxrss of a fresh process each; max RSS of this parent: "
+                  f"cpu x{streams['cpu_s'] / lists['cpu_s']:.2f}"
+                  + (f", traced x{streams['traced_kib'] / lists['traced_kib']:.3f}"
+                     if args.trace else ""))
+    print(f"(peak RSS: VmHWM of a fresh process each; max RSS of this parent: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")
 
 
