@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from vigil.casework.timeline import SignalTimeline, signal_timeline
     from vigil.casework.trail import CaseTrail, case_trail
     from vigil.columnar.migrate import migrate_records
+    from vigil.columnar.mover import MoveError, move_records
     from vigil.columnar.split import RecordsLocationError, columnar_records, record_store_for
     from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
     from vigil.conversations.ingest import ChatFileError
@@ -240,5 +241,5 @@ __all__ = [
     "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
     "hma_create_bank", "hma_update_bank", "intake_body_schema",
     "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
-    "record_store_for", "require_actor",
+    "record_store_for", "require_actor", "MoveError", "move_records",
 ]

@@ -11,8 +11,9 @@ not grow with the file. Accepted rows are always stored: each chunk is committed
 is read, and the summary counts them all.
 
 With ``VIGIL_RECORD_STORE=parquet`` the store given is a
-:class:`~vigil.columnar.split.SplitRecordStore`: payments go to Parquet parts (one per chunk,
-written atomically, deduplicated against the stored parts by DuckDB), the rest as before; CSV
+:class:`~vigil.columnar.split.SplitRecordStore`: records of every kind go to Parquet parts (one
+per chunk, written atomically, deduplicated against the stored parts by DuckDB), quarantine to the
+store as before; CSV
 payment files are read by the vectorised lane (:mod:`vigil.columnar.csv_lane`), which stores and
 quarantines exactly what the importer would.
 """

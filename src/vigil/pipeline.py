@@ -12,7 +12,7 @@ audit event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
@@ -24,6 +24,7 @@ from vigil.linking_sql import TableEngine, link_sql
 from vigil.media.banks.lookup import store_flood_pauses
 from vigil.model import Case, EntityRef, Signal
 from vigil.plugin import DetectionContext, Detector
+from vigil.record_stream import RecordStream, stream_records
 from vigil.records import MediaObservation, Record, RecordKind
 from vigil.settings import Settings
 from vigil.store.interfaces import BankStore, RecordStore, SignalStore, Store
@@ -78,12 +79,13 @@ def _quiet(step: str) -> None:
     """No progress display."""
 
 
-def read_records(store: RecordStore) -> dict[RecordKind, list[Record]]:
-    """Every stored record by kind, read once per run (detection and linking both use them)."""
-    return {kind: store.records(kind) for kind in RecordKind}
+def read_records(store: RecordStore) -> dict[RecordKind, RecordStream]:
+    """Every stored record by kind, as streams: each pass (a detector, the live-signal check,
+    identifier usage) reads the store again a batch at a time, so a run never holds them all."""
+    return stream_records(store)
 
 
-def detect_all(records: Mapping[RecordKind, Sequence[Record]], banks: BankStore,
+def detect_all(records: Mapping[RecordKind, Iterable[Record]], banks: BankStore,
                detectors: Sequence[Detector], on_step: StepCallback = _quiet,
                context: DetectionContext | None = None) -> dict[str, list[Signal]]:
     """Run every detector over all records of the kind it consumes.
@@ -100,7 +102,7 @@ def detect_all(records: Mapping[RecordKind, Sequence[Record]], banks: BankStore,
     return found
 
 
-def live_signals(signals: SignalStore, records: Mapping[RecordKind, Sequence[Record]],
+def live_signals(signals: SignalStore, records: Mapping[RecordKind, Iterable[Record]],
                  sources: Sequence[str], as_of: datetime | None = None) -> list[Signal]:
     """Stored signals of ``sources`` that no record stands behind, observed by ``as_of``.
 
@@ -108,12 +110,14 @@ def live_signals(signals: SignalStore, records: Mapping[RecordKind, Sequence[Rec
     when ``vigil monitor --store --account`` kept the frame as a record); that one is left to the
     media detector, which recomputes it from the record, so one frame never counts twice.
     """
-    recorded = {r.observation_id for r in records.get(RecordKind.MEDIA, [])
-                if isinstance(r, MediaObservation)}
     wanted = set(sources)
-    return sorted((s for s in signals.signals()
-                   if s.source in wanted and (as_of is None or s.observed_at <= as_of)
-                   and s.evidence.get("observation_id") not in recorded), key=lambda s: s.id)
+    live = [s for s in signals.signals()
+            if s.source in wanted and (as_of is None or s.observed_at <= as_of)]
+    named = {s.evidence.get("observation_id") for s in live} - {None}
+    recorded = {r.observation_id for r in (records.get(RecordKind.MEDIA, []) if named else [])
+                if isinstance(r, MediaObservation) and r.observation_id in named}
+    return sorted((s for s in live if s.evidence.get("observation_id") not in recorded),
+                  key=lambda s: s.id)
 
 
 def store_cases(store: Store, cases: Sequence[Case]) -> list[Case]:

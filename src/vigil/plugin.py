@@ -10,7 +10,7 @@ Bank formats, engines and signal types have their bases beside their code
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,8 +114,14 @@ class Detector(Plugin):
         return cls.from_settings(settings)
 
     @abstractmethod
-    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
-        """Yield signals for ``records`` (all of kind :attr:`consumes`)."""
+    def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
+        """Yield signals for ``records`` (all of kind :attr:`consumes`).
+
+        A run passes a :class:`~vigil.record_stream.RecordStream`: each pass over it reads the
+        store again a batch at a time, so hold what a pass finds, not the records (a detector
+        that needs two passes over a one-shot iterator takes
+        :func:`~vigil.record_stream.replayable` of it first).
+        """
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 LAZY_NAMES: dict[str, str] = {
     "signal_type": "vigil.signal_types",
     "migrate_records": "vigil.columnar.migrate",
+    **dict.fromkeys(["MoveError", "move_records"], "vigil.columnar.mover"),
     **dict.fromkeys(["RecordsLocationError", "columnar_records", "record_store_for"],
                     "vigil.columnar.split"),
     "Enrolment": "vigil.accounts.credentials",

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tests.payments.helpers import pay
 from vigil.columnar.migrate import migrate_records
 from vigil.columnar.split import SplitRecordStore, record_store_for, records_root
 from vigil.columnar.store import ColumnarRecords
-from vigil.records import RecordKind
+from vigil.records import RECORD_TYPES, RecordKind
 from vigil.settings import Settings
 from vigil.store.memory import MemoryStore
+from vigil.testing.scale_records import synthetic_records
 
 
 def test_duplicates_are_skipped_and_conflicts_reported_across_parts(tmp_path: Path) -> None:
@@ -54,7 +58,7 @@ def test_a_leftover_temporary_part_is_never_read_and_is_removed(tmp_path: Path) 
     assert not leftover.exists()
 
 
-def test_split_store_sends_payments_to_parquet_and_the_rest_to_the_store(tmp_path: Path) -> None:
+def test_split_store_sends_records_to_parquet(tmp_path: Path) -> None:
     settings = Settings(record_store="parquet", records_url=str(tmp_path / "parts"))
     operational = MemoryStore()
     split = record_store_for(settings, operational, "sqlite:///unused.db")
@@ -82,3 +86,22 @@ def test_migrate_copies_in_chunks_and_counts_conflicts_by_position(tmp_path: Pat
     assert len(target.parts(RecordKind.PAYMENT)) == 3
     again = migrate_records(source, target, chunk_rows=2)[RecordKind.PAYMENT]
     assert (again.added, again.duplicates, again.conflicts) == (0, 2, (1,))
+
+
+def test_every_kind_has_typed_columns_and_reads_back_exactly(tmp_path: Path) -> None:
+    store = ColumnarRecords(tmp_path)
+    for kind in (RecordKind.MEDIA, RecordKind.MESSAGE, RecordKind.REPORT):
+        records = list(synthetic_records(kind, 40, seed=2))
+        assert store.add_records(records).added == 40
+        assert store.add_records(records[:10]).duplicates == 10
+        assert store.records(kind) == records
+        [part] = store.parts(kind)
+        columns = pq.read_schema(part).names
+        assert set(RECORD_TYPES[kind].model_fields) <= set(columns)
+    reports = pq.read_table(store.parts(RecordKind.REPORT)[0], columns=["frame_pdqs"])
+    assert reports.schema.field("frame_pdqs").type == pa.list_(pa.string())
+    [(count,)] = duckdb.connect().execute(
+        "SELECT count(*) FROM read_parquet(?) "
+        "WHERE len(frame_pdqs) = 1 AND reported_at IS NOT NULL",
+        [store.parts(RecordKind.REPORT)]).fetchall()
+    assert count == 40

@@ -66,3 +66,22 @@ def test_a_store_not_in_a_file_without_records_url_is_exit_two(
     result = runner.invoke(app, ["records", "migrate"])
     assert result.exit_code == 2
     assert "VIGIL_RECORDS_URL" in result.output
+
+
+def test_move_takes_the_table_rows_into_parts_once(payments_csv: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["import", "payment", str(payments_csv)]).exit_code == 0
+    moved = runner.invoke(app, ["records", "move", "--batch", "400"])
+    assert moved.exit_code == 0, moved.output
+    assert "payment: 1500 moved, 0 already there, 0 quarantined" in moved.output
+    again = runner.invoke(app, ["records", "move"])
+    assert "payment: 0 moved" in again.output
+    assert ColumnarRecords(tmp_path / "store" / "records").count(RecordKind.PAYMENT) == 1500
+
+
+def test_move_from_a_memory_store_is_exit_two(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    monkeypatch.setenv("VIGIL_DATABASE_URL", "memory://")
+    monkeypatch.setenv("VIGIL_RECORDS_URL", str(tmp_path / "parts"))
+    result = runner.invoke(app, ["records", "move"])
+    assert result.exit_code == 2
+    assert "SQLite or PostgreSQL" in result.output

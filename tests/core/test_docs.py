@@ -133,7 +133,7 @@ def test_public_api_is_pinned() -> None:
         "build_detectors", "case_to_json", "import_files", "run", "run_demo",
         # the columnar record store
         "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
-        "record_store_for",
+        "record_store_for", "MoveError", "move_records",
         # review, audited
         "AnonymousActorError", "UnknownBankError", "UnknownCaseError", "add_case_note",
         "assign_case", "case_history", "current_assignee", "find_bank", "pause_bank",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pytest
 
@@ -71,7 +71,7 @@ class _Replay(Detector):
     consumes = RecordKind.MEDIA
     signals: tuple[Signal, ...] = ()
 
-    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+    def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
         return iter(self.signals)
 
 

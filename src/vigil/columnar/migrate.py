@@ -1,9 +1,11 @@
 """``vigil records migrate``: copy the columnar kinds from the ``records`` table to Parquet.
 
-The copy goes through :meth:`ColumnarRecords.add_records` a chunk at a time, so it is idempotent
-(run it again and nothing is added) and an interrupted copy is finished by running it again.
-The rows stay in the ``records`` table: with ``VIGIL_RECORD_STORE=parquet`` they are not read,
-and going back to ``sql`` finds them there.
+The copy reads the table a batch at a time (:meth:`RecordStore.record_batches`, so memory does
+not grow with the table) and goes through :meth:`ColumnarRecords.add_records` a chunk at a time,
+so it is idempotent (run it again and nothing is added) and an interrupted copy is finished by
+running it again. The rows stay in the ``records`` table, so going back to
+``VIGIL_RECORD_STORE=sql`` finds them; with ``parquet`` they are still read and left out as
+already moved. ``vigil records move`` (:mod:`vigil.columnar.mover`) copies and then deletes them.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ def migrate_records(source: RecordStore, target: ColumnarRecords,
     already there, or in conflict (same id, other content: left out and counted) per kind."""
     results: dict[RecordKind, AddResult] = {}
     for kind in sorted(COLUMNAR_KINDS):
-        records = source.records(kind)
-        added = duplicates = 0
+        added = duplicates = seen = 0
         conflicts: list[int] = []
-        for start in range(0, len(records), chunk_rows):
-            result = target.add_records(records[start:start + chunk_rows])
+        for batch in source.record_batches(kind, chunk_rows):
+            result = target.add_records(batch)
             added, duplicates = added + result.added, duplicates + result.duplicates
-            conflicts += [start + position for position in result.conflicts]
+            conflicts += [seen + position for position in result.conflicts]
+            seen += len(batch)
         results[kind] = AddResult(added, duplicates, tuple(conflicts))
     return results
 

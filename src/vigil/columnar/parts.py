@@ -10,9 +10,12 @@ store's own (S3's copy-then-delete is not atomic, but a part is visible only onc
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import fsspec
@@ -22,6 +25,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 PART_SUFFIX = ".parquet"
 TMP_SUFFIX = ".tmp"
+LOCK_NAME = ".writer.lock"
 
 
 class PartFolder:
@@ -59,6 +63,24 @@ class PartFolder:
                 pq.write_table(table, handle, compression="zstd")
             self.fs.mv(temporary, name)
         return self.protocol + name
+
+    @contextmanager
+    def writer_lock(self, kind: str) -> Iterator[None]:
+        """Hold the kind's writer lock (an ``flock`` on a local root; the kernel drops it when
+        the holder dies, even by ``kill -9``): an import and the mover take turns, so neither
+        removes the other's ``.tmp`` part nor accepts an id the other is writing. A remote
+        root has no lock: one writer per kind there."""
+        if not self.is_local:
+            yield
+            return
+        folder = Path(self.folder(kind))
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / LOCK_NAME).open("a") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def remove_leftovers(self, kind: str) -> int:
         """Delete ``.tmp`` files an interrupted writer left behind; returns how many."""

@@ -3,12 +3,14 @@ high-volume kinds, the operational store (SQLite/PostgreSQL) for the rest and fo
 
 ``VIGIL_RECORD_STORE=parquet`` makes ``vigil import`` and the pipeline use it; the parts live
 under ``VIGIL_RECORDS_URL``, else in ``records/`` beside the SQLite database
-(``.vigil/records/payment/part-*.parquet``).
+(``.vigil/records/payment/part-*.parquet``). Records the API accepts one at a time are committed
+to the operational store first and read from there until ``vigil records move``
+(:mod:`vigil.columnar.mover`) moves them into parts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -17,7 +19,8 @@ from vigil.columnar.store import COLUMNAR_KINDS, ColumnarRecords
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.settings import Settings
-from vigil.store.interfaces import AddResult, RecordStore
+from vigil.store import record_ids
+from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, RecordStore
 
 COLUMNAR_CHUNK_ROWS = 50_000
 """Rows per Parquet part: each import chunk is one part and one key look-up over the stored
@@ -56,9 +59,29 @@ class SplitRecordStore:
         return self.operational.add_records(records)
 
     def records(self, kind: RecordKind) -> list[Record]:
-        if kind in COLUMNAR_KINDS:
-            return self.columnar.records(kind)
-        return self.operational.records(kind)
+        return [record for batch in self.record_batches(kind) for record in batch]
+
+    def record_batches(self, kind: RecordKind,
+                       batch_rows: int = RECORD_BATCH_ROWS) -> Iterator[list[Record]]:
+        """The kind's records, each once: the Parquet parts, then the records still waiting in
+        the operational store (accepted one at a time by the API, not moved yet).
+
+        The waiting records are read first and the parts listed after, so a record the mover
+        moves meanwhile is in that listing if it left the table before the listing and is read
+        from the table otherwise, never both and never neither. They are held until the parts
+        are read (what the mover has not moved yet, not the history); one whose id the listed
+        parts hold is left out (the same record moved, or a conflict the mover quarantines).
+        """
+        if kind not in COLUMNAR_KINDS:
+            yield from self.operational.record_batches(kind, batch_rows)
+            return
+        waiting = self.operational.records(kind)
+        parts = self.columnar.parts(kind)
+        yield from self.columnar.record_batches(kind, batch_rows, parts)
+        moved = self.columnar.stored_hashes([record_ids.record_id(r)[1] for r in waiting], parts)
+        waiting = [r for r in waiting if record_ids.record_id(r)[1] not in moved]
+        for start in range(0, len(waiting), batch_rows):
+            yield waiting[start:start + batch_rows]
 
     def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
         return self.operational.add_quarantine(entries)

@@ -7,13 +7,14 @@ semi-joined by DuckDB against the ``record_id`` and ``content_hash`` columns of 
 (only those two columns are read). Each accepted chunk becomes one part, written atomically
 (:mod:`vigil.columnar.parts`), so an import killed mid-way and run again stores every row once.
 
-One writer per kind at a time: two imports running at once could both accept the same new id
-(the SQL table's unique index refuses that; here nothing does yet).
+Writers of one kind take turns (:meth:`PartFolder.writer_lock`, a file lock on local roots), so
+an import and the mover (:mod:`vigil.columnar.mover`) never both accept one new id; on a remote
+root nothing locks, so run one writer per kind there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from vigil.columnar.parts import PartFolder
 from vigil.columnar.tables import TYPED_KINDS, records_table
 from vigil.records import Record, RecordKind
 from vigil.store import codec, record_ids
-from vigil.store.interfaces import AddResult
+from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult
 
 COLUMNAR_KINDS = frozenset(TYPED_KINDS)
 """Kinds the columnar store holds; the others stay in the operational store."""
@@ -61,6 +62,10 @@ class ColumnarRecords:
         SQL); conflicts are positions in ``table``."""
         if table.num_rows == 0:
             return AddResult(0, 0)
+        with self.folder.writer_lock(kind.value):
+            return self._add_locked(kind, table)
+
+    def _add_locked(self, kind: RecordKind, table: pa.Table) -> AddResult:
         self.folder.remove_leftovers(kind.value)
         keys = table.column("record_id").to_pylist()
         rows = [{"natural_key": key, "content_hash": digest, "position": position}
@@ -73,9 +78,11 @@ class ColumnarRecords:
         return AddResult(added, table.num_rows - added - len(conflicts), conflicts)
 
     def _stored_hashes(self, kind: RecordKind, ids: list[str]) -> dict[str, str]:
-        """``record_id -> content_hash`` of the stored records among ``ids``."""
-        parts = self.parts(kind)
-        if not parts:
+        return self.stored_hashes(ids, self.parts(kind))
+
+    def stored_hashes(self, ids: Sequence[str], parts: Sequence[str]) -> dict[str, str]:
+        """``record_id -> content_hash`` of the records among ``ids`` stored in ``parts``."""
+        if not parts or not ids:
             return {}
         connection = self.connect()
         try:
@@ -83,19 +90,25 @@ class ColumnarRecords:
             connection.register("wanted", wanted)
             rows: list[tuple[Any, ...]] = connection.execute(
                 "SELECT record_id, content_hash FROM read_parquet(?) "
-                "WHERE record_id IN (SELECT record_id FROM wanted)", [parts]).fetchall()
+                "WHERE record_id IN (SELECT record_id FROM wanted)", [list(parts)]).fetchall()
         finally:
             connection.close()
         return {str(key): str(digest) for key, digest in rows}
 
     def records(self, kind: RecordKind) -> list[Record]:
         """Every stored record of ``kind`` in write order (the slow path, for small stores)."""
-        found: list[Record] = []
-        for part in self.parts(kind):
+        return [record for batch in self.record_batches(kind) for record in batch]
+
+    def record_batches(self, kind: RecordKind, batch_rows: int = RECORD_BATCH_ROWS,
+                       parts: Sequence[str] | None = None) -> Iterator[list[Record]]:
+        """:meth:`records` in lists of at most ``batch_rows``, from the parts listed when the
+        read starts (or ``parts``): only the ``data`` column of one row batch is decoded at a
+        time, and a part written meanwhile is not half-seen."""
+        for part in self.parts(kind) if parts is None else parts:
             with self.folder.fs.open(_fs_path(part), "rb") as handle:
-                data = pq.read_table(handle, columns=["data"]).column("data").to_pylist()
-            found.extend(codec.record_from_json(kind, text) for text in data)
-        return found
+                for batch in pq.ParquetFile(handle).iter_batches(batch_rows, columns=["data"]):
+                    yield [codec.record_from_json(kind, text)
+                           for text in batch.column(0).to_pylist()]
 
     def count(self, kind: RecordKind) -> int:
         """Stored records of ``kind``, from the parts' footers."""

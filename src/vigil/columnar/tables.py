@@ -2,9 +2,10 @@
 
 Every part has ``record_id`` (the source's id: ``txn_id``, ``message_id``...), ``content_hash``
 and ``data`` (the record's JSON, so a record reads back exactly as stored, typed-as-entered
-identifiers included). Kinds in :data:`TYPED_KINDS` also carry one column per model field, which
-is what the rule SQL reads with ``read_parquet`` without touching ``data``. Timestamps are naive
-UTC microseconds, the same values the DuckDB engine's ``register_table`` loads.
+identifiers included). Every kind also carries one column per model field (:data:`TYPED_KINDS`),
+which is what the rule SQL, linking and a detector's first pass read with ``read_parquet``
+without touching ``data``. Timestamps are naive UTC microseconds, the same values the DuckDB
+engine's ``register_table`` loads; a tuple field (a report's ``frame_pdqs``) is a list column.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 import pyarrow as pa
 from pydantic import AwareDatetime
 
-from vigil.records import Payment, Record, RecordKind
+from vigil.records import RECORD_TYPES, Record, RecordKind
 from vigil.store import codec, record_ids
 
 KEY_COLUMNS = ("record_id", "content_hash")
-TYPED_KINDS: dict[RecordKind, type[Record]] = {RecordKind.PAYMENT: Payment}
-"""Kinds stored with one column per field; messages, media and reports add their model here."""
+TYPED_KINDS: dict[RecordKind, type[Record]] = dict(RECORD_TYPES)
+"""Kinds stored with one column per model field: all four."""
 
 _ARROW_TYPES: tuple[tuple[type, pa.DataType], ...] = (
     (bool, pa.bool_()), (int, pa.int64()), (float, pa.float64()), (str, pa.string()),
@@ -35,6 +36,8 @@ def _arrow_type(annotation: Any) -> pa.DataType:
     """The Arrow type of a model field's annotation (``X | None`` and ``Annotated`` unwrapped)."""
     while True:
         origin = typing.get_origin(annotation)
+        if origin in (tuple, list):
+            return pa.list_(_arrow_type(typing.get_args(annotation)[0]))
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
@@ -64,6 +67,8 @@ def part_schema(kind: RecordKind) -> pa.Schema:
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 

@@ -13,7 +13,7 @@ text.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from typing import Self
 
@@ -51,7 +51,9 @@ class ConversationModelDetector(Detector):
         lexicon = load_lexicon(settings.lexicon) if settings.lexicon else None
         return cls(settings_chat_model(settings), lexicon)
 
-    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+    def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
+        """Every conversation is held while it is scored (one pass): the model can flag a
+        conversation the lexicon does not, so there is no first pass to narrow it down."""
         if self.model is None:
             LOG.info(NO_MODEL)
             return

@@ -21,7 +21,7 @@ evidence as ``stated_ages``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Self
@@ -32,6 +32,7 @@ from vigil.conversations.lexicon import Lexicon, default_lexicon, load_lexicon
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
+from vigil.record_stream import replayable
 from vigil.records import ChatMessage, Record, RecordKind
 from vigil.settings import Settings
 
@@ -135,10 +136,16 @@ class ConversationLexiconDetector(Detector):
     def from_settings(cls, settings: Settings) -> Self:
         return cls(load_lexicon(settings.lexicon) if settings.lexicon else None)
 
-    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+    def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
+        """Two passes: the first matches every message and keeps only the ids of conversations
+        with a match (a conversation without one gives no signal), the second keeps those
+        conversations' messages. Memory follows the flagged conversations, not the messages."""
+        records = replayable(records)
+        flagged = {r.conversation_id for r in records
+                   if isinstance(r, ChatMessage) and self.lexicon.match(r.text)}
         by_conversation: dict[str, list[ChatMessage]] = {}
         for record in records:
-            if isinstance(record, ChatMessage):
+            if isinstance(record, ChatMessage) and record.conversation_id in flagged:
                 by_conversation.setdefault(record.conversation_id, []).append(record)
         for conversation_id in sorted(by_conversation):
             assessment = assess_conversation(by_conversation[conversation_id], self.lexicon)

@@ -8,7 +8,7 @@ not count several times. Every matched bank hash is still a subject, so linking 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import UTC
 from typing import ClassVar, Self
 
@@ -24,7 +24,7 @@ from vigil.records import MediaObservation, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
 
 
-def _observations(records: Sequence[Record]) -> Iterator[MediaObservation]:
+def _observations(records: Iterable[Record]) -> Iterator[MediaObservation]:
     for record in records:
         if not isinstance(record, MediaObservation):
             raise TypeError(f"media.hash_match takes media observations, got {type(record)}")
@@ -38,10 +38,14 @@ def judge_observation(observation: MediaObservation, lookup: MediaLookup,
     A PDQ hash without a reported quality is matched: banks and some clients send bare hashes,
     and the threshold still bounds the distance (the evidence records the missing quality).
     """
-    variants: list[tuple[str, str]] = []
-    if observation.pdq is not None and not _low_quality(observation):
-        variants = pdq_hash_variants(observation.pdq, dihedral)
-    return lookup.judge(variants, observation.md5, now=observation.observed_at)
+    return lookup.judge(_variants(observation, dihedral), observation.md5,
+                        now=observation.observed_at)
+
+
+def _variants(observation: MediaObservation, dihedral: bool) -> list[tuple[str, str]]:
+    if observation.pdq is None or _low_quality(observation):
+        return []
+    return pdq_hash_variants(observation.pdq, dihedral)
 
 
 def _low_quality(observation: MediaObservation) -> bool:
@@ -59,9 +63,10 @@ def _what(observation: MediaObservation) -> str:
 class MediaHashDetector(Detector):
     """Matches every media observation against every bank in the store.
 
-    Observations are taken in time order so that flood quarantine sees matches as they happened;
-    an entry that floods is suppressed from then on, and the pause is proposed to the pipeline
-    (through the run's :class:`~vigil.media.banks.lookup.MediaLookup`), which stores and audits it.
+    Observations with a match are taken in time order so that flood quarantine sees matches as
+    they happened; an entry that floods is suppressed from then on, and the pause is proposed to
+    the pipeline (through the run's :class:`~vigil.media.banks.lookup.MediaLookup`), which
+    stores and audits it.
     """
 
     name: ClassVar[str] = "media.hash_match"
@@ -86,11 +91,16 @@ class MediaHashDetector(Detector):
         """The index ``VIGIL_MEDIA_INDEX`` names, as registered (a third-party one included)."""
         return cls(pdq_index=registry.index(settings.media_index))
 
-    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+    def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
+        """One pass over ``records`` keeps the observations with any raw bank match (the rest
+        would be judged to nothing, and judging them touches no state); only those are put in
+        time order and judged, so memory follows the matches, not the observations."""
         lookup = context.media_lookup(self.pdq_index, self.flood)
         if len(lookup) == 0:
             return
-        ordered = sorted(_observations(records), key=lambda o: (o.observed_at, o.observation_id))
+        candidates = [o for o in _observations(records)
+                      if lookup.candidates(_variants(o, self.dihedral), o.md5)]
+        ordered = sorted(candidates, key=lambda o: (o.observed_at, o.observation_id))
         for observation in ordered:
             outcome = judge_observation(observation, lookup, self.dihedral)
             if outcome.kept:

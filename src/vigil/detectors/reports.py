@@ -9,7 +9,7 @@ captured at the moment of the report match a hash bank.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import UTC
 from typing import ClassVar, Self
 
@@ -102,7 +102,7 @@ def frame_matches(report: PanicReport, lookup: MediaLookup) -> list[tuple[int, M
             for found in lookup.judge_pdq(frame, now=report.reported_at).kept]
 
 
-def _reports(records: Sequence[Record]) -> Iterator[PanicReport]:
+def _reports(records: Iterable[Record]) -> Iterator[PanicReport]:
     for record in records:
         if not isinstance(record, PanicReport):
             raise TypeError(f"reports.panic takes panic reports, got {type(record)}")
@@ -136,7 +136,7 @@ class PanicReportDetector(Detector):
         """The registered index, the same object the media detector gets, so both share a lookup."""
         return cls(pdq_index=registry.index(settings.media_index))
 
-    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+    def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
         lookup = context.media_lookup(self.pdq_index)
         for report in _reports(records):
             yield self._signal(report, lookup)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from vigil.columnar.background import records_for_run
 from vigil.intake.group import GroupCommitter
 from vigil.intake.ledger import (
     Committed,
@@ -115,8 +116,10 @@ class Intake:
                        _answer(kind, records, signals, self.tenant))
 
     def run_now(self) -> None:
-        """Bring cases up to date with everything stored (what ``vigil run`` does)."""
-        run(self._store, self._settings, self._registry, actor=RUN_ACTOR)
+        """Bring cases up to date with everything stored (what ``vigil run`` does); with
+        ``VIGIL_RECORD_STORE=parquet`` the waiting records are moved into parts first."""
+        run(self._store, self._settings, self._registry, actor=RUN_ACTOR,
+            records_from=records_for_run(self._store, self._settings))
 
     def close(self) -> None:
         """Commit what is queued, finish a pending run, then stop the workers."""

@@ -10,7 +10,7 @@ is enough) and a case is carried by several rules or other kinds of signal.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Self, cast
 
@@ -103,7 +103,7 @@ class PaymentTypologyDetector(Detector):
     def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:
         return cls.from_settings(settings, registry)
 
-    def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
+    def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
         """Run every enabled rule; the engine lives only for this call."""
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:

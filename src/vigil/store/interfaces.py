@@ -6,7 +6,7 @@ SQLite (default) and PostgreSQL. One test body runs against all of them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +19,9 @@ from vigil.outbox.store import OutboxStore
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 
+RECORD_BATCH_ROWS = 10_000
+"""Records per batch a streaming reader holds (:meth:`RecordStore.record_batches`): about 30 MB
+of record objects, and few enough round trips that reading stays as fast as one list."""
 
 @dataclass(frozen=True)
 class AddResult:
@@ -40,6 +43,11 @@ class RecordStore(Protocol):
         conflict (reported by position in :attr:`AddResult.conflicts`, not stored)."""
 
     def records(self, kind: RecordKind) -> list[Record]: ...
+
+    def record_batches(self, kind: RecordKind,
+                       batch_rows: int = RECORD_BATCH_ROWS) -> Iterator[list[Record]]:
+        """Every record of ``kind``, as :meth:`records` has them, in lists of at most
+        ``batch_rows``: a reader holds one batch, not the history (detectors stream these)."""
 
     def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
         """Store entries; one per (source, line, line SHA-256): a repeat is a duplicate."""

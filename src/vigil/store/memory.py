@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from vigil.audit import AuditEvent
@@ -20,7 +20,7 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.retention.store import MemoryDeletes
 from vigil.store import record_ids
-from vigil.store.interfaces import AddResult, BankEntryCount
+from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount
 
 
 class MemoryStore(MemoryOutbox, MemoryDeletes):
@@ -58,6 +58,12 @@ class MemoryStore(MemoryOutbox, MemoryDeletes):
 
     def records(self, kind: RecordKind) -> list[Record]:
         return [r for r in self._records.values() if r.kind is kind]
+
+    def record_batches(self, kind: RecordKind,
+                       batch_rows: int = RECORD_BATCH_ROWS) -> Iterator[list[Record]]:
+        found = self.records(kind)
+        for start in range(0, len(found), batch_rows):
+            yield found[start:start + batch_rows]
 
     def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
         before = len(self._quarantine)

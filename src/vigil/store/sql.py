@@ -14,7 +14,7 @@ Open it with :func:`vigil.store.open.open_store`, which brings the schema up to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Engine, Table, case, func, select, update
@@ -28,7 +28,7 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.retention.store import SqlDeletes
 from vigil.store import codec, record_ids, schema
-from vigil.store.interfaces import AddResult, BankEntryCount
+from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount
 from vigil.store.retry import RetryPolicy, write_transaction
 from vigil.store.sql_audit import SqlAuditLog
 from vigil.store.sql_cases import SqlCases
@@ -94,6 +94,22 @@ class SqlStore(SqlCases, SqlAuditLog, SqlOutbox, SqlDeletes):
         query = select(table.c.data).where(table.c.kind == kind.value).order_by(table.c.seq)
         with self._engine.connect() as conn:
             return [codec.record_from_json(kind, data) for data in conn.scalars(query)]
+
+    def record_batches(self, kind: RecordKind,
+                       batch_rows: int = RECORD_BATCH_ROWS) -> Iterator[list[Record]]:
+        """:meth:`records` a page at a time, by ``seq`` (keyset paging: each page is one
+        indexed range query, so the history is never held and no cursor stays open)."""
+        table, last = schema.records, 0
+        while True:
+            query = (select(table.c.seq, table.c.data)
+                     .where(table.c.kind == kind.value, table.c.seq > last)
+                     .order_by(table.c.seq).limit(batch_rows))
+            with self._engine.connect() as conn:
+                page = conn.execute(query).all()
+            if not page:
+                return
+            last = page[-1][0]
+            yield [codec.record_from_json(kind, data) for _, data in page]
 
     def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
         rows = [

@@ -83,17 +83,25 @@ class MediaLookup:
         :func:`~vigil.media.banks.query.pdq_hash_variants`); PDQ and MD5 matches are judged as
         one set, so a negative MD5 entry suppresses a PDQ match of the same content.
         """
-        found: list[VariantMatch] = []
-        if pdq_variants:
-            found += match_variants(self._matcher, PdqSignal.name, pdq_variants)
-        if md5 is not None:
-            found += match_variants(self._matcher, Md5Signal.name, [(IDENTITY, md5)])
+        found = self.candidates(pdq_variants, md5)
         if not found:
             return QueryOutcome([])
         with self._lock:
             outcome = police(found, self._banks, self._flood, now)
             self._pauses += outcome.alerts
         return outcome
+
+    def candidates(self, pdq_variants: Sequence[tuple[str, str]] = (),
+                   md5: str | None = None) -> list[VariantMatch]:
+        """The raw matches :meth:`judge` would police, with no policy applied and no state
+        touched: content with none is content :meth:`judge` does nothing with (the media
+        detector's first pass keeps only observations that have some)."""
+        found: list[VariantMatch] = []
+        if pdq_variants:
+            found += match_variants(self._matcher, PdqSignal.name, pdq_variants)
+        if md5 is not None:
+            found += match_variants(self._matcher, Md5Signal.name, [(IDENTITY, md5)])
+        return found
 
     def judge_pdq(self, pdq_hex: str, *, now: datetime, dihedral: bool = True) -> QueryOutcome:
         """A bare PDQ hash, with its 8 dihedral variants unless ``dihedral`` is False."""
