@@ -112,9 +112,9 @@ class ObserveMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                message["headers"] = [
-                    *((k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"),
-                    (b"x-request-id", request_id.encode("ascii"))]
+                kept = [(k, v) for k, v in message.get("headers", ())
+                        if k.lower() != b"x-request-id"]
+                message["headers"] = [*kept, (b"x-request-id", request_id.encode("ascii"))]
             await send(message)
 
         try:

@@ -16,7 +16,8 @@ takes effect within this; a revocation through the service's own key store, at o
 class ServiceState:
     """The service's long-lived parts, built once by :func:`vigil.web.app.create_app`.
 
-    ``keys`` caches a key's row for :data:`KEY_CACHE_S` seconds. ``registry`` names the exporters the export route may use (``vigil plugins`` lists them).
+    ``keys`` caches a key's row for :data:`KEY_CACHE_S` seconds. ``registry`` names the
+    exporters the export route may use (``vigil plugins`` lists them).
     """
 
     settings: Settings
