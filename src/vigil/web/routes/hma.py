@@ -38,7 +38,8 @@ def _truthy(value: str) -> bool:
 async def _index(caller: Caller) -> MediaLookup:
     """The tenant's loaded index; waits off the event loop only while it is (re)built."""
     cache = caller.tenant.intake.lookups
-    return cache.current() or await run_in_threadpool(cache.get)
+    lookup = cache.current()  # (an empty index is falsy: compare with None)
+    return lookup if lookup is not None else await run_in_threadpool(cache.get)
 
 
 # The lookups are async: one lookup is a short CPU step (an in-memory index), which costs less
