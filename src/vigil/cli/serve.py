@@ -88,7 +88,7 @@ def list_command() -> None:
 def revoke_command(
     key_id: Annotated[str, typer.Argument(help="The key's id ('vigil keys list').")],
 ) -> None:
-    """Revoke a key at once; requests with it get 401 from then on."""
+    """Revoke a key; requests with it get 401 within 2 s (the service caches keys that long)."""
     with opened_store(load_settings()) as store:
         if not key_store_for(store).revoke_key(key_id):
             errors.print(f"no key {key_id!r}", markup=False)
