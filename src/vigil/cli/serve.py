@@ -39,7 +39,7 @@ WORKER_HEALTHCHECK_S = 60
 than a busy worker takes to load a million-hash bank index, so workers were killed in a loop)."""
 
 
-def _healthcheck(config: type) -> dict[str, int]:
+def _healthcheck(config: type) -> dict[str, Any]:
     """``timeout_worker_healthcheck`` where this uvicorn has it (newer releases only)."""
     names = inspect.signature(config).parameters
     return {"timeout_worker_healthcheck": WORKER_HEALTHCHECK_S} \
