@@ -138,3 +138,52 @@ def test_a_twin_key_in_one_batch_is_answered_as_the_first_in_one_transaction(
     assert count[0] == 1
     assert twin.result.result().replayed
     assert twin.result.result().response == first.result.result().response
+
+
+def statements_of(store: SqlStore) -> list[str]:
+    """The SQL statements executed on the store's engine from now on."""
+    seen: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_rest: seen.append(statement))
+    return seen
+
+
+def test_a_batch_of_independent_requests_is_written_with_one_statement_per_table(
+        store: SqlStore) -> None:
+    service = intake(store)
+    pending = [queued(service, [report(n), report(100 + n)], f"key-{n}") for n in range(8)]
+    pending.append(queued(service, [report(50)]))  # no key: stored, no answer kept
+    statements = statements_of(store)
+    service.committer.drain_once()
+    assert [p.result.result().response["accepted"] for p in pending] == [2] * 8 + [1]
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    # records, signals, record ids and answers: the same statement for all nine requests
+    assert len({s.split("(")[0] for s in inserts}) == 4 and len(statements) < 12
+    assert len(store.records(RecordKind.REPORT)) == 17
+    again = service.accept(RecordKind.REPORT, [report(3), report(103)], "key-3")
+    assert again.replayed and again.body == pending[3].result.result().response
+
+
+def test_a_batched_request_clashing_with_a_stored_record_fails_alone(store: SqlStore) -> None:
+    service = intake(store)
+    service.accept(RecordKind.REPORT, [report(1)], "key-1")
+    replay = service.prepare(RecordKind.REPORT, [report(1)], "key-1", check_stored=False)
+    assert isinstance(replay, Pending)  # as the async path queues it: found in the transaction
+    service.committer.submit(replay)
+    clash = queued(service, [report(1, reason="something else")], "key-2")
+    other = queued(service, [report(2)], "key-3")
+    service.committer.drain_once()
+    assert replay.result.result().replayed
+    with pytest.raises(IdempotencyConflict, match="report_id 'r1'"):
+        clash.result.result()
+    assert not other.result.result().replayed
+    assert sorted(r.report_id for r in store.records(RecordKind.REPORT)) == \
+        ["r1", "r2"]  # type: ignore[attr-defined]
+
+
+def test_one_request_naming_a_record_id_twice_with_other_content_is_refused(
+        store: SqlStore) -> None:
+    service = intake(store)
+    with pytest.raises(IdempotencyConflict, match="report_id 'r1'"):
+        service.accept(RecordKind.REPORT, [report(1), report(1, reason="other")], "key-1")
+    assert store.records(RecordKind.REPORT) == []

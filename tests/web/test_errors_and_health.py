@@ -25,10 +25,10 @@ def test_unexpected_errors_say_nothing_inside(client: TestClient, keys: Keys,
     headers = keys("acme", "intake")
     intake = service(client).tenants.get("acme").intake
 
-    def fail(*_args: object) -> None:
+    async def fail(*_args: object) -> None:
         raise error
 
-    monkeypatch.setattr(intake, "accept", fail)
+    monkeypatch.setattr(intake, "accept_async", fail)  # what the intake routes call
     answer = client.post("/v1/reports", json=report(1), headers={**headers,
                                                                  "X-Request-ID": "abc123"})
     assert answer.status_code == status

@@ -7,6 +7,11 @@ guessed whichever hash is used, so a slow hash would only add tens of millisecon
 request for no gain (OWASP Password Storage Cheat Sheet: slow hashes are for passwords; NIST SP
 800-63B section 5.1.1.2 asks for salted slow hashing of *memorized* secrets). The comparison is
 constant-time (:func:`hmac.compare_digest`).
+
+The service reads a key's row once per ``cache_s`` (:func:`key_store_for`), not once per request:
+the secret is still checked against the stored hash on every request, and a revocation through
+the same key store drops the cached row at once; one made elsewhere (``vigil keys revoke`` in
+another process) takes effect within ``cache_s``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -68,6 +74,8 @@ class KeyStore(Protocol):
     def find_key(self, key_id: str) -> tuple[ApiKey, str] | None: ...
     def api_keys(self) -> list[ApiKey]: ...
     def revoke_key(self, key_id: str) -> bool: ...
+    def cached_key(self, key_id: str) -> tuple[ApiKey, str] | None:
+        """The key if it can be had without I/O (memory, or a fresh cached row), else None."""
 
 
 def hash_secret(secret: str) -> str:
@@ -89,13 +97,17 @@ def create_key(keys: KeyStore, tenant: str, scopes: Iterable[Scope | str], *, na
     return key, f"{KEY_PREFIX}_{key_id}_{secret}"
 
 
-def verify_key(keys: KeyStore, token: str) -> ApiKey | None:
-    """The live key ``token`` proves, or ``None`` (unknown, wrong secret, revoked, malformed)."""
+def verify_key(keys: KeyStore, token: str, *, cached_only: bool = False) -> ApiKey | None:
+    """The live key ``token`` proves, or ``None`` (unknown, wrong secret, revoked, malformed).
+
+    ``cached_only`` answers without I/O: ``None`` also when the key is not cached (the web
+    service then asks again off its event loop).
+    """
     prefix, _, rest = token.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != KEY_PREFIX or not key_id or not secret:
         return None
-    found = keys.find_key(key_id)
+    found = keys.cached_key(key_id) if cached_only else keys.find_key(key_id)
     if found is None:
         return None
     key, stored = found
@@ -119,6 +131,8 @@ class MemoryKeyStore:
         with self._lock:
             return self._keys.get(key_id)
 
+    cached_key = find_key
+
     def api_keys(self) -> list[ApiKey]:
         with self._lock:
             return sorted((k for k, _ in self._keys.values()), key=lambda k: k.created_at)
@@ -133,11 +147,19 @@ class MemoryKeyStore:
 
 
 class SqlKeyStore:
-    """Keys in the ``api_keys`` table of the deployment's main store."""
+    """Keys in the ``api_keys`` table of the deployment's main store.
 
-    def __init__(self, engine: Engine, retry: RetryPolicy | None = None) -> None:
+    With ``cache_s > 0`` a row read by :meth:`find_key` is kept that many seconds (found keys
+    only: an unknown id is read again every time); :meth:`revoke_key` drops it at once.
+    """
+
+    def __init__(self, engine: Engine, retry: RetryPolicy | None = None,
+                 cache_s: float = 0.0) -> None:
         self._engine = engine
         self._retry = retry or RetryPolicy()
+        self._cache_s = cache_s
+        self._cache: dict[str, tuple[float, tuple[ApiKey, str]]] = {}
+        self._revocations = 0  # a row read before a revocation here must not be cached after
 
     def add_key(self, key: ApiKey, secret_hash: str) -> None:
         row = {"key_id": key.key_id, "secret_hash": secret_hash, "tenant": key.tenant,
@@ -148,10 +170,24 @@ class SqlKeyStore:
             conn.execute(schema.api_keys.insert().values(row))
 
     def find_key(self, key_id: str) -> tuple[ApiKey, str] | None:
-        table = schema.api_keys
+        cached = self.cached_key(key_id)
+        if cached is not None:
+            return cached
+        table, revocations = schema.api_keys, self._revocations
         with self._engine.connect() as conn:
             row = conn.execute(select(table).where(table.c.key_id == key_id)).mappings().first()
-        return None if row is None else (_key_from_row(dict(row)), str(row["secret_hash"]))
+        if row is None:
+            return None
+        found = (_key_from_row(dict(row)), str(row["secret_hash"]))
+        if self._cache_s > 0 and revocations == self._revocations:
+            self._cache[key_id] = (time.monotonic() + self._cache_s, found)
+        return found
+
+    def cached_key(self, key_id: str) -> tuple[ApiKey, str] | None:
+        entry = self._cache.get(key_id)  # one dict read: atomic, so no lock
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
 
     def api_keys(self) -> list[ApiKey]:
         with self._engine.connect() as conn:
@@ -163,7 +199,9 @@ class SqlKeyStore:
         with write_transaction(self._engine, self._retry) as conn:
             changed = conn.execute(update(table).where(table.c.key_id == key_id)
                                    .values(revoked=True))
-            return bool(changed.rowcount)
+        self._revocations += 1
+        self._cache.pop(key_id, None)
+        return bool(changed.rowcount)
 
 
 def _key_from_row(row: dict[str, object]) -> ApiKey:
@@ -173,8 +211,12 @@ def _key_from_row(row: dict[str, object]) -> ApiKey:
                   datetime.fromisoformat(str(row["created_at"])), bool(row["revoked"]))
 
 
-def key_store_for(store: Store) -> KeyStore:
-    """The key store beside ``store``: its ``api_keys`` table, or memory for a memory store."""
+def key_store_for(store: Store, *, cache_s: float = 0.0) -> KeyStore:
+    """The key store beside ``store``: its ``api_keys`` table, or memory for a memory store.
+
+    ``cache_s``: how long a key's row is kept in this process (the web service's choice; the
+    CLI reads the table every time).
+    """
     if isinstance(store, SqlStore):
-        return SqlKeyStore(store.engine)
+        return SqlKeyStore(store.engine, cache_s=cache_s)
     return MemoryKeyStore()

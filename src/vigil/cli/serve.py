@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Annotated, Any
 
 import typer
@@ -29,7 +30,20 @@ def serve_command(
     load_settings()  # fail here, in one line per bad variable, not inside a worker
     uvicorn.run("vigil.web.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, timeout_graceful_shutdown=30, log_level="info",
-                access_log=False, log_config=_log_config(uvicorn.config.LOGGING_CONFIG))
+                access_log=False, log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
+                **_healthcheck(uvicorn.Config))
+
+
+WORKER_HEALTHCHECK_S = 60
+"""How long uvicorn's supervisor waits for a worker's health answer (its default, 5 s, is shorter
+than a busy worker takes to load a million-hash bank index, so workers were killed in a loop)."""
+
+
+def _healthcheck(config: type) -> dict[str, Any]:
+    """``timeout_worker_healthcheck`` where this uvicorn has it (newer releases only)."""
+    names = inspect.signature(config).parameters
+    return {"timeout_worker_healthcheck": WORKER_HEALTHCHECK_S} \
+        if "timeout_worker_healthcheck" in names else {}
 
 
 def _log_config(base: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +102,7 @@ def list_command() -> None:
 def revoke_command(
     key_id: Annotated[str, typer.Argument(help="The key's id ('vigil keys list').")],
 ) -> None:
-    """Revoke a key at once; requests with it get 401 from then on."""
+    """Revoke a key; requests with it get 401 within 2 s (the service caches keys that long)."""
     with opened_store(load_settings()) as store:
         if not key_store_for(store).revoke_key(key_id):
             errors.print(f"no key {key_id!r}", markup=False)

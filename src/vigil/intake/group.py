@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from vigil.intake.ledger import Committed, Pending
@@ -48,9 +49,13 @@ class GroupCommitter:
 
     def commit(self, pending: Pending) -> Committed:
         """Queue ``pending`` and wait until the transaction holding it has committed."""
+        return self.enqueue(pending).result()
+
+    def enqueue(self, pending: Pending) -> Future[Committed]:
+        """Queue ``pending``; the future is done once the transaction holding it has committed."""
         self.submit(pending)
         self._start()
-        return pending.result.result()
+        return pending.result
 
     def submit(self, pending: Pending) -> None:
         """Queue ``pending`` without waiting (tests drive :meth:`drain_once` themselves)."""
@@ -123,10 +128,20 @@ class GroupCommitter:
                 pass
             else:
                 for pending, committed in zip(batch, results, strict=True):
-                    pending.result.set_result(committed)
+                    _settle(pending.result, committed)
                 return
         for pending in batch:
             try:
-                pending.result.set_result(self._commit_one(pending))
+                _settle(pending.result, self._commit_one(pending))
             except BaseException as error:  # noqa: BLE001 - handed to the waiting request
-                pending.result.set_exception(error)
+                _settle(pending.result, error)
+
+
+def _settle(result: Future[Committed], outcome: Committed | BaseException) -> None:
+    """Hand the outcome to the waiting request (none waits for a future it cancelled)."""
+    if not result.set_running_or_notify_cancel():
+        return
+    if isinstance(outcome, BaseException):
+        result.set_exception(outcome)
+    else:
+        result.set_result(outcome)

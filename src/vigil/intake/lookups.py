@@ -54,6 +54,16 @@ class LookupCache:
             assert self._lookup is not None
             return self._lookup
 
+    def current(self) -> MediaLookup | None:
+        """The lookup if it is loaded and fresh (no I/O, no wait), else ``None``: call :meth:`get`.
+
+        For an event loop, which must not wait for a rebuild that reads every bank entry.
+        """
+        lookup = self._lookup
+        if lookup is None or time.monotonic() - self._built > self._refresh_s:
+            return None
+        return lookup
+
     def invalidate(self) -> None:
         """Rebuild at the next :meth:`get` (after a bank or entry changed)."""
         with self._lock:

@@ -42,9 +42,10 @@ class DebouncedRun:
         """Ask for a run after the next quiet spell."""
         with self._wake:
             now = time.monotonic()
-            self._first = self._first if self._first is not None else now
             self._last = now
-            self._wake.notify()
+            if self._first is None:  # else the worker is timed already: it re-reads _last
+                self._first = now
+                self._wake.notify()
 
     @property
     def pending(self) -> bool:

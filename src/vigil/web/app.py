@@ -26,7 +26,7 @@ from vigil import (
 )
 from vigil.web import errors, observe
 from vigil.web.routes import cases, filing, health, hma, intake, media
-from vigil.web.state import ServiceState
+from vigil.web.state import KEY_CACHE_S, ServiceState
 
 
 def create_app(settings: Settings, *, main_store: Store | None = None,
@@ -36,11 +36,13 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
     location = locate_store(settings.database_url, settings.home)
     store = main_store if main_store is not None else open_store(location.url)
     tenants = TenantStores(location.url, settings, registry_factory, background=background)
-    state = ServiceState(settings, store, key_store_for(store), tenants, registry_factory())
+    state = ServiceState(settings, store, key_store_for(store, cache_s=KEY_CACHE_S),
+                         tenants, registry_factory())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        state.open_tenants.clear()  # a later start (tests restart the app) opens them afresh
         tenants.close()
         store.close()
 

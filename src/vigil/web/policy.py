@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from vigil import ApiKey, Scope, Tenant, verify_key
 from vigil.web.limits import retry_after
@@ -76,16 +77,25 @@ def token_of(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
-def authenticate(request: Request) -> ApiKey | None:
+async def authenticate(request: Request) -> ApiKey | None:
+    """The request's live key: from the key cache on the event loop, else read off it."""
     token = token_of(request)
-    return verify_key(state_of(request).keys, token) if token else None
+    if not token:
+        return None
+    keys = state_of(request).keys
+    return verify_key(keys, token, cached_only=True) or \
+        await run_in_threadpool(verify_key, keys, token)
 
 
 def require(scope: Scope) -> Any:
-    """A dependency that admits keys holding ``scope``, within their rate, as a :class:`Caller`."""
+    """A dependency that admits keys holding ``scope``, within their rate, as a :class:`Caller`.
 
-    def check(request: Request) -> Caller:
-        key = authenticate(request)
+    Async, so that a request whose key is cached and whose tenant is open costs no thread hop;
+    a key or tenant not yet at hand is read in the thread pool.
+    """
+
+    async def check(request: Request) -> Caller:
+        key = await authenticate(request)
         if key is None:
             raise HTTPException(401, "missing or invalid API key",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -96,7 +106,11 @@ def require(scope: Scope) -> Any:
         if wait > 0:
             raise HTTPException(429, "rate limit reached for this key",
                                 headers={"Retry-After": retry_after(wait)})
-        return Caller(key, state.tenants.get(key.tenant))
+        tenant = state.open_tenants.get(key.tenant)
+        if tenant is None:
+            tenant = await run_in_threadpool(state.tenants.get, key.tenant)
+            state.open_tenants[key.tenant] = tenant
+        return Caller(key, tenant)
 
     return Depends(check)
 

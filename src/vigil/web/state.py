@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vigil import KeyStore, Registry, Settings, Store, TenantStores
+from vigil import KeyStore, Registry, Settings, Store, Tenant, TenantStores
 from vigil.web.limits import RateLimiter
+
+KEY_CACHE_S = 2.0
+"""How long the service keeps a verified key's row: ``vigil keys revoke`` run in another process
+takes effect within this; a revocation through the service's own key store, at once."""
 
 
 @dataclass
 class ServiceState:
     """The service's long-lived parts, built once by :func:`vigil.web.app.create_app`.
 
-    ``registry`` names the exporters the export route may use (``vigil plugins`` lists them).
+    ``keys`` caches a key's row for :data:`KEY_CACHE_S` seconds. ``registry`` names the
+    exporters the export route may use (``vigil plugins`` lists them).
     """
 
     settings: Settings
@@ -21,3 +26,5 @@ class ServiceState:
     tenants: TenantStores
     registry: Registry
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter())
+    open_tenants: dict[str, Tenant] = field(default_factory=dict)
+    """Tenants ``tenants`` has opened, read without its lock (they stay open until shutdown)."""

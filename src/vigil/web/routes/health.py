@@ -31,7 +31,7 @@ async def readyz(request: Request) -> JSONResponse:
     state = state_of(request)
     main_ok = await run_in_threadpool(_reachable, state.main_store)
     body: dict[str, Any] = {"store_reachable": main_ok}
-    key = await run_in_threadpool(authenticate, request)
+    key = await authenticate(request)
     ready = main_ok
     if key is not None:
         tenant = await run_in_threadpool(state.tenants.get, key.tenant)

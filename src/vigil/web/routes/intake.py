@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from vigil import RecordKind, intake_body_schema, parse_body
 from vigil.web.errors import ERROR_RESPONSES
@@ -16,8 +15,6 @@ from vigil.web.policy import Caller, IntakeCaller, state_of
 router = APIRouter(prefix="/v1", tags=["intake"], responses={
     **ERROR_RESPONSES, 200: {"description": "A retry (same Idempotency-Key and body): the first "
                                             "answer again, with Idempotent-Replayed: true"}})
-
-
 
 def _body_doc(kind: RecordKind) -> dict[str, Any]:
     """The request body in the OpenAPI document: the record's schema, one or many, or NDJSON."""
@@ -37,7 +34,7 @@ async def _accept(request: Request, caller: Caller, kind: RecordKind,
     settings = state_of(request).settings
     body = await limited_body(request, settings.api_max_body_bytes)
     items = parse_body(body, request.headers.get("content-type", "application/json"))
-    receipt = await run_in_threadpool(caller.tenant.intake.accept, kind, items, key)
+    receipt = await caller.tenant.intake.accept_async(kind, items, key)
     return JSONResponse(receipt.body, status_code=200 if receipt.replayed else 201,
                         headers={"Idempotent-Replayed": "true"} if receipt.replayed else None)
 
