@@ -139,12 +139,17 @@ def typology_sql_rows(parts: list[str]) -> int:
 
     rules = load_rules()
     engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
+    start = time.perf_counter()
     register_corridor_payments(engine, rules, parts)
+    times = [f"corridor table {time.perf_counter() - start:.1f} s"]
     found = 0
     for rule in rules.enabled():
+        start = time.perf_counter()
         sql = f"SELECT count(*) AS n FROM ({rule.rule.sql(rule.parameters)})"
         found += engine.query(sql)[0]["n"]
+        times.append(f"{rule.id} {time.perf_counter() - start:.1f} s")
     engine.close()
+    print("  per step: " + ", ".join(times), file=sys.stderr)
     return found
 
 
