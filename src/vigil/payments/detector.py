@@ -152,19 +152,22 @@ class PaymentTypologyDetector(Detector):
                        filesystem: AbstractFileSystem | None = None) -> list[Signal]:
         """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
         store), with no Python object per payment: DuckDB reads the typed columns of ``parts``
-        as the ``payments`` view, and only the findings' KYC columns come back to Python."""
+        as the ``payments`` view, and only the findings' KYC columns come back to Python. One
+        rule's findings are held at a time (their signals built, then the rows let go)."""
         if not parts:
             return []
         engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
+        signals: list[Signal] = []
         try:
             register_corridor_payments(engine, self.rules, parts, filesystem)
-            found = [(rule, row) for rule in self.rules.enabled()
-                     for row in engine.query(rule.rule.sql(rule.parameters))]
-            txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
-            kyc = _kyc_of(engine, txn_ids)
+            for rule in self.rules.enabled():
+                rows = engine.query(rule.rule.sql(rule.parameters))
+                kyc = _kyc_of(engine, sorted({t for row in rows for t in _present(row["txn_ids"])}))
+                signals += [self._signal(rule, row, kyc) for row in rows]
+                del rows, kyc
         finally:
             engine.close()
-        return [self._signal(rule, row, kyc) for rule, row in found]
+        return signals
 
     def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
                 kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
