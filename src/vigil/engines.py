@@ -135,6 +135,7 @@ class DuckDBEngine(Engine):
         config: dict[str, str | bool | int | float | list[str]] = (
             {"memory_limit": memory_limit} if memory_limit else {})
         self._connection = duckdb.connect(":memory:", config=config)
+        self._connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
         for macro in _DUCKDB_PORTABILITY_MACROS:
             self._execute(macro)
 

@@ -90,6 +90,8 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
     reading = duckdb.connect(":memory:", config=config)
     deciding = duckdb.connect(":memory:", config=config)
     try:
+        for connection in (reading, deciding):
+            connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
         create_idmap(deciding)
         query = lane_query(run.header)
         reader = reading.sql(read_query(str(path), run.header)).to_arrow_reader(batch_rows)
