@@ -10,16 +10,17 @@ a fresh process (so peak RSS, ``ru_maxrss``, belongs to that stage alone):
   as Parquet parts, deduplicated by DuckDB over the stored key columns;
 - ``typologies-parquet``: ``PaymentTypologyDetector.detect_parquet`` over those parts (the
   rule SQL on DuckDB's ``read_parquet``, feature computation included, no Python object per row);
-- ``typology-sql-bulk`` (at N past the baseline): parts written straight from the CSV by DuckDB
-  (typed columns, ``record_id``, ``content_hash``; *not* validated: a shortcut so the rules can
-  be timed at 10 million rows while import runs at Python speed), then every enabled rule's SQL
-  run to a row count on DuckDB over ``read_parquet``, feature computation included; signals are
-  not built (R1 fires per sender-beneficiary pair, so their number grows with the rows);
+- ``typology-sql`` (at N past the baseline): every enabled rule's SQL over the imported parts to
+  a row count (feature computation included, signals not built), on the table ``detect_parquet``
+  reads: the shared corridor's payments, read from the parts once;
+- ``typology-sql-bulk`` (only with ``--only``): the same over parts DuckDB writes straight from the
+  CSV without validation (the shortcut used before the CSV lane could import 10M rows);
 - at ``--baseline-rows`` (default 1,000,000, or N if smaller), today's path in the same run:
   ``import-sql`` (the ``records`` table of a SQLite store) and ``typologies-sql`` (records read
   back as Payment objects, loaded into DuckDB, rules run), and the ratio of the two paths.
 
-Prints rows/s and peak RSS per stage and the machine's load average (the machine may be shared).
+Prints rows/s, CPU seconds (every thread) and peak RSS per stage and the machine's load average
+(the machine may be shared: CPU seconds are the figure its load does not inflate).
 Run with ``make bench-scale`` (10,000,000 rows) or ``--rows``.
 """
 
@@ -53,6 +54,13 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process, every thread (DuckDB's too): on a shared machine, the figure
+    the load does not inflate."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str, float]:
     """In a child process: one stage; returns seconds, peak RSS and rows it handled."""
     from vigil.columnar.split import SplitRecordStore
@@ -66,7 +74,7 @@ def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str,
 
     store = open_store(f"sqlite:///{folder / 'vigil.db'}")
     parts = ColumnarRecords(folder / "records")
-    start, rows, signals = time.perf_counter(), 0, 0
+    start, cpu, rows, signals = time.perf_counter(), _cpu_s(), 0, 0
     if name.startswith("import"):
         target = SplitRecordStore(store, parts) if name == "import-parquet" else store
         [summary] = import_files(target, RecordKind.PAYMENT, [csv], load_registry().importers,
@@ -76,9 +84,12 @@ def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str,
         written = time.perf_counter()
         bulk = bulk_parts(csv, folder)
         print(f"bulk parts written in {time.perf_counter() - written:.1f} s", file=sys.stderr)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_s()
         signals = typology_sql_rows(bulk)
         rows = ColumnarRecords(folder / "bulk").count(RecordKind.PAYMENT)
+    elif name == "typology-sql":
+        rows = parts.count(RecordKind.PAYMENT)
+        signals = typology_sql_rows(parts.parts(RecordKind.PAYMENT))
     elif name == "typologies-parquet":
         rows = parts.count(RecordKind.PAYMENT)
         signals = len(PaymentTypologyDetector().detect_parquet(parts.parts(RecordKind.PAYMENT)))
@@ -88,7 +99,8 @@ def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str,
         signals = len(list(PaymentTypologyDetector().detect(
             payments, DetectionContext(banks=store))))
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": rows, "signals": signals, "peak_mib": _peak_mib()}
+    return {"seconds": seconds, "cpu_s": _cpu_s() - cpu, "rows": rows, "signals": signals,
+            "peak_mib": _peak_mib()}
 
 
 BULK_PART_ROWS = 1_000_000
@@ -119,18 +131,25 @@ def bulk_parts(csv: Path, folder: Path) -> list[str]:
 
 
 def typology_sql_rows(parts: list[str]) -> int:
-    """Every enabled rule's SQL over the parts, to a count (the findings stay in DuckDB)."""
+    """Every enabled rule's SQL over the parts, to a count (the findings stay in DuckDB), on the
+    table ``detect_parquet`` builds (the shared corridor's payments, read once)."""
     from vigil.engines import DuckDBEngine
+    from vigil.payments.detector import PARQUET_MEMORY_LIMIT, register_corridor_payments
     from vigil.payments.rules import load_rules
-    from vigil.records import Payment
 
-    engine = DuckDBEngine()
-    engine.register_parquet("payments", parts, list(Payment.model_fields))
+    rules = load_rules()
+    engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
+    start = time.perf_counter()
+    register_corridor_payments(engine, rules, parts)
+    times = [f"corridor table {time.perf_counter() - start:.1f} s"]
     found = 0
-    for rule in load_rules().enabled():
+    for rule in rules.enabled():
+        start = time.perf_counter()
         sql = f"SELECT count(*) AS n FROM ({rule.rule.sql(rule.parameters)})"
         found += engine.query(sql)[0]["n"]
+        times.append(f"{rule.id} {time.perf_counter() - start:.1f} s")
     engine.close()
+    print("  per step: " + ", ".join(times), file=sys.stderr)
     return found
 
 
@@ -144,9 +163,11 @@ def run_stage(name: str, csv: Path, folder: Path) -> dict[str, float]:
                          check=True, stdout=subprocess.PIPE, text=True)
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     rate = result["rows"] / result["seconds"] if result["seconds"] else 0.0
+    per_cpu = result["rows"] / result["cpu_s"] if result["cpu_s"] else 0.0
     print(f"  {name:20} {result['rows']:>11,.0f} rows {result['seconds']:8.1f} s "
-          f"{rate:>11,.0f} rows/s  peak RSS {result['peak_mib']:7,.0f} MiB  "
-          f"findings {result['signals']:,.0f}", flush=True)
+          f"{rate:>11,.0f} rows/s  CPU {result['cpu_s']:7.1f} s ({per_cpu:,.0f} rows/CPU-s)  "
+          f"peak RSS {result['peak_mib']:7,.0f} MiB  findings {result['signals']:,.0f}  "
+          f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     return result
 
 
@@ -160,7 +181,7 @@ def measure(rows: int, scratch: Path, baseline: bool,
     print(f"{rows:,} payments: CSV written in {time.perf_counter() - start:.1f} s "
           f"({csv.stat().st_size / 2**20:,.0f} MiB)", flush=True)
     names = only or (["import-parquet", "typologies-parquet", "import-sql", "typologies-sql"]
-                     if baseline else ["typology-sql-bulk"])
+                     if baseline else ["import-parquet", "typology-sql", "typologies-parquet"])
     return {name: run_stage(name, csv, folder) for name in names}
 
 

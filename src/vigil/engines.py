@@ -129,8 +129,13 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     description = "In-memory DuckDB, one database per detection run"
 
-    def __init__(self) -> None:
-        self._connection = duckdb.connect(":memory:")
+    def __init__(self, memory_limit: str | None = None) -> None:
+        """``memory_limit`` (e.g. ``"2GB"``): DuckDB's own bound, past which it spills to disk
+        (its default is 80% of the machine's memory)."""
+        config: dict[str, str | bool | int | float | list[str]] = (
+            {"memory_limit": memory_limit} if memory_limit else {})
+        self._connection = duckdb.connect(":memory:", config=config)
+        self._connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
         for macro in _DUCKDB_PORTABILITY_MACROS:
             self._execute(macro)
 

@@ -66,15 +66,17 @@ def test_r1_corridor_amount_and_party_boundaries(payment: Payment, fires: bool) 
     assert bool(_rows("R1", [payment])) is fires
 
 
-def test_r1_aggregates_one_row_per_pair() -> None:
+def test_r1_aggregates_one_row_per_sender() -> None:
     payments = [pay("a1", 0, usd=50), pay("a2", 3, usd=70), pay("a3", 9, usd=500),
-                pay("b1", 1, beneficiary="gcash:b2", usd=20)]
-    rows = {tuple(r["beneficiaries"]): r for r in _rows("R1", payments)}
-    assert set(rows) == {("gcash:b1",), ("gcash:b2",)}
-    pair = rows[("gcash:b1",)]
-    assert (pair["txn_count"], pair["total_usd"], sorted(pair["txn_ids"])) == (2, 120.0,
-                                                                              ["a1", "a2"])
-    assert pair["first_at"] == payments[0].sent_at and pair["last_at"] == payments[1].sent_at
+                pay("b1", 1, beneficiary="gcash:b2", usd=20),
+                pay("c1", 2, sender="bank:other", usd=10)]
+    rows = {tuple(r["senders"]): r for r in _rows("R1", payments)}
+    assert set(rows) == {("bank:other",), (payments[0].sender,)}
+    row = rows[(payments[0].sender,)]
+    assert sorted(row["beneficiaries"]) == ["gcash:b1", "gcash:b2"]
+    assert (row["txn_count"], row["total_usd"], sorted(row["txn_ids"])) == (3, 140.0,
+                                                                            ["a1", "a2", "b1"])
+    assert row["first_at"] == payments[0].sent_at and row["last_at"] == payments[1].sent_at
 
 
 # --- R2 prolific -----------------------------------------------------------------------------

@@ -1,34 +1,48 @@
 """The vectorised CSV lane: payments from CSV into the columnar store without a model per row.
 
-DuckDB reads the file (every column as text), the distinct identifiers and countries are
-normalised once each by the Python normalisers, and one SQL pass (:mod:`vigil.columnar.csv_sql`)
-decides the *plain* rows and writes their stored form: the model's JSON, content hash and typed
-columns. Every other row (a bad cell, non-ASCII text, a time with an offset...) is handed to
-:func:`vigil.importers.rows.parse_row`, the Python importer's own check, so the stored records and
-quarantine reasons are the ones the Python lane gives. Deduplication is the store's
-(:func:`vigil.store.record_ids.classify` over the stored key columns).
+One streaming DuckDB pass (:mod:`vigil.columnar.csv_sql`) reads the file (every column as text),
+normalises the common shapes of identifiers and countries in SQL
+(:mod:`vigil.columnar.csv_norm`), decides the *plain* rows and writes their stored form: the
+model's JSON, content hash and typed columns. The result arrives in file order, a batch of
+:data:`LANE_BATCH_ROWS` rows at a time, so memory stays bounded whatever the file's size. Each
+batch's other rows (a bad cell, non-ASCII text, a time with an offset, a phone written with
+spaces...) are handed to :func:`vigil.importers.rows.parse_row`, the Python importer's own
+check, so the stored records and quarantine reasons are the ones the Python lane gives; the batch
+is then deduplicated against the stored parts by DuckDB (:mod:`vigil.columnar.csv_dedup`) and
+its new rows written as one part.
 
 The lane reads only files whose physical lines are rows: no ``"`` (quoted cells may span lines),
 no CR, no blank line, a header of known, distinct Payment fields, a final newline, no line over
 :data:`~vigil.importers.lines.MAX_LINE_BYTES`. Any other file, or one DuckDB cannot read (a row
-with the wrong number of cells, bytes that are not UTF-8), goes to the Python importer whole.
+with the wrong number of cells, bytes that are not UTF-8), goes to the Python importer whole: a
+problem found part-way removes the parts the lane wrote, and quarantine is written only at the
+end, so the importer starts from the store as it was.
 """
 
 from __future__ import annotations
 
 import mmap
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from vigil.columnar.csv_chunk import Tally, store_batch
-from vigil.columnar.csv_sql import FIELDS, MAPPED, lane_query
+from vigil.columnar.csv_chunk import LaneRun, store_batch
+from vigil.columnar.csv_norm import create_idmap, update_idmap
+from vigil.columnar.csv_sql import FIELDS, MAPPED, lane_query, read_query
 from vigil.columnar.store import ColumnarRecords
-from vigil.countries import check_country
-from vigil.identifiers import MOBILE_WALLET_REGIONS, PROVIDER_ALIASES, normalise
 from vigil.importers.lines import MAX_LINE_BYTES
+from vigil.importers.tally import Tally
+from vigil.records import RecordKind
 from vigil.store.interfaces import RecordStore
+
+LANE_BATCH_ROWS = 500_000
+"""Rows per batch and part when the store's chunk is smaller (a store's larger chunk wins):
+peak memory stays near 1.5 GB, and parts are large enough to read fast."""
+MEMORY_LIMIT = "1GB"
+"""DuckDB's own memory limit for the streaming pass (the CSV reader and the row expressions)."""
 
 
 def lane_header(path: Path) -> list[str] | None:
@@ -54,61 +68,51 @@ def _unquoted(name: str) -> str:
     return inner if len(name) > 1 and name[0] == name[-1] == '"' and '"' not in inner else name
 
 
-def _load(connection: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> int:
-    """Table ``raw`` (every Payment field, absent columns NULL) in file order; rows read."""
-    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in header)
-    source = str(path).replace("'", "''")
-    select = ", ".join(name if name in header else f"NULL::VARCHAR AS {name}" for name in FIELDS)
-    connection.execute(
-        f"CREATE TABLE raw AS SELECT {select} FROM read_csv('{source}', header = true, "
-        f"auto_detect = false, columns = {{{columns}}}, delim = ',', quote = '', escape = '', "
-        f"new_line = '\\n', strict_mode = true)")
-    width = " + ".join(f"coalesce(strlen({name}), 0)" for name in header)
-    count, longest = connection.execute(
-        f"SELECT count(*), coalesce(max({width}), 0) + {len(header)} FROM raw").fetchone() or (0, 0)
-    return -1 if longest > MAX_LINE_BYTES else int(count)
+class _Unreadable(Exception):
+    """The lane cannot read this file after all; the importer takes it whole."""
 
 
-def _normalised(kind: str, value: str) -> str | None:
-    """What the model's field makes of ``value``, or None (the row then goes to Python)."""
-    if not value.isascii() or value != value.strip():
-        return None
+def _batches(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
+    """The reader's batches gathered into tables of at least ``rows`` rows (the last: fewer)."""
+    held: list[pa.RecordBatch] = []
+    for batch in reader:
+        held.append(batch)
+        if sum(b.num_rows for b in held) >= rows:
+            yield pa.Table.from_batches(held)
+            held = []
+    if held:
+        yield pa.Table.from_batches(held)
+
+
+def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int) -> None:
+    """Every batch of the file stored; :class:`_Unreadable` on what DuckDB refuses."""
+    config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": MEMORY_LIMIT}
+    reading = duckdb.connect(":memory:", config=config)
+    deciding = duckdb.connect(":memory:", config=config)
     try:
-        return check_country(value) if kind == "country" else normalise(kind, value)
-    except ValueError:
-        return None
+        for connection in (reading, deciding):
+            connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
+        create_idmap(deciding)
+        query = lane_query(run.header)
+        reader = reading.sql(read_query(str(path), run.header)).to_arrow_reader(batch_rows)
+        for table in _batches(reader, batch_rows):
+            if table.num_rows and pc.max(table.column("width")).as_py() > MAX_LINE_BYTES:
+                raise _Unreadable
+            deciding.register("raw", table.append_column(
+                "idx", pa.array(range(table.num_rows), pa.int64())))
+            update_idmap(deciding, MAPPED)
+            store_batch(columnar, run, deciding.sql(query).to_arrow_table())
+            deciding.unregister("raw")
+    except duckdb.Error as exc:
+        raise _Unreadable from exc
+    finally:
+        reading.close()
+        deciding.close()
 
 
-_SPECIAL_PROVIDERS = sorted({*PROVIDER_ALIASES, *MOBILE_WALLET_REGIONS})
-_PLAIN_ACCOUNT = (
-    r"regexp_full_match(v, '[A-Za-z0-9][A-Za-z0-9_.-]*: *[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?') "
-    f"AND lower(split_part(v, ':', 1)) NOT IN ({', '.join(repr(p) for p in _SPECIAL_PROVIDERS)})")
-"""A printable-ASCII ``provider:id`` of a provider with no alias and no phone-number ids:
-:func:`vigil.identifiers.normalise_payment_account` lower-cases it and drops spaces and dashes."""
-_PLAIN_ACCOUNT_NORM = ("lower(split_part(v, ':', 1)) || ':' || "
-                       "lower(replace(replace(substr(v, strpos(v, ':') + 1), ' ', ''), '-', ''))")
-
-
-def _register_idmap(connection: duckdb.DuckDBPyConnection) -> None:
-    """Table ``idmap``: each distinct identifier or country and what the model makes of it
-    (plain payment accounts in SQL, the rest by the Python normalisers)."""
-    kinds, raws, norms = [], [], []
-    for kind in sorted(set(MAPPED.values())):
-        names = [name for name, k in MAPPED.items() if k == kind]
-        union = " UNION ".join(f"SELECT {name} AS v FROM raw" for name in names)
-        plain = _PLAIN_ACCOUNT if kind == "payment_account" else "false"
-        connection.execute(f"CREATE OR REPLACE TEMP VIEW v_{kind} AS "
-                           f"SELECT v, {plain} AS plain FROM ({union}) WHERE v IS NOT NULL")
-        for (value,) in connection.execute(f"SELECT v FROM v_{kind} WHERE NOT plain").fetchall():
-            kinds.append(kind)
-            raws.append(value)
-            norms.append(_normalised(kind, value))
-    connection.register("python_idmap", pa.table({"kind": pa.array(kinds, pa.string()),
-                                                   "raw": pa.array(raws, pa.string()),
-                                                   "norm": pa.array(norms, pa.string())}))
-    connection.execute(
-        f"CREATE TEMP TABLE idmap AS SELECT * FROM python_idmap UNION ALL "
-        f"SELECT 'payment_account', v, {_PLAIN_ACCOUNT_NORM} FROM v_payment_account WHERE plain")
+def _undo(columnar: ColumnarRecords, run: LaneRun) -> None:
+    for part in run.written:
+        columnar.folder.fs.rm(part.split("://", 1)[1] if "://" in part else part)
 
 
 def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: Path,
@@ -118,23 +122,18 @@ def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: P
     header = lane_header(path)
     if header is None:
         return None
-    connection = duckdb.connect(":memory:")
+    run = LaneRun(str(path), header)
+    store.folder.remove_leftovers(RecordKind.PAYMENT.value)
     try:
-        try:
-            rows = _load(connection, path, header)
-        except duckdb.Error:
-            return None
-        if rows < 0:
-            return None
-        _register_idmap(connection)
-        reader = connection.sql(lane_query()).to_arrow_reader(chunk_rows)
-        tally = Tally()
-        for batch in reader or ():
-            store_batch(store, operational, str(path), pa.Table.from_batches([batch]), header,
-                        tally)
-    finally:
-        connection.close()
-    return rows + 1, tally
+        _stream(store, run, path, max(chunk_rows, LANE_BATCH_ROWS))
+    except _Unreadable:
+        _undo(store, run)
+        return None
+    except BaseException:
+        operational.add_quarantine(run.quarantine)  # what was stored stays; so does its record
+        raise
+    operational.add_quarantine(run.quarantine)
+    return run.lines_read + 1, run.tally
 
 
-__all__ = ["import_payment_csv", "lane_header"]
+__all__ = ["LANE_BATCH_ROWS", "import_payment_csv", "lane_header"]

@@ -19,7 +19,9 @@ from fsspec import AbstractFileSystem
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
+from vigil.payments.rule_base import Corridor
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
+from vigil.payments.sql_parts import corridor_where
 from vigil.plugin import DetectionContext, Detector, PluginTables
 from vigil.records import Payment, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
@@ -65,6 +67,31 @@ def _kyc_of(engine: DuckDBEngine, txn_ids: list[str]) -> dict[str, set[EntityRef
         kyc[row["txn_id"]].update(EntityRef(kind, row[name]) for name, kind in _KYC_COLUMNS
                                   if row[name] is not None)
     return kyc
+
+
+PARQUET_MEMORY_LIMIT = "2GB"
+"""DuckDB's bound when the rules read the columnar store (it spills past it)."""
+
+
+def shared_corridor(rules: PaymentRules) -> Corridor | None:
+    """The corridor every enabled rule filters on, if they share one."""
+    corridors = {rule.parameters.corridor for rule in rules.enabled()}
+    return corridors.pop() if len(corridors) == 1 else None
+
+
+def register_corridor_payments(engine: DuckDBEngine, rules: PaymentRules, parts: Sequence[str],
+                               filesystem: AbstractFileSystem | None = None) -> None:
+    """Table ``payments`` for the rules from the Parquet ``parts``: when the enabled rules share
+    a corridor, only its payments, read from the parts once and kept (every rule filters on that
+    corridor first, so each would otherwise scan every payment again); else a view of them all."""
+    columns = list(Payment.model_fields)
+    corridor = shared_corridor(rules)
+    if corridor is None:
+        engine.register_parquet("payments", parts, columns, filesystem)
+        return
+    engine.register_parquet("payment_parts", parts, columns, filesystem)
+    engine.create_table("payments",
+                        f"SELECT * FROM payment_parts WHERE {corridor_where(corridor)}")
 
 
 class PaymentTypologyDetector(Detector):
@@ -125,19 +152,22 @@ class PaymentTypologyDetector(Detector):
                        filesystem: AbstractFileSystem | None = None) -> list[Signal]:
         """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
         store), with no Python object per payment: DuckDB reads the typed columns of ``parts``
-        as the ``payments`` view, and only the findings' KYC columns come back to Python."""
+        as the ``payments`` view, and only the findings' KYC columns come back to Python. One
+        rule's findings are held at a time (their signals built, then the rows let go)."""
         if not parts:
             return []
-        engine = DuckDBEngine()
+        engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
+        signals: list[Signal] = []
         try:
-            engine.register_parquet("payments", parts, list(Payment.model_fields), filesystem)
-            found = [(rule, row) for rule in self.rules.enabled()
-                     for row in engine.query(rule.rule.sql(rule.parameters))]
-            txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
-            kyc = _kyc_of(engine, txn_ids)
+            register_corridor_payments(engine, self.rules, parts, filesystem)
+            for rule in self.rules.enabled():
+                rows = engine.query(rule.rule.sql(rule.parameters))
+                kyc = _kyc_of(engine, sorted({t for row in rows for t in _present(row["txn_ids"])}))
+                signals += [self._signal(rule, row, kyc) for row in rows]
+                del rows, kyc
         finally:
             engine.close()
-        return [self._signal(rule, row, kyc) for rule, row in found]
+        return signals
 
     def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
                 kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
@@ -174,4 +204,5 @@ class PaymentTypologyDetector(Detector):
         )
 
 
-__all__ = ["PaymentTypologyDetector", "payment_columns"]
+__all__ = ["PaymentTypologyDetector", "payment_columns", "register_corridor_payments",
+           "shared_corridor"]

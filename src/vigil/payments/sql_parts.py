@@ -34,12 +34,19 @@ def surname(column: str, alias: str) -> str:
         END AS {alias}"""
 
 
-def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "") -> str:
-    """Cross-border payments from a consumer country to a high-risk one, with derived columns."""
+def corridor_where(corridor: Corridor) -> str:
+    """The predicate of a cross-border payment from a consumer country to a high-risk one."""
     consumers = ", ".join(quoted_text(c) for c in corridor.consumer_countries)
     high_risk = ", ".join(quoted_text(c) for c in corridor.high_risk_countries)
     individuals = ("\n      AND sender_type = 'individual' AND beneficiary_type = 'individual'"
                    if corridor.individuals_only else "")
+    return f"""sender_country IN ({consumers})
+      AND beneficiary_country IN ({high_risk})
+      AND sender_country <> beneficiary_country{individuals}"""
+
+
+def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "") -> str:
+    """Cross-border payments from a consumer country to a high-risk one, with derived columns."""
     amount = f"\n      AND {amount_filter}" if amount_filter else ""
     return f"""{name} AS (
     SELECT
@@ -48,9 +55,7 @@ def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "") -> str:
         {surname("sender_name", "sender_surname")},
         {surname("beneficiary_name", "beneficiary_surname")}
     FROM payments
-    WHERE sender_country IN ({consumers})
-      AND beneficiary_country IN ({high_risk})
-      AND sender_country <> beneficiary_country{individuals}{amount}
+    WHERE {corridor_where(corridor)}{amount}
 )"""
 
 
@@ -65,5 +70,5 @@ FINDING_COLUMNS = """ARRAY_AGG(DISTINCT p.sender) AS senders,
     MAX(p.sent_at) AS last_at"""
 
 
-__all__ = ["FINDING_COLUMNS", "SECONDS_PER_DAY", "corridor_cte", "number", "quoted_text",
-           "surname"]
+__all__ = ["FINDING_COLUMNS", "SECONDS_PER_DAY", "corridor_cte", "corridor_where", "number",
+           "quoted_text", "surname"]

@@ -14,14 +14,15 @@ from vigil.payments.sql_parts import FINDING_COLUMNS, corridor_cte, number
 
 
 class LowValueCorridorParams(RuleParameters):
-    """R1: per (sender, beneficiary) pair, payments at or under ``max_amount_usd``."""
+    """R1: per sender, payments at or under ``max_amount_usd``."""
 
     max_amount_usd: PositiveFloat
     half_score_count: PositiveFloat
 
 
 def low_value_corridor_sql(params: LowValueCorridorParams) -> str:
-    """R1: one row per (sender, beneficiary) pair with its low-value corridor payments."""
+    """R1: one row per sender with its low-value corridor payments (to every beneficiary), so
+    the findings grow with the senders, not with the pairs."""
     cte = corridor_cte("low_value_corridor_payments", params.corridor,
                        f"amount_usd <= {number(params.max_amount_usd)}")
     return f"""WITH
@@ -29,12 +30,12 @@ def low_value_corridor_sql(params: LowValueCorridorParams) -> str:
 SELECT
     {FINDING_COLUMNS}
 FROM low_value_corridor_payments p
-GROUP BY p.sender, p.beneficiary
-ORDER BY p.sender, p.beneficiary"""
+GROUP BY p.sender
+ORDER BY p.sender"""
 
 
 class LowValueCorridor(PaymentRule[LowValueCorridorParams]):
-    """R1: every low-value corridor pair; weak alone, its strength grows with the count."""
+    """R1: every low-value corridor sender; weak alone, its strength grows with the count."""
 
     name = "R1"
     description = "low-value cross-border P2P payments to a high-risk corridor"

@@ -15,6 +15,9 @@ from vigil.model import JSONValue
 from vigil.payments.rule_base import PaymentRule, RuleParameters, beyond
 from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY, corridor_cte, number
 
+MICRO = 1_000_000
+"""Amounts as whole micro-dollars for the medians (an amount has at most 6 decimals)."""
+
 
 class EscalationParams(RuleParameters):
     """R5: second-half median amount and gap against the first half's, as ratios."""
@@ -30,40 +33,48 @@ def escalation_sql(params: EscalationParams) -> str:
     Halves are by order in time (the middle payment of an odd count belongs to neither), and a gap
     counts for a half only when both of its payments lie in that half. Medians resist the
     one-off large payment that would tilt a regression slope.
+
+    Medians are taken over whole numbers (micro-dollars, seconds), so the middle of two values is
+    exact in every engine; a median of floats is not (DuckDB and Spark interpolate in a different
+    order, and 6 of 33,802 R5 findings differed in the last bit of the gap median).
     """
     order = "PARTITION BY p.sender ORDER BY p.sent_at, p.txn_id"
     return f"""WITH
 {corridor_cte("corridor_payments", params.corridor)},
 numbered_payments AS (
     SELECT
-        p.sender, p.amount_usd,
+        p.sender,
+        CAST(ROUND(p.amount_usd * {MICRO}) AS BIGINT) AS amount_micro,
         ROW_NUMBER() OVER ({order}) AS payment_number,
         COUNT(*) OVER (PARTITION BY p.sender) AS sender_payments,
-        (p.sent_s - LAG(p.sent_s) OVER ({order})) / {number(SECONDS_PER_DAY)} AS gap_days
+        p.sent_s - LAG(p.sent_s) OVER ({order}) AS gap_s
     FROM corridor_payments p
 ),
 payments_by_half AS (
     SELECT
         sender,
-        CASE WHEN 2 * payment_number <= sender_payments THEN amount_usd END AS first_half_usd,
-        CASE WHEN 2 * payment_number > sender_payments + 1 THEN amount_usd END AS second_half_usd,
+        CASE WHEN 2 * payment_number <= sender_payments THEN amount_micro END AS first_half_micro,
+        CASE WHEN 2 * payment_number > sender_payments + 1 THEN amount_micro END
+            AS second_half_micro,
         CASE WHEN payment_number >= 2 AND 2 * payment_number <= sender_payments
-             THEN gap_days END
-            AS first_half_gap_days,
-        CASE WHEN 2 * (payment_number - 1) > sender_payments + 1 THEN gap_days END
-            AS second_half_gap_days
+             THEN gap_s END
+            AS first_half_gap_s,
+        CASE WHEN 2 * (payment_number - 1) > sender_payments + 1 THEN gap_s END
+            AS second_half_gap_s
     FROM numbered_payments
     WHERE sender_payments >= {int(params.min_payments)}
 ),
 half_medians AS (
     SELECT
         sender,
-        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY first_half_usd) AS first_median_usd,
-        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY second_half_usd) AS second_median_usd,
-        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY first_half_gap_days)
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY first_half_micro) / {number(MICRO)}
+            AS first_median_usd,
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY second_half_micro) / {number(MICRO)}
+            AS second_median_usd,
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY first_half_gap_s) / {number(SECONDS_PER_DAY)}
             AS first_median_gap_days,
-        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY second_half_gap_days)
-            AS second_median_gap_days
+        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY second_half_gap_s)
+            / {number(SECONDS_PER_DAY)} AS second_median_gap_days
     FROM payments_by_half
     GROUP BY sender
 ),
