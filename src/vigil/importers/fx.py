@@ -25,7 +25,7 @@ USD_PER_UNIT: dict[str, float] = {
 
 
 def amount_in_usd(amount: float, currency: str) -> float | str:
-    """``amount`` of ``currency`` in US dollars (rounded to cents, at least one cent), or why not."""
+    """``amount`` of ``currency`` in US dollars (to the cent, at least one cent), or why not."""
     rate = USD_PER_UNIT.get(currency.upper())
     if rate is None:
         return (f"unknown currency {currency[:8]!r}: no US-dollar rate "

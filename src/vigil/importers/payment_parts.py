@@ -74,6 +74,9 @@ class Party:
     country: str | None = None
     bic: str | None = None
     business: bool = False
+    phone: str | None = None
+    provider: str | None = None
+    """A wallet provider (``gcash``): the account is then ``provider:id``."""
 
     def account(self) -> str:
         """The ``payment_account`` reference; :class:`FieldError` when there is no account."""
@@ -82,6 +85,8 @@ class Party:
             if not iban_is_valid(compact):
                 raise FieldError(f"{self.role} IBAN {compact[:34]!r} fails the ISO 13616 check")
             return f"iban:{compact}"
+        if self.other_id and self.provider:
+            return f"{self.provider}:{self.other_id.strip()}"
         if self.other_id:
             bank = f".{self.bic[:8].lower()}" if self.bic else ""
             return f"acct{bank}:{self.other_id.strip()}"
@@ -94,7 +99,8 @@ class Party:
                 return candidate.upper()
         if self.country:
             raise FieldError(f"{self.role} country {self.country[:8]!r} is not ISO 3166-1")
-        raise FieldError(f"{self.role} country missing (no address country, IBAN or BIC)")
+        raise FieldError(f"{self.role} country missing (none stated, and no IBAN, BIC or "
+                         "phone number to read it from)")
 
 
 def parse_amount(text: str | None, field: str) -> float:
@@ -153,6 +159,7 @@ def transfer_fields(t: Transfer) -> dict[str, Any]:
         "sender_type": "business" if t.sender.business else "individual",
         "beneficiary_type": "business" if t.beneficiary.business else "individual",
         "sender_name": t.sender.name, "beneficiary_name": t.beneficiary.name,
+        "sender_phone": t.sender.phone, "beneficiary_phone": t.beneficiary.phone,
     }
     return {key: value for key, value in fields.items() if value is not None}
 

@@ -67,3 +67,25 @@ def pain001(*txs: str, version: str = "03") -> str:
         f"<DbtrAcct><Id><Othr><Id>123-456 789</Id></Othr></Id></DbtrAcct>"
         f"<DbtrAgt><FinInstnId><BIC>DEMOAU2S</BIC></FinInstnId></DbtrAgt>\n{''.join(txs)}"
         f"</PmtInf></CstmrCdtTrfInitn></Document>\n")
+
+
+def mt103(ref: str = "REF0001", *, f32a: str = "250304EUR250,00", ordering: str | None = None,
+          beneficiary: str | None = None, f70: str = "FAMILY SUPPORT", f71a: str = "SHA",
+          uetr: str | None = None, end: str = "-}") -> str:
+    """One MT103 (input form) with made-up BICs and IBANs; ``None`` parties get defaults."""
+    ordering = ordering if ordering is not None else f":50K:/{OTHER_IBAN}\nMARIA MUSTER\nBERLIN\n"
+    beneficiary = (beneficiary if beneficiary is not None else
+                   f":59F:/{CREDITOR_IBAN}\n1/ROSA EXAMPLE\n2/1 SAMPLE ST\n3/PH/MANILA\n")
+    block3 = f"{{3:{{121:{uetr}}}}}" if uetr else ""
+    return (f"{{1:F01TESTDEFFAXXX0000000000}}{{2:I103BANKPHMMXXXXN}}{block3}{{4:\n"
+            f":20:{ref}\n:23B:CRED\n:32A:{f32a}\n{ordering}:52A:TESTDEFF\n:57A:BANKPHMM\n"
+            f"{beneficiary}:70:{f70}\n:71A:{f71a}\n{end}\n")
+
+
+P2P_HEADER = "txn_id,sender,sender_phone,receiver,receiver_phone,amount,currency,time,note\n"
+
+
+def p2p_row(n: int, *, amount: str = "20.00", currency: str = "USD",
+            time: str = "2025-06-01T23:40:00-05:00", note: str = "gift") -> str:
+    return (f"w-{n},sam_{n},+1 202 555 01{n:02d},rosa_{n},+63 917 555 01{n:02d},{amount},"
+            f"{currency},{time},{note}\n")
