@@ -59,8 +59,8 @@ def _headers(text: str) -> tuple[str, str | None, str | None]:
     rest = block2["rest"]
     if block2["io"] == "I":
         sender, receiver = block1["lt"], rest[:12] or None
-    else:  # output: HHMM YYMMDD, then the input reference (date + the sender's terminal)
-        sender, receiver = rest[16:28], block1["lt"]
+    else:  # output: the input time HHMM, then the input reference (YYMMDD + the sender's LT)
+        sender, receiver = rest[10:22], block1["lt"]
         if len(sender) != 12:
             raise FieldError("block 2: output header without the sender's input reference")
     return (_bic_of(sender), _bic_of(receiver) if receiver else None,
