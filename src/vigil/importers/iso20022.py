@@ -125,14 +125,15 @@ class Iso20022Payments(Importer):
         return message_of(path) is not None
 
     def rows(self, path: Path) -> Generator[RowOutcome, None, int]:
-        source, last = str(path), 0
-        for item in read_transactions(path):
+        source, items = str(path), read_transactions(path)
+        while True:
+            try:
+                item = next(items)
+            except StopIteration as done:
+                return int(done.value)
             if isinstance(item, XmlProblem):
                 yield QuarantineEntry(self.produces, source, item.line, "", item.reason)
-                last = max(last, item.line)
                 continue
-            last = item.line
             where = f"{item.message} transaction {item.index} (CdtTrfTxInf at line {item.line})"
             yield payment_outcome(lambda t=item: transfer(t, t.message), source, item.line,
                                   tostring(item.element), where)
-        return last

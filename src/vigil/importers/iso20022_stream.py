@@ -15,7 +15,7 @@ mapping reads the same for every version of a message; elements of other namespa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,8 +131,9 @@ class _Target:
         return self.builder.close()
 
 
-def read_transactions(path: Path) -> Iterator[Transaction | XmlProblem]:
-    """Each transaction of ``path`` as it closes; damage or refusal ends it with a problem."""
+def read_transactions(path: Path) -> Generator[Transaction | XmlProblem, None, int]:
+    """Each transaction of ``path`` as it closes; damage or refusal ends it with a problem.
+    Returns the number of lines the parser read."""
     target = _Target()
     parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True,
                               forbid_external=True)
@@ -143,7 +144,7 @@ def read_transactions(path: Path) -> Iterator[Transaction | XmlProblem]:
         what = media_signature(head[:16])
         if what is not None:
             yield XmlProblem(0, f"{path.name} is {what}, not XML: file refused, nothing kept")
-            return
+            return 0
         try:
             chunk = head
             while chunk:
@@ -154,19 +155,21 @@ def read_transactions(path: Path) -> Iterator[Transaction | XmlProblem]:
         except _Refused as exc:
             yield from _drain(target)
             yield XmlProblem(expat.CurrentLineNumber, exc.reason)
-            return
+            return int(expat.CurrentLineNumber)
         except DefusedXmlException as exc:
             yield XmlProblem(expat.CurrentLineNumber, f"{_refusal(exc)}: file refused")
-            return
+            return int(expat.CurrentLineNumber)
         except ParseError as exc:
             yield from _drain(target)
             yield XmlProblem(exc.position[0], f"XML not well-formed ({exc}); transactions "
                              "before this line were read")
-            return
+            return int(exc.position[0])
     yield from _drain(target)
     if target.namespace is None:
         yield XmlProblem(0, "no ISO 20022 Document element (pacs.008 or pain.001): "
                          "nothing imported")
+    # expat counts the empty line after a final newline; a line count does not
+    return int(expat.CurrentLineNumber) - (1 if expat.CurrentColumnNumber == 0 else 0)
 
 
 def _drain(target: _Target) -> Iterator[Transaction]:

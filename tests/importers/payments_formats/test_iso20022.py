@@ -39,8 +39,9 @@ def test_fixture_ibans_pass_the_iso_13616_check() -> None:
 
 
 def test_pacs008_fields_map_to_a_payment(tmp_path: Path) -> None:
-    result = _read(tmp_path, pacs008(pacs_tx(1)))
-    assert result.quarantined == []
+    text = pacs008(pacs_tx(1))
+    result = _read(tmp_path, text)
+    assert result.quarantined == [] and result.lines == text.count("\n")
     [payment] = result.records
     assert isinstance(payment, Payment)
     assert payment.txn_id == "MSG-0001/TX1"  # TxId, not the NOTPROVIDED end-to-end id
