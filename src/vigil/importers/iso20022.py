@@ -25,7 +25,7 @@ from collections.abc import Generator
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
-from xml.etree.ElementTree import Element, tostring
+from xml.etree.ElementTree import Element
 
 from vigil.importers.iso20022_stream import Transaction, XmlProblem, message_of, read_transactions
 from vigil.importers.payment_parts import (
@@ -136,4 +136,4 @@ class Iso20022Payments(Importer):
                 continue
             where = f"{item.message} transaction {item.index} (CdtTrfTxInf at line {item.line})"
             yield payment_outcome(lambda t=item: transfer(t, t.message), source, item.line,
-                                  tostring(item.element), where)
+                                  item.raw, where)

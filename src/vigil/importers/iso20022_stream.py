@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -48,6 +48,10 @@ class Transaction:
     header: Element | None
     payment_info: Element | None
     message: str = "pacs.008"
+    span: tuple[int, int] = (0, 0)
+    """Byte offsets of its start tag and of its end tag in the file."""
+    raw: bytes = b""
+    """The file's own bytes of the transaction (for a quarantine entry's excerpt and hash)."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,10 @@ class _Target:
         self.message = ""
         self.count = 0
         self.txn_line = 0
+        self.txn_start = 0
         self.txn_chars = -1
         self.line_of: Any = lambda: 0
+        self.byte_of: Any = lambda: 0
 
     def start(self, tag: str, attrib: dict[str, str]) -> Element:
         namespace, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
@@ -86,7 +92,7 @@ class _Target:
             raise _Refused(f"elements nested deeper than {MAX_DEPTH}: file refused")
         name = local if namespace == self.namespace else tag
         if name == "CdtTrfTxInf":
-            self.txn_line, self.txn_chars = self.line_of(), 0
+            self.txn_line, self.txn_start, self.txn_chars = self.line_of(), self.byte_of(), 0
         element = self.builder.start(name, attrib)
         self.stack.append(element)
         return element
@@ -105,8 +111,9 @@ class _Target:
         self.stack.pop()
         if element.tag == "CdtTrfTxInf" and self.stack:
             self.count += 1
-            self.ready.append(Transaction(self.txn_line, self.count, element, self._find("GrpHdr"),
-                                          self._enclosing("PmtInf"), self.message[:8]))
+            self.ready.append(Transaction(
+                self.txn_line, self.count, element, self._find("GrpHdr"),
+                self._enclosing("PmtInf"), self.message[:8], (self.txn_start, self.byte_of())))
             self.stack[-1].remove(element)
             self.txn_chars = -1
         elif element.tag == "PmtInf" and self.stack:
@@ -139,6 +146,8 @@ def read_transactions(path: Path) -> Generator[Transaction | XmlProblem, None, i
                               forbid_external=True)
     expat = parser.parser  # the pure-Python parser's expat object: line numbers of elements
     target.line_of = lambda: expat.CurrentLineNumber
+    target.byte_of = lambda: expat.CurrentByteIndex
+    window = _Window()
     with path.open("rb") as handle:
         head = handle.read(CHUNK_BYTES)
         what = media_signature(head[:16])
@@ -148,23 +157,24 @@ def read_transactions(path: Path) -> Generator[Transaction | XmlProblem, None, i
         try:
             chunk = head
             while chunk:
+                window.data += chunk
                 parser.feed(chunk)
-                yield from _drain(target)
+                yield from _drain(target, window)
                 chunk = handle.read(CHUNK_BYTES)
             parser.close()
         except _Refused as exc:
-            yield from _drain(target)
+            yield from _drain(target, window)
             yield XmlProblem(expat.CurrentLineNumber, exc.reason)
             return int(expat.CurrentLineNumber)
         except DefusedXmlException as exc:
             yield XmlProblem(expat.CurrentLineNumber, f"{_refusal(exc)}: file refused")
             return int(expat.CurrentLineNumber)
         except ParseError as exc:
-            yield from _drain(target)
+            yield from _drain(target, window)
             yield XmlProblem(exc.position[0], f"XML not well-formed ({exc}); transactions "
                              "before this line were read")
             return int(exc.position[0])
-    yield from _drain(target)
+    yield from _drain(target, window)
     if target.namespace is None:
         yield XmlProblem(0, "no ISO 20022 Document element (pacs.008 or pain.001): "
                          "nothing imported")
@@ -172,9 +182,33 @@ def read_transactions(path: Path) -> Generator[Transaction | XmlProblem, None, i
     return int(expat.CurrentLineNumber) - (1 if expat.CurrentColumnNumber == 0 else 0)
 
 
-def _drain(target: _Target) -> Iterator[Transaction]:
+class _Window:
+    """The file's bytes from the open transaction on (or the last few KB between transactions),
+    so that each transaction's raw bytes are the file's own rather than a re-serialisation."""
+
+    KEEP = 4096
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.base = 0
+
+    def raw(self, t: Transaction) -> bytes:
+        start, end_tag = t.span
+        end = self.data.find(b">", end_tag - self.base) if start >= self.base else -1
+        return bytes(self.data[start - self.base:end + 1]) if end >= 0 else tostring(t.element)
+
+    def trim(self, open_start: int | None) -> None:
+        keep = open_start if open_start is not None else self.base + len(self.data) - self.KEEP
+        if keep > self.base:
+            del self.data[:keep - self.base]
+            self.base = keep
+
+
+def _drain(target: _Target, window: _Window) -> Iterator[Transaction]:
     ready, target.ready = target.ready, []
-    yield from ready
+    for transaction in ready:
+        yield replace(transaction, raw=window.raw(transaction))
+    window.trim(target.txn_start if target.txn_chars >= 0 else None)
 
 
 def _refusal(exc: DefusedXmlException) -> str:

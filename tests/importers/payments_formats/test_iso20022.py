@@ -16,6 +16,7 @@ from tests.importers.payments_formats.fixtures import (
     pain001,
     pain_tx,
 )
+from vigil import redact
 from vigil.importers.iso20022 import Iso20022Payments
 from vigil.importers.payment_parts import iban_is_valid
 from vigil.plugin import ImportResult
@@ -180,3 +181,14 @@ def test_detection_by_content(tmp_path: Path) -> None:
     assert Iso20022Payments.claims(path)
     path.write_text("<Document/>", encoding="utf-8")
     assert not Iso20022Payments.claims(path)
+
+
+def test_quarantine_hashes_the_files_own_bytes_across_read_chunks(tmp_path: Path) -> None:
+    bad = pacs_tx(900, amount="1.2.3", ustrd="caf\u00e9 " * 50)  # past the first 64 KB read
+    text = pacs008(*(pacs_tx(n) for n in range(899)), bad, pacs_tx(901))
+    assert text.index(bad) > 64 * 1024
+    result = _read(tmp_path, text)
+    assert len(result.records) == 900
+    [entry] = result.quarantined
+    assert entry.line_sha256 == redact.sha256_of(bad.rstrip("\n").encode("utf-8"))
+    assert entry.line == text[: text.index(bad)].count("\n") + 1
