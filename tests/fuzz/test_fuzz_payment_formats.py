@@ -73,7 +73,12 @@ def mt103_text(draw: st.DrawFn) -> tuple[str, int]:
     messages = [mt103(f"R{n}", f32a=draw(st.one_of(LINE_TEXT, st.sampled_from(
                           ["250304EUR1,00", "251304EUR1,00", "250304EUR,", "250304ZZZ5,0"]))),
                       f70=draw(LINE_TEXT), f71a=draw(st.sampled_from(["SHA", "BEN", "x", ""])),
-                      beneficiary=draw(st.sampled_from([None, "", ":59:/123\nSOMEONE\n"])))
+                      ordering=draw(st.sampled_from([None, ":50K:NAME ONLY\n", ":50A:/1\n",
+                                                     ":50F:/1\n1/A\n3/ZZ/X\n"])),
+                      beneficiary=draw(st.sampled_from([None, "", ":59:/123\nSOMEONE\n",
+                                                        ":59A:\n", ":59F:/9\n3/PH\n"])))
+                .replace(":52A:TESTDEFF", ":52A:" + draw(st.sampled_from(["/1", "", "X", "/"])))
+                .replace(":57A:BANKPHMM", ":57A:" + draw(LINE_TEXT))
                 for n in range(draw(st.integers(1, 4)))]
     return "".join(messages), len(messages)
 

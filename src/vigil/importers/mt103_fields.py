@@ -124,8 +124,8 @@ def customer(message: Mt103, tags: tuple[str, ...], role: str, bank_tag: str,
     tag, lines = found
     account, rest = _account(lines)
     name, country, business = _name_and_country(tag, rest)
-    bank = message.fields.get(bank_tag)
-    bank_bic = check_bic(_account(bank)[1][0], f"field {bank_tag}") if bank else None
+    bank_lines = _account(message.fields.get(bank_tag, []))[1]
+    bank_bic = check_bic(bank_lines[0], f"field {bank_tag}") if bank_lines else None
     bic = (check_bic(rest[0], f"field {tag}") if tag.endswith("A") and rest else None)
     iban = account if account and looks_like_iban(account) else None
     return Party(role=f"{role} (field {tag})", iban=iban, other_id=None if iban else account,

@@ -50,6 +50,12 @@ def test_option_a_parties_and_uetr(tmp_path: Path) -> None:
     assert payment.reference == "SCHOOL FEES TERM 2"
 
 
+def test_an_institution_field_without_a_bic_falls_back_to_the_sender(tmp_path: Path) -> None:
+    text = mt103(ordering=":50K:/998877\nMARIA MUSTER\n").replace(":52A:TESTDEFF", ":52A:/12")
+    [payment] = _payments(_read(tmp_path, text))
+    assert payment.sender == "acct.testdeff:998877" and payment.sender_country == "DE"
+
+
 def test_several_messages_per_file_even_on_one_line(tmp_path: Path) -> None:
     text = mt103("R1") + mt103("R2").rstrip("\n") + mt103("R3")
     assert [p.txn_id for p in _payments(_read(tmp_path, text))] == [
@@ -78,6 +84,8 @@ def test_output_messages_take_the_sender_from_the_input_reference(tmp_path: Path
     (mt103("B10").replace(":32A:", ":33B:"), "field 32A (value date, currency, amount) missing"),
     (mt103("B11").replace(":70:", ":20:"), "field 20 given twice"),
     (mt103("B12").replace("{1:F01TESTDEFFA", "{1:F01TEST"), "block 1 (basic header"),
+    (mt103("B13").replace(":57A:BANKPHMM", ":57A:NOT A BIC"),
+     "field 57A: 'NOT A BIC' is not a BIC"),
 ])
 def test_a_malformed_message_is_quarantined_with_its_reason(
         tmp_path: Path, text: str, fragment: str) -> None:
