@@ -4,8 +4,9 @@ the canonical CSV importer measured in the same run.
 For each size, writes the same N synthetic payments as canonical CSV, ISO 20022 pacs.008 XML,
 SWIFT MT103 and P2P-wallet CSV, then in a fresh process per file (so that peak RSS,
 ``resource.getrusage``'s ``ru_maxrss``, belongs to one run) iterates the importer's rows
-(validation included, no store). Prints CPU seconds, rows/s of CPU time, peak RSS, and the
-CPU-time ratio to the canonical CSV. Two sizes show whether memory grows with the file (it
+(validation included, no store). Prints CPU seconds, rows/s of CPU time, peak RSS, its growth
+while reading (peak over the RSS before the first row), and the CPU-time ratio to the canonical
+CSV. Two sizes show whether memory grows with the file (it
 should not: every importer streams). Run: ``python benchmarks/bench_payment_formats.py``.
 """
 
@@ -62,23 +63,25 @@ def write_files(folder: Path, rows: int) -> dict[str, Path]:
 
 
 def run_one(name: str, path: Path) -> None:
-    """In a child process: iterate one importer's rows; prints ``cpu_seconds peak_mib rows``."""
+    """In a child process: iterate one importer's rows; prints ``cpu_seconds peak_mib rows
+    growth_mib`` (growth: peak RSS over the RSS before reading, i.e. what the file cost)."""
     from vigil.registry import load_registry
 
     importer = load_registry().importers[name]()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start, accepted = time.process_time(), 0
     rows = importer.rows(path)
     for outcome in rows:
         accepted += hasattr(outcome, "record")
     seconds = time.process_time() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{seconds:.3f} {peak:.1f} {accepted}")
+    print(f"{seconds:.3f} {peak:.1f} {accepted} {peak - before:.1f}")
 
 
-def measure(name: str, path: Path) -> tuple[float, float, int]:
+def measure(name: str, path: Path) -> tuple[float, float, int, float]:
     out = subprocess.run([sys.executable, __file__, "--child", name, str(path)],
                          check=True, capture_output=True, text=True).stdout.split()
-    return float(out[0]), float(out[1]), int(out[2])
+    return float(out[0]), float(out[1]), int(out[2]), float(out[3])
 
 
 def main() -> None:
@@ -90,17 +93,18 @@ def main() -> None:
         run_one(args.child[0], Path(args.child[1]))
         return
     print(f"# {platform.processor() or platform.machine()}, python {platform.python_version()}")
-    print(f"{'rows':>8} {'importer':<18} {'cpu s':>7} {'rows/s':>9} {'peak MiB':>9} {'x csv':>6}")
+    print(f"{'rows':>8} {'importer':<18} {'cpu s':>7} {'rows/s':>9} {'peak MiB':>9} "
+          f"{'growth':>7} {'x csv':>6}")
     for rows in args.rows:
         with TemporaryDirectory() as folder:
             paths = write_files(Path(folder), rows)
             base = None
             for name in FORMATS:
-                seconds, peak, accepted = measure(name, paths[name])
+                seconds, peak, accepted, growth = measure(name, paths[name])
                 assert accepted == rows, (name, accepted)
                 base = base or seconds
                 print(f"{rows:>8} {name:<18} {seconds:>7.2f} {rows / seconds:>9,.0f} "
-                      f"{peak:>9.1f} {seconds / base:>6.2f}")
+                      f"{peak:>9.1f} {growth:>7.1f} {seconds / base:>6.2f}")
 
 
 if __name__ == "__main__":

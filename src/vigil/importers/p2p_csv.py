@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -41,6 +42,7 @@ from vigil.plugin import RowOutcome
 from vigil.quarantine import QuarantineEntry
 
 
+@lru_cache(maxsize=65536)  # wallet exports repeat their users' numbers on every row
 def _phone(value: str | None) -> tuple[str | None, str | None]:
     """The number in E.164 and its country, when ``value`` is an international number."""
     if not value:
