@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ from vigil.cli.main import app
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
 from vigil.ingest import NoImporterError, choose_importer, import_files
+from vigil.payments import PaymentTypologyDetector
+from vigil.plugin import DetectionContext
 from vigil.records import Payment, RecordKind
 from vigil.registry import load_registry
 from vigil.store import codec
@@ -118,6 +121,21 @@ def test_pain001_rows_are_payments_the_typology_reads(tmp_path: Path) -> None:
     path.write_text(pain001(pain_tx(1), pain_tx(2)), encoding="utf-8")
     records = IMPORTERS["iso20022.payment"]().read(path).records
     assert all(isinstance(r, Payment) and r.amount_usd > 0 for r in records)
+
+
+def test_the_typology_runs_on_imported_wallet_payments(tmp_path: Path) -> None:
+    """Small late-night payments every five days to four receivers in PH: the rules see them."""
+    start = datetime(2025, 1, 1, 23, 40, tzinfo=UTC)
+    rows = [f"w-{i},sam,+1 202 555 0100,rosa_{i % 4},+63 917 555 01{i % 4:02d},{20 + i},USD,"
+            f"{(start + timedelta(days=5 * i)).isoformat()},gift\n" for i in range(26)]
+    path = tmp_path / "wallet.csv"
+    path.write_text(P2P_HEADER + "".join(rows), encoding="utf-8")
+    records = IMPORTERS["p2p-csv.payment"]().read(path).records
+    assert len(records) == 26
+    context = DetectionContext(banks=MemoryStore(), now=datetime(2025, 12, 1, tzinfo=UTC))
+    signals = list(PaymentTypologyDetector().detect(records, context))
+    assert any("payment_account:p2p:sam" in {str(s) for s in signal.subjects}
+               for signal in signals)
 
 
 def test_cli_import_with_format_and_plugins(tmp_path: Path,
