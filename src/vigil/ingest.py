@@ -53,20 +53,42 @@ class FileSummary:
     """``line N: reason`` of the first few quarantined rows, for a summary to show at once."""
 
 
-def choose_importer(kind: RecordKind, path: Path,
-                    importers: Mapping[str, type[Importer]]) -> type[Importer]:
-    """The importer of ``kind`` whose suffix matches ``path`` (longest suffix wins)."""
+def choose_importer(kind: RecordKind, path: Path, importers: Mapping[str, type[Importer]],
+                    format_name: str | None = None) -> type[Importer]:
+    """The importer of ``kind`` for ``path``: the one ``format_name`` names (its registered name,
+    or the part before the dot: ``iso20022``), else one that recognises the file's content
+    (an importer's optional ``claims(path)``), else the longest matching suffix."""
+    of_kind = {n: i for n, i in importers.items() if i.produces is kind}
+    if format_name is not None:
+        chosen = [i for n, i in sorted(of_kind.items()) if format_name in (n, n.split(".")[0])]
+        if not chosen:
+            names = ", ".join(sorted(n.split(".")[0] for n in of_kind)) or "none"
+            raise NoImporterError(f"no {kind.value} importer for format {format_name!r} "
+                                  f"(known: {names})")
+        return chosen[0]
+    claimed = [i for _, i in sorted(of_kind.items()) if _claims(i, path)]
+    if claimed:
+        return claimed[0]
     name = path.name.lower()
-    candidates = [
-        (len(suffix), importer_name, importer)
-        for importer_name, importer in importers.items() if importer.produces is kind
-        for suffix in importer.suffixes if name.endswith(suffix)
-    ]
+    candidates = [(len(suffix), importer_name, importer)
+                  for importer_name, importer in of_kind.items()
+                  for suffix in importer.suffixes if name.endswith(suffix)]
     if not candidates:
-        known = sorted({s for i in importers.values() if i.produces is kind for s in i.suffixes})
+        known = sorted({s for i in of_kind.values() for s in i.suffixes})
         raise NoImporterError(f"{path}: no importer for {kind.value} files ending like this "
                               f"(known: {', '.join(known) or 'none'})")
     return max(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+def _claims(importer: type[Importer], path: Path) -> bool:
+    """Whether ``importer`` recognises ``path`` by its content (False when it cannot tell)."""
+    claims = getattr(importer, "claims", None)
+    if claims is None:
+        return False
+    try:
+        return bool(claims(path))
+    except OSError:
+        return False
 
 
 CHUNK_ROWS = 5000
@@ -102,9 +124,9 @@ def _flush(store: RecordStore, source: str, accepted: list[AcceptedRow],
 
 def import_file(store: RecordStore, kind: RecordKind, path: Path,
                 importers: Mapping[str, type[Importer]],
-                chunk_rows: int = CHUNK_ROWS) -> FileSummary:
+                chunk_rows: int = CHUNK_ROWS, format_name: str | None = None) -> FileSummary:
     """Read ``path`` a chunk at a time and store its accepted records and quarantined rows."""
-    importer = choose_importer(kind, path, importers)
+    importer = choose_importer(kind, path, importers, format_name)
     rows = importer().rows(path)
     accepted: list[AcceptedRow] = []
     quarantined: list[QuarantineEntry] = []
@@ -129,7 +151,8 @@ def import_file(store: RecordStore, kind: RecordKind, path: Path,
 def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],
                  importers: Mapping[str, type[Importer]],
                  columnar_lane: bool = True,
-                 max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW) -> list[FileSummary]:
+                 max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW,
+                 format_name: str | None = None) -> list[FileSummary]:
     """Import each file; a store that names its own ``chunk_rows`` (the columnar store writes
     one Parquet part per chunk) gets chunks of that size. CSV payments bound for the columnar
     store take the vectorised lane (:mod:`vigil.columnar.csv_lane`) unless ``columnar_lane`` is
@@ -139,21 +162,23 @@ def import_files(store: RecordStore, kind: RecordKind, paths: Sequence[Path],
     # One clock reading per call, so every path of this import judges dates alike.
     with import_clock(max_future_skew, datetime.now(UTC)):
         for path in paths:
-            summary = (_lane_import(store, kind, path, importers, chunk_rows)
+            summary = (_lane_import(store, kind, path, importers, chunk_rows, format_name)
                        if columnar_lane else None)
-            summaries.append(summary or import_file(store, kind, path, importers, chunk_rows))
+            summaries.append(summary or import_file(store, kind, path, importers, chunk_rows,
+                                                    format_name))
     return summaries
 
 
 def _lane_import(store: RecordStore, kind: RecordKind, path: Path,
-                 importers: Mapping[str, type[Importer]], chunk_rows: int) -> FileSummary | None:
+                 importers: Mapping[str, type[Importer]], chunk_rows: int,
+                 format_name: str | None = None) -> FileSummary | None:
     from vigil.columnar.csv_lane import import_payment_csv
     from vigil.columnar.split import SplitRecordStore
     from vigil.importers.csv_payments import PaymentCsv
 
     if not isinstance(store, SplitRecordStore) or kind is not RecordKind.PAYMENT:
         return None
-    if choose_importer(kind, path, importers) is not PaymentCsv:
+    if choose_importer(kind, path, importers, format_name) is not PaymentCsv:
         return None
     done = import_payment_csv(store.columnar, store.operational, path, chunk_rows)
     if done is None:

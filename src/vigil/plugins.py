@@ -20,12 +20,15 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.exporters.stix import StixBundleExporter
     from vigil.exporters.vics_case import VicsCaseExporter
     from vigil.importers.csv_payments import PaymentCsv
+    from vigil.importers.iso20022 import Iso20022Payments
     from vigil.importers.jsonl import (
         MediaJsonLines,
         MessageJsonLines,
         PaymentJsonLines,
         ReportJsonLines,
     )
+    from vigil.importers.mt103 import Mt103Payments
+    from vigil.importers.p2p_csv import P2pWalletCsv
     from vigil.media.banks.formats import BANK_FORMATS
     from vigil.media.index.factory import INDEX_DESCRIPTIONS
     from vigil.payments.detector import PaymentTypologyDetector
@@ -40,6 +43,7 @@ def builtin_plugins() -> list[PluginClass]:
         PaymentTypologyDetector,
         PanicReportDetector,
         MediaJsonLines, MessageJsonLines, PaymentJsonLines, ReportJsonLines, PaymentCsv,
+        Iso20022Payments, Mt103Payments, P2pWalletCsv,
         JsonCasesExporter, HtmlReportExporter, CyberTipExporter, StixBundleExporter,
         MispEventExporter, VicsCaseExporter, CsvCasesExporter,
         *BANK_FORMATS.values(),

@@ -57,7 +57,8 @@ def _import(name: str, data: bytes, suffix: str) -> tuple[MemoryStore, FileSumma
 
 
 def test_every_importer_is_fuzzed() -> None:
-    assert set(REGISTRY.importers) == {*JSONL_IMPORTERS, "csv.payment"}
+    formats = ("iso20022.payment", "mt103.payment", "p2p-csv.payment")  # their own fuzz file
+    assert set(REGISTRY.importers) == {*JSONL_IMPORTERS, "csv.payment", *formats}
     assert len(JSONL_IMPORTERS) == len(RecordKind)
 
 

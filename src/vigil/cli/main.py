@@ -161,6 +161,9 @@ def import_command(
     kind: Annotated[RecordKind, typer.Argument(help="What the files hold.")],
     files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=True,
                                                 dir_okay=False)],
+    format_name: Annotated[str | None, typer.Option(
+        "--format", help="A registered importer, by name or its first part (payment: csv, "
+        "jsonl, iso20022, mt103, p2p-csv); default: by content, then by suffix.")] = None,
 ) -> None:
     """Import files; bad rows are quarantined with file, line and reason.
 
@@ -171,7 +174,8 @@ def import_command(
         try:
             summaries = import_files(record_store(settings, store), kind, files,
                                      registry().importers,
-                                     max_future_skew=settings.max_future_skew)
+                                     max_future_skew=settings.max_future_skew,
+                                     format_name=format_name)
         except NoImporterError as exc:
             errors.print(str(exc))
             raise typer.Exit(2) from None
