@@ -10,12 +10,13 @@ is enough) and a case is carried by several rules or other kinds of signal.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Self, cast
 
 from fsspec import AbstractFileSystem
 
+from vigil.checkpoints import FULL_SCOPE
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
@@ -67,6 +68,30 @@ def _kyc_of(engine: DuckDBEngine, txn_ids: list[str]) -> dict[str, set[EntityRef
     return kyc
 
 
+_SCOPE_COLUMNS = {"sender": "senders", "beneficiary": "beneficiaries"}
+"""Rule history keys an incremental run supports, with the finding column that names the key."""
+
+
+def scope_of(rule: RuleConfig, row: Mapping[str, Any]) -> str:
+    """The scope of one finding: ``<history key>:<value>``, or ``*`` for a rule without one."""
+    key = rule.rule.history_key
+    if key not in _SCOPE_COLUMNS:
+        return FULL_SCOPE
+    values = _present(row[_SCOPE_COLUMNS[key]])
+    return f"{key}:{values[0]}" if len(values) == 1 else FULL_SCOPE
+
+
+def _restrict(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> None:
+    """Make ``payments`` a table of the ``stored_payments`` whose key columns hold ``keys``."""
+    engine.register_table("wanted_keys", {
+        "key_column": [column for column, values in keys.items() for _ in values],
+        "key_value": [value for values in keys.values() for value in values]})
+    wanted = " OR ".join(
+        f"{column} IN (SELECT key_value FROM wanted_keys WHERE key_column = '{column}')"
+        for column in sorted(keys) if column in _SCOPE_COLUMNS)
+    engine.create_table("payments", f"SELECT * FROM stored_payments WHERE {wanted}")
+
+
 class PaymentTypologyDetector(Detector):
     """OSEC typologies R1-R5 from a versioned rule pack, run as SQL on a pluggable engine."""
 
@@ -105,9 +130,24 @@ class PaymentTypologyDetector(Detector):
 
     def detect(self, records: Sequence[Record], context: DetectionContext) -> Iterator[Signal]:
         """Run every enabled rule; the engine lives only for this call."""
+        return iter([signal for _, signal in self.detect_scoped(records, context)])
+
+    def partition_columns(self) -> tuple[str, ...] | None:
+        """The ``payments`` columns the enabled rules' findings are keyed by (``sender``,
+        ``beneficiary``; :attr:`PaymentRule.history_key`), or ``None`` when a rule needs every
+        payment (then an incremental run recomputes this detector in full)."""
+        keys = {rule.rule.history_key for rule in self.rules.enabled()}
+        if not keys.issubset(_SCOPE_COLUMNS):
+            return None
+        return tuple(sorted(k for k in keys if k is not None))
+
+    def detect_scoped(self, records: Sequence[Record],
+                      context: DetectionContext) -> list[tuple[str, Signal]]:
+        """:meth:`detect`, each signal with its scope (``sender:<account>`` for a rule keyed by
+        sender: the finding is a function of that sender's payments alone)."""
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:
-            return iter(())
+            return []
         kyc: dict[str, set[EntityRef]] = defaultdict(set)
         for payment in payments:
             kyc[payment.txn_id].update(ref for ref in identifiers_of(payment)
@@ -115,29 +155,43 @@ class PaymentTypologyDetector(Detector):
         engine = self._engine_factory()
         try:
             engine.register_table("payments", payment_columns(payments))
-            found = [(rule, row) for rule in self.rules.enabled()
-                     for row in engine.query(rule.rule.sql(rule.parameters))]
+            found = self._found(engine)
         finally:
             engine.close()
-        return iter([self._signal(rule, row, kyc) for rule, row in found])
+        return [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
+
+    def _found(self, engine: SqlEngine) -> list[tuple[RuleConfig, dict[str, Any]]]:
+        return [(rule, row) for rule in self.rules.enabled()
+                for row in engine.query(rule.rule.sql(rule.parameters))]
 
     def detect_parquet(self, parts: Sequence[str],
                        filesystem: AbstractFileSystem | None = None) -> list[Signal]:
         """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
         store), with no Python object per payment: DuckDB reads the typed columns of ``parts``
         as the ``payments`` view, and only the findings' KYC columns come back to Python."""
-        if not parts:
+        return [signal for _, signal in self.detect_parquet_scoped(parts, filesystem)]
+
+    def detect_parquet_scoped(self, parts: Sequence[str],
+                              filesystem: AbstractFileSystem | None = None,
+                              keys: Mapping[str, Collection[str]] | None = None,
+                              ) -> list[tuple[str, Signal]]:
+        """:meth:`detect_parquet` with scopes; with ``keys`` (column -> values, e.g. the senders
+        and beneficiaries of new payments) the rules see only the payments whose ``sender`` or
+        ``beneficiary`` is among them: the whole history of those keys, read where it lies."""
+        if not parts or (keys is not None and not any(keys.values())):
             return []
         engine = DuckDBEngine()
         try:
-            engine.register_parquet("payments", parts, list(Payment.model_fields), filesystem)
-            found = [(rule, row) for rule in self.rules.enabled()
-                     for row in engine.query(rule.rule.sql(rule.parameters))]
+            view = "payments" if keys is None else "stored_payments"
+            engine.register_parquet(view, parts, list(Payment.model_fields), filesystem)
+            if keys is not None:
+                _restrict(engine, keys)
+            found = self._found(engine)
             txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
             kyc = _kyc_of(engine, txn_ids)
         finally:
             engine.close()
-        return [self._signal(rule, row, kyc) for rule, row in found]
+        return [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
 
     def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
                 kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
@@ -174,4 +228,4 @@ class PaymentTypologyDetector(Detector):
         )
 
 
-__all__ = ["PaymentTypologyDetector", "payment_columns"]
+__all__ = ["PaymentTypologyDetector", "payment_columns", "scope_of"]
