@@ -166,11 +166,11 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     cases = triage_all(groups, config.triage.with_kinds(kinds), moment, config.scorers)
     cases = store_cases(store, cases)
     counts = _counts(current, live, detectors)
-    arrived = {run.name: run.arrived for run in runs}
+    processed = {run.name: run.arrived for run in runs}
     mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
         "signals": counts, "signals_added": stored.added, "cases": len(cases),
-        "as_of": moment.isoformat(), "full": full, "detectors": mode, "records_read": arrived}))
+        "as_of": moment.isoformat(), "full": full, "detectors": mode, "records_processed": processed}))
     store.commit_run(RunCheckpoint(_marks(detectors, records, runs), prints,
                                    datetime.now(UTC).isoformat()), change)
     # The cases are read back (with any review status carried over); let this run's records,

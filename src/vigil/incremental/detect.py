@@ -36,6 +36,7 @@ class DetectorRun:
     scopes: set[str] | None = None
     """Scopes whose current signals are replaced; ``None``: all of them (a full recompute)."""
     arrived: int = 0
+    """Records the detector was run for: all it consumes in full, the new ones incremental."""
 
 
 def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> str:
