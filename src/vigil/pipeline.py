@@ -24,7 +24,7 @@ from vigil.case_lineage import stabilise
 from vigil.checkpoints import CurrentSignal, RunCheckpoint
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import current_after, current_change
-from vigil.incremental.detect import DetectorRun, detect_all_scoped, fingerprint, signals_of
+from vigil.incremental.detect import detect_all_scoped, fingerprint, signals_of
 from vigil.incremental.usage import run_usage
 from vigil.linking import LinkedGroup, LinkingConfig, link, load_linking_config
 from vigil.linking_sql import TableEngine, link_sql
@@ -147,31 +147,30 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     previous = None if full else store.run_checkpoint()
     prints = {d.name: fingerprint(d, settings_digest, store) for d in detectors}
     context = DetectionContext(banks=store)
-    for detector in detectors:
-        step(f"detect {detector.name}")
-    runs = detect_all_scoped(detectors, records, previous, prints, context, full)
+    runs = detect_all_scoped(detectors, records, previous, prints, context, full, step)
     store_flood_pauses(store, store, context.take_flood_pauses())
     stored = store.add_signals(signals_of(runs))
     change = current_change(runs, previous, full)
-    current = current_after(store.current_signals() if not full else [], runs, change)
-    live = [s for s in live_signals(store, {RecordKind.MEDIA: records.all(RecordKind.MEDIA)},
-                                    config.live_sources, as_of)
-            if s.id not in {c.signal.id for c in current}]
+    current = current_after(store.current_signals() if previous else [], runs, change)
+    recorded = {RecordKind.MEDIA: records.all(RecordKind.MEDIA)}
+    ids = {c.signal.id for c in current}
+    live = [s for s in live_signals(store, recorded, config.live_sources, as_of)
+            if s.id not in ids]
     signals = [c.signal for c in current] + live
     step("link")
     groups = link_signals(signals, config, run_usage(records, signals))
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
     step("triage")
     kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}
-    cases = triage_all(groups, config.triage.with_kinds(kinds), moment, config.scorers)
-    cases = store_cases(store, cases)
+    cases = store_cases(store, triage_all(groups, config.triage.with_kinds(kinds), moment,
+                                          config.scorers))
     counts = _counts(current, live, detectors)
-    processed = {run.name: run.arrived for run in runs}
     mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
         "signals": counts, "signals_added": stored.added, "cases": len(cases),
-        "as_of": moment.isoformat(), "full": full, "detectors": mode, "records_processed": processed}))
-    store.commit_run(RunCheckpoint(_marks(detectors, records, runs), prints,
+        "as_of": moment.isoformat(), "full": full, "detectors": mode,
+        "records_processed": {run.name: run.arrived for run in runs}}))
+    store.commit_run(RunCheckpoint(_marks(detectors, records), prints,
                                    datetime.now(UTC).isoformat()), change)
     # The cases are read back (with any review status carried over); let this run's records,
     # signals and groups go first, or both copies are alive at once (a third of the peak).
@@ -190,8 +189,7 @@ def _counts(current: Sequence[CurrentSignal], live: Sequence[Signal],
     return counts
 
 
-def _marks(detectors: Sequence[Detector], records: RunRecords,
-           runs: Sequence[DetectorRun]) -> dict[str, dict[str, object]]:
+def _marks(detectors: Sequence[Detector], records: RunRecords) -> dict[str, dict[str, object]]:
     """Marks of the kinds the detectors consume, as the run read them (parts or records)."""
     kinds = {d.consumes for d in detectors}
     by_parts = {d.consumes for d in detectors if isinstance(d, PaymentTypologyDetector)}

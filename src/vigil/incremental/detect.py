@@ -12,7 +12,7 @@ parts where they lie, restricted to the senders and beneficiaries of the new par
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,10 +56,12 @@ def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> s
 
 def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
                       previous: RunCheckpoint | None, prints: Mapping[str, str],
-                      context: DetectionContext, full: bool) -> list[DetectorRun]:
+                      context: DetectionContext, full: bool,
+                      on_step: Callable[[str], None] = lambda _step: None) -> list[DetectorRun]:
     """Run every detector, in full or incrementally as the module note says."""
     runs = []
     for detector in detectors:
+        on_step(f"detect {detector.name}")
         marks = previous.marks if previous is not None else {}
         again = (not full and previous is not None
                  and previous.detectors.get(detector.name) == prints[detector.name])
