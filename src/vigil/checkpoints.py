@@ -23,7 +23,7 @@ import json
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from vigil.model import Signal
 
@@ -73,6 +73,7 @@ class CurrentChange:
     """``vigil run --full``: the current set is exactly :attr:`added`."""
 
 
+@runtime_checkable
 class CheckpointStore(Protocol):
     """Where a run keeps its checkpoint and the current signals (the operational store)."""
 
@@ -84,6 +85,10 @@ class CheckpointStore(Protocol):
 
     def commit_run(self, checkpoint: RunCheckpoint, change: CurrentChange) -> None:
         """Apply ``change`` to the current signals and store ``checkpoint``, atomically."""
+
+    def signals_from(self, sources: Collection[str]) -> list[Signal]:
+        """Stored signals of ``sources`` (the live ones a run reads), without decoding the
+        rest of the signal history."""
 
 
 def drops(change: CurrentChange, detector: str, scope: str) -> bool:
@@ -108,6 +113,9 @@ class MemoryCheckpoints:
     def current_signals(self) -> list[CurrentSignal]:
         return [CurrentSignal(self._signals[sid], detector, scope)
                 for sid, (detector, scope) in self._current.items() if sid in self._signals]
+
+    def signals_from(self, sources: Collection[str]) -> list[Signal]:
+        return [s for s in self._signals.values() if s.source in sources]
 
     def commit_run(self, checkpoint: RunCheckpoint, change: CurrentChange) -> None:
         with self._checkpoint_lock:

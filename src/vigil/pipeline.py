@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
 from vigil.case_lineage import stabilise
-from vigil.checkpoints import CurrentSignal, RunCheckpoint
+from vigil.checkpoints import CheckpointStore, CurrentSignal, RunCheckpoint
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import current_after, current_change
 from vigil.incremental.detect import detect_all_scoped, fingerprint, signals_of
@@ -101,7 +101,9 @@ def live_signals(signals: SignalStore, records: Mapping[RecordKind, Sequence[Rec
     recorded = {r.observation_id for r in records.get(RecordKind.MEDIA, [])
                 if isinstance(r, MediaObservation)}
     wanted = set(sources)
-    return sorted((s for s in signals.signals()
+    stored = (signals.signals_from(wanted) if isinstance(signals, CheckpointStore)
+              else signals.signals())
+    return sorted((s for s in stored
                    if s.source in wanted and (as_of is None or s.observed_at <= as_of)
                    and s.evidence.get("observation_id") not in recorded), key=lambda s: s.id)
 

@@ -81,15 +81,17 @@ def scope_of(rule: RuleConfig, row: Mapping[str, Any]) -> str:
     return f"{key}:{values[0]}" if len(values) == 1 else FULL_SCOPE
 
 
-def _restrict(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> None:
-    """Make ``payments`` a table of the ``stored_payments`` whose key columns hold ``keys``."""
+def _keyed_tables(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> list[str]:
+    """For each key column, table ``keyed_<column>``: the ``stored_payments`` whose column holds
+    one of its ``keys`` (the whole history of those senders, or beneficiaries)."""
+    columns = sorted(column for column in keys if column in _SCOPE_COLUMNS)
     engine.register_table("wanted_keys", {
-        "key_column": [column for column, values in keys.items() for _ in values],
-        "key_value": [value for values in keys.values() for value in values]})
-    wanted = " OR ".join(
-        f"{column} IN (SELECT key_value FROM wanted_keys WHERE key_column = '{column}')"
-        for column in sorted(keys) if column in _SCOPE_COLUMNS)
-    engine.create_table("payments", f"SELECT * FROM stored_payments WHERE {wanted}")
+        "key_column": [column for column in columns for _ in keys[column]],
+        "key_value": [value for column in columns for value in keys[column]]})
+    for column in columns:
+        engine.create_table(f"keyed_{column}", f"""SELECT * FROM stored_payments WHERE {column}
+            IN (SELECT key_value FROM wanted_keys WHERE key_column = '{column}')""")
+    return columns
 
 
 class PaymentTypologyDetector(Detector):
@@ -160,9 +162,27 @@ class PaymentTypologyDetector(Detector):
             engine.close()
         return [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
 
-    def _found(self, engine: SqlEngine) -> list[tuple[RuleConfig, dict[str, Any]]]:
+    def _found(self, engine: SqlEngine, key: str | None = None,
+               ) -> list[tuple[RuleConfig, dict[str, Any]]]:
+        """Findings of the enabled rules (only those keyed by ``key``, when given)."""
         return [(rule, row) for rule in self.rules.enabled()
+                if key is None or rule.rule.history_key == key
                 for row in engine.query(rule.rule.sql(rule.parameters))]
+
+    def _keyed_found(self, engine: DuckDBEngine, keys: Mapping[str, Collection[str]],
+                     ) -> list[tuple[RuleConfig, dict[str, Any]]]:
+        """Each rule over the history of the keys of its own column; then ``payments`` is
+        every payment those histories hold (for the findings' KYC identifiers)."""
+        found = []
+        columns = _keyed_tables(engine, keys)
+        for column in columns:
+            engine.drop_table("payments")
+            engine.create_table("payments", f"SELECT * FROM keyed_{column}")
+            found += self._found(engine, column)
+        engine.drop_table("payments")
+        engine.create_table("payments", " UNION ALL ".join(
+            f"SELECT * FROM keyed_{column}" for column in columns))
+        return found
 
     def detect_parquet(self, parts: Sequence[str],
                        filesystem: AbstractFileSystem | None = None) -> list[Signal]:
@@ -176,17 +196,16 @@ class PaymentTypologyDetector(Detector):
                               keys: Mapping[str, Collection[str]] | None = None,
                               ) -> list[tuple[str, Signal]]:
         """:meth:`detect_parquet` with scopes; with ``keys`` (column -> values, e.g. the senders
-        and beneficiaries of new payments) the rules see only the payments whose ``sender`` or
-        ``beneficiary`` is among them: the whole history of those keys, read where it lies."""
+        and beneficiaries of new payments) each rule sees only the payments whose value in its
+        key column is among them (:attr:`PaymentRule.history_key`): the whole history of those
+        keys, read where it lies, so every finding is one of the given keys'."""
         if not parts or (keys is not None and not any(keys.values())):
             return []
         engine = DuckDBEngine()
         try:
             view = "payments" if keys is None else "stored_payments"
             engine.register_parquet(view, parts, list(Payment.model_fields), filesystem)
-            if keys is not None:
-                _restrict(engine, keys)
-            found = self._found(engine)
+            found = self._found(engine) if keys is None else self._keyed_found(engine, keys)
             txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
             kyc = _kyc_of(engine, txn_ids)
         finally:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select
 
 from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint
+from vigil.model import Signal
 from vigil.store import codec, schema
 from vigil.store.retry import RetryPolicy, write_transaction
 
@@ -38,6 +39,20 @@ class SqlCheckpoints:
         with self._engine.connect() as conn:
             return [CurrentSignal(codec.signal_from_json(data), detector, scope)
                     for data, detector, scope in conn.execute(query)]
+
+    def signals_from(self, sources: Collection[str]) -> list[Signal]:
+        """A ``LIKE`` on the stored JSON picks the candidates (its ``source`` field, written
+        right after the id); each is then checked for its source once decoded."""
+        if not sources:
+            return []
+        table = schema.signals
+        wanted = set(sources)
+        patterns = [table.c.data.like(f'%"source":{codec.dump_json(source)}%')
+                    for source in sorted(wanted)]
+        query = select(table.c.data).where(or_(*patterns)).order_by(table.c.seq)
+        with self._engine.connect() as conn:
+            found = [codec.signal_from_json(data) for data in conn.scalars(query)]
+        return [signal for signal in found if signal.source in wanted]
 
     def commit_run(self, checkpoint: RunCheckpoint, change: CurrentChange) -> None:
         table = schema.current_signals
