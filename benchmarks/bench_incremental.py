@@ -83,13 +83,16 @@ class Steps:
 
 
 def timed(label: str, run: Callable[[Steps], object]) -> float:
+    """Run once; print wall seconds per step, CPU seconds (all threads) and the cases."""
     steps = Steps()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = run(steps)
-    end = time.perf_counter()
+    end, cpu = time.perf_counter(), time.process_time() - cpu
     parts = "  ".join(f"{name} {seconds:6.1f} s" for name, seconds in steps.split(end).items())
     cases = len(getattr(result, "cases", []))
-    print(f"  {label:24} {end - start:8.1f} s   ({parts})  cases {cases:,}  peak RSS "
+    signals = sum(getattr(result, "signals_by_detector", {}).values())
+    print(f"  {label:24} {end - start:8.1f} s wall {cpu:8.1f} s CPU  ({parts})  "
+          f"signals {signals:,}  cases {cases:,}  peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
     return end - start
 
