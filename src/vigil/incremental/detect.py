@@ -79,7 +79,7 @@ def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | 
     arrived = records.arrived(kind, mark) if found is not None else None
     if found is None or arrived is None:
         everything = records.all(kind)
-        scoped = (found.detect(everything, context) if found is not None
+        scoped = (found.detect(everything, context, None) if found is not None
                   else [(FULL_SCOPE, s) for s in detector.detect(everything, context)])
         return DetectorRun(detector.name, scoped, None, len(everything))
     affected = {scope for record in arrived for scope in found.record_scopes(record)}
@@ -93,7 +93,7 @@ def _recompute(found: Partitioning, stored: Sequence[Any], affected: set[str],
     if not affected:
         return []
     history = [r for r in stored if not affected.isdisjoint(found.record_scopes(r))]
-    return [(scope, s) for scope, s in found.detect(history, context) if scope in affected]
+    return found.detect(history, context, affected)
 
 
 def _payments_from_parts(detector: PaymentTypologyDetector, records: RunRecords,

@@ -15,7 +15,7 @@ are recomputed in full whenever a bank changed (their fingerprint includes the b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from vigil.checkpoints import FULL_SCOPE
@@ -37,14 +37,18 @@ class Partitioning:
     """How to find a detector's partitions: the scopes of a record, and scoped detection."""
 
     record_scopes: Callable[[Record], Iterable[str]]
-    detect: Callable[[Sequence[Record], DetectionContext], ScopedSignals]
+    detect: Callable[[Sequence[Record], DetectionContext, Collection[str] | None], ScopedSignals]
+    """Scoped findings of the records; only those of the wanted scopes, when given."""
     uses_banks: bool = False
 
 
 def _scoped(detector: Detector, scope: Callable[[Signal], str]
-            ) -> Callable[[Sequence[Record], DetectionContext], ScopedSignals]:
-    def detect(records: Sequence[Record], context: DetectionContext) -> ScopedSignals:
-        return [(scope(signal), signal) for signal in detector.detect(records, context)]
+            ) -> Callable[[Sequence[Record], DetectionContext, Collection[str] | None],
+                          ScopedSignals]:
+    def detect(records: Sequence[Record], context: DetectionContext,
+               wanted: Collection[str] | None) -> ScopedSignals:
+        found = [(scope(signal), signal) for signal in detector.detect(records, context)]
+        return [(s, signal) for s, signal in found if wanted is None or s in wanted]
     return detect
 
 

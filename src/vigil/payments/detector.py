@@ -143,10 +143,11 @@ class PaymentTypologyDetector(Detector):
             return None
         return tuple(sorted(k for k in keys if k is not None))
 
-    def detect_scoped(self, records: Sequence[Record],
-                      context: DetectionContext) -> list[tuple[str, Signal]]:
+    def detect_scoped(self, records: Sequence[Record], context: DetectionContext,
+                      wanted: Collection[str] | None = None) -> list[tuple[str, Signal]]:
         """:meth:`detect`, each signal with its scope (``sender:<account>`` for a rule keyed by
-        sender: the finding is a function of that sender's payments alone)."""
+        sender: the finding is a function of that sender's payments alone); only the findings
+        of the ``wanted`` scopes become signals, when given."""
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:
             return []
@@ -160,7 +161,9 @@ class PaymentTypologyDetector(Detector):
             found = self._found(engine)
         finally:
             engine.close()
-        return [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
+        scoped = [(scope_of(rule, row), rule, row) for rule, row in found]
+        return [(scope, self._signal(rule, row, kyc)) for scope, rule, row in scoped
+                if wanted is None or scope in wanted]
 
     def _found(self, engine: SqlEngine, key: str | None = None,
                ) -> list[tuple[RuleConfig, dict[str, Any]]]:
