@@ -13,6 +13,11 @@ them. In one process:
 3. ``vigil run --full`` over all N + 30,000, the reference the incremental run is measured
    against (it must and does leave the same cases; tests/incremental checks that).
 
+With ``--detect-only`` only the incremental detection of the new payments is timed (the
+senders and beneficiaries of the new part, then every rule over those keys' whole history in the
+N + 30,000 stored payments, signals built): the part of a run that this design makes
+proportional to what arrived, at sizes where a whole run does not fit the machine.
+
 Each run is split into its steps (detect, link, triage and storing) from the pipeline's progress
 callback. Prints seconds per step and per run, the ratio incremental / full, peak RSS and the load
 average (the machine may be shared). ``make bench-scale`` runs it after ``bench_scale.py``.
@@ -130,15 +135,44 @@ def measure(rows: int, new: int, folder: Path) -> None:
     store.close()
 
 
+def detect_only(rows: int, new: int, folder: Path) -> None:
+    """Time the incremental detection of ``new`` payments among ``rows`` stored ones."""
+    from vigil.incremental.detect import _keys_of
+    from vigil.payments.detector import PaymentTypologyDetector
+
+    parts = folder / "payment"
+    parts.mkdir(parents=True)
+    start = time.perf_counter()
+    write_csv(folder / "stored.csv", rows)
+    copy_part(folder / "stored.csv", parts / "part-0-stored.parquet")
+    (folder / "stored.csv").unlink()
+    write_new(folder / "new.csv", rows, new, rows)
+    copy_part(folder / "new.csv", parts / "part-1-new.parquet")
+    print(f"{rows:,} + {new:,} payments written in {time.perf_counter() - start:.1f} s",
+          flush=True)
+    detector = PaymentTypologyDetector()
+    columns = detector.partition_columns() or ()
+    start, cpu = time.perf_counter(), time.process_time()
+    keys = _keys_of([str(parts / "part-1-new.parquet")], columns, None)
+    found = detector.detect_parquet_scoped(sorted(str(p) for p in parts.glob("*.parquet")),
+                                           None, keys)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"  incremental detection: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
+          f"{sum(len(v) for v in keys.values()):,} keys, {len(found):,} signals, peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--new", type=int, default=30_000)
+    parser.add_argument("--detect-only", action="store_true",
+                        help="time only the incremental detection (no first or full run)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with TemporaryDirectory() as scratch:
-        measure(args.rows, args.new, Path(scratch))
+        (detect_only if args.detect_only else measure)(args.rows, args.new, Path(scratch))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
