@@ -40,6 +40,7 @@ fuzz: $(STAMP)
 # Columnar record store at scale: import and typologies, against today's path at 1M (docs/benchmarks.md).
 bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py --rows 10000000
+	$(BIN)/python benchmarks/bench_incremental.py --rows 10000000 --new 30000
 
 # Media figures for docs/benchmarks.md; the robustness run needs the bench extra (AugLy).
 bench-media: $(STAMP)

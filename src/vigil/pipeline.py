@@ -1,11 +1,13 @@
 """The one-way pipeline over what is stored: detect, then link, then triage, then store cases.
 
-Cases are recomputed from the signals of this run (signals of earlier runs stay in the signal store
-as history); a case keeps its id while it grows, and its review status carries over by that id
-(a merged case inherits those of the cases it absorbed, :mod:`vigil.case_lineage`). Signals that
-arrived without a record (a live-stream match; later the API) cannot be recomputed, so each run
-reads them from the signal store and links them with the rest
-(docs/decisions/0002-signals-without-records.md).
+A run detects what arrived since the last run's checkpoint (:mod:`vigil.incremental`; all of it
+with ``full``), and cases are recomputed from all *current* signals (:mod:`vigil.checkpoints`:
+the findings of the last computation of each detector and scope; signals of earlier runs stay in
+the signal store as history); a case keeps its id while it grows, and its review status carries
+over by that id (a merged case inherits those of the cases it absorbed,
+:mod:`vigil.case_lineage`). Signals that arrived without a record (a live-stream match; later
+the API) cannot be recomputed, so each run reads them from the signal store and links them with
+the rest (docs/decisions/0002-signals-without-records.md).
 Detectors never write bank state: the flood pauses they propose are stored here, each with an
 audit event.
 """
@@ -19,17 +21,22 @@ from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
 from vigil.case_lineage import stabilise
+from vigil.checkpoints import CheckpointStore, CurrentSignal, RunCheckpoint
+from vigil.incremental.arrivals import RunRecords
+from vigil.incremental.current import current_after, current_change
+from vigil.incremental.detect import detect_all_scoped, fingerprint, signals_of
+from vigil.incremental.usage import run_usage
 from vigil.linking import LinkedGroup, LinkingConfig, link, load_linking_config
 from vigil.linking_sql import TableEngine, link_sql
 from vigil.media.banks.lookup import store_flood_pauses
 from vigil.model import Case, EntityRef, Signal
+from vigil.payments.detector import PaymentTypologyDetector
 from vigil.plugin import DetectionContext, Detector
 from vigil.record_stream import RecordStream, stream_records
 from vigil.records import MediaObservation, Record, RecordKind
 from vigil.settings import Settings
 from vigil.store.interfaces import BankStore, RecordStore, SignalStore, Store
 from vigil.triage import SCORERS, Scorer, TriageConfig, load_triage_config, triage_all
-from vigil.usage import identifier_usage
 
 if TYPE_CHECKING:
     from vigil.registry import Registry
@@ -47,9 +54,14 @@ class RunResult:
     """What one run produced: signals per detector, new signals stored, and the ranked cases."""
 
     signals_by_detector: dict[str, int]
+    """Current signals per detector (and live signals per source) the cases were built from."""
     signals_added: int
     cases: list[Case]
     as_of: datetime
+    full: bool = False
+    """Whether the run was asked to recompute everything (``vigil run --full``)."""
+    detectors: dict[str, str] = field(default_factory=dict)
+    """How each detector ran: ``full`` or ``incremental``."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,9 @@ def live_signals(signals: SignalStore, records: Mapping[RecordKind, Iterable[Rec
     media detector, which recomputes it from the record, so one frame never counts twice.
     """
     wanted = set(sources)
-    live = [s for s in signals.signals()
+    stored = (signals.signals_from(wanted) if isinstance(signals, CheckpointStore)
+              else signals.signals())
+    live = [s for s in stored
             if s.source in wanted and (as_of is None or s.observed_at <= as_of)]
     named = {s.evidence.get("observation_id") for s in live} - {None}
     recorded = {r.observation_id for r in (records.get(RecordKind.MEDIA, []) if named else [])
@@ -146,37 +160,65 @@ def link_signals(signals: Sequence[Signal], config: PipelineConfig,
 def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineConfig,
                  as_of: datetime | None = None, actor: str = "system",
                  on_step: StepCallback | None = None,
-                 records_from: RecordStore | None = None) -> RunResult:
-    """Detect, link, triage and store; ``as_of`` defaults to the latest signal (reproducible).
+                 records_from: RecordStore | None = None, *, full: bool = False,
+                 settings_digest: str = "") -> RunResult:
+    """Detect what arrived since the last checkpoint (everything with ``full``, or when there is
+    none), then link and triage all current signals and store the cases; ``as_of`` defaults to
+    the latest signal (reproducible). See :mod:`vigil.incremental` for how a run decides what
+    is new, and :mod:`vigil.checkpoints` for what it leaves for the next one.
 
-    Records are read from ``records_from`` when given (the columnar store of
-    ``VIGIL_RECORD_STORE=parquet``), else from ``store``."""
+    Records are read from ``records_from`` when given (``VIGIL_RECORD_STORE=parquet``), else
+    from ``store``. ``settings_digest`` names the settings the detectors were built from: a
+    checkpoint taken under others is not continued."""
     step = on_step or _quiet
-    records = read_records(records_from or store)
+    records = RunRecords(records_from or store)
+    previous = None if full else store.run_checkpoint()
+    prints = {d.name: fingerprint(d, settings_digest, store) for d in detectors}
     context = DetectionContext(banks=store)
-    found = detect_all(records, store, detectors, step, context)
+    runs = detect_all_scoped(detectors, records, previous, prints, context, full, step)
     store_flood_pauses(store, store, context.take_flood_pauses())
-    signals = [signal for group in found.values() for signal in group]
-    stored = store.add_signals(signals)
-    seen = {signal.id for signal in signals}
-    live = [s for s in live_signals(store, records, config.live_sources, as_of)
-            if s.id not in seen]
-    signals += live
+    stored = store.add_signals(signals_of(runs))
+    change = current_change(runs, previous, full)
+    current = current_after(store.current_signals() if previous else [], runs, change)
+    recorded = {RecordKind.MEDIA: records.all(RecordKind.MEDIA)}
+    ids = {c.signal.id for c in current}
+    live = [s for s in live_signals(store, recorded, config.live_sources, as_of)
+            if s.id not in ids]
+    signals = [c.signal for c in current] + live
     step("link")
-    usage = identifier_usage(r for group in records.values() for r in group)
-    groups = link_signals(signals, config, usage)
+    groups = link_signals(signals, config, run_usage(records, signals))
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
     step("triage")
     kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}
-    cases = triage_all(groups, config.triage.with_kinds(kinds), moment, config.scorers)
-    cases = store_cases(store, cases)
-    counts = {name: len(group) for name, group in found.items()}
-    for signal in live:
-        counts[signal.source] = counts.get(signal.source, 0) + 1
+    cases = store_cases(store, triage_all(groups, config.triage.with_kinds(kinds), moment,
+                                          config.scorers))
+    counts = _counts(current, live, detectors)
+    mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
         "signals": counts, "signals_added": stored.added, "cases": len(cases),
-        "as_of": moment.isoformat()}))
+        "as_of": moment.isoformat(), "full": full, "detectors": mode,
+        "records_processed": {run.name: run.arrived for run in runs}}))
+    store.commit_run(RunCheckpoint(_marks(detectors, records), prints,
+                                   datetime.now(UTC).isoformat()), change)
     # The cases are read back (with any review status carried over); let this run's records,
     # signals and groups go first, or both copies are alive at once (a third of the peak).
-    del records, found, signals, usage, groups, cases
-    return RunResult(counts, stored.added, store.cases(), moment)
+    del records, runs, signals, current, groups, cases
+    return RunResult(counts, stored.added, store.cases(), moment, full, mode)
+
+
+def _counts(current: Sequence[CurrentSignal], live: Sequence[Signal],
+            detectors: Sequence[Detector]) -> dict[str, int]:
+    """Current signals per detector (every detector of the run named), then live per source."""
+    counts = {detector.name: 0 for detector in detectors}
+    for item in current:
+        counts[item.detector] = counts.get(item.detector, 0) + 1
+    for signal in live:
+        counts[signal.source] = counts.get(signal.source, 0) + 1
+    return counts
+
+
+def _marks(detectors: Sequence[Detector], records: RunRecords) -> dict[str, dict[str, object]]:
+    """Marks of the kinds the detectors consume, as the run read them (parts or records)."""
+    kinds = {d.consumes for d in detectors}
+    by_parts = {d.consumes for d in detectors if isinstance(d, PaymentTypologyDetector)}
+    return {kind.value: records.mark(kind, kind in by_parts) for kind in sorted(kinds)}

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import cast
 
 from vigil.linking_sql import TableEngine
+from vigil.model import content_hash
 from vigil.pipeline import PipelineConfig, RunResult, StepCallback, run_pipeline
 from vigil.plugin import Detector
 from vigil.registry import Registry
@@ -33,13 +34,15 @@ def build_detectors(settings: Settings, registry: Registry) -> list[Detector]:
 def run(store: Store, settings: Settings, registry: Registry,
         on_step: StepCallback | None = None, *, as_of: datetime | None = None,
         actor: str = "system", now: datetime | None = None,
-        records_from: RecordStore | None = None) -> RunResult:
+        records_from: RecordStore | None = None, full: bool = False) -> RunResult:
     """Detect, link, triage and store cases (see :func:`vigil.pipeline.run_pipeline`).
 
     Detectors that the ``VIGIL_JURISDICTION`` profile switches off at ``now`` (the wall clock:
     the law in force when the scan runs, not the data's time) do not run, and every case says
     so in a zero-contribution reason. ``VIGIL_LINKING=sql`` links on the ``VIGIL_ENGINE`` engine.
     ``records_from`` is the record store ``VIGIL_RECORD_STORE`` names, when not ``store``.
+    A run processes what arrived since the last run's checkpoint; ``full`` recomputes everything
+    (``vigil run --full``). Both leave the same cases (:mod:`vigil.incremental`).
     """
     moment = now or datetime.now(UTC)
     profile = profile_for(settings)
@@ -47,12 +50,18 @@ def run(store: Store, settings: Settings, registry: Registry,
     detectors = [d for d in build_detectors(settings, registry) if d.name not in off]
     result = run_pipeline(store, detectors, _pipeline_config(settings, registry),
                           as_of=as_of, actor=actor, on_step=on_step,
-                          records_from=records_from)
+                          records_from=records_from, full=full,
+                          settings_digest=settings_digest(settings))
     reasons = law_reasons(profile, moment)
     if not reasons:
         return result
     store.replace_cases([with_law_reasons(c, reasons) for c in result.cases])
     return replace(result, cases=store.cases())
+
+
+def settings_digest(settings: Settings) -> str:
+    """A digest of every setting: detectors built under other settings run in full."""
+    return content_hash(settings.model_dump(mode="json"))
 
 
 def _pipeline_config(settings: Settings, registry: Registry) -> PipelineConfig:

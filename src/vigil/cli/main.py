@@ -226,8 +226,12 @@ def run_command(
     master: Annotated[str | None, typer.Option(
         help="Spark master URL with --engine spark (default local[*]; VIGIL_SPARK_MASTER).")]
     = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Recompute every signal from all stored records, not only what arrived "
+        "since the last run.")] = False,
 ) -> None:
-    """Detect, link and triage over everything stored; print the top cases."""
+    """Detect what arrived since the last run, link and triage all current signals; print the
+    top cases. With --full, recompute everything (the same cases)."""
     settings = load_settings()
     if engine is not None or master is not None:
         settings = settings.model_copy(update={
@@ -235,7 +239,8 @@ def run_command(
     plugins = registry()
     _check_plugin_settings(settings, plugins)
     with opened_store(settings) as store, progress_steps("run") as step:
-        result = run(store, settings, plugins, step, records_from=record_store(settings, store))
+        result = run(store, settings, plugins, step, records_from=record_store(settings, store),
+                     full=full)
     for name, count in result.signals_by_detector.items():
         console.print(f"{name}: {count} signals")
     console.print(cases_table(result.cases, limit))

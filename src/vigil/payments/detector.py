@@ -10,12 +10,13 @@ is enough) and a case is carried by several rules or other kinds of signal.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Self, cast
 
 from fsspec import AbstractFileSystem
 
+from vigil.checkpoints import FULL_SCOPE
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
@@ -94,6 +95,32 @@ def register_corridor_payments(engine: DuckDBEngine, rules: PaymentRules, parts:
                         f"SELECT * FROM payment_parts WHERE {corridor_where(corridor)}")
 
 
+_SCOPE_COLUMNS = {"sender": "senders", "beneficiary": "beneficiaries"}
+"""Rule history keys an incremental run supports, with the finding column that names the key."""
+
+
+def scope_of(rule: RuleConfig, row: Mapping[str, Any]) -> str:
+    """The scope of one finding: ``<history key>:<value>``, or ``*`` for a rule without one."""
+    key = rule.rule.history_key
+    if key not in _SCOPE_COLUMNS:
+        return FULL_SCOPE
+    values = _present(row[_SCOPE_COLUMNS[key]])
+    return f"{key}:{values[0]}" if len(values) == 1 else FULL_SCOPE
+
+
+def _keyed_tables(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> list[str]:
+    """For each key column, table ``keyed_<column>``: the ``stored_payments`` whose column holds
+    one of its ``keys`` (the whole history of those senders, or beneficiaries)."""
+    columns = sorted(column for column in keys if column in _SCOPE_COLUMNS)
+    engine.register_table("wanted_keys", {
+        "key_column": [column for column in columns for _ in keys[column]],
+        "key_value": [value for column in columns for value in keys[column]]})
+    for column in columns:
+        engine.create_table(f"keyed_{column}", f"""SELECT * FROM stored_payments WHERE {column}
+            IN (SELECT key_value FROM wanted_keys WHERE key_column = '{column}')""")
+    return columns
+
+
 class PaymentTypologyDetector(Detector):
     """OSEC typologies R1-R5 from a versioned rule pack, run as SQL on a pluggable engine."""
 
@@ -132,9 +159,25 @@ class PaymentTypologyDetector(Detector):
 
     def detect(self, records: Iterable[Record], context: DetectionContext) -> Iterator[Signal]:
         """Run every enabled rule; the engine lives only for this call."""
+        return iter([signal for _, signal in self.detect_scoped(records, context)])
+
+    def partition_columns(self) -> tuple[str, ...] | None:
+        """The ``payments`` columns the enabled rules' findings are keyed by (``sender``,
+        ``beneficiary``; :attr:`PaymentRule.history_key`), or ``None`` when a rule needs every
+        payment (then an incremental run recomputes this detector in full)."""
+        keys = {rule.rule.history_key for rule in self.rules.enabled()}
+        if not keys.issubset(_SCOPE_COLUMNS):
+            return None
+        return tuple(sorted(k for k in keys if k is not None))
+
+    def detect_scoped(self, records: Iterable[Record], context: DetectionContext,
+                      wanted: Collection[str] | None = None) -> list[tuple[str, Signal]]:
+        """:meth:`detect`, each signal with its scope (``sender:<account>`` for a rule keyed by
+        sender: the finding is a function of that sender's payments alone); only the findings
+        of the ``wanted`` scopes become signals, when given."""
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:
-            return iter(())
+            return []
         kyc: dict[str, set[EntityRef]] = defaultdict(set)
         for payment in payments:
             kyc[payment.txn_id].update(ref for ref in identifiers_of(payment)
@@ -142,32 +185,65 @@ class PaymentTypologyDetector(Detector):
         engine = self._engine_factory()
         try:
             engine.register_table("payments", payment_columns(payments))
-            found = [(rule, row) for rule in self.rules.enabled()
-                     for row in engine.query(rule.rule.sql(rule.parameters))]
+            found = self._found(engine)
         finally:
             engine.close()
-        return iter([self._signal(rule, row, kyc) for rule, row in found])
+        scoped = [(scope_of(rule, row), rule, row) for rule, row in found]
+        return [(scope, self._signal(rule, row, kyc)) for scope, rule, row in scoped
+                if wanted is None or scope in wanted]
+
+    def _found(self, engine: SqlEngine, key: str | None = None,
+               ) -> list[tuple[RuleConfig, dict[str, Any]]]:
+        """Findings of the enabled rules (only those keyed by ``key``, when given)."""
+        return [(rule, row) for rule in self.rules.enabled()
+                if key is None or rule.rule.history_key == key
+                for row in engine.query(rule.rule.sql(rule.parameters))]
+
+    def _keyed_found(self, engine: DuckDBEngine, keys: Mapping[str, Collection[str]],
+                     ) -> list[tuple[RuleConfig, dict[str, Any]]]:
+        """Each rule over the history of the keys of its own column; then ``payments`` is
+        every payment those histories hold (for the findings' KYC identifiers)."""
+        found = []
+        columns = _keyed_tables(engine, keys)
+        for column in columns:
+            engine.drop_table("payments")
+            engine.create_table("payments", f"SELECT * FROM keyed_{column}")
+            found += self._found(engine, column)
+        engine.drop_table("payments")
+        engine.create_table("payments", " UNION ALL ".join(
+            f"SELECT * FROM keyed_{column}" for column in columns))
+        return found
 
     def detect_parquet(self, parts: Sequence[str],
                        filesystem: AbstractFileSystem | None = None) -> list[Signal]:
         """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
         store), with no Python object per payment: DuckDB reads the typed columns of ``parts``
-        as the ``payments`` view, and only the findings' KYC columns come back to Python. One
-        rule's findings are held at a time (their signals built, then the rows let go)."""
-        if not parts:
+        as the ``payments`` view, and only the findings' KYC columns come back to Python."""
+        return [signal for _, signal in self.detect_parquet_scoped(parts, filesystem)]
+
+    def detect_parquet_scoped(self, parts: Sequence[str],
+                              filesystem: AbstractFileSystem | None = None,
+                              keys: Mapping[str, Collection[str]] | None = None,
+                              ) -> list[tuple[str, Signal]]:
+        """:meth:`detect_parquet` with scopes; with ``keys`` (column -> values, e.g. the senders
+        and beneficiaries of new payments) each rule sees only the payments whose value in its
+        key column is among them (:attr:`PaymentRule.history_key`): the whole history of those
+        keys, read where it lies, so every finding is one of the given keys'."""
+        if not parts or (keys is not None and not any(keys.values())):
             return []
         engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
-        signals: list[Signal] = []
         try:
-            register_corridor_payments(engine, self.rules, parts, filesystem)
-            for rule in self.rules.enabled():
-                rows = engine.query(rule.rule.sql(rule.parameters))
-                kyc = _kyc_of(engine, sorted({t for row in rows for t in _present(row["txn_ids"])}))
-                signals += [self._signal(rule, row, kyc) for row in rows]
-                del rows, kyc
+            if keys is None:
+                register_corridor_payments(engine, self.rules, parts, filesystem)
+            else:
+                engine.register_parquet("stored_payments", parts, list(Payment.model_fields),
+                                        filesystem)
+            found = self._found(engine) if keys is None else self._keyed_found(engine, keys)
+            txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
+            kyc = _kyc_of(engine, txn_ids)
         finally:
             engine.close()
-        return signals
+        return [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
 
     def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
                 kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
@@ -205,4 +281,4 @@ class PaymentTypologyDetector(Detector):
 
 
 __all__ = ["PaymentTypologyDetector", "payment_columns", "register_corridor_payments",
-           "shared_corridor"]
+           "shared_corridor", "scope_of"]

@@ -64,6 +64,11 @@ class PaymentRule(ABC, Generic[P]):
     description: ClassVar[str] = ""
     citation: ClassVar[str] = ""
     parameters_type: ClassVar[type[RuleParameters]]
+    history_key: ClassVar[str | None] = None
+    """The ``payments`` column whose value a finding is a function of (``"sender"``: the rule
+    groups by sender and reads only that sender's payments), so an incremental run recomputes
+    it from the whole history of the senders with new payments only (:mod:`vigil.incremental`).
+    ``None``: a finding may depend on any payment, and every run recomputes the rule in full."""
 
     @abstractmethod
     def sql(self, params: P) -> str:

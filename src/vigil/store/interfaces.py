@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from vigil.audit import AuditEvent
+from vigil.checkpoints import CheckpointStore
 from vigil.custody.entry import CustodyEntry
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.media.banks.records import BankEntry, BankInfo
@@ -149,7 +150,7 @@ class DeletingStore(Protocol):
 
 
 class Store(RecordStore, SignalStore, CaseStore, BankStore, AuditStore, OutboxStore,
-            DeletingStore, Protocol):
+            DeletingStore, CheckpointStore, Protocol):
     """All interfaces together, as the CLI opens them; library functions take the narrow ones."""
 
     def close(self) -> None: ...

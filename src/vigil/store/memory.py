@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from vigil.audit import AuditEvent
 from vigil.case_lineage import members_of
+from vigil.checkpoints import MemoryCheckpoints
 from vigil.custody.entry import GENESIS, CustodyEntry, seal
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.custody.log import PeriodicHeads
@@ -23,7 +24,7 @@ from vigil.store import record_ids
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount
 
 
-class MemoryStore(MemoryOutbox, MemoryDeletes):
+class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
     """Implements every store interface with dicts; nothing survives the process."""
 
     def __init__(self) -> None:
@@ -41,6 +42,7 @@ class MemoryStore(MemoryOutbox, MemoryDeletes):
         self._custody_heads: list[SignedHead] = []
         self._heads = PeriodicHeads()
         self._deliveries: dict[str, Delivery] = {}
+        MemoryCheckpoints.__init__(self)
 
     def add_records(self, records: Sequence[Record]) -> AddResult:
         added, conflicts = 0, []

@@ -41,6 +41,7 @@ class LowValueCorridor(PaymentRule[LowValueCorridorParams]):
     description = "low-value cross-border P2P payments to a high-risk corridor"
     citation = "AMLC 2020 study, FATF 2025, AUSTRAC case study, ACAMS Today vol. 20 no. 3"
     parameters_type = LowValueCorridorParams
+    history_key = "sender"
 
     def sql(self, params: LowValueCorridorParams) -> str:
         return low_value_corridor_sql(params)

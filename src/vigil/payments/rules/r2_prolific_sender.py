@@ -66,6 +66,7 @@ class ProlificSender(PaymentRule[ProlificSenderParams]):
     description = "prolific low-value sender (many small payments at a short median gap)"
     citation = "AIC T&I 634 (Cubitt, Napier & Brown 2021), AIC (Wolbers)"
     parameters_type = ProlificSenderParams
+    history_key = "sender"
 
     def sql(self, params: ProlificSenderParams) -> str:
         return prolific_sender_sql(params)

@@ -37,6 +37,7 @@ class FanOut(PaymentRule[FanOutParams]):
     description = "fan-out to unrelated beneficiaries within a window"
     citation = "AUSTRAC v Westpac statement of claim, AMLC 2020 study"
     parameters_type = FanOutParams
+    history_key = "sender"
 
     def sql(self, params: FanOutParams) -> str:
         return fan_out_sql(params)

@@ -36,6 +36,7 @@ class FanIn(PaymentRule[FanInParams]):
     description = "fan-in from unrelated senders to a common beneficiary within a window"
     citation = "AUSTRAC case study, DHS"
     parameters_type = FanInParams
+    history_key = "beneficiary"
 
     def sql(self, params: FanInParams) -> str:
         return fan_in_sql(params)

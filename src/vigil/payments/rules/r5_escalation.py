@@ -101,6 +101,7 @@ class Escalation(PaymentRule[EscalationParams]):
     description = "escalation of amount and frequency (second-half medians against the first)"
     citation = "AIC T&I 589 (Brown, Napier & Smith 2020), AUSTRAC"
     parameters_type = EscalationParams
+    history_key = "sender"
 
     def sql(self, params: EscalationParams) -> str:
         return escalation_sql(params)

@@ -1,0 +1,180 @@
+"""Incremental run against a full run: N stored payments, then 30,000 new ones.
+
+N synthetic payments (:mod:`vigil.testing.scale_payments`, default 10,000,000; ``--rows``) are
+written as Parquet parts of the columnar store by DuckDB straight from a CSV (typed columns,
+``record_id``, ``content_hash``; not validated, as ``bench_scale.py``'s ``typology-sql-bulk``
+does, so the benchmark times the run and not the import), and a SQLite operational store beside
+them. In one process:
+
+1. ``vigil run`` over the N payments (the first run: everything is new), which leaves the
+   checkpoint;
+2. 30,000 new payments (``--new``) from the same sender and beneficiary pools arrive as a new
+   part, and ``vigil run`` processes them incrementally;
+3. ``vigil run --full`` over all N + 30,000, the reference the incremental run is measured
+   against (it must and does leave the same cases; tests/incremental checks that).
+
+With ``--detect-only`` only the incremental detection of the new payments is timed (the
+senders and beneficiaries of the new part, then every rule over those keys' whole history in the
+N + 30,000 stored payments, signals built): the part of a run that this design makes
+proportional to what arrived, at sizes where a whole run does not fit the machine.
+
+Each run is split into its steps (detect, link, triage and storing) from the pipeline's progress
+callback. Prints seconds per step and per run, the ratio incremental / full, peak RSS and the load
+average (the machine may be shared). ``make bench-scale`` runs it after ``bench_scale.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_scale import write_csv  # noqa: E402
+
+
+def copy_part(csv: Path, target: Path) -> None:
+    """One Parquet file at ``target`` (the part schema's key and typed columns) from ``csv``."""
+    import duckdb
+
+    from vigil.records import Payment
+
+    fields = ", ".join(Payment.model_fields)
+    connection = duckdb.connect()
+    connection.execute(
+        f"COPY (SELECT txn_id AS record_id, sha256(CAST(t AS VARCHAR)) AS content_hash, "
+        f"{fields} FROM (SELECT * REPLACE (CAST(sent_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' "
+        f"AS sent_at), 'p2p' AS channel, 'individual' AS sender_type, "
+        f"'individual' AS beneficiary_type, '' AS reference, NULL::VARCHAR AS sender_name, "
+        f"NULL::VARCHAR AS beneficiary_name, NULL::VARCHAR AS sender_email, "
+        f"NULL::VARCHAR AS beneficiary_phone FROM read_csv('{csv}', header = true)) t) "
+        f"TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+    connection.close()
+
+
+def write_new(path: Path, first: int, rows: int, total: int, seed: int = 99) -> None:
+    """``rows`` new payments numbered from ``first``, drawn from the pools of a ``total`` set."""
+    import numpy as np
+    import pyarrow.csv as pa_csv
+
+    from vigil.testing.scale_payments import payment_batch
+
+    batch = payment_batch(np.random.default_rng(seed), first, rows, total)
+    with path.open("wb") as handle:
+        pa_csv.write_csv(batch, handle, pa_csv.WriteOptions(quoting_style="none"))
+
+
+class Steps:
+    """Seconds per pipeline step, from the progress callback."""
+
+    def __init__(self) -> None:
+        self.marks: list[tuple[str, float]] = []
+
+    def __call__(self, step: str) -> None:
+        self.marks.append(("detect" if step.startswith("detect") else step, time.perf_counter()))
+
+    def split(self, end: float) -> dict[str, float]:
+        spent: dict[str, float] = {}
+        for (name, at), (_, then) in zip(self.marks, [*self.marks[1:], ("end", end)],
+                                         strict=True):
+            spent[name] = spent.get(name, 0.0) + then - at
+        return spent
+
+
+def timed(label: str, run: Callable[[Steps], object]) -> float:
+    """Run once; print wall seconds per step, CPU seconds (all threads) and the cases."""
+    steps = Steps()
+    start, cpu = time.perf_counter(), time.process_time()
+    result = run(steps)
+    end, cpu = time.perf_counter(), time.process_time() - cpu
+    parts = "  ".join(f"{name} {seconds:6.1f} s" for name, seconds in steps.split(end).items())
+    cases = len(getattr(result, "cases", []))
+    signals = sum(getattr(result, "signals_by_detector", {}).values())
+    print(f"  {label:24} {end - start:8.1f} s wall {cpu:8.1f} s CPU  ({parts})  "
+          f"signals {signals:,}  cases {cases:,}  peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
+    return end - start
+
+
+def measure(rows: int, new: int, folder: Path) -> None:
+    from vigil.columnar.split import SplitRecordStore
+    from vigil.columnar.store import ColumnarRecords
+    from vigil.registry import load_registry
+    from vigil.runs import run
+    from vigil.settings import Settings
+    from vigil.store.open import open_store
+
+    parts = folder / "records" / "payment"
+    parts.mkdir(parents=True)
+    start = time.perf_counter()
+    write_csv(folder / "stored.csv", rows)
+    copy_part(folder / "stored.csv", parts / "part-0-stored.parquet")
+    (folder / "stored.csv").unlink()
+    print(f"{rows:,} stored payments written as a part in {time.perf_counter() - start:.1f} s",
+          flush=True)
+    store = open_store(f"sqlite:///{folder / 'vigil.db'}")
+    records = SplitRecordStore(store, ColumnarRecords(folder / "records"))
+    settings, registry = Settings(), load_registry()
+
+    def once(full: bool) -> Callable[[Steps], object]:
+        return lambda steps: run(store, settings, registry, steps, records_from=records,
+                                 full=full)
+
+    timed(f"first run ({rows:,})", once(False))
+    write_new(folder / "new.csv", rows, new, rows)
+    copy_part(folder / "new.csv", parts / "part-1-new.parquet")
+    incremental = timed(f"incremental (+{new:,})", once(False))
+    full = timed(f"full ({rows + new:,})", once(True))
+    print(f"  incremental / full: {incremental / full:.3f} ({full / incremental:.1f}x faster)")
+    store.close()
+
+
+def detect_only(rows: int, new: int, folder: Path) -> None:
+    """Time the incremental detection of ``new`` payments among ``rows`` stored ones."""
+    from vigil.incremental.detect import _keys_of
+    from vigil.payments.detector import PaymentTypologyDetector
+
+    parts = folder / "payment"
+    parts.mkdir(parents=True)
+    start = time.perf_counter()
+    write_csv(folder / "stored.csv", rows)
+    copy_part(folder / "stored.csv", parts / "part-0-stored.parquet")
+    (folder / "stored.csv").unlink()
+    write_new(folder / "new.csv", rows, new, rows)
+    copy_part(folder / "new.csv", parts / "part-1-new.parquet")
+    print(f"{rows:,} + {new:,} payments written in {time.perf_counter() - start:.1f} s",
+          flush=True)
+    detector = PaymentTypologyDetector()
+    columns = detector.partition_columns() or ()
+    start, cpu = time.perf_counter(), time.process_time()
+    keys = _keys_of([str(parts / "part-1-new.parquet")], columns, None)
+    found = detector.detect_parquet_scoped(sorted(str(p) for p in parts.glob("*.parquet")),
+                                           None, keys)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"  incremental detection: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
+          f"{sum(len(v) for v in keys.values()):,} keys, {len(found):,} signals, peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--new", type=int, default=30_000)
+    parser.add_argument("--detect-only", action="store_true",
+                        help="time only the incremental detection (no first or full run)")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    with TemporaryDirectory() as scratch:
+        (detect_only if args.detect_only else measure)(args.rows, args.new, Path(scratch))
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+"""Incremental runs: what arrived since the last checkpoint, and only the history it needs.
+
+- :mod:`vigil.incremental.arrivals`: marks of what is stored, and what arrived since a mark;
+- :mod:`vigil.incremental.partitions`: which records each detector's findings depend on;
+- :mod:`vigil.incremental.detect`: one run's detection, in full or incremental, and the change
+  it makes to the current signals (:mod:`vigil.checkpoints`);
+- :mod:`vigil.incremental.usage`: who uses which identifier, for hub suppression, read where
+  the records lie.
+"""

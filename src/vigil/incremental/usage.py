@@ -1,0 +1,72 @@
+"""Who uses which identifier (:mod:`vigil.usage`), read where each kind's records lie.
+
+Hub suppression asks only about the identifiers that signals name, so payments kept as Parquet
+parts are asked in SQL for those identifiers alone (the same pairs :func:`vigil.usage.
+identifier_usage` reads from a payment), and never become Python objects; the other kinds are
+read as records, as before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from vigil.engines import DuckDBEngine
+from vigil.identifiers import EntityKind
+from vigil.incremental.arrivals import RunRecords
+from vigil.model import EntityRef, Signal
+from vigil.records import Payment, RecordKind
+from vigil.usage import Usage, identifier_usage
+
+_PAYMENT_PAIRS = (
+    # (used column, used kind, user column): vigil.usage._pairs of a payment
+    ("sender_phone", EntityKind.PHONE, "sender"),
+    ("sender_email", EntityKind.EMAIL, "sender"),
+    ("beneficiary_phone", EntityKind.PHONE, "beneficiary"),
+    ("beneficiary_email", EntityKind.EMAIL, "beneficiary"),
+    ("beneficiary", EntityKind.PAYMENT_ACCOUNT, "sender"),
+    ("sender", EntityKind.PAYMENT_ACCOUNT, "beneficiary"),
+)
+
+
+def run_usage(records: RunRecords, signals: Iterable[Signal]) -> Usage:
+    """Usage of every identifier the ``signals`` name, from every kind of stored record."""
+    wanted = {subject for signal in signals for subject in signal.subjects}
+    usage: Usage = defaultdict(set)
+    for kind in RecordKind:
+        parts = records.parts(kind) if kind is RecordKind.PAYMENT else None
+        found = (_payment_usage(parts, wanted, records.filesystem()) if parts is not None
+                 else identifier_usage(records.all(kind)))
+        for used, users in found.items():
+            if used in wanted:
+                usage[used].update(users)
+    return dict(usage)
+
+
+def _payment_usage(parts: list[str], wanted: set[EntityRef], fs: Any) -> Usage:
+    """Payment usage of the ``wanted`` identifiers, asked of the parts in SQL."""
+    usage: Usage = defaultdict(set)
+    if not parts:
+        return usage
+    engine = DuckDBEngine()
+    try:
+        engine.register_parquet("payments", parts, list(Payment.model_fields), fs)
+        for used_column, kind, user_column in _PAYMENT_PAIRS:
+            values = sorted(ref.value for ref in wanted if ref.kind is kind)
+            if not values:
+                continue
+            engine.register_table("wanted", {"value": values})
+            rows = engine.query(
+                f'SELECT DISTINCT "{used_column}" AS used, "{user_column}" AS user '
+                f'FROM payments WHERE "{used_column}" IN (SELECT value FROM wanted) '
+                f'AND "{user_column}" IS NOT NULL')
+            for row in rows:
+                usage[EntityRef(kind, row["used"])].add(
+                    EntityRef(EntityKind.PAYMENT_ACCOUNT, row["user"]))
+    finally:
+        engine.close()
+    return usage
+
+
+__all__ = ["run_usage"]

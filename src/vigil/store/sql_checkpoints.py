@@ -1,0 +1,88 @@
+"""The checkpoint store of :class:`vigil.store.sql.SqlStore`: run checkpoints, current signals.
+
+A mixin, as :mod:`vigil.store.sql_cases` is. See :mod:`vigil.checkpoints` for what they mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select
+
+from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint
+from vigil.model import Signal
+from vigil.store import codec, schema
+from vigil.store.retry import RetryPolicy, write_transaction
+
+_CHUNK = 500
+"""Scopes per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
+
+
+class SqlCheckpoints:
+    """``CheckpointStore`` over the ``run_checkpoints`` and ``current_signals`` tables."""
+
+    _engine: Engine
+    _retry: RetryPolicy
+
+    def run_checkpoint(self) -> RunCheckpoint | None:
+        table = schema.run_checkpoints
+        query = select(table.c.data).order_by(table.c.seq.desc()).limit(1)
+        with self._engine.connect() as conn:
+            data = conn.scalar(query)
+        return None if data is None else RunCheckpoint.from_json(data)
+
+    def current_signals(self) -> list[CurrentSignal]:
+        current, signals = schema.current_signals, schema.signals
+        query = (select(signals.c.data, current.c.detector, current.c.scope)
+                 .join(signals, signals.c.id == current.c.signal_id)
+                 .order_by(current.c.seq))
+        with self._engine.connect() as conn:
+            return [CurrentSignal(codec.signal_from_json(data), detector, scope)
+                    for data, detector, scope in conn.execute(query)]
+
+    def signals_from(self, sources: Collection[str]) -> list[Signal]:
+        """A ``LIKE`` on the stored JSON picks the candidates (its ``source`` field, written
+        right after the id); each is then checked for its source once decoded."""
+        if not sources:
+            return []
+        table = schema.signals
+        wanted = set(sources)
+        patterns = [table.c.data.like(f'%"source":{codec.dump_json(source)}%')
+                    for source in sorted(wanted)]
+        query = select(table.c.data).where(or_(*patterns)).order_by(table.c.seq)
+        with self._engine.connect() as conn:
+            found = [codec.signal_from_json(data) for data in conn.scalars(query)]
+        return [signal for signal in found if signal.source in wanted]
+
+    def commit_run(self, checkpoint: RunCheckpoint, change: CurrentChange) -> None:
+        table = schema.current_signals
+        with write_transaction(self._engine, self._retry) as conn:
+            if change.replace_all:
+                conn.execute(delete(table))
+            if change.dropped_detectors:
+                conn.execute(delete(table).where(
+                    table.c.detector.in_(sorted(change.dropped_detectors))))
+            for detector, scopes in sorted(change.dropped.items()):
+                _drop_scopes(conn, detector, scopes)
+            rows = [{"signal_id": sid, "detector": detector, "scope": scope}
+                    for sid, detector, scope in change.added]
+            if rows:
+                # A signal found again under the same scope is already there; drop then insert.
+                for start in range(0, len(rows), _CHUNK):
+                    ids = [row["signal_id"] for row in rows[start:start + _CHUNK]]
+                    conn.execute(delete(table).where(table.c.signal_id.in_(ids)))
+                conn.execute(insert(table), rows)
+            conn.execute(insert(schema.run_checkpoints),
+                         [{"at": checkpoint.at, "data": checkpoint.to_json()}])
+
+
+def _drop_scopes(conn: Connection, detector: str, scopes: Collection[str]) -> None:
+    table = schema.current_signals
+    ordered = sorted(scopes)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start:start + _CHUNK]
+        conn.execute(delete(table).where(and_(table.c.detector == detector,
+                                              table.c.scope.in_(chunk))))
+
+
+__all__ = ["SqlCheckpoints"]

@@ -1,0 +1,78 @@
+"""Stores fed in arrival batches, run incrementally or in full, and what their runs leave."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from vigil.demo.world import World
+from vigil.media.banks.records import BankInfo
+from vigil.model import Case
+from vigil.records import Record, RecordKind
+from vigil.registry import Registry
+from vigil.runs import run
+from vigil.settings import Settings
+from vigil.store.interfaces import RecordStore, Store
+
+CaseView = tuple[str, tuple[str, ...], tuple[str, ...], float, tuple[str, ...], str]
+
+
+def case_view(case: Case) -> CaseView:
+    """Everything a case is: id, members, signals, priority, reasons (in words), status."""
+    return (case.id, tuple(sorted(str(e) for e in case.entities)),
+            tuple(sorted(s.id for s in case.signals)), round(case.priority, 9),
+            tuple(str(r) for r in case.reasons), case.status.value)
+
+
+def without_history(views: Sequence[CaseView]) -> list[tuple[object, ...]]:
+    """Members, signals, priority and reasons: what does not depend on earlier runs (the id
+    and the review status do)."""
+    return sorted(view[1:5] for view in views)
+
+
+def split_batches(records: Sequence[Record], batches: int, seed: int) -> list[list[Record]]:
+    """``records`` shuffled and cut into ``batches`` non-empty arrival batches."""
+    rng = random.Random(seed)
+    shuffled = list(records)
+    rng.shuffle(shuffled)
+    cuts = sorted(rng.sample(range(1, len(shuffled)), batches - 1))
+    bounds = [0, *cuts, len(shuffled)]
+    return [shuffled[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def add_batch(target: RecordStore, batch: Sequence[Record]) -> None:
+    """Store one batch, a kind at a time (the columnar store takes one kind per call)."""
+    for kind in RecordKind:
+        chunk = [r for r in batch if r.kind is kind]
+        if chunk:
+            result = target.add_records(chunk)
+            assert not result.conflicts
+
+
+def add_bank(store: Store, world: World) -> None:
+    """The world's known bank, as ``vigil demo`` loads it."""
+    if world.bank:
+        store.add_bank(BankInfo(name=world.bank[0].bank, source="vigil demo"))
+        store.add_bank_entries(list(world.bank))
+
+
+@dataclass
+class Runner:
+    """One store and how it is run: ``full`` every time, or incremental."""
+
+    store: Store
+    records: RecordStore
+    settings: Settings
+    registry: Registry
+    full: bool
+    as_of: datetime
+
+    def run(self) -> list[CaseView]:
+        result = run(self.store, self.settings, self.registry, as_of=self.as_of,
+                     records_from=self.records, full=self.full)
+        return [case_view(case) for case in result.cases]
+
+    def current(self) -> list[str]:
+        return sorted(c.signal.id for c in self.store.current_signals())
