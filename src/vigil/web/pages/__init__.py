@@ -22,6 +22,8 @@ from vigil.web.pages.session import LOGIN_PATH, LoginRequired
 from vigil.web.pages.state import PageState
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
+ROUTERS = (login.router, queue.router, case.router, case_actions.router, reveal.router)
+"""Every router of the pages (the authorisation matrix test walks them)."""
 
 
 def _login_required(request: Request, _exc: Exception) -> Response:
@@ -47,8 +49,8 @@ def _for_pages(api_handler: Handler, status_of: Callable[[Any], int]) -> Handler
 def install(app: FastAPI, state: PageState) -> None:
     """Mount the pages, their static files, headers and error pages on ``app``."""
     app.state.pages = state
-    for module in (login, queue, case, case_actions, reveal):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="static")
     security.install(app)
     app.add_exception_handler(LoginRequired, _login_required)
