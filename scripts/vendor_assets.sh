@@ -12,6 +12,8 @@ PINS=(
   "htmx.org 2.0.11 package/LICENSE src/vigil/web/static/vendor/htmx.LICENSE d3d2456f76414f2456104660ebd65aff1c04cd7966b942bdabd63f3cdb316a38"
   "axe-core 4.14.1 package/axe.min.js tests/browser/vendor/axe.min.js 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
   "axe-core 4.14.1 package/LICENSE tests/browser/vendor/axe.LICENSE af175b9d96ee93c21a036152e1b905b0b95304d4ae8c2c921c7609100ba8df7e"
+  "cytoscape 3.35.0 package/dist/cytoscape.min.js src/vigil/web/static/vendor/cytoscape.min.js 71fa9ebec21a7ca2c40cff6aacc30d1f6464e363662ad4b2c197e1adc770cd94"
+  "cytoscape 3.35.0 package/LICENSE src/vigil/web/static/vendor/cytoscape.LICENSE eb319c6e6f233607f71e8e2f450391751883cfc0eeb3ca7ef574c13d1d9c2203"
 )
 
 check_only=0

@@ -62,6 +62,12 @@ if TYPE_CHECKING:
         resume_bank,
         resume_bank_entry,
     )
+    from vigil.casework.network import CaseNetwork, case_network
+    from vigil.casework.outbox_view import OutboxView, outbox_view
+    from vigil.casework.payment_plot import PaymentTimeline, case_payments, payment_timeline
+    from vigil.casework.status import BankStatus, DetectorStatus, bank_status, detector_status
+    from vigil.casework.timeline import SignalTimeline, signal_timeline
+    from vigil.casework.trail import CaseTrail, case_trail
     from vigil.columnar.migrate import migrate_records
     from vigil.columnar.split import RecordsLocationError, columnar_records, record_store_for
     from vigil.confirmation import Confirmation, confirm_case, decisions, dismiss_case
@@ -238,6 +244,10 @@ __all__ = [
     "export_cases", "UnknownPluginError",
     "HeadSigner", "SignedHead", "VerifyReport", "custody_signer", "sign_custody_head",
     "verify_custody_log", "open_case",
+    # the workspace's case views
+    "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView", "PaymentTimeline",
+    "SignalTimeline", "bank_status", "case_network", "case_payments", "case_trail",
+    "detector_status", "outbox_view", "payment_timeline", "signal_timeline",
     "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
     "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",

@@ -104,5 +104,14 @@ LAZY_NAMES: dict[str, str] = {
     **dict.fromkeys(["StoreLocation", "hide_password", "locate_store"], "vigil.store.location"),
     **dict.fromkeys(["custody_signer", "open_located_store", "store_failure_text",
                      "store_summary"], "vigil.store.session"),
+    # the workspace's case views (vigil.casework)
+    **dict.fromkeys(["CaseNetwork", "case_network"], "vigil.casework.network"),
+    **dict.fromkeys(["SignalTimeline", "signal_timeline"], "vigil.casework.timeline"),
+    **dict.fromkeys(["PaymentTimeline", "case_payments", "payment_timeline"],
+                    "vigil.casework.payment_plot"),
+    **dict.fromkeys(["BankStatus", "DetectorStatus", "bank_status", "detector_status"],
+                    "vigil.casework.status"),
+    **dict.fromkeys(["CaseTrail", "case_trail"], "vigil.casework.trail"),
+    **dict.fromkeys(["OutboxView", "outbox_view"], "vigil.casework.outbox_view"),
 }
 """Public names imported on first use, and the module each comes from."""

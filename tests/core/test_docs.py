@@ -182,4 +182,8 @@ def test_public_api_is_pinned() -> None:
         "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
         "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
         "hma_create_bank", "hma_update_bank", "intake_body_schema",
+        # the workspace's case views
+        "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView",
+        "PaymentTimeline", "SignalTimeline", "bank_status", "case_network", "case_payments",
+        "case_trail", "detector_status", "outbox_view", "payment_timeline", "signal_timeline",
     ])
