@@ -94,5 +94,6 @@ def page(browser: Any) -> Iterator[Any]:
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's serious and critical violations on the page as it is now."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
+    found = page.evaluate("async () => JSON.stringify((await axe.run(document, "
+                          "{resultTypes: ['violations']})).violations)")
     return [v for v in json.loads(found) if v.get("impact") in ("serious", "critical")]

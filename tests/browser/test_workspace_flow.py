@@ -55,14 +55,15 @@ def test_claim_confirm_and_export_the_top_case(page: Any, workspace: LiveWorkspa
     page.keyboard.press("o")
     page.get_by_label("Justification").fill("Browser test: triage of the top case")
     page.get_by_role("button", name="Open the case").click()
-    page.get_by_role("heading", name=f"Case {top.id}").wait_for()
+    page.get_by_role("heading", name=f"Case {top.id}", exact=True).wait_for()
+    page.locator(f"#network-{top.id}-canvas canvas").first.wait_for()  # Cytoscape drew it
+    page.screenshot(path=str(SCREENSHOTS / "case.png"))
     assert axe_violations(page) == []
 
     first = page.locator("form.reveal").first
     first.get_by_role("textbox").fill("checking the indicator the detector matched")
     first.get_by_role("button", name="Reveal").click()
     page.get_by_text("Reveal 1 of 50 today.").wait_for()
-    page.screenshot(path=str(SCREENSHOTS / "case.png"))
 
     page.get_by_label("Justification").first.fill("Indicators and payments agree; reviewed.")
     page.get_by_role("button", name="Confirm case").click()
@@ -77,4 +78,17 @@ def test_claim_confirm_and_export_the_top_case(page: Any, workspace: LiveWorkspa
     assert trail["view_case"] == "Browser test: triage of the top case"
     assert trail["message.reveal"] == "checking the indicator the detector matched"
     assert {"claim", "confirm", "export"} <= set(trail)
+    assert page.console_problems == []
+
+
+def test_an_admin_sees_status_and_outbox_but_cannot_claim(page: Any,
+                                                          workspace: LiveWorkspace) -> None:
+    _log_in(page, workspace, "demo-admin")
+    assert page.locator("button.claim-btn").count() == 0
+    page.get_by_role("link", name="Status").click()
+    page.get_by_role("heading", name="Hash banks").wait_for()
+    assert page.locator("tr.bank-row").count() >= 1
+    page.get_by_role("link", name="Outbox").click()
+    page.get_by_role("heading", name="Outbox and dead letters").wait_for()
+    assert axe_violations(page) == []
     assert page.console_problems == []

@@ -60,9 +60,13 @@ PAGE_ROUTES: dict[tuple[str, str], tuple[str, Send]] = {
         "/ui/cases/{case}/messages/m-{case}/reveal", justification="checking")),
     ("POST", "/ui/queue/dismiss"): ("case.dismiss", _post(
         "/ui/queue/dismiss", case_id="{case}", justification="bulk false alarm")),
+    ("GET", "/ui/cases/{case_id}/trail"): ("audit.view", _get("/ui/cases/{case}/trail")),
 }
-TENANT_ROUTES: dict[tuple[str, str], str] = {("GET", "/ui/queue"): "queue.view"}
-"""Routes on a tenant, not a case: own tenant, or another's through ``?tenant=``."""
+TENANT_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/ui/queue"): "queue.view", ("GET", "/ui/status"): "bank.view",
+    ("GET", "/ui/outbox"): "outbox.view",
+}
+"""Routes on the account's own tenant, not a case (the queue also takes ``?tenant=``)."""
 
 PUBLIC_PAGES = {("GET", "/ui"), ("GET", "/ui/login"), ("POST", "/ui/login"),
                 ("POST", "/ui/logout")}
@@ -70,6 +74,8 @@ PUBLIC_PAGES = {("GET", "/ui"), ("GET", "/ui/login"), ("POST", "/ui/login"),
 
 
 def expected(role: Role, action: str, scope: str) -> str:
+    if not action.startswith(("case.", "message.")) and scope == "other_case":
+        scope = "own"  # a tenant-wide right (audit.view): any case of the own tenant
     if f"{action}@{scope}" in EXPECTED_ALLOWS[role]:
         return "2xx"
     return "404" if scope == "other_tenant" else "403"
@@ -117,6 +123,14 @@ def test_the_page_authorisation_matrix(world: tuple[Role, PageWorld],
         answer = send(built.client, _case(route, scope), f"{role.value}-me", headers)
         got[scope] = "2xx" if 200 <= answer.status_code < 300 else str(answer.status_code)
     assert got == {scope: expected(role, action, scope) for scope in SCOPES}
+
+
+@pytest.mark.parametrize("route", sorted(TENANT_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_the_tenant_pages(world: tuple[Role, PageWorld], route: tuple[str, str]) -> None:
+    role, built = world
+    status = built.client.get(route[1], follow_redirects=False).status_code
+    want = "2xx" if f"{TENANT_ROUTES[route]}@own" in EXPECTED_ALLOWS[role] else "403"
+    assert ("2xx" if 200 <= status < 300 else str(status)) == want
 
 
 def test_the_queue_of_each_tenant(world: tuple[Role, PageWorld]) -> None:

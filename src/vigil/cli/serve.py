@@ -58,8 +58,9 @@ def print_demo_credentials(built: DemoWorkspace, host: str, port: int) -> None:
                  f"({built.main_url})", markup=False)
     for account in built.accounts:
         errors.print(f"  {account.username} ({account.role.value}): password "
-                     f"{account.password}  TOTP secret {account.enrolment.secret}", markup=False)
-        errors.print(f"    {account.enrolment.uri}", markup=False)
+                     f"{account.password}  TOTP secret {account.enrolment.secret}",
+                     markup=False, soft_wrap=True)
+        errors.print(f"    {account.enrolment.uri}", markup=False, soft_wrap=True)
     errors.print("Shown once. Add a secret to an authenticator app, or print a code with\n"
                  "  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"",
                  markup=False)

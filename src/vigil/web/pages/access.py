@@ -31,9 +31,11 @@ class CaseInView:
 
 def tenant_for(request: Request, user: PageUser, action: str, tenant: str = "") -> Tenant:
     """The store of ``tenant`` (default the account's own) if the policy allows ``action`` on
-    it; else 404 without opening anything."""
+    it; else 403 for the own tenant and 404 for another, without opening anything."""
     name = tenant or user.account.tenant
     if not user.may(action, Target(name)):
+        if name == user.account.tenant:
+            raise HTTPException(403, f"your role may not do '{action}'")
         raise HTTPException(404, "not found")
     return user.tenant if name == user.account.tenant else page_state(request).tenants.get(name)
 

@@ -18,9 +18,13 @@ from vigil import (
     Case,
     case_history,
     case_messages,
+    case_network,
+    case_payments,
     decisions,
     load_destinations,
     open_case,
+    payment_timeline,
+    signal_timeline,
 )
 from vigil.web.pages.access import CaseInView, case_for
 from vigil.web.pages.render import render
@@ -69,6 +73,9 @@ def case_context(request: Request, user: PageUser, view: CaseInView) -> dict[str
         "formats": sorted(state.registry.exporters),
         "destinations": sorted(load_destinations(state.settings.outbox_destinations)),
         "cap": state.settings.reveal_daily_cap,
+        "may_trail": user.may("audit.view", view.target),
+        "network": case_network(view.case), "timeline": signal_timeline(view.case),
+        "payments": payment_timeline(view.case, case_payments(view.case, store)),
     }
 
 

@@ -25,9 +25,16 @@ def _when(moment: Any) -> str:
 _ENV.filters["when"] = _when
 
 
+NAV = (("Queue", "/ui/queue", "queue.view"), ("Status", "/ui/status", "bank.view"),
+       ("Outbox", "/ui/outbox", "outbox.view"))
+"""The workspace's pages in the nav, each shown when the policy allows its action."""
+
+
 def render(name: str, user: PageUser | None = None, *, status: int = 200,
            headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
     """The template ``name`` with ``context``, the user (for the nav) and its CSRF token."""
+    nav = [{"label": label, "href": href} for label, href, action in NAV
+           if user is not None and user.may(action)]
     html = _ENV.get_template(name).render(user=user, csrf=user.csrf if user else "",
-                                          version=__version__, **context)
+                                          version=__version__, nav_links=nav, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
