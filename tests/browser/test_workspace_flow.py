@@ -58,6 +58,7 @@ def test_claim_confirm_and_export_the_top_case(page: Any, workspace: LiveWorkspa
     page.get_by_role("heading", name=f"Case {top.id}", exact=True).wait_for()
     page.locator(f"#network-{top.id}-canvas canvas").first.wait_for()  # Cytoscape drew it
     page.screenshot(path=str(SCREENSHOTS / "case.png"))
+    page.locator("#slot-network").screenshot(path=str(SCREENSHOTS / "case-network.png"))
     assert axe_violations(page) == []
 
     first = page.locator("form.reveal").first
