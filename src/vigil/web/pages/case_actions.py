@@ -84,8 +84,9 @@ def assign(request: Request, user: Actor, case_id: str,
     view = case_for(request, user, case_id, "case.assign")
     store = view.tenant.store
     try:
-        if page_state(request).account_store.account(assignee.strip()) is None:
-            raise ValueError(f"no account named {assignee.strip()!r}")
+        found = page_state(request).account_store.account(assignee.strip())
+        if found is None or found.tenant != view.tenant.name:
+            raise ValueError(f"no account named {assignee.strip()!r} in this tenant")
         assign_and_hand_over(claim_store(store), store, store, case_id, assignee,
                              actor=user.name, reason=note)
     except REFUSALS as exc:
