@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.page_world import OWN, add_cases, page_world
-from vigil import CaseClaimedError, Role, claim_case, claim_store, open_store
+from tests.web.page_world import OWN, START, add_cases, page_world
+from vigil import (
+    CaseClaimedError,
+    Claim,
+    Role,
+    claim_case,
+    claim_store,
+    open_store,
+    release_case,
+)
 
 
 def test_the_second_analyst_sees_who_holds_the_case(tmp_path: Path) -> None:
@@ -58,4 +66,10 @@ def test_a_race_of_claims_has_exactly_one_winner(tmp_path: Path, backend: str) -
     assert claims.holders() == {"case-a": winners[0]}
     events = [e for e in store.audit_events() if e.action == "claim"]
     assert sorted(e.outcome for e in events) == ["denied"] * 7 + ["success"]
+    assert not release_case(claims, store, "case-a", actor=losers[0] + "-not", role="analyst")
+    assert release_case(claims, store, "case-a", actor=winners[0], role="analyst")
+    assert claims.holders() == {}
+    claims.hand_over(Claim("case-a", "lead", START))
+    claims.hand_over(Claim("case-a", "bo", START))
+    assert claims.holders() == {"case-a": "bo"}
     store.close()

@@ -75,10 +75,11 @@ def claim(request: Request, user: Actor, case_id: str) -> Response:
 @router.post("/cases/{case_id}/release")
 def release(request: Request, user: Actor, case_id: str) -> Response:
     view = case_for(request, user, case_id, "case.claim")
-    release_case(claim_store(view.tenant.store), view.tenant.store, case_id, actor=user.name,
-                 role=user.account.role.value)
-    row = QueueRow(view.case, "", (), None)
-    return render("partials/claim.html", user, row=row, claim_message="Released.",
+    released = release_case(claim_store(view.tenant.store), view.tenant.store, case_id,
+                            actor=user.name, role=user.account.role.value)
+    row = QueueRow(view.case, "" if released else view.holder, (), None)
+    return render("partials/claim.html", user, row=row,
+                  claim_message="Released." if released else "You do not hold this case.",
                   may_claim=user.may("case.claim"))
 
 
