@@ -86,6 +86,10 @@ def test_an_admin_sees_status_and_outbox_but_cannot_claim(page: Any,
                                                           workspace: LiveWorkspace) -> None:
     _log_in(page, workspace, "demo-admin")
     assert page.locator("button.claim-btn").count() == 0
+    page.keyboard.press("?")
+    page.get_by_role("heading", name="Keyboard shortcuts").wait_for()
+    page.keyboard.press("Escape")
+    page.get_by_role("heading", name="Keyboard shortcuts").wait_for(state="hidden")
     page.get_by_role("link", name="Status").click()
     page.get_by_role("heading", name="Hash banks").wait_for()
     assert page.locator("tr.bank-row").count() >= 1
