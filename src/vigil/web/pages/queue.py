@@ -24,6 +24,7 @@ from vigil import (
 from vigil.web.pages.access import case_for, tenant_for
 from vigil.web.pages.render import render
 from vigil.web.pages.session import Actor, PageUser, Viewer
+from vigil.web.pages.state import page_state
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 Short = Annotated[str, Query(max_length=40)]
@@ -44,7 +45,16 @@ def _page(request: Request, user: PageUser, wanted: QueueFilter, tenant: str,
                   statuses=[s.value for s in CaseStatus], kinds=[k.value for k in SignalKind],
                   jurisdictions=queue_jurisdictions(rows), message=message,
                   may_claim=user.may("case.claim"), may_dismiss=user.may("case.dismiss"),
-                  tenants=[user.account.tenant] if user.account.role.value == "admin" else [])
+                  tenants=_tenant_choices(request, user))
+
+
+def _tenant_choices(request: Request, user: PageUser) -> list[str]:
+    """The tenant filter's choices, for those who manage a tenant (``admin.accounts``): every
+    opened tenant whose queue the policy lets them see."""
+    if not user.may("admin.accounts"):
+        return []
+    names = {t.name for t in page_state(request).tenants.opened()} | {user.account.tenant}
+    return sorted(name for name in names if user.may("queue.view", Target(name)))
 
 
 @router.get("/queue")
