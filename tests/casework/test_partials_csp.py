@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from jinja2 import Environment
 
 from tests.casework.conftest import NOW, Demo
 from vigil import (
+    Case,
+    EntityRef,
+    Signal,
+    SignalKind,
     bank_status,
     case_network,
     case_payments,
@@ -59,3 +64,19 @@ def test_partials_take_the_heading_level_of_the_page(demo: Demo, partials: Envir
     html = partials.get_template(f"partials/{name}.html").render(heading_level=3,
                                                                  **_context(demo, name))
     assert "<h3 " in html and "<h2" not in html
+
+
+def test_hostile_identifiers_stay_text(partials: Environment) -> None:
+    """Identifiers are whatever a partner's export held; none may become markup or end the
+    JSON block early."""
+    hostile = (EntityRef.parse("account:app:<img/src=x_onerror=alert(1)>"),
+               EntityRef.parse('payment_account:bank:</script><b>"x'))
+    signal = Signal('det"<b>', SignalKind.PAYMENT, hostile, 0.7,
+                    datetime(2026, 3, 1, tzinfo=UTC), {}, "why", "1<i>")
+    case = Case("case-<x>", hostile, (signal,), 0.7, ())
+    html = (partials.get_template("partials/network.html").render(network=case_network(case))
+            + partials.get_template("partials/timeline.html").render(
+                timeline=signal_timeline(case)))
+    assert "<img" not in html and "<b>" not in html and "<i>" not in html
+    assert html.count("</script>") == 1  # the JSON block's own end, and no other
+    ET.fromstring(signal_timeline(case)["svg"])  # still well-formed XML

@@ -9,6 +9,7 @@ from jinja2 import Environment
 from tests.casework.conftest import NOW, Demo
 from vigil import BankEntry, BankInfo, bank_status, detector_status, pause_bank, pause_bank_entry
 from vigil.confirmation import contributing_detectors
+from vigil.intake.lookups import LookupCache
 from vigil.store.open import open_store
 
 HOUR = timedelta(hours=1)
@@ -86,3 +87,21 @@ def test_the_partial_has_a_row_per_bank_and_per_detector(demo: Demo,
     assert html.count('class="bank-row"') == len(banks) == 1
     assert html.count('class="detector-row"') == len(detectors)
     assert "no index loaded" in html
+
+
+def test_the_service_lookup_just_built_is_current_and_a_new_entry_makes_it_stale() -> None:
+    """With the intake's own lookup cache, as the status page reads it."""
+    store = open_store("memory://")
+    store.add_bank(BankInfo("known"))
+    store.add_bank_entries([BankEntry("known", c * 64, "pdq") for c in "abc"])
+    cache = LookupCache(store, "brute", refresh_s=60)
+    cache.get()
+    index = cache.status()
+    [row] = bank_status(store, store, now=datetime.now(UTC), stale_after=timedelta(seconds=60),
+                        index_sizes=index.banks, index_built_at=index.built_at)
+    assert (row["index_size"], row["entries"], row["stale"]) == (3, 3, False)
+    store.add_bank_entries([BankEntry("known", "d" * 64, "pdq")])
+    [row] = bank_status(store, store, now=datetime.now(UTC), stale_after=timedelta(seconds=60),
+                        index_sizes=index.banks, index_built_at=index.built_at)
+    assert row["stale"] is True
+    assert row["staleness"].startswith("index holds 3 entries, the store 4")
