@@ -26,11 +26,6 @@ VIEWPORT = {"width": 1280, "height": 800}
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-
-uvicorn = pytest.importorskip("uvicorn")
 
 
 @dataclass(frozen=True)
@@ -47,6 +42,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveWorkspace]:
+    import uvicorn
+
     from vigil.web.app import create_app
 
     folder = tmp_path_factory.mktemp("workspace")
@@ -71,7 +68,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveWorkspac
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as driver:
+    """Debian's Chromium under Playwright; the test is skipped, with the reason, without them
+    (each test asks for ``page`` first, so nothing else is built then)."""
+    api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with api.sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=CHROMIUM,
                                           args=["--headless", "--no-sandbox"])
         yield launched
