@@ -3,13 +3,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-hub bench-media bench-import bench-scale fuzz model-chats eval-chats bench-chats bench-api soak clean
+.PHONY: demo screenshots test lint typecheck pytest bench bench-hub bench-media bench-import bench-scale fuzz model-chats eval-chats bench-chats bench-api soak clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
 
 demo: $(STAMP)
 	$(BIN)/vigil demo --out demo-out
+	@echo "Open the analyst workspace on the demo world: $(BIN)/vigil serve --demo (prints one-time logons for a demo admin and analyst, then http://127.0.0.1:8750/ui/login)"
+
+# The README's workspace screenshots (docs/screenshots), taken by the browser tests.
+screenshots: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

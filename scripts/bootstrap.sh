@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv and install vigil with its development tools, on a fresh Debian-like machine.
 # Installs the few Debian packages needed when they are missing: a C++ compiler (pdqhash ships as
-# source and compiles the reference PDQ code) and the Python headers.
+# source and compiles the reference PDQ code), the Python headers, and Chromium (the workspace's
+# browser tests drive Debian's Chromium through Playwright; Playwright's own browsers are never
+# downloaded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,7 @@ need=()
 [ -n "$python_bin" ] || need+=(python3 python3-venv python3-dev)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ -n "$python_bin" ] && ! "$python_bin" -c 'import sysconfig, os, sys; \
     sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else 1)'; then
   need+=(python3-dev)

@@ -179,6 +179,36 @@ if TYPE_CHECKING:
         store_failure_text,
         store_summary,
     )
+    from vigil.workspace.actions import (
+        BulkOutcome,
+        assign_and_hand_over,
+        dismiss_cases,
+    )
+    from vigil.workspace.claims import (
+        CaseClaimedError,
+        Claim,
+        ClaimStore,
+        claim_case,
+        claim_store,
+        release_case,
+    )
+    from vigil.workspace.demo import (
+        DemoWorkspace,
+        demo_workspace,
+    )
+    from vigil.workspace.messages import (
+        MaskedMessage,
+        NotInCaseError,
+        case_messages,
+        message_text,
+    )
+    from vigil.workspace.queue import (
+        QueueFilter,
+        QueueRow,
+        case_jurisdictions,
+        queue_jurisdictions,
+        queue_rows,
+    )
 
 __version__ = "0.1.0"
 
@@ -242,4 +272,9 @@ __all__ = [
     "hma_create_bank", "hma_update_bank", "intake_body_schema",
     "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
     "record_store_for", "require_actor", "MoveError", "move_records",
+    # the analyst workspace: claims, queue, masked messages, demo accounts
+    "BulkOutcome", "CaseClaimedError", "Claim", "ClaimStore", "DemoWorkspace",
+    "MaskedMessage", "NotInCaseError", "QueueFilter", "QueueRow", "assign_and_hand_over",
+    "case_jurisdictions", "case_messages", "claim_case", "claim_store", "demo_workspace",
+    "dismiss_cases", "message_text", "queue_jurisdictions", "queue_rows", "release_case",
 ]

@@ -114,7 +114,9 @@ def _decide(cases: CaseStore, audit: AuditStore, case_id: str, decision: str, *,
         detectors=contributing_detectors(case))
     status = CaseStatus.CONFIRMED if decision == CONFIRM else CaseStatus.DISMISSED
     cases.set_status(case_id, status)
-    audit.append_audit(AuditEvent(name, decision, case_id, record.at, record.to_details()))
+    audit.append_audit(AuditEvent(name, decision, case_id, record.at, record.to_details(),
+                                  role=record.role, case_id=case_id,
+                                  justification=record.justification))
     return record
 
 

@@ -74,14 +74,16 @@ def set_case_status(cases: CaseStore, audit: AuditStore, case_id: str, status: C
 
 
 def assign_case(cases: CaseStore, audit: AuditStore, case_id: str, assignee: str, *,
-                actor: str) -> AuditEvent:
-    """Assign a case to an analyst; the assignment is the audit event (see the module note)."""
+                actor: str, reason: str = "") -> AuditEvent:
+    """Assign a case to an analyst; the assignment is the audit event (see the module note),
+    with ``reason`` as its justification."""
     name = require_actor(actor)
     who = assignee.strip()
     if not who or who.startswith(SYSTEM_PREFIX):
         raise ValueError(f"a case is assigned to a person by name, not {assignee!r}")
     _require_case(cases, case_id)
-    return _audit(audit, name, "assign", case_id, {"assignee": who})
+    return _audit(audit, name, "assign", case_id, {"assignee": who},
+                  justification=reason.strip())
 
 
 def add_case_note(cases: CaseStore, audit: AuditStore, case_id: str, text: str, *,

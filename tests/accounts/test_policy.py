@@ -26,10 +26,10 @@ EXPECTED_ALLOWS = {
     Role.ADMIN: {
         "queue.view@own", "case.view@own", "case.view@other_case", "case.assign@own",
         "case.assign@other_case", "bank.view@own", "bank.pause@own", "audit.view@own",
-        "admin.accounts@own",
+        "admin.accounts@own", "outbox.view@own",
     },
     Role.ANALYST: {
-        "queue.view@own", "bank.view@own",
+        "queue.view@own", "bank.view@own", "outbox.view@own",
         *(f"case.{verb}@{scope}" for verb in ("view", "claim", "confirm", "dismiss", "assign",
                                              "note", "export", "file")
           for scope in ("own", "other_case")),
@@ -41,7 +41,7 @@ EXPECTED_ALLOWS = {
     },
     Role.AUDITOR: {
         "queue.view@own", "case.view@own", "case.view@other_case", "bank.view@own",
-        "audit.view@own",
+        "audit.view@own", "outbox.view@own",
     },
 }
 

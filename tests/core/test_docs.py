@@ -166,6 +166,11 @@ def test_public_api_is_pinned() -> None:
         "LoginRefused", "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid",
         "SessionRules", "Target", "UnknownAccountError", "account_store", "can", "csrf_token",
         "reveal_message",
+        # the analyst workspace: claims, queue, masked messages, demo accounts
+        "BulkOutcome", "CaseClaimedError", "Claim", "ClaimStore", "DemoWorkspace",
+        "MaskedMessage", "NotInCaseError", "QueueFilter", "QueueRow", "assign_and_hand_over",
+        "case_jurisdictions", "case_messages", "claim_case", "claim_store", "demo_workspace",
+        "dismiss_cases", "message_text", "queue_jurisdictions", "queue_rows", "release_case",
         # conversations
         "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
         "run_chat_eval", "scan_chat_files",

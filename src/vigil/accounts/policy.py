@@ -20,7 +20,7 @@ from vigil.accounts.model import Account, Role
 ACTIONS = (
     "queue.view", "case.view", "case.claim", "case.confirm", "case.dismiss", "case.assign",
     "case.note", "case.export", "case.file", "bank.view", "bank.pause", "audit.view",
-    "admin.accounts", "message.reveal",
+    "admin.accounts", "message.reveal", "outbox.view",
 )
 """Every action the workspace checks; :func:`can` refuses any other name."""
 
@@ -50,13 +50,13 @@ _ALLOWED: dict[Role, dict[str, frozenset[Scope]]] = {
     Role.ADMIN: {
         "queue.view": _TENANT, "case.view": _TENANT, "case.assign": _TENANT,
         "bank.view": _TENANT, "bank.pause": _TENANT, "audit.view": _TENANT,
-        "admin.accounts": _TENANT,
+        "admin.accounts": _TENANT, "outbox.view": _TENANT,
     },
     Role.ANALYST: {
         "queue.view": _TENANT, "case.view": _TENANT, "case.claim": _TENANT,
         "case.confirm": _TENANT, "case.dismiss": _TENANT, "case.assign": _TENANT,
         "case.note": _TENANT, "case.export": _TENANT, "case.file": _TENANT,
-        "bank.view": _TENANT, "message.reveal": _TENANT,
+        "bank.view": _TENANT, "message.reveal": _TENANT, "outbox.view": _TENANT,
     },
     Role.REVIEWER: {
         "queue.view": _TENANT, "case.view": _ASSIGNED, "case.confirm": _ASSIGNED,
@@ -64,7 +64,7 @@ _ALLOWED: dict[Role, dict[str, frozenset[Scope]]] = {
     },
     Role.AUDITOR: {
         "queue.view": _TENANT, "case.view": _TENANT, "bank.view": _TENANT,
-        "audit.view": _TENANT,
+        "audit.view": _TENANT, "outbox.view": _TENANT,
     },
 }
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from vigil import KeySpecError, Scope, create_key, key_store_for
-from vigil.cli.common import console, errors, load_settings, opened_store
+from vigil import DemoWorkspace, KeySpecError, Scope, create_key, demo_workspace, key_store_for
+from vigil.cli.common import (
+    console,
+    errors,
+    load_settings,
+    opened_store,
+    progress_steps,
+    registry,
+)
 
 keys_app = typer.Typer(help="API keys of the web service: create (shown once), list, revoke.",
                        no_args_is_help=True)
@@ -23,11 +32,22 @@ def serve_command(
                                            "reverse proxy (docs/deploy.md).")] = LOOPBACK,
     port: Annotated[int, typer.Option(help="TCP port.")] = DEFAULT_PORT,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.", min=1)] = 1,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="Build the demo world into a fresh store in --demo-dir, create a demo "
+                       "admin and analyst, print their one-time credentials, and serve it.")]
+    = False,
+    demo_dir: Annotated[Path, typer.Option(help="Folder for --demo (emptied first).")]
+    = Path(".vigil/demo-workspace"),
 ) -> None:
-    """Serve the HTTP API (intake, HMA-compatible lookups, cases) with uvicorn."""
+    """Serve the HTTP API and the analyst workspace (/ui) with uvicorn."""
     import uvicorn
 
-    load_settings()  # fail here, in one line per bad variable, not inside a worker
+    settings = load_settings()  # fail here, in one line per bad variable, not inside a worker
+    if demo:
+        with progress_steps("demo workspace") as step:
+            built = demo_workspace(demo_dir, settings, registry(), on_step=step)
+        os.environ["VIGIL_DATABASE_URL"] = built.main_url
+        print_demo_credentials(built, host, port)
     uvicorn.run("vigil.web.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, timeout_graceful_shutdown=30, log_level="info",
                 access_log=False, log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
@@ -44,6 +64,21 @@ def _healthcheck(config: type) -> dict[str, Any]:
     names = inspect.signature(config).parameters
     return {"timeout_worker_healthcheck": WORKER_HEALTHCHECK_S} \
         if "timeout_worker_healthcheck" in names else {}
+
+
+def print_demo_credentials(built: DemoWorkspace, host: str, port: int) -> None:
+    """The demo accounts' one-time credentials, and where to open the workspace."""
+    errors.print(f"demo world: {len(built.result.cases)} cases in tenant '{built.tenant}' "
+                 f"({built.main_url})", markup=False)
+    for account in built.accounts:
+        errors.print(f"  {account.username} ({account.role.value}): password "
+                     f"{account.password}  TOTP secret {account.enrolment.secret}",
+                     markup=False, soft_wrap=True)
+        errors.print(f"    {account.enrolment.uri}", markup=False, soft_wrap=True)
+    errors.print("Shown once. Add a secret to an authenticator app, or print a code with\n"
+                 "  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"",
+                 markup=False)
+    errors.print(f"Open http://{host}:{port}/ui/login", markup=False)
 
 
 def _log_config(base: dict[str, Any]) -> dict[str, Any]:

@@ -222,6 +222,16 @@ reveal_counts = Table(
     Column("count", Integer, nullable=False),
 )
 
+# Exclusive claims on cases (vigil.workspace.claims): one row per claimed case, so a claim is one
+# atomic insert and two analysts never hold the same case.
+case_claims = Table(
+    "case_claims",
+    metadata,
+    Column("case_id", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("claimed_at", Text, nullable=False),
+)
+
 # The delivery outbox (vigil.outbox): one row per export on its way to a destination, written in
 # the same transaction as the export's audit event. ``data`` is the delivery as JSON.
 outbox_deliveries = Table(

@@ -10,29 +10,39 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
 from vigil import (
+    AccountService,
     Registry,
+    SessionRules,
     Settings,
     Store,
     TenantStores,
     __version__,
+    account_store,
     key_store_for,
     load_registry,
     locate_store,
     open_store,
 )
-from vigil.web import errors, observe
+from vigil.web import errors, observe, pages
+from vigil.web.pages.clock import PageClock
+from vigil.web.pages.state import PageState
 from vigil.web.routes import cases, filing, health, hma, intake, media
 from vigil.web.state import KEY_CACHE_S, ServiceState
 
 
 def create_app(settings: Settings, *, main_store: Store | None = None,
                registry_factory: Callable[[], Registry] = load_registry,
-               background: bool = True) -> FastAPI:
-    """The service over the store ``settings`` names (or ``main_store``, for tests)."""
+               background: bool = True, accounts: AccountService | None = None,
+               clock: PageClock | None = None) -> FastAPI:
+    """The service over the store ``settings`` names (or ``main_store``, for tests).
+
+    The workspace pages log on through ``accounts`` (default: the main store's accounts under
+    the settings' session rules) and read time from ``clock``; tests pass fake ones."""
     location = locate_store(settings.database_url, settings.home)
     store = main_store if main_store is not None else open_store(location.url)
     tenants = TenantStores(location.url, settings, registry_factory, background=background)
@@ -53,7 +63,16 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
     for module in (intake, media, hma, cases, filing, health):
         app.include_router(module.router)
     observe.install(app, state)
+    people = account_store(store)
+    now = clock or _utc_now
+    service = accounts or AccountService(people, store, SessionRules.from_settings(settings),
+                                         clock=now)
+    pages.install(app, PageState(settings, service, people, tenants, state.registry, now))
     return app
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def app_from_environment() -> FastAPI:
