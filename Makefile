@@ -72,6 +72,8 @@ bench-chats: $(STAMP)
 
 # The HTTP API under load from a second process on loopback (SQLite and PostgreSQL).
 bench-api: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get install -y -qq wrk || echo "bench-api: no wrk; the Python client is the load"; }
 	$(BIN)/python benchmarks/bench_api.py
 
 # The crash loop of tests/durability at length: SOAK_ITERATIONS=N sets the count (1,000).

@@ -284,20 +284,13 @@ api_keys = Table(
 
 # Run checkpoints (vigil.checkpoints): one row per run, the latest (highest seq) is the one the
 # next run compares the store with; ``data`` is the checkpoint as JSON (marks, fingerprints).
-run_checkpoints = Table(
-    "run_checkpoints",
-    metadata,
-    _seq(),
-    Column("at", Text, nullable=False),
-    Column("data", Text, nullable=False),
-)
+run_checkpoints = Table("run_checkpoints", metadata, _seq(), Column("at", Text, nullable=False),
+                        Column("data", Text, nullable=False))
 
 # The signals the current cases are built from, each with the detector and scope (the partition
 # of records it is a function of) whose recomputation replaces it.
 current_signals = Table(
-    "current_signals",
-    metadata,
-    _seq(),
+    "current_signals", metadata, _seq(),
     Column("signal_id", Text, nullable=False, unique=True),
     Column("detector", Text, nullable=False),
     Column("scope", Text, nullable=False),
