@@ -92,6 +92,11 @@ class TenantStores:
                 self._tenants[tenant] = found
             return found
 
+    def open_now(self, tenant: str) -> Tenant | None:
+        """``tenant`` if it is open already, else ``None``: one dict read, no lock (an event loop
+        may call it; :meth:`get` opens a tenant, off the loop)."""
+        return self._tenants.get(tenant)
+
     def opened(self) -> list[Tenant]:
         with self._lock:
             return list(self._tenants.values())

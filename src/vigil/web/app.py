@@ -52,7 +52,6 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        state.open_tenants.clear()  # a later start (tests restart the app) opens them afresh
         tenants.close()
         store.close()
 

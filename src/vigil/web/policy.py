@@ -106,10 +106,9 @@ def require(scope: Scope) -> Any:
         if wait > 0:
             raise HTTPException(429, "rate limit reached for this key",
                                 headers={"Retry-After": retry_after(wait)})
-        tenant = state.open_tenants.get(key.tenant)
+        tenant = state.tenants.open_now(key.tenant)
         if tenant is None:
             tenant = await run_in_threadpool(state.tenants.get, key.tenant)
-            state.open_tenants[key.tenant] = tenant
         return Caller(key, tenant)
 
     return Depends(check)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vigil import KeyStore, Registry, Settings, Store, Tenant, TenantStores
+from vigil import KeyStore, Registry, Settings, Store, TenantStores
 from vigil.web.limits import RateLimiter
 
 KEY_CACHE_S = 2.0
@@ -26,5 +26,3 @@ class ServiceState:
     tenants: TenantStores
     registry: Registry
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter())
-    open_tenants: dict[str, Tenant] = field(default_factory=dict)
-    """Tenants ``tenants`` has opened, read without its lock (they stay open until shutdown)."""
