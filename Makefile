@@ -14,7 +14,7 @@ demo: $(STAMP)
 
 # The README's workspace screenshots (docs/screenshots), taken by the browser tests.
 screenshots: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider tests/browser
+	VIGIL_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

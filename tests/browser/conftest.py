@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,10 @@ from vigil import DemoWorkspace, Settings, demo_workspace, load_registry
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 800}
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("VIGIL_SCREENSHOTS_DIR")
+                   or Path(tempfile.gettempdir()) / "vigil-screenshots")
+"""Where the flow's screenshots go: ``make screenshots`` sets docs/screenshots (the README's);
+a plain ``make test`` leaves the tracked pictures alone."""
 
 
 

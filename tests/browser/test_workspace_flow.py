@@ -1,7 +1,7 @@
 """The core flow in a real browser: log in with TOTP, open the queue, claim the top case of the
 demo world, open it with a justification, reveal a message, confirm it and export it; axe-core
 finds no serious or critical violation on the login, queue and case pages, at 1280x800; the
-screenshots in docs/screenshots are taken on the way."""
+screenshots are taken on the way (into docs/screenshots under `make screenshots`)."""
 
 from __future__ import annotations
 
