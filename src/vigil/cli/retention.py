@@ -19,7 +19,7 @@ from vigil import (
     run_retention,
     set_hold_until,
 )
-from vigil.cli.common import console, load_settings, opened_store, say
+from vigil.cli.common import console, load_settings, opened_store, record_store, say
 
 app = typer.Typer(help="Retention per jurisdiction, and preservation holds.",
                   no_args_is_help=True)
@@ -41,7 +41,8 @@ def refused() -> Iterator[None]:
 def run_command(
     dry_run: Annotated[bool, typer.Option(help="Say what would go; delete nothing.")] = False,
 ) -> None:
-    """Delete records, signals and cases past the VIGIL_JURISDICTION period, unless held."""
+    """Delete records, signals and cases past the VIGIL_JURISDICTION period, unless held
+    (records in Parquet parts too, with VIGIL_RECORD_STORE=parquet)."""
     settings = load_settings()
     with refused():
         profile = profile_for(settings)
@@ -49,7 +50,8 @@ def run_command(
         say("vigil: no VIGIL_JURISDICTION set, so no retention period applies; nothing deleted")
         return
     with opened_store(settings) as store:
-        plan = run_retention(store, profile, dry_run=dry_run)
+        plan = run_retention(store, profile, dry_run=dry_run,
+                             record_store=record_store(settings, store))
     verb = "would delete" if dry_run else "deleted"
     counts = ", ".join(f"{n} {kind}" for kind, n in plan.counts().items())
     held = ", ".join(f"{n} {kind}" for kind, n in plan.held.items())

@@ -57,7 +57,7 @@ class PartFolder:
         name = f"{folder}/part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}{PART_SUFFIX}"
         temporary = name + TMP_SUFFIX
         if self.is_local:
-            _write_local(Path(temporary), Path(name), table)
+            write_local_part(Path(temporary), Path(name), table)
         else:
             with self.fs.open(temporary, "wb") as handle:
                 pq.write_table(table, handle, compression="zstd")
@@ -98,7 +98,7 @@ def _protocol(fs: fsspec.AbstractFileSystem) -> str:
     return f"{protocol}://"
 
 
-def _write_local(temporary: Path, final: Path, table: pa.Table) -> None:
+def write_local_part(temporary: Path, final: Path, table: pa.Table) -> None:
     """Write, fsync the file, rename, fsync the folder: the part is whole or absent."""
     with temporary.open("wb") as handle:
         pq.write_table(table, handle, compression="zstd")
@@ -112,4 +112,4 @@ def _write_local(temporary: Path, final: Path, table: pa.Table) -> None:
         os.close(folder)
 
 
-__all__ = ["PART_SUFFIX", "PartFolder"]
+__all__ = ["PART_SUFFIX", "TMP_SUFFIX", "PartFolder", "write_local_part"]
