@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.payments.helpers import pay
+from vigil.access.tenants import tenant_store_url
 from vigil.columnar.migrate import migrate_records
 from vigil.columnar.split import SplitRecordStore, record_store_for, records_root
 from vigil.columnar.store import ColumnarRecords
@@ -74,6 +75,22 @@ def test_parts_default_to_records_beside_the_sqlite_file(tmp_path: Path) -> None
     assert records_root(Settings(), url) == str(tmp_path / ".vigil" / "records")
     with pytest.raises(ValueError, match="VIGIL_RECORDS_URL"):
         records_root(Settings(), "postgresql://u@h/db")
+
+
+def test_each_tenant_keeps_its_parts_apart(tmp_path: Path) -> None:
+    main = f"sqlite:///{tmp_path / '.vigil' / 'vigil.db'}"
+    acme, zeta = (tenant_store_url(main, name) for name in ("acme", "zeta"))
+    roots = {records_root(Settings(), url) for url in (main, acme, zeta)}
+    assert roots == {str(tmp_path / ".vigil" / "records"),
+                     str(tmp_path / ".vigil" / "records" / "tenants" / "acme"),
+                     str(tmp_path / ".vigil" / "records" / "tenants" / "zeta")}
+    shared = Settings(records_url="s3://bucket/vigil/records/")
+    postgres = tenant_store_url("postgresql://u@h/db", "acme")
+    assert records_root(shared, postgres) == "s3://bucket/vigil/records/tenants/acme"
+    assert records_root(shared, "postgresql://u@h/db") == "s3://bucket/vigil/records"
+    ColumnarRecords(records_root(Settings(), acme)).add_records([pay("t1")])
+    assert ColumnarRecords(records_root(Settings(), zeta)).records(RecordKind.PAYMENT) == []
+    assert ColumnarRecords(records_root(Settings(), main)).records(RecordKind.PAYMENT) == []
 
 
 def test_migrate_copies_in_chunks_and_counts_conflicts_by_position(tmp_path: Path) -> None:

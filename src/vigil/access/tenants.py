@@ -25,9 +25,7 @@ from vigil.registry import Registry
 from vigil.settings import Settings
 from vigil.store.interfaces import Store
 from vigil.store.open import MEMORY_URL, create_store_engine, open_store
-
-TENANT_FOLDER = "tenants"
-TENANT_SCHEMA_PREFIX = "vigil_tenant_"
+from vigil.store.tenancy import TENANT_FOLDER, TENANT_SCHEMA_PREFIX
 
 
 class UnknownTenantError(ValueError):

@@ -21,6 +21,7 @@ from vigil.records import Record, RecordKind
 from vigil.settings import Settings
 from vigil.store import record_ids
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, RecordStore
+from vigil.store.tenancy import TENANT_FOLDER, tenant_of_store_url
 
 COLUMNAR_CHUNK_ROWS = 50_000
 """Rows per Parquet part: each import chunk is one part and one key look-up over the stored
@@ -33,12 +34,22 @@ class RecordsLocationError(ValueError):
 
 
 def records_root(settings: Settings, database_url: str) -> str:
-    """``VIGIL_RECORDS_URL``, else ``records/`` beside the SQLite database file."""
+    """``VIGIL_RECORDS_URL``, else ``records/`` beside the SQLite database file; a tenant's
+    store (:mod:`vigil.access.tenants`) keeps its parts under ``tenants/<tenant>`` there, so
+    two tenants never share a part or see each other's records."""
+    tenant = tenant_of_store_url(database_url)
     if settings.records_url:
-        return settings.records_url
+        base = settings.records_url.rstrip("/")
+    else:
+        base = _beside_sqlite(database_url, tenant)
+    return f"{base}/{TENANT_FOLDER}/{tenant}" if tenant else base
+
+
+def _beside_sqlite(database_url: str, tenant: str | None) -> str:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return str(Path(url.database).resolve().parent / "records")
+        folder = Path(url.database).resolve().parent
+        return str((folder.parent if tenant else folder) / "records")
     raise RecordsLocationError(
         "VIGIL_RECORD_STORE=parquet needs VIGIL_RECORDS_URL (a folder or fsspec URL) when the "
         f"store is not a SQLite file (store: {url.render_as_string(hide_password=True)})")
