@@ -69,8 +69,10 @@ TENANT_ROUTES: dict[tuple[str, str], str] = {
 """Routes on the account's own tenant, not a case (the queue also takes ``?tenant=``)."""
 
 PUBLIC_PAGES = {("GET", "/ui"), ("GET", "/ui/login"), ("POST", "/ui/login"),
-                ("POST", "/ui/logout")}
-"""Routes any browser may reach (logout ends only the caller's own session)."""
+                ("POST", "/ui/logout"), ("GET", "/ui/oidc/start"), ("GET", "/ui/oidc/callback"),
+                ("GET", "/ui/oidc/code"), ("POST", "/ui/oidc/code")}
+"""Routes any browser may reach (logout ends only the caller's own session; the OIDC steps
+act only on the logon the caller's own pre-login cookie started: tests/web/test_page_oidc.py)."""
 
 
 def expected(role: Role, action: str, scope: str) -> str:
