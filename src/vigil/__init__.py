@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         readiness,
         tenant_store_url,
     )
+    from vigil.accounts.admin import AccountAdmin, AccountChangeRefused, NewAccount
     from vigil.accounts.credentials import Enrolment
     from vigil.accounts.errors import (
         AccountError,
@@ -266,6 +267,7 @@ __all__ = [
     "UnknownAccountError", "account_store", "can", "csrf_token", "reveal_message",
     "IdentityProvider", "OidcConfig", "OidcError", "OidcProvider", "PendingLogons",
     "UnmappedIdentity", "account_for_claims", "provider_from_settings",
+    "AccountAdmin", "AccountChangeRefused", "NewAccount",
     "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
     "run_chat_eval", "scan_chat_files",
     "DeliveryStatus", "Destination", "DestinationError", "OutboxPolicy", "enqueue_export",

@@ -13,6 +13,8 @@ LAZY_NAMES: dict[str, str] = {
     **dict.fromkeys(["RecordsLocationError", "columnar_records", "record_store_for"],
                     "vigil.columnar.split"),
     "Enrolment": "vigil.accounts.credentials",
+    **dict.fromkeys(["AccountAdmin", "AccountChangeRefused", "NewAccount"],
+                    "vigil.accounts.admin"),
     **dict.fromkeys(["AccountError", "LoginRefused", "SessionInvalid", "UnknownAccountError"],
                     "vigil.accounts.errors"),
     **dict.fromkeys(["Account", "Role"], "vigil.accounts.model"),

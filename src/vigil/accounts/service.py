@@ -59,7 +59,7 @@ class AccountService:
         self._clock = clock
 
     def create_account(self, username: str, role: Role, tenant: str, password: str, *,
-                       created_by: str) -> credentials.Enrolment:
+                       created_by: str, justification: str = "") -> credentials.Enrolment:
         """Create an account and return its TOTP enrolment, which is shown once."""
         if not USERNAME.match(username):
             raise ValueError(f"username {username!r}: 1-64 letters, digits or . _ @ -, "
@@ -73,6 +73,7 @@ class AccountService:
                           created_at=now)
         self._store.add_account(account)
         self._record(created_by, "account.create", username, role="admin",
+                     justification=justification,
                      details={"role": account.role.value, "tenant": tenant})
         return enrolment
 
@@ -96,15 +97,12 @@ class AccountService:
                                               account.totp_last_step)
         if step is None or not self._store.use_totp_step(username, step):
             self._fail(account, "wrong, stale or replayed code")
-        account = replace(account, totp_last_step=step, failed_logons=())
-        self._store.save_account(account)
-        return self._open_session(account)
+        return self._open_session(replace(account, totp_last_step=step))
 
     def identity_logon(self, username: str, issuer: str) -> NewSession:
         """A session for an account whose identity provider did MFA (the caller checked the
         token and mapped it with :func:`vigil.accounts.oidc.account_for_claims`)."""
         account = self._open_account(username)
-        self._store.save_account(replace(account, failed_logons=()))
         return self._open_session(account, {"via": "oidc", "issuer": issuer, "mfa": "idp"})
 
     def second_factor(self, username: str, code: str, issuer: str) -> NewSession:
@@ -115,9 +113,8 @@ class AccountService:
                                               account.totp_last_step)
         if step is None or not self._store.use_totp_step(username, step):
             self._fail(account, "wrong, stale or replayed code after identity provider logon")
-        account = replace(account, totp_last_step=step, failed_logons=())
-        self._store.save_account(account)
-        return self._open_session(account, {"via": "oidc", "issuer": issuer, "mfa": "totp"})
+        return self._open_session(replace(account, totp_last_step=step),
+                                  {"via": "oidc", "issuer": issuer, "mfa": "totp"})
 
     def identity_refused(self, username: str, reason: str, issuer: str) -> None:
         """Audit a refused logon through an identity provider, and count it against the named
@@ -141,6 +138,8 @@ class AccountService:
     def _open_session(self, account: Account,
                       details: dict[str, JSONValue] | None = None) -> NewSession:
         now = self._clock()
+        account = replace(account, failed_logons=(), last_logon=now)
+        self._store.save_account(account)
         session_id = new_session_id()
         self._store.add_session(SessionRecord(session_id_hash(session_id), account.username,
                                               created_at=now, last_seen=now))
@@ -212,6 +211,13 @@ class AccountService:
         self._store.save_account(replace(account, locked_at=None, failed_logons=()))
         self._record(admin, "account.unlock", username, role="admin", justification=reason,
                      details={"was_locked": account.locked})
+
+    def record_change(self, admin: Account, action: str, target: str, justification: str,
+                      details: dict[str, JSONValue]) -> None:
+        """Audit an account change an admin made (:class:`vigil.AccountAdmin`), on the same
+        custody log as logons."""
+        self._record(admin.username, action, target, role=admin.role, details=details,
+                     justification=justification.strip())
 
     def _record(self, actor: str, action: str, target: str, *, role: str = "",
                 outcome: str = "success", justification: str = "",

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vigil.web.pages import (
+    admin,
     case,
     case_actions,
     login,
@@ -32,7 +33,7 @@ from vigil.web.pages.state import PageState
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
 ROUTERS = (login.router, oidc.router, queue.router, case.router, case_actions.router,
-           reveal.router, views.router)
+           reveal.router, views.router, admin.router)
 """Every router of the pages (the authorisation matrix test walks them)."""
 
 
