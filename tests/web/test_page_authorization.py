@@ -42,7 +42,8 @@ def _get(path: str, **query: str) -> Send:
 # (method, route) -> (the policy action it needs, how to call it on a case)
 PAGE_ROUTES: dict[tuple[str, str], tuple[str, Send]] = {
     ("GET", "/ui/cases/{case_id}"): ("case.view", _get("/ui/cases/{case}", why="audit test")),
-    ("POST", "/ui/cases/{case_id}/claim"): ("case.claim", _post("/ui/cases/{case}/claim")),
+    ("POST", "/ui/cases/{case_id}/claim"): ("case.claim", _post(
+        "/ui/cases/{case}/claim", justification="matrix test")),
     ("POST", "/ui/cases/{case_id}/release"): ("case.claim", _post("/ui/cases/{case}/release")),
     ("POST", "/ui/cases/{case_id}/confirm"): ("case.confirm", _post(
         "/ui/cases/{case}/confirm", note="agreed", viewed="no")),
