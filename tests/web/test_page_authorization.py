@@ -43,7 +43,7 @@ def _get(path: str, **query: str) -> Send:
 PAGE_ROUTES: dict[tuple[str, str], tuple[str, Send]] = {
     ("GET", "/ui/cases/{case_id}"): ("case.view", _get("/ui/cases/{case}", why="audit test")),
     ("POST", "/ui/cases/{case_id}/claim"): ("case.claim", _post(
-        "/ui/cases/{case}/claim", justification="matrix test")),
+        "/ui/cases/{case}/claim", claim_justification="matrix test")),
     ("POST", "/ui/cases/{case_id}/release"): ("case.claim", _post("/ui/cases/{case}/release")),
     ("POST", "/ui/cases/{case_id}/confirm"): ("case.confirm", _post(
         "/ui/cases/{case}/confirm", note="agreed", viewed="no")),

@@ -112,11 +112,11 @@ def test_a_claim_asks_for_a_justification_and_audits_it(world: PageWorld) -> Non
     assert world.log_in("ana") == 303
     headers = {"X-CSRF-Token": world.csrf(), "HX-Request": "true"}
     assert 'id="claim-why"' in world.client.get("/ui/queue").text
-    refused = world.client.post("/ui/cases/case-0/claim", data={"justification": "  "},
+    refused = world.client.post("/ui/cases/case-0/claim", data={"claim_justification": "  "},
                                 headers=headers)
     assert refused.status_code == 422 and "Say why you claim it" in refused.text
     claimed = world.client.post("/ui/cases/case-0/claim",
-                                data={"justification": "triage of the top case"},
+                                data={"claim_justification": "triage of the top case"},
                                 headers=headers)
     assert claimed.status_code == 200 and "ana (you)" in claimed.text
     events = [e for e in world.tenant_store(OWN).audit_events() if e.action == "claim"]

@@ -90,7 +90,8 @@ def queue_page(request: Request, user: Viewer, status: Short = "", kind: Short =
 
 @router.post("/cases/{case_id}/claim")
 def claim(request: Request, user: Actor, case_id: str,
-          justification: Annotated[str, Form(max_length=500)] = "") -> Response:
+          justification: Annotated[str, Form(alias="claim_justification", max_length=500)] = "",
+          ) -> Response:
     view = case_for(request, user, case_id, "case.claim")
     message, status, holder = "Claimed: the case is yours.", 200, view.holder
     if not justification.strip():
