@@ -84,13 +84,15 @@ def callback(request: Request, code: str = "", state: str = "", error: str = "")
     cookie = request.cookies.get(OIDC_COOKIE, "")
     try:
         begun = pages.pending.finish(cookie, state[:200])
+    except OidcError as exc:
+        return _refused(request, exc.reason, status=400)
+    try:
         if error:
             raise OidcError(f"the identity provider refused the logon ({error[:100]})")
         logon = account_for_claims(pages.account_store, provider.issuer,
                                    provider.claims(code[:2000], begun))
     except OidcError as exc:
-        return _refused(request, exc.reason, exc.username, 400 if "state" in exc.reason
-                        or "browser" in exc.reason else 401)
+        return _refused(request, exc.reason, exc.username)
     except UnmappedIdentity as exc:
         return _refused(request, str(exc), exc.username)
     name = logon.account.username
