@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         readiness,
         tenant_store_url,
     )
+    from vigil.accounts.admin import AccountAdmin, AccountChangeRefused, NewAccount
     from vigil.accounts.credentials import Enrolment
     from vigil.accounts.errors import (
         AccountError,
@@ -49,6 +50,14 @@ if TYPE_CHECKING:
         UnknownAccountError,
     )
     from vigil.accounts.model import Account, Role
+    from vigil.accounts.oidc import IdentityProvider, UnmappedIdentity, account_for_claims
+    from vigil.accounts.oidc_client import (
+        OidcConfig,
+        OidcError,
+        OidcProvider,
+        provider_from_settings,
+    )
+    from vigil.accounts.oidc_pending import PendingLogons
     from vigil.accounts.policy import Target, can
     from vigil.accounts.rules import SessionRules, csrf_token
     from vigil.accounts.service import AccountService, NewSession
@@ -256,6 +265,9 @@ __all__ = [
     "Account", "AccountError", "AccountService", "AccountStore", "Enrolment", "LoginRefused",
     "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid", "SessionRules", "Target",
     "UnknownAccountError", "account_store", "can", "csrf_token", "reveal_message",
+    "IdentityProvider", "OidcConfig", "OidcError", "OidcProvider", "PendingLogons",
+    "UnmappedIdentity", "account_for_claims", "provider_from_settings",
+    "AccountAdmin", "AccountChangeRefused", "NewAccount",
     "ChatEvalResult", "ChatFileError", "ChatScan", "build_chat_model", "format_chat_eval",
     "run_chat_eval", "scan_chat_files",
     "DeliveryStatus", "Destination", "DestinationError", "OutboxPolicy", "enqueue_export",

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -153,6 +153,26 @@ class Settings(BaseSettings):
         "prompts a break (a soft cap, as Lewitzka et al. 2026 advise cutting exposures; 50 is "
         "vigil's choice, no published number exists).",
     )
+    queue_page_size: int = Field(
+        default=50, ge=1, le=500,
+        description="Cases per page of the workspace queue (next/previous links page on).",
+    )
+    # Optional logon through an organisation's OpenID Connect provider (vigil.accounts.oidc).
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Issuer URL of the organisation's OpenID Connect provider; set (with the "
+        "client id, secret and redirect URI) to offer 'Sign in with' on the login page.",
+    )
+    oidc_client_id: str = Field(default="", description="vigil's client id at the provider.")
+    oidc_client_secret: SecretStr = Field(
+        default=SecretStr(""), description="vigil's client secret at the provider.")
+    oidc_redirect_uri: str = Field(
+        default="",
+        description="The callback URL registered at the provider: https://HOST/ui/oidc/callback.",
+    )
+    oidc_name: str = Field(
+        default="your identity provider", max_length=60,
+        description="The provider's name on the login page's button.")
     outbox_destinations: Path | None = Field(
         default=None,
         description="YAML file of delivery destinations (partner webhooks, a clearing-house "

@@ -46,8 +46,10 @@ def test_claim_confirm_and_export_the_top_case(page: Any, workspace: LiveWorkspa
     assert rows.first.get_attribute("data-case") == top.id
     assert axe_violations(page) == []
 
+    page.get_by_label("Why you claim a case").fill("Browser test: taking the top case")
+    page.locator("#claim-why").blur()
     page.keyboard.press("j")
-    page.keyboard.press("c")  # claim by keyboard
+    page.keyboard.press("c")  # claim by keyboard, with the justification typed above
     page.locator(f"#claim-{top.id}").get_by_text("demo-analyst (you)").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "queue.png"))
@@ -78,6 +80,7 @@ def test_claim_confirm_and_export_the_top_case(page: Any, workspace: LiveWorkspa
     trail = _audited(workspace, top.id)
     assert trail["view_case"] == "Browser test: triage of the top case"
     assert trail["message.reveal"] == "checking the indicator the detector matched"
+    assert trail["claim"] == "Browser test: taking the top case"
     assert {"claim", "confirm", "export"} <= set(trail)
     assert page.console_problems == []
 
@@ -95,5 +98,9 @@ def test_an_admin_sees_status_and_outbox_but_cannot_claim(page: Any,
     assert page.locator("tr.bank-row").count() >= 1
     page.get_by_role("link", name="Outbox").click()
     page.get_by_role("heading", name="Outbox and dead letters").wait_for()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Accounts").click()
+    page.get_by_role("heading", name="Accounts of demo").wait_for()
+    assert page.locator("#account-demo-analyst").count() == 1
     assert axe_violations(page) == []
     assert page.console_problems == []

@@ -166,6 +166,11 @@ def test_public_api_is_pinned() -> None:
         "LoginRefused", "NewSession", "Reveal", "RevealRefused", "Role", "SessionInvalid",
         "SessionRules", "Target", "UnknownAccountError", "account_store", "can", "csrf_token",
         "reveal_message",
+        # logon through an organisation's identity provider (OIDC)
+        "IdentityProvider", "OidcConfig", "OidcError", "OidcProvider", "PendingLogons",
+        "UnmappedIdentity", "account_for_claims", "provider_from_settings",
+        # the admins' account page
+        "AccountAdmin", "AccountChangeRefused", "NewAccount",
         # the analyst workspace: claims, queue, masked messages, demo accounts
         "BulkOutcome", "CaseClaimedError", "Claim", "ClaimStore", "DemoWorkspace",
         "MaskedMessage", "NotInCaseError", "QueueFilter", "QueueRow", "assign_and_hand_over",

@@ -4,7 +4,7 @@ clock, and cases with one masked message each, built straight through the librar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from vigil import (
     AccountService,
     Case,
     EntityRef,
+    IdentityProvider,
     Reason,
     Role,
     Settings,
@@ -107,8 +108,11 @@ class PageWorld:
 
 
 def page_world(tmp_path: Path, usernames: dict[str, tuple[Role, str]], *,
-               base_url: str = "http://testserver", **changes: object) -> PageWorld:
-    """A fresh app over memory stores with ``usernames`` (name -> role, tenant)."""
+               base_url: str = "http://testserver",
+               provider: Callable[[FakeClock], IdentityProvider] | None = None,
+               **changes: object) -> PageWorld:
+    """A fresh app over memory stores with ``usernames`` (name -> role, tenant), offering the
+    identity provider ``provider`` builds on the world's clock, if given."""
     destinations = tmp_path / "destinations.yaml"
     destinations.write_text("destinations:\n  - name: partner\n    kind: webhook\n"
                             "    url: https://partner.example/hook\n    format: json\n",
@@ -121,7 +125,8 @@ def page_world(tmp_path: Path, usernames: dict[str, tuple[Role, str]], *,
     secrets = {name: accounts.create_account(name, role, tenant, PASSWORD,
                                              created_by="test").secret
                for name, (role, tenant) in usernames.items()}
-    app = create_app(settings, main_store=main, background=False, accounts=accounts, clock=clock)
+    app = create_app(settings, main_store=main, background=False, accounts=accounts, clock=clock,
+                     identity_provider=provider(clock) if provider is not None else None)
     client = TestClient(app, raise_server_exceptions=True, base_url=base_url)
     return PageWorld(client, clock, accounts, main, secrets)
 

@@ -42,7 +42,8 @@ def _get(path: str, **query: str) -> Send:
 # (method, route) -> (the policy action it needs, how to call it on a case)
 PAGE_ROUTES: dict[tuple[str, str], tuple[str, Send]] = {
     ("GET", "/ui/cases/{case_id}"): ("case.view", _get("/ui/cases/{case}", why="audit test")),
-    ("POST", "/ui/cases/{case_id}/claim"): ("case.claim", _post("/ui/cases/{case}/claim")),
+    ("POST", "/ui/cases/{case_id}/claim"): ("case.claim", _post(
+        "/ui/cases/{case}/claim", claim_justification="matrix test")),
     ("POST", "/ui/cases/{case_id}/release"): ("case.claim", _post("/ui/cases/{case}/release")),
     ("POST", "/ui/cases/{case_id}/confirm"): ("case.confirm", _post(
         "/ui/cases/{case}/confirm", note="agreed", viewed="no")),
@@ -68,9 +69,20 @@ TENANT_ROUTES: dict[tuple[str, str], str] = {
 }
 """Routes on the account's own tenant, not a case (the queue also takes ``?tenant=``)."""
 
+ADMIN_ROUTES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
+    ("GET", "/ui/admin/accounts"): ("", {}),
+    ("POST", "/ui/admin/accounts"): ("", {"username": "new-{role}", "role": "reviewer"}),
+    ("POST", "/ui/admin/accounts/{username}/role"): ("/{target}/role", {"role": "reviewer"}),
+    ("POST", "/ui/admin/accounts/{username}/{action}"): ("/{target}/disable", {}),
+}
+"""The admins' account page: (path under /ui/admin/accounts, form) per route; each change is
+sent for an account of the own tenant and one of another tenant (``{target}``)."""
+
 PUBLIC_PAGES = {("GET", "/ui"), ("GET", "/ui/login"), ("POST", "/ui/login"),
-                ("POST", "/ui/logout")}
-"""Routes any browser may reach (logout ends only the caller's own session)."""
+                ("POST", "/ui/logout"), ("GET", "/ui/oidc/start"), ("GET", "/ui/oidc/callback"),
+                ("GET", "/ui/oidc/code"), ("POST", "/ui/oidc/code")}
+"""Routes any browser may reach (logout ends only the caller's own session; the OIDC steps
+act only on the logon the caller's own pre-login cookie started: tests/web/test_page_oidc.py)."""
 
 
 def expected(role: Role, action: str, scope: str) -> str:
@@ -93,7 +105,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     me = f"{role.value}-me"
     built = page_world(tmp_path_factory.mktemp(role.value),
                        {me: (role, OWN), "someone-else": (Role.ANALYST, OWN),
-                        "stranger": (Role.ANALYST, OTHER)})
+                        "stranger": (Role.ANALYST, OTHER), "target-own": (Role.ANALYST, OWN),
+                        "target-other": (Role.ANALYST, OTHER)})
     own, other = built.tenant_store(OWN), built.tenant_store(OTHER)
     add_cases(own, [_case(r, s) for r in PAGE_ROUTES for s in ("own", "other_case")])
     add_cases(other, [_case(r, "other_tenant") for r in PAGE_ROUTES])
@@ -109,7 +122,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 def test_every_page_route_is_in_the_matrix() -> None:
     routes = {(method, route.path) for router in ROUTERS for route in router.routes
               for method in getattr(route, "methods", set()) or set()}
-    assert routes == set(PAGE_ROUTES) | set(TENANT_ROUTES) | PUBLIC_PAGES
+    assert routes == set(PAGE_ROUTES) | set(TENANT_ROUTES) | PUBLIC_PAGES | set(ADMIN_ROUTES)
 
 
 @pytest.mark.parametrize("route", sorted(PAGE_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
@@ -162,3 +175,27 @@ def test_without_a_session_every_page_sends_to_the_login(tmp_path: Path) -> None
             assert answer.status_code == 303, method
             assert answer.headers["location"] == "/ui/login"
         assert built.client.get("/ui/queue", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("route", sorted(ADMIN_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_the_account_pages(world: tuple[Role, PageWorld], route: tuple[str, str]) -> None:
+    """admin.accounts on an account of the own tenant and of another; a role without the
+    right gets 403 whatever the target (it learns nothing of other tenants)."""
+    role, built = world
+    path, form = ADMIN_ROUTES[route]
+    got, want = {}, {}
+    for scope, target in (("own", "target-own"), ("other_tenant", "target-other")):
+        url = "/ui/admin/accounts" + path.format(target=target)
+        data = {k: v.format(role=role.value) + (scope if k == "username" else "")
+                for k, v in {**form, "justification": "matrix test", "csrf": built.csrf()
+                             }.items()}
+        answer = (built.client.get(url, follow_redirects=False) if route[0] == "GET" else
+                  built.client.post(url, data=data, follow_redirects=False))
+        got[scope] = "2xx" if 200 <= answer.status_code < 300 else str(answer.status_code)
+        if "admin.accounts@own" not in EXPECTED_ALLOWS[role]:
+            want[scope] = "403"
+        elif "{target}" in path and scope == "other_tenant":
+            want[scope] = "404"
+        else:
+            want[scope] = "2xx"  # the page and creation act on the admin's own tenant only
+    assert got == want

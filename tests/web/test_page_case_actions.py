@@ -56,8 +56,8 @@ def test_confirm_then_file_queues_a_delivery_and_assign_moves_the_claim(
     assert [d.destination for d in store.deliveries()] == ["partner"]
     assign = next(e for e in store.audit_events() if e.action == "assign")
     assert assign.justification == "bo knows this ring"
-    claimed = world.client.post("/ui/cases/case-a/claim", headers={
-        "X-CSRF-Token": world.csrf(), "HX-Request": "true"})
+    claimed = world.client.post("/ui/cases/case-a/claim", data={"claim_justification": "mine?"},
+                                headers={"X-CSRF-Token": world.csrf(), "HX-Request": "true"})
     assert "Already claimed by bo." in claimed.text
     released = world.client.post("/ui/cases/case-a/release", headers={
         "X-CSRF-Token": world.csrf(), "HX-Request": "true"})

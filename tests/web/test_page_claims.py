@@ -24,15 +24,15 @@ def test_the_second_analyst_sees_who_holds_the_case(tmp_path: Path) -> None:
     world = page_world(tmp_path, {"ana": (Role.ANALYST, OWN), "bo": (Role.ANALYST, OWN)})
     add_cases(world.tenant_store(OWN), ["case-a"])
     assert world.log_in("ana") == 303
-    first = world.client.post("/ui/cases/case-a/claim", headers={
-        "X-CSRF-Token": world.csrf(), "HX-Request": "true"})
+    first = world.client.post("/ui/cases/case-a/claim", data={"claim_justification": "triage"},
+                              headers={"X-CSRF-Token": world.csrf(), "HX-Request": "true"})
     assert "ana (you)" in first.text
     other = TestClient(world.client.app, base_url="http://testserver")
     world.client, mine = other, world.client
     world.clock.advance(seconds=31)  # the next TOTP step
     assert world.log_in("bo") == 303
-    second = other.post("/ui/cases/case-a/claim", headers={
-        "X-CSRF-Token": world.csrf(), "HX-Request": "true"})
+    second = other.post("/ui/cases/case-a/claim", data={"claim_justification": "triage"},
+                        headers={"X-CSRF-Token": world.csrf(), "HX-Request": "true"})
     assert "Already claimed by ana." in second.text
     assert "ana" in other.get("/ui/queue").text
     assert claim_store(world.tenant_store(OWN)).holders() == {"case-a": "ana"}

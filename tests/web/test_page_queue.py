@@ -81,3 +81,43 @@ def test_the_library_refuses_unknown_filters_and_reads_countries() -> None:
     phones = (EntityRef.of("phone", "+639171234567"), EntityRef.of("phone", "+442079460000"))
     assert case_jurisdictions(replace(case, entities=case.entities + phones)) == ("GB", "PH")
     assert case_jurisdictions(case) == ()
+
+
+def test_the_queue_pages_keeping_filters_and_sort(tmp_path: Path) -> None:
+    paged = page_world(tmp_path, {"ana": (Role.ANALYST, OWN)}, queue_page_size=2)
+    store = paged.tenant_store(OWN)
+    built = [make_case(f"case-{n}") for n in range(5)]
+    store.add_records([message for _case, message in built])
+    store.replace_cases([replace(case, priority=n / 10) for n, (case, _m) in enumerate(built)])
+    assert paged.log_in("ana") == 303
+    first = paged.client.get("/ui/queue", params={"sort": "priority", "kind": "conversation"})
+    assert re.findall(r'data-case="([^"]+)"', first.text) == ["case-4", "case-3"]
+    assert "5 case(s), page 1 of 3." in first.text and 'rel="prev"' not in first.text
+    following = re.search(r'rel="next" href="([^"]+)"', first.text)
+    assert following is not None
+    link = following.group(1).replace("&amp;", "&")
+    assert link == "/ui/queue?kind=conversation&sort=priority&page=2"
+    second = paged.client.get(link)
+    assert re.findall(r'data-case="([^"]+)"', second.text) == ["case-2", "case-1"]
+    assert 'rel="prev" href="/ui/queue?kind=conversation&amp;sort=priority&amp;page=1"' in (
+        second.text)
+    last = paged.client.get("/ui/queue", params={"page": "9"})  # past the end: the last page
+    assert re.findall(r'data-case="([^"]+)"', last.text) == ["case-0"]
+    assert 'rel="next"' not in last.text
+    assert paged.client.get("/ui/queue", params={"page": "0"}).status_code == 422
+    paged.client.close()
+
+
+def test_a_claim_asks_for_a_justification_and_audits_it(world: PageWorld) -> None:
+    assert world.log_in("ana") == 303
+    headers = {"X-CSRF-Token": world.csrf(), "HX-Request": "true"}
+    assert 'id="claim-why"' in world.client.get("/ui/queue").text
+    refused = world.client.post("/ui/cases/case-0/claim", data={"claim_justification": "  "},
+                                headers=headers)
+    assert refused.status_code == 422 and "Say why you claim it" in refused.text
+    claimed = world.client.post("/ui/cases/case-0/claim",
+                                data={"claim_justification": "triage of the top case"},
+                                headers=headers)
+    assert claimed.status_code == 200 and "ana (you)" in claimed.text
+    events = [e for e in world.tenant_store(OWN).audit_events() if e.action == "claim"]
+    assert [(e.actor, e.justification) for e in events] == [("ana", "triage of the top case")]

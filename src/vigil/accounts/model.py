@@ -35,7 +35,8 @@ class Account:
     """A local account. ``password_hash`` is an argon2id string (salt and parameters inside);
     ``totp_secret`` the base32 TOTP key; ``totp_last_step`` the last time step whose code was
     accepted (codes of that step or earlier are refused: replay protection); ``failed_logons``
-    the times of recent consecutive failures; ``locked_at`` set while the account is locked.
+    the times of recent consecutive failures; ``locked_at`` set while the account is locked;
+    ``last_logon`` the start of its latest session.
     """
 
     username: str
@@ -48,6 +49,7 @@ class Account:
     failed_logons: tuple[datetime, ...] = ()
     locked_at: datetime | None = None
     disabled: bool = False
+    last_logon: datetime | None = None
 
     @property
     def locked(self) -> bool:

@@ -59,7 +59,7 @@ class AccountService:
         self._clock = clock
 
     def create_account(self, username: str, role: Role, tenant: str, password: str, *,
-                       created_by: str) -> credentials.Enrolment:
+                       created_by: str, justification: str = "") -> credentials.Enrolment:
         """Create an account and return its TOTP enrolment, which is shown once."""
         if not USERNAME.match(username):
             raise ValueError(f"username {username!r}: 1-64 letters, digits or . _ @ -, "
@@ -73,6 +73,7 @@ class AccountService:
                           created_at=now)
         self._store.add_account(account)
         self._record(created_by, "account.create", username, role="admin",
+                     justification=justification,
                      details={"role": account.role.value, "tenant": tenant})
         return enrolment
 
@@ -96,33 +97,74 @@ class AccountService:
                                               account.totp_last_step)
         if step is None or not self._store.use_totp_step(username, step):
             self._fail(account, "wrong, stale or replayed code")
-        account = replace(account, totp_last_step=step, failed_logons=())
-        self._store.save_account(account)
-        return self._open_session(account)
+        return self._open_session(replace(account, totp_last_step=step))
 
-    def _open_session(self, account: Account) -> NewSession:
+    def identity_logon(self, username: str, issuer: str) -> NewSession:
+        """A session for an account whose identity provider did MFA (the caller checked the
+        token and mapped it with :func:`vigil.accounts.oidc.account_for_claims`)."""
+        account = self._open_account(username)
+        return self._open_session(account, {"via": "oidc", "issuer": issuer, "mfa": "idp"})
+
+    def second_factor(self, username: str, code: str, issuer: str) -> NewSession:
+        """A session after an identity provider's logon without MFA, once vigil's TOTP code is
+        right; a wrong or replayed code counts as a failed logon, as for a local logon."""
+        account = self._open_account(username)
+        step = credentials.accepted_totp_step(account.totp_secret, code, self._clock(),
+                                              account.totp_last_step)
+        if step is None or not self._store.use_totp_step(username, step):
+            self._fail(account, "wrong, stale or replayed code after identity provider logon")
+        return self._open_session(replace(account, totp_last_step=step),
+                                  {"via": "oidc", "issuer": issuer, "mfa": "totp"})
+
+    def identity_refused(self, username: str, reason: str, issuer: str) -> None:
+        """Audit a refused logon through an identity provider, and count it against the named
+        account (if one exists and is open) towards the lockout."""
+        account = self._store.account(username) if username else None
+        details: dict[str, JSONValue] = {"reason": reason, "via": "oidc", "issuer": issuer}
+        if account is None or account.disabled or account.locked:
+            self._record(username or "unknown", "logon", username or "unknown",
+                         outcome="denied", details=details)
+            return
+        self._count_failure(account, details)
+
+    def _open_account(self, username: str) -> Account:
+        account = self._store.account(username)
+        if account is None:
+            self._refuse(username, "unknown account")
+        if account.disabled or account.locked:
+            self._refuse(username, "account disabled or locked", role=account.role)
+        return account
+
+    def _open_session(self, account: Account,
+                      details: dict[str, JSONValue] | None = None) -> NewSession:
         now = self._clock()
+        account = replace(account, failed_logons=(), last_logon=now)
+        self._store.save_account(account)
         session_id = new_session_id()
         self._store.add_session(SessionRecord(session_id_hash(session_id), account.username,
                                               created_at=now, last_seen=now))
-        self._record(account.username, "logon", account.username, role=account.role)
+        self._record(account.username, "logon", account.username, role=account.role,
+                     details=details)
         return NewSession(session_id, csrf_token(session_id), account)
 
     def _fail(self, account: Account, reason: str) -> NoReturn:
         """Count a failed logon; lock the account at the limit; raise :class:`LoginRefused`."""
+        self._count_failure(account, {"reason": reason})
+        raise LoginRefused(reason)
+
+    def _count_failure(self, account: Account, details: dict[str, JSONValue]) -> None:
         now = self._clock()
         failures = (*self._rules.recent_failures(account.failed_logons, now), now)
         locks = len(failures) >= self._rules.max_failures
         self._store.save_account(replace(account, failed_logons=failures,
                                          locked_at=now if locks else None))
         self._record(account.username, "logon", account.username, role=account.role,
-                     outcome="failed", details={"reason": reason, "recent": len(failures)})
+                     outcome="failed", details={**details, "recent": len(failures)})
         if locks:
             self._record("vigil", "account.lock", account.username, role="system",
                          details={"failures": len(failures)},
                          justification=f"{len(failures)} failed logons within "
                          f"{self._rules.failure_window} (CJIS v5.9.5 AC-7)")
-        raise LoginRefused(reason)
 
     def _refuse(self, username: str, reason: str, role: str = "") -> NoReturn:
         self._record(username, "logon", username, role=role, outcome="denied",
@@ -169,6 +211,13 @@ class AccountService:
         self._store.save_account(replace(account, locked_at=None, failed_logons=()))
         self._record(admin, "account.unlock", username, role="admin", justification=reason,
                      details={"was_locked": account.locked})
+
+    def record_change(self, admin: Account, action: str, target: str, justification: str,
+                      details: dict[str, JSONValue]) -> None:
+        """Audit an account change an admin made (:class:`vigil.AccountAdmin`), on the same
+        custody log as logons."""
+        self._record(admin.username, action, target, role=admin.role, details=details,
+                     justification=justification.strip())
 
     def _record(self, actor: str, action: str, target: str, *, role: str = "",
                 outcome: str = "success", justification: str = "",

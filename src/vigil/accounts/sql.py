@@ -34,6 +34,7 @@ def _account_row(account: Account) -> Row:
         "totp_last_step": account.totp_last_step, "created_at": account.created_at.isoformat(),
         "failed_logons": json.dumps([t.isoformat() for t in account.failed_logons]),
         "locked_at": _text(account.locked_at), "disabled": account.disabled,
+        "last_logon_at": _text(account.last_logon),
     }
 
 
@@ -45,6 +46,7 @@ def _account(row: Row) -> Account:
         totp_last_step=row["totp_last_step"],
         failed_logons=tuple(datetime.fromisoformat(t) for t in json.loads(row["failed_logons"])),
         locked_at=_time(row["locked_at"]), disabled=bool(row["disabled"]),
+        last_logon=_time(row["last_logon_at"]),
     )
 
 

@@ -28,7 +28,7 @@ from vigil.casework.svg import (
 )
 from vigil.identifiers import EntityKind
 from vigil.model import Case, SignalKind
-from vigil.records import Payment, RecordKind
+from vigil.records import Payment
 from vigil.store.interfaces import RecordStore
 
 WIDTH = 760
@@ -63,12 +63,15 @@ class PaymentTimeline(TypedDict):
 
 
 def case_payments(case: Case, records: RecordStore) -> list[Payment]:
-    """The stored payments of ``case``, oldest first (see the module docstring)."""
+    """The stored payments of ``case``, oldest first (see the module docstring). Only the
+    payments from or to the case's payment accounts are read (:meth:`RecordStore.payments_of`),
+    never every payment stored; a named payment has a party among the case's accounts, since
+    its signal's subjects are."""
     named = {str(t) for s in case.signals if s.kind is SignalKind.PAYMENT
              for t in _list(s.evidence.get("txn_ids"))}
     accounts = {e.value for e in case.entities_of(EntityKind.PAYMENT_ACCOUNT)}
-    found = [r for r in records.records(RecordKind.PAYMENT) if isinstance(r, Payment) and (
-        r.txn_id in named or (r.sender in accounts and r.beneficiary in accounts))]
+    found = [r for r in records.payments_of(accounts) if
+             r.txn_id in named or (r.sender in accounts and r.beneficiary in accounts)]
     return sorted(found, key=lambda p: (p.sent_at, p.txn_id))
 
 

@@ -49,16 +49,18 @@ def create_command(
 
 @app.command("list")
 def list_command() -> None:
-    """Every account with its role, tenant and whether it is locked."""
+    """Every account with its role, tenant, whether it is locked, and its last logon."""
     with opened_store(load_settings()) as store:
         accounts = AccountService(account_store(store), store).accounts()
     table = Table(title=f"{len(accounts)} accounts")
-    for column in ("username", "role", "tenant", "state", "created (UTC)"):
+    for column in ("username", "role", "tenant", "state", "created (UTC)", "last logon (UTC)"):
         table.add_column(column, overflow="fold")
     for a in accounts:
         state = "disabled" if a.disabled else (
             f"locked since {a.locked_at:%Y-%m-%d %H:%M}" if a.locked_at else "open")
-        table.add_row(a.username, a.role.value, a.tenant, state, f"{a.created_at:%Y-%m-%d %H:%M}")
+        last = f"{a.last_logon:%Y-%m-%d %H:%M}" if a.last_logon else "never"
+        table.add_row(a.username, a.role.value, a.tenant, state,
+                      f"{a.created_at:%Y-%m-%d %H:%M}", last)
     console.print(table)
 
 

@@ -10,14 +10,14 @@ to the operational store first and read from there until ``vigil records move``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from vigil.columnar.store import COLUMNAR_KINDS, ColumnarRecords
 from vigil.quarantine import QuarantineEntry
-from vigil.records import Record, RecordKind
+from vigil.records import Payment, Record, RecordKind
 from vigil.settings import Settings
 from vigil.store import record_ids
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, RecordStore
@@ -93,6 +93,15 @@ class SplitRecordStore:
         waiting = [r for r in waiting if record_ids.record_id(r)[1] not in moved]
         for start in range(0, len(waiting), batch_rows):
             yield waiting[start:start + batch_rows]
+
+    def payments_of(self, accounts: Collection[str]) -> list[Payment]:
+        """The accounts' payments in the parts, then those still waiting in the operational
+        store whose id no listed part holds (the same rule as :meth:`record_batches`)."""
+        waiting = self.operational.payments_of(accounts)
+        parts = self.columnar.parts(RecordKind.PAYMENT)
+        moved = self.columnar.stored_hashes([p.txn_id for p in waiting], parts)
+        return self.columnar.payments_of(accounts, parts) + [
+            p for p in waiting if p.txn_id not in moved]
 
     def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
         return self.operational.add_quarantine(entries)

@@ -14,7 +14,7 @@ root nothing locks, so run one writer per kind there.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from vigil.columnar.parts import PartFolder
 from vigil.columnar.tables import TYPED_KINDS, records_table
-from vigil.records import Record, RecordKind
+from vigil.records import Payment, Record, RecordKind
 from vigil.store import codec, record_ids
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult
 
@@ -109,6 +109,25 @@ class ColumnarRecords:
                 for batch in pq.ParquetFile(handle).iter_batches(batch_rows, columns=["data"]):
                     yield [codec.record_from_json(kind, text)
                            for text in batch.column(0).to_pylist()]
+
+    def payments_of(self, accounts: Collection[str],
+                    parts: Sequence[str] | None = None) -> list[Payment]:
+        """Stored payments from or to one of ``accounts``: DuckDB filters the parts on their
+        ``sender`` and ``beneficiary`` columns and only the matching rows are decoded."""
+        listed = list(self.parts(RecordKind.PAYMENT) if parts is None else parts)
+        if not listed or not accounts:
+            return []
+        connection = self.connect()
+        try:
+            connection.register("wanted", pa.table({"account": pa.array(sorted(set(accounts)),
+                                                                         pa.string())}))
+            rows = connection.execute(
+                "SELECT data FROM read_parquet(?) WHERE sender IN (SELECT account FROM wanted) "
+                "OR beneficiary IN (SELECT account FROM wanted)", [listed]).fetchall()
+        finally:
+            connection.close()
+        found = [codec.record_from_json(RecordKind.PAYMENT, str(text)) for (text,) in rows]
+        return [payment for payment in found if isinstance(payment, Payment)]
 
     def count(self, kind: RecordKind) -> int:
         """Stored records of ``kind``, from the parts' footers."""

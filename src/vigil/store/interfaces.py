@@ -18,7 +18,7 @@ from vigil.media.banks.records import BankEntry, BankInfo
 from vigil.model import Case, CaseStatus, Signal
 from vigil.outbox.store import OutboxStore
 from vigil.quarantine import QuarantineEntry
-from vigil.records import Record, RecordKind
+from vigil.records import Payment, Record, RecordKind
 
 RECORD_BATCH_ROWS = 10_000
 """Records per batch a streaming reader holds (:meth:`RecordStore.record_batches`): about 30 MB
@@ -49,6 +49,10 @@ class RecordStore(Protocol):
                        batch_rows: int = RECORD_BATCH_ROWS) -> Iterator[list[Record]]:
         """Every record of ``kind``, as :meth:`records` has them, in lists of at most
         ``batch_rows``: a reader holds one batch, not the history (detectors stream these)."""
+
+    def payments_of(self, accounts: Collection[str]) -> list[Payment]:
+        """The stored payments sent from or to one of ``accounts`` (a query by account: the
+        case page reads its accounts' payments, not every payment stored)."""
 
     def add_quarantine(self, entries: Sequence[QuarantineEntry]) -> AddResult:
         """Store entries; one per (source, line, line SHA-256): a repeat is a duplicate."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from vigil.audit import AuditEvent
@@ -18,7 +18,7 @@ from vigil.model import Case, CaseStatus, Signal, content_hash
 from vigil.outbox.model import Delivery
 from vigil.outbox.store import MemoryOutbox
 from vigil.quarantine import QuarantineEntry
-from vigil.records import Record, RecordKind
+from vigil.records import Payment, Record, RecordKind
 from vigil.retention.store import MemoryDeletes
 from vigil.store import record_ids
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount
@@ -60,6 +60,11 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
 
     def records(self, kind: RecordKind) -> list[Record]:
         return [r for r in self._records.values() if r.kind is kind]
+
+    def payments_of(self, accounts: Collection[str]) -> list[Payment]:
+        wanted = set(accounts)
+        return [r for r in self._records.values() if isinstance(r, Payment)
+                and (r.sender in wanted or r.beneficiary in wanted)]
 
     def record_batches(self, kind: RecordKind,
                        batch_rows: int = RECORD_BATCH_ROWS) -> Iterator[list[Record]]:

@@ -200,6 +200,7 @@ accounts = Table(
     Column("failed_logons", Text, nullable=False),
     Column("locked_at", Text, nullable=True),
     Column("disabled", Boolean, nullable=False),
+    Column("last_logon_at", Text, nullable=True),
 )
 
 # Server-side sessions, keyed by the SHA-256 of the session id (the id itself is never stored).

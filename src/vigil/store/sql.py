@@ -33,6 +33,7 @@ from vigil.store.retry import RetryPolicy, write_transaction
 from vigil.store.sql_audit import SqlAuditLog
 from vigil.store.sql_cases import SqlCases
 from vigil.store.sql_checkpoints import SqlCheckpoints
+from vigil.store.sql_payments import SqlPayments
 
 Row = dict[str, Any]
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
@@ -51,7 +52,7 @@ def _quarantine_key(entry: QuarantineEntry) -> str:
     return content_hash([entry.source, entry.line, entry.line_sha256])
 
 
-class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes):
+class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes, SqlPayments):
     """All store interfaces over one SQLAlchemy engine, which the store owns and disposes."""
 
     def __init__(self, engine: Engine, retry: RetryPolicy | None = None) -> None:

@@ -16,6 +16,8 @@ from fastapi import FastAPI
 
 from vigil import (
     AccountService,
+    IdentityProvider,
+    PendingLogons,
     Registry,
     SessionRules,
     Settings,
@@ -27,6 +29,7 @@ from vigil import (
     load_registry,
     locate_store,
     open_store,
+    provider_from_settings,
 )
 from vigil.web import errors, observe, pages
 from vigil.web.pages.clock import PageClock
@@ -38,11 +41,13 @@ from vigil.web.state import KEY_CACHE_S, ServiceState
 def create_app(settings: Settings, *, main_store: Store | None = None,
                registry_factory: Callable[[], Registry] = load_registry,
                background: bool = True, accounts: AccountService | None = None,
-               clock: PageClock | None = None) -> FastAPI:
+               clock: PageClock | None = None,
+               identity_provider: IdentityProvider | None = None) -> FastAPI:
     """The service over the store ``settings`` names (or ``main_store``, for tests).
 
     The workspace pages log on through ``accounts`` (default: the main store's accounts under
-    the settings' session rules) and read time from ``clock``; tests pass fake ones."""
+    the settings' session rules) and read time from ``clock``; tests pass fake ones. The login
+    page offers ``identity_provider`` (default: the one ``VIGIL_OIDC_*`` configure, if any)."""
     location = locate_store(settings.database_url, settings.home)
     store = main_store if main_store is not None else open_store(location.url)
     tenants = TenantStores(location.url, settings, registry_factory, background=background)
@@ -66,7 +71,9 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
     now = clock or _utc_now
     service = accounts or AccountService(people, store, SessionRules.from_settings(settings),
                                          clock=now)
-    pages.install(app, PageState(settings, service, people, tenants, state.registry, now))
+    oidc = identity_provider or provider_from_settings(settings, clock=now)
+    pages.install(app, PageState(settings, service, people, tenants, state.registry, now,
+                                 oidc, PendingLogons(now)))
     return app
 
 

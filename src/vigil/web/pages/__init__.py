@@ -16,14 +16,24 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vigil.web.pages import case, case_actions, login, queue, reveal, security, views
+from vigil.web.pages import (
+    admin,
+    case,
+    case_actions,
+    login,
+    oidc,
+    queue,
+    reveal,
+    security,
+    views,
+)
 from vigil.web.pages.render import STATIC, render
 from vigil.web.pages.session import LOGIN_PATH, LoginRequired
 from vigil.web.pages.state import PageState
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
-ROUTERS = (login.router, queue.router, case.router, case_actions.router, reveal.router,
-           views.router)
+ROUTERS = (login.router, oidc.router, queue.router, case.router, case_actions.router,
+           reveal.router, views.router, admin.router)
 """Every router of the pages (the authorisation matrix test walks them)."""
 
 

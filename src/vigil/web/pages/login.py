@@ -31,7 +31,9 @@ def _secure(request: Request) -> bool:
 
 def _login_form(request: Request, error: str = "", status: int = 200) -> Response:
     token = secrets.token_urlsafe(32)
-    response = render("login.html", login_token=token, error=error, status=status)
+    provider = page_state(request).oidc
+    response = render("login.html", login_token=token, error=error, status=status,
+                      provider_name=provider.name if provider is not None else "")
     response.set_cookie(LOGIN_COOKIE, token, max_age=900, path=LOGIN_PATH, httponly=True,
                         samesite="strict", secure=_secure(request))
     return response

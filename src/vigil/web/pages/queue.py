@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -28,6 +29,9 @@ from vigil.web.pages.state import page_state
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 Short = Annotated[str, Query(max_length=40)]
+CLAIM_PURPOSES = ("Triage of a queued case", "Working the case to a decision",
+                  "Preparing or checking a report")
+"""Suggested justifications for a claim; the field takes free text."""
 
 
 def _rows(user: PageUser, tenant_name: str, wanted: QueueFilter,
@@ -38,10 +42,26 @@ def _rows(user: PageUser, tenant_name: str, wanted: QueueFilter,
             if user.may("case.view", Target(tenant.name, row.case.id, row.holder))]
 
 
+def _links(wanted: QueueFilter, tenant: str, page: int, pages: int) -> dict[str, str]:
+    """The previous and next pages' URLs, keeping the filters and sort ("" at either end)."""
+    query = {key: value for key, value in (
+        ("status", wanted.status), ("kind", wanted.kind), ("jurisdiction", wanted.jurisdiction),
+        ("sort", wanted.sort), ("tenant", tenant)) if value}
+    return {"previous": f"/ui/queue?{urlencode({**query, 'page': page - 1})}" if page > 1
+            else "",
+            "next": f"/ui/queue?{urlencode({**query, 'page': page + 1})}" if page < pages
+            else ""}
+
+
 def _page(request: Request, user: PageUser, wanted: QueueFilter, tenant: str,
-          message: str = "") -> Response:
+          message: str = "", page: int = 1) -> Response:
     rows = _rows(user, tenant, wanted, request)
-    return render("queue.html", user, rows=rows, wanted=wanted, tenant=tenant,
+    size = page_state(request).settings.queue_page_size
+    pages = max(1, -(-len(rows) // size))
+    page = min(page, pages)
+    return render("queue.html", user, rows=rows[(page - 1) * size:page * size], wanted=wanted,
+                  tenant=tenant, total=len(rows), page=page, pages=pages,
+                  links=_links(wanted, tenant, page, pages), purposes=CLAIM_PURPOSES,
                   statuses=[s.value for s in CaseStatus], kinds=[k.value for k in SignalKind],
                   jurisdictions=queue_jurisdictions(rows), message=message,
                   may_claim=user.may("case.claim"), may_dismiss=user.may("case.dismiss"),
@@ -59,27 +79,34 @@ def _tenant_choices(request: Request, user: PageUser) -> list[str]:
 
 @router.get("/queue")
 def queue_page(request: Request, user: Viewer, status: Short = "", kind: Short = "",
-               jurisdiction: Short = "", sort: Short = "priority", tenant: Short = "") -> Response:
+               jurisdiction: Short = "", sort: Short = "priority", tenant: Short = "",
+               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
     try:
         wanted = QueueFilter(status, kind, jurisdiction, sort)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
-    return _page(request, user, wanted, tenant)
+    return _page(request, user, wanted, tenant, page=page)
 
 
 @router.post("/cases/{case_id}/claim")
-def claim(request: Request, user: Actor, case_id: str) -> Response:
+def claim(request: Request, user: Actor, case_id: str,
+          justification: Annotated[str, Form(alias="claim_justification", max_length=500)] = "",
+          ) -> Response:
     view = case_for(request, user, case_id, "case.claim")
-    message = "Claimed: the case is yours."
-    try:
-        claim_case(claim_store(view.tenant.store), view.tenant.store, view.tenant.store,
-                   case_id, actor=user.name, role=user.account.role.value)
-        holder = user.name
-    except CaseClaimedError as exc:
-        holder, message = exc.holder, f"Already claimed by {exc.holder}."
+    message, status, holder = "Claimed: the case is yours.", 200, view.holder
+    if not justification.strip():
+        message, status = "Say why you claim it (the field above the queue), then claim.", 422
+    else:
+        try:
+            claim_case(claim_store(view.tenant.store), view.tenant.store, view.tenant.store,
+                       case_id, actor=user.name, role=user.account.role.value,
+                       justification=justification)
+            holder = user.name
+        except CaseClaimedError as exc:
+            holder, message = exc.holder, f"Already claimed by {exc.holder}."
     row = QueueRow(view.case, holder, (), None)
     return render("partials/claim.html", user, row=row, claim_message=message,
-                  may_claim=user.may("case.claim"))
+                  may_claim=user.may("case.claim"), status=status)
 
 
 @router.post("/cases/{case_id}/release")

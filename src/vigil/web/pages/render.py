@@ -26,7 +26,8 @@ _ENV.filters["when"] = _when
 
 
 NAV = (("Queue", "/ui/queue", "queue.view"), ("Status", "/ui/status", "bank.view"),
-       ("Outbox", "/ui/outbox", "outbox.view"))
+       ("Outbox", "/ui/outbox", "outbox.view"),
+       ("Accounts", "/ui/admin/accounts", "admin.accounts"))
 """The workspace's pages in the nav, each shown when the policy allows its action."""
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from vigil import AccountService, AccountStore, Registry, Settings, TenantStores
+from vigil import (
+    AccountService,
+    AccountStore,
+    IdentityProvider,
+    PendingLogons,
+    Registry,
+    Settings,
+    TenantStores,
+)
 from vigil.web.pages.clock import PageClock
 
 
@@ -20,6 +28,8 @@ class PageState:
     tenants: TenantStores
     registry: Registry
     clock: PageClock
+    oidc: IdentityProvider | None = None
+    pending: PendingLogons = field(default_factory=PendingLogons)
 
 
 def page_state(request: Request) -> PageState:
