@@ -222,9 +222,10 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes):
                 for bank, count, paused, *marks in rows}
 
 
-def _record_row(record: Record) -> Row:
+def _record_row(record: Record, content: str | None = None) -> Row:
+    """The row of ``record``; ``content``: its content hash, when the caller has it already."""
     return {
-        "content_hash": record.content_hash(),
+        "content_hash": content or record.content_hash(),
         "kind": record.kind.value,
         "data": codec.record_to_json(record),
         "natural_key": record_ids.natural_key(record.kind, record_ids.record_id(record)[1]),
