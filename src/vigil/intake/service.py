@@ -175,7 +175,10 @@ class Intake:
         if not detectors:
             return []
         context = DetectionContext(banks=self._store)
-        context.share_lookup(self.lookups.get(), self._settings.media_index, FloodConfig())
+        lookup = self.lookups.current()  # no lock on the hot path; get() rebuilds when stale
+        if lookup is None:
+            lookup = self.lookups.get()
+        context.share_lookup(lookup, self._settings.media_index, FloodConfig())
         return [signal for detector in detectors
                 for signal in _detect(detector, records, context)]
 

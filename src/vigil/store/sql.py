@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Engine, Table, case, func, select, update
+from sqlalchemy import Column, Engine, Table, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.custody.log import PeriodicHeads
@@ -182,6 +182,24 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes):
         with write_transaction(self._engine, self._retry) as conn:
             if conn.execute(statement).rowcount == 0:
                 raise KeyError(f"no {signal_type} hash {hash!r} in bank {bank!r}")
+
+    def remove_bank_entries(self, bank: str, keys: Sequence[tuple[str, str]]) -> int:
+        table = schema.bank_entries
+        removed = 0
+        with write_transaction(self._engine, self._retry) as conn:
+            for signal_type, digest in sorted(set(keys)):
+                removed += conn.execute(delete(table).where(
+                    table.c.bank == bank, table.c.signal_type == signal_type,
+                    table.c.hash == digest)).rowcount
+        return removed
+
+    def remove_bank(self, name: str) -> int:
+        with write_transaction(self._engine, self._retry) as conn:
+            removed = conn.execute(delete(schema.bank_entries)
+                                   .where(schema.bank_entries.c.bank == name)).rowcount
+            if conn.execute(delete(schema.banks).where(schema.banks.c.name == name)).rowcount == 0:
+                raise KeyError(f"no bank {name!r}")
+        return int(removed)
 
     def _require_banks(self, names: Iterable[str]) -> None:
         wanted = set(names)
