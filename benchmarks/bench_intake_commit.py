@@ -11,7 +11,8 @@ Each line gives reports/s, p50/p99 of one ``accept_async`` call, this process's 
 report (user + system, all threads: the event loop and the group committer) and, on
 PostgreSQL, the CPU time of this run's own backends per report (``/proc/<pid>/stat`` of the
 backends ``pg_stat_activity`` lists under this run's ``application_name``) and of every
-postgres process (WAL writer and checkpointer included; other users of the server add to it).
+postgres process (WAL writer and checkpointer included; other users of the server add to it,
+so on a shared machine read the first figure).
 CPU time is what to compare on a loaded machine; throughput and latency move with the load.
 
 ``--profile FILE`` writes a cProfile of the event loop and the committer thread
@@ -87,12 +88,13 @@ def postgres_pids() -> list[int]:
 
 
 class BackendCpu:
-    """CPU of this run's PostgreSQL backends (by ``application_name``) and of all postgres."""
+    """CPU of this run's PostgreSQL backends (by ``application_name``) and of all postgres
+    processes (per process, so that one ending during the run does not subtract)."""
 
     def __init__(self, admin: Engine | None, app_name: str) -> None:
         self._admin, self._app = admin, app_name
         self._own: dict[int, float] = {}
-        self._all = 0.0
+        self._all: dict[int, float] = {}
 
     def own_pids(self) -> list[int]:
         if self._admin is None:
@@ -103,12 +105,14 @@ class BackendCpu:
 
     def start(self) -> None:
         self._own = {pid: process_cpu_s(pid) for pid in self.own_pids()}
-        self._all = sum(process_cpu_s(pid) for pid in postgres_pids())
+        self._all = {pid: process_cpu_s(pid) for pid in postgres_pids()}
 
     def spent(self) -> tuple[float, float]:
         """(own backends, all postgres processes) CPU seconds since :meth:`start`."""
         own = sum(process_cpu_s(pid) - self._own.get(pid, 0.0) for pid in self.own_pids())
-        return own, sum(process_cpu_s(pid) for pid in postgres_pids()) - self._all
+        every = sum(max(0.0, process_cpu_s(pid) - self._all.get(pid, 0.0))
+                    for pid in postgres_pids())
+        return own, every
 
 
 def fill_bank(store: Any, size: int, rng: random.Random) -> list[str]:
