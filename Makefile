@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo screenshots test lint typecheck pytest bench bench-hub bench-media bench-import bench-scale fuzz model-chats eval-chats bench-chats bench-api soak clean
+.PHONY: demo screenshots test lint typecheck pytest bench bench-hub bench-media bench-import bench-scale fuzz model-chats eval-chats bench-chats bench-api bench-intake soak clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -75,6 +75,10 @@ bench-api: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get install -y -qq wrk || echo "bench-api: no wrk; the Python client is the load"; }
 	$(BIN)/python benchmarks/bench_api.py
+
+# Intake's database side without HTTP: accept_async from asyncio producers, CPU per report.
+bench-intake: $(STAMP)
+	$(BIN)/python benchmarks/bench_intake_commit.py
 
 # The crash loop of tests/durability at length: SOAK_ITERATIONS=N sets the count (1,000).
 soak: $(STAMP)

@@ -111,6 +111,12 @@ if TYPE_CHECKING:
         hma_raw_lookup,
         hma_update_bank,
     )
+    from vigil.hma_content import (
+        hma_bank_content,
+        hma_delete_bank,
+        hma_delete_bank_content,
+        hma_update_bank_content,
+    )
     from vigil.ingest import FileSummary, NoImporterError, import_files
     from vigil.intake.ledger import IdempotencyConflict
     from vigil.intake.parse import (
@@ -282,6 +288,7 @@ __all__ = [
     "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
     "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
     "hma_create_bank", "hma_update_bank", "intake_body_schema",
+    "hma_bank_content", "hma_delete_bank", "hma_delete_bank_content", "hma_update_bank_content",
     "RecordStore", "RecordsLocationError", "columnar_records", "migrate_records",
     "record_store_for", "require_actor", "MoveError", "move_records",
     # the analyst workspace: claims, queue, masked messages, demo accounts

@@ -92,3 +92,30 @@ def _set_entry(banks: BankStore, audit: AuditStore, key: tuple[str, str, str], e
                        role=ANALYST_ROLE, justification=reason)
     audit.append_audit(event)
     return event
+
+
+def delete_bank_entry(banks: BankStore, audit: AuditStore, bank: str, signal_type: str,
+                      digest: str, *, actor: str, reason: str) -> AuditEvent:
+    """Remove one hash from a bank for good (a pause keeps it; this does not), audited."""
+    who = require_actor(actor)
+    if banks.remove_bank_entries(bank, [(signal_type, digest)]) == 0:
+        raise UnknownBankError(f"{signal_type} hash {digest!r} in bank {bank!r}")
+    event = AuditEvent(who, "delete_entry", f"{bank}/{signal_type}:{digest}", datetime.now(UTC),
+                       {"reason": reason}, role=ANALYST_ROLE, justification=reason)
+    audit.append_audit(event)
+    return event
+
+
+def delete_bank(banks: BankStore, audit: AuditStore, name: str, *, actor: str,
+                reason: str) -> AuditEvent:
+    """Remove a bank and every hash in it, audited with how many hashes went."""
+    who = require_actor(actor)
+    try:
+        removed = banks.remove_bank(name)
+    except KeyError:
+        raise UnknownBankError(f"bank {name!r}") from None
+    event = AuditEvent(who, "delete_bank", name, datetime.now(UTC),
+                       {"reason": reason, "entries": removed}, role=ANALYST_ROLE,
+                       justification=reason)
+    audit.append_audit(event)
+    return event

@@ -45,6 +45,8 @@ LAZY_NAMES: dict[str, str] = {
                      "hma_hashes", "hma_index_status", "hma_lookup", "hma_lookup_hashes",
                      "hma_raw_lookup", "hma_create_bank", "hma_update_bank"],
                     "vigil.hma"),
+    **dict.fromkeys(["hma_bank_content", "hma_delete_bank", "hma_delete_bank_content",
+                     "hma_update_bank_content"], "vigil.hma_content"),
     "IdempotencyConflict": "vigil.intake.ledger",
     **dict.fromkeys(["BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
                      "intake_body_schema"],

@@ -187,6 +187,7 @@ def test_public_api_is_pinned() -> None:
         "IdempotencyConflict", "BatchTooLarge", "FieldProblem", "IntakeRejected", "parse_body",
         "Intake", "Receipt", "UploadTooLarge", "hashed_upload", "HashedItem",
         "hma_create_bank", "hma_update_bank", "intake_body_schema",
+        "hma_bank_content", "hma_delete_bank", "hma_delete_bank_content", "hma_update_bank_content",
         # the workspace's case views
         "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView",
         "PaymentTimeline", "SignalTimeline", "bank_status", "case_network", "case_payments",

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,24 +151,35 @@ class Client:
         self.acknowledged[number] = record_hash
         return True
 
-    def iteration(self, http: httpx.Client, numbers: list[int], rng: random.Random) -> None:
+    def iteration(self, http: httpx.Client, numbers: list[int], rng: random.Random,
+                  parallel: bool = False) -> None:
+        """Send the retries, the new reports and one replay: one after another, or all at
+        once from threads (``parallel``: they then share group commits)."""
         retry, self.pending = self.pending, []
         self.retried += len(retry)
         replay = [rng.choice(sorted(self.acknowledged))] if self.acknowledged else []
-        for number in [*retry, *numbers, *replay]:
-            if not self.send(http, number) and number not in self.acknowledged:
-                self.pending.append(number)
+        sends = [*retry, *numbers, *replay]  # distinct numbers: independent requests
+        if parallel:
+            with ThreadPoolExecutor(len(sends)) as pool:
+                sent = list(pool.map(lambda number: self.send(http, number), sends))
+        else:
+            sent = [self.send(http, number) for number in sends]
+        self.pending += [n for n, ok in zip(sends, sent, strict=True)
+                         if not ok and n not in self.acknowledged]
 
 
-def run_crash_loop(folder: Path, iterations: int, seed: int = 0) -> Outcome:
-    """Run the loop in ``folder`` (a new SQLite store there) and count what was kept."""
+def run_crash_loop(folder: Path, iterations: int, seed: int = 0, *,
+                   main_url: str | None = None, tenant: str = TENANT,
+                   parallel: bool = False) -> Outcome:
+    """Run the loop in ``folder`` (a new SQLite store there, or the store at ``main_url``) and
+    count what was kept; ``parallel`` sends each iteration's requests at once."""
     started = time.monotonic()
     rng = random.Random(seed)
-    main_url = f"sqlite:///{folder / 'vigil.db'}"
+    main_url = main_url or f"sqlite:///{folder / 'vigil.db'}"
     with closing(open_store(main_url)) as main:
-        _key, token = create_key(key_store_for(main), TENANT, [Scope.INTAKE], name="crash",
+        _key, token = create_key(key_store_for(main), tenant, [Scope.INTAKE], name="crash",
                                  rate_per_s=1e6, burst=1_000_000)
-    env = {**os.environ, "VIGIL_DATABASE_URL": main_url, "VIGIL_CRASH_TENANT": TENANT,
+    env = {**os.environ, "VIGIL_DATABASE_URL": main_url, "VIGIL_CRASH_TENANT": tenant,
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
     servers = Servers(folder, env)
     client = Client(servers.port, token)
@@ -179,7 +191,7 @@ def run_crash_loop(folder: Path, iterations: int, seed: int = 0) -> Outcome:
             killer = threading.Timer(rng.uniform(0, KILL_SPREAD * SEND_S * sends), servers.kill)
             killer.start()
             with httpx.Client(timeout=10) as http:
-                client.iteration(http, numbers, rng)
+                client.iteration(http, numbers, rng, parallel)
             killer.join()
             servers.kill()
         servers.start()
@@ -188,12 +200,12 @@ def run_crash_loop(folder: Path, iterations: int, seed: int = 0) -> Outcome:
                 client.send(http, number)
     finally:
         servers.close()
-    return _count(folder, main_url, client, iterations, time.monotonic() - started)
+    return _count(main_url, tenant, client, iterations, time.monotonic() - started)
 
 
-def _count(folder: Path, main_url: str, client: Client, iterations: int,
+def _count(main_url: str, tenant: str, client: Client, iterations: int,
            seconds: float) -> Outcome:
-    with closing(open_store(tenant_store_url(main_url, TENANT))) as store:
+    with closing(open_store(tenant_store_url(main_url, tenant))) as store:
         stored = Counter(str(r.report_id) for r in store.records(RecordKind.REPORT))
     acknowledged = {f"crash-{n}" for n in client.acknowledged}
     lost = len(acknowledged - set(stored))

@@ -270,6 +270,23 @@ def test_pausing_one_entry_leaves_the_others_and_survives_re_adding(store: Store
     assert [e.enabled for e in store.bank_entries("b")] == [True, True, True]
 
 
+def test_removing_entries_and_banks(store: Store) -> None:
+    store.add_bank(BankInfo("b"))
+    store.add_bank(BankInfo("kept"))
+    entries = [BankEntry("b", PDQ, "pdq"), BankEntry("b", PDQ, "md5"),
+               BankEntry("b", "0" * 64, "pdq"), BankEntry("kept", PDQ, "pdq")]
+    store.add_bank_entries(entries)
+    assert store.remove_bank_entries("b", [("pdq", PDQ), ("pdq", PDQ), ("pdq", "1" * 64)]) == 1
+    assert store.remove_bank_entries("nope", [("pdq", PDQ)]) == 0
+    assert store.bank_entries() == entries[1:]
+    assert store.remove_bank("b") == 2
+    assert store.banks() == [BankInfo("kept")] and store.bank_entries() == entries[3:]
+    with pytest.raises(KeyError):
+        store.remove_bank("b")
+    store.add_bank(BankInfo("b"))  # the name can be used again, empty
+    assert store.bank_entries("b") == []
+
+
 @pytest.mark.parametrize("change", [
     lambda s: s.set_bank_enabled("nope", False, reason="r", actor="a"),
     lambda s: s.set_bank_entry_enabled("b", "pdq", "1" * 64, False, reason="r", actor="a"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import KNOWN, Keys, add_known_bank, report, service
-from vigil import RecordKind, Scope, Settings, create_key
+from vigil import BankEntry, BankInfo, RecordKind, Scope, Settings, create_key
+from vigil.hma import content_id
 from vigil.testing.pictures import draw_picture
 from vigil.web.app import create_app
 from vigil.web.policy import PUBLIC_ROUTES, ROUTE_SCOPES
@@ -102,7 +104,30 @@ def _requests() -> dict[tuple[str, str], Send]:
             json={"analyst": "Maria Santos"}, headers=h),
         ("POST", "/v1/cases/{case_id}/dismiss"): lambda c, h, n, case: c.post(
             f"/v1/cases/{case}/dismiss", json=decision, headers=h),
+        ("GET", "/c/bank/{bank_name}/content/{content_id}"): lambda c, h, n, _: c.get(
+            f"/c/bank/known/content/{KNOWN_ID}", headers=h),
+        ("PUT", "/c/bank/{bank_name}/content/{content_id}"): lambda c, h, n, _: c.put(
+            f"/c/bank/known/content/{KNOWN_ID}", json={"disable_until_ts": 1}, headers=h),
+        ("DELETE", "/c/bank/{bank_name}/content/{content_id}"): _delete_content,
+        ("DELETE", "/c/bank/{bank_name}"): _delete_bank,
     }
+
+
+KNOWN_ID = content_id(BankEntry("known", KNOWN, "pdq"))
+
+
+def _delete_content(client: TestClient, headers: dict[str, str], n: int, _case: str) -> Any:
+    """An entry of alpha's ``known`` bank made for this request, deleted by its content id."""
+    entry = BankEntry("known", f"{n:064x}", "pdq")
+    with suppress(KeyError):  # no bank yet (the 401 test)
+        service(client).tenants.get("alpha").store.add_bank_entries([entry])
+    return client.delete(f"/c/bank/known/content/{content_id(entry)}", headers=headers)
+
+
+def _delete_bank(client: TestClient, headers: dict[str, str], n: int, _case: str) -> Any:
+    """A bank of alpha's made for this request, then deleted."""
+    service(client).tenants.get("alpha").store.add_bank(BankInfo(f"GONE_{n}"))
+    return client.delete(f"/c/bank/GONE_{n}", headers=headers)
 
 
 REQUESTS = _requests()

@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -23,45 +21,20 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from vigil.intake import pg_batch
+from vigil.intake.ledger_rows import OWN_ID_FIELDS as OWN_ID_FIELDS
+from vigil.intake.ledger_rows import BatchRows, batch_rows, claim_rows, record_rows, signal_rows
+from vigil.intake.ledger_rows import Committed as Committed
+from vigil.intake.ledger_rows import Pending as Pending
+from vigil.intake.ledger_rows import own_id as own_id
 from vigil.model import Signal
-from vigil.records import Record, RecordKind
-from vigil.store import codec, schema
+from vigil.records import Record
+from vigil.store import schema
 from vigil.store.retry import RetryPolicy, write_transaction
-from vigil.store.sql import _record_row as record_row
-
-OWN_ID_FIELDS: dict[RecordKind, str] = {
-    RecordKind.REPORT: "report_id", RecordKind.MESSAGE: "message_id",
-    RecordKind.PAYMENT: "txn_id", RecordKind.MEDIA: "observation_id",
-}
-"""The field holding each kind's own id, which a client sets and may send again."""
-
-
-def own_id(record: Record) -> str:
-    return str(getattr(record, OWN_ID_FIELDS[record.kind]))
 
 
 class IdempotencyConflict(ValueError):
     """A key, or a record's own id, already stands for a different request or record."""
-
-
-@dataclass(frozen=True)
-class Committed:
-    """The answer stored for a request, and whether it was stored by an earlier request."""
-
-    response: dict[str, Any]
-    replayed: bool
-
-
-@dataclass(frozen=True)
-class Pending:
-    """One validated request waiting for its commit, and where its answer goes."""
-
-    key: str | None
-    request_hash: str
-    records: Sequence[Record]
-    signals: Sequence[Signal]
-    response: dict[str, Any]
-    result: Future[Committed] = field(default_factory=Future, compare=False)
 
 
 class IntakeLedger(Protocol):
@@ -174,15 +147,36 @@ class SqlIntakeLedger:
         Each request is written as :meth:`commit` writes it, in order, so a later request with
         an earlier one's key sees that answer (replayed) inside the transaction. When no two
         requests share a key or a record id, which is the usual case, the batch is written with
-        one statement per table rather than one per request (the same rows, fewer round trips).
+        one statement per table rather than one per request (the same rows, fewer round trips);
+        on PostgreSQL all of them in one round trip (:mod:`vigil.intake.pg_batch`).
         """
+        independent = _independent(batch)
+        if independent and self._dialect == "postgresql":
+            written = self._commit_pipelined(batch)
+            if written is not None:
+                return written
         with write_transaction(self._engine, self._retry) as conn:
-            if self._dialect == "postgresql":
-                conn.execute(text("SET LOCAL synchronous_commit = on"))
-            if _independent(batch):
+            self._sync_commit(conn)
+            if independent:
                 return self._write_batch(conn, batch)
             return [self._write(conn, p.key, p.request_hash, p.records, p.signals, p.response)
                     for p in batch]
+
+    def _commit_pipelined(self, batch: Sequence[Pending]) -> list[Committed] | None:
+        """The batch in one PostgreSQL round trip; ``None`` (rolled back) if a key was stored."""
+        rows = batch_rows(batch, datetime.now(UTC).isoformat())
+        with write_transaction(self._engine, self._retry) as conn:
+            taken = pg_batch.write_batch(conn, rows)
+            if taken is None:
+                conn.rollback()
+                return None
+            for claim, stored in taken:
+                _check_own_id(stored, claim["record"], claim["content_hash"])
+        return [Committed(p.response, False) for p in batch]
+
+    def _sync_commit(self, conn: Connection) -> None:
+        if self._dialect == "postgresql":
+            conn.execute(text("SET LOCAL synchronous_commit = on"))
 
     def _write_batch(self, conn: Connection, batch: Sequence[Pending]) -> list[Committed]:
         table = schema.intake_requests
@@ -196,22 +190,17 @@ class SqlIntakeLedger:
                 _check_same(key, request_hash, next(p.request_hash for p in batch
                                                     if p.key == key))
         fresh = [p for p in batch if p.key not in stored]
-        self._store_records(conn, [r for p in fresh for r in p.records],
-                            [s for p in fresh for s in p.signals])
-        at = datetime.now(UTC).isoformat()
-        answers = [{"key": p.key, "request_hash": p.request_hash,
-                    "response": json.dumps(p.response), "created_at": at}
-                   for p in fresh if p.key is not None]
-        if answers:
-            conn.execute(table.insert(), answers)
+        rows = batch_rows(fresh, datetime.now(UTC).isoformat())
+        self._store_rows(conn, rows)
+        if rows.answers:
+            conn.execute(table.insert(), rows.answers)
         return [stored[p.key] if p.key in stored else Committed(p.response, False)
                 for p in batch]
 
     def _commit(self, key: str | None, request_hash: str, records: Sequence[Record],
                 signals: Sequence[Signal], response: dict[str, Any]) -> Committed:
         with write_transaction(self._engine, self._retry) as conn:
-            if self._dialect == "postgresql":
-                conn.execute(text("SET LOCAL synchronous_commit = on"))
+            self._sync_commit(conn)
             return self._write(conn, key, request_hash, records, signals, response)
 
     def _write(self, conn: Connection, key: str | None, request_hash: str,
@@ -222,40 +211,39 @@ class SqlIntakeLedger:
             found = self._stored(conn, key, request_hash)
             if found is not None:
                 return found
-        self._store_records(conn, records, signals)
+        hashes = [record.content_hash() for record in records]
+        self._store_rows(conn, BatchRows([], claim_rows(records, hashes),
+                                         record_rows(records, hashes), signal_rows(signals)))
         if key is not None:
             conn.execute(schema.intake_requests.insert().values(
                 key=key, request_hash=request_hash, response=json.dumps(response),
                 created_at=datetime.now(UTC).isoformat()))
         return Committed(response, False)
 
-    def _store_records(self, conn: Connection, records: Sequence[Record],
-                       signals: Sequence[Signal]) -> None:
-        self._claim_ids(conn, records)
-        # The store's own row builder, so an intake row is exactly what add_records writes;
-        # no conflict target: a record stored already (by any unique key) is left alone.
-        self._insert_new(conn, schema.records, None, [record_row(r) for r in records])
-        self._insert_new(conn, schema.signals, ["id"], [
-            {"id": s.id, "kind": s.kind.value, "data": codec.signal_to_json(s)}
-            for s in signals])
+    def _store_rows(self, conn: Connection, rows: BatchRows) -> None:
+        """The claims (checked), records and signals of ``rows``; not the answers."""
+        self._claim_ids(conn, rows.claims)
+        # No conflict target: a record stored already (by any unique key) is left alone.
+        self._insert_new(conn, schema.records, None, rows.records)
+        self._insert_new(conn, schema.signals, ["id"], rows.signals)
 
-    def _claim_ids(self, conn: Connection, records: Sequence[Record]) -> None:
+    def _claim_ids(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Each record's own id, claimed for its content (IdempotencyConflict if it is taken)."""
         table = schema.intake_record_ids
-        claims: dict[tuple[str, str], str] = {}
-        for record in records:
-            claim, content = (record.kind.value, own_id(record)), record.content_hash()
-            _check_own_id(claims.setdefault(claim, content), record, content)
+        claims: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:
+            first = claims.setdefault((row["kind"], row["record_id"]), row)
+            _check_own_id(first["content_hash"], row["record"], row["content_hash"])
         self._insert_new(conn, table, ["kind", "record_id"], [
-            {"kind": kind, "record_id": record_id, "content_hash": content}
-            for (kind, record_id), content in claims.items()])
-        by_id = {(r.kind.value, own_id(r)): r for r in records}
+            {name: row[name] for name in ("kind", "record_id", "content_hash")}
+            for row in claims.values()])
         for kind in sorted({kind for kind, _ in claims}):
             ids = [record_id for k, record_id in claims if k == kind]
             for record_id, stored in conn.execute(select(table.c.record_id, table.c.content_hash)
                                                   .where(table.c.kind == kind,
                                                          table.c.record_id.in_(ids))):
-                _check_own_id(stored, by_id[(kind, record_id)], claims[(kind, record_id)])
+                claim = claims[(kind, record_id)]
+                _check_own_id(stored, claim["record"], claim["content_hash"])
 
     def _insert_new(self, conn: Connection, table: Any, key: list[str] | None,
                     rows: list[dict[str, Any]]) -> None:

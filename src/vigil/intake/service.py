@@ -146,8 +146,9 @@ class Intake:
                                  max_skew=self._settings.max_future_skew,
                                  max_batch=self._settings.api_max_batch, tenant=self.tenant)
         signals = self._inline_signals(kind, records)
+        hashes = [record.content_hash() for record in records]  # once: answer, rows, claims
         return Pending(idempotency_key, request_hash, records, signals,
-                       _answer(kind, records, signals, self.tenant))
+                       _answer(kind, records, hashes, signals, self.tenant), hashes)
 
     def run_now(self) -> None:
         """Bring cases up to date with everything stored (what ``vigil run`` does); with
@@ -174,7 +175,10 @@ class Intake:
         if not detectors:
             return []
         context = DetectionContext(banks=self._store)
-        context.share_lookup(self.lookups.get(), self._settings.media_index, FloodConfig())
+        lookup = self.lookups.current()  # no lock on the hot path; get() rebuilds when stale
+        if lookup is None:
+            lookup = self.lookups.get()
+        context.share_lookup(lookup, self._settings.media_index, FloodConfig())
         return [signal for detector in detectors
                 for signal in _detect(detector, records, context)]
 
@@ -208,13 +212,13 @@ def _subject_id(signal: Signal) -> str | None:
     return None
 
 
-def _answer(kind: RecordKind, records: Sequence[Record], signals: Sequence[Signal],
-            tenant: str | None) -> dict[str, Any]:
+def _answer(kind: RecordKind, records: Sequence[Record], hashes: Sequence[str],
+            signals: Sequence[Signal], tenant: str | None) -> dict[str, Any]:
     by_record = {_subject_id(s): s for s in signals}
     rows: list[dict[str, Any]] = []
-    for record in records:
+    for record, record_hash in zip(records, hashes, strict=True):
         signal = by_record.get(own_id(record))
-        rows.append({"id": own_id(record), "record_hash": record.content_hash(),
+        rows.append({"id": own_id(record), "record_hash": record_hash,
                      "signal_id": signal.id if signal else None,
                      "matches": _matches_of(signal) if signal else []})
     tenant_part = {"tenant": tenant} if tenant is not None else {}

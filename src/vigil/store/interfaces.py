@@ -122,6 +122,12 @@ class BankStore(Protocol):
     def bank_entry_counts(self) -> dict[str, BankEntryCount]:
         """Entries per bank that has any, counted by the store (one query, no rows loaded)."""
 
+    def remove_bank_entries(self, bank: str, keys: Sequence[tuple[str, str]]) -> int:
+        """Delete the ``(signal_type, hash)`` entries of ``bank``; how many were stored."""
+
+    def remove_bank(self, name: str) -> int:
+        """Delete a bank and its entries; how many entries went (``KeyError`` if unknown)."""
+
 
 class AuditStore(Protocol):
     """The audit trail, kept as the custody log (:mod:`vigil.custody`)."""

@@ -157,6 +157,19 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
         self._bank_entries[key] = replace(self._bank_entries[key], enabled=enabled,
                                           state_reason=reason, state_by=actor)
 
+    def remove_bank_entries(self, bank: str, keys: Sequence[tuple[str, str]]) -> int:
+        gone = [k for k in {(bank, t, h) for t, h in keys} if k in self._bank_entries]
+        for key in gone:
+            del self._bank_entries[key]
+        return len(gone)
+
+    def remove_bank(self, name: str) -> int:
+        if name not in self._banks:
+            raise KeyError(f"no bank {name!r}")
+        keys = [(t, h) for (b, t, h) in self._bank_entries if b == name]
+        del self._banks[name]
+        return self.remove_bank_entries(name, keys)
+
     def append_audit(self, event: AuditEvent) -> None:
         with self._audit_lock:
             seq = self._append_locked(event)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Engine, Table, case, func, select, update
+from sqlalchemy import Column, Engine, Table, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.custody.log import PeriodicHeads
@@ -184,6 +184,24 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes, Sql
             if conn.execute(statement).rowcount == 0:
                 raise KeyError(f"no {signal_type} hash {hash!r} in bank {bank!r}")
 
+    def remove_bank_entries(self, bank: str, keys: Sequence[tuple[str, str]]) -> int:
+        table = schema.bank_entries
+        removed = 0
+        with write_transaction(self._engine, self._retry) as conn:
+            for signal_type, digest in sorted(set(keys)):
+                removed += conn.execute(delete(table).where(
+                    table.c.bank == bank, table.c.signal_type == signal_type,
+                    table.c.hash == digest)).rowcount
+        return removed
+
+    def remove_bank(self, name: str) -> int:
+        with write_transaction(self._engine, self._retry) as conn:
+            removed = conn.execute(delete(schema.bank_entries)
+                                   .where(schema.bank_entries.c.bank == name)).rowcount
+            if conn.execute(delete(schema.banks).where(schema.banks.c.name == name)).rowcount == 0:
+                raise KeyError(f"no bank {name!r}")
+        return int(removed)
+
     def _require_banks(self, names: Iterable[str]) -> None:
         wanted = set(names)
         if not wanted:
@@ -223,9 +241,10 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes, Sql
                 for bank, count, paused, *marks in rows}
 
 
-def _record_row(record: Record) -> Row:
+def _record_row(record: Record, content: str | None = None) -> Row:
+    """The row of ``record``; ``content``: its content hash, when the caller has it already."""
     return {
-        "content_hash": record.content_hash(),
+        "content_hash": content or record.content_hash(),
         "kind": record.kind.value,
         "data": codec.record_to_json(record),
         "natural_key": record_ids.natural_key(record.kind, record_ids.record_id(record)[1]),

@@ -43,6 +43,9 @@ class ErrorBody(BaseModel):
 
     detail: Any
     request_id: str | None = None
+    message: str | None = None
+    """On HMA's paths (``/c/``, ``/m/``, ``/h/``): the sentence again, under the key HMA's
+    clients read (its ``flask_utils.api_error_handler`` answers ``{"message": ...}``)."""
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -57,12 +60,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 """Documented on every authenticated route, so the OpenAPI document says what can come back."""
 
 
+HMA_PREFIXES = ("/c/", "/m/", "/h/")
+"""Paths of the HMA-compatible routes, whose errors also carry HMA's ``message`` key."""
+
+
 def _answer(request: Request, status: int, detail: Any,
             headers: Mapping[str, str] | None = None) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
     sent = {**(headers or {}), **({"X-Request-ID": request_id} if request_id else {})}
-    return JSONResponse({"detail": detail, "request_id": request_id}, status_code=status,
-                        headers=sent)
+    body: dict[str, Any] = {"detail": detail, "request_id": request_id}
+    if request.url.path.startswith(HMA_PREFIXES):
+        body["message"] = detail if isinstance(detail, str) else "invalid request"
+    return JSONResponse(body, status_code=status, headers=sent)
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:

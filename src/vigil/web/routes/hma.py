@@ -17,12 +17,16 @@ from vigil import (
     find_bank,
     hma_add_signals,
     hma_bank,
+    hma_bank_content,
     hma_compare,
     hma_create_bank,
+    hma_delete_bank,
+    hma_delete_bank_content,
     hma_index_status,
     hma_lookup,
     hma_raw_lookup,
     hma_update_bank,
+    hma_update_bank_content,
 )
 from vigil.web.errors import ERROR_RESPONSES
 from vigil.web.policy import AdminCaller, Caller, LookupCaller
@@ -54,6 +58,10 @@ _SWITCHES = {"enabled": {"type": ["boolean", "null"]},
              "description": {"type": "string"}, "reason": {"type": "string"}}
 _CREATE_BODY = _json_body({"type": "object", "required": ["name"], "properties": {
     "name": {"type": "string", "pattern": "^[A-Za-z0-9_]{1,100}$"}, **_SWITCHES}})
+_CONTENT_BODY = _json_body({"type": "object", "properties": {
+    "disable_until_ts": {"type": "integer", "minimum": 0,
+                         "description": "0 pauses the entry, 1 (or a time past) resumes it"},
+    "reason": {"type": "string"}}})
 _UPDATE_BODY = _json_body({"type": "object", "properties": _SWITCHES,
                            "description": "`name`, if given, must be the bank's own"})
 
@@ -142,5 +150,44 @@ async def add_signal(caller: AdminCaller, bank_name: str, body: JsonObject) -> d
     store = caller.tenant.store
     found = await run_in_threadpool(find_bank, store, bank_name)
     answer = await run_in_threadpool(hma_add_signals, store, found, body)
+    caller.tenant.intake.lookups.invalidate()
+    return answer
+
+
+@router.delete("/c/bank/{bank_name}")
+def delete_bank(caller: AdminCaller, bank_name: str) -> dict[str, Any]:
+    """Delete a bank and its hashes, audited (``{"message": "Done"}``, as HMA answers)."""
+    store = caller.tenant.store
+    answer = hma_delete_bank(store, store, bank_name, actor=caller.actor)
+    caller.tenant.intake.lookups.invalidate()
+    return answer
+
+
+@router.get("/c/bank/{bank_name}/content/{content_id}")
+def bank_content(caller: LookupCaller, bank_name: str, content_id: int,
+                 signal_type: str | None = None,
+                 include_signals: str = "false") -> dict[str, Any]:
+    """One entry by content id: ``id``, ``bank``, ``enabled``; ``signals`` when asked for."""
+    return hma_bank_content(caller.tenant.store, bank_name, content_id,
+                            signal_type=signal_type, include_signals=_truthy(include_signals))
+
+
+@router.put("/c/bank/{bank_name}/content/{content_id}", openapi_extra=_CONTENT_BODY)
+def update_bank_content(caller: AdminCaller, bank_name: str, content_id: int,
+                        body: JsonObject) -> dict[str, Any]:
+    """Pause (``disable_until_ts: 0``) or resume (``1``) one entry, audited."""
+    store = caller.tenant.store
+    answer = hma_update_bank_content(store, store, bank_name, content_id, body,
+                                     actor=caller.actor)
+    caller.tenant.intake.lookups.invalidate()
+    return answer
+
+
+@router.delete("/c/bank/{bank_name}/content/{content_id}")
+def delete_bank_content(caller: AdminCaller, bank_name: str,
+                        content_id: int) -> dict[str, Any]:
+    """Delete one entry for good, audited: ``{"deleted": n}``."""
+    store = caller.tenant.store
+    answer = hma_delete_bank_content(store, store, bank_name, content_id, actor=caller.actor)
     caller.tenant.intake.lookups.invalidate()
     return answer
