@@ -68,6 +68,14 @@ if TYPE_CHECKING:
     from vigil.casework.status import BankStatus, DetectorStatus, bank_status, detector_status
     from vigil.casework.timeline import SignalTimeline, signal_timeline
     from vigil.casework.trail import CaseTrail, case_trail
+    from vigil.payments.account_score import AccountScore, AlertPolicy, RuleHit
+    from vigil.payments.explain import (
+        AccountTimeline,
+        UnknownAccountPayments,
+        account_timeline,
+        plot_timeline,
+    )
+    from vigil.payments.scan import PaymentScan, scan_payment_files, write_scan_drafts
     from vigil.columnar.migrate import migrate_records
     from vigil.columnar.mover import MoveError, move_records
     from vigil.columnar.split import RecordsLocationError, columnar_records, record_store_for
@@ -249,6 +257,10 @@ __all__ = [
     "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView", "PaymentTimeline",
     "SignalTimeline", "bank_status", "case_network", "case_payments", "case_trail",
     "detector_status", "outbox_view", "payment_timeline", "signal_timeline",
+    # payments: scan, account scores, explain, SAR drafts
+    "AccountScore", "AccountTimeline", "AlertPolicy", "PaymentScan", "RuleHit",
+    "UnknownAccountPayments", "account_timeline", "plot_timeline", "scan_payment_files",
+    "write_scan_drafts",
     "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
     "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",
