@@ -68,14 +68,6 @@ if TYPE_CHECKING:
     from vigil.casework.status import BankStatus, DetectorStatus, bank_status, detector_status
     from vigil.casework.timeline import SignalTimeline, signal_timeline
     from vigil.casework.trail import CaseTrail, case_trail
-    from vigil.payments.account_score import AccountScore, AlertPolicy, RuleHit
-    from vigil.payments.explain import (
-        AccountTimeline,
-        UnknownAccountPayments,
-        account_timeline,
-        plot_timeline,
-    )
-    from vigil.payments.scan import PaymentScan, scan_payment_files, write_scan_drafts
     from vigil.columnar.migrate import migrate_records
     from vigil.columnar.mover import MoveError, move_records
     from vigil.columnar.split import RecordsLocationError, columnar_records, record_store_for
@@ -142,6 +134,14 @@ if TYPE_CHECKING:
     from vigil.outbox.enqueue import enqueue_export
     from vigil.outbox.model import DeliveryStatus
     from vigil.outbox.worker import OutboxPolicy, outbox_summary, retry_dead, run_outbox
+    from vigil.payments.account_score import AccountScore, AlertPolicy, RuleHit
+    from vigil.payments.explain import (
+        AccountTimeline,
+        UnknownAccountPayments,
+        account_timeline,
+        plot_timeline,
+    )
+    from vigil.payments.scan import PaymentScan, scan_payment_files, write_scan_drafts
     from vigil.pipeline import RunResult, StepCallback
     from vigil.records import RecordKind
     from vigil.registry import Registry, UnknownPluginError, load_registry
