@@ -141,6 +141,7 @@ if TYPE_CHECKING:
         account_timeline,
         plot_timeline,
     )
+    from vigil.payments.inline import InlineResult, InlineScorer
     from vigil.payments.scan import PaymentScan, scan_payment_files, write_scan_drafts
     from vigil.pipeline import RunResult, StepCallback
     from vigil.records import RecordKind
@@ -260,7 +261,7 @@ __all__ = [
     # payments: scan, account scores, explain, SAR drafts
     "AccountScore", "AccountTimeline", "AlertPolicy", "PaymentScan", "RuleHit",
     "UnknownAccountPayments", "account_timeline", "plot_timeline", "scan_payment_files",
-    "write_scan_drafts",
+    "write_scan_drafts", "InlineResult", "InlineScorer",
     "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
     "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",

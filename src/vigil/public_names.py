@@ -120,5 +120,6 @@ LAZY_NAMES: dict[str, str] = {
     **dict.fromkeys(["AccountScore", "AlertPolicy", "RuleHit"], "vigil.payments.account_score"),
     **dict.fromkeys(["AccountTimeline", "UnknownAccountPayments", "account_timeline",
                      "plot_timeline"], "vigil.payments.explain"),
+    **dict.fromkeys(["InlineResult", "InlineScorer"], "vigil.payments.inline"),
 }
 """Public names imported on first use, and the module each comes from."""

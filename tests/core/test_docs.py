@@ -189,5 +189,5 @@ def test_public_api_is_pinned() -> None:
         # payments: scan, account scores, explain, SAR drafts
         "AccountScore", "AccountTimeline", "AlertPolicy", "PaymentScan", "RuleHit",
         "UnknownAccountPayments", "account_timeline", "plot_timeline", "scan_payment_files",
-        "write_scan_drafts",
+        "write_scan_drafts", "InlineResult", "InlineScorer",
     ])

@@ -100,7 +100,8 @@ def _roles_scored(signal: Signal, rules: PaymentRules) -> set[str] | None:
     return {role} if role else None
 
 
-def _accounts_of(signal: Signal, rules: PaymentRules) -> list[str]:
+def accounts_scored(signal: Signal, rules: PaymentRules) -> list[str]:
+    """The accounts (entity references) a rule signal counts for (see the module note)."""
     roles = signal.evidence.get("roles")
     role_of: dict[str, Any] = dict(roles) if isinstance(roles, dict) else {}
     wanted = _roles_scored(signal, rules)
@@ -108,7 +109,8 @@ def _accounts_of(signal: Signal, rules: PaymentRules) -> list[str]:
             and (wanted is None or role_of.get(str(ref)) in wanted)]
 
 
-def _hit(signal: Signal, rules: PaymentRules) -> RuleHit:
+def rule_hit(signal: Signal, rules: PaymentRules) -> RuleHit:
+    """A rule signal as one account's hit: its strength, the pack's weight, the source."""
     rule_id = str(signal.evidence.get("rule", signal.source))
     try:
         weight = rules.rule(rule_id).weight
@@ -122,12 +124,21 @@ def _hit(signal: Signal, rules: PaymentRules) -> RuleHit:
                    txn_ids=tuple(str(t) for t in txn_ids) if isinstance(txn_ids, list) else ())
 
 
-def _strongest_per_rule(hits: Iterable[RuleHit]) -> tuple[RuleHit, ...]:
+def strongest_per_rule(hits: Iterable[RuleHit]) -> tuple[RuleHit, ...]:
+    """One hit per rule (the strongest), largest contribution first."""
     best: dict[str, RuleHit] = {}
     for hit in hits:
         if hit.id not in best or hit.value > best[hit.id].value:
             best[hit.id] = hit
     return tuple(sorted(best.values(), key=lambda h: (-h.contribution, h.id)))
+
+
+def account_score(account: str, hits: Iterable[RuleHit], policy: AlertPolicy) -> AccountScore:
+    """One account's score from its hits (one per rule kept), flagged by ``policy``."""
+    kept = strongest_per_rule(hits)
+    score = policy.combine(kept)
+    return AccountScore(account, score, score >= policy.threshold and len(kept) >= policy.min_rules,
+                        kept)
 
 
 def score_accounts(signals: Iterable[Signal], rules: PaymentRules,
@@ -142,16 +153,14 @@ def score_accounts(signals: Iterable[Signal], rules: PaymentRules,
     for signal in signals:
         if signal.kind is not SignalKind.PAYMENT or "rule" not in signal.evidence:
             continue
-        hit = _hit(signal, rules)
-        for account in _accounts_of(signal, rules):
+        hit = rule_hit(signal, rules)
+        for account in accounts_scored(signal, rules):
             hits[account].append(hit)
     scored = []
     for account, found in hits.items():
-        kept = _strongest_per_rule(found)
-        score = policy.combine(kept)
-        flagged = score >= policy.threshold and len(kept) >= policy.min_rules
-        scored.append(AccountScore(account, score, flagged, kept))
+        scored.append(account_score(account, found, policy))
     return sorted(scored, key=lambda a: (-a.score, a.account))
 
 
-__all__ = ["AccountScore", "AlertPolicy", "RuleHit", "noisy_or", "score_accounts"]
+__all__ = ["AccountScore", "AlertPolicy", "RuleHit", "account_score", "accounts_scored",
+           "noisy_or", "rule_hit", "score_accounts", "strongest_per_rule"]
