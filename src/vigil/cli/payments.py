@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from vigil import (
     AccountTimeline,
@@ -66,7 +67,8 @@ def scan_command(
     else:
         console.print(_scan_table(scan, top))
     for json_path, _ in written:
-        errors.print(f"draft (needs a named person's confirmation): {json_path}", markup=False)
+        errors.print(f"draft (needs a named person's confirmation): {json_path}", markup=False,
+                     highlight=False, soft_wrap=True)
 
 
 def _scan_table(scan: PaymentScan, top: int) -> Table:
@@ -77,8 +79,9 @@ def _scan_table(scan: PaymentScan, top: int) -> Table:
         table.add_column(column, overflow="fold")
     for account in scan.accounts[:top]:
         rules = ", ".join(f"{r.id} {r.value:.2f}x{r.weight:g}" for r in account.rules)
-        table.add_row(account.account, f"{account.score:.3f}", "yes" if account.flagged else "",
-                      rules, account.rules[0].explanation if account.rules else "")
+        table.add_row(*map(Text, (account.account, f"{account.score:.3f}",
+                                  "yes" if account.flagged else "", rules,
+                                  account.rules[0].explanation if account.rules else "")))
     return table
 
 
@@ -108,19 +111,19 @@ def explain_command(
             typer.echo(json.dumps(row.to_json(), ensure_ascii=False))
     else:
         console.print(_timeline_table(timeline))
-    errors.print(f"plot: {png} {svg}", markup=False)
+    errors.print(f"plot: {png} {svg}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _timeline_table(timeline: AccountTimeline) -> Table:
-    table = Table(title=f"{timeline.account}: {len(timeline.rows)} payments")
+    table = Table(title=Text(f"{timeline.account}: {len(timeline.rows)} payments"))
     for column in ("sent (UTC)", "dir", "counterparty", "US$", "gap d", "n 7d", "n 30d",
                    "n 90d", "n 365d", "US$ 30d", "hour", "even", "reference"):
         table.add_column(column, overflow="fold")
     for row in timeline.rows:
-        table.add_row(
+        table.add_row(*map(Text, (
             row.sent_at[:16].replace("T", " "), row.direction,
             f"{row.counterparty} ({row.counterparty_country})", f"{row.amount_usd:,.2f}",
             "" if row.gap_days is None else f"{row.gap_days:.1f}",
             *(str(row.counts[d]) for d in (7, 30, 90, 365)), f"{row.usd_sums[30]:,.2f}",
-            f"{row.hour_utc:02d}", "yes" if row.even_amount else "", row.reference)
+            f"{row.hour_utc:02d}", "yes" if row.even_amount else "", row.reference)))
     return table

@@ -158,6 +158,7 @@ def plot_timeline(timeline: AccountTimeline, stem: Path) -> tuple[Path, Path]:
     amounts.set_title(f"Payments of {timeline.account}")
     amounts.legend(loc="upper left", fontsize=8)
     gaps.set_ylabel("gap (days)")
+    gaps.set_ylim(bottom=0)
     gaps.xaxis_date()
     figure.autofmt_xdate()
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")

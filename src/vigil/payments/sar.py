@@ -148,14 +148,18 @@ def draft_text(data: dict[str, JSONValue]) -> str:
         lines.append(f"     source: {r['source']}")
     totals = data["totals"]
     assert isinstance(totals, dict)
-    lines += ["", f"Payments involved ({totals['payments']}, US${totals['amount_usd']:,} in "
+    lines += ["", f"Payments involved ({totals['payments']}, US${_money(totals['amount_usd'])} in "
                   "all):"]
     for p in _dicts(data["payments"]):
         lines.append(f"  {p['sent_at']}  {p['txn_id']}  {p['sender']} -> {p['beneficiary']} "
                      f"({p['sender_country']}->{p['beneficiary_country']})  {p['amount']} "
-                     f"{p['currency']} (US${p['amount_usd']})  {p['channel']}  "
+                     f"{p['currency']} (US${_money(p['amount_usd'])})  {p['channel']}  "
                      f"ref: {p['reference'] or '-'}")
     return "\n".join(lines) + "\n"
+
+
+def _money(value: JSONValue) -> str:
+    return f"{value:,.2f}" if isinstance(value, int | float) else str(value)
 
 
 def _dicts(value: JSONValue) -> list[dict[str, JSONValue]]:
