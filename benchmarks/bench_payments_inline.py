@@ -10,13 +10,14 @@ published design target is 3,000 transactions/s at <= 35 ms).
 In the same run, the batch detector (DuckDB) scores the same payments twice: with the rules the
 scorer supports (the like-for-like reference; the script checks that both leave the same
 signals) and with the whole pack; rows/s and the CPU time of each are printed, with the ratio
-inline / batch. The machine may be shared: the load average is printed, and CPU time is the
-figure to compare across runs.
+inline / batch. The machine may be shared: the load average is printed, and CPU time (of the
+process, and of the scoring thread per call) is the figure to compare across runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -48,17 +49,23 @@ def percentile(sorted_ns: list[int], share: float) -> float:
     return sorted_ns[index] / 1e6
 
 
-def run_inline(payments: list[Payment], rules: PaymentRules) -> tuple[InlineScorer, list[int],
-                                                                           int]:
+def run_inline(payments: list[Payment], rules: PaymentRules,
+               ) -> tuple[InlineScorer, list[int], list[int], int]:
+    """Score each payment; wall and CPU (this thread's) nanoseconds of each call."""
     scorer = InlineScorer(rules)
-    latencies, alerts = [], 0
-    clock = time.perf_counter_ns
+    wall_ns, cpu_ns, alerts = [], [], 0
+    wall, cpu = time.perf_counter_ns, time.thread_time_ns
     for payment in payments:
-        start = clock()
+        start, start_cpu = wall(), cpu()
         result = scorer.score(payment)
-        latencies.append(clock() - start)
+        cpu_ns.append(cpu() - start_cpu)
+        wall_ns.append(wall() - start)
         alerts += bool(result.alerts)
-    return scorer, latencies, alerts
+    return scorer, wall_ns, cpu_ns, alerts
+
+
+def verdict(rate: float, p99_ms: float) -> str:
+    return "met" if rate >= TARGET_RATE and p99_ms <= TARGET_P99_MS else "NOT met"
 
 
 def batch(payments: list[Payment], rules: PaymentRules) -> list[str]:
@@ -78,15 +85,21 @@ def main() -> None:
     print(f"{n:,} payments ({sum(p.beneficiary_country == 'PH' for p in payments):,} to PH), "
           f"rules {rules.version}; load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} CPUs")
-    (scorer, latencies, alerts), wall, cpu = timed(lambda: run_inline(payments, rules))
+    gc.freeze()  # the benchmark's own list of payments is not the scorer's garbage to scan
+    (scorer, latencies, cpu_latencies, alerts), wall, cpu = timed(
+        lambda: run_inline(payments, rules))
     latencies.sort()
+    cpu_latencies.sort()
     p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
     print(f"inline ({', '.join(scorer.supported)}; batch-only: "
           f"{', '.join(scorer.batch_only) or 'none'}): {n / wall:,.0f} payments/s wall, "
-          f"{n / cpu:,.0f} per CPU second; p50 {p50:.3f} ms, p99 {p99:.3f} ms, "
-          f"max {latencies[-1] / 1e6:.1f} ms; {alerts:,} payments raised an alert")
+          f"{n / cpu:,.0f} per CPU second; {alerts:,} payments raised an alert")
+    print(f"  latency wall: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {latencies[-1] / 1e6:.1f} ms;"
+          f" CPU: p50 {percentile(cpu_latencies, 0.5):.3f} ms, p99 "
+          f"{percentile(cpu_latencies, 0.99):.3f} ms, max {cpu_latencies[-1] / 1e6:.1f} ms")
+    cpu_p99 = percentile(cpu_latencies, 0.99)
     print(f"  target >= {TARGET_RATE:,.0f}/s at p99 <= {TARGET_P99_MS:.0f} ms: "
-          f"{'met' if n / wall >= TARGET_RATE and p99 <= TARGET_P99_MS else 'NOT met'} "
+          f"{verdict(n / wall, p99)} on wall time, {verdict(n / cpu, cpu_p99)} on CPU time "
           "(Tazama's published target: 3,000/s at 35 ms)")
     supported = rules.model_copy(update={"rules": tuple(
         r for r in rules.rules if r.id in scorer.supported)})
