@@ -4,6 +4,7 @@ for every rule it supports; the rules it does not support are listed as batch-on
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,9 @@ GAPS_S = st.one_of(st.sampled_from([0, 3600, 86400, 3 * 86400, 20 * 86400]),
                    st.integers(0, 5 * 86400), st.integers(0, 40 * 86400))
 
 
+NAMES = st.sampled_from([None, "", "  ", "Ana Cruz", "Ben Cruz", "Lee  Reyes ", "Reyes", "Kim Tan"])
+
+
 @st.composite
 def payment_sequences(draw: st.DrawFn) -> list[Payment]:
     """Payments of a few senders to a few beneficiaries across and outside the corridor."""
@@ -41,6 +45,7 @@ def payment_sequences(draw: st.DrawFn) -> list[Payment]:
             beneficiary_country=draw(st.sampled_from(["PH", "PH", "TH", "AU"])),
             sender_type=draw(st.sampled_from(["individual", "individual", "business"])),
             sender_phone=draw(st.sampled_from([None, "+61400000001"])),
+            sender_name=draw(NAMES), beneficiary_name=draw(NAMES),
         ).model_copy(update={"sent_at": at}))
     return payments
 
@@ -50,7 +55,8 @@ def _supported_pack(pack: PaymentRules, ids: tuple[str, ...]) -> PaymentRules:
 
 
 def _low_thresholds(pack: PaymentRules) -> PaymentRules:
-    """R2 and R5 with thresholds small sequences can reach (the shipped R2 needs 21 payments)."""
+    """Thresholds small sequences can reach (the shipped R2 needs 21 payments, R3 and R4 three
+    parties in 30 days)."""
     data = pack.model_dump(mode="json")
     for rule in data["rules"]:
         if rule["id"] == "R2":
@@ -58,6 +64,10 @@ def _low_thresholds(pack: PaymentRules) -> PaymentRules:
         if rule["id"] == "R5":
             rule["parameters"]["min_amount_ratio"] = 1.1
             rule["parameters"]["min_gap_shrink"] = 1.1
+        if rule["id"] == "R3":
+            rule["parameters"]["min_beneficiaries"] = 2
+        if rule["id"] == "R4":
+            rule["parameters"]["min_senders"] = 2
     from vigil.payments.rules import parse_rules
     return parse_rules(data)
 
@@ -84,8 +94,19 @@ def test_inline_agrees_with_batch_in_any_order(payments: list[Payment], order: o
 
 def test_the_rules_without_an_incremental_form_are_listed_as_batch_only() -> None:
     scorer = InlineScorer()
-    assert scorer.supported == ("R1", "R2", "R5")
-    assert scorer.batch_only == ("R3", "R4")
+    assert scorer.supported == ("R1", "R2", "R3", "R4", "R5") and scorer.batch_only == ()
+    data = PACK.model_dump(mode="json")
+    assert InlineScorer(_with_batch_only_rule(data)).batch_only == ("R1",)
+
+
+def _with_batch_only_rule(data: dict[str, Any]) -> PaymentRules:
+    """The shipped pack with R1 looked up as a rule class that declares no incremental form."""
+    from vigil.payments.rules import PAYMENT_RULES, LowValueCorridor, parse_rules
+
+    class BatchOnlyR1(LowValueCorridor):
+        incremental = None
+
+    return parse_rules(data, {**PAYMENT_RULES, "R1": BatchOnlyR1})
 
 
 def test_each_payment_answers_with_what_it_changed() -> None:
