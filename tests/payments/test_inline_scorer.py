@@ -104,7 +104,7 @@ def _with_batch_only_rule(data: dict[str, Any]) -> PaymentRules:
     from vigil.payments.rules import PAYMENT_RULES, LowValueCorridor, parse_rules
 
     class BatchOnlyR1(LowValueCorridor):
-        incremental = None
+        incremental = None  # type: ignore[assignment]
 
     return parse_rules(data, {**PAYMENT_RULES, "R1": BatchOnlyR1})
 
