@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, ClassVar, Generic, TypeVar
 
-from vigil.payments.incremental_base import FindingPayments, in_corridor, surname, unix_seconds
+from vigil.payments.incremental_base import FindingPayments, in_corridor, surname
 from vigil.payments.rule_base import IncrementalRule, RuleParameters
 from vigil.payments.sql_parts import SECONDS_PER_DAY
 from vigil.records import Payment
@@ -78,7 +78,7 @@ class HubWindowIncremental(IncrementalRule[P], Generic[P]):
         if found is None:
             return None
         window_s = self._window_days * SECONDS_PER_DAY
-        seconds = [unix_seconds(at) for at, _, _ in found.payments]
+        seconds = found.seconds
         spokes = [str(getattr(p, self.spoke)) for _, _, p in found.payments]
         start, count = busiest_window(seconds, spokes, window_s)
         if count < self._minimum:

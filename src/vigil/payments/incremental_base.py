@@ -57,6 +57,8 @@ class FindingPayments:
     """The payments of one finding, in (sent_at, txn_id) order, and the shared row columns."""
 
     payments: list[tuple[datetime, str, Payment]] = field(default_factory=list)
+    seconds: list[int] = field(default_factory=list)
+    """:func:`unix_seconds` of each payment, alongside."""
     total_usd: float = 0.0
 
     def add(self, payment: Payment) -> int:
@@ -64,6 +66,7 @@ class FindingPayments:
         position = bisect_left(self.payments, (payment.sent_at, payment.txn_id),
                                key=lambda e: (e[0], e[1]))
         self.payments.insert(position, (payment.sent_at, payment.txn_id, payment))
+        self.seconds.insert(position, unix_seconds(payment.sent_at))
         self.total_usd += payment.amount_usd
         return position
 

@@ -29,7 +29,6 @@ from vigil.payments.account_score import (
     RuleHit,
     account_score,
     accounts_scored,
-    rule_hit,
 )
 from vigil.payments.detector import PaymentTypologyDetector
 from vigil.payments.rule_base import IncrementalRule
@@ -37,6 +36,17 @@ from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.records import Payment, identifiers_of
 
 _KYC_KINDS = {EntityKind.PHONE, EntityKind.EMAIL}
+_KEYED = frozenset({"sender", "beneficiary"})
+_ACCOUNT_PREFIX = f"{EntityKind.PAYMENT_ACCOUNT.value}:"
+
+
+def _hit(rule: RuleConfig, signal: Signal) -> RuleHit:
+    """:func:`~vigil.payments.account_score.rule_hit` for a signal of ``rule``, without looking
+    the rule up in the pack again."""
+    txn_ids = signal.evidence.get("txn_ids")
+    return RuleHit(id=rule.id, value=min(1.0, signal.score / rule.weight), weight=rule.weight,
+                   source=rule.source, explanation=signal.explanation, signal_id=signal.id,
+                   txn_ids=tuple(str(t) for t in txn_ids) if isinstance(txn_ids, list) else ())
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class InlineScorer:
             (rule, form(rule.parameters)) for rule in self.rules.enabled()
             if (form := rule.rule.incremental) is not None]
         self._findings: dict[tuple[str, str], Signal] = {}
+        self._rows: dict[tuple[str, str], dict[str, Any]] = {}
         self._hits: dict[str, dict[str, RuleHit]] = defaultdict(dict)
         self._kyc: dict[str, set[EntityRef]] = {}
         self._seen: set[str] = set()
@@ -103,21 +114,33 @@ class InlineScorer:
 
     def _refresh(self, rule: RuleConfig, key: str, row: dict[str, Any] | None,
                  touched: set[str]) -> Signal | None:
-        """Replace the finding of ``(rule, key)`` by ``row``'s signal (or drop it)."""
-        before = self._findings.pop((rule.id, key), None)
+        """Replace the finding of ``(rule, key)`` by ``row``'s signal (or drop it); nothing to
+        do when the row is the one already held (a payment outside a busiest window)."""
+        slot = (rule.id, key)
+        if self._rows.get(slot) == row:
+            return None
+        before = self._findings.pop(slot, None)
+        self._rows.pop(slot, None)
         if before is not None:
-            for account in accounts_scored(before, self.rules):
+            for account in self._accounts(rule, key, before):
                 self._hits[account].pop(rule.id, None)
                 touched.add(account)
         if row is None:
             return None
         signal = self._detector.finding_signal(rule, row, self._kyc)
-        self._findings[(rule.id, key)] = signal
-        hit = rule_hit(signal, self.rules)
-        for account in accounts_scored(signal, self.rules):
+        self._findings[slot], self._rows[slot] = signal, row
+        hit = _hit(rule, signal)
+        for account in self._accounts(rule, key, signal):
             self._hits[account][rule.id] = hit
             touched.add(account)
         return signal if before is None or before.id != signal.id else None
+
+    def _accounts(self, rule: RuleConfig, key: str, signal: Signal) -> list[str]:
+        """The accounts a finding counts for: its key's, for a rule keyed by sender or
+        beneficiary (what :func:`accounts_scored` finds in the signal, without reading it)."""
+        if rule.rule.history_key in _KEYED:
+            return [_ACCOUNT_PREFIX + key]
+        return accounts_scored(signal, self.rules)
 
     def score_all(self, payments: Iterable[Payment]) -> Iterator[InlineResult]:
         """:meth:`score` for each payment of a stream, in order."""

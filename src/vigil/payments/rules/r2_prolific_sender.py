@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field
 
-from vigil.payments.incremental_base import FindingPayments, in_corridor, median, unix_seconds
+from vigil.payments.incremental_base import FindingPayments, in_corridor, median
 from vigil.payments.rule_base import (
     IncrementalRule,
     PaymentRule,
@@ -88,8 +88,7 @@ class ProlificSenderIncremental(IncrementalRule[ProlificSenderParams]):
         found = self._senders.setdefault(payment.sender, FindingPayments())
         gaps = self._gaps.setdefault(payment.sender, [])
         position = found.add(payment)
-        seconds = [unix_seconds(at) for at, _, _ in
-                   found.payments[max(position - 1, 0):position + 2]]
+        seconds = found.seconds[max(position - 1, 0):position + 2]
         if 0 < position < len(found.payments) - 1:
             gaps.remove(seconds[2] - seconds[0])
         for before, after in itertools.pairwise(seconds):

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from vigil.model import JSONValue
-from vigil.payments.incremental_base import FindingPayments, in_corridor, median, unix_seconds
+from vigil.payments.incremental_base import FindingPayments, in_corridor, median
 from vigil.payments.rule_base import IncrementalRule, PaymentRule, RuleParameters, beyond
 from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY, corridor_cte, number
 from vigil.records import Payment
@@ -138,7 +138,7 @@ class EscalationIncremental(IncrementalRule[EscalationParams]):
         if found is None or len(found.payments) < self.params.min_payments:
             return None
         micros = [self._micros[txn_id] for _, txn_id, _ in found.payments]
-        seconds = [unix_seconds(at) for at, _, _ in found.payments]
+        seconds = found.seconds
         first_usd, second_usd, first_gap, second_gap = _half_medians(micros, seconds)
         if (first_usd is None or second_usd is None or first_gap is None or second_gap is None
                 or second_usd < float(self.params.min_amount_ratio) * first_usd
