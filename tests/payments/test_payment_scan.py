@@ -132,3 +132,37 @@ def test_one_rule_alone_never_flags_however_strong() -> None:
     scored = score_accounts(signals, PaymentTypologyDetector().rules,
                             AlertPolicy(threshold=0.0))
     assert [(s.account, s.flagged) for s in scored] == [(FAMILY, False)]
+
+
+def test_a_draft_may_leave_once_a_named_person_confirmed_the_case(env: Path) -> None:
+    from contextlib import closing
+
+    from vigil.payments.sar import holding_case
+    from vigil.store.open import open_store
+
+    _scan_json(env)
+    assert CliRunner().invoke(app, ["run"]).exit_code == 0
+    with closing(open_store(f"sqlite:///{env / 'scan.db'}")) as store:
+        case = holding_case(BUYER, store.cases())
+    assert case is not None
+    confirmed = CliRunner().invoke(app, ["cases", "confirm", case.id, "--analyst", "A. Analyst",
+                                         "--role", "analyst", "--note", "checked the payments"])
+    assert confirmed.exit_code == 0, confirmed.output
+    _scan_json(env, "--drafts", str(env / "drafts"))
+    draft = json.loads((env / "drafts" / "payment_account_bank_buyer.sar.json").read_text())
+    assert draft["gate"] == {"may_leave": True, "reason": "confirmed by A. Analyst (analyst)",
+                             "case_id": case.id, "confirmed_by": "A. Analyst (analyst)"}
+    assert draft["draft"] is True
+
+
+def test_a_draft_is_held_while_its_findings_are_not_in_the_case() -> None:
+    from vigil.model import Case
+    from vigil.payments.account_score import AccountScore, RuleHit
+    from vigil.payments.sar import gate_decision
+
+    hit = RuleHit("R1", 0.5, 0.3, "AMLC", "why", "sig-new", ())
+    score = AccountScore(BUYER, 0.15, True, (hit,))
+    case = Case(id="case-1", entities=(), signals=(), priority=0.0, reasons=())
+    decision = gate_decision(case, [], [h.signal_id for h in score.rules])
+    assert not decision.allowed and "1 finding(s) of this draft are not in case case-1" in (
+        decision.reason)

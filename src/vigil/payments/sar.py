@@ -85,11 +85,18 @@ def holding_case(account: str, cases: Iterable[Case]) -> Case | None:
     return None
 
 
-def gate_decision(case: Case | None, confirmations: Sequence[Confirmation]) -> Decision:
-    """The human gate's decision on the case holding the account (refused when none does)."""
+def gate_decision(case: Case | None, confirmations: Sequence[Confirmation],
+                  signal_ids: Iterable[str] = ()) -> Decision:
+    """The human gate's decision on the case holding the account (refused when none does, or
+    when a finding of the draft, ``signal_ids``, is not in that case yet: nobody judged it)."""
     if case is None:
         return Decision(False, "no case holds this account yet; 'vigil run' links it and "
                                "'vigil cases confirm CASE' records a named person's confirmation")
+    held = {signal.id for signal in case.signals}
+    missing = [signal_id for signal_id in signal_ids if signal_id not in held]
+    if missing:
+        return Decision(False, f"{len(missing)} finding(s) of this draft are not in case "
+                               f"{case.id} yet; 'vigil run' links them, then confirm it again")
     return outbound_allowed(case, confirmations)
 
 
@@ -109,7 +116,7 @@ def sar_draft(score: AccountScore, payments: Iterable[Payment], case: Case | Non
     wanted = set(score.txn_ids)
     involved = sorted((p for p in payments if p.txn_id in wanted),
                       key=lambda p: (p.sent_at, p.txn_id))
-    decision = gate_decision(case, confirmations)
+    decision = gate_decision(case, confirmations, [hit.signal_id for hit in score.rules])
     confirmed_by = decision.confirmation
     data: dict[str, JSONValue] = {
         "draft": True, "notice": DRAFT_NOTICE, "typology": TYPOLOGY,
