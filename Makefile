@@ -34,6 +34,11 @@ bench: $(STAMP)
 bench-hub: $(STAMP)
 	$(BIN)/python benchmarks/bench_hub.py --normal 100000
 
+# Inline payment scoring (payments/s, p50/p99) against the batch path in the same run (docs/payments.md).
+.PHONY: bench-payments-inline
+bench-payments-inline: $(STAMP)
+	$(BIN)/python benchmarks/bench_payments_inline.py --rows 50000
+
 # Import throughput and peak memory, streaming against whole-file (docs/benchmarks.md).
 bench-import: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py --rows 100000 300000

@@ -149,6 +149,15 @@ if TYPE_CHECKING:
     from vigil.outbox.enqueue import enqueue_export
     from vigil.outbox.model import DeliveryStatus
     from vigil.outbox.worker import OutboxPolicy, outbox_summary, retry_dead, run_outbox
+    from vigil.payments.account_score import AccountScore, AlertPolicy, RuleHit
+    from vigil.payments.explain import (
+        AccountTimeline,
+        UnknownAccountPayments,
+        account_timeline,
+        plot_timeline,
+    )
+    from vigil.payments.inline import InlineResult, InlineScorer
+    from vigil.payments.scan import PaymentScan, scan_payment_files, write_scan_drafts
     from vigil.pipeline import RunResult, StepCallback
     from vigil.records import RecordKind
     from vigil.registry import Registry, UnknownPluginError, load_registry
@@ -264,6 +273,10 @@ __all__ = [
     "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView", "PaymentTimeline",
     "SignalTimeline", "bank_status", "case_network", "case_payments", "case_trail",
     "detector_status", "outbox_view", "payment_timeline", "signal_timeline",
+    # payments: scan, account scores, explain, SAR drafts
+    "AccountScore", "AccountTimeline", "AlertPolicy", "PaymentScan", "RuleHit",
+    "UnknownAccountPayments", "account_timeline", "plot_timeline", "scan_payment_files",
+    "write_scan_drafts", "InlineResult", "InlineScorer",
     "Confirmation", "confirm_case", "decisions", "dismiss_case", "IncompleteReportError",
     "Decision", "OutboundRefusedError", "outbound_allowed", "LedgerRow", "error_ledger",
     "share_export", "share_import", "PartnerKeyError", "load_partner_keys", "partner_key",

@@ -123,5 +123,12 @@ LAZY_NAMES: dict[str, str] = {
                     "vigil.casework.status"),
     **dict.fromkeys(["CaseTrail", "case_trail"], "vigil.casework.trail"),
     **dict.fromkeys(["OutboxView", "outbox_view"], "vigil.casework.outbox_view"),
+    # payments: scan, account scores, explain, SAR drafts (vigil.payments)
+    **dict.fromkeys(["PaymentScan", "scan_payment_files", "write_scan_drafts"],
+                    "vigil.payments.scan"),
+    **dict.fromkeys(["AccountScore", "AlertPolicy", "RuleHit"], "vigil.payments.account_score"),
+    **dict.fromkeys(["AccountTimeline", "UnknownAccountPayments", "account_timeline",
+                     "plot_timeline"], "vigil.payments.explain"),
+    **dict.fromkeys(["InlineResult", "InlineScorer"], "vigil.payments.inline"),
 }
 """Public names imported on first use, and the module each comes from."""

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         "`.vigil/models/chat-model.pkl`); unset means conversations are scored by the lexicon "
         "alone. Load only a file you built: it is a pickle.",
     )
+    inline_payments: bool = Field(
+        default=False,
+        description="`vigil serve`: score each payment the API takes in with the inline scorer "
+        "(warm-started from the stored payments on the first payment request) and return the "
+        "accounts it leaves flagged as `alerts` in the answer.",
+    )
     max_future_skew_hours: float = Field(
         default=24.0, ge=0, allow_inf_nan=False,
         description="How far after the importer's clock a record may be dated before it is "

@@ -192,4 +192,8 @@ def test_public_api_is_pinned() -> None:
         "BankStatus", "CaseNetwork", "CaseTrail", "DetectorStatus", "OutboxView",
         "PaymentTimeline", "SignalTimeline", "bank_status", "case_network", "case_payments",
         "case_trail", "detector_status", "outbox_view", "payment_timeline", "signal_timeline",
+        # payments: scan, account scores, explain, SAR drafts
+        "AccountScore", "AccountTimeline", "AlertPolicy", "PaymentScan", "RuleHit",
+        "UnknownAccountPayments", "account_timeline", "plot_timeline", "scan_payment_files",
+        "write_scan_drafts", "InlineResult", "InlineScorer",
     ])

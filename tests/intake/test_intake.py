@@ -171,3 +171,24 @@ def test_a_failed_run_is_counted_and_the_next_poke_runs_again() -> None:
     rerun.poke()
     rerun.close()
     assert (rerun.failures, rerun.runs) == (1, 1)
+
+
+def payment(n: int, day: int, **changes: Any) -> dict[str, Any]:
+    """A small AU to PH payment from one sender to one of four beneficiaries."""
+    return {"txn_id": f"t{n}", "sender": "bank:buyer", "beneficiary": f"gcash:b{n % 4}",
+            "amount": 20, "currency": "USD", "amount_usd": 20, "sender_country": "AU",
+            "beneficiary_country": "PH", "sent_at": f"2026-10-{day:02d}T21:00:00Z", **changes}
+
+
+def test_payments_are_scored_inline_with_their_history_when_asked(store: Store) -> None:
+    first = intake(store, inline_payments=True)
+    early = first.accept(RecordKind.PAYMENT, [payment(n, n + 1) for n in range(20)])
+    assert early.body["alerts"] and early.body["alerts"][0]["account"] == (
+        "payment_account:bank:buyer")
+    assert {r["id"] for r in early.body["alerts"][0]["rules"]} >= {"R1", "R3"}
+    restarted = intake(store, inline_payments=True)  # warm-started from the stored twenty
+    later = restarted.accept(RecordKind.PAYMENT, [payment(20, 22)])
+    assert later.body["alerts"][0]["score"] >= early.body["alerts"][0]["score"]
+    assert "R2" not in {r["id"] for r in early.body["alerts"][0]["rules"]}
+    assert "R2" in {r["id"] for r in later.body["alerts"][0]["rules"]}
+    assert "alerts" not in intake(store).accept(RecordKind.PAYMENT, [payment(21, 23)]).body

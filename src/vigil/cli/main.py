@@ -36,6 +36,7 @@ from vigil.cli import (
     chats,
     media,
     outbox,
+    payments,
     records,
     retention,
     serve,
@@ -65,6 +66,7 @@ app.add_typer(chats.app, name="chats")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(retention.app, name="retention")
 app.add_typer(records.app, name="records")
+app.add_typer(payments.app, name="payments")
 app.command("hash")(media.hash_command)
 app.command("match")(media.match_command)
 app.command("monitor")(media.monitor_command)

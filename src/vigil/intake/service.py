@@ -31,6 +31,7 @@ from vigil.intake.ledger import (
 )
 from vigil.intake.lookups import LookupCache
 from vigil.intake.parse import IntakeRejected, validate_items
+from vigil.intake.payments import IntakePaymentScoring
 from vigil.intake.rerun import DebouncedRun
 from vigil.media.banks.flood import FloodConfig
 from vigil.model import JSONValue, Signal, content_hash
@@ -80,6 +81,8 @@ class Intake:
                            if kind.name in INLINE_DETECTORS]
         self.rerun = DebouncedRun(self.run_now, settings.intake_rerun_delay_s) \
             if background else None
+        self._payments = (IntakePaymentScoring(store, settings, registry)
+                          if settings.inline_payments else None)
 
     def accept(self, kind: RecordKind, items: Sequence[Any],
                idempotency_key: str | None = None) -> Receipt:
@@ -147,8 +150,10 @@ class Intake:
                                  max_batch=self._settings.api_max_batch, tenant=self.tenant)
         signals = self._inline_signals(kind, records)
         hashes = [record.content_hash() for record in records]  # once: answer, rows, claims
-        return Pending(idempotency_key, request_hash, records, signals,
-                       _answer(kind, records, hashes, signals, self.tenant), hashes)
+        answer = _answer(kind, records, hashes, signals, self.tenant)
+        if kind is RecordKind.PAYMENT and self._payments is not None:
+            answer["alerts"] = [a.to_json() for a in self._payments.alerts(records)]
+        return Pending(idempotency_key, request_hash, records, signals, answer, hashes)
 
     def run_now(self) -> None:
         """Bring cases up to date with everything stored (what ``vigil run`` does); with

@@ -245,6 +245,12 @@ class PaymentTypologyDetector(Detector):
             engine.close()
         return [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
 
+    def finding_signal(self, rule: RuleConfig, row: Mapping[str, Any],
+                       kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
+        """The signal of one finding row, as the batch path builds it (the inline scorer
+        builds its signals here too, so the two agree byte for byte)."""
+        return self._signal(rule, row, kyc_by_txn)
+
     def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
                 kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
         senders, beneficiaries = _present(row["senders"]), _present(row["beneficiaries"])

@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from vigil.model import JSONValue
+from vigil.records import Payment
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -87,6 +88,34 @@ class PaymentRule(ABC, Generic[P]):
         """Figures computed from a result row in Python (ratios); none by default."""
         return {}
 
+    incremental: ClassVar[type[IncrementalRule[Any]] | None] = None
+    """The rule's incremental form, for the inline scorer (:mod:`vigil.payments.inline`);
+    ``None``: the rule is batch-only."""
 
-__all__ = ["Corridor", "Country", "Frozen", "PaymentRule", "PositiveFloat", "RuleParameters",
-           "Text", "beyond"]
+
+class IncrementalRule(ABC, Generic[P]):
+    """A rule's state over the payments seen so far, one payment at a time, keyed by ``key``.
+
+    The contract is the batch rule's: after any set of payments, in any order of arrival,
+    :meth:`finding` for a key returns the row the rule's SQL returns for that key over the same
+    payments (``None`` where the SQL returns none), so the signal built from it is the batch
+    signal (a hypothesis test holds every form to this).
+    """
+
+    key: ClassVar[str] = "sender"
+
+    def __init__(self, params: P) -> None:
+        self.params = params
+
+    @abstractmethod
+    def add(self, payment: Payment) -> str | None:
+        """Take one payment; the key whose finding may have changed (``None``: not this
+        rule's payment)."""
+
+    @abstractmethod
+    def finding(self, key: str) -> dict[str, Any] | None:
+        """The SQL's row for ``key`` over every payment taken, or ``None`` when it has none."""
+
+
+__all__ = ["Corridor", "Country", "Frozen", "IncrementalRule", "PaymentRule", "PositiveFloat",
+           "RuleParameters", "Text", "beyond"]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters
+from vigil.payments.incremental_base import FindingPayments, in_corridor
+from vigil.payments.rule_base import IncrementalRule, PaymentRule, PositiveFloat, RuleParameters
 from vigil.payments.sql_parts import FINDING_COLUMNS, corridor_cte, number
+from vigil.records import Payment
 
 
 class LowValueCorridorParams(RuleParameters):
@@ -34,6 +36,25 @@ GROUP BY p.sender
 ORDER BY p.sender"""
 
 
+class LowValueCorridorIncremental(IncrementalRule[LowValueCorridorParams]):
+    """R1 one payment at a time: each sender's low-value corridor payments."""
+
+    def __init__(self, params: LowValueCorridorParams) -> None:
+        super().__init__(params)
+        self._senders: dict[str, FindingPayments] = {}
+
+    def add(self, payment: Payment) -> str | None:
+        if (payment.amount_usd > self.params.max_amount_usd
+                or not in_corridor(self.params.corridor, payment)):
+            return None
+        self._senders.setdefault(payment.sender, FindingPayments()).add(payment)
+        return payment.sender
+
+    def finding(self, key: str) -> dict[str, Any] | None:
+        found = self._senders.get(key)
+        return found.row() if found else None
+
+
 class LowValueCorridor(PaymentRule[LowValueCorridorParams]):
     """R1: every low-value corridor sender; weak alone, its strength grows with the count."""
 
@@ -42,6 +63,7 @@ class LowValueCorridor(PaymentRule[LowValueCorridorParams]):
     citation = "AMLC 2020 study, FATF 2025, AUSTRAC case study, ACAMS Today vol. 20 no. 3"
     parameters_type = LowValueCorridorParams
     history_key = "sender"
+    incremental = LowValueCorridorIncremental
 
     def sql(self, params: LowValueCorridorParams) -> str:
         return low_value_corridor_sql(params)

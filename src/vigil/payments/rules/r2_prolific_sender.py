@@ -6,13 +6,23 @@ at intervals of less than 20 days; AIC (Wolbers): a high-volume purchaser has mo
 
 from __future__ import annotations
 
+import itertools
+from bisect import insort
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
-from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters, beyond
+from vigil.payments.incremental_base import FindingPayments, in_corridor, median
+from vigil.payments.rule_base import (
+    IncrementalRule,
+    PaymentRule,
+    PositiveFloat,
+    RuleParameters,
+    beyond,
+)
 from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY, corridor_cte, number
+from vigil.records import Payment
 
 
 class ProlificSenderParams(RuleParameters):
@@ -59,6 +69,42 @@ GROUP BY s.sender, s.median_gap_days
 ORDER BY s.sender"""
 
 
+class ProlificSenderIncremental(IncrementalRule[ProlificSenderParams]):
+    """R2 one payment at a time: each sender's small corridor payments and their sorted gaps.
+
+    A payment arriving between two others replaces their gap by its two, so any order of
+    arrival gives the gaps of the time order.
+    """
+
+    def __init__(self, params: ProlificSenderParams) -> None:
+        super().__init__(params)
+        self._senders: dict[str, FindingPayments] = {}
+        self._gaps: dict[str, list[int]] = {}
+
+    def add(self, payment: Payment) -> str | None:
+        if (payment.amount_usd >= self.params.max_amount_usd
+                or not in_corridor(self.params.corridor, payment)):
+            return None
+        found = self._senders.setdefault(payment.sender, FindingPayments())
+        gaps = self._gaps.setdefault(payment.sender, [])
+        position = found.add(payment)
+        seconds = found.seconds[max(position - 1, 0):position + 2]
+        if 0 < position < len(found.payments) - 1:
+            gaps.remove(seconds[2] - seconds[0])
+        for before, after in itertools.pairwise(seconds):
+            insort(gaps, after - before)
+        return payment.sender
+
+    def finding(self, key: str) -> dict[str, Any] | None:
+        found = self._senders.get(key)
+        if found is None or len(found.payments) <= self.params.min_payments_exclusive:
+            return None
+        median_gap = median(self._gaps[key], float(SECONDS_PER_DAY))
+        if median_gap is None or median_gap >= self.params.max_median_gap_days:
+            return None
+        return {**found.row(), "median_gap_days": median_gap}
+
+
 class ProlificSender(PaymentRule[ProlificSenderParams]):
     """R2: strength grows with the count of small payments past the threshold."""
 
@@ -67,6 +113,7 @@ class ProlificSender(PaymentRule[ProlificSenderParams]):
     citation = "AIC T&I 634 (Cubitt, Napier & Brown 2021), AIC (Wolbers)"
     parameters_type = ProlificSenderParams
     history_key = "sender"
+    incremental = ProlificSenderIncremental
 
     def sql(self, params: ProlificSenderParams) -> str:
         return prolific_sender_sql(params)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from vigil.payments.fan_sql import hub_window_sql
+from vigil.payments.hub_window import HubWindowIncremental
 from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters, beyond
 
 
@@ -30,6 +31,15 @@ def fan_out_sql(params: FanOutParams) -> str:
                           params.max_amount_usd, params.corridor, "distinct_beneficiaries")
 
 
+class FanOutIncremental(HubWindowIncremental[FanOutParams]):
+    """R3 one payment at a time: per sender, the busiest window of its beneficiaries."""
+
+    key = "sender"
+    spoke = "beneficiary"
+    count_column = "distinct_beneficiaries"
+    minimum_field = "min_beneficiaries"
+
+
 class FanOut(PaymentRule[FanOutParams]):
     """R3: strength grows with the beneficiaries in the busiest window past the minimum."""
 
@@ -38,6 +48,7 @@ class FanOut(PaymentRule[FanOutParams]):
     citation = "AUSTRAC v Westpac statement of claim, AMLC 2020 study"
     parameters_type = FanOutParams
     history_key = "sender"
+    incremental = FanOutIncremental
 
     def sql(self, params: FanOutParams) -> str:
         return fan_out_sql(params)

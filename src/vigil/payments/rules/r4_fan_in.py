@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from vigil.payments.fan_sql import hub_window_sql
+from vigil.payments.hub_window import HubWindowIncremental
 from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters, beyond
 
 
@@ -29,6 +30,15 @@ def fan_in_sql(params: FanInParams) -> str:
                           params.max_amount_usd, params.corridor, "distinct_senders")
 
 
+class FanInIncremental(HubWindowIncremental[FanInParams]):
+    """R4 one payment at a time: per beneficiary, the busiest window of its senders."""
+
+    key = "beneficiary"
+    spoke = "sender"
+    count_column = "distinct_senders"
+    minimum_field = "min_senders"
+
+
 class FanIn(PaymentRule[FanInParams]):
     """R4: strength grows with the senders in the busiest window past the minimum."""
 
@@ -37,6 +47,7 @@ class FanIn(PaymentRule[FanInParams]):
     citation = "AUSTRAC case study, DHS"
     parameters_type = FanInParams
     history_key = "beneficiary"
+    incremental = FanInIncremental
 
     def sql(self, params: FanInParams) -> str:
         return fan_in_sql(params)

@@ -7,13 +7,16 @@ frequent; AUSTRAC: "small amounts once every few weeks", then "higher and more f
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import Field
 
 from vigil.model import JSONValue
-from vigil.payments.rule_base import PaymentRule, RuleParameters, beyond
+from vigil.payments.incremental_base import FindingPayments, in_corridor, median
+from vigil.payments.rule_base import IncrementalRule, PaymentRule, RuleParameters, beyond
 from vigil.payments.sql_parts import FINDING_COLUMNS, SECONDS_PER_DAY, corridor_cte, number
+from vigil.records import Payment
 
 MICRO = 1_000_000
 """Amounts as whole micro-dollars for the medians (an amount has at most 6 decimals)."""
@@ -94,6 +97,58 @@ GROUP BY e.sender, e.first_median_usd, e.second_median_usd,
          e.first_median_gap_days, e.second_median_gap_days
 ORDER BY e.sender"""
 
+def micro_dollars(amount_usd: float) -> int:
+    """``CAST(ROUND(amount_usd * 1000000) AS BIGINT)``: the product rounded half away from 0."""
+    return int(Decimal(amount_usd * MICRO).to_integral_value(ROUND_HALF_UP))
+
+
+def _half_medians(micros: list[int], seconds: list[int]) -> tuple[float | None, ...]:
+    """The four medians of :func:`escalation_sql`'s ``half_medians`` for one sender."""
+    n = len(micros)
+    numbers = range(1, n + 1)
+    first = sorted(micros[k - 1] for k in numbers if 2 * k <= n)
+    second = sorted(micros[k - 1] for k in numbers if 2 * k > n + 1)
+    first_gaps = sorted(seconds[k - 1] - seconds[k - 2] for k in numbers if 2 <= k and 2 * k <= n)
+    second_gaps = sorted(seconds[k - 1] - seconds[k - 2] for k in numbers
+                         if k >= 2 and 2 * (k - 1) > n + 1)
+    amounts = [None if m is None else m / MICRO for m in (median(first), median(second))]
+    gaps = [None if g is None else g / SECONDS_PER_DAY
+            for g in (median(first_gaps), median(second_gaps))]
+    return (*amounts, *gaps)
+
+
+class EscalationIncremental(IncrementalRule[EscalationParams]):
+    """R5 one payment at a time: each sender's corridor payments in time order; the halves'
+    medians are taken again from them when the sender pays (a payment moves the halves)."""
+
+    def __init__(self, params: EscalationParams) -> None:
+        super().__init__(params)
+        self._senders: dict[str, FindingPayments] = {}
+        self._micros: dict[str, int] = {}
+
+    def add(self, payment: Payment) -> str | None:
+        if not in_corridor(self.params.corridor, payment):
+            return None
+        self._senders.setdefault(payment.sender, FindingPayments()).add(payment)
+        self._micros[payment.txn_id] = micro_dollars(payment.amount_usd)
+        return payment.sender
+
+    def finding(self, key: str) -> dict[str, Any] | None:
+        found = self._senders.get(key)
+        if found is None or len(found.payments) < self.params.min_payments:
+            return None
+        micros = [self._micros[txn_id] for _, txn_id, _ in found.payments]
+        seconds = found.seconds
+        first_usd, second_usd, first_gap, second_gap = _half_medians(micros, seconds)
+        if (first_usd is None or second_usd is None or first_gap is None or second_gap is None
+                or second_usd < float(self.params.min_amount_ratio) * first_usd
+                or not first_gap > 0
+                or second_gap * float(self.params.min_gap_shrink) > first_gap):
+            return None
+        return {**found.row(), "first_median_usd": first_usd, "second_median_usd": second_usd,
+                "first_median_gap_days": first_gap, "second_median_gap_days": second_gap}
+
+
 class Escalation(PaymentRule[EscalationParams]):
     """R5: strength is the mean of how far the amount rose and the gap shrank past their ratios."""
 
@@ -102,6 +157,7 @@ class Escalation(PaymentRule[EscalationParams]):
     citation = "AIC T&I 589 (Brown, Napier & Smith 2020), AUSTRAC"
     parameters_type = EscalationParams
     history_key = "sender"
+    incremental = EscalationIncremental
 
     def sql(self, params: EscalationParams) -> str:
         return escalation_sql(params)

@@ -1,0 +1,86 @@
+"""What the rules' incremental forms share (:class:`vigil.payments.rule_base.IncrementalRule`).
+
+The Python predicates here mirror :mod:`vigil.payments.sql_parts` exactly (the corridor, whole
+seconds since the epoch, surnames, ``PERCENTILE_CONT(0.5)``), so a form's finding row is the
+row its rule's SQL returns over the same payments.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vigil.payments.rule_base import Corridor
+from vigil.records import Payment
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def unix_seconds(at: datetime) -> int:
+    """Whole seconds since the epoch, rounded down: the SQL's ``unix_seconds``."""
+    return (at - _EPOCH) // timedelta(seconds=1)
+
+
+def in_corridor(corridor: Corridor, payment: Payment) -> bool:
+    """:func:`vigil.payments.sql_parts.corridor_where` for one payment."""
+    return (payment.sender_country in corridor.consumer_countries
+            and payment.beneficiary_country in corridor.high_risk_countries
+            and payment.sender_country != payment.beneficiary_country
+            and (not corridor.individuals_only or (payment.sender_type == "individual"
+                                                    and payment.beneficiary_type == "individual")))
+
+
+def surname(name: str | None) -> str | None:
+    """:func:`vigil.payments.sql_parts.surname`: the lower-cased last space-separated token."""
+    if name is None:
+        return None
+    trimmed = name.strip(" ")
+    return trimmed.rsplit(" ", 1)[-1].lower() if trimmed else None
+
+
+def median(values: list[int] | list[float], unit: float = 1.0) -> float | None:
+    """``PERCENTILE_CONT(0.5)`` over ``value / unit`` of sorted ``values`` (``None`` when empty),
+    interpolated as DuckDB does: ``low + (high - low) * 0.5``."""
+    count = len(values)
+    if not count:
+        return None
+    if count % 2:
+        return values[count // 2] / unit
+    low, high = values[count // 2 - 1] / unit, values[count // 2] / unit
+    return low + (high - low) * 0.5
+
+
+@dataclass
+class FindingPayments:
+    """The payments of one finding, in (sent_at, txn_id) order, and the shared row columns."""
+
+    payments: list[tuple[datetime, str, Payment]] = field(default_factory=list)
+    seconds: list[int] = field(default_factory=list)
+    """:func:`unix_seconds` of each payment, alongside."""
+    total_usd: float = 0.0
+
+    def add(self, payment: Payment) -> int:
+        """Insert ``payment`` in time order; its position."""
+        position = bisect_left(self.payments, (payment.sent_at, payment.txn_id),
+                               key=lambda e: (e[0], e[1]))
+        self.payments.insert(position, (payment.sent_at, payment.txn_id, payment))
+        self.seconds.insert(position, unix_seconds(payment.sent_at))
+        self.total_usd += payment.amount_usd
+        return position
+
+    def row(self) -> dict[str, Any]:
+        """``FINDING_COLUMNS`` of :mod:`vigil.payments.sql_parts` over these payments."""
+        found = [p for _, _, p in self.payments]
+        amounts = [p.amount_usd for p in found]
+        return {"senders": sorted({p.sender for p in found}),
+                "beneficiaries": sorted({p.beneficiary for p in found}),
+                "txn_ids": [p.txn_id for p in found], "txn_count": len(found),
+                "total_usd": sum(amounts), "min_usd": min(amounts), "max_usd": max(amounts),
+                "first_at": found[0].sent_at.astimezone(UTC),
+                "last_at": found[-1].sent_at.astimezone(UTC)}
+
+
+__all__ = ["FindingPayments", "in_corridor", "median", "surname",
+           "unix_seconds"]
