@@ -203,11 +203,7 @@ if TYPE_CHECKING:
         store_failure_text,
         store_summary,
     )
-    from vigil.workspace.actions import (
-        BulkOutcome,
-        assign_and_hand_over,
-        dismiss_cases,
-    )
+    from vigil.workspace.actions import BulkOutcome, assign_and_hand_over, dismiss_cases
     from vigil.workspace.claims import (
         CaseClaimedError,
         Claim,
@@ -216,16 +212,8 @@ if TYPE_CHECKING:
         claim_store,
         release_case,
     )
-    from vigil.workspace.demo import (
-        DemoWorkspace,
-        demo_workspace,
-    )
-    from vigil.workspace.messages import (
-        MaskedMessage,
-        NotInCaseError,
-        case_messages,
-        message_text,
-    )
+    from vigil.workspace.demo import DemoWorkspace, demo_workspace
+    from vigil.workspace.messages import MaskedMessage, NotInCaseError, case_messages, message_text
     from vigil.workspace.queue import (
         QueueFilter,
         QueueRow,
