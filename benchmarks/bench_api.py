@@ -82,10 +82,10 @@ def fill_bank(main_url: str, size: int, rng: random.Random) -> list[str]:
     return hashes
 
 
-def start_server(main_url: str, port: int, folder: Path,
-                 workers: int) -> subprocess.Popen[bytes]:
+def start_server(main_url: str, port: int, folder: Path, workers: int,
+                 variant: dict[str, str]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "VIGIL_DATABASE_URL": main_url, "VIGIL_INTAKE_RERUN_DELAY_S": "600",
-           "VIGIL_API_RATE_PER_S": "1000000", "VIGIL_MEDIA_INDEX": "mih"}
+           "VIGIL_API_RATE_PER_S": "1000000", "VIGIL_MEDIA_INDEX": "mih", **variant}
     log = open(folder / f"server-{workers}.log", "wb")  # noqa: SIM115 - the server holds it
     server = subprocess.Popen(
         [sys.executable, "-c", "from vigil.cli.main import app; app()", "serve",
@@ -213,14 +213,17 @@ def bench_backend(label: str, main_url: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "queries.txt").write_text("\n".join(queries) + "\n")
         for workers in args.workers:
-            bench_server(label, main_url, token, queries, Path(folder), workers, args)
+            for _round in range(args.rounds):
+                for name, variant in parse_variants(args.variants):
+                    bench_server(f"{label} {name}".strip(), main_url, token, queries,
+                                 Path(folder), workers, args, variant)
     print(f"{label}: bank of {args.bank_size:,} hashes filled in {filled:.1f} s", flush=True)
 
 
 def bench_server(label: str, main_url: str, token: str, queries: list[str], folder: Path,
-                 workers: int, args: argparse.Namespace) -> None:
+                 workers: int, args: argparse.Namespace, variant: dict[str, str]) -> None:
     port = free_port()
-    server = start_server(main_url, port, folder, workers)
+    server = start_server(main_url, port, folder, workers, variant)
     try:
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {token}"}
@@ -287,6 +290,15 @@ def postgres_schema_url() -> tuple[str, Callable[[], None]]:
     return url.render_as_string(hide_password=False), drop
 
 
+def parse_variants(given: list[str]) -> list[tuple[str, dict[str, str]]]:
+    """``LABEL:NAME=VALUE,NAME=VALUE`` per server variant (``--variants``)."""
+    variants = []
+    for text_ in given:
+        name, _, settings = text_.partition(":")
+        variants.append((name, dict(pair.split("=", 1) for pair in settings.split(",") if pair)))
+    return variants
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
@@ -300,6 +312,10 @@ def main() -> None:
                         help="uvicorn worker processes; each is measured in turn")
     parser.add_argument("--client", choices=["wrk", "threads"],
                         default="wrk" if shutil.which("wrk") else "threads")
+    parser.add_argument("--variants", nargs="+", default=[""], metavar="LABEL:NAME=VALUE,...",
+                        help="servers to compare on one bank, alternated, each with these "
+                        "environment variables, e.g. lane: 'full:VIGIL_API_FAST_LANE=false'")
+    parser.add_argument("--rounds", type=int, default=1, help="times each variant is run")
     args = parser.parse_args()
     if args.client == "wrk" and args.batch != 1:
         parser.error("--batch needs --client threads")

@@ -240,6 +240,11 @@ class Settings(BaseSettings):
         description="Largest image or video /v1/media/hash accepts, in bytes (streamed to a "
         "temporary file, hashed, deleted at once).",
     )
+    api_fast_lane: bool = Field(
+        default=True,
+        description="Answer the hot routes' common case (HMA lookups, intake) without FastAPI's "
+        "routing and dependencies (vigil.web.fastlane); the answers are the same either way.",
+    )
     api_rate_per_s: float = Field(
         default=50.0, gt=0, allow_inf_nan=False,
         description="Default sustained requests per second of a new API key (token bucket).",

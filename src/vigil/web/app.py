@@ -31,7 +31,7 @@ from vigil import (
     open_store,
     provider_from_settings,
 )
-from vigil.web import errors, observe, pages
+from vigil.web import errors, fastlane, observe, pages
 from vigil.web.pages.clock import PageClock
 from vigil.web.pages.state import PageState
 from vigil.web.routes import cases, filing, health, hma, intake, media
@@ -66,6 +66,8 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
     errors.install(app)
     for module in (intake, media, hma, cases, filing, health):
         app.include_router(module.router)
+    if settings.api_fast_lane:
+        fastlane.install(app)  # innermost: between the request log and FastAPI's router
     observe.install(app, state)
     people = account_store(store)
     now = clock or _utc_now

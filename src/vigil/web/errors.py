@@ -144,6 +144,20 @@ def _plain(status: int) -> Any:
     return handler
 
 
+def handler_for(handlers: Mapping[Any, Any], exc: Exception) -> Any:
+    """The handler Starlette's exception middleware picks for ``exc`` among the app's
+    ``handlers`` (by status for an HTTP error, then by the exception's classes, nearest first);
+    ``None`` where only the catch-all 500 handler applies (it answers outside, as for a route)."""
+    if isinstance(exc, StarletteHTTPException) and exc.status_code in handlers:
+        return handlers[exc.status_code]
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        if cls in handlers:
+            return handlers[cls]
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Register every handler on ``app``."""
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -91,6 +91,23 @@ async def authenticate(request: Request) -> ApiKey | None:
         await run_in_threadpool(verify_key, keys, token)
 
 
+def admitted_at_hand(state: ServiceState, token: str | None, scope: Scope) -> Caller | None:
+    """The caller when everything :func:`require` checks is at hand and passes, without I/O.
+
+    ``None`` when anything is not at hand or not right (no key or one not cached, a missing
+    scope, a tenant not open yet, an empty bucket): the full path (FastAPI and :func:`require`)
+    then decides and answers. Nothing is spent before that: the bucket is asked last, and a
+    refused take leaves it as it was, so the full path's own check decides the same.
+    """
+    key = verify_key(state.keys, token, cached_only=True) if token else None
+    if key is None or scope not in key.scopes:
+        return None
+    tenant = state.tenants.open_now(key.tenant)
+    if tenant is None or state.limiter.take(key.key_id, key.rate_per_s, key.burst) > 0:
+        return None
+    return Caller(key, tenant)
+
+
 def require(scope: Scope) -> Any:
     """A dependency that admits keys holding ``scope``, within their rate, as a :class:`Caller`.
 
@@ -99,6 +116,9 @@ def require(scope: Scope) -> Any:
     """
 
     async def check(request: Request) -> Caller:
+        at_hand = admitted_at_hand(state_of(request), token_of(request), scope)
+        if at_hand is not None:
+            return at_hand
         key = await authenticate(request)
         if key is None:
             raise HTTPException(401, "missing or invalid API key",

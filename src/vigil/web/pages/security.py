@@ -10,9 +10,9 @@ data or the account.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_PREFIX = "/ui"
 STATIC_PREFIX = "/ui/static"
@@ -31,17 +31,36 @@ PAGE_HEADERS = {
 }
 
 
+class PageHeaders:
+    """Adds :data:`PAGE_HEADERS` (and no caching) to every response under ``/ui`` and ``/``.
+
+    Plain ASGI, not Starlette's ``BaseHTTPMiddleware``: that one wraps every request of the app,
+    the API's included, in an extra task and stream (profiled under ``make bench-api``: more
+    than a lookup's own match); this one only checks the path of the others.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == "/" or path.startswith(PAGE_PREFIX)):
+            await self.app(scope, receive, send)
+            return
+        no_store = not path.startswith(STATIC_PREFIX)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.update(PAGE_HEADERS)
+                if no_store:
+                    headers["Cache-Control"] = "no-store"
+                    headers["Pragma"] = "no-cache"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install(app: FastAPI) -> None:
     """Add the headers to every response under ``/ui`` (and ``/``, which redirects there)."""
-
-    @app.middleware("http")
-    async def page_headers(request: Request,
-                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        path = request.url.path
-        if path == "/" or path.startswith(PAGE_PREFIX):
-            response.headers.update(PAGE_HEADERS)
-            if not path.startswith(STATIC_PREFIX):
-                response.headers["Cache-Control"] = "no-store"
-                response.headers["Pragma"] = "no-cache"
-        return response
+    app.add_middleware(PageHeaders)

@@ -16,6 +16,7 @@ router = APIRouter(prefix="/v1", tags=["intake"], responses={
     **ERROR_RESPONSES, 200: {"description": "A retry (same Idempotency-Key and body): the first "
                                             "answer again, with Idempotent-Replayed: true"}})
 
+
 def _body_doc(kind: RecordKind) -> dict[str, Any]:
     """The request body in the OpenAPI document: the record's schema, one or many, or NDJSON."""
     return {"requestBody": {"required": True, "content": {
@@ -24,7 +25,9 @@ def _body_doc(kind: RecordKind) -> dict[str, Any]:
     }}}
 
 
-_IDEMPOTENCY = Header(alias="Idempotency-Key", max_length=255,
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_MAX_LENGTH = 255
+_IDEMPOTENCY = Header(alias=IDEMPOTENCY_HEADER, max_length=IDEMPOTENCY_MAX_LENGTH,
                       description="Any unique string; a retry with the same key gets the first "
                                   "answer and stores nothing twice.")
 
