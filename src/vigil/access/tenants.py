@@ -11,6 +11,7 @@ that, each tenant's intake stamps every record it takes in with the tenant's nam
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,13 +20,15 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from vigil.access.keys import TENANT_PATTERN
+from vigil.access.keys import TENANT_PATTERN, KeyStore, Scope
 from vigil.intake.service import Intake
 from vigil.registry import Registry
 from vigil.settings import Settings
 from vigil.store.interfaces import Store
 from vigil.store.open import MEMORY_URL, create_store_engine, open_store
 from vigil.store.tenancy import TENANT_FOLDER, TENANT_SCHEMA_PREFIX
+
+log = logging.getLogger(__name__)
 
 
 class UnknownTenantError(ValueError):
@@ -94,6 +97,23 @@ class TenantStores:
         """``tenant`` if it is open already, else ``None``: one dict read, no lock (an event loop
         may call it; :meth:`get` opens a tenant, off the loop)."""
         return self._tenants.get(tenant)
+
+    def preload(self, keys: KeyStore) -> list[str]:
+        """Open the tenant of every live key that matches media (lookup or intake scope) and
+        build its bank index, so a worker of ``vigil serve --workers N`` takes no request
+        before its index is in memory (uvicorn starts serving after the app's startup); a
+        tenant whose store fails is left to open on first use. Returns the tenants loaded."""
+        wanted = sorted({key.tenant for key in keys.api_keys() if not key.revoked
+                         and key.scopes & {Scope.LOOKUP, Scope.INTAKE}})
+        loaded = []
+        for name in wanted:
+            try:
+                self.get(name).intake.lookups.get()
+            except Exception:  # the store's own text may name a host or a file: not logged
+                log.warning("index of tenant %s not preloaded; it loads on first use", name)
+                continue
+            loaded.append(name)
+        return loaded
 
     def opened(self) -> list[Tenant]:
         with self._lock:

@@ -166,6 +166,7 @@ class Intake:
         self.committer.close()
         if self.rerun is not None:
             self.rerun.close()
+        self.lookups.close()
 
     def _commit_one(self, pending: Pending) -> Committed:
         return self._ledger.commit(pending.key, pending.request_hash, pending.records,

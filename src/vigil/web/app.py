@@ -8,6 +8,7 @@ so their commits) finish first.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, main_store: Store | None = None,
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(tenants.preload, state.keys)  # indexes in before serving
         yield
         tenants.close()
         store.close()
