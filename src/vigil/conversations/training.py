@@ -68,8 +68,7 @@ def fit_model(train: Sequence[AuthorWindow], validation: Sequence[AuthorWindow],
     the train windows, stage 1 on train windows, stage 2 on ``offender_train`` (or the offender
     and decoy windows of ``train`` when empty), then calibration and the threshold on validation
     windows (round 3's shipped procedure; the ablations compare against it)."""
-    model = _vectorised(train, lexicon, window, vocabulary)
-    features = _window_features(model, train, lexicon)
+    model, features = _vectorised(train, lexicon, window, vocabulary)
     pj = offender_train or [w for w in train if w.role is not WindowRole.BENIGN]
     fit_stages(model, features, train, _window_features(model, pj, lexicon), pj)
     raw = model.combined(_window_features(model, validation, lexicon))
@@ -84,8 +83,7 @@ def fit_cross_fitted(side: Sequence[AuthorWindow], pj: Sequence[AuthorWindow],
     ``pj``: stage 2's offender and decoy windows of the same groups); calibration and the
     threshold on out-of-fold scores: each fold's windows scored by stages fitted on the other
     folds (folds by group, so no author is on both sides of one)."""
-    model = _vectorised(side, lexicon, window)
-    features = _window_features(model, side, lexicon)
+    model, features = _vectorised(side, lexicon, window)
     pj_features = _window_features(model, pj, lexicon)
     raw = out_of_fold(model, features, side, pj_features, pj, folds, seed)
     fit_stages(model, features, side, pj_features, pj)
@@ -114,8 +112,9 @@ def out_of_fold(model: ChatModel, features: sp.csr_matrix, side: Sequence[Author
 
 
 def _vectorised(train: Sequence[AuthorWindow], lexicon: Lexicon, window: int,
-                vocabulary: Sequence[AuthorWindow] = ()) -> ChatModel:
-    """A model with its vectorisers fitted and IDF drawn from ``train``; no stages yet."""
+                vocabulary: Sequence[AuthorWindow] = ()) -> tuple[ChatModel, sp.csr_matrix]:
+    """A model with its vectorisers fitted and IDF drawn from ``train`` (no stages yet), and the
+    feature rows of the ``train`` windows."""
     texts = [t for w in train for t in w.texts]
     drawn = [t for w in vocabulary for t in w.texts] if vocabulary else texts
     word, char = word_vectorizer(MAX_WORD_FEATURES), char_vectorizer(MAX_CHAR_FEATURES)
@@ -133,11 +132,11 @@ def _vectorised(train: Sequence[AuthorWindow], lexicon: Lexicon, window: int,
     n_word, n_char = len(word.vocabulary_), len(char.vocabulary_)
     model.idf_word = idf_of(sp.csr_matrix(sums[:, :n_word]))
     model.idf_char = idf_of(sp.csr_matrix(sums[:, n_word:n_word + n_char]))
-    return model
+    return model, model.features(sums, (ends - starts).astype(np.float64))
 
 
 def fit_stages(model: ChatModel, features: sp.csr_matrix, windows: Sequence[AuthorWindow],
-                pj_features: sp.csr_matrix, pj: Sequence[AuthorWindow]) -> None:
+               pj_features: sp.csr_matrix, pj: Sequence[AuthorWindow]) -> None:
     """Stage 1 (PJ-like against benign, role-balanced) and stage 2 (NB-LR, offender against
     decoy) into ``model``."""
     suspicious = np.array([w.role is not WindowRole.BENIGN for w in windows], dtype=bool)
