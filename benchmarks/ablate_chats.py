@@ -28,11 +28,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
-from vigil.conversations.evaluate import build_protocol, train_on
+from vigil.conversations.evaluate import build_protocol
 from vigil.conversations.features import window_sums
 from vigil.conversations.lexicon import default_lexicon, normalise_text
-from vigil.conversations.training import MODEL_C, _stacked, role_weights, truth_of
-from vigil.conversations.windows import AuthorWindow, WindowRole
+from vigil.conversations.training import MODEL_C, _stacked, fit_model, role_weights, truth_of
+from vigil.conversations.windows import (
+    SPLIT_SEED,
+    VALIDATION_SHARE,
+    WINDOW_SIZE,
+    AuthorWindow,
+    WindowRole,
+    in_share,
+)
 
 _YOU = r"(?:you|u|ya|ur|your|yours|yourself|urself)"
 FLAGS = [re.compile(p, re.IGNORECASE) for p in (
@@ -79,7 +86,11 @@ def main() -> None:
     lexicon = default_lexicon()
     protocol = build_protocol(data)
     train, val = protocol.train, protocol.validation
-    model = train_on(protocol, lexicon)
+    # Round 3's procedure (train part only, calibrated on validation): the shipped cross-fitted
+    # model has seen the validation groups, so it cannot be measured on them.
+    model = fit_model(protocol.train, protocol.validation, lexicon, WINDOW_SIZE,
+                      [w for w in protocol.offender_train
+                       if not in_share(w.group, VALIDATION_SHARE, SPLIT_SEED, "validation")])
 
     def features(windows: Sequence[AuthorWindow]) -> sp.csr_matrix:
         counts, starts, ends = _stacked(model, windows, lexicon)

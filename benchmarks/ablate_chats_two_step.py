@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from vigil.conversations.evaluate import Protocol, build_protocol, train_on
+from vigil.conversations.evaluate import Protocol, build_protocol
 from vigil.conversations.features import window_sums
 from vigil.conversations.lexicon import default_lexicon
 from vigil.conversations.model import ChatModel
@@ -84,7 +84,7 @@ def main() -> None:
     lexicon = default_lexicon()
     protocol = build_protocol(data)
     train, val = protocol.train, protocol.validation
-    model = train_on(protocol, lexicon)
+    model = round3_model(protocol)
     if args.focus:
         focus(protocol, model)
         return
@@ -174,18 +174,32 @@ def focus(protocol: Protocol, model: ChatModel) -> None:
     fv = features(model, val)
     show("shipped two-step model", model.combined(fv))
     assert model.offender is not None
-    fm = features(model, protocol.offender_train)
+    stage2 = train_part_pj(protocol)
+    fm = features(model, stage2)
     plain = LogisticRegression(C=OFFENDER_C, max_iter=3000).fit(
-        fm, truth_of(protocol.offender_train)).decision_function(fv)
+        fm, truth_of(stage2)).decision_function(fv)
     show("  stage 2 = NB-LR and LR averaged", log_sigmoid(model.suspicious.decision(fv))
          + log_sigmoid((model.offender.decision(fv) + plain) / 2))
     benign = [w for w in protocol.train if w.role is WindowRole.BENIGN]
-    wider = fit_model(protocol.train, val, lexicon, WINDOW_SIZE, protocol.offender_train,
-                      vocabulary=benign + protocol.offender_train)
+    wider = fit_model(protocol.train, val, lexicon, WINDOW_SIZE, stage2,
+                      vocabulary=benign + stage2)
     print(f"vocabularies: {len(model.idf_word)} + {len(model.idf_char)} shipped, "
           f"{len(wider.idf_word)} + {len(wider.idf_char)} drawn from stage 2's windows too",
           flush=True)
     show("vocabularies from stage 2's windows too", wider.combined(features(wider, val)))
+
+
+def train_part_pj(protocol: Protocol) -> list[AuthorWindow]:
+    """Stage 2's windows of the train part alone (``protocol.offender_train`` holds the
+    validation groups' too since round 4, which would leak into these validation figures)."""
+    return [w for w in protocol.offender_train
+            if not in_share(w.group, VALIDATION_SHARE, SPLIT_SEED, "validation")]
+
+
+def round3_model(protocol: Protocol) -> ChatModel:
+    """Round 3's shipped model: fitted on the train part, calibrated on validation windows."""
+    return fit_model(protocol.train, protocol.validation, default_lexicon(), WINDOW_SIZE,
+                     train_part_pj(protocol))
 
 
 def nb_fit(x: sp.csr_matrix, y: np.ndarray, weights: np.ndarray | None,

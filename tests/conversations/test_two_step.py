@@ -78,10 +78,11 @@ def test_stage_two_windows_are_offenders_and_decoys_of_the_train_part(
     assert roles == {WindowRole.OFFENDER, WindowRole.DECOY}
     groups = {w.group for w in protocol.offender_train}
     assert groups <= protocol.train_groups
-    assert not any(in_share(g, VALIDATION_SHARE, SPLIT_SEED, "validation") for g in groups)
+    assert any(in_share(g, VALIDATION_SHARE, SPLIT_SEED, "validation") for g in groups)
     assert not groups & {w.group for w in protocol.test}
-    train_pj = {w.window_id for w in protocol.train if w.role is not WindowRole.BENIGN}
-    assert train_pj <= {w.window_id for w in protocol.offender_train}
+    side_pj = {w.window_id for w in (*protocol.train, *protocol.validation)
+               if w.role is not WindowRole.BENIGN}
+    assert side_pj <= {w.window_id for w in protocol.offender_train}
 
 
 def test_a_linear_stage_is_a_dot_product() -> None:

@@ -1,10 +1,10 @@
 """``vigil chats eval``: the author-window protocol, end to end, with the baseline beside.
 
 Steps: read the labelled files, cut author windows, split by offender (seeded), fit the model on
-the train part and tune it on the validation part (or load a built model whose split matches),
-fit the TF-IDF baseline on the same train part, then score the test windows once with the model,
-the baseline and the lexicon. Figures: precision, recall, F1, F0.5, PR-AUC, the decoy windows'
-FPR, early-detection latency, and a PR curve PNG.
+the train side (train and validation groups, calibrated on out-of-fold scores; or load a built
+model whose split matches), fit the TF-IDF baseline on the same train-side windows, then score
+the test windows once with the model, the baseline and the lexicon. Figures: precision, recall,
+F1, F0.5, PR-AUC, the decoy windows' FPR, early-detection latency, and a PR curve PNG.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from vigil.conversations.metrics import (
 )
 from vigil.conversations.model import ChatModel
 from vigil.conversations.scorers import BaselineScorer, LexiconScorer, ModelScorer, WindowScorer
-from vigil.conversations.training import fit_baseline, fit_model
+from vigil.conversations.training import fit_baseline, fit_cross_fitted
 from vigil.conversations.windows import (
     SPLIT_SEED,
     TEST_SHARE,
@@ -58,8 +58,8 @@ class Protocol:
     train: list[AuthorWindow] = field(default_factory=list)
     validation: list[AuthorWindow] = field(default_factory=list)
     offender_train: list[AuthorWindow] = field(default_factory=list)
-    """Offender and decoy windows of the train part for stage 2 (a superset of theirs in
-    ``train``, drawn with the same seed)."""
+    """Offender and decoy windows of the train side (train and validation groups) for stage 2
+    (a superset of theirs in ``train`` and ``validation``, drawn with the same seed)."""
     test: list[AuthorWindow] = field(default_factory=list)
     streams: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
     """Each test-side author's first messages, and whether the author is an offender."""
@@ -93,8 +93,7 @@ def _add(protocol: Protocol, conversation: LabelledConversation, size: int, seed
     if conversation.offenders:
         protocol.offender_train.extend(
             w for w in author_windows(conversation, size, OFFENDER_WINDOWS_PER_AUTHOR, seed)
-            if not in_share(w.group, TEST_SHARE, seed, "test")
-            and not in_share(w.group, VALIDATION_SHARE, seed, "validation"))
+            if not in_share(w.group, TEST_SHARE, seed, "test"))
     tested = author_windows(conversation, size, TEST_WINDOWS_PER_AUTHOR, seed)
     protocol.test.extend(w for w in tested if in_share(w.group, TEST_SHARE, seed, "test"))
     seen: set[str] = set()
@@ -111,9 +110,10 @@ def _add(protocol: Protocol, conversation: LabelledConversation, size: int, seed
 
 
 def train_on(protocol: Protocol, lexicon: Lexicon, size: int = WINDOW_SIZE) -> ChatModel:
-    """The model for this protocol's train side, stamped with the split it was fitted on."""
-    model = fit_model(protocol.train, protocol.validation, lexicon, size,
-                      protocol.offender_train)
+    """The model for this protocol's train side (train and validation groups, cross-fitted),
+    stamped with the split it was fitted on."""
+    model = fit_cross_fitted([*protocol.train, *protocol.validation], protocol.offender_train,
+                             lexicon, size)
     model.split_digest = protocol.split_digest()
     return model
 
@@ -165,8 +165,8 @@ def run_eval(data_dir: Path, lexicon: Lexicon, model: ChatModel | None = None,
     elif model.split_digest != protocol.split_digest():
         raise ValueError("the chat model was not built on this data's train split "
                          "(rebuild it with `make model-chats` or leave --model out)")
-    scorers: list[WindowScorer] = [ModelScorer(model, lexicon),
-                                   BaselineScorer(fit_baseline(protocol.train), size),
+    baseline = fit_baseline([*protocol.train, *protocol.validation])
+    scorers: list[WindowScorer] = [ModelScorer(model, lexicon), BaselineScorer(baseline, size),
                                    LexiconScorer(lexicon, size)]
     return evaluate(protocol, scorers, size, seed), protocol
 

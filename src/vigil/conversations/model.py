@@ -1,5 +1,6 @@
 """The trained chat model: TF-IDF word and character n-grams plus directed features, two linear
-stages, and a Platt calibration fitted on held-back validation windows.
+stages, and a Platt calibration fitted on held-out scores (out-of-fold since round 4:
+``training.fit_cross_fitted``).
 
 Why two stages: the hard negatives are adults posing as children, whose windows look like the
 offenders' in topic and register. PAN 2012's first-placed system asked two questions in turn - is
@@ -13,9 +14,10 @@ Why this model: PAN 2012's best systems were sparse lexical models with a linear
 (Villatoro-Tello et al. 2012; Parapar et al. 2012; Morris & Hirst 2012), it runs on a CPU core at
 thousands of messages per second, its weights name the phrases that weighed most (Morris & Hirst:
 n-gram weights as line-level explanation), and it needs no model from a hub. Why calibration on
-validation windows: a probability a reviewer can read needs a calibrated score (Microsoft's
-Project Artemis routes by a per-platform threshold on an overall probability, Jan 2020); the
-validation windows were never trained on, so Platt's sigmoid is not fitted to training scores.
+held-out scores: a probability a reviewer can read needs a calibrated score (Microsoft's
+Project Artemis routes by a per-platform threshold on an overall probability, Jan 2020); each
+window's calibrating score comes from stages that never saw its group, so Platt's sigmoid is not
+fitted to training scores. The file format is unchanged by cross-fitting (format 2).
 
 The fitted model stores vocabulary drawn from its training text, so its file is built by
 ``make model-chats`` into an ignored folder and is never committed. Load only files you built:
@@ -47,7 +49,7 @@ DIRECTED_SCALE = 1.0
 """Weight of the directed features beside the L2-normalised TF-IDF blocks (tuned on validation)."""
 MAX_DECOY_FPR = 0.02
 """The issue's cap on the decoy windows' false-positive rate; the threshold respects it on the
-validation windows (the test side is never used to choose it)."""
+held-out (out-of-fold) train-side windows (the test side is never used to choose it)."""
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ def run_chat_eval(data_dir: Path, curve: Path, settings: Settings,
 
 def build_chat_model(data_dir: Path, out: Path, settings: Settings,
                      window: int = WINDOW_SIZE, seed: int = SPLIT_SEED) -> ChatModel:
-    """Fit on the train part of ``data_dir``'s split (validation for calibration) and save."""
+    """Fit on the train side of ``data_dir``'s split (train and validation groups, calibrated
+    out of fold) and save."""
     protocol = build_protocol(data_dir, window, seed)
     model = train_on(protocol, settings_lexicon(settings), window)
     model.save(out)

@@ -135,6 +135,12 @@ def in_share(group: str, share: float, seed: int, salt: str) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < share
 
 
+def fold_of(group: str, folds: int, seed: int) -> int:
+    """The cross-fitting fold (``0 .. folds-1``) of ``group``: a seeded hash, like ``in_share``."""
+    digest = hashlib.sha256(f"{seed}:fold:{group}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % folds
+
+
 @dataclass(frozen=True)
 class Split:
     train: tuple[AuthorWindow, ...]
