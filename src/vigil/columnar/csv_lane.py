@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vigil.columnar.csv_chunk import LaneRun, store_batch
+from vigil.columnar.csv_dedup import StoredKeys
 from vigil.columnar.csv_norm import create_idmap, update_idmap
 from vigil.columnar.csv_sql import FIELDS, MAPPED, lane_query, read_query
 from vigil.columnar.store import ColumnarRecords
@@ -93,6 +94,7 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
         for connection in (reading, deciding):
             connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
         create_idmap(deciding)
+        keys = StoredKeys(columnar, deciding)
         query = lane_query(run.header)
         reader = reading.sql(read_query(str(path), run.header)).to_arrow_reader(batch_rows)
         for table in _batches(reader, batch_rows):
@@ -101,7 +103,7 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
             deciding.register("raw", table.append_column(
                 "idx", pa.array(range(table.num_rows), pa.int64())))
             update_idmap(deciding, MAPPED)
-            store_batch(columnar, run, deciding.sql(query).to_arrow_table())
+            store_batch(columnar, keys, run, deciding.sql(query).to_arrow_table())
             deciding.unregister("raw")
     except duckdb.Error as exc:
         raise _Unreadable from exc
@@ -123,7 +125,8 @@ def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: P
     if header is None:
         return None
     run = LaneRun(str(path), header)
-    store.folder.remove_leftovers(RecordKind.PAYMENT.value)
+    with store.folder.writer_lock(RecordKind.PAYMENT.value):
+        store.folder.remove_leftovers(RecordKind.PAYMENT.value)
     try:
         _stream(store, run, path, max(chunk_rows, LANE_BATCH_ROWS))
     except _Unreadable:
