@@ -48,17 +48,17 @@ def account_sql(v: str) -> str:
                                     for alias, name in sorted(PROVIDER_ALIASES.items()))
                  + f" ELSE {provider} END")
     ident = f"substr({v}, strpos({v}, ':') + 1)"
-    shaped = (rf"regexp_full_match({v}, '[A-Za-z0-9][A-Za-z0-9_.-]*: *[\x21-\x7e]"
-              rf"([\x20-\x7e]*[\x21-\x7e])?')")
+    shaped = (rf"regexp_matches({v}, '^[A-Za-z0-9][A-Za-z0-9_.-]*: *[\x21-\x7e]"
+              rf"([\x20-\x7e]*[\x21-\x7e])?$')")
     phone_like = (f"{canonical} IN {_in(set(MOBILE_WALLET_REGIONS))} AND "
-                  rf"regexp_full_match(ltrim({ident}, ' '), '\+?[0-9 ()-]{{7,20}}')")
+                  rf"regexp_matches(ltrim({ident}, ' '), '^\+?[0-9 ()-]{{7,20}}$')")
     norm = f"{canonical} || ':' || lower(replace(replace({ident}, ' ', ''), '-', ''))"
     return f"CASE WHEN {shaped} AND NOT ({phone_like}) THEN {norm} END"
 
 
 def email_sql(v: str) -> str:
     """``v`` normalised as an e-mail address (printable ASCII: only the space is ``\\s``)."""
-    return f"CASE WHEN regexp_full_match({v}, '[^@ ]+@[^@ ]+\\.[^@ ]+') THEN lower({v}) END"
+    return f"CASE WHEN regexp_matches({v}, '^[^@ ]+@[^@ ]+\\.[^@ ]+$') THEN lower({v}) END"
 
 
 def country_sql(v: str) -> str:
@@ -102,7 +102,7 @@ def phone_sql(v: str) -> str:
     digits = f"substr({v}, 2)"
     code = _calling_code(digits)
     national = f"substr({digits}, strlen({code}) + 1)"
-    checks = [f"regexp_full_match({v}, '\\+[1-9][0-9]{{2,19}}')",
+    checks = [f"regexp_matches({v}, '^\\+[1-9][0-9]{{2,19}}$')",
               f"{code} || ':' || strlen({national}) IN {_in(allowed)}",
               f"left({national}, 1) <> '0'"]
     for size in sorted({len(p) for p in stripped}):
