@@ -18,12 +18,13 @@ import pyarrow.compute as pc
 from vigil import redact
 from vigil.columnar.csv_dedup import CONFLICT, NEW, StoredKeys
 from vigil.columnar.store import ColumnarRecords
-from vigil.columnar.tables import part_schema, records_table
+from vigil.columnar.tables import part_schema, records_from_batch, records_table
 from vigil.importers.rows import parse_row
 from vigil.importers.tally import FIRST_PROBLEMS, Tally
 from vigil.plugin import AcceptedRow, RowOutcome
 from vigil.quarantine import QuarantineEntry
 from vigil.records import RecordKind
+from vigil.store import codec
 
 PAYMENT = RecordKind.PAYMENT
 
@@ -75,8 +76,9 @@ def stored_table(table: pa.Table, accepted: list[tuple[int, AcceptedRow]]) -> pa
 def _conflict(run: LaneRun, table: pa.Table, rows: pa.Table, position: int) -> QuarantineEntry:
     """As :func:`vigil.ingest.conflict_entry`: the record's JSON, the line's SHA-256."""
     index = rows.column("index")[position].as_py()
+    [record] = records_from_batch(PAYMENT, rows.slice(position, 1))
     return QuarantineEntry(
-        PAYMENT, run.source, run.lines_read + index + 2, rows.column("data")[position].as_py(),
+        PAYMENT, run.source, run.lines_read + index + 2, codec.record_to_json(record),
         f"txn_id {rows.column('record_id')[position].as_py()} already stored with different "
         f"content", redact.sha256_of(raw_line(table, index, run.header)))
 

@@ -174,7 +174,8 @@ def lane_query(header: list[str], facts: FileFacts = FileFacts()) -> str:
     norms = ", ".join(f"m_{name}.norm AS {name}_norm" for name in MAPPED)
     stored = {"record_id": "r.txn_id",
               "content_hash": f"sha256({_object(sorted([*FIELDS, 'kind']))})",
-              "data": _object(list(FIELDS)), **{name: _typed(name) for name in FIELDS}}
+              # Part schema 2: a plain row's JSON is its typed columns' (built when read).
+              "data": "NULL::VARCHAR", **{name: _typed(name) for name in FIELDS}}
     schema = part_schema(RecordKind.PAYMENT).names
     outputs = ", ".join(f"{stored[name]} AS {name}" for name in schema)
     return (f"SELECT r.idx, coalesce({_plain(header, facts)}, false) AS plain, {outputs} "

@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vigil.columnar.parts import PartFolder
-from vigil.columnar.tables import TYPED_KINDS, records_table
+from vigil.columnar.tables import TYPED_KINDS, records_from_batch, records_table
 from vigil.records import Record, RecordKind
-from vigil.store import codec, record_ids
+from vigil.store import record_ids
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult
 
 COLUMNAR_KINDS = frozenset(TYPED_KINDS)
@@ -106,9 +106,12 @@ class ColumnarRecords:
         time, and a part written meanwhile is not half-seen."""
         for part in self.parts(kind) if parts is None else parts:
             with self.folder.fs.open(_fs_path(part), "rb") as handle:
-                for batch in pq.ParquetFile(handle).iter_batches(batch_rows, columns=["data"]):
-                    yield [codec.record_from_json(kind, text)
-                           for text in batch.column(0).to_pylist()]
+                file = pq.ParquetFile(handle)
+                # Schema 2: where a row group's data has NULLs, read the typed columns too.
+                for group in range(file.num_row_groups):
+                    columns = (None if _has_nulls(file, group, "data") else ["data"])
+                    for batch in file.iter_batches(batch_rows, [group], columns):
+                        yield records_from_batch(kind, batch)
 
     def count(self, kind: RecordKind) -> int:
         """Stored records of ``kind``, from the parts' footers."""
@@ -117,6 +120,14 @@ class ColumnarRecords:
             with self.folder.fs.open(_fs_path(part), "rb") as handle:
                 total += pq.ParquetFile(handle).metadata.num_rows
         return total
+
+
+def _has_nulls(file: pq.ParquetFile, group: int, column: str) -> bool:
+    """Whether ``column`` of row group ``group`` may hold NULLs (true when stats are missing)."""
+    metadata = file.metadata.row_group(group)
+    index = file.schema_arrow.get_field_index(column)
+    stats = metadata.column(index).statistics
+    return stats is None or not stats.has_null_count or stats.null_count > 0
 
 
 def _fs_path(part: str) -> str:
