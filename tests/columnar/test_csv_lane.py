@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from vigil.columnar import csv_lane
 from vigil.columnar.csv_lane import lane_header
+from vigil.columnar.csv_sql import FileFacts
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
 from vigil.ingest import FileSummary, import_files
@@ -104,3 +106,35 @@ def test_a_quoted_header_is_read_by_the_lane(tmp_path: Path) -> None:
     path.write_text('"txn_id","sender"\nt1,bank:a\n', encoding="utf-8")
     assert lane_header(path) == ["txn_id", "sender"]
 
+
+
+PLAIN_ROWS = [
+    "p1,bank:a1,maya:B-2,12.5,PHP,0.25,US,PH,2024-03-01T10:00:00Z,+639171234567,a@b.org",
+    "p2,wise:x,bank:y,100,usd,100,gb,PH,2024-03-01T11:00:00+00:00,,",
+    "p1,bank:a1,maya:B-2,12.5,PHP,0.25,US,PH,2024-03-01T10:00:00Z,+639171234567,a@b.org",
+    "p3,bank:a1,bank:y,0.0001,EUR,000.10,DE,PH,2024-03-02T00:00:00Z,+12025550100,",
+    "p2,wise:x,bank:y,101,usd,101,gb,PH,2024-03-01T11:00:00+00:00,,",
+    "p4,bank:a1,bank:y,7,EUR,7,DE,PH,2024-03-02T00:00:00Z,,X@Y.COM",
+]
+"""Rows of a file with neither spaces nor bytes outside printable ASCII: SQL decides them all."""
+
+
+@pytest.mark.parametrize("batch_rows", [2, 1_000_000])
+def test_plain_files_read_back_and_quarantine_as_the_importer(
+        tmp_path: Path, batch_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_lane, "LANE_BATCH_ROWS", batch_rows)
+    header = ("txn_id,sender,beneficiary,amount,currency,amount_usd,sender_country,"
+              "beneficiary_country,sent_at,sender_phone,sender_email")
+    text = "\n".join([header, *PLAIN_ROWS]) + "\n"
+    python = _import(tmp_path, "python", text, False, batch_rows)
+    lane = _import(tmp_path, "lane", text, True, batch_rows)
+    assert csv_lane.file_facts(tmp_path / "payments.csv") == FileFacts(True, False)
+    assert lane == python
+    # SQL decided every row: their JSON is left to the typed columns (part schema 2).
+    parts = ColumnarRecords(tmp_path / "lane").parts(RecordKind.PAYMENT)
+    assert pq.read_table(parts, columns=["data"]).column(0).null_count == 4
+    found = ColumnarRecords(tmp_path / "lane").payments_of(["bank:y"])
+    assert sorted(p.txn_id for p in found) == ["p2", "p3", "p4"]  # built from typed columns
+    summary, records, quarantine = lane
+    assert (summary.added, summary.duplicates, summary.quarantined) == (4, 1, 1)
+    assert [line for line, *_ in quarantine] == [6]

@@ -3,7 +3,7 @@
 The rows SQL could not decide alone go through :func:`vigil.importers.rows.parse_row` with the
 cells and physical line the Python importer would give it (lane files have no quoting, so the
 line is the cells joined by commas). Accepted rows of both kinds become one table in file order,
-and :func:`vigil.columnar.csv_dedup.fates` decides each as the store's
+and :meth:`vigil.columnar.csv_dedup.StoredKeys.fates` decides each as the store's
 :func:`vigil.store.record_ids.classify` would (new, duplicate, or a conflict to quarantine), so
 the lane stores and quarantines what the Python lane does.
 """
@@ -16,14 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vigil import redact
-from vigil.columnar.csv_dedup import CONFLICT, NEW, fates
+from vigil.columnar.csv_dedup import CONFLICT, NEW, StoredKeys
 from vigil.columnar.store import ColumnarRecords
-from vigil.columnar.tables import part_schema, records_table
+from vigil.columnar.tables import part_schema, records_from_batch, records_table
 from vigil.importers.rows import parse_row
 from vigil.importers.tally import FIRST_PROBLEMS, Tally
 from vigil.plugin import AcceptedRow, RowOutcome
 from vigil.quarantine import QuarantineEntry
 from vigil.records import RecordKind
+from vigil.store import codec
 
 PAYMENT = RecordKind.PAYMENT
 
@@ -75,23 +76,28 @@ def stored_table(table: pa.Table, accepted: list[tuple[int, AcceptedRow]]) -> pa
 def _conflict(run: LaneRun, table: pa.Table, rows: pa.Table, position: int) -> QuarantineEntry:
     """As :func:`vigil.ingest.conflict_entry`: the record's JSON, the line's SHA-256."""
     index = rows.column("index")[position].as_py()
+    [record] = records_from_batch(PAYMENT, rows.slice(position, 1))
     return QuarantineEntry(
-        PAYMENT, run.source, run.lines_read + index + 2, rows.column("data")[position].as_py(),
+        PAYMENT, run.source, run.lines_read + index + 2, codec.record_to_json(record),
         f"txn_id {rows.column('record_id')[position].as_py()} already stored with different "
         f"content", redact.sha256_of(raw_line(table, index, run.header)))
 
 
-def store_batch(columnar: ColumnarRecords, run: LaneRun, table: pa.Table) -> None:
+def store_batch(columnar: ColumnarRecords, keys: StoredKeys, run: LaneRun,
+                table: pa.Table) -> None:
     """Store one batch of lane rows (a part of its new ones) and hold back its bad ones."""
     outcomes = python_rows(run, table)
     quarantined = [o for _, o in outcomes if isinstance(o, QuarantineEntry)]
     accepted = [(i, o) for i, o in outcomes if isinstance(o, AcceptedRow)]
     rows = stored_table(table, accepted)
-    fate = fates(columnar, rows)
-    is_new = pc.equal(fate, NEW)
-    new = (rows if pc.all(is_new).as_py() else rows.filter(is_new)).drop_columns(["index"])
-    if new.num_rows:
-        run.written.append(columnar.folder.write_part(PAYMENT.value, new))
+    # Writers of payments take turns (the mover too), so no other writer accepts these ids.
+    with columnar.folder.writer_lock(PAYMENT.value):
+        fate = keys.fates(rows)
+        is_new = pc.equal(fate, NEW)
+        new = (rows if pc.all(is_new).as_py() else rows.filter(is_new)).drop_columns(["index"])
+        if new.num_rows:
+            run.written.append(columnar.folder.write_part(PAYMENT.value, new))
+            keys.wrote(run.written[-1], new)
     positions = pc.indices_nonzero(pc.equal(fate, CONFLICT)).to_pylist()
     conflicts = [_conflict(run, table, rows, p) for p in positions]
     run.quarantine += [*quarantined, *conflicts]

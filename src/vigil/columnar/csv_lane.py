@@ -30,8 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vigil.columnar.csv_chunk import LaneRun, store_batch
+from vigil.columnar.csv_dedup import StoredKeys
 from vigil.columnar.csv_norm import create_idmap, update_idmap
-from vigil.columnar.csv_sql import FIELDS, MAPPED, lane_query, read_query
+from vigil.columnar.csv_sql import FIELDS, MAPPED, FileFacts, lane_query, read_query
 from vigil.columnar.store import ColumnarRecords
 from vigil.importers.lines import MAX_LINE_BYTES
 from vigil.importers.tally import Tally
@@ -63,6 +64,22 @@ def lane_header(path: Path) -> list[str] | None:
     return names
 
 
+_ALLOWED_BYTES = bytes(b for b in range(0x20, 0x7f) if b != 0x5C) + b"\n"
+"""Bytes of a row that no cell check needs to look at again: printable ASCII but ``\\``."""
+_FACTS_CHUNK = 1 << 24
+
+
+def file_facts(path: Path) -> FileFacts:
+    """What the bytes after the header line say of every row (one pass, 16 MiB at a time)."""
+    printable, spaces = True, False
+    with path.open("rb") as handle:
+        handle.readline()
+        while chunk := handle.read(_FACTS_CHUNK):
+            printable = printable and not chunk.translate(None, _ALLOWED_BYTES)
+            spaces = spaces or b" " in chunk
+    return FileFacts(printable, spaces)
+
+
 def _unquoted(name: str) -> str:
     inner = name[1:-1]
     return inner if len(name) > 1 and name[0] == name[-1] == '"' and '"' not in inner else name
@@ -84,6 +101,14 @@ def _batches(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(held)
 
 
+def _in_file_order(decided: pa.Table) -> pa.Table:
+    """The decided batch in file order (column ``idx``), without ``idx``."""
+    idx = decided.column("idx")
+    if not pc.all(pc.equal(idx, pa.array(range(len(idx)), pa.int64()))).as_py():
+        decided = decided.sort_by("idx")
+    return decided.drop_columns(["idx"])
+
+
 def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int) -> None:
     """Every batch of the file stored; :class:`_Unreadable` on what DuckDB refuses."""
     config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": MEMORY_LIMIT}
@@ -93,7 +118,8 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
         for connection in (reading, deciding):
             connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
         create_idmap(deciding)
-        query = lane_query(run.header)
+        keys = StoredKeys(columnar, deciding)
+        query = lane_query(run.header, file_facts(path))
         reader = reading.sql(read_query(str(path), run.header)).to_arrow_reader(batch_rows)
         for table in _batches(reader, batch_rows):
             if table.num_rows and pc.max(table.column("width")).as_py() > MAX_LINE_BYTES:
@@ -101,7 +127,10 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
             deciding.register("raw", table.append_column(
                 "idx", pa.array(range(table.num_rows), pa.int64())))
             update_idmap(deciding, MAPPED)
-            store_batch(columnar, run, deciding.sql(query).to_arrow_table())
+            decided = _in_file_order(deciding.sql(query).to_arrow_table())
+            for name in run.header:  # the cells as read, for the rows Python decides
+                decided = decided.append_column(f"c_{name}", table.column(name))
+            store_batch(columnar, keys, run, decided)
             deciding.unregister("raw")
     except duckdb.Error as exc:
         raise _Unreadable from exc
@@ -123,7 +152,8 @@ def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: P
     if header is None:
         return None
     run = LaneRun(str(path), header)
-    store.folder.remove_leftovers(RecordKind.PAYMENT.value)
+    with store.folder.writer_lock(RecordKind.PAYMENT.value):
+        store.folder.remove_leftovers(RecordKind.PAYMENT.value)
     try:
         _stream(store, run, path, max(chunk_rows, LANE_BATCH_ROWS))
     except _Unreadable:
@@ -136,4 +166,4 @@ def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: P
     return run.lines_read + 1, run.tally
 
 
-__all__ = ["LANE_BATCH_ROWS", "import_payment_csv", "lane_header"]
+__all__ = ["LANE_BATCH_ROWS", "file_facts", "import_payment_csv", "lane_header"]

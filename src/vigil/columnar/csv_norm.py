@@ -1,7 +1,8 @@
 """Identifier and country normalisation as SQL, for the shapes where it is a pure text function.
 
-The CSV lane (:mod:`vigil.columnar.csv_lane`) normalises each distinct identifier once
-(:func:`update_idmap`): the common shapes here, in SQL; any other shape by the Python normaliser
+The CSV lane (:mod:`vigil.columnar.csv_lane`) normalises each distinct identifier of a batch
+once (:func:`update_idmap`): the common shapes here, in SQL; any other shape by the Python
+normaliser, once per import
 (libphonenumber for a phone written with spaces, say); a value both refuse sends its row to the
 Python importer, which decides it exactly as today. Each expression is the
 result :func:`vigil.identifiers.normalise` (or :func:`vigil.countries.check_country`) gives for
@@ -48,17 +49,17 @@ def account_sql(v: str) -> str:
                                     for alias, name in sorted(PROVIDER_ALIASES.items()))
                  + f" ELSE {provider} END")
     ident = f"substr({v}, strpos({v}, ':') + 1)"
-    shaped = (rf"regexp_full_match({v}, '[A-Za-z0-9][A-Za-z0-9_.-]*: *[\x21-\x7e]"
-              rf"([\x20-\x7e]*[\x21-\x7e])?')")
+    shaped = (rf"regexp_matches({v}, '^[A-Za-z0-9][A-Za-z0-9_.-]*: *[\x21-\x7e]"
+              rf"([\x20-\x7e]*[\x21-\x7e])?$')")
     phone_like = (f"{canonical} IN {_in(set(MOBILE_WALLET_REGIONS))} AND "
-                  rf"regexp_full_match(ltrim({ident}, ' '), '\+?[0-9 ()-]{{7,20}}')")
+                  rf"regexp_matches(ltrim({ident}, ' '), '^\+?[0-9 ()-]{{7,20}}$')")
     norm = f"{canonical} || ':' || lower(replace(replace({ident}, ' ', ''), '-', ''))"
     return f"CASE WHEN {shaped} AND NOT ({phone_like}) THEN {norm} END"
 
 
 def email_sql(v: str) -> str:
     """``v`` normalised as an e-mail address (printable ASCII: only the space is ``\\s``)."""
-    return f"CASE WHEN regexp_full_match({v}, '[^@ ]+@[^@ ]+\\.[^@ ]+') THEN lower({v}) END"
+    return f"CASE WHEN regexp_matches({v}, '^[^@ ]+@[^@ ]+\\.[^@ ]+$') THEN lower({v}) END"
 
 
 def country_sql(v: str) -> str:
@@ -102,7 +103,7 @@ def phone_sql(v: str) -> str:
     digits = f"substr({v}, 2)"
     code = _calling_code(digits)
     national = f"substr({digits}, strlen({code}) + 1)"
-    checks = [f"regexp_full_match({v}, '\\+[1-9][0-9]{{2,19}}')",
+    checks = [f"regexp_matches({v}, '^\\+[1-9][0-9]{{2,19}}$')",
               f"{code} || ':' || strlen({national}) IN {_in(allowed)}",
               f"left({national}, 1) <> '0'"]
     for size in sorted({len(p) for p in stripped}):
@@ -129,30 +130,38 @@ def _python_norm(kind: str, value: str) -> str | None:
 
 
 def create_idmap(connection: duckdb.DuckDBPyConnection) -> None:
-    """Table ``idmap`` (``kind``, ``raw``, ``norm``): every identifier seen so far and what the
-    model makes of it, NULL when SQL and the Python normalisers both refuse it."""
-    connection.execute("CREATE TABLE idmap (kind VARCHAR, raw VARCHAR, norm VARCHAR)")
+    """Table ``pymap`` (``kind``, ``raw``, ``norm``): the values SQL could not normalise and
+    what the Python normalisers made of them (NULL: refused), kept across an import's batches
+    so each such value reaches Python once."""
+    connection.execute("CREATE TABLE pymap (kind VARCHAR, raw VARCHAR, norm VARCHAR)")
 
 
 def update_idmap(connection: duckdb.DuckDBPyConnection, mapped: dict[str, str]) -> None:
-    """Add the values of batch ``raw`` (columns ``mapped``: field -> kind) not yet in ``idmap``:
-    normalised by SQL where the shape allows, by the Python normalisers otherwise."""
+    """Table ``idmap`` (``kind``, ``raw``, ``norm``): each distinct value of batch ``raw``
+    (columns ``mapped``: field -> kind) and what the model makes of it, NULL when SQL and the
+    Python normalisers both refuse it.
+
+    Only the batch's own values are in it: a map kept across batches grew with every new account
+    (most payments' accounts are new) and the lane's joins read all of it for every batch.
+    SQL normalises a value again in each batch that holds it, which costs less than that."""
     union = " UNION ALL ".join(f"SELECT '{kind}' AS kind, {name} AS raw FROM raw "
                                f"WHERE {name} IS NOT NULL" for name, kind in mapped.items())
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE fresh AS SELECT DISTINCT kind, raw "
-                       f"FROM ({union}) ANTI JOIN idmap USING (kind, raw)")
     branches = " ".join(f"WHEN '{kind}' THEN {sql('raw')}"
                         for kind, sql in NORMALISERS_SQL.items())
-    connection.execute(f"INSERT INTO idmap SELECT kind, raw, CASE kind {branches} END FROM fresh")
-    left = connection.execute("SELECT kind, raw FROM idmap WHERE norm IS NULL AND raw IN "
-                              "(SELECT raw FROM fresh)").fetchall()
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE idmap AS SELECT kind, raw, "
+                       f"CASE kind {branches} END AS norm "
+                       f"FROM (SELECT DISTINCT kind, raw FROM ({union}))")
+    left = connection.execute("SELECT kind, raw FROM (SELECT kind, raw FROM idmap WHERE norm IS "
+                              "NULL) ANTI JOIN pymap USING (kind, raw)").fetchall()
     if left:
         table = pa.table({"kind": [k for k, _ in left], "raw": [r for _, r in left],
                           "norm": pa.array([_python_norm(k, r) for k, r in left], pa.string())})
         connection.register("python_norms", table)
-        connection.execute("UPDATE idmap SET norm = p.norm FROM python_norms p "
-                           "WHERE idmap.kind = p.kind AND idmap.raw = p.raw")
+        connection.execute("INSERT INTO pymap SELECT * FROM python_norms")
         connection.unregister("python_norms")
+    if connection.execute("SELECT count(*) FROM pymap").fetchall()[0][0]:
+        connection.execute("UPDATE idmap SET norm = p.norm FROM pymap p WHERE idmap.norm IS NULL "
+                           "AND idmap.kind = p.kind AND idmap.raw = p.raw")
 
 
 __all__ = ["NORMALISERS_SQL", "account_sql", "country_sql", "create_idmap", "email_sql",

@@ -15,6 +15,7 @@ so the lane numbers the lines as the batches arrive; :func:`lane_query` then dec
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 
 from vigil.columnar.tables import part_schema
@@ -33,6 +34,17 @@ MAPPED = {"sender": "payment_account", "beneficiary": "payment_account",
 """Fields whose value is an identifier or country, normalised by :mod:`vigil.columnar.csv_norm`."""
 FLOATS = ("amount", "amount_usd")
 
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the lane learnt of a file's bytes in one pass: ``printable``, every byte of its rows
+    is printable ASCII or a newline, with no ``\\``; ``spaces``, some byte is a space."""
+
+    printable: bool = False
+    spaces: bool = True
+
+
 _CHAR = r"\x21\x23-\x2b\x2d-\x5b\x5d-\x7e"
 _CELL = rf"[{_CHAR}]([\x20{_CHAR}]*[{_CHAR}])?"
 _CELLS = rf"{_CELL}(\x01{_CELL})*"
@@ -49,7 +61,7 @@ _RUN = r"[A-Za-z0-9+/=_\-]{65,}"
 def _value(name: str) -> str:
     """The field's validated value as SQL text (NULL when absent)."""
     if name in MAPPED:
-        return f"m_{name}.norm"
+        return f"m.{name}_norm"
     if name in DEFAULTS:
         return f"coalesce(r.{name}, '{DEFAULTS[name]}')"
     return f"r.{name}"
@@ -89,21 +101,36 @@ def _latest_allowed() -> str:
 
 def _no_long_run(header: list[str]) -> str:
     """No 65-character base64/hex run in any cell or normalised value (only the payment
-    accounts' normalised text can differ from the cell's in a way that joins a run)."""
-    values = ", ".join([*(f"r.{name}" for name in header), "m_sender.norm", "m_beneficiary.norm"])
-    return f"NOT regexp_matches(concat_ws(' ', {values}), '{_RUN}')"
+    accounts' normalised text can differ from the cell's in a way that joins a run). Rows whose
+    cells are all shorter (nearly all) skip the regular expression."""
+    values = [*(f"r.{name}" for name in header), "m.sender_norm", "m.beneficiary_norm"]
+    longest = f"greatest({', '.join(f'strlen({value})' for value in values)})"
+    return (f"CASE WHEN {longest} < 65 THEN true "
+            f"ELSE NOT regexp_matches(concat_ws(' ', {', '.join(values)}), '{_RUN}') END")
 
 
-def _plain(header: list[str]) -> str:
-    """The predicate of a row DuckDB decides alone."""
+def _cells_check(header: list[str], facts: FileFacts) -> list[str]:
+    """The cells are printable ASCII without edge spaces, ``"`` or ``\\``: asked of each row
+    only for what the file's bytes as a whole (:class:`FileFacts`) do not already settle."""
+    if not facts.printable:
+        cells = ", ".join(f"r.{name}" for name in header)
+        return [f"regexp_matches(concat_ws(chr(1), {cells}), '^(?:{_CELLS})$')"]
+    if not facts.spaces:
+        return []
+    return [f"(r.{name} IS NULL OR NOT (starts_with(r.{name}, ' ') OR ends_with(r.{name}, ' ')))"
+            for name in header]
+
+
+def _plain(header: list[str], facts: FileFacts) -> str:
+    """The predicate of a row DuckDB decides alone. (``regexp_matches`` with ``^...$``: the same
+    test as ``regexp_full_match``, about three times cheaper in DuckDB 2.0.)"""
     checks = [f"r.{name} IS NOT NULL" for name in REQUIRED]
-    cells = ", ".join(f"r.{name}" for name in header)
-    checks.append(f"regexp_full_match(concat_ws(chr(1), {cells}), '{_CELLS}')")
-    checks += [f"(r.{name} IS NULL) = (m_{name}.norm IS NULL)" for name in MAPPED]
-    checks += [f"regexp_full_match(r.{name}, '{_DECIMAL}') "
+    checks += _cells_check(header, facts)
+    checks += [f"(r.{name} IS NULL) = (m.{name}_norm IS NULL)" for name in MAPPED]
+    checks += [f"regexp_matches(r.{name}, '{_DECIMAL}') "
                f"AND TRY_CAST(r.{name} AS DOUBLE) >= 0.0001" for name in FLOATS]
-    checks += ["regexp_full_match(r.currency, '^[A-Za-z]{3}$')",
-               f"regexp_full_match(r.sent_at, '{_UTC_SECOND}')",
+    checks += ["regexp_matches(r.currency, '^[A-Za-z]{3}$')",
+               f"regexp_matches(r.sent_at, '{_UTC_SECOND}')",
                "TRY_CAST(left(r.sent_at, 19) AS TIMESTAMP) IS NOT NULL",
                "substr(r.sent_at, 1, 4) BETWEEN '1971' AND '2098'",
                # Later than the import clock allows: the Python check names the field.
@@ -134,19 +161,25 @@ def read_query(source: str, header: list[str]) -> str:
             f"escape = '', new_line = '\\n', strict_mode = true)")
 
 
-def lane_query(header: list[str]) -> str:
-    """Every row of batch ``raw`` in file order: ``plain``, the part schema's columns (garbage
-    unless plain) and the cells ``c_*``."""
+def lane_query(header: list[str], facts: FileFacts = FileFacts()) -> str:
+    """Every row of batch ``raw`` in file order: ``idx``, ``plain`` and the part schema's
+    columns (garbage unless plain).
+
+    The identifier map is joined in a narrow subquery (``m``: the normalised values and the row
+    number), sorted there and put beside the cells by position: sorting the whole wide result
+    instead cost a fifth of the query. The lane still checks ``idx`` (DuckDB keeps a positional
+    join's order, but the lane does not rely on it)."""
     joins = " ".join(f"LEFT JOIN idmap m_{name} ON m_{name}.kind = '{kind}' "
                      f"AND m_{name}.raw = r.{name}" for name, kind in MAPPED.items())
+    norms = ", ".join(f"m_{name}.norm AS {name}_norm" for name in MAPPED)
     stored = {"record_id": "r.txn_id",
               "content_hash": f"sha256({_object(sorted([*FIELDS, 'kind']))})",
-              "data": _object(list(FIELDS)), **{name: _typed(name) for name in FIELDS}}
+              # Part schema 2: a plain row's JSON is its typed columns' (built when read).
+              "data": "NULL::VARCHAR", **{name: _typed(name) for name in FIELDS}}
     schema = part_schema(RecordKind.PAYMENT).names
     outputs = ", ".join(f"{stored[name]} AS {name}" for name in schema)
-    raw = ", ".join(f"r.{name} AS c_{name}" for name in header)
-    return (f"SELECT coalesce({_plain(header)}, false) AS plain, {outputs}, {raw} "
-            f"FROM raw r {joins} ORDER BY r.idx")
+    return (f"SELECT r.idx, coalesce({_plain(header, facts)}, false) AS plain, {outputs} "
+            f"FROM raw r POSITIONAL JOIN (SELECT {norms} FROM raw r {joins} ORDER BY r.idx) m")
 
 
-__all__ = ["FIELDS", "MAPPED", "lane_query", "read_query"]
+__all__ = ["FIELDS", "FileFacts", "MAPPED", "lane_query", "read_query"]

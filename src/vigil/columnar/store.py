@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vigil.columnar.parts import PartFolder
-from vigil.columnar.tables import TYPED_KINDS, records_table
+from vigil.columnar.tables import TYPED_KINDS, records_from_batch, records_table
 from vigil.records import Payment, Record, RecordKind
-from vigil.store import codec, record_ids
+from vigil.store import record_ids
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult
 
 COLUMNAR_KINDS = frozenset(TYPED_KINDS)
@@ -106,9 +106,12 @@ class ColumnarRecords:
         time, and a part written meanwhile is not half-seen."""
         for part in self.parts(kind) if parts is None else parts:
             with self.folder.fs.open(_fs_path(part), "rb") as handle:
-                for batch in pq.ParquetFile(handle).iter_batches(batch_rows, columns=["data"]):
-                    yield [codec.record_from_json(kind, text)
-                           for text in batch.column(0).to_pylist()]
+                file = pq.ParquetFile(handle)
+                # Schema 2: where a row group's data has NULLs, read the typed columns too.
+                for group in range(file.num_row_groups):
+                    columns = (None if _has_nulls(file, group, "data") else ["data"])
+                    for batch in file.iter_batches(batch_rows, [group], columns):
+                        yield records_from_batch(kind, batch)
 
     def payments_of(self, accounts: Collection[str],
                     parts: Sequence[str] | None = None) -> list[Payment]:
@@ -121,12 +124,14 @@ class ColumnarRecords:
         try:
             connection.register("wanted", pa.table({"account": pa.array(sorted(set(accounts)),
                                                                          pa.string())}))
-            rows = connection.execute(
-                "SELECT data FROM read_parquet(?) WHERE sender IN (SELECT account FROM wanted) "
-                "OR beneficiary IN (SELECT account FROM wanted)", [listed]).fetchall()
+            rows = connection.sql(  # every column: schema-2 rows may have no ``data``
+                "SELECT * FROM read_parquet($parts, union_by_name = true) "
+                "WHERE sender IN (SELECT account FROM wanted) "
+                "OR beneficiary IN (SELECT account FROM wanted)",
+                params={"parts": listed}).to_arrow_table()
         finally:
             connection.close()
-        found = [codec.record_from_json(RecordKind.PAYMENT, str(text)) for (text,) in rows]
+        found = records_from_batch(RecordKind.PAYMENT, rows) if rows.num_rows else []
         return [payment for payment in found if isinstance(payment, Payment)]
 
     def count(self, kind: RecordKind) -> int:
@@ -136,6 +141,14 @@ class ColumnarRecords:
             with self.folder.fs.open(_fs_path(part), "rb") as handle:
                 total += pq.ParquetFile(handle).metadata.num_rows
         return total
+
+
+def _has_nulls(file: pq.ParquetFile, group: int, column: str) -> bool:
+    """Whether ``column`` of row group ``group`` may hold NULLs (true when stats are missing)."""
+    metadata = file.metadata.row_group(group)
+    index = file.schema_arrow.get_field_index(column)
+    stats = metadata.column(index).statistics
+    return stats is None or not stats.has_null_count or stats.null_count > 0
 
 
 def _fs_path(part: str) -> str:

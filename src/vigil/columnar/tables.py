@@ -2,7 +2,11 @@
 
 Every part has ``record_id`` (the source's id: ``txn_id``, ``message_id``...), ``content_hash``
 and ``data`` (the record's JSON, so a record reads back exactly as stored, typed-as-entered
-identifiers included). Every kind also carries one column per model field (:data:`TYPED_KINDS`),
+identifiers included). Part schema version 2 (:data:`PART_SCHEMA_VERSION`): ``data`` may be
+NULL where the JSON is a function of the typed columns alone (the CSV lane's plain payments: no
+identifier typed outside ASCII, no tenant, whole UTC seconds); :func:`records_from_batch` then
+builds the record from them, as it would have from the JSON. Version 1 parts (``data`` never
+NULL) read as before. Every kind also carries one column per model field (:data:`TYPED_KINDS`),
 which is what the rule SQL, linking and a detector's first pass read with ``read_parquet``
 without touching ``data``. Timestamps are naive UTC microseconds, the same values the DuckDB
 engine's ``register_table`` loads; a tuple field (a report's ``frame_pdqs``) is a list column.
@@ -23,6 +27,8 @@ from vigil.records import RECORD_TYPES, Record, RecordKind
 from vigil.store import codec, record_ids
 
 KEY_COLUMNS = ("record_id", "content_hash")
+PART_SCHEMA_VERSION = 2
+"""1: ``data`` on every row; 2: ``data`` NULL where the typed columns say it all."""
 TYPED_KINDS: dict[RecordKind, type[Record]] = dict(RECORD_TYPES)
 """Kinds stored with one column per model field: all four."""
 
@@ -61,7 +67,7 @@ def field_columns(kind: RecordKind) -> dict[str, pa.DataType]:
 def part_schema(kind: RecordKind) -> pa.Schema:
     key = [pa.field(name, pa.string(), nullable=False) for name in KEY_COLUMNS]
     typed = [pa.field(name, arrow_type) for name, arrow_type in field_columns(kind).items()]
-    return pa.schema([*key, pa.field("data", pa.string(), nullable=False), *typed])
+    return pa.schema([*key, pa.field("data", pa.string()), *typed])
 
 
 def _cell(value: Any) -> Any:
@@ -84,4 +90,29 @@ def records_table(kind: RecordKind, records: Sequence[Record]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=part_schema(kind))
 
 
-__all__ = ["KEY_COLUMNS", "TYPED_KINDS", "field_columns", "part_schema", "records_table"]
+def _field_value(value: Any) -> Any:
+    """A typed column's value as the model takes it (timestamps are naive UTC)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC)
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def records_from_batch(kind: RecordKind, batch: pa.RecordBatch | pa.Table) -> list[Record]:
+    """The records of a batch of part rows: from ``data`` where it is set, else from the typed
+    columns (the batch must then hold them all)."""
+    texts = batch.column("data").to_pylist()
+    if None not in texts:
+        return [codec.record_from_json(kind, text) for text in texts]
+    model = RECORD_TYPES[kind]
+    names = list(field_columns(kind))
+    columns = {name: batch.column(name).to_pylist() for name in names}
+    return [codec.record_from_json(kind, text) if text is not None else model.model_validate(
+                {name: _field_value(columns[name][row]) for name in names},
+                context={"stored": True})
+            for row, text in enumerate(texts)]
+
+
+__all__ = ["KEY_COLUMNS", "PART_SCHEMA_VERSION", "TYPED_KINDS", "field_columns", "part_schema",
+           "records_from_batch", "records_table"]
