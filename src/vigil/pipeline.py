@@ -175,9 +175,11 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     earlier = _earlier(previous, before, basis, builder)
     touched = arrived_identifiers(records, previous.marks) if earlier is not None \
         and previous is not None else None
-    if earlier is None or touched is None or not builder.update(
-            store, earlier, signals, touched, records, moment, step):
-        builder.rebuild(store, signals, records, moment, step)
+    rebuilt = None if earlier is None or touched is None else builder.update(
+        store, earlier, signals, touched, records, moment, step)
+    rebuilt_all = rebuilt is None
+    if rebuilt is None:
+        rebuilt = builder.rebuild(store, signals, records, moment, step)
     counts = _counts(current, live, detectors)
     mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
     # Let this run's records and signals go before the cases are read back, or both copies
@@ -186,6 +188,7 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     cases = store.cases()
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
         "signals": counts, "signals_added": stored.added, "cases": len(cases),
+        "cases_rebuilt": "all" if rebuilt_all else rebuilt,
         "as_of": moment.isoformat(), "full": full, "detectors": mode,
         "records_processed": processed}))
     store.commit_run(RunCheckpoint(_marks(detectors, records), prints,

@@ -79,8 +79,8 @@ class CaseBuilder:
             engine.close()
 
     def rebuild(self, store: Store, signals: Sequence[Signal], records: RunRecords,
-                moment: datetime, step: Callable[[str], None]) -> None:
-        """Every case from every signal, stored in place of all earlier cases."""
+                moment: datetime, step: Callable[[str], None]) -> int:
+        """Every case from every signal, stored in place of all earlier cases; how many."""
         step("link")
         groups = self.link(signals, run_usage(records, signals))
         step("triage")
@@ -90,17 +90,18 @@ class CaseBuilder:
         store.replace_cases(stable.cases, stable.inherited)
         for event in stable.events:
             store.append_audit(event)
+        return len(stable.cases)
 
     def update(self, store: Store, earlier: Sequence[Earlier], signals: Sequence[Signal],
                touched: Collection[str], records: RunRecords, moment: datetime,
-               step: Callable[[str], None]) -> bool:
-        """Rebuild only the cases the changes touch; ``False`` (nothing written) when the stored
-        cases do not match the earlier signals, and the caller must :meth:`rebuild`."""
+               step: Callable[[str], None]) -> int | None:
+        """Rebuild only the cases the changes touch; how many. ``None`` (nothing written) when
+        the stored cases do not match the earlier signals, and the caller must :meth:`rebuild`."""
         step("link")
         members = store.case_members()
         region = affected_region(earlier, signals, touched, members, self.linking)
         if region is None:
-            return False
+            return None
         usage = run_usage(records, region.signals)
         groups = self.link(region.signals, usage,
                            hubs_for(region.signals, signals, self.linking, usage))
@@ -112,7 +113,7 @@ class CaseBuilder:
         store.update_cases(stable.cases, region.replaced, stable.inherited)
         for event in stable.events:
             store.append_audit(event)
-        return True
+        return len(stable.cases)
 
 
 __all__ = ["CaseBasis", "CaseBuilder"]
