@@ -172,11 +172,12 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     builder = CaseBuilder(config.linking, config.triage.with_kinds(kinds), config.scorers,
                           config.sql_linking_engine)
     basis = builder.basis(moment, live)
-    earlier = _earlier(previous, before, basis, builder)
+    last = CaseBasis.from_json(previous.cases) if previous is not None else None
+    earlier = _earlier(last, before, basis, builder)
     touched = arrived_identifiers(records, previous.marks) if earlier is not None \
         and previous is not None else None
-    rebuilt = None if earlier is None or touched is None else builder.update(
-        store, earlier, signals, touched, records, moment, step)
+    rebuilt = None if last is None or earlier is None or touched is None else builder.update(
+        store, earlier, signals, touched, records, moment, step, last.as_of != basis.as_of)
     rebuilt_all = rebuilt is None
     if rebuilt is None:
         rebuilt = builder.rebuild(store, signals, records, moment, step)
@@ -196,14 +197,11 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     return RunResult(counts, stored.added, cases, moment, full, mode)
 
 
-def _earlier(previous: RunCheckpoint | None, before: Sequence[CurrentSignal], basis: CaseBasis,
+def _earlier(last: CaseBasis | None, before: Sequence[CurrentSignal], basis: CaseBasis,
              builder: CaseBuilder) -> list[Earlier] | None:
     """The signals the stored cases were built from, when the last run built them under the
-    same basis as this one (same moment and configuration); ``None``: rebuild every case."""
-    if previous is None:
-        return None
-    last = CaseBasis.from_json(previous.cases)
-    if last is None or (last.as_of, last.config) != (basis.as_of, basis.config):
+    same configuration as this one; ``None``: rebuild every case."""
+    if last is None or last.config != basis.config:
         return None
     return [Earlier.of(c.signal, builder.linking) for c in before] + list(last.live.values())
 

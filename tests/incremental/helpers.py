@@ -71,7 +71,8 @@ class Runner:
     settings: Settings
     registry: Registry
     full: bool
-    as_of: datetime
+    as_of: datetime | None
+    """``None``: each run's moment is its newest signal's time (it moves as records arrive)."""
 
     def run(self) -> list[CaseView]:
         result = run(self.store, self.settings, self.registry, as_of=self.as_of,
@@ -82,7 +83,7 @@ class Runner:
         return sorted(c.signal.id for c in self.store.current_signals())
 
 
-def pair(world: World | None, as_of: datetime,
+def pair(world: World | None, as_of: datetime | None,
          settings: Settings | None = None) -> tuple[Runner, Runner]:
     """An incremental and a full runner, each on its own store (the world's bank loaded)."""
     runners = []
@@ -104,7 +105,7 @@ def _review(incremental: Runner, full: Runner, step: int) -> None:
 
 
 def check_batches(records: list[Record], world: World | None, batches: int, seed: int,
-                  as_of: datetime, review: bool, settings: Settings | None = None) -> None:
+                  as_of: datetime | None, review: bool, settings: Settings | None = None) -> None:
     """Feed ``records`` in batches to an incremental and a full store (reviewing some cases
     between batches when ``review``): the same cases after each batch, the same after a last
     ``--full`` run, and the same up to ids as one full run over everything."""

@@ -36,11 +36,24 @@ def _low_limits(folder: Path, limit: int) -> Settings:
 @settings(max_examples=3, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(limit=st.integers(2, 6), batches=st.integers(2, 4), seed=st.integers(0, 2**16),
-       review=st.booleans())
+       review=st.booleans(), moving=st.booleans())
 def test_low_hub_limits_in_batches(tmp_path: Path, limit: int, batches: int, seed: int,
-                                   review: bool) -> None:
-    check_batches(_payments(1500), None, batches, seed, AS_OF, review,
+                                   review: bool, moving: bool) -> None:
+    """``moving``: no fixed ``as_of``, so a batch with a newer payment moves every case's
+    recency (kept cases are re-scored, not relinked)."""
+    check_batches(_payments(1500), None, batches, seed, None if moving else AS_OF, review,
                   _low_limits(tmp_path, limit))
+
+
+def test_a_moving_moment_rescores_kept_cases(tmp_path: Path) -> None:
+    payments = sorted(_payments(1500), key=lambda p: p.sent_at)
+    incremental, full = pair(None, None, _low_limits(tmp_path, 4))
+    for batch in (payments[:1000], payments[1000:]):
+        for runner in (incremental, full):
+            add_batch(runner.records, batch)
+        assert incremental.run() == full.run()
+    last = [e for e in incremental.store.audit_events() if e.action == "run"][-1].details
+    assert isinstance(last["cases_rebuilt"], int)
 
 
 def test_splits_and_merges_are_rebuilt_alone_and_logged(tmp_path: Path) -> None:

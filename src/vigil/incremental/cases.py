@@ -14,7 +14,7 @@ case is rebuilt. Either way a case keeps its stable id and review state
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,9 +24,9 @@ from vigil.incremental.relink import Earlier, affected_region, hubs_for
 from vigil.incremental.usage import run_usage
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
-from vigil.model import EntityRef, Signal, content_hash
+from vigil.model import Case, EntityRef, Signal, content_hash
 from vigil.store.interfaces import Store
-from vigil.triage import Scorer, TriageConfig, triage_all
+from vigil.triage import HUB_COMPONENT, Scorer, TriageConfig, triage, triage_all
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,10 @@ class CaseBuilder:
 
     def update(self, store: Store, earlier: Sequence[Earlier], signals: Sequence[Signal],
                touched: Collection[str], records: RunRecords, moment: datetime,
-               step: Callable[[str], None]) -> int | None:
+               step: Callable[[str], None], rescore: bool = False) -> int | None:
         """Rebuild only the cases the changes touch; how many. ``None`` (nothing written) when
-        the stored cases do not match the earlier signals, and the caller must :meth:`rebuild`."""
+        the stored cases do not match the earlier signals, and the caller must :meth:`rebuild`.
+        ``rescore``: the moment moved, so every kept case is re-scored too (:meth:`rescore`)."""
         step("link")
         members = store.case_members()
         region = affected_region(earlier, signals, touched, members, self.linking)
@@ -113,7 +114,22 @@ class CaseBuilder:
         store.update_cases(stable.cases, region.replaced, stable.inherited)
         for event in stable.events:
             store.append_audit(event)
+        if rescore:
+            self.rescore(store, {c.id for c in stable.cases}, moment)
         return len(stable.cases)
+
+    def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
+        """Every stored case but ``skip`` scored again as of ``moment`` (its recency changed)
+        from its own signals and members; its hubs are unchanged (it was not affected), so its
+        hub reasons are kept. Not relinked, but every such case is read and written again."""
+        kept = [c for c in store.cases() if c.id not in skip]
+        store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept])
+
+    def _rescored(self, case: Case, moment: datetime) -> Case:
+        group = LinkedGroup(tuple(sorted(case.signals, key=lambda s: s.id)), case.entities, ())
+        fresh = triage(group, self.triage, moment, self.scorers)
+        hubs = tuple(r for r in case.reasons if r.component == HUB_COMPONENT)
+        return replace(case, priority=fresh.priority, reasons=fresh.reasons + hubs)
 
 
 __all__ = ["CaseBasis", "CaseBuilder"]
