@@ -1,16 +1,15 @@
 """Spark local gives the same payment signals and cases as DuckDB (``VIGIL_ENGINE=spark``).
 
-Whole runs (detect, link, triage) on the demo world, once per engine, compared signal for signal
-(ids hash the rule, the figures and the subjects) and case for case. The generated payments world
-is compared in tests/incremental/test_stores_and_engines.py::test_spark_engine, whose first batch
-is a full run on Spark against one on DuckDB (one Spark test fewer). Kept small: each Spark query
-is a job, and CI runs these.
+Whole runs (detect, link, triage) on the demo world and on a small generated payments world,
+once per engine, compared signal for signal (ids hash the rule, the figures and the subjects)
+and case for case. Kept small: each Spark query is a job, and CI runs these.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.engines import engine_named
@@ -22,6 +21,7 @@ from vigil.runs import run
 from vigil.settings import Settings
 from vigil.store.interfaces import Store
 from vigil.store.memory import MemoryStore
+from vigil.testing.scale_payments import payment_batch, payments_of
 
 pytestmark = pytest.mark.spark
 
@@ -38,6 +38,20 @@ def _outcome(store: Store) -> Outcome:
     cases = sorted((tuple(sorted(str(e) for e in case.entities)), round(case.priority, 9),
                     tuple(sorted(s.id for s in case.signals))) for case in store.cases())
     return signals, cases
+
+
+def _payments_run(engine: str) -> Outcome:
+    rng = np.random.default_rng(5)
+    store = MemoryStore()
+    store.add_records(payments_of(payment_batch(rng, 0, 1_500, 1_500)))
+    run(store, Settings(engine=engine), load_registry())
+    return _outcome(store)
+
+
+def test_a_generated_payments_world_gives_the_same_signals_and_cases() -> None:
+    duckdb, spark = _payments_run("duckdb"), _payments_run("spark")
+    assert len(duckdb[0]) > 30 and len(duckdb[1]) > 5
+    assert spark == duckdb
 
 
 def test_the_demo_world_gives_the_same_signals_and_cases(tmp_path: Path) -> None:
