@@ -1,14 +1,14 @@
 """Linking, triage and case storing of one run: every case, or only those its changes touch.
 
-A run whose checkpoint says its cases were built under the same basis (:class:`CaseBasis`: the
-same ``as_of`` moment, linking and triage configuration, and the live signals it linked) and
-that knows what arrived since relinks only the affected part of the graph
+A run whose checkpoint says its cases were built under the same linking and triage
+configuration (:class:`CaseBasis`, which also keeps the ``as_of`` moment and the live signals
+linked) and that knows what arrived since relinks only the affected part of the graph
 (:mod:`vigil.incremental.relink`), re-scores the cases found there, and rewrites only those rows
 (:meth:`~vigil.store.interfaces.CaseStore.update_cases`); every other case is kept as stored,
-which is what a full rebuild would write for it. Otherwise (no checkpoint, ``--full``, another
-moment, which changes every case's recency, another configuration, or unknown arrivals) every
-case is rebuilt. Either way a case keeps its stable id and review state
-(:mod:`vigil.case_lineage`).
+which is what a full rebuild would write for it, unless the moment moved: then every kept case's
+recency changed, and each is re-scored from its own signals and written again (not relinked).
+Otherwise (no checkpoint, ``--full``, another configuration, or unknown arrivals) every case is
+rebuilt. Either way a case keeps its stable id and review state (:mod:`vigil.case_lineage`).
 """
 
 from __future__ import annotations
