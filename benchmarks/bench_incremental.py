@@ -102,6 +102,12 @@ def timed(label: str, run: Callable[[Steps], object]) -> float:
     return end - start
 
 
+def rebuilt(store: object) -> object:
+    """How many cases the last run rebuilt (``all``, or a count: the rest were kept)."""
+    events = [e for e in store.audit_events() if e.action == "run"]  # type: ignore[attr-defined]
+    return events[-1].details.get("cases_rebuilt") if events else None
+
+
 def measure(rows: int, new: int, folder: Path) -> None:
     from vigil.columnar.split import SplitRecordStore
     from vigil.columnar.store import ColumnarRecords
@@ -130,6 +136,7 @@ def measure(rows: int, new: int, folder: Path) -> None:
     write_new(folder / "new.csv", rows, new, rows)
     copy_part(folder / "new.csv", parts / "part-1-new.parquet")
     incremental = timed(f"incremental (+{new:,})", once(False))
+    print(f"  cases rebuilt by the incremental run: {rebuilt(store)}")
     full = timed(f"full ({rows + new:,})", once(True))
     print(f"  incremental / full: {incremental / full:.3f} ({full / incremental:.1f}x faster)")
     store.close()

@@ -8,8 +8,9 @@ a fresh process (so peak RSS, ``ru_maxrss``, belongs to that stage alone):
   (:mod:`vigil.columnar.csv_lane`: DuckDB reads and checks the plain rows in SQL, Python the
   rest), with ``--lane python`` every row validated by the importer and the Payment model; stored
   as Parquet parts, deduplicated by DuckDB over the stored key columns;
-- ``typologies-parquet``: ``PaymentTypologyDetector.detect_parquet`` over those parts (the
-  rule SQL on DuckDB's ``read_parquet``, feature computation included, no Python object per row);
+- ``typologies-parquet``: ``PaymentTypologyDetector.detect_parquet_batches`` over those parts
+  (the rule SQL on DuckDB's ``read_parquet``, feature computation included, no Python object per
+  row), each batch of signals stored in the SQLite store before the next is built;
 - ``typology-sql`` (at N past the baseline): every enabled rule's SQL over the imported parts to
   a row count (feature computation included, signals not built), on the table ``detect_parquet``
   reads: the shared corridor's payments, read from the parts once;
@@ -92,7 +93,10 @@ def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str,
         signals = typology_sql_rows(parts.parts(RecordKind.PAYMENT))
     elif name == "typologies-parquet":
         rows = parts.count(RecordKind.PAYMENT)
-        signals = len(PaymentTypologyDetector().detect_parquet(parts.parts(RecordKind.PAYMENT)))
+        for batch in PaymentTypologyDetector().detect_parquet_batches(
+                parts.parts(RecordKind.PAYMENT)):
+            store.add_signals([signal for _, signal in batch])
+            signals += len(batch)
     else:
         payments = store.records(RecordKind.PAYMENT)
         rows = len(payments)

@@ -97,12 +97,15 @@ def _keep_ids(shared: Mapping[tuple[int, str], int]) -> dict[int, str]:
 
 
 def assign_case_ids(previous: Mapping[str, str],
-                    components: Sequence[Sequence[str]]) -> Assignment:
+                    components: Sequence[Sequence[str]],
+                    in_use: Iterable[str] = ()) -> Assignment:
     """Ids for ``components`` (each a list of identifiers, ``str(EntityRef)``) given
-    ``previous`` (identifier -> case id of the last run); see the module note for the rule."""
+    ``previous`` (identifier -> case id of the last run); see the module note for the rule.
+    ``in_use``: other case ids no fresh id may take (an incremental run gives ``previous`` of
+    the cases it rebuilds only; the cases it keeps hold these ids)."""
     shared = _overlaps(previous, components)
     kept = _keep_ids(shared)
-    taken = set(previous.values()) | set(kept.values())
+    taken = set(previous.values()) | set(kept.values()) | set(in_use)
     ids: list[str] = []
     for index, component in enumerate(components):
         if index not in kept:

@@ -53,10 +53,12 @@ class Stabilised:
 
 
 def stabilise(cases: Sequence[Case], previous: Mapping[str, str],
-              reviewed: Mapping[str, CaseStatus], now: datetime) -> Stabilised:
+              reviewed: Mapping[str, CaseStatus], now: datetime,
+              in_use: Collection[str] = ()) -> Stabilised:
     """Give ``cases`` stable ids given the last run's ``previous`` membership (key -> case id)
-    and the ``reviewed`` statuses by id; see docs/decisions/0004-stable-case-ids.md."""
-    assignment = assign_case_ids(previous, [member_keys(c) for c in cases])
+    and the ``reviewed`` statuses by id; see docs/decisions/0004-stable-case-ids.md.
+    ``in_use``: ids of cases kept as they are, which no fresh id may take."""
+    assignment = assign_case_ids(previous, [member_keys(c) for c in cases], in_use)
     renamed = [replace(c, id=new_id) for c, new_id in zip(cases, assignment.ids, strict=True)]
     inherited: dict[str, CaseStatus] = {}
     for merge in assignment.merges:

@@ -47,16 +47,19 @@ class RunCheckpoint:
     marks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     detectors: Mapping[str, str] = field(default_factory=dict)
     at: str = ""
+    cases: Mapping[str, Any] = field(default_factory=dict)
+    """What the run's cases were built under (:class:`vigil.incremental.relink.CaseBasis`):
+    the next run rebuilds only the cases its changes touch when it builds under the same."""
 
     def to_json(self) -> str:
-        return json.dumps({"marks": self.marks, "detectors": self.detectors, "at": self.at},
-                          sort_keys=True, separators=(",", ":"))
+        return json.dumps({"marks": self.marks, "detectors": self.detectors, "at": self.at,
+                           "cases": self.cases}, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> RunCheckpoint:
         data = json.loads(text)
         return cls(dict(data.get("marks", {})), dict(data.get("detectors", {})),
-                   str(data.get("at", "")))
+                   str(data.get("at", "")), dict(data.get("cases", {})))
 
 
 @dataclass(frozen=True)

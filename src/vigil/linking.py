@@ -109,15 +109,18 @@ def find_hubs(signals: Sequence[Signal], config: LinkingConfig,
 
 
 def link(signals: Sequence[Signal], config: LinkingConfig | None = None,
-         usage: Mapping[EntityRef, set[EntityRef]] | None = None) -> list[LinkedGroup]:
+         usage: Mapping[EntityRef, set[EntityRef]] | None = None,
+         hubs: Mapping[EntityRef, Hub] | None = None) -> list[LinkedGroup]:
     """Group signals into connected components over their non-hub identifiers.
 
     Every signal lands in exactly one group; a signal whose subjects are all hubs forms its own.
-    Groups come out in a deterministic order (by their smallest signal id).
+    Groups come out in a deterministic order (by their smallest signal id). ``hubs``, when
+    given, are the hubs judged over more signals than these (an incremental run links a part
+    of the graph, :mod:`vigil.incremental.relink`); by default they are found among these.
     """
     config = config or LinkingConfig()
     ordered = sorted(set(signals), key=lambda s: s.id)
-    hubs = find_hubs(ordered, config, usage)
+    hubs = find_hubs(ordered, config, usage) if hubs is None else hubs
     entity_index: dict[EntityRef, int] = {}
     edges: list[tuple[int, int]] = []
     for position, signal in enumerate(ordered):

@@ -115,13 +115,15 @@ def propagate(engine: TableEngine) -> dict[str, str]:
 
 
 def link_sql(signals: Sequence[Signal], engine: TableEngine, config: LinkingConfig | None = None,
-             usage: Mapping[EntityRef, set[EntityRef]] | None = None) -> list[LinkedGroup]:
-    """The groups :func:`vigil.linking.link` returns, with the components found in SQL."""
+             usage: Mapping[EntityRef, set[EntityRef]] | None = None,
+             hubs: Mapping[EntityRef, Hub] | None = None) -> list[LinkedGroup]:
+    """The groups :func:`vigil.linking.link` returns (``hubs`` as there), with the components
+    found in SQL."""
     config = config or LinkingConfig()
     ordered = sorted(set(signals), key=lambda s: s.id)
     if not ordered:
         return []
-    hubs = find_hubs(ordered, config, usage)
+    hubs = find_hubs(ordered, config, usage) if hubs is None else hubs
     signal_table, edge_table = graph_tables(ordered, config, hubs)
     engine.register_table(SIGNALS, signal_table)
     engine.register_table(EDGES, edge_table)

@@ -1,9 +1,11 @@
 """The one-way pipeline over what is stored: detect, then link, then triage, then store cases.
 
 A run detects what arrived since the last run's checkpoint (:mod:`vigil.incremental`; all of it
-with ``full``), and cases are recomputed from all *current* signals (:mod:`vigil.checkpoints`:
-the findings of the last computation of each detector and scope; signals of earlier runs stay in
-the signal store as history); a case keeps its id while it grows, and its review status carries
+with ``full``), and cases are built from the *current* signals (:mod:`vigil.checkpoints`: the
+findings of the last computation of each detector and scope; signals of earlier runs stay in the
+signal store as history): only the cases the changed signals and arrived records touch are
+relinked, re-scored and rewritten when the last run's cases allow it, else all of them
+(:mod:`vigil.incremental.cases`); a case keeps its id while it grows, and its review status carries
 over by that id (a merged case inherits those of the cases it absorbed,
 :mod:`vigil.case_lineage`). Signals that arrived without a record (a live-stream match; later
 the API) cannot be recomputed, so each run reads them from the signal store and links them with
@@ -20,23 +22,24 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
-from vigil.case_lineage import stabilise
 from vigil.checkpoints import CheckpointStore, CurrentSignal, RunCheckpoint
 from vigil.incremental.arrivals import RunRecords
+from vigil.incremental.cases import CaseBasis, CaseBuilder
 from vigil.incremental.current import current_after, current_change
 from vigil.incremental.detect import detect_all_scoped, fingerprint, signals_of
-from vigil.incremental.usage import run_usage
-from vigil.linking import LinkedGroup, LinkingConfig, link, load_linking_config
-from vigil.linking_sql import TableEngine, link_sql
+from vigil.incremental.relink import Earlier
+from vigil.incremental.usage import arrived_identifiers
+from vigil.linking import LinkingConfig, load_linking_config
+from vigil.linking_sql import TableEngine
 from vigil.media.banks.lookup import store_flood_pauses
-from vigil.model import Case, EntityRef, Signal
+from vigil.model import Case, Signal
 from vigil.payments.detector import PaymentTypologyDetector
 from vigil.plugin import DetectionContext, Detector
 from vigil.record_stream import RecordStream, stream_records
 from vigil.records import MediaObservation, Record, RecordKind
 from vigil.settings import Settings
 from vigil.store.interfaces import BankStore, RecordStore, SignalStore, Store
-from vigil.triage import SCORERS, Scorer, TriageConfig, load_triage_config, triage_all
+from vigil.triage import SCORERS, Scorer, TriageConfig, load_triage_config
 
 if TYPE_CHECKING:
     from vigil.registry import Registry
@@ -134,29 +137,6 @@ def live_signals(signals: SignalStore, records: Mapping[RecordKind, Iterable[Rec
                   key=lambda s: s.id)
 
 
-def store_cases(store: Store, cases: Sequence[Case]) -> list[Case]:
-    """Store a run's cases under stable ids: a case that grew or merged keeps an earlier id and
-    inherits the review state of what it absorbed, and each merge and split is audited
-    (:mod:`vigil.case_lineage`, docs/decisions/0004-stable-case-ids.md)."""
-    stable = stabilise(cases, store.case_members(), store.reviewed_statuses(), datetime.now(UTC))
-    store.replace_cases(stable.cases, stable.inherited)
-    for event in stable.events:
-        store.append_audit(event)
-    return stable.cases
-
-
-def link_signals(signals: Sequence[Signal], config: PipelineConfig,
-                 usage: Mapping[EntityRef, set[EntityRef]]) -> list[LinkedGroup]:
-    """Link with igraph, or in SQL on the configured engine (the same groups either way)."""
-    if config.sql_linking_engine is None:
-        return link(signals, config.linking, usage)
-    engine = config.sql_linking_engine()
-    try:
-        return link_sql(signals, engine, config.linking, usage)
-    finally:
-        engine.close()
-
-
 def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineConfig,
                  as_of: datetime | None = None, actor: str = "system",
                  on_step: StepCallback | None = None,
@@ -179,31 +159,51 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     store_flood_pauses(store, store, context.take_flood_pauses())
     stored = store.add_signals(signals_of(runs))
     change = current_change(runs, previous, full)
-    current = current_after(store.current_signals() if previous else [], runs, change)
+    before = store.current_signals() if previous else []
+    current = current_after(before, runs, change)
+    processed = {run.name: run.arrived for run in runs}
     recorded = {RecordKind.MEDIA: records.all(RecordKind.MEDIA)}
     ids = {c.signal.id for c in current}
     live = [s for s in live_signals(store, recorded, config.live_sources, as_of)
             if s.id not in ids]
     signals = [c.signal for c in current] + live
-    step("link")
-    groups = link_signals(signals, config, run_usage(records, signals))
     moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
-    step("triage")
     kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}
-    cases = store_cases(store, triage_all(groups, config.triage.with_kinds(kinds), moment,
-                                          config.scorers))
+    builder = CaseBuilder(config.linking, config.triage.with_kinds(kinds), config.scorers,
+                          config.sql_linking_engine)
+    basis = builder.basis(moment, live)
+    last = CaseBasis.from_json(previous.cases) if previous is not None else None
+    earlier = _earlier(last, before, basis, builder)
+    touched = arrived_identifiers(records, previous.marks) if earlier is not None \
+        and previous is not None else None
+    rebuilt = None if last is None or earlier is None or touched is None else builder.update(
+        store, earlier, signals, touched, records, moment, step, last.as_of != basis.as_of)
+    rebuilt_all = rebuilt is None
+    if rebuilt is None:
+        rebuilt = builder.rebuild(store, signals, records, moment, step)
     counts = _counts(current, live, detectors)
     mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
+    # Let this run's records and signals go before the cases are read back, or both copies
+    # are alive at once (a third of the peak).
+    del runs, signals, current, before
+    cases = store.cases()
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
         "signals": counts, "signals_added": stored.added, "cases": len(cases),
+        "cases_rebuilt": "all" if rebuilt_all else rebuilt,
         "as_of": moment.isoformat(), "full": full, "detectors": mode,
-        "records_processed": {run.name: run.arrived for run in runs}}))
+        "records_processed": processed}))
     store.commit_run(RunCheckpoint(_marks(detectors, records), prints,
-                                   datetime.now(UTC).isoformat()), change)
-    # The cases are read back (with any review status carried over); let this run's records,
-    # signals and groups go first, or both copies are alive at once (a third of the peak).
-    del records, runs, signals, current, groups, cases
-    return RunResult(counts, stored.added, store.cases(), moment, full, mode)
+                                   datetime.now(UTC).isoformat(), basis.to_json()), change)
+    return RunResult(counts, stored.added, cases, moment, full, mode)
+
+
+def _earlier(last: CaseBasis | None, before: Sequence[CurrentSignal], basis: CaseBasis,
+             builder: CaseBuilder) -> list[Earlier] | None:
+    """The signals the stored cases were built from, when the last run built them under the
+    same configuration as this one; ``None``: rebuild every case."""
+    if last is None or last.config != basis.config:
+        return None
+    return [Earlier.of(c.signal, builder.linking) for c in before] + list(last.live.values())
 
 
 def _counts(current: Sequence[CurrentSignal], live: Sequence[Signal],

@@ -230,9 +230,13 @@ def triage(group: LinkedGroup, config: TriageConfig, as_of: datetime,
                 priority, tuple(reasons))
 
 
+HUB_COMPONENT = "hub_suppressed"
+"""The zero-weight reason naming a hub the case's linking left out (after the weighted ones)."""
+
+
 def _hub_reasons(group: LinkedGroup) -> list[Reason]:
     return [
-        Reason("hub_suppressed", float(hub.degree), 0.0, 0.0,
+        Reason(HUB_COMPONENT, float(hub.degree), 0.0, 0.0,
                f"{hub.entity} not used for linking: seen with {hub.degree} distinct entities "
                f"(limit {hub.limit} for {hub.entity.kind.value})")
         for hub in group.hubs

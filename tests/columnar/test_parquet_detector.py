@@ -46,3 +46,24 @@ def test_generated_payments_give_identical_signals(tmp_path: Path) -> None:
 
 def test_no_parts_no_signals() -> None:
     assert PaymentTypologyDetector().detect_parquet([]) == []
+
+
+def test_signals_come_a_batch_of_findings_at_a_time(tmp_path: Path) -> None:
+    """Small batches give the same scoped signals as one, and no batch is larger than asked;
+    keyed (incremental) runs too."""
+    payments = payments_of(next(payment_batches(6000, seed=5)))
+    store = ColumnarRecords(tmp_path)
+    store.add_records(payments)
+    parts = store.parts(RecordKind.PAYMENT)
+    detector = PaymentTypologyDetector()
+    whole = detector.detect_parquet_scoped(parts)
+    batches = list(detector.detect_parquet_batches(parts, batch=37))
+    assert len(batches) > len(whole) // 37
+    assert max(len(b) for b in batches) <= 37
+    assert sorted((s, x.id) for b in batches for s, x in b) == sorted((s, x.id) for s, x in whole)
+    keys = {"beneficiary": sorted({p.beneficiary for p in payments[:40]}),
+            "sender": sorted({p.sender for p in payments[:40]})}
+    keyed = detector.detect_parquet_scoped(parts, None, keys)
+    assert keyed
+    small = [f for b in detector.detect_parquet_batches(parts, None, keys, batch=5) for f in b]
+    assert sorted((s, x.id) for s, x in small) == sorted((s, x.id) for s, x in keyed)

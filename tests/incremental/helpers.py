@@ -9,12 +9,16 @@ from datetime import datetime
 
 from vigil.demo.world import World
 from vigil.media.banks.records import BankInfo
-from vigil.model import Case
+from vigil.model import Case, CaseStatus
 from vigil.records import Record, RecordKind
-from vigil.registry import Registry
+from vigil.registry import Registry, load_registry
 from vigil.runs import run
 from vigil.settings import Settings
 from vigil.store.interfaces import RecordStore, Store
+from vigil.store.memory import MemoryStore
+
+REGISTRY = load_registry()
+SETTINGS = Settings()
 
 CaseView = tuple[str, tuple[str, ...], tuple[str, ...], float, tuple[str, ...], str]
 
@@ -67,7 +71,8 @@ class Runner:
     settings: Settings
     registry: Registry
     full: bool
-    as_of: datetime
+    as_of: datetime | None
+    """``None``: each run's moment is its newest signal's time (it moves as records arrive)."""
 
     def run(self) -> list[CaseView]:
         result = run(self.store, self.settings, self.registry, as_of=self.as_of,
@@ -76,3 +81,47 @@ class Runner:
 
     def current(self) -> list[str]:
         return sorted(c.signal.id for c in self.store.current_signals())
+
+
+def pair(world: World | None, as_of: datetime | None,
+         settings: Settings | None = None) -> tuple[Runner, Runner]:
+    """An incremental and a full runner, each on its own store (the world's bank loaded)."""
+    runners = []
+    for full in (False, True):
+        store = MemoryStore()
+        if world is not None:
+            add_bank(store, world)
+        runners.append(Runner(store, store, settings or SETTINGS, REGISTRY, full, as_of))
+    return runners[0], runners[1]
+
+
+def _review(incremental: Runner, full: Runner, step: int) -> None:
+    """Set a review status on the same cases of both stores (they must have the same ids)."""
+    cases = full.store.cases()
+    statuses = (CaseStatus.IN_REVIEW, CaseStatus.CONFIRMED, CaseStatus.DISMISSED)
+    for index, case in enumerate(cases[step % 2::3][:3]):
+        for runner in (incremental, full):
+            runner.store.set_status(case.id, statuses[index % 3])
+
+
+def check_batches(records: list[Record], world: World | None, batches: int, seed: int,
+                  as_of: datetime | None, review: bool, settings: Settings | None = None) -> None:
+    """Feed ``records`` in batches to an incremental and a full store (reviewing some cases
+    between batches when ``review``): the same cases after each batch, the same after a last
+    ``--full`` run, and the same up to ids as one full run over everything."""
+    incremental, full = pair(world, as_of, settings)
+    for step, batch in enumerate(split_batches(records, batches, seed)):
+        for runner in (incremental, full):
+            add_batch(runner.records, batch)
+        assert incremental.run() == full.run(), f"cases differ after batch {step + 1}"
+        assert incremental.current() == full.current()
+        if review:
+            _review(incremental, full, step)
+    final = incremental.run()
+    assert Runner(**{**vars(incremental), "full": True}).run() == final
+    once = MemoryStore()
+    if world is not None:
+        add_bank(once, world)
+    add_batch(once, records)
+    reference = Runner(once, once, settings or SETTINGS, REGISTRY, True, as_of).run()
+    assert without_history(reference) == without_history(final)

@@ -9,12 +9,12 @@ read as records, as before.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from vigil.engines import DuckDBEngine
 from vigil.identifiers import EntityKind
-from vigil.incremental.arrivals import RunRecords
+from vigil.incremental.arrivals import Mark, RunRecords
 from vigil.model import EntityRef, Signal
 from vigil.records import Payment, RecordKind
 from vigil.usage import Usage, identifier_usage
@@ -44,6 +44,48 @@ def run_usage(records: RunRecords, signals: Iterable[Signal]) -> Usage:
     return dict(usage)
 
 
+def arrived_identifiers(records: RunRecords,
+                        marks: Mapping[str, Mark]) -> set[str] | None:
+    """Identifiers (``str(EntityRef)``) whose use the records stored since ``marks`` add to:
+    the used side of each of their pairs, the only identifiers whose usage they can change.
+    ``None`` when what arrived is not known (a kind with records but no mark, or a stale
+    mark): then the run relinks everything."""
+    found: set[str] = set()
+    for kind in RecordKind:
+        mark = marks.get(kind.value)
+        parts = records.parts(kind) if kind is RecordKind.PAYMENT else None
+        if parts is not None:
+            arrived_parts = records.arrived_parts(kind, mark)
+            if arrived_parts is None:
+                return None
+            found |= _payment_used(arrived_parts, records.filesystem())
+            continue
+        if mark is None:
+            if records.all(kind):
+                return None
+            continue
+        arrived = records.arrived(kind, mark)
+        if arrived is None:
+            return None
+        found |= {str(used) for used in identifier_usage(arrived)}
+    return found
+
+
+def _payment_used(parts: list[str], fs: Any) -> set[str]:
+    """The identifiers on the used side of the payment pairs in ``parts``."""
+    if not parts:
+        return set()
+    engine = DuckDBEngine()
+    try:
+        engine.register_parquet("arrived", parts, list(Payment.model_fields), fs)
+        return {str(EntityRef(kind, row["used"]))
+                for used_column, kind, _ in _PAYMENT_PAIRS
+                for row in engine.query(f'SELECT DISTINCT "{used_column}" AS used FROM arrived '
+                                        f'WHERE "{used_column}" IS NOT NULL')}
+    finally:
+        engine.close()
+
+
 def _payment_usage(parts: list[str], wanted: set[EntityRef], fs: Any) -> Usage:
     """Payment usage of the ``wanted`` identifiers, asked of the parts in SQL."""
     usage: Usage = defaultdict(set)
@@ -69,4 +111,4 @@ def _payment_usage(parts: list[str], wanted: set[EntityRef], fs: Any) -> Usage:
     return usage
 
 
-__all__ = ["run_usage"]
+__all__ = ["arrived_identifiers", "run_usage"]

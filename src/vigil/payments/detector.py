@@ -20,6 +20,7 @@ from vigil.checkpoints import FULL_SCOPE
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
+from vigil.payments.parquet_batches import FINDINGS_BATCH, finding_batches, findings_tables
 from vigil.payments.rule_base import Corridor
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.sql_parts import corridor_where
@@ -199,20 +200,20 @@ class PaymentTypologyDetector(Detector):
                 if key is None or rule.rule.history_key == key
                 for row in engine.query(rule.rule.sql(rule.parameters))]
 
-    def _keyed_found(self, engine: DuckDBEngine, keys: Mapping[str, Collection[str]],
-                     ) -> list[tuple[RuleConfig, dict[str, Any]]]:
-        """Each rule over the history of the keys of its own column; then ``payments`` is
-        every payment those histories hold (for the findings' KYC identifiers)."""
-        found = []
+    def _keyed_tables(self, engine: DuckDBEngine, keys: Mapping[str, Collection[str]],
+                      ) -> list[tuple[RuleConfig, str]]:
+        """Each rule's findings over the history of the keys of its own column, kept as a
+        table; then ``payments`` is every payment those histories hold (for the KYC)."""
+        tables: list[tuple[RuleConfig, str]] = []
         columns = _keyed_tables(engine, keys)
         for column in columns:
             engine.drop_table("payments")
             engine.create_table("payments", f"SELECT * FROM keyed_{column}")
-            found += self._found(engine, column)
+            tables += findings_tables(engine, self.rules, column, len(tables))
         engine.drop_table("payments")
         engine.create_table("payments", " UNION ALL ".join(
             f"SELECT * FROM keyed_{column}" for column in columns))
-        return found
+        return tables
 
     def detect_parquet(self, parts: Sequence[str],
                        filesystem: AbstractFileSystem | None = None) -> list[Signal]:
@@ -229,21 +230,35 @@ class PaymentTypologyDetector(Detector):
         and beneficiaries of new payments) each rule sees only the payments whose value in its
         key column is among them (:attr:`PaymentRule.history_key`): the whole history of those
         keys, read where it lies, so every finding is one of the given keys'."""
+        return [found for batch in self.detect_parquet_batches(parts, filesystem, keys)
+                for found in batch]
+
+    def detect_parquet_batches(self, parts: Sequence[str],
+                               filesystem: AbstractFileSystem | None = None,
+                               keys: Mapping[str, Collection[str]] | None = None,
+                               batch: int = FINDINGS_BATCH,
+                               ) -> Iterator[list[tuple[str, Signal]]]:
+        """:meth:`detect_parquet_scoped` a batch of findings at a time (signals built with the
+        KYC identifiers of the batch's transactions), so a caller that stores each batch before
+        taking the next holds one batch, not every finding (:mod:`vigil.payments.
+        parquet_batches`)."""
         if not parts or (keys is not None and not any(keys.values())):
-            return []
+            return
         engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
         try:
             if keys is None:
                 register_corridor_payments(engine, self.rules, parts, filesystem)
+                tables = findings_tables(engine, self.rules)
             else:
                 engine.register_parquet("stored_payments", parts, list(Payment.model_fields),
                                         filesystem)
-            found = self._found(engine) if keys is None else self._keyed_found(engine, keys)
-            txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
-            kyc = _kyc_of(engine, txn_ids)
+                tables = self._keyed_tables(engine, keys)
+            for found in finding_batches(engine, tables, batch):
+                txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
+                kyc = _kyc_of(engine, txn_ids)
+                yield [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
         finally:
             engine.close()
-        return [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
 
     def finding_signal(self, rule: RuleConfig, row: Mapping[str, Any],
                        kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:

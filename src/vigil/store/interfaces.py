@@ -78,6 +78,12 @@ class CaseStore(Protocol):
         members, which :meth:`case_members` reads back for the next run's ids.
         """
 
+    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
+                     inherited: Mapping[str, CaseStatus] | None = None) -> None:
+        """Replace the cases ``replaced`` (ids) by ``cases``, members included, and keep every
+        other case as it is (an incremental run rewrites only the cases it rebuilt);
+        ``inherited`` as for :meth:`replace_cases`."""
+
     def case_members(self) -> dict[str, str]:
         """The last stored cases' members (identifier, or signal id) -> case id."""
 

@@ -101,6 +101,16 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
         self._cases = {c.id: replace(c, status=self._statuses.get(c.id, c.status)) for c in cases}
         self._members = members_of(cases)
 
+    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
+                     inherited: Mapping[str, CaseStatus] | None = None) -> None:
+        self._statuses.update(inherited or {})
+        gone = set(replaced) | {c.id for c in cases}
+        self._cases = {i: c for i, c in self._cases.items() if i not in gone}
+        self._cases.update(
+            {c.id: replace(c, status=self._statuses.get(c.id, c.status)) for c in cases})
+        self._members = {k: i for k, i in self._members.items() if i not in gone}
+        self._members.update(members_of(cases))
+
     def case_members(self) -> dict[str, str]:
         return dict(self._members)
 

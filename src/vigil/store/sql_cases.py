@@ -8,7 +8,7 @@ every run; ``case_statuses`` keeps what a person decided (or a merge inherited) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +23,10 @@ from vigil.store.retry import RetryPolicy, write_transaction
 
 def _upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+_CHUNK = 500
+"""Case ids per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
 
 
 class SqlCases:
@@ -44,6 +48,25 @@ class SqlCases:
                 conn.execute(insert(schema.cases), rows)
             members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
             conn.execute(delete(schema.case_members))
+            if members:
+                conn.execute(insert(schema.case_members), members)
+
+    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
+                     inherited: Mapping[str, CaseStatus] | None = None) -> None:
+        gone = sorted(set(replaced) | {c.id for c in cases})
+        with write_transaction(self._engine, self._retry) as conn:
+            for case_id, status in (inherited or {}).items():
+                self._upsert_status(conn, case_id, status)
+            kept = self._reviewed_statuses(conn)
+            for start in range(0, len(gone), _CHUNK):
+                chunk = gone[start:start + _CHUNK]
+                conn.execute(delete(schema.cases).where(schema.cases.c.id.in_(chunk)))
+                conn.execute(delete(schema.case_members)
+                             .where(schema.case_members.c.case_id.in_(chunk)))
+            rows = [self._case_row(replace(c, status=kept.get(c.id, c.status))) for c in cases]
+            if rows:
+                conn.execute(insert(schema.cases), rows)
+            members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
             if members:
                 conn.execute(insert(schema.case_members), members)
 

@@ -1,0 +1,135 @@
+"""Linking, triage and case storing of one run: every case, or only those its changes touch.
+
+A run whose checkpoint says its cases were built under the same linking and triage
+configuration (:class:`CaseBasis`, which also keeps the ``as_of`` moment and the live signals
+linked) and that knows what arrived since relinks only the affected part of the graph
+(:mod:`vigil.incremental.relink`), re-scores the cases found there, and rewrites only those rows
+(:meth:`~vigil.store.interfaces.CaseStore.update_cases`); every other case is kept as stored,
+which is what a full rebuild would write for it, unless the moment moved: then every kept case's
+recency changed, and each is re-scored from its own signals and written again (not relinked).
+Otherwise (no checkpoint, ``--full``, another configuration, or unknown arrivals) every case is
+rebuilt. Either way a case keeps its stable id and review state (:mod:`vigil.case_lineage`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from vigil.case_lineage import stabilise
+from vigil.incremental.arrivals import RunRecords
+from vigil.incremental.relink import Earlier, affected_region, hubs_for
+from vigil.incremental.usage import run_usage
+from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
+from vigil.linking_sql import TableEngine, link_sql
+from vigil.model import Case, EntityRef, Signal, content_hash
+from vigil.store.interfaces import Store
+from vigil.triage import HUB_COMPONENT, Scorer, TriageConfig, triage, triage_all
+
+
+@dataclass(frozen=True)
+class CaseBasis:
+    """What a run's cases were built under, kept in its checkpoint."""
+
+    as_of: str
+    config: str
+    """Digest of the linking and triage configuration (signal kinds and scorer names too)."""
+    live: Mapping[str, Earlier]
+    """The live signals linked (no record behind them, so no current signal remembers them)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"as_of": self.as_of, "config": self.config,
+                "live": {i: [list(e.subjects), list(e.linking)] for i, e in self.live.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CaseBasis | None:
+        if not data:
+            return None
+        live = {i: Earlier(i, tuple(s), tuple(k)) for i, (s, k) in data["live"].items()}
+        return cls(str(data["as_of"]), str(data["config"]), live)
+
+
+@dataclass(frozen=True)
+class CaseBuilder:
+    """How a run turns signals into cases (configs from :class:`vigil.pipeline.PipelineConfig`)."""
+
+    linking: LinkingConfig
+    triage: TriageConfig
+    """With the run's signal kinds set (:meth:`TriageConfig.with_kinds`)."""
+    scorers: Mapping[str, Scorer]
+    sql_engine: Callable[[], TableEngine] | None = None
+
+    def basis(self, moment: datetime, live: Sequence[Signal]) -> CaseBasis:
+        config = content_hash([self.linking.model_dump(mode="json"),
+                               self.triage.model_dump(mode="json"), sorted(self.scorers)])
+        return CaseBasis(moment.isoformat(), config,
+                         {s.id: Earlier.of(s, self.linking) for s in live})
+
+    def link(self, signals: Sequence[Signal], usage: Mapping[EntityRef, set[EntityRef]],
+             hubs: Mapping[EntityRef, Hub] | None = None) -> list[LinkedGroup]:
+        """Link with igraph, or in SQL on the configured engine (the same groups either way)."""
+        if self.sql_engine is None:
+            return link(signals, self.linking, usage, hubs)
+        engine = self.sql_engine()
+        try:
+            return link_sql(signals, engine, self.linking, usage, hubs)
+        finally:
+            engine.close()
+
+    def rebuild(self, store: Store, signals: Sequence[Signal], records: RunRecords,
+                moment: datetime, step: Callable[[str], None]) -> int:
+        """Every case from every signal, stored in place of all earlier cases; how many."""
+        step("link")
+        groups = self.link(signals, run_usage(records, signals))
+        step("triage")
+        cases = triage_all(groups, self.triage, moment, self.scorers)
+        stable = stabilise(cases, store.case_members(), store.reviewed_statuses(),
+                           datetime.now(UTC))
+        store.replace_cases(stable.cases, stable.inherited)
+        for event in stable.events:
+            store.append_audit(event)
+        return len(stable.cases)
+
+    def update(self, store: Store, earlier: Sequence[Earlier], signals: Sequence[Signal],
+               touched: Collection[str], records: RunRecords, moment: datetime,
+               step: Callable[[str], None], rescore: bool = False) -> int | None:
+        """Rebuild only the cases the changes touch; how many. ``None`` (nothing written) when
+        the stored cases do not match the earlier signals, and the caller must :meth:`rebuild`.
+        ``rescore``: the moment moved, so every kept case is re-scored too (:meth:`rescore`)."""
+        step("link")
+        members = store.case_members()
+        region = affected_region(earlier, signals, touched, members, self.linking)
+        if region is None:
+            return None
+        usage = run_usage(records, region.signals)
+        groups = self.link(region.signals, usage,
+                           hubs_for(region.signals, signals, self.linking, usage))
+        step("triage")
+        cases = triage_all(groups, self.triage, moment, self.scorers)
+        previous = {key: case for key, case in members.items() if case in region.replaced}
+        stable = stabilise(cases, previous, store.reviewed_statuses(), datetime.now(UTC),
+                           set(members.values()))
+        store.update_cases(stable.cases, region.replaced, stable.inherited)
+        for event in stable.events:
+            store.append_audit(event)
+        if rescore:
+            self.rescore(store, {c.id for c in stable.cases}, moment)
+        return len(stable.cases)
+
+    def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
+        """Every stored case but ``skip`` scored again as of ``moment`` (its recency changed)
+        from its own signals and members; its hubs are unchanged (it was not affected), so its
+        hub reasons are kept. Not relinked, but every such case is read and written again."""
+        kept = [c for c in store.cases() if c.id not in skip]
+        store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept])
+
+    def _rescored(self, case: Case, moment: datetime) -> Case:
+        group = LinkedGroup(tuple(sorted(case.signals, key=lambda s: s.id)), case.entities, ())
+        fresh = triage(group, self.triage, moment, self.scorers)
+        hubs = tuple(r for r in case.reasons if r.component == HUB_COMPONENT)
+        return replace(case, priority=fresh.priority, reasons=fresh.reasons + hubs)
+
+
+__all__ = ["CaseBasis", "CaseBuilder"]

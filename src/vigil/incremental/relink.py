@@ -1,0 +1,115 @@
+"""Incremental linking: which earlier cases a run's changes touch, and the signals to relink.
+
+Cases are the connected components of the signal-identifier graph with hubs left out
+(:mod:`vigil.linking`). Between two runs that graph changes only where signals became current or
+stopped being current (*added*, *removed*) and where an identifier's hub status changed. A hub is
+judged by record-level use where the records say who used the identifier, else by the counted
+entities beside it in signals: the first changes only when an arrived record uses the
+identifier, the second only when a signal naming it is added or removed. So the *touched*
+identifiers are the subjects of the added and removed signals and the identifiers the arrived
+records use (:func:`vigil.incremental.usage.arrived_identifiers`); no other identifier gains or
+loses an edge or changes hub status.
+
+An earlier case is *affected* when one of its signals was removed or names a touched identifier
+(as a member, or as a hub it skipped). Every other earlier case is still exactly a component:
+its signals are all current and none names a touched identifier, so no edge of it appeared or
+vanished and none of its identifiers changed hub status. The signals to relink are the current
+ones of the affected cases plus the added ones; no edge leads from them to a kept case (it
+would run over a touched identifier, which makes that case affected, or over an untouched
+non-hub identifier, which joined both into one case already). Relinking them alone therefore
+gives the components a full relink gives.
+
+A hub crossing its limit is covered by the same rule, so no fallback is needed for it: an
+identifier that stops being a hub joins every case that names it (each names a touched
+identifier, so each is affected and relinked together), and one that becomes a hub splits the
+case it held together (that case names it, so it is relinked without it). Hubs are judged for the
+relinked signals' identifiers over every current signal that names them (:func:`hubs_for`), not
+over the relinked signals alone, so a degree counted from signals is the one a full run counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from vigil.linking import Hub, LinkingConfig, find_hubs, linking_subjects
+from vigil.model import EntityRef, Signal
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A signal the last run's cases were built from: its id, subjects and linking subjects."""
+
+    id: str
+    subjects: tuple[str, ...]
+    linking: tuple[str, ...]
+
+    @classmethod
+    def of(cls, signal: Signal, config: LinkingConfig) -> Earlier:
+        return cls(signal.id, tuple(str(s) for s in signal.subjects),
+                   tuple(str(s) for s in linking_subjects(signal, config)))
+
+
+@dataclass(frozen=True)
+class Region:
+    """The current signals to relink, and the earlier case ids their new cases replace."""
+
+    signals: list[Signal]
+    replaced: set[str]
+
+
+def case_of(linking: Iterable[str], signal_id: str, members: Mapping[str, str]) -> str | None:
+    """The earlier case a signal was in: the one holding any of its linking subjects (a case
+    holds its non-hub ones), else the one its id names (a case whose subjects are all hubs)."""
+    for key in linking:
+        found = members.get(key)
+        if found is not None:
+            return found
+    return members.get(signal_id)
+
+
+def affected_region(earlier: Sequence[Earlier], current: Sequence[Signal],
+                    touched: Collection[str], members: Mapping[str, str],
+                    config: LinkingConfig) -> Region | None:
+    """What to relink (see the module note), given the signals the earlier cases were built
+    from, the current ones, the identifiers arrived records use and the earlier membership.
+    ``None`` when an affected earlier signal is in no earlier case: the stored cases were not
+    built from these signals, so everything must be relinked."""
+    now = {signal.id for signal in current}
+    before = {e.id for e in earlier}
+    hit = set(touched)
+    for item in earlier:
+        if item.id not in now:
+            hit.update(item.subjects)
+    for signal in current:
+        if signal.id not in before:
+            hit.update(str(s) for s in signal.subjects)
+    replaced: set[str] = set()
+    for item in earlier:
+        if item.id in now and hit.isdisjoint(item.subjects):
+            continue
+        found = case_of(item.linking, item.id, members)
+        if found is None:
+            return None
+        replaced.add(found)
+    signals = [s for s in current if s.id not in before or _in_cases(s, replaced, members, config)]
+    return Region(signals, replaced)
+
+
+def _in_cases(signal: Signal, cases: Collection[str], members: Mapping[str, str],
+              config: LinkingConfig) -> bool:
+    keys = (str(s) for s in linking_subjects(signal, config))
+    return case_of(keys, signal.id, members) in cases
+
+
+def hubs_for(region: Sequence[Signal], current: Sequence[Signal], config: LinkingConfig,
+             usage: Mapping[EntityRef, set[EntityRef]]) -> dict[EntityRef, Hub]:
+    """The hubs among the subjects of ``region``, judged as a full run judges them: by their
+    ``usage`` (which must cover those subjects) or over every current signal that names them."""
+    wanted = {subject for signal in region for subject in signal.subjects}
+    naming = [signal for signal in current if not wanted.isdisjoint(signal.subjects)]
+    return {entity: hub for entity, hub in find_hubs(naming, config, usage).items()
+            if entity in wanted}
+
+
+__all__ = ["Earlier", "Region", "affected_region", "case_of", "hubs_for"]

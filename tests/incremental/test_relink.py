@@ -1,0 +1,110 @@
+"""Relinking only the affected part of the graph gives the components a full relink gives.
+
+Random small graphs with a low hub limit, so identifiers cross it in both directions between the
+two runs (a hub that appears splits a case; one that goes away merges cases), and record-level
+use that changes for some identifiers (as arrived records change it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vigil.identifiers import EntityKind
+from vigil.incremental.relink import Earlier, affected_region, hubs_for
+from vigil.linking import LinkedGroup, LinkingConfig, link
+from vigil.model import EntityRef, Signal, SignalKind
+
+CONFIG = LinkingConfig(default_max_degree=2, max_degree={EntityKind.PAYMENT_ACCOUNT: 2})
+ACCOUNTS = [EntityRef(EntityKind.PAYMENT_ACCOUNT, f"bank:a{i}") for i in range(8)]
+PHONES = [EntityRef(EntityKind.PHONE, f"+6391700000{i}") for i in range(4)]
+Usage = dict[EntityRef, set[EntityRef]]
+
+
+def _signal(number: int, subjects: Sequence[int]) -> Signal:
+    pool = ACCOUNTS + PHONES
+    return Signal(source="test", kind=SignalKind.PAYMENT,
+                  subjects=tuple(sorted({pool[i] for i in subjects})), score=0.5,
+                  observed_at=datetime(2024, 1, 1, tzinfo=UTC), evidence={"n": number},
+                  explanation="test signal", detector_version="1")
+
+
+signal_specs = st.lists(st.lists(st.integers(0, len(ACCOUNTS) + len(PHONES) - 1),
+                                 min_size=1, max_size=3), min_size=1, max_size=14)
+usage_specs = st.dictionaries(st.integers(0, len(PHONES) - 1),
+                              st.sets(st.integers(0, len(ACCOUNTS) - 1), max_size=4), max_size=3)
+
+
+def _usage(spec: Mapping[int, set[int]]) -> Usage:
+    return {PHONES[p]: {ACCOUNTS[a] for a in users} for p, users in spec.items()}
+
+
+def _view(groups: Sequence[LinkedGroup]) -> set[tuple[object, ...]]:
+    return {(tuple(s.id for s in g.signals), g.entities, tuple(h.entity for h in g.hubs))
+            for g in groups}
+
+
+def _members(groups: Sequence[LinkedGroup]) -> dict[str, str]:
+    """Member key -> case id, as the store keeps them (entities, else the lone signal's id)."""
+    members = {}
+    for index, group in enumerate(groups):
+        keys = [str(e) for e in group.entities] or [s.id for s in group.signals]
+        members.update({key: f"case-{index}" for key in keys})
+    return members
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(specs=signal_specs, removed=st.sets(st.integers(0, 13)), added=signal_specs,
+       usage_before=usage_specs, usage_after=usage_specs)
+def test_relinking_the_affected_region_equals_a_full_relink(
+        specs: list[list[int]], removed: set[int], added: list[list[int]],
+        usage_before: dict[int, set[int]], usage_after: dict[int, set[int]]) -> None:
+    before = [_signal(n, spec) for n, spec in enumerate(specs)]
+    after = [s for n, s in enumerate(before) if n not in removed]
+    after += [_signal(100 + n, spec) for n, spec in enumerate(added)]
+    old, new = _usage(usage_before), _usage(usage_after)
+    earlier_groups = link(before, CONFIG, old)
+    touched = {str(e) for e in set(old) | set(new) if old.get(e) != new.get(e)}
+    members = _members(earlier_groups)
+    region = affected_region([Earlier.of(s, CONFIG) for s in before], after, touched,
+                             members, CONFIG)
+    assert region is not None
+    kept = [g for index, g in enumerate(earlier_groups) if f"case-{index}" not in region.replaced]
+    relinked = link(region.signals, CONFIG, new, hubs_for(region.signals, after, CONFIG, new))
+    assert _view(kept) | _view(relinked) == _view(link(after, CONFIG, new))
+    assert not _view(kept) & _view(relinked)
+
+
+def test_a_hub_that_crosses_its_limit_splits_the_case_it_held_together() -> None:
+    """Two senders joined by one beneficiary; a third sender's signal makes it a hub."""
+    first = [_signal(0, [0, 2]), _signal(1, [1, 2])]
+    groups = link(first, CONFIG)
+    assert len(groups) == 1
+    after = [*first, _signal(2, [3, 2])]
+    region = affected_region([Earlier.of(s, CONFIG) for s in first], after, set(),
+                             _members(groups), CONFIG)
+    assert region is not None and region.replaced == {"case-0"}
+    relinked = link(region.signals, CONFIG, None, hubs_for(region.signals, after, CONFIG, {}))
+    assert len(relinked) == 3
+    assert all(g.hubs and g.hubs[0].entity == ACCOUNTS[2] for g in relinked)
+
+
+def test_untouched_cases_are_not_relinked() -> None:
+    first = [_signal(0, [0, 1]), _signal(1, [4, 5])]
+    groups = link(first, CONFIG)
+    after = [*first, _signal(2, [1, 8])]
+    region = affected_region([Earlier.of(s, CONFIG) for s in first], after, set(),
+                             _members(groups), CONFIG)
+    assert region is not None
+    assert sorted(s.id for s in region.signals) == sorted(s.id for s in (first[0], after[2]))
+    assert len(region.replaced) == 1
+
+
+def test_stored_cases_that_miss_an_affected_signal_ask_for_a_full_relink() -> None:
+    first = [_signal(0, [0, 1])]
+    region = affected_region([Earlier.of(s, CONFIG) for s in first], [_signal(1, [1])], set(),
+                             {}, CONFIG)
+    assert region is None
