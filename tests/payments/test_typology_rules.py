@@ -13,6 +13,8 @@ import pytest
 from tests.payments.helpers import pay, series
 from vigil.payments.benign_sql import BenignShape, benign_profile_sql
 from vigil.payments.detector import payment_columns
+from vigil.payments.features_sql import sender_features_sql
+from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS
 from vigil.payments.sql import rule_sql
 from vigil.payments.typology import load_typology_rules
 from vigil.records import Payment
@@ -101,3 +103,19 @@ def test_benign_shapes(sql_engine: Any) -> None:
     assert rows["bank:fam"]["kin_share"] == pytest.approx(1.0)
     assert rows["bank:fam"]["cadence"] == pytest.approx(1.0)
     assert rows["bank:odd"]["kin_share"] == 0 and rows["bank:odd"]["cadence"] == 0
+
+
+def test_sender_features_windows_trends_and_classes(sql_engine: Any) -> None:
+    payments = [pay(f"a{i}", i * 10.0, usd=20.0 + 5 * i, reference="gift" if i % 2 else "")
+                for i in range(10)]
+    sql_engine.register_table("payments", payment_columns(payments))
+    (row,) = sql_engine.query(sender_features_sql(RULES.corridor, DEFAULT_UTC_OFFSETS,
+                                                  ["gift"]))
+    assert (row["count_7d"], row["count_30d"], row["count_90d"], row["count_365d"]) == (
+        1, 3, 9, 10)
+    assert row["usd_30d"] == pytest.approx(65 + 60 + 55)
+    assert row["amount_trend_usd"] == pytest.approx(5.0)
+    assert row["gap_trend_days"] == pytest.approx(0.0, abs=1e-9)
+    assert row["median_gap_days"] == pytest.approx(10.0)
+    assert row["cover_word_share"] == pytest.approx(0.5)
+    assert row["round_share"] == pytest.approx(0.5)

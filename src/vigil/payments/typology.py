@@ -25,8 +25,12 @@ from pydantic import Field
 from vigil.engines import SqlEngine
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import BenignShape, benign_profile_sql
+from vigil.payments.features_sql import sender_features_sql
 from vigil.payments.rule_base import Frozen, Text
 from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rules.r6_cover_story import CoverStoryParams
+from vigil.payments.rules.r7_time_of_day import TimeOfDayParams
+from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS
 
 BUYER = "buyer"
 VICTIM = "victim"
@@ -48,6 +52,8 @@ class TypologyConfig(Frozen):
     min_contribution: float = Field(default=0.05, ge=0)
     benign_weight: float = Field(default=0.8, ge=0, le=1)
     shape: BenignShape = BenignShape()
+    with_features: bool = True
+    """Attach each sender's temporal features (:mod:`vigil.payments.features_sql`)."""
 
 
 def load_typology_rules() -> PaymentRules:
@@ -67,6 +73,7 @@ class AccountScore:
     flagged: bool
     rules: list[dict[str, JSONValue]] = field(default_factory=list)
     benign: dict[str, JSONValue] = field(default_factory=dict)
+    features: dict[str, JSONValue] = field(default_factory=dict)
 
 
 def _payers(row: Mapping[str, Any]) -> list[str]:
@@ -110,6 +117,22 @@ def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConf
     return profiles
 
 
+def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
+    """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
+    offsets: dict[str, float] = dict(DEFAULT_UTC_OFFSETS)
+    night = (22, 5)
+    words: tuple[str, ...] = ("gift", "school fees", "medical bills", "accommodation", "uniform")
+    for rule in rules.enabled():
+        if isinstance(rule.parameters, TimeOfDayParams):
+            offsets = rule.parameters.utc_offsets
+            night = (rule.parameters.night_start, rule.parameters.night_end)
+        if isinstance(rule.parameters, CoverStoryParams):
+            words = rule.parameters.cover_words
+    rows = engine.query(sender_features_sql(rules.corridor, offsets, words, night))
+    return {row["sender"]: {k: round(v, 4) if isinstance(v, float) else v
+                            for k, v in row.items() if k != "sender"} for row in rows}
+
+
 def combine(found: Mapping[str, dict[str, JSONValue]], benign: float, config: TypologyConfig,
             min_rules: int, threshold: float) -> tuple[float, bool]:
     """Noisy-or of the contributions, discounted by the benign shape; flagged or not."""
@@ -128,6 +151,7 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     config = config or TypologyConfig()
     rules = rules if rules is not None else load_typology_rules()
     profiles = benign_profiles(engine, rules, config)
+    features = sender_features(engine, rules) if config.with_features else {}
     scores = []
     for typology, wanted, min_rules, threshold, discounted in (
             (BUYER, set(config.buyer_rules), config.min_rules, config.alert_threshold, True),
@@ -139,7 +163,8 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
             score, flagged = combine(found, benign, config, min_rules, threshold)
             ordered = sorted(found.values(), key=lambda e: (-float(str(e["contribution"])),
                                                             str(e["id"])))
-            scores.append(AccountScore(account, typology, score, flagged, ordered, profile))
+            scores.append(AccountScore(account, typology, score, flagged, ordered, profile,
+                                       features.get(account, {})))
     return sorted(scores, key=lambda s: (-s.score, s.typology, s.account))
 
 
@@ -149,4 +174,4 @@ def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> lis
 
 
 __all__ = ["BUYER", "VICTIM", "AccountScore", "TypologyConfig", "benign_profiles", "combine",
-           "load_typology_rules", "ranked_senders", "score_accounts"]
+           "load_typology_rules", "ranked_senders", "score_accounts", "sender_features"]

@@ -54,9 +54,14 @@ def _cadence(rng: random.Random, sender: Account, kin: list[Account], start: dat
 def family(factory: AccountFactory, start: datetime, days: int, extended: bool,
            ) -> tuple[list[Txn], list[Account]]:
     """A Filipino remitter abroad paying one or two kin (nuclear) or three to six (extended);
-    kin share the sender's surname unless married out (extended: mostly different surnames)."""
+    kin share the sender's surname unless married out (extended: mostly different surnames).
+    Some remitters are daughters married abroad, with a Western surname, and then a sister
+    married abroad often pays the same parents: a common beneficiary of unrelated-looking
+    senders, the facilitator's shape, made by kin."""
     rng = factory.rng
     sender = factory.filipino(factory.consumer_country())
+    if not extended and rng.random() < MARRIED_OUT:
+        return _married_out_sisters(factory, start, days)
     same = 0.3 if extended else 0.75
     kin = [factory.filipino(cal.PHILIPPINES,
                             surname_of(sender) if rng.random() < same else None)
@@ -65,6 +70,23 @@ def family(factory: AccountFactory, start: datetime, days: int, extended: bool,
     if rng.random() < 0.3:
         base = rng.uniform(20.0, 60.0)  # small allowances, the buyers' own range
     return _cadence(rng, sender, kin, start, days, base), kin
+
+
+MARRIED_OUT = 0.12
+"""Share of nuclear-family remitters who are daughters married abroad (vigil assumption)."""
+
+
+def _married_out_sisters(factory: AccountFactory, start: datetime, days: int,
+                         ) -> tuple[list[Txn], list[Account]]:
+    rng = factory.rng
+    parents = [factory.filipino(cal.PHILIPPINES) for _ in range(rng.randint(1, 2))]
+    txns: list[Txn] = []
+    for _ in range(rng.randint(2, 3)):
+        sister = factory.western(factory.consumer_country())
+        sister = Account(sister.account, f"{rng.choice(('Maria', 'Joy', 'Liza', 'Rowena'))} "
+                         f"{surname_of(sister)}", sister.country)
+        txns += _cadence(rng, sister, parents, start, days, rng.uniform(30.0, 150.0))
+    return txns, parents
 
 
 def in_laws(factory: AccountFactory, start: datetime, days: int) -> tuple[list[Txn], list[Account]]:

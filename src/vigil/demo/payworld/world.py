@@ -55,7 +55,8 @@ def _benign(factory: AccountFactory, senders: int, days: int) -> tuple[list[Txn]
             else:
                 made, kin = benign.donor(factory, orgs, START, days), []
             txns += made
-            roles.append(Role(made[0].sender.account, kind, group))
+            roles += [Role(sender, kind, group)
+                      for sender in sorted({t.sender.account for t in made})]
             roles += [Role(k.account, "assistant" if kind == "employer" else "kin", group)
                       for k in kin]
     return txns, roles
