@@ -33,7 +33,7 @@ bench: $(STAMP)
 # Typology pack quality on held-out generated payment worlds against a naive baseline
 # (buyers' average precision, recall within a 1% alert budget, benign family share; docs/payments.md).
 bench-payments: $(STAMP)
-	nice -n 10 $(BIN)/python benchmarks/bench_payments.py --seeds 9001 9002 9003
+	nice -n 10 $(BIN)/python benchmarks/bench_payments.py --seeds 9001 9002 9003 --case-queue
 
 # One beneficiary paid by 10k-100k senders: memory and time of R4, the detector and `vigil run`.
 bench-hub: $(STAMP)

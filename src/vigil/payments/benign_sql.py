@@ -76,14 +76,14 @@ medians AS (
 gaps AS (
     SELECT m.sender, m.payment_days + 1 AS payment_days, m.mean_gap, m.sd_gap, m.median_gap,
            AVG(CASE WHEN ABS(d.gap - m.median_gap) <= {number(shape.tolerance)} * m.median_gap
-                    THEN 1.0 ELSE 0.0 END) AS regular_share
+                    THEN 1.0E0 ELSE 0.0E0 END) AS regular_share
     FROM medians m JOIN days d ON d.sender = m.sender
     WHERE d.gap >= 2
     GROUP BY m.sender, m.payment_days, m.mean_gap, m.sd_gap, m.median_gap
 ),
 shares AS (
     SELECT sender,
-           AVG(CASE WHEN sender_surname = beneficiary_surname THEN 1.0 ELSE 0.0 END)
+           AVG(CASE WHEN sender_surname = beneficiary_surname THEN 1.0E0 ELSE 0.0E0 END)
                AS kin_share,
            AVG(CAST(organisation AS DOUBLE)) AS organisation_share,
            COUNT(DISTINCT beneficiary) AS payees
@@ -93,10 +93,10 @@ SELECT s.sender, s.kin_share, s.organisation_share, s.payees, g.payment_days,
        CASE WHEN g.mean_gap > 0 THEN g.sd_gap / g.mean_gap END AS gap_cv,
        g.regular_share,
        CASE WHEN g.payment_days IS NULL OR g.payment_days < {int(shape.min_days)}
-                 OR g.median_gap <= 0 THEN 0.0
-            ELSE LEAST(1.0, GREATEST(0.0, (g.regular_share - {number(shape.erratic_share)})
+                 OR g.median_gap <= 0 THEN 0.0E0
+            ELSE LEAST(1.0E0, GREATEST(0.0E0, (g.regular_share - {number(shape.erratic_share)})
                  / {number(shape.steady_share - shape.erratic_share)})) END AS cadence,
-       CASE WHEN s.payees <= {int(shape.max_kin)} THEN 1.0 ELSE 0.0 END AS few_payees
+       CASE WHEN s.payees <= {int(shape.max_kin)} THEN 1.0E0 ELSE 0.0E0 END AS few_payees
 FROM shares s LEFT JOIN gaps g ON g.sender = s.sender
 ORDER BY s.sender"""
 

@@ -3,10 +3,11 @@
 What an analyst reads beside the rules (and what ``vigil payments explain`` can plot): counts
 and amounts over the 7, 30, 90 and 365 days up to the sender's latest corridor payment (so a
 back-test sees what was known then), the median gap, trends of amount and gap (least-squares
-slopes over the payments in order: US$ per payment and days per payment), the share sent in the
-sender's local night, of round amounts, and of each reference-text class (a cover word, a
-handle, empty). Sources: ../shared/reference/payments.md §5 (rolling windows of 7, 30, 90 and
-365 days per sender) and §7.3 (gaps, trends, local hour, round amounts).
+slopes over the payments in order: US$ per payment and days per payment; NULL under two points,
+where DuckDB would give NaN and Spark NULL), the share sent in the sender's local night, of
+round amounts, and of each reference-text class (a cover word, a handle, empty). The windows are
+those Jube-style TTL counters keep per entity; gaps and trends follow AIC T&I 589 and 634, the
+local hour FATF 2025, round amounts FATF 2025, reference classes ACAMS and AUSTRAC.
 """
 
 from __future__ import annotations
@@ -55,16 +56,16 @@ SELECT
     SUM(amount_usd) AS total_usd,
 {windows},
     PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY gap_days) AS median_gap_days,
-    REGR_SLOPE(amount_usd, nth) AS amount_trend_usd,
-    REGR_SLOPE(gap_days, nth) AS gap_trend_days,
-    AVG(CASE WHEN {hour} >= {int(night[0])} OR {hour} < {int(night[1])} THEN 1.0 ELSE 0.0 END)
+    CASE WHEN COUNT(*) >= 2 THEN REGR_SLOPE(amount_usd, nth) END AS amount_trend_usd,
+    CASE WHEN COUNT(gap_days) >= 2 THEN REGR_SLOPE(gap_days, nth) END AS gap_trend_days,
+    AVG(CASE WHEN {hour} >= {int(night[0])} OR {hour} < {int(night[1])} THEN 1.0E0 ELSE 0.0E0 END)
         AS night_share,
-    AVG(CASE WHEN ABS(amount - 10.0 * ROUND(amount / 10.0)) < 0.005 THEN 1.0 ELSE 0.0 END)
+    AVG(CASE WHEN ABS(amount - 10.0 * ROUND(amount / 10.0)) < 0.005 THEN 1.0E0 ELSE 0.0E0 END)
         AS round_share,
-    AVG(CASE WHEN {_contains_any("reference", cover_words)} THEN 1.0 ELSE 0.0 END)
+    AVG(CASE WHEN {_contains_any("reference", cover_words)} THEN 1.0E0 ELSE 0.0E0 END)
         AS cover_word_share,
-    AVG(CASE WHEN POSITION('@' IN reference) > 0 THEN 1.0 ELSE 0.0 END) AS handle_share,
-    AVG(CASE WHEN TRIM(COALESCE(reference, '')) = '' THEN 1.0 ELSE 0.0 END) AS empty_share
+    AVG(CASE WHEN POSITION('@' IN reference) > 0 THEN 1.0E0 ELSE 0.0E0 END) AS handle_share,
+    AVG(CASE WHEN TRIM(COALESCE(reference, '')) = '' THEN 1.0E0 ELSE 0.0E0 END) AS empty_share
 FROM ordered
 GROUP BY sender
 ORDER BY sender"""

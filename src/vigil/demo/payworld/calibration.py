@@ -1,6 +1,7 @@
 """Published figures the payment world is calibrated to, each with its source.
 
-Sources are sections of ../shared/reference/payments.md (§1 AIC, §2 regulators, §6 R1-R17).
+Sources: AIC T&I 589 and 634, AUSTRAC's guide and case studies, AMLC 2020 and 2023 studies,
+FATF 2025, FINTRAC 2020 and 2025 alerts (their public documents).
 Values marked "vigil assumption" are not from any source; they shape the benign traffic.
 """
 

@@ -41,7 +41,7 @@ pair_rows AS (
 ),
 bursts AS (
     SELECT sender, beneficiary, COUNT(*) AS burst_payments,
-           (MAX(sent_s) - MIN(sent_s)) / 3600.0 AS burst_hours,
+           CAST(MAX(sent_s) - MIN(sent_s) AS DOUBLE) / 3600.0 AS burst_hours,
            MAX(CASE WHEN nth = 1 THEN amount_usd END) AS first_usd
     FROM pair_rows
     GROUP BY sender, beneficiary
