@@ -67,6 +67,17 @@ def test_r12_no_shared_surname(sql_engine: Any) -> None:
     assert row["senders"] == ["bank:s1"]
 
 
+def test_r14_list_hit_and_an_empty_list(sql_engine: Any) -> None:
+    payments = [pay("l1", 0, beneficiary="gcash:known", usd=900.0), pay("l2", 1)]
+    assert _rows(sql_engine, "R14", payments) == []
+    listed = RULES.rule("R14").model_copy(update={"parameters": RULES.rule("R14").parameters
+                                                  .model_copy(update={"listed_beneficiaries":
+                                                                      ("gcash:known",)})})
+    sql_engine.register_table("payments", payment_columns(payments))
+    (row,) = sql_engine.query(rule_sql(listed))
+    assert row["txn_ids"] == ["l1"] and row["senders"] == ["bank:s1"]
+
+
 def test_r15_facilitator_like_beneficiary_but_not_an_organisation(sql_engine: Any) -> None:
     hub = [pay(f"h{i}", i, sender=f"bank:b{i}", sender_name=f"Al {name}",
                beneficiary="gcash:hub", beneficiary_name="Liza Ramos")

@@ -40,7 +40,7 @@ class TypologyConfig(Frozen):
     """How findings combine (vigil defaults, hand-set; see docs/payments.md)."""
 
     buyer_rules: tuple[Text, ...] = ("R1", "R2", "R3", "R5", "R6", "R7", "R8", "R11", "R12",
-                                     "R15")
+                                     "R14", "R15")
     """Sender-side rules; R4 (fan-in) describes the beneficiary, not each of its senders."""
     victim_rules: tuple[Text, ...] = ("R16",)
     alert_threshold: float = Field(default=0.5, gt=0, le=1)

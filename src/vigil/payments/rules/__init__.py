@@ -35,6 +35,7 @@ from vigil.payments.rules.r7_time_of_day import TimeOfDay
 from vigil.payments.rules.r8_even_amounts import EvenAmounts
 from vigil.payments.rules.r11_channel_risk import ChannelRisk
 from vigil.payments.rules.r12_no_family_ties import NoFamilyTies
+from vigil.payments.rules.r14_list_hit import ListHit
 from vigil.payments.rules.r15_facilitator_profile import FacilitatorProfile
 from vigil.payments.rules.r16_sextortion_victim import SextortionVictim
 
@@ -44,7 +45,7 @@ RuleTypes = Mapping[str, type[PaymentRule[Any]]]
 PAYMENT_RULES: dict[str, type[PaymentRule[Any]]] = {
     cls.name: cls for cls in (LowValueCorridor, ProlificSender, FanOut, FanIn, Escalation,
                               CoverStory, TimeOfDay, EvenAmounts, ChannelRisk, NoFamilyTies,
-                              FacilitatorProfile, SextortionVictim)}
+                              ListHit, FacilitatorProfile, SextortionVictim)}
 """Every built-in payment rule by id; :func:`vigil.plugins.builtin_plugins` registers them."""
 
 _CONTEXT_KEY = "payment_rules"
