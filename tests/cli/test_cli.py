@@ -45,7 +45,8 @@ def test_plugins_lists_every_builtin(store_env: Path) -> None:
         "engine": ("duckdb",),
         "scorer": ("corroboration", "strongest", "payers", "victims", "recency"),
         "signal type": ("pdq", "md5", "sha256"),
-        "payment rule": ("R1", "R2", "R3", "R4", "R5"),
+        "payment rule": ("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R11", "R12", "R14",
+                         "R15", "R16"),
     }
     rows = {tuple(cell.strip() for cell in line.split("│")[1:3])
             for line in out.splitlines() if line.count("│") >= 3}

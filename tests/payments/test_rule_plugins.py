@@ -79,7 +79,7 @@ def test_an_unknown_rule_id_names_the_id_the_file_and_the_known_ids(tmp_path: Pa
     with pytest.raises(ValueError, match=r"rules\.yaml") as caught:
         load_rules(bad)
     assert "unknown payment rule id 'T1'" in str(caught.value)
-    assert "known: R1, R2, R3, R4, R5" in str(caught.value)
+    assert "known: R1, R11, R12, R14, R15, R16, R2, R3, R4, R5, R6, R7, R8" in str(caught.value)
 
 
 def test_parameters_are_checked_against_the_rule_the_id_names() -> None:

@@ -30,12 +30,22 @@ from vigil.payments.rules.r2_prolific_sender import ProlificSender, ProlificSend
 from vigil.payments.rules.r3_fan_out import FanOut, FanOutParams
 from vigil.payments.rules.r4_fan_in import FanIn, FanInParams
 from vigil.payments.rules.r5_escalation import Escalation, EscalationParams
+from vigil.payments.rules.r6_cover_story import CoverStory
+from vigil.payments.rules.r7_time_of_day import TimeOfDay
+from vigil.payments.rules.r8_even_amounts import EvenAmounts
+from vigil.payments.rules.r11_channel_risk import ChannelRisk
+from vigil.payments.rules.r12_no_family_ties import NoFamilyTies
+from vigil.payments.rules.r14_list_hit import ListHit
+from vigil.payments.rules.r15_facilitator_profile import FacilitatorProfile
+from vigil.payments.rules.r16_sextortion_victim import SextortionVictim
 
 RuleTypes = Mapping[str, type[PaymentRule[Any]]]
 """Rule classes by id: :data:`PAYMENT_RULES` or the registry's ``payment_rules`` table."""
 
 PAYMENT_RULES: dict[str, type[PaymentRule[Any]]] = {
-    cls.name: cls for cls in (LowValueCorridor, ProlificSender, FanOut, FanIn, Escalation)}
+    cls.name: cls for cls in (LowValueCorridor, ProlificSender, FanOut, FanIn, Escalation,
+                              CoverStory, TimeOfDay, EvenAmounts, ChannelRisk, NoFamilyTies,
+                              ListHit, FacilitatorProfile, SextortionVictim)}
 """Every built-in payment rule by id; :func:`vigil.plugins.builtin_plugins` registers them."""
 
 _CONTEXT_KEY = "payment_rules"

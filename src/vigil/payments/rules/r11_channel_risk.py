@@ -1,0 +1,56 @@
+"""R11: channel risk, corridor payments through online remitters, P2P wallets or gift cards.
+
+Source: Egmont 2020, Nottingham Rights Lab, FATF 2025, AUSTRAC v Westpac (LitePay). Most honest
+remittances use the same channels, so this is context, weighted lowest of all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters, Text
+from vigil.payments.share_sql import marked_share_sql
+from vigil.payments.sql_parts import number, quoted_text
+
+
+class ChannelRiskParams(RuleParameters):
+    """R11: ``min_share`` of low-value corridor payments through a named channel."""
+
+    channels: tuple[Text, ...] = Field(min_length=1)
+    max_amount_usd: PositiveFloat
+    min_marked: int = Field(ge=1)
+    min_share: float = Field(gt=0, le=1)
+
+
+def channel_risk_sql(params: ChannelRiskParams) -> str:
+    names = ", ".join(quoted_text(c.lower()) for c in params.channels)
+    provider = "LOWER(raw.sender)"
+    mark = (f"(LOWER(raw.channel) IN ({names}) OR "
+            f"SUBSTRING({provider}, 1, POSITION(':' IN {provider}) - 1) IN ({names}))")
+    return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share,
+                            f"amount_usd <= {number(params.max_amount_usd)}")
+
+
+class ChannelRisk(PaymentRule[ChannelRiskParams]):
+    """R11: strength is the share through the risky channels."""
+
+    name = "R11"
+    description = "low-value corridor payments through online remitters and P2P channels"
+    citation = "Egmont 2020, Nottingham Rights Lab, FATF 2025, AUSTRAC v Westpac"
+    parameters_type = ChannelRiskParams
+    history_key = "sender"
+
+    def sql(self, params: ChannelRiskParams) -> str:
+        return channel_risk_sql(params)
+
+    def strength(self, params: ChannelRiskParams, stats: Mapping[str, Any]) -> float:
+        return float(stats["marked_share"])
+
+    def explain(self, params: ChannelRiskParams, senders: list[str], beneficiaries: list[str],
+                stats: Mapping[str, Any]) -> str:
+        return (f"{', '.join(senders)} sent {stats['marked_payments']} of "
+                f"{stats['corridor_payments']} low-value corridor payments through online "
+                f"remitters or P2P channels")

@@ -1,0 +1,85 @@
+"""R16: financially motivated sextortion, the victim side.
+
+Source: FATF 2025 and FINTRAC 2025: several rapid outgoing payments starting under EUR 250,
+in all at most EUR 1,500, then an abrupt stop; payee abroad. The alert protects a victim: the
+typology score keeps it apart from the buyer score (:mod:`vigil.payments.typology`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from vigil.payments.rule_base import Country, PaymentRule, PositiveFloat, RuleParameters
+from vigil.payments.sql_parts import FINDING_COLUMNS, number, quoted_text
+
+
+class SextortionVictimParams(RuleParameters):
+    """R16: ``min_payments`` or more to one payee abroad, all within ``window_hours``, the first
+    at most ``first_max_usd``, together at most ``total_max_usd``; none before or after."""
+
+    payee_countries: tuple[Country, ...] = Field(min_length=1)
+    min_payments: int = Field(ge=2)
+    window_hours: PositiveFloat
+    first_max_usd: PositiveFloat
+    total_max_usd: PositiveFloat
+
+
+def sextortion_victim_sql(params: SextortionVictimParams) -> str:
+    consumers = ", ".join(quoted_text(c) for c in params.corridor.consumer_countries)
+    payees = ", ".join(quoted_text(c) for c in params.payee_countries)
+    return f"""WITH
+pair_rows AS (
+    SELECT txn_id, sender, beneficiary, amount_usd, sent_at,
+           unix_seconds(sent_at) AS sent_s,
+           ROW_NUMBER() OVER (PARTITION BY sender, beneficiary ORDER BY sent_at, txn_id) AS nth
+    FROM payments
+    WHERE sender_country IN ({consumers}) AND beneficiary_country IN ({payees})
+      AND sender_country <> beneficiary_country AND sender_type = 'individual'
+),
+bursts AS (
+    SELECT sender, beneficiary, COUNT(*) AS burst_payments,
+           CAST(MAX(sent_s) - MIN(sent_s) AS DOUBLE) / 3600.0 AS burst_hours,
+           MAX(CASE WHEN nth = 1 THEN amount_usd END) AS first_usd
+    FROM pair_rows
+    GROUP BY sender, beneficiary
+    HAVING COUNT(*) >= {int(params.min_payments)}
+       AND MAX(sent_s) - MIN(sent_s) <= {number(params.window_hours * 3600)}
+       AND SUM(amount_usd) <= {number(params.total_max_usd)}
+)
+SELECT
+    {FINDING_COLUMNS},
+    b.burst_payments, b.burst_hours, b.first_usd
+FROM bursts b
+JOIN pair_rows p ON p.sender = b.sender AND p.beneficiary = b.beneficiary
+WHERE b.first_usd <= {number(params.first_max_usd)}
+GROUP BY b.sender, b.beneficiary, b.burst_payments, b.burst_hours, b.first_usd
+ORDER BY b.sender"""
+
+
+
+
+class SextortionVictim(PaymentRule[SextortionVictimParams]):
+    """R16: strength grows with the payments in the burst."""
+
+    name = "R16"
+    description = "sextortion victim: a short burst of growing payments abroad, then a stop"
+    citation = "FATF 2025, FINTRAC 2025"
+    parameters_type = SextortionVictimParams
+    history_key = "sender"
+
+    def sql(self, params: SextortionVictimParams) -> str:
+        return sextortion_victim_sql(params)
+
+    def strength(self, params: SextortionVictimParams, stats: Mapping[str, Any]) -> float:
+        count = float(stats["burst_payments"])
+        return count / (count + 1.0)
+
+    def explain(self, params: SextortionVictimParams, senders: list[str],
+                beneficiaries: list[str], stats: Mapping[str, Any]) -> str:
+        return (f"{', '.join(senders)} paid {', '.join(beneficiaries)} abroad "
+                f"{stats['burst_payments']} times within {stats['burst_hours']:.1f} hours "
+                f"(US${stats['total_usd']:,.2f} in all, the first US${stats['first_usd']:,.2f}), "
+                f"then stopped: a sextortion victim's pattern")
