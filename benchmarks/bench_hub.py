@@ -79,7 +79,7 @@ def _rss_kb() -> int:
 def child_sql(hub_senders: int, which: str) -> dict[str, Any]:
     from vigil.engines import DuckDBEngine
     from vigil.payments import load_rules
-    from vigil.payments.detector import payment_columns
+    from vigil.payments.payment_table import payment_columns
     from vigil.payments.reference import self_join_fan_sql
     from vigil.payments.rules import FanInParams
     from vigil.payments.sql import fan_in_sql

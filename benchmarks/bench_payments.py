@@ -30,7 +30,7 @@ from vigil.demo.payworld import generate_payworld, read_truth, write_payworld
 from vigil.engines import DuckDBEngine
 from vigil.identifiers import EntityKind
 from vigil.importers.csv_payments import PaymentCsv
-from vigil.payments.detector import payment_columns
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.typology import ranked_senders, score_accounts
 from vigil.records import Payment
 from vigil.registry import load_registry

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vigil.engines import DuckDBEngine
-from vigil.payments.detector import payment_columns
+from vigil.payments.payment_table import payment_columns
 from vigil.records import Payment
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.payments.helpers import T0, pay
 from vigil.engines import DuckDBEngine
-from vigil.payments.detector import payment_columns
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.reference import self_join_fan_sql
 from vigil.payments.rules import Corridor, FanInParams, FanOutParams, load_rules
 from vigil.payments.sql import fan_in_sql, fan_out_sql

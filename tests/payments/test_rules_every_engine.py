@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.payments.helpers import pay, series
-from vigil.payments.detector import payment_columns
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import load_rules
 from vigil.payments.sql import rule_sql
 from vigil.records import Payment

@@ -12,8 +12,8 @@ import pytest
 
 from tests.payments.helpers import pay, series
 from vigil.payments.benign_sql import BenignShape, benign_profile_sql
-from vigil.payments.detector import payment_columns
 from vigil.payments.features_sql import sender_features_sql
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS
 from vigil.payments.sql import rule_sql
 from vigil.payments.typology import load_typology_rules

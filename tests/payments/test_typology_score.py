@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.payments.helpers import pay
 from vigil.engines import DuckDBEngine
-from vigil.payments.detector import payment_columns
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.typology import BUYER, VICTIM, AccountScore, TypologyConfig, score_accounts
 from vigil.records import Payment
 

@@ -14,7 +14,7 @@ import pytest
 from tests.engines import engine_named
 from vigil.demo.payworld import generate_payworld, write_payworld
 from vigil.importers.csv_payments import PaymentCsv
-from vigil.payments.detector import payment_columns
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.typology import score_accounts
 from vigil.records import Payment
 

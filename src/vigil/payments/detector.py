@@ -21,6 +21,7 @@ from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.parquet_batches import FINDINGS_BATCH, finding_batches, findings_tables
+from vigil.payments.payment_table import kyc_of, payment_columns
 from vigil.payments.rule_base import Corridor
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.sql_parts import corridor_where
@@ -44,31 +45,6 @@ def _stats(rule: RuleConfig, row: Mapping[str, Any]) -> dict[str, JSONValue]:
 
 def _present(values: Sequence[str | None] | None) -> list[str]:
     return sorted({value for value in values or () if value is not None})
-
-
-def payment_columns(payments: Sequence[Payment]) -> dict[str, list[Any]]:
-    """Payments as the ``payments`` table the rule SQL reads: one column per record field."""
-    return {name: [getattr(payment, name) for payment in payments]
-            for name in Payment.model_fields}
-
-
-_KYC_COLUMNS = (("sender_phone", EntityKind.PHONE), ("sender_email", EntityKind.EMAIL),
-                ("beneficiary_phone", EntityKind.PHONE), ("beneficiary_email", EntityKind.EMAIL))
-
-
-def _kyc_of(engine: DuckDBEngine, txn_ids: list[str]) -> dict[str, set[EntityRef]]:
-    """``txn_id -> KYC phone and e-mail refs`` of ``txn_ids``, read from the ``payments`` view
-    (the same fields :func:`~vigil.records.identifiers_of` reads from a payment)."""
-    if not txn_ids:
-        return {}
-    columns = ", ".join(name for name, _ in _KYC_COLUMNS)
-    rows = engine.query(f"SELECT txn_id, {columns} FROM payments "
-                        "WHERE txn_id IN (SELECT UNNEST(CAST(? AS VARCHAR[])))", [txn_ids])
-    kyc: dict[str, set[EntityRef]] = defaultdict(set)
-    for row in rows:
-        kyc[row["txn_id"]].update(EntityRef(kind, row[name]) for name, kind in _KYC_COLUMNS
-                                  if row[name] is not None)
-    return kyc
 
 
 PARQUET_MEMORY_LIMIT = "2GB"
@@ -255,7 +231,7 @@ class PaymentTypologyDetector(Detector):
                 tables = self._keyed_tables(engine, keys)
             for found in finding_batches(engine, tables, batch):
                 txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
-                kyc = _kyc_of(engine, txn_ids)
+                kyc = kyc_of(engine, txn_ids)
                 yield [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
         finally:
             engine.close()
