@@ -22,9 +22,11 @@ BUYER = "payment_account:bank:buyer"
 FAMILY = "payment_account:bank:family"
 
 
-def _buyer() -> list[Payment]:
-    """30 small payments 3 days apart to 4 beneficiaries with other surnames, growing larger."""
-    return [pay(f"b{i:03d}", i * 3, sender="bank:buyer", usd=15.0 + i,
+def _buyer(steady: bool = False) -> list[Payment]:
+    """30 small payments at irregular gaps of 1-5 days to 4 beneficiaries with other surnames,
+    growing larger (a steady cadence would read as a household's rhythm: benign_sql)."""
+    jitter = [0.0 if steady else (i * i % 5) * 0.5 + 0.6 for i in range(30)]
+    return [pay(f"b{i:03d}", i * 3 + jitter[i], sender="bank:buyer", usd=15.0 + i,
                 beneficiary=f"gcash:f{i % 4}", sender_name="Sam Smith",
                 beneficiary_name=f"Ana Cruz{i % 4}", reference="gift")
             for i in range(30)]
@@ -72,7 +74,8 @@ def test_scan_ranks_the_buyer_first_and_flags_only_him(env: Path) -> None:
     for rule in buyer["rules"]:
         assert set(rule) == {"id", "value", "weight", "source"} and rule["source"]
     family = {r["account"]: r for r in rows}[FAMILY]
-    assert family["flagged"] is False and [r["id"] for r in family["rules"]] == ["R1"]
+    assert family["flagged"] is False and "R1" in {r["id"] for r in family["rules"]}
+    assert float(family["score"]) < 0.1  # kin with one surname, paid monthly: discounted
     scores = [float(r["score"]) for r in rows]
     assert scores == sorted(scores, reverse=True)
 
@@ -105,7 +108,8 @@ def test_scan_refuses_an_unknown_engine_before_storing_anything(env: Path) -> No
 
 
 def test_explain_shows_the_timeline_and_writes_both_plots(env: Path) -> None:
-    _scan_json(env)
+    path = _write_csv(env / "steady.csv", _buyer(steady=True) + _family())  # 3 days apart
+    assert CliRunner().invoke(app, ["payments", "scan", str(path)]).exit_code == 0
     result = CliRunner().invoke(app, ["payments", "explain", "bank:buyer", "--json",
                                       "--plot", str(env / "plots" / "buyer")])
     assert result.exit_code == 0, result.output

@@ -3,8 +3,10 @@
 The files are imported into the record store first (bad rows quarantined with file, line and
 reason, exactly as ``vigil import payment`` does), so ``vigil payments explain`` and ``vigil run``
 see the same payments afterwards. The pack then runs on the payments of these files only, on the
-engine named (DuckDB or Spark); every rule finding is stored as a signal, and the accounts are
-scored by :func:`~vigil.payments.account_score.score_accounts`.
+engine named (DuckDB or Spark) with the pack ``vigil run`` uses (``VIGIL_PAYMENT_RULES``; name
+``payment_typology.yaml`` there for R1-R16), so the findings a draft cites are the ones the case
+queue links; every rule finding is stored as a signal, and the accounts are ranked by the
+typology score (:mod:`vigil.payments.scan_score`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from vigil.engines import SqlEngine
 from vigil.importers.clock import import_clock
 from vigil.ingest import FileSummary, choose_importer, import_files
 from vigil.model import Signal
-from vigil.payments.account_score import AccountScore, AlertPolicy, score_accounts
+from vigil.payments.account_score import AccountScore, AlertPolicy
 from vigil.payments.detector import PaymentTypologyDetector
 from vigil.payments.sar import holding_case, sar_draft, write_draft
+from vigil.payments.scan_score import typology_ranking
 from vigil.plugin import AcceptedRow, DetectionContext, Importer
 from vigil.records import Payment, RecordKind
 from vigil.registry import Registry
@@ -93,8 +96,13 @@ def scan_payment_files(paths: Sequence[Path], records: RecordStore, signals: Sig
     context = DetectionContext(banks=banks if banks is not None else MemoryStore())
     found = list(detector.detect(payments, context))
     stored = signals.add_signals(found).added if found else 0
+    ranking = cast(SqlEngine, registry.engine(engine or settings.engine)())
+    try:
+        accounts = typology_ranking(payments, found, detector.rules, ranking, policy)
+    finally:
+        ranking.close()
     return PaymentScan(
-        accounts=tuple(score_accounts(found, detector.rules, policy)), signals=tuple(found),
+        accounts=tuple(accounts), signals=tuple(found),
         files=tuple(summaries), payments=tuple(payments), engine=engine or settings.engine,
         rules_version=detector.rules.version, stored_signals=stored)
 
