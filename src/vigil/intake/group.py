@@ -8,6 +8,13 @@ at most ``max_wait_s`` for more), writes them all in ONE transaction and only th
 waiting request with its own answer. Durability is unchanged: no request is answered before the
 transaction holding it has committed. If the shared transaction fails, each request is retried
 alone, so only the request that is at fault gets an error.
+
+With ``committers`` > 1 (PostgreSQL), that many threads take batches from the one queue, so a
+batch is written while the one before waits for its fsync. Two requests that must not both
+commit (one ``Idempotency-Key``, one record id) may then sit in concurrent transactions: the
+store's unique keys make the later one fail (or PostgreSQL aborts one of a deadlocked pair), and
+its requests are retried alone, where the stored answer is replayed, as for any failed batch.
+SQLite has one writer at a time, so it keeps one committer.
 """
 
 from __future__ import annotations
@@ -37,14 +44,16 @@ class GroupCommitter:
     """One committer thread that writes waiting requests in shared transactions."""
 
     def __init__(self, commit_many: CommitMany, commit_one: CommitOne, *,
-                 max_batch: int = MAX_BATCH, max_wait_s: float = MAX_WAIT_S) -> None:
+                 max_batch: int = MAX_BATCH, max_wait_s: float = MAX_WAIT_S,
+                 committers: int = 1) -> None:
         self._commit_many = commit_many
         self._commit_one = commit_one
         self._max_batch = max_batch
         self._max_wait_s = max_wait_s
+        self._committers = committers
         self._queue: queue.Queue[Pending | None] = queue.Queue()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._closed = False
 
     def commit(self, pending: Pending) -> Committed:
@@ -71,21 +80,24 @@ class GroupCommitter:
         return len(batch)
 
     def close(self) -> None:
-        """Commit what is queued, then stop the thread."""
+        """Commit what is queued, then stop the threads (each stops at its own sentinel)."""
         with self._lock:
             self._closed = True
-            thread = self._thread
-        if thread is not None:
+            threads = list(self._threads)
+        for _ in threads:
             self._queue.put(None)
+        for thread in threads:
             thread.join()
 
     def _start(self) -> None:
         # Lazily, so that an Intake that never accepts (or is made before a fork) has no thread.
         with self._lock:
-            if self._thread is None and not self._closed:
-                self._thread = threading.Thread(target=self._loop, name="vigil-group-commit",
-                                                daemon=True)
-                self._thread.start()
+            if not self._threads and not self._closed:
+                self._threads = [threading.Thread(target=self._loop, daemon=True,
+                                                  name=f"vigil-group-commit-{n}")
+                                 for n in range(self._committers)]
+                for thread in self._threads:
+                    thread.start()
 
     def _loop(self) -> None:
         while True:
