@@ -52,6 +52,8 @@ def typology_ranking(payments: Sequence[Payment], signals: Sequence[Signal],
                      policy: AlertPolicy | None = None) -> list[AccountScore]:
     """Every account the typology score found among ``payments``, highest first, one entry per
     account (its higher typology); ``policy`` overrides the score's threshold and rule count."""
+    if not payments:  # nothing to score (and an empty table would have untyped columns)
+        return []
     config = TypologyConfig() if policy is None else TypologyConfig(
         alert_threshold=policy.threshold, min_rules=policy.min_rules)
     engine.register_table("payments", payment_columns(payments))
