@@ -73,7 +73,7 @@ def test_a_rewrite_killed_before_its_rename_leaves_the_old_part_and_is_finished_
         temporary.write_bytes(b"half a part")
         raise KeyboardInterrupt  # stands in for kill -9 between the write and the rename
 
-    monkeypatch.setattr("vigil.columnar.prune.write_local_part", killed)
+    monkeypatch.setattr("vigil.columnar.parts.write_local_part", killed)
     with pytest.raises(KeyboardInterrupt):
         prune_parts(columnar, RecordKind.REPORT,
                     lambda batch: [r.report_id == "p-old-3" for r in batch])  # type: ignore[attr-defined]

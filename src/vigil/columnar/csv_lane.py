@@ -141,7 +141,7 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
 
 def _undo(columnar: ColumnarRecords, run: LaneRun) -> None:
     for part in run.written:
-        columnar.folder.fs.rm(part.split("://", 1)[1] if "://" in part else part)
+        columnar.folder.fs.rm(columnar.folder.fs_path(part))
 
 
 def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: Path,

@@ -55,14 +55,27 @@ class PartFolder:
         self.fs.makedirs(folder, exist_ok=True)
         # Names sort in write order (nanoseconds), and the random tail keeps writers apart.
         name = f"{folder}/part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}{PART_SUFFIX}"
+        self._write_whole(name, table)
+        return self.protocol + name
+
+    def replace_part(self, part: str, table: pa.Table) -> None:
+        """Put ``table`` in place of the complete part ``part``, the same way: a reader sees
+        the old part or the new one, and one that opened the old file keeps reading it."""
+        self._write_whole(self.fs_path(part), table)
+
+    def fs_path(self, part: str) -> str:
+        """A part's path on :attr:`fs` (the listing's paths carry the protocol for DuckDB)."""
+        return part.split("://", 1)[1] if "://" in part else part
+
+    def _write_whole(self, name: str, table: pa.Table) -> None:
+        """Write under ``name`` + ``.tmp``, then rename: the file is whole or absent."""
         temporary = name + TMP_SUFFIX
         if self.is_local:
             write_local_part(Path(temporary), Path(name), table)
-        else:
-            with self.fs.open(temporary, "wb") as handle:
-                pq.write_table(table, handle, compression="zstd")
-            self.fs.mv(temporary, name)
-        return self.protocol + name
+            return
+        with self.fs.open(temporary, "wb") as handle:
+            pq.write_table(table, handle, compression="zstd")
+        self.fs.mv(temporary, name)
 
     @contextmanager
     def writer_lock(self, kind: str) -> Iterator[None]:

@@ -12,12 +12,10 @@ The kind's writer lock is held throughout, so an import or the mover never write
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from vigil.columnar.parts import TMP_SUFFIX, write_local_part
 from vigil.columnar.store import ColumnarRecords
 from vigil.records import Record, RecordKind
 
@@ -48,23 +46,13 @@ def prune_parts(columnar: ColumnarRecords, kind: RecordKind, doomed: Chooser, *,
 
 def _rewrite(columnar: ColumnarRecords, part: str, keep: list[bool]) -> None:
     """The part with only the kept rows, in their order; deleted when none is kept."""
-    fs, path = columnar.folder.fs, _fs_path(part)
+    folder = columnar.folder
     if not any(keep):
-        fs.rm(path)
+        folder.fs.rm(folder.fs_path(part))
         return
-    with fs.open(path, "rb") as handle:
+    with folder.fs.open(folder.fs_path(part), "rb") as handle:
         table = pq.read_table(handle)
-    kept = table.filter(pa.array(keep, pa.bool_()))
-    if columnar.folder.is_local:
-        write_local_part(Path(path + TMP_SUFFIX), Path(path), kept)
-        return
-    with fs.open(path + TMP_SUFFIX, "wb") as handle:
-        pq.write_table(kept, handle, compression="zstd")
-    fs.mv(path + TMP_SUFFIX, path)
-
-
-def _fs_path(part: str) -> str:
-    return part.split("://", 1)[1] if "://" in part else part
+    folder.replace_part(part, table.filter(pa.array(keep, pa.bool_())))
 
 
 __all__ = ["Chooser", "prune_parts"]

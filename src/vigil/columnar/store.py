@@ -105,7 +105,7 @@ class ColumnarRecords:
         read starts (or ``parts``): only the ``data`` column of one row batch is decoded at a
         time, and a part written meanwhile is not half-seen."""
         for part in self.parts(kind) if parts is None else parts:
-            with self.folder.fs.open(_fs_path(part), "rb") as handle:
+            with self.folder.fs.open(self.folder.fs_path(part), "rb") as handle:
                 file = pq.ParquetFile(handle)
                 # Schema 2: where a row group's data has NULLs, read the typed columns too.
                 for group in range(file.num_row_groups):
@@ -138,7 +138,7 @@ class ColumnarRecords:
         """Stored records of ``kind``, from the parts' footers."""
         total = 0
         for part in self.parts(kind):
-            with self.folder.fs.open(_fs_path(part), "rb") as handle:
+            with self.folder.fs.open(self.folder.fs_path(part), "rb") as handle:
                 total += pq.ParquetFile(handle).metadata.num_rows
         return total
 
@@ -149,10 +149,6 @@ def _has_nulls(file: pq.ParquetFile, group: int, column: str) -> bool:
     index = file.schema_arrow.get_field_index(column)
     stats = metadata.column(index).statistics
     return stats is None or not stats.has_null_count or stats.null_count > 0
-
-
-def _fs_path(part: str) -> str:
-    return part.split("://", 1)[1] if "://" in part else part
 
 
 __all__ = ["COLUMNAR_KINDS", "ColumnarRecords"]
