@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
 from vigil.columnar.background import records_for_run
-from vigil.payments.account_score import AccountScore
+from vigil.identifiers import EntityKind
+from vigil.model import EntityRef
 from vigil.payments.inline import InlineScorer
 from vigil.payments.rules import load_rules
+from vigil.payments.typology_score import AccountScore, ranked
 from vigil.records import Payment, Record, RecordKind
 from vigil.registry import Registry
 from vigil.settings import Settings
@@ -43,17 +46,18 @@ class IntakePaymentScoring:
         return scorer
 
     def alerts(self, records: Sequence[Record]) -> list[AccountScore]:
-        """The accounts the payments of ``records`` left flagged, each once (its last score)."""
-        flagged: dict[str, AccountScore] = {}
+        """The accounts the payments of ``records`` left flagged, each once per typology (its
+        last score), named by entity reference (``payment_account:<provider>:<id>``)."""
+        flagged: dict[tuple[str, str], AccountScore] = {}
         with self._lock:
             if self._scorer is None:
                 self._scorer = self._warm()
             for record in records:
                 if isinstance(record, Payment):
                     for account in self._scorer.score(record).accounts:
-                        flagged[account.account] = account
-        return sorted((a for a in flagged.values() if a.flagged),
-                      key=lambda a: (-a.score, a.account))
+                        flagged[(account.typology, account.account)] = account
+        return [replace(a, account=str(EntityRef(EntityKind.PAYMENT_ACCOUNT, a.account)))
+                for a in ranked(a for a in flagged.values() if a.flagged)]
 
 
 __all__ = ["IntakePaymentScoring"]

@@ -64,14 +64,14 @@ class HubWindowIncremental(IncrementalRule[P], Generic[P]):
         self._window_days = int(fields.window_days)
         self._max_amount_usd = float(fields.max_amount_usd)
 
-    def add(self, payment: Payment) -> str | None:
+    def add(self, payment: Payment) -> tuple[str, ...]:
         params: Any = self.params
         if (payment.amount_usd > self._max_amount_usd
                 or not in_corridor(params.corridor, payment) or not unrelated(payment)):
-            return None
+            return ()
         hub = str(getattr(payment, self.key))
         self._hubs.setdefault(hub, FindingPayments()).add(payment)
-        return hub
+        return (hub,)
 
     def finding(self, key: str) -> dict[str, Any] | None:
         found = self._hubs.get(key)

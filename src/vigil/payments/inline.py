@@ -1,8 +1,8 @@
 """The inline scorer: one payment at a time, alerts from incrementally maintained features.
 
 For an API intake or a stream: :meth:`InlineScorer.score` takes one payment and answers with the
-rule findings it changed and the scores of the accounts they count for, in well under a
-millisecond for the senders of the pack's corridor (``benchmarks/bench_payments_inline.py``).
+rule findings it changed and the typology scores of the accounts they count for
+(``benchmarks/bench_payments_inline.py`` measures it).
 
 Each enabled rule that declares an incremental form (:attr:`PaymentRule.incremental
 <vigil.payments.rule_base.PaymentRule.incremental>`) keeps its per-key state here; the rest are
@@ -10,43 +10,43 @@ batch-only and listed in :attr:`InlineScorer.batch_only` (they run in ``vigil ru
 payments scan``). The signals are built by the batch detector's own code
 (:meth:`PaymentTypologyDetector.finding_signal
 <vigil.payments.detector.PaymentTypologyDetector.finding_signal>`) from the rows the forms
-keep, so after the same payments, in any order, the scorer holds exactly the batch signals of the
-rules it supports, and the same account scores (``tests/payments/test_inline_scorer.py``).
+keep, and the accounts are scored by the batch typology score's own code
+(:mod:`vigil.payments.typology_score`) from those rows and the benign figures
+(:mod:`vigil.payments.benign_incremental`), so after the same payments, in any order, the scorer
+holds exactly the batch signals of the rules it supports and the scores
+:func:`vigil.payments.typology.score_accounts` gives (``tests/payments/test_inline_scorer.py``),
+less the temporal ``features`` (left empty inline).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from vigil.identifiers import EntityKind
-from vigil.model import EntityRef, Signal
-from vigil.payments.account_score import (
-    AccountScore,
-    AlertPolicy,
-    RuleHit,
-    account_score,
-    accounts_scored,
-)
+from vigil.model import EntityRef, JSONValue, Signal
+from vigil.payments.benign_incremental import BenignIncremental
 from vigil.payments.detector import PaymentTypologyDetector
 from vigil.payments.rule_base import IncrementalRule
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
+from vigil.payments.typology_score import (
+    BUYER,
+    VICTIM,
+    AccountScore,
+    TypologyConfig,
+    payers,
+    ranked,
+    rule_entry,
+    score_account,
+)
 from vigil.records import Payment, identifiers_of
 
 _KYC_KINDS = {EntityKind.PHONE, EntityKind.EMAIL}
-_KEYED = frozenset({"sender", "beneficiary"})
-_ACCOUNT_PREFIX = f"{EntityKind.PAYMENT_ACCOUNT.value}:"
-
-
-def _hit(rule: RuleConfig, signal: Signal) -> RuleHit:
-    """:func:`~vigil.payments.account_score.rule_hit` for a signal of ``rule``, without looking
-    the rule up in the pack again."""
-    txn_ids = signal.evidence.get("txn_ids")
-    return RuleHit(id=rule.id, value=min(1.0, signal.score / rule.weight), weight=rule.weight,
-                   source=rule.source, explanation=signal.explanation, signal_id=signal.id,
-                   txn_ids=tuple(str(t) for t in txn_ids) if isinstance(txn_ids, list) else ())
+Slot = tuple[str, str]
+"""A finding's place: the rule id and the form's key."""
+Scored = tuple[str, str]
+"""An account's place in the score: its typology and the account."""
 
 
 @dataclass(frozen=True)
@@ -66,24 +66,25 @@ class InlineResult:
 class InlineScorer:
     """Stateful scorer over a rule pack; memory grows with the accounts and payments seen."""
 
-    def __init__(self, rules: PaymentRules | None = None, policy: AlertPolicy | None = None,
+    def __init__(self, rules: PaymentRules | None = None, config: TypologyConfig | None = None,
                  max_txn_ids: int = 50) -> None:
         self.rules = rules if rules is not None else load_rules()
-        self.policy = policy or AlertPolicy()
+        self.config = config or TypologyConfig()
         self._detector = PaymentTypologyDetector(self.rules, max_txn_ids=max_txn_ids)
-        self._forms: list[tuple[RuleConfig, IncrementalRule[Any]]] = [
-            (rule, form(rule.parameters)) for rule in self.rules.enabled()
-            if (form := rule.rule.incremental) is not None]
-        self._findings: dict[tuple[str, str], Signal] = {}
-        self._rows: dict[tuple[str, str], dict[str, Any]] = {}
-        self._hits: dict[str, dict[str, RuleHit]] = defaultdict(dict)
+        self._forms: list[tuple[RuleConfig, IncrementalRule[Any], tuple[str, ...]]] = [
+            (rule, form(rule.parameters), self.config.typologies_of(rule.id))
+            for rule in self.rules.enabled() if (form := rule.rule.incremental) is not None]
+        self._benign = BenignIncremental(self.rules.corridor, self.config.shape)
+        self._findings: dict[Slot, Signal] = {}
+        self._rows: dict[Slot, dict[str, Any]] = {}
+        self._entries: dict[Scored, dict[Slot, dict[str, JSONValue]]] = {}
         self._kyc: dict[str, set[EntityRef]] = {}
         self._seen: set[str] = set()
 
     @property
     def supported(self) -> tuple[str, ...]:
         """Ids of the enabled rules scored inline."""
-        return tuple(rule.id for rule, _ in self._forms)
+        return tuple(rule.id for rule, _, _ in self._forms)
 
     @property
     def batch_only(self) -> tuple[str, ...]:
@@ -99,48 +100,53 @@ class InlineScorer:
         kyc = {ref for ref in identifiers_of(payment) if ref.kind in _KYC_KINDS}
         if kyc:
             self._kyc[payment.txn_id] = kyc
+        touched: set[Scored] = set()
+        if self._benign.add(payment):
+            touched.update((typology, payment.sender) for typology in (BUYER, VICTIM))
         changed: list[Signal] = []
-        touched: set[str] = set()
-        for rule, form in self._forms:
-            key = form.add(payment)
-            if key is None:
-                continue
-            signal = self._refresh(rule, key, form.finding(key), touched)
-            if signal is not None:
-                changed.append(signal)
-        accounts = tuple(account_score(a, self._hits[a].values(), self.policy)
-                         for a in sorted(touched) if self._hits.get(a))
+        for rule, form, typologies in self._forms:
+            for key in form.add(payment):
+                signal = self._refresh(rule, typologies, key, form.finding(key), touched)
+                if signal is not None:
+                    changed.append(signal)
+        accounts = tuple(self._score(scored) for scored in sorted(touched, key=lambda s: s[::-1])
+                         if self._entries.get(scored))
         return InlineResult(payment.txn_id, tuple(changed), accounts)
 
-    def _refresh(self, rule: RuleConfig, key: str, row: dict[str, Any] | None,
-                 touched: set[str]) -> Signal | None:
+    def _refresh(self, rule: RuleConfig, typologies: tuple[str, ...], key: str,
+                 row: dict[str, Any] | None, touched: set[Scored]) -> Signal | None:
         """Replace the finding of ``(rule, key)`` by ``row``'s signal (or drop it); nothing to
         do when the row is the one already held (a payment outside a busiest window)."""
         slot = (rule.id, key)
         if self._rows.get(slot) == row:
             return None
         before = self._findings.pop(slot, None)
-        self._rows.pop(slot, None)
-        if before is not None:
-            for account in self._accounts(rule, key, before):
-                self._hits[account].pop(rule.id, None)
-                touched.add(account)
+        old = self._rows.pop(slot, None)
+        for scored in self._scored(typologies, old):
+            self._entries[scored].pop(slot, None)
+            touched.add(scored)
         if row is None:
             return None
         signal = self._detector.finding_signal(rule, row, self._kyc)
         self._findings[slot], self._rows[slot] = signal, row
-        hit = _hit(rule, signal)
-        for account in self._accounts(rule, key, signal):
-            self._hits[account][rule.id] = hit
-            touched.add(account)
+        if typologies:
+            entry = rule_entry(rule, row)
+            for scored in self._scored(typologies, row):
+                self._entries.setdefault(scored, {})[slot] = entry
+                touched.add(scored)
         return signal if before is None or before.id != signal.id else None
 
-    def _accounts(self, rule: RuleConfig, key: str, signal: Signal) -> list[str]:
-        """The accounts a finding counts for: its key's, for a rule keyed by sender or
-        beneficiary (what :func:`accounts_scored` finds in the signal, without reading it)."""
-        if rule.rule.history_key in _KEYED:
-            return [_ACCOUNT_PREFIX + key]
-        return accounts_scored(signal, self.rules)
+    @staticmethod
+    def _scored(typologies: tuple[str, ...], row: dict[str, Any] | None) -> list[Scored]:
+        """Where a finding row counts: for each typology its rule scores, each of its payers."""
+        if row is None:
+            return []
+        return [(typology, account) for typology in typologies for account in payers(row)]
+
+    def _score(self, scored: Scored) -> AccountScore:
+        typology, account = scored
+        return score_account(account, typology, self._entries[scored].values(),
+                             self._benign.profile(account), {}, self.config)
 
     def score_all(self, payments: Iterable[Payment]) -> Iterator[InlineResult]:
         """:meth:`score` for each payment of a stream, in order."""
@@ -152,10 +158,10 @@ class InlineScorer:
         return sorted(self._findings.values(), key=lambda s: s.id)
 
     def accounts(self) -> list[AccountScore]:
-        """Every account with a current finding, highest score first (as the scan ranks)."""
-        scored = [account_score(a, hits.values(), self.policy)
-                  for a, hits in self._hits.items() if hits]
-        return sorted(scored, key=lambda a: (-a.score, a.account))
+        """Every account with a current finding, per typology, highest score first (as
+        :func:`vigil.payments.typology.score_accounts` ranks them)."""
+        return ranked(self._score(scored) for scored, entries in self._entries.items()
+                      if entries)
 
 
 __all__ = ["InlineResult", "InlineScorer"]

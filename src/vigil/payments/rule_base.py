@@ -108,9 +108,10 @@ class IncrementalRule(ABC, Generic[P]):
         self.params = params
 
     @abstractmethod
-    def add(self, payment: Payment) -> str | None:
-        """Take one payment; the key whose finding may have changed (``None``: not this
-        rule's payment)."""
+    def add(self, payment: Payment) -> tuple[str, ...]:
+        """Take one payment; the keys whose finding may have changed (none: not this rule's
+        payment). Most forms answer one key; R15's answers every payer of a beneficiary whose
+        profile the payment changed."""
 
     @abstractmethod
     def finding(self, key: str) -> dict[str, Any] | None:

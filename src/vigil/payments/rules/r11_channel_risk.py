@@ -12,8 +12,10 @@ from typing import Any
 from pydantic import Field
 
 from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters, Text
+from vigil.payments.share_incremental import MarkedShareIncremental
 from vigil.payments.share_sql import marked_share_sql
 from vigil.payments.sql_parts import number, quoted_text
+from vigil.records import Payment
 
 
 class ChannelRiskParams(RuleParameters):
@@ -34,6 +36,25 @@ def channel_risk_sql(params: ChannelRiskParams) -> str:
                             f"amount_usd <= {number(params.max_amount_usd)}")
 
 
+def _provider(account: str) -> str:
+    """``SUBSTRING(LOWER(account), 1, POSITION(':' IN LOWER(account)) - 1)``: the part before
+    the first colon (an account is ``provider:id``; none without a colon)."""
+    lowered = account.lower()
+    colon = lowered.find(":")
+    return lowered[:colon] if colon > 0 else ""
+
+
+class ChannelRiskIncremental(MarkedShareIncremental[ChannelRiskParams]):
+    """R11 one payment at a time: the channel or the sender's provider is a named one."""
+
+    def __init__(self, params: ChannelRiskParams) -> None:
+        super().__init__(params)
+        self._names = frozenset(c.lower() for c in params.channels)
+
+    def marked(self, payment: Payment) -> bool:
+        return payment.channel.lower() in self._names or _provider(payment.sender) in self._names
+
+
 class ChannelRisk(PaymentRule[ChannelRiskParams]):
     """R11: strength is the share through the risky channels."""
 
@@ -42,6 +63,7 @@ class ChannelRisk(PaymentRule[ChannelRiskParams]):
     citation = "Egmont 2020, Nottingham Rights Lab, FATF 2025, AUSTRAC v Westpac"
     parameters_type = ChannelRiskParams
     history_key = "sender"
+    incremental = ChannelRiskIncremental
 
     def sql(self, params: ChannelRiskParams) -> str:
         return channel_risk_sql(params)

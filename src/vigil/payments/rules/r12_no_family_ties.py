@@ -13,8 +13,11 @@ from typing import Any
 
 from pydantic import Field
 
+from vigil.payments.incremental_base import surname
 from vigil.payments.rule_base import PaymentRule, RuleParameters
+from vigil.payments.share_incremental import MarkedShareIncremental
 from vigil.payments.share_sql import marked_share_sql
+from vigil.records import Payment
 
 UNRELATED = ("(c.sender_surname IS NOT NULL AND c.beneficiary_surname IS NOT NULL "
              "AND c.sender_surname <> c.beneficiary_surname)")
@@ -32,6 +35,14 @@ def no_family_ties_sql(params: NoFamilyTiesParams) -> str:
     return marked_share_sql(params.corridor, UNRELATED, params.min_marked, params.min_share)
 
 
+class NoFamilyTiesIncremental(MarkedShareIncremental[NoFamilyTiesParams]):
+    """R12 one payment at a time: :data:`UNRELATED` in Python."""
+
+    def marked(self, payment: Payment) -> bool:
+        sender, beneficiary = surname(payment.sender_name), surname(payment.beneficiary_name)
+        return sender is not None and beneficiary is not None and sender != beneficiary
+
+
 class NoFamilyTies(PaymentRule[NoFamilyTiesParams]):
     """R12: strength is the unrelated share."""
 
@@ -40,6 +51,7 @@ class NoFamilyTies(PaymentRule[NoFamilyTiesParams]):
     citation = "AUSTRAC v Westpac statement of claim, AIC T&I 589, FINTRAC 2025"
     parameters_type = NoFamilyTiesParams
     history_key = "sender"
+    incremental = NoFamilyTiesIncremental
 
     def sql(self, params: NoFamilyTiesParams) -> str:
         return no_family_ties_sql(params)

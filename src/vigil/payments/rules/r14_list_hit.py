@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vigil.payments.rule_base import PaymentRule, RuleParameters, Text
+from vigil.payments.incremental_base import FindingPayments
+from vigil.payments.rule_base import IncrementalRule, PaymentRule, RuleParameters, Text
 from vigil.payments.sql_parts import FINDING_COLUMNS, quoted_text
+from vigil.records import Payment
 
 
 class ListHitParams(RuleParameters):
@@ -32,6 +34,25 @@ GROUP BY p.sender
 ORDER BY p.sender"""
 
 
+class ListHitIncremental(IncrementalRule[ListHitParams]):
+    """R14 one payment at a time: each sender's payments to a listed account."""
+
+    def __init__(self, params: ListHitParams) -> None:
+        super().__init__(params)
+        self._listed = frozenset(params.listed_beneficiaries)
+        self._senders: dict[str, FindingPayments] = {}
+
+    def add(self, payment: Payment) -> tuple[str, ...]:
+        if payment.beneficiary not in self._listed:
+            return ()
+        self._senders.setdefault(payment.sender, FindingPayments()).add(payment)
+        return (payment.sender,)
+
+    def finding(self, key: str) -> dict[str, Any] | None:
+        found = self._senders.get(key)
+        return found.row() if found else None
+
+
 class ListHit(PaymentRule[ListHitParams]):
     """R14: full strength: the beneficiary is known."""
 
@@ -40,6 +61,7 @@ class ListHit(PaymentRule[ListHitParams]):
     citation = "AUSTRAC cases, AIC T&I 589"
     parameters_type = ListHitParams
     history_key = "sender"
+    incremental = ListHitIncremental
 
     def sql(self, params: ListHitParams) -> str:
         return list_hit_sql(params)

@@ -12,8 +12,16 @@ from typing import Any
 
 from pydantic import Field
 
-from vigil.payments.rule_base import Country, PaymentRule, PositiveFloat, RuleParameters
+from vigil.payments.incremental_base import FindingPayments
+from vigil.payments.rule_base import (
+    Country,
+    IncrementalRule,
+    PaymentRule,
+    PositiveFloat,
+    RuleParameters,
+)
 from vigil.payments.sql_parts import FINDING_COLUMNS, number, quoted_text
+from vigil.records import Payment
 
 
 class SextortionVictimParams(RuleParameters):
@@ -59,6 +67,47 @@ GROUP BY b.sender, b.beneficiary, b.burst_payments, b.burst_hours, b.first_usd
 ORDER BY b.sender"""
 
 
+class SextortionVictimIncremental(IncrementalRule[SextortionVictimParams]):
+    """R16 one payment at a time: each (payer, payee abroad) pair's payments in time order.
+
+    The burst's span and total only grow, so a pair past either bound is over for good: its
+    payments are dropped and later ones to it cost nothing. The key is the pair (one finding
+    per pair, as the SQL groups), ``sender`` and ``beneficiary`` joined by a tab.
+    """
+
+    def __init__(self, params: SextortionVictimParams) -> None:
+        super().__init__(params)
+        self._consumers = frozenset(params.corridor.consumer_countries)
+        self._payees = frozenset(params.payee_countries)
+        self._window_s = float(params.window_hours * 3600)
+        self._pairs: dict[str, FindingPayments | None] = {}
+
+    def add(self, payment: Payment) -> tuple[str, ...]:
+        if (payment.sender_country not in self._consumers
+                or payment.beneficiary_country not in self._payees
+                or payment.sender_country == payment.beneficiary_country
+                or payment.sender_type != "individual"):
+            return ()
+        key = f"{payment.sender}\t{payment.beneficiary}"
+        found = self._pairs.setdefault(key, FindingPayments())
+        if found is None:
+            return ()
+        found.add(payment)
+        if (found.seconds[-1] - found.seconds[0] > self._window_s
+                or found.total_usd > self.params.total_max_usd):
+            self._pairs[key] = None
+        return (key,)
+
+    def finding(self, key: str) -> dict[str, Any] | None:
+        found = self._pairs.get(key)
+        if found is None or len(found.payments) < self.params.min_payments:
+            return None
+        first_usd = found.payments[0][2].amount_usd
+        if first_usd > self.params.first_max_usd:
+            return None
+        return {**found.row(), "burst_payments": len(found.payments),
+                "burst_hours": float(found.seconds[-1] - found.seconds[0]) / 3600.0,
+                "first_usd": first_usd}
 
 
 class SextortionVictim(PaymentRule[SextortionVictimParams]):
@@ -69,6 +118,7 @@ class SextortionVictim(PaymentRule[SextortionVictimParams]):
     citation = "FATF 2025, FINTRAC 2025"
     parameters_type = SextortionVictimParams
     history_key = "sender"
+    incremental = SextortionVictimIncremental
 
     def sql(self, params: SextortionVictimParams) -> str:
         return sextortion_victim_sql(params)

@@ -43,12 +43,12 @@ class LowValueCorridorIncremental(IncrementalRule[LowValueCorridorParams]):
         super().__init__(params)
         self._senders: dict[str, FindingPayments] = {}
 
-    def add(self, payment: Payment) -> str | None:
+    def add(self, payment: Payment) -> tuple[str, ...]:
         if (payment.amount_usd > self.params.max_amount_usd
                 or not in_corridor(self.params.corridor, payment)):
-            return None
+            return ()
         self._senders.setdefault(payment.sender, FindingPayments()).add(payment)
-        return payment.sender
+        return (payment.sender,)
 
     def finding(self, key: str) -> dict[str, Any] | None:
         found = self._senders.get(key)

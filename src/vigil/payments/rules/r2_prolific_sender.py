@@ -81,10 +81,10 @@ class ProlificSenderIncremental(IncrementalRule[ProlificSenderParams]):
         self._senders: dict[str, FindingPayments] = {}
         self._gaps: dict[str, list[int]] = {}
 
-    def add(self, payment: Payment) -> str | None:
+    def add(self, payment: Payment) -> tuple[str, ...]:
         if (payment.amount_usd >= self.params.max_amount_usd
                 or not in_corridor(self.params.corridor, payment)):
-            return None
+            return ()
         found = self._senders.setdefault(payment.sender, FindingPayments())
         gaps = self._gaps.setdefault(payment.sender, [])
         position = found.add(payment)
@@ -93,7 +93,7 @@ class ProlificSenderIncremental(IncrementalRule[ProlificSenderParams]):
             gaps.remove(seconds[2] - seconds[0])
         for before, after in itertools.pairwise(seconds):
             insort(gaps, after - before)
-        return payment.sender
+        return (payment.sender,)
 
     def finding(self, key: str) -> dict[str, Any] | None:
         found = self._senders.get(key)

@@ -126,12 +126,12 @@ class EscalationIncremental(IncrementalRule[EscalationParams]):
         self._senders: dict[str, FindingPayments] = {}
         self._micros: dict[str, int] = {}
 
-    def add(self, payment: Payment) -> str | None:
+    def add(self, payment: Payment) -> tuple[str, ...]:
         if not in_corridor(self.params.corridor, payment):
-            return None
+            return ()
         self._senders.setdefault(payment.sender, FindingPayments()).add(payment)
         self._micros[payment.txn_id] = micro_dollars(payment.amount_usd)
-        return payment.sender
+        return (payment.sender,)
 
     def finding(self, key: str) -> dict[str, Any] | None:
         found = self._senders.get(key)

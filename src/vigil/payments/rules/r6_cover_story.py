@@ -13,8 +13,10 @@ from typing import Any
 from pydantic import Field
 
 from vigil.payments.rule_base import PaymentRule, RuleParameters, Text
+from vigil.payments.share_incremental import MarkedShareIncremental
 from vigil.payments.share_sql import marked_share_sql
 from vigil.payments.sql_parts import quoted_text
+from vigil.records import Payment
 
 
 class CoverStoryParams(RuleParameters):
@@ -38,6 +40,18 @@ def cover_story_sql(params: CoverStoryParams) -> str:
                             params.min_share)
 
 
+class CoverStoryIncremental(MarkedShareIncremental[CoverStoryParams]):
+    """R6 one payment at a time: :func:`cover_story_mark` in Python."""
+
+    def __init__(self, params: CoverStoryParams) -> None:
+        super().__init__(params)
+        self._needles = (*(w.lower() for w in params.cover_words), *params.handle_marks)
+
+    def marked(self, payment: Payment) -> bool:
+        reference = payment.reference.lower()
+        return any(needle in reference for needle in self._needles)
+
+
 class CoverStory(PaymentRule[CoverStoryParams]):
     """R6: strength is the share of the sender's corridor payments with a cover word."""
 
@@ -46,6 +60,7 @@ class CoverStory(PaymentRule[CoverStoryParams]):
     citation = "ACAMS Today vol. 20 no. 3, AUSTRAC, FATF 2025"
     parameters_type = CoverStoryParams
     history_key = "sender"
+    incremental = CoverStoryIncremental
 
     def sql(self, params: CoverStoryParams) -> str:
         return cover_story_sql(params)

@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import Field
 
 from vigil.payments.rule_base import PaymentRule, RuleParameters
+from vigil.payments.share_incremental import MarkedShareIncremental, is_night
 from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS, marked_share_sql, night_sql
+from vigil.records import Payment
 
 
 class TimeOfDayParams(RuleParameters):
@@ -31,6 +33,14 @@ def time_of_day_sql(params: TimeOfDayParams) -> str:
     return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share)
 
 
+class TimeOfDayIncremental(MarkedShareIncremental[TimeOfDayParams]):
+    """R7 one payment at a time: the night hour of :func:`night_sql` in Python."""
+
+    def marked(self, payment: Payment) -> bool:
+        return is_night(self.params.utc_offsets, self.params.night_start, self.params.night_end,
+                        payment)
+
+
 class TimeOfDay(PaymentRule[TimeOfDayParams]):
     """R7: strength is the night share, scaled up by how many night payments there were."""
 
@@ -39,6 +49,7 @@ class TimeOfDay(PaymentRule[TimeOfDayParams]):
     citation = "FATF 2025"
     parameters_type = TimeOfDayParams
     history_key = "sender"
+    incremental = TimeOfDayIncremental
 
     def sql(self, params: TimeOfDayParams) -> str:
         return time_of_day_sql(params)

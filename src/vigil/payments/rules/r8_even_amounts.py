@@ -12,8 +12,10 @@ from typing import Any
 from pydantic import Field
 
 from vigil.payments.rule_base import PaymentRule, PositiveFloat, RuleParameters
+from vigil.payments.share_incremental import MarkedShareIncremental, is_even
 from vigil.payments.share_sql import marked_share_sql
 from vigil.payments.sql_parts import number
+from vigil.records import Payment
 
 
 class EvenAmountsParams(RuleParameters):
@@ -32,6 +34,13 @@ def even_amounts_sql(params: EvenAmountsParams) -> str:
                             f"amount_usd <= {number(params.max_amount_usd)}")
 
 
+class EvenAmountsIncremental(MarkedShareIncremental[EvenAmountsParams]):
+    """R8 one payment at a time: the even amount of :func:`even_amounts_sql` in Python."""
+
+    def marked(self, payment: Payment) -> bool:
+        return is_even(payment.amount, self.params.step)
+
+
 class EvenAmounts(PaymentRule[EvenAmountsParams]):
     """R8: strength is the share of even amounts."""
 
@@ -40,6 +49,7 @@ class EvenAmounts(PaymentRule[EvenAmountsParams]):
     citation = "FATF 2025"
     parameters_type = EvenAmountsParams
     history_key = "sender"
+    incremental = EvenAmountsIncremental
 
     def sql(self, params: EvenAmountsParams) -> str:
         return even_amounts_sql(params)

@@ -1,0 +1,145 @@
+"""The typology score as pure Python: the part batch and inline scoring share.
+
+:func:`vigil.payments.typology.score_accounts` gets the rules' finding rows and the benign
+figures from SQL; :class:`vigil.payments.inline.InlineScorer` keeps them up to date one payment
+at a time. Both turn a finding row into a contribution with :func:`rule_entry`, the benign figures
+into a profile with :func:`benign_profile`, and one account's entries and profile into its
+:class:`AccountScore` with :func:`score_account`, so the two cannot score differently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import Field
+
+from vigil.model import JSONValue
+from vigil.payments.benign_sql import BenignShape
+from vigil.payments.rule_base import Frozen, Text
+from vigil.payments.rules import RuleConfig
+
+BUYER = "buyer"
+VICTIM = "victim"
+_SHAPE_COLUMNS = {"senders", "beneficiaries", "txn_ids", "first_at", "last_at"}
+
+
+class TypologyConfig(Frozen):
+    """How findings combine (vigil defaults, hand-set; see docs/payments.md)."""
+
+    buyer_rules: tuple[Text, ...] = ("R1", "R2", "R3", "R5", "R6", "R7", "R8", "R11", "R12",
+                                     "R14", "R15")
+    """Sender-side rules; R4 (fan-in) describes the beneficiary, not each of its senders."""
+    victim_rules: tuple[Text, ...] = ("R16",)
+    alert_threshold: float = Field(default=0.5, gt=0, le=1)
+    min_rules: int = Field(default=2, ge=1)
+    victim_threshold: float = Field(default=0.4, gt=0, le=1)
+    """R16 at its weight with two payments in the burst (the fewest it fires on)."""
+    victim_min_rules: int = Field(default=1, ge=1)
+    """R16 itself requires several rapid payments, a small first one, a capped total and a stop."""
+    min_contribution: float = Field(default=0.05, ge=0)
+    benign_weight: float = Field(default=0.8, ge=0, le=1)
+    shape: BenignShape = BenignShape()
+    with_features: bool = True
+    """Attach each sender's temporal features (:mod:`vigil.payments.features_sql`)."""
+
+    def typologies_of(self, rule_id: str) -> tuple[str, ...]:
+        """The typologies a rule's findings score (none: the rule scores no account)."""
+        return tuple(typology for typology, wanted in ((BUYER, self.buyer_rules),
+                                                       (VICTIM, self.victim_rules))
+                     if rule_id in wanted)
+
+
+@dataclass
+class AccountScore:
+    """One account's typology score with the rules that fired and the benign shape applied."""
+
+    account: str
+    typology: str
+    score: float
+    flagged: bool
+    rules: list[dict[str, JSONValue]] = field(default_factory=list)
+    benign: dict[str, JSONValue] = field(default_factory=dict)
+    features: dict[str, JSONValue] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {"account": self.account, "typology": self.typology, "score": self.score,
+                "flagged": self.flagged, "rules": list(self.rules), "benign": dict(self.benign)}
+
+
+def payers(row: Mapping[str, Any]) -> list[str]:
+    """The accounts a finding row scores: its senders."""
+    return sorted({s for s in row.get("senders") or () if s is not None})
+
+
+def rule_entry(rule: RuleConfig, row: Mapping[str, Any]) -> dict[str, JSONValue]:
+    """One finding row as a contribution: the rule's strength on the row's rounded figures."""
+    stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
+             if k not in _SHAPE_COLUMNS}
+    stats.update(rule.rule.derived_stats(row))
+    strength = rule.rule.strength(rule.parameters, stats)
+    return {"id": rule.id, "name": rule.name, "value": round(strength, 4),
+            "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
+            "source": rule.source, "txn_count": row["txn_count"]}
+
+
+def contribution(entry: Mapping[str, JSONValue]) -> float:
+    return float(str(entry["contribution"]))
+
+
+def strongest(entries: Iterable[dict[str, JSONValue]]) -> dict[str, dict[str, JSONValue]]:
+    """Rule id -> its strongest entry (the first of equals: equal contributions of one rule
+    come from equal figures)."""
+    best: dict[str, dict[str, JSONValue]] = {}
+    for entry in entries:
+        rule_id = str(entry["id"])
+        if rule_id not in best or contribution(best[rule_id]) < contribution(entry):
+            best[rule_id] = entry
+    return best
+
+
+def benign_profile(kin: float, organisation: float, cadence: float | None, few_payees: float,
+                   payees: int) -> dict[str, JSONValue]:
+    """A sender's benign figures as its profile; ``benign`` is the strongest shape."""
+    shaped = float(cadence or 0.0) * (0.5 + 0.5 * few_payees)
+    return {"kin_share": round(kin, 4), "organisation_share": round(organisation, 4),
+            "cadence": round(shaped, 4), "payees": payees,
+            "benign": round(max(kin, organisation, shaped), 4)}
+
+
+def combine(found: Mapping[str, dict[str, JSONValue]], benign: float, config: TypologyConfig,
+            min_rules: int, threshold: float) -> tuple[float, bool]:
+    """Noisy-or of the contributions, discounted by the benign shape; flagged or not."""
+    parts = [contribution(entry) for entry in found.values()]
+    score = (1.0 - math.prod(1.0 - min(p, 0.999) for p in parts))
+    score *= 1.0 - config.benign_weight * benign
+    strong = sum(p >= config.min_contribution for p in parts)
+    return round(score, 6), score >= threshold and strong >= min_rules
+
+
+def score_account(account: str, typology: str, entries: Iterable[dict[str, JSONValue]],
+                  profile: Mapping[str, JSONValue], features: Mapping[str, JSONValue],
+                  config: TypologyConfig) -> AccountScore:
+    """One account's score for one typology from its rules' entries (the strongest of each
+    rule counts), its benign profile (a buyer's score is discounted by it) and its features."""
+    found = strongest(entries)
+    if typology == BUYER:
+        benign = float(str(profile.get("benign", 0.0)))
+        min_rules, threshold = config.min_rules, config.alert_threshold
+    else:
+        benign, min_rules, threshold = 0.0, config.victim_min_rules, config.victim_threshold
+    score, flagged = combine(found, benign, config, min_rules, threshold)
+    ordered = sorted(found.values(), key=lambda e: (-contribution(e), str(e["id"])))
+    return AccountScore(account, typology, score, flagged, ordered, dict(profile),
+                        dict(features))
+
+
+def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
+    """Highest score first, then by typology and account."""
+    return sorted(scores, key=lambda s: (-s.score, s.typology, s.account))
+
+
+__all__ = ["BUYER", "VICTIM", "AccountScore", "TypologyConfig", "benign_profile", "combine",
+           "payers", "ranked", "rule_entry", "score_account", "strongest"]
