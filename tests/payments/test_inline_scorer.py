@@ -31,15 +31,16 @@ AMOUNTS = st.one_of(st.sampled_from([5.0, 20.0, 35.99, 36.0, 50.0, 120.5, 200.0,
                     st.floats(1.0, 400.0).map(lambda v: round(v, 2)))
 GAPS_S = st.one_of(st.sampled_from([0, 3600, 86400, 2 * 86400, 3 * 86400, 20 * 86400]),
                    st.integers(0, 5 * 86400), st.integers(0, 40 * 86400))
-NAMES = st.sampled_from([None, "", "  ", "Ana Cruz", "Ben Cruz", "Lee  Reyes ", "Reyes",
-                         "Kim Tan", "St Anne Parish"])
+SENDER_NAMES = st.sampled_from([None, "  ", "Ana Cruz", "Ana Cruz", "Kim Tan", "Lee  Reyes "])
+BENEFICIARY_NAMES = st.sampled_from([None, "", "Ben Cruz", "Reyes", "Maria Santos",
+                                     "Maria Santos", "St Anne Parish"])
 REFERENCES = st.sampled_from(["", "rent", "gift", "School Fees", "for @you", "birthday treat"])
 
 
 @st.composite
 def payment_sequences(draw: st.DrawFn) -> list[Payment]:
     """Payments of a few senders to a few beneficiaries across and outside the corridor."""
-    count = draw(st.integers(1, 40))
+    count = draw(st.integers(1, 30))
     at, payments = T0, []
     for i in range(count):
         at += timedelta(seconds=draw(GAPS_S))
@@ -53,7 +54,7 @@ def payment_sequences(draw: st.DrawFn) -> list[Payment]:
             channel=draw(st.sampled_from(["p2p", "swift", "Remitly"])),
             reference=draw(REFERENCES),
             sender_phone=draw(st.sampled_from([None, "+61400000001"])),
-            sender_name=draw(NAMES), beneficiary_name=draw(NAMES),
+            sender_name=draw(SENDER_NAMES), beneficiary_name=draw(BENEFICIARY_NAMES),
         ).model_copy(update={"sent_at": at}))
     return payments
 
@@ -82,7 +83,7 @@ def _batch(payments: list[Payment], pack: PaymentRules, config: TypologyConfig,
         return sorted(s.id for s in signals), score_accounts(engine, pack, config)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payments=payment_sequences(), order=st.randoms(use_true_random=False),
        low=st.booleans())
 def test_inline_agrees_with_batch_in_any_order(payments: list[Payment], order: object,

@@ -5,13 +5,17 @@ beneficiary of R4): over the hub's low-value corridor payments between parties w
 differ, a window opens at each payment's second and spans ``window_days`` after it, both ends
 included; its count is the number of distinct spokes inside. The busiest window is the earliest
 opening with the highest count, if that count reaches the minimum, and the finding is every
-payment inside it. The hub's payments are kept in time order and the windows are swept again
-(one pass, two pointers) when the hub pays or is paid: linear in the hub's payments.
+payment inside it. The hub's payments are kept in time order with its busiest window so far; a
+payment only adds to the windows that can hold it, so those alone are swept again (one pass, two
+pointers, over the payments within one window either side of it) and compared with the best:
+the cost is that of the payments near it, not of the hub's history.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from vigil.payments.incremental_base import FindingPayments, in_corridor, surname
@@ -28,12 +32,16 @@ def unrelated(payment: Payment) -> bool:
     return sender is None or beneficiary is None or sender != beneficiary
 
 
-def busiest_window(seconds: list[int], spokes: list[str], window_s: int) -> tuple[int, int]:
+def busiest_window(seconds: list[int], spokes: list[str], window_s: int,
+                   last_start: int | None = None) -> tuple[int, int]:
     """``(start second, distinct spokes)`` of the earliest busiest window over time-ordered
-    payments (``seconds`` ascending, ``spokes`` alongside)."""
+    payments (``seconds`` ascending, ``spokes`` alongside), among the windows opening at or
+    before ``last_start`` when given."""
     inside: Counter[str] = Counter()
     best_start, best_count, first, last = seconds[0], 0, 0, 0
     for start in sorted(set(seconds)):
+        if last_start is not None and start > last_start:
+            break
         while last < len(seconds) and seconds[last] <= start + window_s:
             inside[spokes[last]] += 1
             last += 1
@@ -47,6 +55,29 @@ def busiest_window(seconds: list[int], spokes: list[str], window_s: int) -> tupl
     return best_start, best_count
 
 
+@dataclass
+class _Hub:
+    """One hub's payments, their spokes alongside, and its busiest window so far."""
+
+    found: FindingPayments = field(default_factory=FindingPayments)
+    spokes: list[str] = field(default_factory=list)
+    best: tuple[int, int] | None = None
+
+    def add(self, payment: Payment, spoke: str, window_s: int) -> None:
+        """Take one payment; only the windows that can hold it (opening within ``window_s``
+        before it) change, and they hold only payments within ``window_s`` either side of it,
+        so the sweep is over those, not over the hub's history."""
+        position = self.found.add(payment)
+        self.spokes.insert(position, spoke)
+        seconds, at = self.found.seconds, self.found.seconds[position]
+        low = bisect_left(seconds, at - window_s)
+        high = bisect_right(seconds, at + window_s)
+        start, count = busiest_window(seconds[low:high], self.spokes[low:high], window_s, at)
+        if (self.best is None or count > self.best[1]
+                or (count == self.best[1] and start < self.best[0])):
+            self.best = (start, count)
+
+
 class HubWindowIncremental(IncrementalRule[P], Generic[P]):
     """Per hub, its unrelated low-value corridor payments; subclasses name hub and spoke."""
 
@@ -58,10 +89,11 @@ class HubWindowIncremental(IncrementalRule[P], Generic[P]):
 
     def __init__(self, params: P) -> None:
         super().__init__(params)
-        self._hubs: dict[str, FindingPayments] = {}
+        self._hubs: dict[str, _Hub] = {}
         fields: Any = params
         self._minimum = int(getattr(fields, self.minimum_field))
         self._window_days = int(fields.window_days)
+        self._window_s = self._window_days * SECONDS_PER_DAY
         self._max_amount_usd = float(fields.max_amount_usd)
 
     def add(self, payment: Payment) -> tuple[str, ...]:
@@ -70,23 +102,19 @@ class HubWindowIncremental(IncrementalRule[P], Generic[P]):
                 or not in_corridor(params.corridor, payment) or not unrelated(payment)):
             return ()
         hub = str(getattr(payment, self.key))
-        self._hubs.setdefault(hub, FindingPayments()).add(payment)
+        self._hubs.setdefault(hub, _Hub()).add(payment, str(getattr(payment, self.spoke)),
+                                               self._window_s)
         return (hub,)
 
     def finding(self, key: str) -> dict[str, Any] | None:
-        found = self._hubs.get(key)
-        if found is None:
+        hub = self._hubs.get(key)
+        if hub is None or hub.best is None or hub.best[1] < self._minimum:
             return None
-        window_s = self._window_days * SECONDS_PER_DAY
-        seconds = found.seconds
-        spokes = [str(getattr(p, self.spoke)) for _, _, p in found.payments]
-        start, count = busiest_window(seconds, spokes, window_s)
-        if count < self._minimum:
-            return None
-        inside = FindingPayments()
-        for (_, _, payment), second in zip(found.payments, seconds, strict=True):
-            if start <= second <= start + window_s:
-                inside.add(payment)
+        start, count = hub.best
+        seconds = hub.found.seconds
+        low = bisect_left(seconds, start)
+        high = bisect_right(seconds, start + self._window_s)
+        inside = FindingPayments.of(p for _, _, p in hub.found.payments[low:high])
         return {**inside.row(), self.count_column: count, "window_days": self._window_days}
 
 

@@ -7,7 +7,9 @@ row its rule's SQL returns over the same payments.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,12 +56,26 @@ def median(values: list[int] | list[float], unit: float = 1.0) -> float | None:
 
 @dataclass
 class FindingPayments:
-    """The payments of one finding, in (sent_at, txn_id) order, and the shared row columns."""
+    """The payments of one finding, in (sent_at, txn_id) order, and the shared row columns kept
+    as they grow (payments are only ever added), so :meth:`row` does not walk the payments."""
 
     payments: list[tuple[datetime, str, Payment]] = field(default_factory=list)
     seconds: list[int] = field(default_factory=list)
     """:func:`unix_seconds` of each payment, alongside."""
     total_usd: float = 0.0
+    txn_ids: list[str] = field(default_factory=list)
+    min_usd: float = math.inf
+    max_usd: float = -math.inf
+    senders: dict[str, int] = field(default_factory=dict)
+    beneficiaries: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, payments: Iterable[Payment]) -> FindingPayments:
+        """The finding of ``payments``, in any order."""
+        found = cls()
+        for payment in payments:
+            found.add(payment)
+        return found
 
     def add(self, payment: Payment) -> int:
         """Insert ``payment`` in time order; its position."""
@@ -67,19 +83,22 @@ class FindingPayments:
                                key=lambda e: (e[0], e[1]))
         self.payments.insert(position, (payment.sent_at, payment.txn_id, payment))
         self.seconds.insert(position, unix_seconds(payment.sent_at))
+        self.txn_ids.insert(position, payment.txn_id)
         self.total_usd += payment.amount_usd
+        self.min_usd = min(self.min_usd, payment.amount_usd)
+        self.max_usd = max(self.max_usd, payment.amount_usd)
+        self.senders[payment.sender] = self.senders.get(payment.sender, 0) + 1
+        self.beneficiaries[payment.beneficiary] = self.beneficiaries.get(payment.beneficiary,
+                                                                         0) + 1
         return position
 
     def row(self) -> dict[str, Any]:
         """``FINDING_COLUMNS`` of :mod:`vigil.payments.sql_parts` over these payments."""
-        found = [p for _, _, p in self.payments]
-        amounts = [p.amount_usd for p in found]
-        return {"senders": sorted({p.sender for p in found}),
-                "beneficiaries": sorted({p.beneficiary for p in found}),
-                "txn_ids": [p.txn_id for p in found], "txn_count": len(found),
-                "total_usd": sum(amounts), "min_usd": min(amounts), "max_usd": max(amounts),
-                "first_at": found[0].sent_at.astimezone(UTC),
-                "last_at": found[-1].sent_at.astimezone(UTC)}
+        return {"senders": sorted(self.senders), "beneficiaries": sorted(self.beneficiaries),
+                "txn_ids": list(self.txn_ids), "txn_count": len(self.payments),
+                "total_usd": self.total_usd, "min_usd": self.min_usd, "max_usd": self.max_usd,
+                "first_at": self.payments[0][0].astimezone(UTC),
+                "last_at": self.payments[-1][0].astimezone(UTC)}
 
 
 __all__ = ["FindingPayments", "in_corridor", "median", "surname",

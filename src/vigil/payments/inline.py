@@ -20,8 +20,9 @@ less the temporal ``features`` (left empty inline).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from vigil.identifiers import EntityKind
@@ -49,13 +50,30 @@ Scored = tuple[str, str]
 """An account's place in the score: its typology and the account."""
 
 
+Finding = tuple[RuleConfig, dict[str, Any]]
+"""A rule and one row its SQL would return."""
+
+
 @dataclass(frozen=True)
 class InlineResult:
-    """What one payment changed: the findings it made or moved, and the accounts' new scores."""
+    """What one payment changed: the findings it made or moved, and the accounts' new scores.
+
+    The findings' signals are built when first read (:attr:`signals`): scoring needs only the
+    rows, and building a signal (its subjects, sentence and content hash) costs more than the
+    rest of a payment together.
+    """
 
     txn_id: str
-    signals: tuple[Signal, ...]
     accounts: tuple[AccountScore, ...]
+    findings: tuple[Finding, ...] = ()
+    build: Callable[[RuleConfig, dict[str, Any]], Signal] | None = field(
+        default=None, repr=False, compare=False)
+
+    @cached_property
+    def signals(self) -> tuple[Signal, ...]:
+        """The signals of :attr:`findings`, as the batch detector builds them."""
+        build = self.build
+        return () if build is None else tuple(build(rule, row) for rule, row in self.findings)
 
     @property
     def alerts(self) -> tuple[AccountScore, ...]:
@@ -76,6 +94,8 @@ class InlineScorer:
             for rule in self.rules.enabled() if (form := rule.rule.incremental) is not None]
         self._benign = BenignIncremental(self.rules.corridor, self.config.shape)
         self._findings: dict[Slot, Signal] = {}
+        """The signals of :attr:`_rows` built so far."""
+        self._rules: dict[Slot, RuleConfig] = {}
         self._rows: dict[Slot, dict[str, Any]] = {}
         self._entries: dict[Scored, dict[Slot, dict[str, JSONValue]]] = {}
         self._kyc: dict[str, set[EntityRef]] = {}
@@ -95,7 +115,7 @@ class InlineScorer:
     def score(self, payment: Payment) -> InlineResult:
         """Take one payment (a ``txn_id`` seen before is ignored, as the store ignores it)."""
         if payment.txn_id in self._seen:
-            return InlineResult(payment.txn_id, (), ())
+            return InlineResult(payment.txn_id, ())
         self._seen.add(payment.txn_id)
         kyc = {ref for ref in identifiers_of(payment) if ref.kind in _KYC_KINDS}
         if kyc:
@@ -103,38 +123,47 @@ class InlineScorer:
         touched: set[Scored] = set()
         if self._benign.add(payment):
             touched.update((typology, payment.sender) for typology in (BUYER, VICTIM))
-        changed: list[Signal] = []
+        changed: list[Finding] = []
         for rule, form, typologies in self._forms:
             for key in form.add(payment):
-                signal = self._refresh(rule, typologies, key, form.finding(key), touched)
-                if signal is not None:
-                    changed.append(signal)
+                row = form.finding(key)
+                if self._refresh(rule, typologies, key, row, touched) and row is not None:
+                    changed.append((rule, row))
         accounts = tuple(self._score(scored) for scored in sorted(touched, key=lambda s: s[::-1])
                          if self._entries.get(scored))
-        return InlineResult(payment.txn_id, tuple(changed), accounts)
+        return InlineResult(payment.txn_id, accounts, tuple(changed), self._signal)
+
+    def _signal(self, rule: RuleConfig, row: dict[str, Any]) -> Signal:
+        """The batch detector's signal of one finding (the KYC of a transaction never changes
+        once taken, so a row's signal is the same whenever it is built)."""
+        return self._detector.finding_signal(rule, row, self._kyc)
 
     def _refresh(self, rule: RuleConfig, typologies: tuple[str, ...], key: str,
-                 row: dict[str, Any] | None, touched: set[Scored]) -> Signal | None:
-        """Replace the finding of ``(rule, key)`` by ``row``'s signal (or drop it); nothing to
-        do when the row is the one already held (a payment outside a busiest window)."""
+                 row: dict[str, Any] | None, touched: set[Scored]) -> bool:
+        """Replace the finding of ``(rule, key)`` by ``row`` (or drop it) and its contributions
+        to the accounts' scores; ``False`` when the row is the one already held (a payment
+        outside a busiest window)."""
         slot = (rule.id, key)
-        if self._rows.get(slot) == row:
-            return None
-        before = self._findings.pop(slot, None)
         old = self._rows.pop(slot, None)
+        if old == row:
+            if old is not None:
+                self._rows[slot] = old
+            return False
+        self._findings.pop(slot, None)
+        self._rules.pop(slot, None)
         for scored in self._scored(typologies, old):
             self._entries[scored].pop(slot, None)
             touched.add(scored)
         if row is None:
-            return None
-        signal = self._detector.finding_signal(rule, row, self._kyc)
-        self._findings[slot], self._rows[slot] = signal, row
+            return True
+        self._rows[slot] = row
+        self._rules[slot] = rule
         if typologies:
             entry = rule_entry(rule, row)
             for scored in self._scored(typologies, row):
                 self._entries.setdefault(scored, {})[slot] = entry
                 touched.add(scored)
-        return signal if before is None or before.id != signal.id else None
+        return True
 
     @staticmethod
     def _scored(typologies: tuple[str, ...], row: dict[str, Any] | None) -> list[Scored]:
@@ -154,7 +183,11 @@ class InlineScorer:
             yield self.score(payment)
 
     def signals(self) -> list[Signal]:
-        """Every current finding of the supported rules, by signal id."""
+        """Every current finding of the supported rules, by signal id (built now where not
+        built before)."""
+        for slot, row in self._rows.items():
+            if slot not in self._findings:
+                self._findings[slot] = self._signal(self._rules[slot], row)
         return sorted(self._findings.values(), key=lambda s: s.id)
 
     def accounts(self) -> list[AccountScore]:

@@ -78,8 +78,9 @@ def rule_entry(rule: RuleConfig, row: Mapping[str, Any]) -> dict[str, JSONValue]
     """One finding row as a contribution: the rule's strength on the row's rounded figures."""
     stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
              if k not in _SHAPE_COLUMNS}
-    stats.update(rule.rule.derived_stats(row))
-    strength = rule.rule.strength(rule.parameters, stats)
+    typed = rule.rule
+    stats.update(typed.derived_stats(row))
+    strength = typed.strength(rule.parameters, stats)
     return {"id": rule.id, "name": rule.name, "value": round(strength, 4),
             "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
             "source": rule.source, "txn_count": row["txn_count"]}

@@ -91,6 +91,8 @@ class _Receiver:
     unrelated: set[str] = field(default_factory=set)
     organisation: bool = False
     payers: set[str] = field(default_factory=set)
+    like: bool = False
+    """Facilitator-like, as of the last payment taken."""
 
 
 class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
@@ -99,8 +101,11 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
 
     A beneficiary's figures only grow, so one with too many senders or an organisation's shape
     is out for good and its payments are no longer kept. A payment that changes whether its
-    beneficiary is facilitator-like, or its count of unrelated senders, changes the finding of
-    every payer of that beneficiary (at most ``max_senders`` of them): all their keys come back.
+    beneficiary is facilitator-like changes the finding of every payer of that beneficiary (at
+    most ``max_senders`` of them): all their keys come back; one that raises its count of
+    unrelated senders changes the findings of the payers for whom it is now the busiest such
+    beneficiary. Otherwise only the payer's own key comes back, and only when its payment
+    counts (unrelated, to a facilitator-like beneficiary).
     """
 
     def __init__(self, params: FacilitatorProfileParams) -> None:
@@ -109,12 +114,15 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
         self._allowed = frozenset(params.allow_list)
         self._receivers: dict[str, _Receiver | None] = {}
         self._paid: dict[str, dict[str, FindingPayments]] = {}
+        self._built: dict[str, tuple[tuple[str, ...], int, dict[str, Any]]] = {}
+        """Per payer, the finding columns last built: for which beneficiaries, after how many
+        of its payments (a change of a beneficiary's count alone does not rebuild them)."""
+        self._taken: dict[str, int] = {}
 
-    def _state(self, receiver: _Receiver) -> tuple[bool, int]:
-        like = (len(receiver.unrelated) >= self.params.min_unrelated_senders
+    def _like(self, receiver: _Receiver) -> bool:
+        return (len(receiver.unrelated) >= self.params.min_unrelated_senders
                 and len(receiver.senders) <= self.params.max_senders
                 and not receiver.organisation)
-        return like, len(receiver.unrelated)
 
     def _organisation(self, payment: Payment) -> bool:
         name = (payment.beneficiary_name or "").lower()
@@ -127,7 +135,7 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
         receiver = self._receivers.setdefault(payment.beneficiary, _Receiver())
         if receiver is None:
             return ()
-        before = self._state(receiver)
+        like, unrelated_count = receiver.like, len(receiver.unrelated)
         sender_surname = surname(payment.sender_name)
         beneficiary_surname = surname(payment.beneficiary_name)
         unrelated = (sender_surname is None or beneficiary_surname is None
@@ -139,12 +147,24 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
             receiver.payers.add(payment.sender)
             self._paid.setdefault(payment.sender, {}).setdefault(
                 payment.beneficiary, FindingPayments()).add(payment)
-        changed = {payment.sender}
-        if self._state(receiver) != before:
+            self._taken[payment.sender] = self._taken.get(payment.sender, 0) + 1
+        receiver.like = self._like(receiver)
+        changed = {payment.sender} if unrelated and receiver.like else set()
+        if receiver.like != like:
             changed |= receiver.payers
+        elif like and len(receiver.unrelated) != unrelated_count:
+            changed |= {payer for payer in receiver.payers
+                        if self._most_elsewhere(payer, payment.beneficiary) < unrelated_count + 1}
         if len(receiver.senders) > self.params.max_senders or receiver.organisation:
             self._drop(payment.beneficiary, receiver)
         return tuple(sorted(changed))
+
+    def _most_elsewhere(self, payer: str, beneficiary: str) -> int:
+        """The most unrelated senders of the payer's other facilitator-like beneficiaries: a
+        beneficiary's count that stays under it leaves the payer's finding as it was."""
+        return max((len(receiver.unrelated) for other in self._paid.get(payer, {})
+                    if other != beneficiary and (receiver := self._receivers.get(other))
+                    and receiver.like), default=0)
 
     def _drop(self, beneficiary: str, receiver: _Receiver) -> None:
         """Forget a beneficiary that can never be facilitator-like again."""
@@ -153,18 +173,19 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
             self._paid[payer].pop(beneficiary, None)
 
     def finding(self, key: str) -> dict[str, Any] | None:
-        unrelated_senders = []
-        found: list[tuple[Any, str, Payment]] = []
-        for beneficiary, paid in self._paid.get(key, {}).items():
-            receiver = self._receivers.get(beneficiary)
-            if receiver is not None and self._state(receiver)[0]:
-                unrelated_senders.append(len(receiver.unrelated))
-                found += paid.payments
-        if not found:
+        paid = self._paid.get(key, {})
+        like = tuple(sorted(b for b in paid if (r := self._receivers.get(b)) and r.like))
+        if not like:
             return None
-        return {**FindingPayments(payments=sorted(found, key=lambda e: (e[0], e[1]))).row(),
-                "facilitator_like_beneficiaries": len(unrelated_senders),
-                "most_unrelated_senders": max(unrelated_senders)}
+        taken = self._taken[key]
+        built = self._built.get(key)
+        if built is None or built[:2] != (like, taken):
+            found = FindingPayments.of(entry[2] for b in like for entry in paid[b].payments)
+            built = self._built[key] = (like, taken, found.row())
+        most = max(len(receiver.unrelated) for b in like
+                   if (receiver := self._receivers.get(b)) is not None)
+        return {**built[2], "facilitator_like_beneficiaries": len(like),
+                "most_unrelated_senders": most}
 
 
 class FacilitatorProfile(PaymentRule[FacilitatorProfileParams]):
