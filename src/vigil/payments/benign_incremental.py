@@ -65,6 +65,8 @@ class BenignIncremental:
         self.corridor = corridor.model_copy(update={"individuals_only": False})
         self.shape = shape
         self._senders: dict[str, _Sender] = {}
+        self._profiles: dict[str, dict[str, JSONValue]] = {}
+        """Profiles read since the sender's last payment."""
 
     def _organisation(self, payment: Payment) -> bool:
         name = (payment.beneficiary_name or "").lower()
@@ -77,6 +79,7 @@ class BenignIncremental:
         if not in_corridor(self.corridor, payment):
             return False
         sender = self._senders.setdefault(payment.sender, _Sender())
+        self._profiles.pop(payment.sender, None)
         sender.payments += 1
         own = surname(payment.sender_name)
         sender.kin += own is not None and own == surname(payment.beneficiary_name)
@@ -97,13 +100,17 @@ class BenignIncremental:
     def profile(self, sender: str) -> dict[str, JSONValue]:
         """The sender's profile, as :func:`vigil.payments.typology.benign_profiles` gives it
         (empty for a sender with no corridor payment)."""
+        kept = self._profiles.get(sender)
+        if kept is not None:
+            return kept
         found = self._senders.get(sender)
         if found is None:
             return {}
         payees = len(found.payees)
-        return benign_profile(found.kin / found.payments, found.organisation / found.payments,
-                              self._cadence(found.gaps),
-                              1.0 if payees <= self.shape.max_kin else 0.0, payees)
+        profile = self._profiles[sender] = benign_profile(
+            found.kin / found.payments, found.organisation / found.payments,
+            self._cadence(found.gaps), 1.0 if payees <= self.shape.max_kin else 0.0, payees)
+        return profile
 
 
 __all__ = ["BenignIncremental", "regular_count"]

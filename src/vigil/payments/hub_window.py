@@ -62,6 +62,8 @@ class _Hub:
     found: FindingPayments = field(default_factory=FindingPayments)
     spokes: list[str] = field(default_factory=list)
     best: tuple[int, int] | None = None
+    row: dict[str, Any] | None = None
+    """The busiest window's finding columns, until a payment moves or joins that window."""
 
     def add(self, payment: Payment, spoke: str, window_s: int) -> None:
         """Take one payment; only the windows that can hold it (opening within ``window_s``
@@ -75,7 +77,9 @@ class _Hub:
         start, count = busiest_window(seconds[low:high], self.spokes[low:high], window_s, at)
         if (self.best is None or count > self.best[1]
                 or (count == self.best[1] and start < self.best[0])):
-            self.best = (start, count)
+            self.best, self.row = (start, count), None
+        elif self.best[0] <= at <= self.best[0] + window_s:
+            self.row = None
 
 
 class HubWindowIncremental(IncrementalRule[P], Generic[P]):
@@ -110,12 +114,14 @@ class HubWindowIncremental(IncrementalRule[P], Generic[P]):
         hub = self._hubs.get(key)
         if hub is None or hub.best is None or hub.best[1] < self._minimum:
             return None
-        start, count = hub.best
-        seconds = hub.found.seconds
-        low = bisect_left(seconds, start)
-        high = bisect_right(seconds, start + self._window_s)
-        inside = FindingPayments.of(p for _, _, p in hub.found.payments[low:high])
-        return {**inside.row(), self.count_column: count, "window_days": self._window_days}
+        if hub.row is None:
+            start, count = hub.best
+            seconds = hub.found.seconds
+            low = bisect_left(seconds, start)
+            high = bisect_right(seconds, start + self._window_s)
+            hub.row = {**hub.found.slice_row(low, high), self.count_column: count,
+                       "window_days": self._window_days}
+        return hub.row
 
 
 __all__ = ["HubWindowIncremental", "busiest_window", "unrelated"]

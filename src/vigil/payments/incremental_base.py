@@ -92,6 +92,17 @@ class FindingPayments:
                                                                          0) + 1
         return position
 
+    def slice_row(self, low: int, high: int) -> dict[str, Any]:
+        """:meth:`row` over the payments ``low:high`` of the time order alone."""
+        inside = [payment for _, _, payment in self.payments[low:high]]
+        amounts = [payment.amount_usd for payment in inside]
+        return {"senders": sorted({p.sender for p in inside}),
+                "beneficiaries": sorted({p.beneficiary for p in inside}),
+                "txn_ids": self.txn_ids[low:high], "txn_count": len(inside),
+                "total_usd": sum(amounts), "min_usd": min(amounts), "max_usd": max(amounts),
+                "first_at": self.payments[low][0].astimezone(UTC),
+                "last_at": self.payments[high - 1][0].astimezone(UTC)}
+
     def row(self) -> dict[str, Any]:
         """``FINDING_COLUMNS`` of :mod:`vigil.payments.sql_parts` over these payments."""
         return {"senders": sorted(self.senders), "beneficiaries": sorted(self.beneficiaries),

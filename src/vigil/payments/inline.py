@@ -7,7 +7,7 @@ rule findings it changed and the typology scores of the accounts they count for
 Each enabled rule that declares an incremental form (:attr:`PaymentRule.incremental
 <vigil.payments.rule_base.PaymentRule.incremental>`) keeps its per-key state here; the rest are
 batch-only and listed in :attr:`InlineScorer.batch_only` (they run in ``vigil run`` and ``vigil
-payments scan``). The signals are built by the batch detector's own code
+payments scan``). The signals are built, when read, by the batch detector's own code
 (:meth:`PaymentTypologyDetector.finding_signal
 <vigil.payments.detector.PaymentTypologyDetector.finding_signal>`) from the rows the forms
 keep, and the accounts are scored by the batch typology score's own code
@@ -92,6 +92,7 @@ class InlineScorer:
         self._forms: list[tuple[RuleConfig, IncrementalRule[Any], tuple[str, ...]]] = [
             (rule, form(rule.parameters), self.config.typologies_of(rule.id))
             for rule in self.rules.enabled() if (form := rule.rule.incremental) is not None]
+        self._typed = {rule.id: rule.rule for rule, _, _ in self._forms}
         self._benign = BenignIncremental(self.rules.corridor, self.config.shape)
         self._findings: dict[Slot, Signal] = {}
         """The signals of :attr:`_rows` built so far."""
@@ -159,7 +160,7 @@ class InlineScorer:
         self._rows[slot] = row
         self._rules[slot] = rule
         if typologies:
-            entry = rule_entry(rule, row)
+            entry = rule_entry(rule, row, self._typed[rule.id])
             for scored in self._scored(typologies, row):
                 self._entries.setdefault(scored, {})[slot] = entry
                 touched.add(scored)

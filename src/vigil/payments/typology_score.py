@@ -18,7 +18,7 @@ from pydantic import Field
 
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import BenignShape
-from vigil.payments.rule_base import Frozen, Text
+from vigil.payments.rule_base import Frozen, PaymentRule, Text
 from vigil.payments.rules import RuleConfig
 
 BUYER = "buyer"
@@ -74,11 +74,13 @@ def payers(row: Mapping[str, Any]) -> list[str]:
     return sorted({s for s in row.get("senders") or () if s is not None})
 
 
-def rule_entry(rule: RuleConfig, row: Mapping[str, Any]) -> dict[str, JSONValue]:
-    """One finding row as a contribution: the rule's strength on the row's rounded figures."""
+def rule_entry(rule: RuleConfig, row: Mapping[str, Any],
+               typed: PaymentRule[Any] | None = None) -> dict[str, JSONValue]:
+    """One finding row as a contribution: the rule's strength on the row's rounded figures
+    (``typed``: the rule object, when the caller holds one)."""
     stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
              if k not in _SHAPE_COLUMNS}
-    typed = rule.rule
+    typed = typed or rule.rule
     stats.update(typed.derived_stats(row))
     strength = typed.strength(rule.parameters, stats)
     return {"id": rule.id, "name": rule.name, "value": round(strength, 4),

@@ -118,6 +118,10 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
         """Per payer, the finding columns last built: for which beneficiaries, after how many
         of its payments (a change of a beneficiary's count alone does not rebuild them)."""
         self._taken: dict[str, int] = {}
+        self._most: dict[str, int] = {}
+        """Per payer, the most unrelated senders of its facilitator-like beneficiaries, kept
+        as they change: a beneficiary's count that stays at or under it leaves the payer's
+        finding as it was."""
 
     def _like(self, receiver: _Receiver) -> bool:
         return (len(receiver.unrelated) >= self.params.min_unrelated_senders
@@ -135,7 +139,27 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
         receiver = self._receivers.setdefault(payment.beneficiary, _Receiver())
         if receiver is None:
             return ()
-        like, unrelated_count = receiver.like, len(receiver.unrelated)
+        like, before = receiver.like, len(receiver.unrelated)
+        unrelated = self._take(payment, receiver)
+        receiver.like = self._like(receiver)
+        count = len(receiver.unrelated)
+        changed: set[str] = set()
+        if receiver.like != like:
+            changed = set(receiver.payers)
+            for payer in changed:
+                self._most[payer] = self._busiest(payer)
+        elif like and count != before:
+            changed = {payer for payer in receiver.payers if self._most.get(payer, 0) < count}
+            self._most.update(dict.fromkeys(changed, count))
+        if unrelated and receiver.like:
+            changed.add(payment.sender)
+            self._most[payment.sender] = max(self._most.get(payment.sender, 0), count)
+        if len(receiver.senders) > self.params.max_senders or receiver.organisation:
+            self._drop(payment.beneficiary, receiver)
+        return tuple(sorted(changed))
+
+    def _take(self, payment: Payment, receiver: _Receiver) -> bool:
+        """Count one payment for its beneficiary, and keep it for its payer when unrelated."""
         sender_surname = surname(payment.sender_name)
         beneficiary_surname = surname(payment.beneficiary_name)
         unrelated = (sender_surname is None or beneficiary_surname is None
@@ -148,23 +172,12 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
             self._paid.setdefault(payment.sender, {}).setdefault(
                 payment.beneficiary, FindingPayments()).add(payment)
             self._taken[payment.sender] = self._taken.get(payment.sender, 0) + 1
-        receiver.like = self._like(receiver)
-        changed = {payment.sender} if unrelated and receiver.like else set()
-        if receiver.like != like:
-            changed |= receiver.payers
-        elif like and len(receiver.unrelated) != unrelated_count:
-            changed |= {payer for payer in receiver.payers
-                        if self._most_elsewhere(payer, payment.beneficiary) < unrelated_count + 1}
-        if len(receiver.senders) > self.params.max_senders or receiver.organisation:
-            self._drop(payment.beneficiary, receiver)
-        return tuple(sorted(changed))
+        return unrelated
 
-    def _most_elsewhere(self, payer: str, beneficiary: str) -> int:
-        """The most unrelated senders of the payer's other facilitator-like beneficiaries: a
-        beneficiary's count that stays under it leaves the payer's finding as it was."""
+    def _busiest(self, payer: str) -> int:
+        """The most unrelated senders of the payer's facilitator-like beneficiaries (0: none)."""
         return max((len(receiver.unrelated) for other in self._paid.get(payer, {})
-                    if other != beneficiary and (receiver := self._receivers.get(other))
-                    and receiver.like), default=0)
+                    if (receiver := self._receivers.get(other)) and receiver.like), default=0)
 
     def _drop(self, beneficiary: str, receiver: _Receiver) -> None:
         """Forget a beneficiary that can never be facilitator-like again."""
@@ -174,16 +187,20 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
 
     def finding(self, key: str) -> dict[str, Any] | None:
         paid = self._paid.get(key, {})
-        like = tuple(sorted(b for b in paid if (r := self._receivers.get(b)) and r.like))
+        like: list[str] = []
+        most = 0
+        for beneficiary in paid:  # in the order first paid: the same set, the same tuple
+            receiver = self._receivers.get(beneficiary)
+            if receiver is not None and receiver.like:
+                like.append(beneficiary)
+                most = max(most, len(receiver.unrelated))
         if not like:
             return None
         taken = self._taken[key]
         built = self._built.get(key)
-        if built is None or built[:2] != (like, taken):
+        if built is None or built[0] != tuple(like) or built[1] != taken:
             found = FindingPayments.of(entry[2] for b in like for entry in paid[b].payments)
-            built = self._built[key] = (like, taken, found.row())
-        most = max(len(receiver.unrelated) for b in like
-                   if (receiver := self._receivers.get(b)) is not None)
+            built = self._built[key] = (tuple(like), taken, found.row())
         return {**built[2], "facilitator_like_beneficiaries": len(like),
                 "most_unrelated_senders": most}
 
