@@ -3,9 +3,10 @@
 A row is *plain* when every cell is printable ASCII without edge spaces, quote or backslash, the
 numbers are short decimals, ``sent_at`` is a UTC ISO 8601 second, and each identifier and
 country has a shape :mod:`vigil.columnar.csv_norm` normalises in SQL. For plain rows the Payment
-model's result is a pure function of the text, written here in SQL: the JSON the model dumps,
-the content hash over its canonical JSON, the typed columns. Every other row goes to the Python
-path (:func:`vigil.importers.rows.parse_row`), which decides it exactly as today.
+model's result is a pure function of the text, written here in SQL: the typed columns and the
+content key over them (:mod:`vigil.columnar.content_key`; the JSON is built from the typed
+columns when read). Every other row goes to the Python path
+(:func:`vigil.importers.rows.parse_row`), which decides it exactly as today.
 
 :func:`read_query` streams the file's cells in file order (DuckDB keeps a plain scan's order),
 so the lane numbers the lines as the batches arrive; :func:`lane_query` then decides one batch
@@ -18,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
+from vigil.columnar.content_key import NULL_TEXT, payment_key_sql
 from vigil.columnar.tables import part_schema
 from vigil.importers.clock import current_clock
 from vigil.records import Payment, RecordKind
@@ -49,7 +51,8 @@ _CHAR = r"\x21\x23-\x2b\x2d-\x5b\x5d-\x7e"
 _CELL = rf"[{_CHAR}]([\x20{_CHAR}]*[{_CHAR}])?"
 _CELLS = rf"{_CELL}(\x01{_CELL})*"
 """Non-empty cells joined by U+0001: printable ASCII, no edge space (pydantic strips), no ``"``
-or ``\\`` (JSON would escape them); a cell holding U+0001 itself is not printable, so fails."""
+or ``\\`` (JSON and the content key would escape them); a cell holding U+0001 itself is not
+printable, so fails."""
 _DECIMAL = r"^[0-9]{1,9}(\.[0-9]{1,6})?$"
 """At most 15 significant digits (DBL_DIG): the float's repr is the trimmed decimal itself."""
 _UTC_SECOND = (r"^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
@@ -67,30 +70,19 @@ def _value(name: str) -> str:
     return f"r.{name}"
 
 
-def _pieces(name: str) -> list[str]:
-    """The field's JSON text (float repr, quoted ASCII string, or null) as pieces of one
-    ``concat``: a single string built per row, where ``||`` would build one per operator."""
-    if name in FLOATS:
+def _key_text(name: str) -> list[str]:
+    """The field's text in the content key's string (:mod:`vigil.columnar.content_key`) as
+    pieces of one ``concat``: a plain row's text has no ``\\`` and no U+001F to escape."""
+    if name in FLOATS:  # the float's repr: the decimal, trimmed
         whole = f"coalesce(nullif(ltrim(split_part(r.{name}, '.', 1), '0'), ''), '0')"
         frac = f"coalesce(nullif(rtrim(split_part(r.{name}, '.', 2), '0'), ''), '0')"
         return [whole, "'.'", frac]
-    if name == "kind":
-        return ["'\"payment\"'"]
     if name == "sent_at":
-        return ["'\"'", "left(r.sent_at, 19)", "'Z\"'"]
+        return ["left(r.sent_at, 19)", "'Z'"]
     value = _value(name)
     if name in REQUIRED or name in DEFAULTS:
-        return ["'\"'", value, "'\"'"]
-    # concat reads NULL as '': null, or the quoted text.
-    return [f"CASE WHEN {value} IS NULL THEN 'null' ELSE '\"' END", value,
-            f"CASE WHEN {value} IS NULL THEN '' ELSE '\"' END"]
-
-
-def _object(names: list[str]) -> str:
-    pieces = ["'{'"]
-    for number, name in enumerate(names):
-        pieces += [f"'{',' if number else ''}\"{name}\":'", *_pieces(name)]
-    return f"concat({', '.join([*pieces, chr(39) + '}' + chr(39)])})"
+        return [value]
+    return [f"coalesce({value}, '{NULL_TEXT}')"]
 
 
 def _latest_allowed() -> str:
@@ -173,7 +165,7 @@ def lane_query(header: list[str], facts: FileFacts = FileFacts()) -> str:
                      f"AND m_{name}.raw = r.{name}" for name, kind in MAPPED.items())
     norms = ", ".join(f"m_{name}.norm AS {name}_norm" for name in MAPPED)
     stored = {"record_id": "r.txn_id",
-              "content_hash": f"sha256({_object(sorted([*FIELDS, 'kind']))})",
+              "content_hash": payment_key_sql({name: _key_text(name) for name in FIELDS}),
               # Part schema 2: a plain row's JSON is its typed columns' (built when read).
               "data": "NULL::VARCHAR", **{name: _typed(name) for name in FIELDS}}
     schema = part_schema(RecordKind.PAYMENT).names
