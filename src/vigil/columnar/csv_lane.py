@@ -31,8 +31,8 @@ import pyarrow.compute as pc
 
 from vigil.columnar.csv_chunk import LaneRun, store_batch
 from vigil.columnar.csv_dedup import StoredKeys
-from vigil.columnar.csv_norm import create_idmap, update_idmap
-from vigil.columnar.csv_sql import FIELDS, MAPPED, FileFacts, lane_query, read_query
+from vigil.columnar.csv_norm import register_python_norm
+from vigil.columnar.csv_sql import FIELDS, FileFacts, lane_query, read_query
 from vigil.columnar.store import ColumnarRecords
 from vigil.importers.lines import MAX_LINE_BYTES
 from vigil.importers.tally import Tally
@@ -117,7 +117,7 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
     try:
         for connection in (reading, deciding):
             connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
-        create_idmap(deciding)
+        register_python_norm(deciding)
         keys = StoredKeys(columnar, deciding)
         query = lane_query(run.header, file_facts(path))
         reader = reading.sql(read_query(str(path), run.header)).to_arrow_reader(batch_rows)
@@ -126,7 +126,6 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
                 raise _Unreadable
             deciding.register("raw", table.append_column(
                 "idx", pa.array(range(table.num_rows), pa.int64())))
-            update_idmap(deciding, MAPPED)
             decided = _in_file_order(deciding.sql(query).to_arrow_table())
             for name in run.header:  # the cells as read, for the rows Python decides
                 decided = decided.append_column(f"c_{name}", table.column(name))
