@@ -144,3 +144,19 @@ def test_plain_files_read_back_and_quarantine_as_the_importer(
     summary, records, quarantine, _ = lane
     assert (summary.added, summary.duplicates, summary.quarantined) == (4, 1, 1)
     assert [line for line, *_ in quarantine] == [6]
+
+
+def test_a_file_refused_after_parts_were_written_leaves_none_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches of 2: two parts are written (the last still in the writer's thread) before the
+    # lane meets a line over 1 MiB; it undoes them and the importer takes the file whole.
+    monkeypatch.setattr(csv_lane, "LANE_BATCH_ROWS", 2)
+    undone: list[int] = []
+    undo = csv_lane._undo
+    monkeypatch.setattr(csv_lane, "_undo", lambda store, run: undone.append(len(run.written))
+                        or undo(store, run))
+    long_row = _row("t40", ",,,", ",,," + "x " * 600_000 + "y")
+    text = "\n".join([HEADER, *ROWS[:4], long_row, *ROWS[4:6]]) + "\n"
+    lane = _import(tmp_path, "lane", text, True, 2)
+    assert undone == [2]
+    assert lane == _import(tmp_path, "python", text, False, 2)
