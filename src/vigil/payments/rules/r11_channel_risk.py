@@ -41,6 +41,7 @@ class ChannelRisk(PaymentRule[ChannelRiskParams]):
     description = "low-value corridor payments through online remitters and P2P channels"
     citation = "Egmont 2020, Nottingham Rights Lab, FATF 2025, AUSTRAC v Westpac"
     parameters_type = ChannelRiskParams
+    corridor_only = True
     history_key = "sender"
 
     def sql(self, params: ChannelRiskParams) -> str:

@@ -80,6 +80,7 @@ class FacilitatorProfile(PaymentRule[FacilitatorProfileParams]):
     description = "pays a beneficiary with the facilitator-side profile (many unrelated senders)"
     citation = "AMLC modus operandi and beneficiary typologies, AUSTRAC case study"
     parameters_type = FacilitatorProfileParams
+    corridor_only = True
     history_key = None
 
     def sql(self, params: FacilitatorProfileParams) -> str:

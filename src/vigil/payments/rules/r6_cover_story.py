@@ -45,6 +45,7 @@ class CoverStory(PaymentRule[CoverStoryParams]):
     description = "cover-story narrative in the remittance text (cover words or a handle)"
     citation = "ACAMS Today vol. 20 no. 3, AUSTRAC, FATF 2025"
     parameters_type = CoverStoryParams
+    corridor_only = True
     history_key = "sender"
 
     def sql(self, params: CoverStoryParams) -> str:

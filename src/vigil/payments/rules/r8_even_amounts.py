@@ -39,6 +39,7 @@ class EvenAmounts(PaymentRule[EvenAmountsParams]):
     description = "even (round) amounts in the sender's currency"
     citation = "FATF 2025"
     parameters_type = EvenAmountsParams
+    corridor_only = True
     history_key = "sender"
 
     def sql(self, params: EvenAmountsParams) -> str:
