@@ -150,23 +150,31 @@ class PaymentTypologyDetector(Detector):
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:
             return []
+        engine = self._engine_factory()
+        try:
+            engine.register_table("payments", payment_columns(payments))
+            found = self.findings(engine)
+        finally:
+            engine.close()
+        return self.scoped_signals(found, payments, wanted)
+
+    def scoped_signals(self, found: Iterable[tuple[RuleConfig, Mapping[str, Any]]],
+                       payments: Iterable[Payment], wanted: Collection[str] | None = None,
+                       ) -> list[tuple[str, Signal]]:
+        """The signals of ``found`` (:meth:`findings` over ``payments``) with their scopes,
+        only the ``wanted`` scopes' when given; KYC identifiers from ``payments``."""
         kyc: dict[str, set[EntityRef]] = defaultdict(set)
         for payment in payments:
             kyc[payment.txn_id].update(ref for ref in identifiers_of(payment)
                                        if ref.kind in _KYC_KINDS)
-        engine = self._engine_factory()
-        try:
-            engine.register_table("payments", payment_columns(payments))
-            found = self._found(engine)
-        finally:
-            engine.close()
         scoped = [(scope_of(rule, row), rule, row) for rule, row in found]
         return [(scope, self._signal(rule, row, kyc)) for scope, rule, row in scoped
                 if wanted is None or scope in wanted]
 
-    def _found(self, engine: SqlEngine, key: str | None = None,
-               ) -> list[tuple[RuleConfig, dict[str, Any]]]:
-        """Findings of the enabled rules (only those keyed by ``key``, when given)."""
+    def findings(self, engine: SqlEngine, key: str | None = None,
+                 ) -> list[tuple[RuleConfig, dict[str, Any]]]:
+        """Finding rows of the enabled rules over the engine's ``payments`` (only the rules
+        keyed by ``key``, when given)."""
         return [(rule, row) for rule in self.rules.enabled()
                 if key is None or rule.rule.history_key == key
                 for row in engine.query(rule.rule.sql(rule.parameters))]

@@ -99,7 +99,7 @@ _UNSCORED = _SHAPE - {"senders"}
 def finding_columns(sql: str) -> tuple[str, ...]:
     """The column names of a rule's finding rows, from DuckDB's plan of ``sql`` over an empty
     ``payments`` table (the SQL is portable, so the names are every engine's)."""
-    types = {str: "VARCHAR", float: "DOUBLE", AwareDatetime: "TIMESTAMP"}
+    types: dict[object, str] = {float: "DOUBLE", AwareDatetime: "TIMESTAMP"}
     columns = ", ".join(f"CAST(NULL AS {types.get(field.annotation, 'VARCHAR')}) AS {name}"
                         for name, field in Payment.model_fields.items())
     with DuckDBEngine() as engine:
