@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -86,7 +86,7 @@ def _payers(row: Mapping[str, Any]) -> list[str]:
     return sorted({s for s in row.get("senders") or () if s is not None})
 
 
-Found = Sequence[tuple[RuleConfig, Mapping[str, Any]]]
+Found = Iterable[tuple[RuleConfig, Mapping[str, Any]]]
 """Finding rows of a pack's rules, each with its rule (what :func:`pack_findings` returns)."""
 
 
@@ -127,12 +127,26 @@ def pack_findings(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str
                                     else rule.rule.sql(rule.parameters))]
 
 
-def _contributions(found: Found, wanted: set[str]) -> dict[str, dict[str, dict[str, JSONValue]]]:
-    """account -> rule id -> the strongest finding of that rule for the account."""
-    best: dict[str, dict[str, dict[str, JSONValue]]] = defaultdict(dict)
+def _streamed(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str]) -> Found:
+    """:func:`pack_findings` for the score, one rule's rows held at a time."""
+    for rule in rules.enabled():
+        if rule.id in wanted:
+            yield from ((rule, row) for row in engine.query(score_sql(rule)))
+
+
+Contributions = dict[str, dict[str, dict[str, JSONValue]]]
+"""account -> rule id -> the strongest finding of that rule for the account."""
+
+
+def _contributions(found: Found, typologies: Mapping[str, Collection[str]],
+                   ) -> dict[str, Contributions]:
+    """typology -> :data:`Contributions` of its rules (``typologies``: typology -> rule ids),
+    in one pass over ``found``."""
+    best: dict[str, Contributions] = {name: defaultdict(dict) for name in typologies}
     impls: dict[str, PaymentRule[Any]] = {}
     for rule, row in found:
-        if rule.id not in wanted:
+        kinds = [name for name, ids in typologies.items() if rule.id in ids]
+        if not kinds:
             continue
         impl = impls.get(rule.id) or impls.setdefault(rule.id, rule.rule)
         stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
@@ -144,9 +158,10 @@ def _contributions(found: Found, wanted: set[str]) -> dict[str, dict[str, dict[s
             "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
             "source": rule.source, "txn_count": row["txn_count"]}
         for account in _payers(row):
-            kept = best[account].get(rule.id)
-            if kept is None or float(str(kept["contribution"])) < rule.weight * strength:
-                best[account][rule.id] = entry
+            for kind in kinds:
+                kept = best[kind][account].get(rule.id)
+                if kept is None or float(str(kept["contribution"])) < rule.weight * strength:
+                    best[kind][account][rule.id] = entry
     return best
 
 
@@ -210,14 +225,15 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     rules = rules if rules is not None else load_typology_rules()
     profiles = benign_profiles(engine, rules, config)
     features = sender_features(engine, rules) if config.with_features else {}
+    typologies = {BUYER: set(config.buyer_rules), VICTIM: set(config.victim_rules)}
     if found is None:
-        found = pack_findings(engine, rules, {*config.buyer_rules, *config.victim_rules}, True)
+        found = _streamed(engine, rules, set.union(*typologies.values()))
+    contributions = _contributions(found, typologies)
     scores = []
-    for typology, wanted, min_rules, threshold, discounted in (
-            (BUYER, set(config.buyer_rules), config.min_rules, config.alert_threshold, True),
-            (VICTIM, set(config.victim_rules), config.victim_min_rules, config.victim_threshold,
-             False)):
-        for account, hits in _contributions(found, wanted).items():
+    for typology, min_rules, threshold, discounted in (
+            (BUYER, config.min_rules, config.alert_threshold, True),
+            (VICTIM, config.victim_min_rules, config.victim_threshold, False)):
+        for account, hits in contributions[typology].items():
             profile = profiles.get(account, {})
             benign = float(str(profile.get("benign", 0.0))) if discounted else 0.0
             score, flagged = combine(hits, benign, config, min_rules, threshold)

@@ -29,7 +29,7 @@ class CoverStoryParams(RuleParameters):
 def cover_story_mark(params: CoverStoryParams) -> str:
     """The predicate: the lower-cased reference contains a cover word or a handle mark."""
     needles = (*(w.lower() for w in params.cover_words), *params.handle_marks)
-    return "(" + " OR ".join(f"POSITION({quoted_text(n)} IN LOWER(raw.reference)) > 0"
+    return "(" + " OR ".join(f"POSITION({quoted_text(n)} IN LOWER(c.reference)) > 0"
                              for n in needles) + ")"
 
 
