@@ -15,22 +15,28 @@ Nothing here reads truth labels: weights are set by hand in the pack with their 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
-from vigil.engines import SqlEngine
+from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import BenignShape, benign_profile_sql
 from vigil.payments.features_sql import sender_features_sql
-from vigil.payments.rule_base import Frozen, Text
-from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rule_base import Frozen, PaymentRule, Text
+from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.rules.r6_cover_story import CoverStoryParams
 from vigil.payments.rules.r7_time_of_day import TimeOfDayParams
 from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS
+from vigil.payments.sql_parts import corridor_where
+from vigil.records import Payment
+
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 BUYER = "buyer"
 VICTIM = "victim"
@@ -80,27 +86,83 @@ def _payers(row: Mapping[str, Any]) -> list[str]:
     return sorted({s for s in row.get("senders") or () if s is not None})
 
 
-def _contributions(engine: SqlEngine, rules: PaymentRules, wanted: set[str],
-                   ) -> dict[str, dict[str, dict[str, JSONValue]]]:
-    """account -> rule id -> the strongest finding of that rule for the account."""
-    found: dict[str, dict[str, dict[str, JSONValue]]] = defaultdict(dict)
+Found = Iterable[tuple[RuleConfig, Mapping[str, Any]]]
+"""Finding rows of a pack's rules, each with its rule (what :func:`pack_findings` returns)."""
+
+
+_SHAPE = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
+_UNSCORED = _SHAPE - {"senders"}
+"""Finding columns the score never reads: left out of its queries, so no engine builds them."""
+
+
+@lru_cache(maxsize=256)
+def finding_columns(sql: str) -> tuple[str, ...]:
+    """The column names of a rule's finding rows, from DuckDB's plan of ``sql`` over an empty
+    ``payments`` table (the SQL is portable, so the names are every engine's)."""
+    types: dict[object, str] = {float: "DOUBLE", AwareDatetime: "TIMESTAMP"}
+    columns = ", ".join(f"CAST(NULL AS {types.get(field.annotation, 'VARCHAR')}) AS {name}"
+                        for name, field in Payment.model_fields.items())
+    with DuckDBEngine() as engine:
+        engine.create_table("payments", f"SELECT {columns} LIMIT 0")
+        return tuple(row["column_name"] for row in engine.query(f"DESCRIBE {sql}"))
+
+
+def score_sql(rule: RuleConfig) -> str:
+    """The rule's SQL less the columns the score does not read (transaction ids, beneficiaries,
+    times): the same rows, without the largest arrays."""
+    sql = rule.rule.sql(rule.parameters)
+    kept = [c for c in finding_columns(sql) if c not in _UNSCORED]
+    if not all(_PLAIN_NAME.fullmatch(column) for column in kept):
+        return sql
+    return f"SELECT {', '.join(kept)} FROM ({sql}) findings"
+
+
+def pack_findings(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str] | None = None,
+                  for_score: bool = False) -> list[tuple[RuleConfig, dict[str, Any]]]:
+    """Every enabled rule's finding rows over the engine's ``payments`` (only the ``wanted``
+    rule ids, when given), in the pack's order; ``for_score``: only the columns
+    :func:`score_accounts` reads (:func:`score_sql`)."""
+    return [(rule, row) for rule in rules.enabled() if wanted is None or rule.id in wanted
+            for row in engine.query(score_sql(rule) if for_score
+                                    else rule.rule.sql(rule.parameters))]
+
+
+def _streamed(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str]) -> Found:
+    """:func:`pack_findings` for the score, one rule's rows held at a time."""
     for rule in rules.enabled():
-        if rule.id not in wanted:
+        if rule.id in wanted:
+            yield from ((rule, row) for row in engine.query(score_sql(rule)))
+
+
+Contributions = dict[str, dict[str, dict[str, JSONValue]]]
+"""account -> rule id -> the strongest finding of that rule for the account."""
+
+
+def _contributions(found: Found, typologies: Mapping[str, Collection[str]],
+                   ) -> dict[str, Contributions]:
+    """typology -> :data:`Contributions` of its rules (``typologies``: typology -> rule ids),
+    in one pass over ``found``."""
+    best: dict[str, Contributions] = {name: defaultdict(dict) for name in typologies}
+    impls: dict[str, PaymentRule[Any]] = {}
+    for rule, row in found:
+        kinds = [name for name, ids in typologies.items() if rule.id in ids]
+        if not kinds:
             continue
-        for row in engine.query(rule.rule.sql(rule.parameters)):
-            stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
-                     if k not in {"senders", "beneficiaries", "txn_ids", "first_at", "last_at"}}
-            stats.update(rule.rule.derived_stats(row))
-            strength = rule.rule.strength(rule.parameters, stats)
-            entry: dict[str, JSONValue] = {
-                "id": rule.id, "name": rule.name, "value": round(strength, 4),
-                "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
-                "source": rule.source, "txn_count": row["txn_count"]}
-            for account in _payers(row):
-                best = found[account].get(rule.id)
-                if best is None or float(str(best["contribution"])) < rule.weight * strength:
-                    found[account][rule.id] = entry
-    return found
+        impl = impls.get(rule.id) or impls.setdefault(rule.id, rule.rule)
+        stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
+                 if k not in _SHAPE}
+        stats.update(impl.derived_stats(row))
+        strength = impl.strength(rule.parameters, stats)
+        entry: dict[str, JSONValue] = {
+            "id": rule.id, "name": rule.name, "value": round(strength, 4),
+            "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
+            "source": rule.source, "txn_count": row["txn_count"]}
+        for account in _payers(row):
+            for kind in kinds:
+                kept = best[kind][account].get(rule.id)
+                if kept is None or float(str(kept["contribution"])) < rule.weight * strength:
+                    best[kind][account][rule.id] = entry
+    return best
 
 
 def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
@@ -133,6 +195,15 @@ def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[st
                             for k, v in row.items() if k != "sender"} for row in rows}
 
 
+def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
+    """Predicates of the payments the score reads besides the rules' (the benign shapes read
+    the corridor's business payments too; the features, the corridor): for
+    :func:`vigil.payments.pack_table.register_pack_payments`."""
+    loose = rules.corridor.model_copy(update={"individuals_only": False})
+    wanted = [corridor_where(loose)]
+    return [*wanted, corridor_where(rules.corridor)] if config.with_features else wanted
+
+
 def combine(found: Mapping[str, dict[str, JSONValue]], benign: float, config: TypologyConfig,
             min_rules: int, threshold: float) -> tuple[float, bool]:
     """Noisy-or of the contributions, discounted by the benign shape; flagged or not."""
@@ -144,24 +215,29 @@ def combine(found: Mapping[str, dict[str, JSONValue]], benign: float, config: Ty
 
 
 def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
-                   config: TypologyConfig | None = None) -> list[AccountScore]:
+                   config: TypologyConfig | None = None,
+                   found: Found | None = None) -> list[AccountScore]:
     """Every account some rule found, scored per typology, highest first; ``engine`` holds the
     ``payments`` table (any :class:`~vigil.engines.SqlEngine`: DuckDB or Spark); ``rules``
-    defaults to :func:`load_typology_rules`."""
+    defaults to :func:`load_typology_rules`; ``found``: the rules' findings over that table
+    when the caller already has them (:func:`pack_findings`), else they are queried here."""
     config = config or TypologyConfig()
     rules = rules if rules is not None else load_typology_rules()
     profiles = benign_profiles(engine, rules, config)
     features = sender_features(engine, rules) if config.with_features else {}
+    typologies = {BUYER: set(config.buyer_rules), VICTIM: set(config.victim_rules)}
+    if found is None:
+        found = _streamed(engine, rules, set.union(*typologies.values()))
+    contributions = _contributions(found, typologies)
     scores = []
-    for typology, wanted, min_rules, threshold, discounted in (
-            (BUYER, set(config.buyer_rules), config.min_rules, config.alert_threshold, True),
-            (VICTIM, set(config.victim_rules), config.victim_min_rules, config.victim_threshold,
-             False)):
-        for account, found in _contributions(engine, rules, wanted).items():
+    for typology, min_rules, threshold, discounted in (
+            (BUYER, config.min_rules, config.alert_threshold, True),
+            (VICTIM, config.victim_min_rules, config.victim_threshold, False)):
+        for account, hits in contributions[typology].items():
             profile = profiles.get(account, {})
             benign = float(str(profile.get("benign", 0.0))) if discounted else 0.0
-            score, flagged = combine(found, benign, config, min_rules, threshold)
-            ordered = sorted(found.values(), key=lambda e: (-float(str(e["contribution"])),
+            score, flagged = combine(hits, benign, config, min_rules, threshold)
+            ordered = sorted(hits.values(), key=lambda e: (-float(str(e["contribution"])),
                                                             str(e["id"])))
             scores.append(AccountScore(account, typology, score, flagged, ordered, profile,
                                        features.get(account, {})))
@@ -173,5 +249,6 @@ def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> lis
     return [s.account for s in scores if s.typology == typology]
 
 
-__all__ = ["BUYER", "VICTIM", "AccountScore", "TypologyConfig", "benign_profiles", "combine",
-           "load_typology_rules", "ranked_senders", "score_accounts", "sender_features"]
+__all__ = ["BUYER", "VICTIM", "AccountScore", "Found", "TypologyConfig", "benign_profiles",
+           "combine", "finding_columns", "load_typology_rules", "pack_findings", "ranked_senders",
+           "score_accounts", "score_rows_where", "score_sql", "sender_features"]
