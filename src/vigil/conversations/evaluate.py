@@ -139,10 +139,11 @@ def evaluate(protocol: Protocol, scorers: Sequence[WindowScorer], size: int,
              seed: int) -> EvalReport:
     """Each scorer on the test windows, once."""
     texts = [w.texts for w in protocol.test]
+    contexts = [w.context for w in protocol.test]
     results: dict[str, ScorerResult] = {}
     truth = np.array([positive for _, positive in protocol.streams], dtype=bool)
     for scorer in scorers:
-        scores = scorer.score_windows(texts)
+        scores = scorer.score_windows(texts, contexts)
         running = running_peaks(protocol.streams, scorer.stream_scores)
         results[scorer.name] = ScorerResult(
             figures=window_figures(scorer.name, protocol.test, scores, scorer.threshold),

@@ -22,7 +22,11 @@ class WindowScorer(Protocol):
     name: str
     threshold: float
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]: ...
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
+        """One score per window; ``contexts`` (each author's messages just before the window)
+        are read only by scorers with author context."""
+        ...
 
     def stream_scores(self, texts: Sequence[str]) -> NDArray[np.float64]: ...
 
@@ -48,7 +52,8 @@ class LexiconScorer:
     def _score(self, matches: Sequence[dict[str, tuple[str, ...]]]) -> float:
         return self.lexicon.score(Counter(name for found in matches for name in found))
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]:
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
         return np.array([self._score([self.lexicon.match(t) for t in w]) for w in windows],
                         dtype=np.float64)
 
@@ -67,8 +72,9 @@ class ModelScorer:
         self.lexicon = lexicon
         self.threshold = model.threshold
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]:
-        return self.model.score_windows(windows, self.lexicon)
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
+        return self.model.score_windows(windows, self.lexicon, contexts)
 
     def stream_scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
         return self.model.stream_scores(self.model.message_counts(list(texts), self.lexicon))
@@ -84,7 +90,8 @@ class BaselineScorer:
         self.window = window
         self.threshold = baseline.threshold
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]:
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
         return self.baseline.score_windows(windows)
 
     def stream_scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
