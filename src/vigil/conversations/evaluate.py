@@ -47,6 +47,9 @@ TRAIN_WINDOWS_PER_AUTHOR = 20
 OFFENDER_WINDOWS_PER_AUTHOR = 60
 """Windows per offender and decoy of the train part that stage 2 (offender against decoy) is
 fitted on: more of each log than stage 1 needs (20, 60 and all tried on validation)."""
+CONTEXT_SCORER = "model+author-context"
+"""The model reading each window with the same author's preceding messages: reported beside the
+headline, which scores every window on its own text (the protocol's unit)."""
 TEST_WINDOWS_PER_AUTHOR = 5
 """Test windows per author, so long logs do not outweigh short ones in the figures."""
 
@@ -167,8 +170,10 @@ def run_eval(data_dir: Path, lexicon: Lexicon, model: ChatModel | None = None,
         raise ValueError("the chat model was not built on this data's train split "
                          "(rebuild it with `make model-chats` or leave --model out)")
     baseline = fit_baseline([*protocol.train, *protocol.validation])
-    scorers: list[WindowScorer] = [ModelScorer(model, lexicon), BaselineScorer(baseline, size),
-                                   LexiconScorer(lexicon, size)]
+    scorers: list[WindowScorer] = [ModelScorer(model.window_alone(), lexicon),
+                                   BaselineScorer(baseline, size), LexiconScorer(lexicon, size)]
+    if model.context > 0:
+        scorers.append(ModelScorer(model, lexicon, CONTEXT_SCORER))
     return evaluate(protocol, scorers, size, seed), protocol
 
 

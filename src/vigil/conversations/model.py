@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +86,9 @@ class ChatModel:
     context: int = 0
     """Preceding windows of the same author whose stage-2 decisions are averaged with the
     window's own (``context`` module; 0: the window alone)."""
+    alone: tuple[tuple[float, float], float] = ((1.0, 0.0), 0.5)
+    """Calibration and threshold for scoring a window on its own text (no author context),
+    from the same out-of-fold scores: the protocol's headline figures (``window_alone``)."""
     lexicon_version: str = ""
     trained_on: dict[str, int] = field(default_factory=dict)
     categories: tuple[str, ...] = ()
@@ -94,6 +97,12 @@ class ChatModel:
     split_digest: str = ""
     """Fingerprint of the train-side groups it was fitted on (see ``evaluate.Protocol``)."""
     format: int = MODEL_FORMAT
+
+    def window_alone(self) -> ChatModel:
+        """This model reading each window's own text only, with the calibration and threshold
+        fitted for that (what ``vigil chats eval`` reports against the targets)."""
+        calibration, threshold = self.alone
+        return replace(self, context=0, calibration=calibration, threshold=threshold, names=[])
 
     def message_counts(self, texts: Sequence[str], lexicon: Lexicon,
                        matches: Sequence[Mapping[str, object]] | None = None) -> sp.csr_matrix:

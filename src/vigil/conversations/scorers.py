@@ -63,11 +63,11 @@ class LexiconScorer:
 
 
 class ModelScorer:
-    """The trained model's calibrated score, flagged at its validation-tuned threshold."""
+    """The trained model's calibrated score, flagged at its out-of-fold threshold; with author
+    context when the model reads it (``ChatModel.window_alone`` gives the model without)."""
 
-    name = "model"
-
-    def __init__(self, model: ChatModel, lexicon: Lexicon) -> None:
+    def __init__(self, model: ChatModel, lexicon: Lexicon, name: str = "model") -> None:
+        self.name = name
         self.model = model
         self.lexicon = lexicon
         self.threshold = model.threshold

@@ -90,9 +90,11 @@ def fit_cross_fitted(side: Sequence[AuthorWindow], pj: Sequence[AuthorWindow],
     model, stacked = _vectorised(side, lexicon, window, context=context)
     features = _main_features(model, stacked)
     pj_features = _window_features(model, pj, lexicon)
-    scoring = model.context_features(*stacked)
-    raw = out_of_fold(model, features, side, pj_features, pj, folds, seed, scoring)
+    scorings = [(features, None), model.context_features(*stacked)]
+    alone, raw = out_of_fold_scores(model, features, side, pj_features, pj, folds, seed, scorings)
     fit_stages(model, features, side, pj_features, pj)
+    _calibrate(model, alone, side)
+    model.alone = (model.calibration, model.threshold)
     _calibrate(model, raw, side)
     return model
 
@@ -103,13 +105,22 @@ Scoring = tuple[sp.csr_matrix, sp.csr_matrix | None]
 
 def out_of_fold(model: ChatModel, features: sp.csr_matrix, side: Sequence[AuthorWindow],
                 pj_features: sp.csr_matrix, pj: Sequence[AuthorWindow], folds: int,
-                seed: int, scoring: Scoring | None = None) -> NDArray[np.float64]:
-    """The raw score of each ``side`` window by stages fitted on the other folds' windows
-    (``model``'s stages are left as the last fold's); ``scoring`` (default: ``features``
-    without context) is what the held-out windows are scored on."""
+                seed: int) -> NDArray[np.float64]:
+    """The raw score of each ``side`` window, on its own features, by stages fitted on the
+    other folds' windows (``model``'s stages are left as the last fold's)."""
+    return out_of_fold_scores(model, features, side, pj_features, pj, folds, seed,
+                              [(features, None)])[0]
+
+
+def out_of_fold_scores(model: ChatModel, features: sp.csr_matrix,
+                       side: Sequence[AuthorWindow], pj_features: sp.csr_matrix,
+                       pj: Sequence[AuthorWindow], folds: int, seed: int,
+                       scorings: Sequence[Scoring]) -> list[NDArray[np.float64]]:
+    """``out_of_fold`` for each of ``scorings`` (the windows alone, or with author context),
+    from one set of fold fits."""
     side_fold = np.array([fold_of(w.group, folds, seed) for w in side])
     pj_fold = np.array([fold_of(w.group, folds, seed) for w in pj])
-    raw = np.zeros(len(side), dtype=np.float64)
+    raws = [np.zeros(len(side), dtype=np.float64) for _ in scorings]
     for fold in range(folds):
         held = side_fold == fold
         if not held.any():
@@ -118,9 +129,9 @@ def out_of_fold(model: ChatModel, features: sp.csr_matrix, side: Sequence[Author
         rest = [int(i) for i in np.flatnonzero(pj_fold != fold)]
         fit_stages(model, sp.csr_matrix(features[~held]), kept,
                    sp.csr_matrix(pj_features[rest]), [pj[i] for i in rest])
-        raw[held] = (model.combined(*scoring) if scoring is not None
-                     else model.combined(features))[held]
-    return raw
+        for raw, scoring in zip(raws, scorings, strict=True):
+            raw[held] = model.combined(*scoring)[held]
+    return raws
 
 
 Stacked = tuple[sp.csr_matrix, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
