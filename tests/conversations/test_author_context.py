@@ -66,3 +66,14 @@ def test_context_changes_only_stage_two(chat_model: ChatModel) -> None:
 def test_the_shipped_model_reads_author_context(chat_model: ChatModel) -> None:
     assert chat_model.context == CONTEXT_WINDOWS > 0
     assert CONTEXT_WINDOWS * chat_model.window <= CONTEXT_MESSAGES
+
+
+def test_the_window_alone_model_ignores_context_and_has_its_own_threshold(
+        chat_model: ChatModel) -> None:
+    alone = chat_model.window_alone()
+    lexicon = default_lexicon()
+    window, before = OFFENDER[:10], (DECOY * 3)[:40]
+    assert alone.context == 0 and chat_model.context > 0
+    assert (alone.calibration, alone.threshold) == chat_model.alone
+    assert alone.score_windows([window], lexicon, [before])[0] == pytest.approx(
+        alone.score_windows([window], lexicon)[0])
