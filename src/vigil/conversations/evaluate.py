@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from vigil.conversations.lexicon import Lexicon
 from vigil.conversations.metrics import (
@@ -170,10 +171,11 @@ def run_eval(data_dir: Path, lexicon: Lexicon, model: ChatModel | None = None,
         raise ValueError("the chat model was not built on this data's train split "
                          "(rebuild it with `make model-chats` or leave --model out)")
     baseline = fit_baseline([*protocol.train, *protocol.validation])
-    scorers: list[WindowScorer] = [ModelScorer(model.window_alone(), lexicon),
+    counts: dict[tuple[str, ...], sp.csr_matrix] = {}
+    scorers: list[WindowScorer] = [ModelScorer(model.window_alone(), lexicon, counts=counts),
                                    BaselineScorer(baseline, size), LexiconScorer(lexicon, size)]
     if model.context > 0:
-        scorers.append(ModelScorer(model, lexicon, CONTEXT_SCORER))
+        scorers.append(ModelScorer(model, lexicon, CONTEXT_SCORER, counts))
     return evaluate(protocol, scorers, size, seed), protocol
 
 

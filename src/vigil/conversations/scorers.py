@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from vigil.conversations.lexicon import Lexicon
@@ -66,9 +67,12 @@ class ModelScorer:
     """The trained model's calibrated score, flagged at its out-of-fold threshold; with author
     context when the model reads it (``ChatModel.window_alone`` gives the model without)."""
 
-    def __init__(self, model: ChatModel, lexicon: Lexicon, name: str = "model") -> None:
+    def __init__(self, model: ChatModel, lexicon: Lexicon, name: str = "model",
+                 counts: dict[tuple[str, ...], sp.csr_matrix] | None = None) -> None:
         self.name = name
         self.model = model
+        self.counts = {} if counts is None else counts
+        """Count rows of each stream already read (shared by scorers of the same model)."""
         self.lexicon = lexicon
         self.threshold = model.threshold
 
@@ -77,7 +81,10 @@ class ModelScorer:
         return self.model.score_windows(windows, self.lexicon, contexts)
 
     def stream_scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        return self.model.stream_scores(self.model.message_counts(list(texts), self.lexicon))
+        key = tuple(texts)
+        if key not in self.counts:
+            self.counts[key] = self.model.message_counts(list(texts), self.lexicon)
+        return self.model.stream_scores(self.counts[key])
 
 
 class BaselineScorer:
