@@ -17,7 +17,8 @@ n-gram weights as line-level explanation), and it needs no model from a hub. Why
 held-out scores: a probability a reviewer can read needs a calibrated score (Microsoft's
 Project Artemis routes by a per-platform threshold on an overall probability, Jan 2020); each
 window's calibrating score comes from stages that never saw its group, so Platt's sigmoid is not
-fitted to training scores. The file format is unchanged by cross-fitting (format 2).
+fitted to training scores. Format 3 (round 5) adds the author-context depth and a second
+calibration and threshold for a window read alone (``window_alone``).
 
 The fitted model stores vocabulary drawn from its training text, so its file is built by
 ``make model-chats`` into an ignored folder and is never committed. Load only files you built:
