@@ -93,7 +93,7 @@ def main() -> None:
                        if not in_share(w.group, VALIDATION_SHARE, SPLIT_SEED, "validation")])
 
     def features(windows: Sequence[AuthorWindow]) -> sp.csr_matrix:
-        counts, starts, ends = _stacked(model, windows, lexicon)
+        counts, starts, ends, _ = _stacked(model, windows, lexicon)
         return model.features(window_sums(counts, starts, ends), (ends - starts).astype(float))
 
     ft, fv, dt, dv = features(train), features(val), rates(train), rates(val)

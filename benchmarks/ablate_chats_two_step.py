@@ -91,7 +91,7 @@ def main() -> None:
     print(f"protocol + shipped model: {time.process_time() - started:.0f} s CPU", flush=True)
 
     def features(windows: Sequence[AuthorWindow]) -> sp.csr_matrix:
-        counts, starts, ends = _stacked(model, windows, lexicon)
+        counts, starts, ends, _ = _stacked(model, windows, lexicon)
         return model.features(window_sums(counts, starts, ends), (ends - starts).astype(float))
 
     ft, fv = features(train), features(val)
@@ -168,7 +168,7 @@ def focus(protocol: Protocol, model: ChatModel) -> None:
               f"{operating(scores, yv, decoy, 0.02)}", flush=True)
 
     def features(m: ChatModel, windows: Sequence[AuthorWindow]) -> sp.csr_matrix:
-        counts, starts, ends = _stacked(m, windows, lexicon)
+        counts, starts, ends, _ = _stacked(m, windows, lexicon)
         return m.features(window_sums(counts, starts, ends), (ends - starts).astype(float))
 
     fv = features(model, val)

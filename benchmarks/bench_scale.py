@@ -16,6 +16,13 @@ a fresh process (so peak RSS, ``ru_maxrss``, belongs to that stage alone):
   reads: the shared corridor's payments, read from the parts once;
 - ``typology-sql-bulk`` (only with ``--only``): the same over parts DuckDB writes straight from the
   CSV without validation (the shortcut used before the CSV lane could import 10M rows);
+- ``pack-duckdb`` and ``pack-spark`` (only with ``--only``; ``_pack.py``): the whole R1-R16 pack
+  (``payment_typology.yaml``) and the typology score (benign shapes and temporal features
+  included) over the bulk parts, on DuckDB or Spark local: one shared scan of the parts
+  (:mod:`vigil.payments.pack_table`), every rule's findings as the score reads them (R4,
+  which the score does not count, to a count), every account scored; per-query seconds on
+  stderr. Spark's CPU and peak RSS include its JVM. For a
+  quick round: ``--only pack-duckdb --rows 1000000``;
 - at ``--baseline-rows`` (default 1,000,000, or N if smaller), today's path in the same run:
   ``import-sql`` (the ``records`` table of a SQLite store) and ``typologies-sql`` (records read
   back as Payment objects, loaded into DuckDB, rules run), and the ratio of the two paths.
@@ -56,10 +63,27 @@ def _peak_mib() -> float:
 
 
 def _cpu_s() -> float:
-    """CPU seconds of this process, every thread (DuckDB's too): on a shared machine, the figure
-    the load does not inflate."""
+    """CPU seconds of this process, every thread (DuckDB's too), and of a Spark JVM it started:
+    on a shared machine, the figure the load does not inflate."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + _jvm()[0]
+
+
+def _jvm() -> tuple[float, float]:
+    """CPU seconds and peak RSS (MiB) of this process's child processes (Spark's JVM), from
+    /proc (Linux); zeros when there are none."""
+    cpu, peak = 0.0, 0.0
+    for tasks in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        for pid in tasks.read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            peak += next((int(line.split()[1]) / 1024 for line in status.splitlines()
+                          if line.startswith("VmHWM:")), 0.0)
+    return cpu, peak
 
 
 def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str, float]:
@@ -88,6 +112,12 @@ def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str,
         start, cpu = time.perf_counter(), _cpu_s()
         signals = typology_sql_rows(bulk)
         rows = ColumnarRecords(folder / "bulk").count(RecordKind.PAYMENT)
+    elif name.startswith("pack-"):
+        parts_written = bulk_parts(csv, folder)
+        start, cpu = time.perf_counter(), _cpu_s()
+        rows = ColumnarRecords(folder / "bulk").count(RecordKind.PAYMENT)
+        from _pack import pack_score
+        signals = pack_score(name.removeprefix("pack-"), parts_written)
     elif name == "typology-sql":
         rows = parts.count(RecordKind.PAYMENT)
         signals = typology_sql_rows(parts.parts(RecordKind.PAYMENT))
@@ -104,7 +134,7 @@ def stage(name: str, csv: Path, folder: Path, lane: str = "duckdb") -> dict[str,
             payments, DetectionContext(banks=store))))
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "cpu_s": _cpu_s() - cpu, "rows": rows, "signals": signals,
-            "peak_mib": _peak_mib()}
+            "peak_mib": _peak_mib() + _jvm()[1]}
 
 
 BULK_PART_ROWS = 1_000_000
@@ -117,6 +147,8 @@ def bulk_parts(csv: Path, folder: Path) -> list[str]:
     from vigil.records import Payment
 
     target = folder / "bulk" / "payment"
+    if target.exists():  # written by an earlier stage of this run
+        return sorted(str(p) for p in target.glob("*.parquet"))
     target.mkdir(parents=True)
     fields = ", ".join(Payment.model_fields)
     connection = duckdb.connect()
@@ -184,6 +216,10 @@ def measure(rows: int, scratch: Path, baseline: bool,
     write_csv(csv, rows)
     print(f"{rows:,} payments: CSV written in {time.perf_counter() - start:.1f} s "
           f"({csv.stat().st_size / 2**20:,.0f} MiB)", flush=True)
+    if any(name.startswith("pack-") for name in only or ()):
+        start = time.perf_counter()  # written here, so no stage's peak RSS holds DuckDB's COPY
+        bulk_parts(csv, folder)
+        print(f"bulk parts written in {time.perf_counter() - start:.1f} s", flush=True)
     names = only or (["import-parquet", "typologies-parquet", "import-sql", "typologies-sql"]
                      if baseline else ["import-parquet", "typology-sql", "typologies-parquet"])
     return {name: run_stage(name, csv, folder) for name in names}

@@ -19,6 +19,16 @@ from vigil.engines import DuckDBEngine
 
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
 
+TEST_SPARK_CONF = {
+    # Tests load tables of tens to a few thousand rows: 2 shuffle partitions (production's
+    # LOCAL_SHUFFLE_PARTITIONS is 4) still exercise multi-partition plans with fewer tasks per job.
+    "spark.sql.shuffle.partitions": "2",
+    # No adaptive re-planning between stages: on tables this small it only adds planning work
+    # (https://spark.apache.org/docs/latest/sql-performance-tuning.html#adaptive-query-execution).
+    "spark.sql.adaptive.enabled": "false",
+}
+"""Runtime SQL settings set on the process's one SparkSession before each test engine is built."""
+
 
 def spark_missing() -> str | None:
     """Why Spark cannot run here, or None when it can."""
@@ -40,9 +50,16 @@ def engine_named(name: str):  # type: ignore[no-untyped-def]
         if os.environ.get("VIGIL_REQUIRE_SPARK") == "1":
             pytest.fail(f"VIGIL_REQUIRE_SPARK=1 but {reason}")
         pytest.skip(reason)
-    from vigil.spark_engine import SparkEngine
+    from vigil.spark_engine import SparkEngine, spark_session
 
+    _tune_for_tests(spark_session())
     return SparkEngine()
+
+
+def _tune_for_tests(session: object) -> None:
+    conf = session.conf  # type: ignore[attr-defined]
+    for key, value in TEST_SPARK_CONF.items():
+        conf.set(key, value)
 
 
 @pytest.fixture(params=ENGINES, scope="module")

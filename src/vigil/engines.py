@@ -109,6 +109,13 @@ def _to_utc_aware(value: Any) -> Any:
     return value
 
 
+def _aware_at(row: tuple[Any, ...], positions: Sequence[int]) -> list[Any]:
+    values = list(row)
+    for position in positions:
+        values[position] = _to_utc_aware(values[position])
+    return values
+
+
 class Engine:
     """What a registered engine declares besides :class:`SqlEngine`'s methods: a stable name
     (``VIGIL_ENGINE`` picks it) and one line about it. Built with no arguments, once per run."""
@@ -171,10 +178,16 @@ class DuckDBEngine(Engine):
                       f"SELECT {selected} FROM read_parquet([{files}])")
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts; naive timestamps made aware (UTC), touching only timestamp columns."""
         cursor = self._execute(sql, params)
-        names = [column[0] for column in cursor.description or ()]
-        return [{name: _to_utc_aware(value) for name, value in zip(names, row, strict=True)}
-                for row in cursor.fetchall()]
+        description = cursor.description or ()
+        names = [column[0] for column in description]
+        times = [n for n, column in enumerate(description)
+                 if str(column[1]).startswith("TIMESTAMP")]
+        rows = cursor.fetchall()
+        if times:
+            rows = [_aware_at(row, times) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def create_table(self, name: str, sql: str) -> None:
         """Keep the result of SELECT ``sql`` as table ``name`` (iterative SQL, e.g. linking)."""

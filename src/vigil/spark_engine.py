@@ -114,6 +114,20 @@ class SparkEngine(Engine):
         frame.createOrReplaceTempView(name)
         self._views.add(name)
 
+    def register_parquet(self, name: str, paths: Sequence[str], columns: Sequence[str],
+                         filesystem: Any = None) -> None:
+        """Make ``name`` a view of ``columns`` over the Parquet files ``paths`` (Spark reads
+        them where they lie; ``filesystem`` is unused, Spark resolves the paths itself).
+        Timestamps without a zone are read as UTC (the session's zone)."""
+        from pyspark.sql import functions, types
+
+        frame = self._spark.read.parquet(*paths).select(*columns)
+        for field in frame.schema.fields:
+            if isinstance(field.dataType, types.TimestampNTZType):
+                frame = frame.withColumn(field.name, functions.col(field.name).cast("timestamp"))
+        frame.createOrReplaceTempView(name)
+        self._views.add(name)
+
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         try:
             rows = self._spark.sql(sql, args=list(params) if params else None).collect()

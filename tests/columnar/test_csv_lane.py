@@ -60,17 +60,23 @@ ROWS = [
 """Good rows and each kind of bad row: the later ones are those SQL hands to Python."""
 
 
-def _import(tmp_path: Path, name: str, text: str, lane: bool,
-            chunk_rows: int) -> tuple[FileSummary, list[str], list[tuple[int, str, str, str]]]:
+Imported = tuple[FileSummary, list[str], list[tuple[int, str, str, str]], list[str]]
+
+
+def _import(tmp_path: Path, name: str, text: str, lane: bool, chunk_rows: int) -> Imported:
     path = tmp_path / "payments.csv"
     path.write_text(text, encoding="utf-8")
-    store = SplitRecordStore(MemoryStore(), ColumnarRecords(tmp_path / name))
+    columnar = ColumnarRecords(tmp_path / name)
+    store = SplitRecordStore(MemoryStore(), columnar)
     store.chunk_rows = chunk_rows
     [summary] = import_files(store, RecordKind.PAYMENT, [path], load_registry().importers,
                              columnar_lane=lane)
     records = [codec.record_to_json(r) for r in store.records(RecordKind.PAYMENT)]
     quarantine = sorted((q.line, q.reason, q.line_sha256, q.excerpt) for q in store.quarantine())
-    return summary, records, quarantine
+    parts = columnar.parts(RecordKind.PAYMENT)
+    # The content keys too: SQL's (plain rows) are the Python writer's, byte for byte.
+    keys = pq.read_table(parts, columns=["content_hash"]).column(0).to_pylist() if parts else []
+    return summary, records, quarantine, keys
 
 
 @pytest.mark.parametrize("chunk_rows", [4, 50_000])
@@ -83,7 +89,7 @@ def test_both_lanes_store_and_quarantine_the_same(tmp_path: Path, chunk_rows: in
     lane = _import(tmp_path, "lane", text, True, chunk_rows)
     assert lane_header(tmp_path / "payments.csv") is not None  # the lane read it, no fallback
     assert lane == python
-    summary, records, quarantine = lane
+    summary, records, quarantine, _ = lane
     assert summary.lines == len(ROWS) + 1 and summary.duplicates == 1
     assert len(records) == summary.added >= 8
     reasons = {line: reason for line, reason, _, _ in quarantine}
@@ -135,6 +141,22 @@ def test_plain_files_read_back_and_quarantine_as_the_importer(
     assert pq.read_table(parts, columns=["data"]).column(0).null_count == 4
     found = ColumnarRecords(tmp_path / "lane").payments_of(["bank:y"])
     assert sorted(p.txn_id for p in found) == ["p2", "p3", "p4"]  # built from typed columns
-    summary, records, quarantine = lane
+    summary, records, quarantine, _ = lane
     assert (summary.added, summary.duplicates, summary.quarantined) == (4, 1, 1)
     assert [line for line, *_ in quarantine] == [6]
+
+
+def test_a_file_refused_after_parts_were_written_leaves_none_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches of 2: two parts are written (the last still in the writer's thread) before the
+    # lane meets a line over 1 MiB; it undoes them and the importer takes the file whole.
+    monkeypatch.setattr(csv_lane, "LANE_BATCH_ROWS", 2)
+    undone: list[int] = []
+    undo = csv_lane._undo
+    monkeypatch.setattr(csv_lane, "_undo", lambda store, run: undone.append(len(run.written))
+                        or undo(store, run))
+    long_row = _row("t40", ",,,", ",,," + "x " * 600_000 + "y")
+    text = "\n".join([HEADER, *ROWS[:4], long_row, *ROWS[4:6]]) + "\n"
+    lane = _import(tmp_path, "lane", text, True, 2)
+    assert undone == [2]
+    assert lane == _import(tmp_path, "python", text, False, 2)

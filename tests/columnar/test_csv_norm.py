@@ -8,7 +8,8 @@ import duckdb
 import pytest
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-from vigil.columnar.csv_norm import NORMALISERS_SQL, create_idmap, phone_rules, update_idmap
+from vigil.columnar import csv_norm
+from vigil.columnar.csv_norm import NORMALISERS_SQL, norm_sql, phone_rules, register_python_norm
 from vigil.countries import check_country
 from vigil.identifiers import normalise
 
@@ -40,7 +41,9 @@ VALUES = {
                         "gcash:0917 123 4567", "wu:x", "Western_Union:Z", "a.b-c_d:1", "a:-",
                         "a:  x  y", "-a:b", "a:b:c", "a: -x", "a:", "maya:+63 917 123 4567",
                         "coinsph:12", "p:x\u00e9", "gcash:b43", "G-Cash: b-4 3", "maya:123456",
-                        "maya: (12345678", "coinsph:+1234567", "paymaya:abc"],
+                        "maya: (12345678", "coinsph:+1234567", "paymaya:abc", "coins.ph:abc",
+                        "g-cash:x", "western_union:z", "bank.x-y:a_b.c", "wu:1234567", "0a:b",
+                        "gcash:09171234567"],
     "email": ["a@b.c", "A@B.CO", "a@b", "a b@c.d", "@b.c", "a@@b.c", "x.y+z@EXAMPLE.org"],
     "country": ["us", "PH", "uk", "Gb", "XX", "p h", "ph "],
     "phone": ["+6391712345678", "+639171234567", "+1 202 555 0100", "+12025550100", "+0123",
@@ -56,14 +59,18 @@ def test_sql_normalisers_agree_with_python_where_they_answer(kind: str) -> None:
     assert len(answered) >= len(VALUES[kind]) // 10  # the common shapes are answered in SQL
 
 
-def test_the_identifier_map_falls_back_to_python() -> None:
+def test_the_lane_falls_back_to_python_once_per_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    python_norm = csv_norm._python_norm
+    monkeypatch.setattr(csv_norm, "_python_norm",
+                        lambda kind, value: asked.append(value) or python_norm(kind, value))
     connection = duckdb.connect()
-    values = ["gcash:0917 123 4567", "bank:x", "p:x\u00e9"]
+    values = ["gcash:0917 123 4567", "bank:x", "p:x\u00e9", "gcash:0917 123 4567", None]
     connection.execute("CREATE TABLE raw AS SELECT unnest(?) AS sender", [values])
-    create_idmap(connection)
-    update_idmap(connection, {"sender": "payment_account"})
-    update_idmap(connection, {"sender": "payment_account"})  # nothing new the second time
-    found = dict(connection.execute("SELECT raw, norm FROM idmap").fetchall())
+    register_python_norm(connection)
+    found = connection.execute(
+        f"SELECT {norm_sql('payment_account', 'sender')} FROM raw").fetchall()
     # Non-ASCII text is left to the importer's row check (folding, confusables).
-    assert found == {"gcash:0917 123 4567": "gcash:+639171234567", "bank:x": "bank:x",
-                     "p:x\u00e9": None}
+    assert [n for n, in found] == ["gcash:+639171234567", "bank:x", None, "gcash:+639171234567",
+                                   None]
+    assert sorted(asked) == ["gcash:0917 123 4567", "p:x\u00e9"]

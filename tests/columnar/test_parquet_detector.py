@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from vigil.columnar.store import ColumnarRecords
 from vigil.demo.world import generate_world
 from vigil.model import Signal
@@ -67,3 +69,37 @@ def test_signals_come_a_batch_of_findings_at_a_time(tmp_path: Path) -> None:
     assert keyed
     small = [f for b in detector.detect_parquet_batches(parts, None, keys, batch=5) for f in b]
     assert sorted((s, x.id) for s, x in small) == sorted((s, x.id) for s, x in keyed)
+
+
+def test_the_typology_pack_reads_what_each_rule_reads_from_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R16's payee abroad outside the corridor and R14's listed account are in the one shared
+    scan of the parts (it kept only the corridor's payments when every rule named it), and a
+    rule that does not say what it reads gets every payment."""
+    from tests.payments.helpers import pay
+    from vigil.payments.pack_table import pack_rows_where
+    from vigil.payments.rules import LowValueCorridor
+    from vigil.payments.typology import load_typology_rules
+
+    pack = load_typology_rules()
+    listed = pack.rule("R14").model_copy(update={"parameters": pack.rule("R14").parameters
+                                                 .model_copy(update={"listed_beneficiaries":
+                                                                     ("bank:listed",)})})
+    rules = pack.model_copy(update={"rules": tuple(listed if r.id == "R14" else r
+                                                   for r in pack.rules)})
+    payments = [pay(f"v{i}", i * 0.2, sender="bank:teen", beneficiary="opay:x",
+                    beneficiary_country="NG", usd=usd) for i, usd in enumerate((100, 150, 200))]
+    payments += [pay("l1", 1, sender="bank:u", beneficiary="bank:listed", sender_country="FR",
+                     beneficiary_country="FR", usd=900)]
+    payments += payments_of(next(payment_batches(1000, seed=5)))
+    store = ColumnarRecords(tmp_path)
+    store.add_records(payments)
+    detector = PaymentTypologyDetector(rules=rules)
+    context = DetectionContext(banks=MemoryStore())
+    expected = sorted(detector.detect(payments, context), key=lambda s: s.id)
+    assert {"R14", "R16"} <= {s.evidence["rule"] for s in expected}
+    found = detector.detect_parquet(store.parts(RecordKind.PAYMENT))
+    assert sorted(found, key=lambda s: s.id) == expected
+    assert pack_rows_where(rules) is not None
+    monkeypatch.setattr(LowValueCorridor, "corridor_only", False)  # says nothing of its rows
+    assert pack_rows_where(rules) is None

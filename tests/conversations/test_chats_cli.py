@@ -58,7 +58,8 @@ def test_eval_prints_every_figure_and_writes_the_curve(tmp_path: Path,
     curve = tmp_path / "pr.png"
     result = runner.invoke(app, ["chats", "eval", str(labelled_dir), "--curve", str(curve)])
     assert result.exit_code == 0, result.output
-    for needle in ("[model]", "[baseline]", "[lexicon]", "F0.5", "PR-AUC",
+    for needle in ("[model]", "[model+author-context]", "[baseline]", "[lexicon]", "F0.5",
+                   "PR-AUC",
                    "decoy windows' FPR", "early detection", "author level", "not PAN 2012"):
         assert needle in result.stdout
     assert curve.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

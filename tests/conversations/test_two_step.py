@@ -96,5 +96,5 @@ def test_a_model_file_from_before_the_two_stages_is_refused(
     old = dataclasses.replace(chat_model, format=1)
     path = tmp_path / "old.pkl"
     old.save(path)
-    with pytest.raises(ValueError, match="format 2"):
+    with pytest.raises(ValueError, match="format 3"):
         load_model(path)

@@ -10,14 +10,15 @@ the lane stores and quarantines what the Python lane does.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from vigil import redact
-from vigil.columnar.csv_dedup import CONFLICT, NEW, StoredKeys
-from vigil.columnar.store import ColumnarRecords
+from vigil.columnar.csv_dedup import CONFLICT, NEW
+from vigil.columnar.csv_writer import PartWriter
 from vigil.columnar.tables import part_schema, records_from_batch, records_table
 from vigil.importers.rows import parse_row
 from vigil.importers.tally import FIRST_PROBLEMS, Tally
@@ -83,21 +84,27 @@ def _conflict(run: LaneRun, table: pa.Table, rows: pa.Table, position: int) -> Q
         f"content", redact.sha256_of(raw_line(table, index, run.header)))
 
 
-def store_batch(columnar: ColumnarRecords, keys: StoredKeys, run: LaneRun,
-                table: pa.Table) -> None:
-    """Store one batch of lane rows (a part of its new ones) and hold back its bad ones."""
+def store_batch(writer: PartWriter, run: LaneRun, table: pa.Table) -> None:
+    """Store one batch of lane rows (a part of its new ones, written by ``writer`` while the
+    lane goes on) and hold back its bad ones."""
+    columnar, keys = writer.columnar, writer.keys
     outcomes = python_rows(run, table)
     quarantined = [o for _, o in outcomes if isinstance(o, QuarantineEntry)]
     accepted = [(i, o) for i, o in outcomes if isinstance(o, AcceptedRow)]
     rows = stored_table(table, accepted)
-    # Writers of payments take turns (the mover too), so no other writer accepts these ids.
-    with columnar.folder.writer_lock(PAYMENT.value):
+    writer.finish()  # the previous batch's part is on disk and its ids known
+    # Writers of payments take turns (the mover too), so no other writer accepts these ids;
+    # the lock is held until this batch's part is written (csv_writer).
+    lock = ExitStack()
+    lock.enter_context(columnar.folder.writer_lock(PAYMENT.value))
+    with ExitStack() as on_error:
+        on_error.callback(lock.close)
         fate = keys.fates(rows)
         is_new = pc.equal(fate, NEW)
         new = (rows if pc.all(is_new).as_py() else rows.filter(is_new)).drop_columns(["index"])
         if new.num_rows:
-            run.written.append(columnar.folder.write_part(PAYMENT.value, new))
-            keys.wrote(run.written[-1], new)
+            writer.submit(new, lock)
+            on_error.pop_all()
     positions = pc.indices_nonzero(pc.equal(fate, CONFLICT)).to_pylist()
     conflicts = [_conflict(run, table, rows, p) for p in positions]
     run.quarantine += [*quarantined, *conflicts]

@@ -12,7 +12,8 @@ id, read from the parts once per import and grown by each batch the lane writes 
 stored payment: 80 MB at 10 million). A batch id whose hash is not there is not stored, for
 certain; only the ids whose hash is there (those stored, and the rare id whose hash collides
 with a stored one's) are looked up in the parts, so a batch no longer reads the key columns of
-every earlier part and the answer stays exact.
+every earlier part and the answer stays exact. A stored key written before part schema 3
+(SHA-256) is recomputed from its record first (:meth:`ColumnarRecords.current_keys`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from vigil.columnar.content_key import LEGACY_KEY_LENGTH
 from vigil.columnar.store import ColumnarRecords
 from vigil.records import RecordKind
 
@@ -82,10 +84,29 @@ class StoredKeys:
                       "SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS stored_hash WHERE false")
             connection.execute(f"CREATE OR REPLACE TEMP TABLE stored AS {stored}",
                                [parts] if found else None)
+            if found:
+                self._rekey_legacy(parts)
             result = connection.sql(_FATES).to_arrow_table()
         finally:
             connection.unregister("batch")
         return result.column("fate").combine_chunks()
+
+    def _rekey_legacy(self, parts: list[str]) -> None:
+        """Table ``stored`` with the keys of parts written before schema 3 recomputed."""
+        legacy = [key for key, in self.connection.execute(
+            f"SELECT record_id FROM stored WHERE strlen(stored_hash) = {LEGACY_KEY_LENGTH}"
+        ).fetchall()]
+        if not legacy:
+            return
+        keys = self.columnar.current_keys(PAYMENT, legacy, parts)
+        self.connection.register("rekeyed", pa.table({
+            "record_id": pa.array(list(keys), pa.string()),
+            "content_key": pa.array(list(keys.values()), pa.string())}))
+        try:
+            self.connection.execute("UPDATE stored SET stored_hash = k.content_key FROM rekeyed k "
+                                    "WHERE stored.record_id = k.record_id")
+        finally:
+            self.connection.unregister("rekeyed")
 
     def wrote(self, part: str, rows: pa.Table) -> None:
         """Part ``part`` holding ``rows`` was just written by this import."""

@@ -1,10 +1,10 @@
 """Identifier and country normalisation as SQL, for the shapes where it is a pure text function.
 
-The CSV lane (:mod:`vigil.columnar.csv_lane`) normalises each distinct identifier of a batch
-once (:func:`update_idmap`): the common shapes here, in SQL; any other shape by the Python
-normaliser, once per import
-(libphonenumber for a phone written with spaces, say); a value both refuse sends its row to the
-Python importer, which decides it exactly as today. Each expression is the
+The CSV lane (:mod:`vigil.columnar.csv_lane`) normalises each identifier inline in its query
+(:func:`norm_sql`): the common shapes here, in SQL; any other shape by the Python normaliser,
+called from DuckDB once per distinct value (libphonenumber for a phone written with spaces,
+say); a value both refuse sends its row to the Python importer, which decides it exactly as
+today. Each expression is the
 result :func:`vigil.identifiers.normalise` (or :func:`vigil.countries.check_country`) gives for
 that shape of printable-ASCII cell without edge spaces (the lane checks that first):
 
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from functools import cache
 
 import duckdb
-import pyarrow as pa
+import duckdb.func
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber, is_possible_number
 from phonenumbers.phonemetadata import PhoneMetadata
 from phonenumbers.phonenumberutil import region_code_for_country_code
@@ -54,7 +54,12 @@ def account_sql(v: str) -> str:
     phone_like = (f"{canonical} IN {_in(set(MOBILE_WALLET_REGIONS))} AND "
                   rf"regexp_matches(ltrim({ident}, ' '), '^\+?[0-9 ()-]{{7,20}}$')")
     norm = f"{canonical} || ':' || lower(replace(replace({ident}, ' ', ''), '-', ''))"
-    return f"CASE WHEN {shaped} AND NOT ({phone_like}) THEN {norm} END"
+    # Already normal (lower case, no space or dash, a provider with no alias and no phone
+    # ids): the value itself, one regular expression and one IN list instead of the above.
+    special = _in({*PROVIDER_ALIASES, *MOBILE_WALLET_REGIONS})
+    normal = (f"regexp_matches({v}, '^[a-z0-9][a-z0-9_.-]*:[a-z0-9_.]+$') "
+              f"AND split_part({v}, ':', 1) NOT IN {special}")
+    return f"CASE WHEN {normal} THEN {v} WHEN {shaped} AND NOT ({phone_like}) THEN {norm} END"
 
 
 def email_sql(v: str) -> str:
@@ -63,7 +68,8 @@ def email_sql(v: str) -> str:
 
 
 def country_sql(v: str) -> str:
-    return f"CASE WHEN upper({v}) IN {_in(COUNTRY_CODES)} THEN upper({v}) END"
+    return (f"CASE WHEN regexp_matches(upper({v}), '{_one_of(sorted(COUNTRY_CODES))}') "
+            f"THEN upper({v}) END")
 
 
 @cache
@@ -85,13 +91,18 @@ def phone_rules() -> dict[str, tuple[tuple[str, ...], tuple[int, ...]]]:
     return rules
 
 
-def _calling_code(digits: str) -> str:
-    """The calling code libphonenumber reads: the first of 1, 2, 3 leading digits that is one."""
-    known = {str(code) for code in COUNTRY_CODE_TO_REGION_CODE}
-    branches = " ".join(
-        f"WHEN left({digits}, {n}) IN {_in({c for c in known if len(c) == n})} "
-        f"THEN left({digits}, {n})" for n in (1, 2, 3))
-    return f"CASE {branches} END"
+def _one_of(values: Iterable[str], whole: bool = True) -> str:
+    """A regular expression matching one of ``values`` (digits, letters, ``:``), tried in the
+    order given: RE2 decides it in one pass, where ``IN`` with hundreds of strings costs about
+    a microsecond per row. ``whole``: the whole text, else a prefix of it."""
+    return "^(" + "|".join(values) + (")$" if whole else ")")
+
+
+def _calling_code(v: str) -> str:
+    """The calling code libphonenumber reads from ``+<digits>``: the first of 1, 2, 3 leading
+    digits that is one (alternatives shortest first: RE2 takes the first that matches)."""
+    known = sorted((str(code) for code in COUNTRY_CODE_TO_REGION_CODE), key=lambda c: (len(c), c))
+    return f"regexp_extract({v}, '^\\+({'|'.join(known)})', 1)"
 
 
 def phone_sql(v: str) -> str:
@@ -99,16 +110,14 @@ def phone_sql(v: str) -> str:
     allowed, stripped = [], []
     for code, (prefixes, lengths) in sorted(phone_rules().items()):
         allowed += [f"{code}:{n}" for n in lengths]
-        stripped += [(code, p) for p in prefixes]
-    digits = f"substr({v}, 2)"
-    code = _calling_code(digits)
-    national = f"substr({digits}, strlen({code}) + 1)"
+        stripped += [f"{code}:{p}" for p in prefixes]
+    code = _calling_code(v)
+    national = f"substr({v}, strlen({code}) + 2)"
     checks = [f"regexp_matches({v}, '^\\+[1-9][0-9]{{2,19}}$')",
-              f"{code} || ':' || strlen({national}) IN {_in(allowed)}",
-              f"left({national}, 1) <> '0'"]
-    for size in sorted({len(p) for p in stripped}):
-        these = [f"{c}:{p}" for c, p in stripped if len(p) == size]
-        checks.append(f"{code} || ':' || left({national}, {size}) NOT IN {_in(these)}")
+              f"regexp_matches({code} || ':' || strlen({national}), '{_one_of(allowed)}')",
+              f"left({national}, 1) <> '0'",
+              # No national prefix libphonenumber would strip.
+              f"NOT regexp_matches({code} || ':' || {national}, '{_one_of(stripped, False)}')"]
     return f"CASE WHEN {' AND '.join(f'({c})' for c in checks)} THEN {v} END"
 
 
@@ -129,40 +138,41 @@ def _python_norm(kind: str, value: str) -> str | None:
         return None
 
 
-def create_idmap(connection: duckdb.DuckDBPyConnection) -> None:
-    """Table ``pymap`` (``kind``, ``raw``, ``norm``): the values SQL could not normalise and
-    what the Python normalisers made of them (NULL: refused), kept across an import's batches
-    so each such value reaches Python once."""
-    connection.execute("CREATE TABLE pymap (kind VARCHAR, raw VARCHAR, norm VARCHAR)")
+PYTHON_NORM = "vigil_python_norm"
+"""The DuckDB function the lane's SQL falls back on for a value SQL does not normalise."""
+PYTHON_NORM_CACHE = 1_000_000
+"""Values the Python normalisers' answers are kept for (then forgotten, and asked again)."""
 
 
-def update_idmap(connection: duckdb.DuckDBPyConnection, mapped: dict[str, str]) -> None:
-    """Table ``idmap`` (``kind``, ``raw``, ``norm``): each distinct value of batch ``raw``
-    (columns ``mapped``: field -> kind) and what the model makes of it, NULL when SQL and the
-    Python normalisers both refuse it.
+def register_python_norm(connection: duckdb.DuckDBPyConnection) -> None:
+    """Function :data:`PYTHON_NORM` ``(kind, value)`` on ``connection``: what the Python
+    normaliser of ``kind`` makes of ``value`` (NULL: refused), each distinct value asked once
+    (up to :data:`PYTHON_NORM_CACHE` values)."""
+    answers: dict[tuple[str, str], str | None] = {}
 
-    Only the batch's own values are in it: a map kept across batches grew with every new account
-    (most payments' accounts are new) and the lane's joins read all of it for every batch.
-    SQL normalises a value again in each batch that holds it, which costs less than that."""
-    union = " UNION ALL ".join(f"SELECT '{kind}' AS kind, {name} AS raw FROM raw "
-                               f"WHERE {name} IS NOT NULL" for name, kind in mapped.items())
-    branches = " ".join(f"WHEN '{kind}' THEN {sql('raw')}"
-                        for kind, sql in NORMALISERS_SQL.items())
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE idmap AS SELECT kind, raw, "
-                       f"CASE kind {branches} END AS norm "
-                       f"FROM (SELECT DISTINCT kind, raw FROM ({union}))")
-    left = connection.execute("SELECT kind, raw FROM (SELECT kind, raw FROM idmap WHERE norm IS "
-                              "NULL) ANTI JOIN pymap USING (kind, raw)").fetchall()
-    if left:
-        table = pa.table({"kind": [k for k, _ in left], "raw": [r for _, r in left],
-                          "norm": pa.array([_python_norm(k, r) for k, r in left], pa.string())})
-        connection.register("python_norms", table)
-        connection.execute("INSERT INTO pymap SELECT * FROM python_norms")
-        connection.unregister("python_norms")
-    if connection.execute("SELECT count(*) FROM pymap").fetchall()[0][0]:
-        connection.execute("UPDATE idmap SET norm = p.norm FROM pymap p WHERE idmap.norm IS NULL "
-                           "AND idmap.kind = p.kind AND idmap.raw = p.raw")
+    def python_norm(kind: str, value: str | None) -> str | None:
+        if value is None:
+            return None
+        key = (kind, value)
+        if key not in answers:
+            if len(answers) >= PYTHON_NORM_CACHE:
+                answers.clear()
+            answers[key] = _python_norm(kind, value)
+        return answers[key]
+
+    # "special": the function may answer NULL (a refused value).
+    connection.create_function(PYTHON_NORM, python_norm, ["VARCHAR", "VARCHAR"], "VARCHAR",
+                               null_handling=duckdb.func.SPECIAL, side_effects=False)
 
 
-__all__ = ["NORMALISERS_SQL", "account_sql", "country_sql", "create_idmap", "email_sql",
-           "phone_rules", "phone_sql", "update_idmap"]
+def norm_sql(kind: str, v: str) -> str:
+    """``v`` normalised as identifier kind ``kind`` (NULL when both SQL and the Python
+    normaliser refuse it, or ``v`` is NULL): SQL's answer where it has one, the Python
+    normaliser's otherwise (DuckDB's ``coalesce`` calls it only for those rows)."""
+    # The guard: DuckDB evaluates a CASE branch only for its rows, and most KYC cells are empty.
+    return (f"CASE WHEN {v} IS NOT NULL THEN "
+            f"coalesce({NORMALISERS_SQL[kind](v)}, {PYTHON_NORM}('{kind}', {v})) END")
+
+
+__all__ = ["NORMALISERS_SQL", "PYTHON_NORM", "account_sql", "country_sql", "email_sql",
+           "norm_sql", "phone_rules", "phone_sql", "register_python_norm"]

@@ -3,14 +3,15 @@
 A row is *plain* when every cell is printable ASCII without edge spaces, quote or backslash, the
 numbers are short decimals, ``sent_at`` is a UTC ISO 8601 second, and each identifier and
 country has a shape :mod:`vigil.columnar.csv_norm` normalises in SQL. For plain rows the Payment
-model's result is a pure function of the text, written here in SQL: the JSON the model dumps,
-the content hash over its canonical JSON, the typed columns. Every other row goes to the Python
-path (:func:`vigil.importers.rows.parse_row`), which decides it exactly as today.
+model's result is a pure function of the text, written here in SQL: the typed columns and the
+content key over them (:mod:`vigil.columnar.content_key`; the JSON is built from the typed
+columns when read). Every other row goes to the Python path
+(:func:`vigil.importers.rows.parse_row`), which decides it exactly as today.
 
 :func:`read_query` streams the file's cells in file order (DuckDB keeps a plain scan's order),
 so the lane numbers the lines as the batches arrive; :func:`lane_query` then decides one batch
-(table ``raw``, with its row number ``idx``) against the identifier map ``idmap``
-(:func:`vigil.columnar.csv_norm.update_idmap`).
+(table ``raw``, with its row number ``idx``), each identifier normalised inline
+(:func:`vigil.columnar.csv_norm.norm_sql`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
+from vigil.columnar.content_key import NULL_TEXT, payment_key_sql
+from vigil.columnar.csv_norm import norm_sql
 from vigil.columnar.tables import part_schema
 from vigil.importers.clock import current_clock
 from vigil.records import Payment, RecordKind
@@ -49,7 +52,8 @@ _CHAR = r"\x21\x23-\x2b\x2d-\x5b\x5d-\x7e"
 _CELL = rf"[{_CHAR}]([\x20{_CHAR}]*[{_CHAR}])?"
 _CELLS = rf"{_CELL}(\x01{_CELL})*"
 """Non-empty cells joined by U+0001: printable ASCII, no edge space (pydantic strips), no ``"``
-or ``\\`` (JSON would escape them); a cell holding U+0001 itself is not printable, so fails."""
+or ``\\`` (JSON and the content key would escape them); a cell holding U+0001 itself is not
+printable, so fails."""
 _DECIMAL = r"^[0-9]{1,9}(\.[0-9]{1,6})?$"
 """At most 15 significant digits (DBL_DIG): the float's repr is the trimmed decimal itself."""
 _UTC_SECOND = (r"^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
@@ -61,36 +65,25 @@ _RUN = r"[A-Za-z0-9+/=_\-]{65,}"
 def _value(name: str) -> str:
     """The field's validated value as SQL text (NULL when absent)."""
     if name in MAPPED:
-        return f"m.{name}_norm"
+        return f"r.{name}_norm"
     if name in DEFAULTS:
         return f"coalesce(r.{name}, '{DEFAULTS[name]}')"
     return f"r.{name}"
 
 
-def _pieces(name: str) -> list[str]:
-    """The field's JSON text (float repr, quoted ASCII string, or null) as pieces of one
-    ``concat``: a single string built per row, where ``||`` would build one per operator."""
-    if name in FLOATS:
+def _key_text(name: str) -> list[str]:
+    """The field's text in the content key's string (:mod:`vigil.columnar.content_key`) as
+    pieces of one ``concat``: a plain row's text has no ``\\`` and no U+001F to escape."""
+    if name in FLOATS:  # the float's repr: the decimal, trimmed
         whole = f"coalesce(nullif(ltrim(split_part(r.{name}, '.', 1), '0'), ''), '0')"
         frac = f"coalesce(nullif(rtrim(split_part(r.{name}, '.', 2), '0'), ''), '0')"
         return [whole, "'.'", frac]
-    if name == "kind":
-        return ["'\"payment\"'"]
     if name == "sent_at":
-        return ["'\"'", "left(r.sent_at, 19)", "'Z\"'"]
+        return ["left(r.sent_at, 19)", "'Z'"]
     value = _value(name)
     if name in REQUIRED or name in DEFAULTS:
-        return ["'\"'", value, "'\"'"]
-    # concat reads NULL as '': null, or the quoted text.
-    return [f"CASE WHEN {value} IS NULL THEN 'null' ELSE '\"' END", value,
-            f"CASE WHEN {value} IS NULL THEN '' ELSE '\"' END"]
-
-
-def _object(names: list[str]) -> str:
-    pieces = ["'{'"]
-    for number, name in enumerate(names):
-        pieces += [f"'{',' if number else ''}\"{name}\":'", *_pieces(name)]
-    return f"concat({', '.join([*pieces, chr(39) + '}' + chr(39)])})"
+        return [value]
+    return [f"coalesce({value}, '{NULL_TEXT}')"]
 
 
 def _latest_allowed() -> str:
@@ -103,7 +96,7 @@ def _no_long_run(header: list[str]) -> str:
     """No 65-character base64/hex run in any cell or normalised value (only the payment
     accounts' normalised text can differ from the cell's in a way that joins a run). Rows whose
     cells are all shorter (nearly all) skip the regular expression."""
-    values = [*(f"r.{name}" for name in header), "m.sender_norm", "m.beneficiary_norm"]
+    values = [*(f"r.{name}" for name in header), "r.sender_norm", "r.beneficiary_norm"]
     longest = f"greatest({', '.join(f'strlen({value})' for value in values)})"
     return (f"CASE WHEN {longest} < 65 THEN true "
             f"ELSE NOT regexp_matches(concat_ws(' ', {', '.join(values)}), '{_RUN}') END")
@@ -126,7 +119,7 @@ def _plain(header: list[str], facts: FileFacts) -> str:
     test as ``regexp_full_match``, about three times cheaper in DuckDB 2.0.)"""
     checks = [f"r.{name} IS NOT NULL" for name in REQUIRED]
     checks += _cells_check(header, facts)
-    checks += [f"(r.{name} IS NULL) = (m.{name}_norm IS NULL)" for name in MAPPED]
+    checks += [f"(r.{name} IS NULL) = (r.{name}_norm IS NULL)" for name in MAPPED]
     checks += [f"regexp_matches(r.{name}, '{_DECIMAL}') "
                f"AND TRY_CAST(r.{name} AS DOUBLE) >= 0.0001" for name in FLOATS]
     checks += ["regexp_matches(r.currency, '^[A-Za-z]{3}$')",
@@ -165,21 +158,18 @@ def lane_query(header: list[str], facts: FileFacts = FileFacts()) -> str:
     """Every row of batch ``raw`` in file order: ``idx``, ``plain`` and the part schema's
     columns (garbage unless plain).
 
-    The identifier map is joined in a narrow subquery (``m``: the normalised values and the row
-    number), sorted there and put beside the cells by position: sorting the whole wide result
-    instead cost a fifth of the query. The lane still checks ``idx`` (DuckDB keeps a positional
-    join's order, but the lane does not rely on it)."""
-    joins = " ".join(f"LEFT JOIN idmap m_{name} ON m_{name}.kind = '{kind}' "
-                     f"AND m_{name}.raw = r.{name}" for name, kind in MAPPED.items())
-    norms = ", ".join(f"m_{name}.norm AS {name}_norm" for name in MAPPED)
+    Each identifier is normalised inline, row by row (:func:`norm_sql`): a map of each distinct
+    value joined eight times cost more (most accounts are distinct), and a join does not keep
+    the order. The lane still checks ``idx``."""
+    norms = ", ".join(f"{norm_sql(kind, name)} AS {name}_norm" for name, kind in MAPPED.items())
     stored = {"record_id": "r.txn_id",
-              "content_hash": f"sha256({_object(sorted([*FIELDS, 'kind']))})",
+              "content_hash": payment_key_sql({name: _key_text(name) for name in FIELDS}),
               # Part schema 2: a plain row's JSON is its typed columns' (built when read).
               "data": "NULL::VARCHAR", **{name: _typed(name) for name in FIELDS}}
     schema = part_schema(RecordKind.PAYMENT).names
     outputs = ", ".join(f"{stored[name]} AS {name}" for name in schema)
     return (f"SELECT r.idx, coalesce({_plain(header, facts)}, false) AS plain, {outputs} "
-            f"FROM raw r POSITIONAL JOIN (SELECT {norms} FROM raw r {joins} ORDER BY r.idx) m")
+            f"FROM (SELECT *, {norms} FROM raw) r")
 
 
 __all__ = ["FIELDS", "FileFacts", "MAPPED", "lane_query", "read_query"]

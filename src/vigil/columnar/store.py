@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vigil.columnar.content_key import LEGACY_KEY_LENGTH, content_key
 from vigil.columnar.parts import PartFolder
 from vigil.columnar.tables import TYPED_KINDS, records_from_batch, records_table
 from vigil.records import Payment, Record, RecordKind
@@ -78,10 +79,35 @@ class ColumnarRecords:
         return AddResult(added, table.num_rows - added - len(conflicts), conflicts)
 
     def _stored_hashes(self, kind: RecordKind, ids: list[str]) -> dict[str, str]:
-        return self.stored_hashes(ids, self.parts(kind))
+        parts = self.parts(kind)
+        found = self.stored_hashes(ids, parts)
+        legacy = [key for key, digest in found.items() if len(digest) == LEGACY_KEY_LENGTH]
+        return found | self.current_keys(kind, legacy, parts)
+
+    def current_keys(self, kind: RecordKind, ids: Sequence[str],
+                     parts: Sequence[str]) -> dict[str, str]:
+        """``record_id -> content key`` of the records among ``ids`` whose part holds a key
+        written before part schema 3, recomputed from the record (so old parts compare with
+        new keys without a rewrite)."""
+        if not parts or not ids:
+            return {}
+        connection = self.connect()
+        try:
+            connection.register("wanted", pa.table({"record_id": pa.array(sorted(set(ids)),
+                                                                           pa.string())}))
+            rows = connection.sql(
+                "SELECT * FROM read_parquet($parts, union_by_name = true) "
+                "WHERE record_id IN (SELECT record_id FROM wanted) "
+                f"AND strlen(content_hash) = {LEGACY_KEY_LENGTH}",
+                params={"parts": list(parts)}).to_arrow_table()
+        finally:
+            connection.close()
+        found = records_from_batch(kind, rows) if rows.num_rows else []
+        return {record_ids.record_id(record)[1]: content_key(record) for record in found}
 
     def stored_hashes(self, ids: Sequence[str], parts: Sequence[str]) -> dict[str, str]:
-        """``record_id -> content_hash`` of the records among ``ids`` stored in ``parts``."""
+        """``record_id -> content_hash`` of the records among ``ids`` stored in ``parts``, as
+        stored (a part written before schema 3 holds a SHA-256: see :meth:`current_keys`)."""
         if not parts or not ids:
             return {}
         connection = self.connect()

@@ -1,8 +1,9 @@
 """Records as Arrow tables: key columns every kind has, typed columns for the kinds SQL reads.
 
 Every part has ``record_id`` (the source's id: ``txn_id``, ``message_id``...), ``content_hash``
-and ``data`` (the record's JSON, so a record reads back exactly as stored, typed-as-entered
-identifiers included). Part schema version 2 (:data:`PART_SCHEMA_VERSION`): ``data`` may be
+(since part schema 3 the content key of :mod:`vigil.columnar.content_key`) and ``data`` (the
+record's JSON, so a record reads back exactly as stored, typed-as-entered identifiers
+included). Since part schema version 2 (:data:`PART_SCHEMA_VERSION`): ``data`` may be
 NULL where the JSON is a function of the typed columns alone (the CSV lane's plain payments: no
 identifier typed outside ASCII, no tenant, whole UTC seconds); :func:`records_from_batch` then
 builds the record from them, as it would have from the JSON. Version 1 parts (``data`` never
@@ -23,12 +24,15 @@ from typing import Any
 import pyarrow as pa
 from pydantic import AwareDatetime
 
+from vigil.columnar.content_key import content_key
 from vigil.records import RECORD_TYPES, Record, RecordKind
 from vigil.store import codec, record_ids
 
 KEY_COLUMNS = ("record_id", "content_hash")
-PART_SCHEMA_VERSION = 2
-"""1: ``data`` on every row; 2: ``data`` NULL where the typed columns say it all."""
+PART_SCHEMA_VERSION = 3
+"""1: ``data`` on every row; 2: ``data`` NULL where the typed columns say it all; 3:
+``content_hash`` is the 32-hex content key of :mod:`vigil.columnar.content_key` (before: the
+64-hex SHA-256 of the canonical JSON, recomputed when compared)."""
 TYPED_KINDS: dict[RecordKind, type[Record]] = dict(RECORD_TYPES)
 """Kinds stored with one column per model field: all four."""
 
@@ -82,7 +86,7 @@ def records_table(kind: RecordKind, records: Sequence[Record]) -> pa.Table:
     """One part's table: key columns, JSON and typed columns of ``records`` (all of ``kind``)."""
     columns: dict[str, list[Any]] = {
         "record_id": [record_ids.record_id(record)[1] for record in records],
-        "content_hash": [record.content_hash() for record in records],
+        "content_hash": [content_key(record) for record in records],
         "data": [codec.record_to_json(record) for record in records],
     }
     for name in field_columns(kind):

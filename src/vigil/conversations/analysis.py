@@ -145,7 +145,7 @@ class ConversationScorer:
         floors = np.concatenate([np.full(bounds[n][1] - bounds[n][0], bounds[n][0])
                                  for n in modelled]).astype(np.int64)
         starts = np.maximum(ends - self.model.window, floors)
-        scores = self.model.calibrated(self.model.raw_scores(counts, starts, ends))
+        scores = self.model.calibrated(self.model.raw_scores(counts, starts, ends, floors))
         cut = 0
         for name in modelled:
             length = bounds[name][1] - bounds[name][0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from vigil.conversations.lexicon import Lexicon
 from vigil.conversations.metrics import (
@@ -47,6 +48,9 @@ TRAIN_WINDOWS_PER_AUTHOR = 20
 OFFENDER_WINDOWS_PER_AUTHOR = 60
 """Windows per offender and decoy of the train part that stage 2 (offender against decoy) is
 fitted on: more of each log than stage 1 needs (20, 60 and all tried on validation)."""
+CONTEXT_SCORER = "model+author-context"
+"""The model reading each window with the same author's preceding messages: reported beside the
+headline, which scores every window on its own text (the protocol's unit)."""
 TEST_WINDOWS_PER_AUTHOR = 5
 """Test windows per author, so long logs do not outweigh short ones in the figures."""
 
@@ -139,10 +143,11 @@ def evaluate(protocol: Protocol, scorers: Sequence[WindowScorer], size: int,
              seed: int) -> EvalReport:
     """Each scorer on the test windows, once."""
     texts = [w.texts for w in protocol.test]
+    contexts = [w.context for w in protocol.test]
     results: dict[str, ScorerResult] = {}
     truth = np.array([positive for _, positive in protocol.streams], dtype=bool)
     for scorer in scorers:
-        scores = scorer.score_windows(texts)
+        scores = scorer.score_windows(texts, contexts)
         running = running_peaks(protocol.streams, scorer.stream_scores)
         results[scorer.name] = ScorerResult(
             figures=window_figures(scorer.name, protocol.test, scores, scorer.threshold),
@@ -166,8 +171,11 @@ def run_eval(data_dir: Path, lexicon: Lexicon, model: ChatModel | None = None,
         raise ValueError("the chat model was not built on this data's train split "
                          "(rebuild it with `make model-chats` or leave --model out)")
     baseline = fit_baseline([*protocol.train, *protocol.validation])
-    scorers: list[WindowScorer] = [ModelScorer(model, lexicon), BaselineScorer(baseline, size),
-                                   LexiconScorer(lexicon, size)]
+    counts: dict[tuple[str, ...], sp.csr_matrix] = {}
+    scorers: list[WindowScorer] = [ModelScorer(model.window_alone(), lexicon, counts=counts),
+                                   BaselineScorer(baseline, size), LexiconScorer(lexicon, size)]
+    if model.context > 0:
+        scorers.append(ModelScorer(model, lexicon, CONTEXT_SCORER, counts))
     return evaluate(protocol, scorers, size, seed), protocol
 
 

@@ -17,7 +17,8 @@ n-gram weights as line-level explanation), and it needs no model from a hub. Why
 held-out scores: a probability a reviewer can read needs a calibrated score (Microsoft's
 Project Artemis routes by a per-platform threshold on an overall probability, Jan 2020); each
 window's calibrating score comes from stages that never saw its group, so Platt's sigmoid is not
-fitted to training scores. The file format is unchanged by cross-fitting (format 2).
+fitted to training scores. Format 3 (round 5) adds the author-context depth and a second
+calibration and threshold for a window read alone (``window_alone``).
 
 The fitted model stores vocabulary drawn from its training text, so its file is built by
 ``make model-chats`` into an ignored folder and is never committed. Load only files you built:
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 
+from vigil.conversations.context import context_windows, pooling
 from vigil.conversations.features import (
     BASE_FEATURES,
     directed_features,
@@ -44,7 +46,7 @@ from vigil.conversations.features import (
 )
 from vigil.conversations.lexicon import Lexicon, default_lexicon
 
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 DIRECTED_SCALE = 1.0
 """Weight of the directed features beside the L2-normalised TF-IDF blocks (tuned on validation)."""
 MAX_DECOY_FPR = 0.02
@@ -82,6 +84,12 @@ class ChatModel:
     calibration: tuple[float, float] = (1.0, 0.0)
     threshold: float = 0.5
     window: int = 10
+    context: int = 0
+    """Preceding windows of the same author whose stage-2 decisions are averaged with the
+    window's own (``context`` module; 0: the window alone)."""
+    alone: tuple[tuple[float, float], float] = ((1.0, 0.0), 0.5)
+    """Calibration and threshold for scoring a window on its own text (no author context),
+    from the same out-of-fold scores: the protocol's headline figures (``window_alone``)."""
     lexicon_version: str = ""
     trained_on: dict[str, int] = field(default_factory=dict)
     categories: tuple[str, ...] = ()
@@ -90,6 +98,12 @@ class ChatModel:
     split_digest: str = ""
     """Fingerprint of the train-side groups it was fitted on (see ``evaluate.Protocol``)."""
     format: int = MODEL_FORMAT
+
+    def window_alone(self) -> ChatModel:
+        """This model reading each window's own text only, with the calibration and threshold
+        fitted for that (what ``vigil chats eval`` reports against the targets)."""
+        calibration, threshold = self.alone
+        return replace(self, context=0, calibration=calibration, threshold=threshold, names=[])
 
     def message_counts(self, texts: Sequence[str], lexicon: Lexicon,
                        matches: Sequence[Mapping[str, object]] | None = None) -> sp.csr_matrix:
@@ -113,17 +127,42 @@ class ChatModel:
         return sp.csr_matrix(sp.hstack([word, char, directed]))
 
     def raw_scores(self, counts: sp.csr_matrix, starts: NDArray[np.int64],
-                   ends: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Uncalibrated decision values of the windows ``counts[start:end]``."""
-        sums = window_sums(counts, starts, ends)
-        return self.combined(self.features(sums, (ends - starts).astype(np.float64)))
+                   ends: NDArray[np.int64],
+                   floors: NDArray[np.int64] | None = None) -> NDArray[np.float64]:
+        """Uncalibrated decision values of the windows ``counts[start:end]``; each author's
+        context reaches back to its ``floor`` (the author's first row; 0 when not given)."""
+        floors = np.zeros_like(starts) if floors is None else floors
+        features, pool = self.context_features(counts, starts, ends, floors)
+        return self.combined(features, pool)
 
-    def combined(self, features: sp.csr_matrix) -> NDArray[np.float64]:
-        """``log P(suspicious) + log P(offender | suspicious)`` of each feature row."""
-        first = self.suspicious.decision(features)
+    def context_features(self, counts: sp.csr_matrix, starts: NDArray[np.int64],
+                         ends: NDArray[np.int64], floors: NDArray[np.int64],
+                         depth: int | None = None) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
+        """Feature rows of the windows, then of their context windows, and the pooling matrix
+        (None without context)."""
+        depth = self.context if depth is None else depth
+        if self.offender is None:
+            depth = 0
+        all_starts, all_ends, columns = context_windows(starts, ends, floors, self.window, depth)
+        sums = window_sums(counts, all_starts, all_ends)
+        features = self.features(sums, (all_ends - all_starts).astype(np.float64))
+        if not columns:
+            return features, None
+        return features, pooling(columns, len(starts), len(all_starts), depth)
+
+    def combined(self, features: sp.csr_matrix,
+                 pool: sp.csr_matrix | None = None) -> NDArray[np.float64]:
+        """``log P(suspicious) + log P(offender | suspicious)`` of each scored row; with ``pool``
+        the rows are the scored windows then their context windows, and stage 2's decision is
+        averaged over each window's context (``context`` module)."""
+        n = features.shape[0] if pool is None else pool.shape[0]
+        first = self.suspicious.decision(features if features.shape[0] == n else features[:n])
         if self.offender is None:
             return first
-        return log_sigmoid(first) + log_sigmoid(self.offender.decision(features))
+        second = self.offender.decision(features)
+        if pool is not None:
+            second = np.asarray(pool @ second, dtype=np.float64)
+        return log_sigmoid(first) + log_sigmoid(second)
 
     def weights(self, features: sp.csr_matrix) -> NDArray[np.float64]:
         """Per-feature weights of one row's score: the gradient of ``combined`` there."""
@@ -139,15 +178,35 @@ class ChatModel:
         slope, intercept = self.calibration
         return np.asarray(1.0 / (1.0 + np.exp(-(slope * raw + intercept))), dtype=np.float64)
 
-    def score_windows(self, windows: Sequence[Sequence[str]],
-                      lexicon: Lexicon | None = None) -> NDArray[np.float64]:
-        """One calibrated score per window of texts."""
+    def score_windows(self, windows: Sequence[Sequence[str]], lexicon: Lexicon | None = None,
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
+        """One calibrated score per window of texts; ``contexts`` (the same author's messages
+        just before each window) feed the author context when the model reads it."""
         if not windows:
             return np.zeros(0, dtype=np.float64)
-        counts = self.message_counts([t for w in windows for t in w], lexicon or default_lexicon())
-        ends = np.cumsum([len(w) for w in windows]).astype(np.int64)
-        starts = ends - np.array([len(w) for w in windows], dtype=np.int64)
-        return self.calibrated(self.raw_scores(counts, starts, ends))
+        counts, starts, ends, floors = self.stacked_counts(windows, lexicon or default_lexicon(),
+                                                           contexts)
+        return self.calibrated(self.raw_scores(counts, starts, ends, floors))
+
+    def stacked_counts(self, windows: Sequence[Sequence[str]], lexicon: Lexicon,
+                       contexts: Sequence[Sequence[str]] | None = None
+                       ) -> tuple[sp.csr_matrix, NDArray[np.int64], NDArray[np.int64],
+                                  NDArray[np.int64]]:
+        """Count rows of each window's context then the window (each distinct text vectorised
+        once), with the windows' starts, ends and context starts (``floors``)."""
+        before = contexts if contexts is not None and self.context > 0 else [()] * len(windows)
+        rows: dict[str, int] = {}
+        order: list[int] = []
+        floors, starts, ends = [], [], []
+        for context, window in zip(before, windows, strict=True):
+            floors.append(len(order))
+            order.extend(rows.setdefault(t, len(rows)) for t in context)
+            starts.append(len(order))
+            order.extend(rows.setdefault(t, len(rows)) for t in window)
+            ends.append(len(order))
+        counts = sp.csr_matrix(self.message_counts(list(rows), lexicon)[np.array(order)])
+        return (counts, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
+                np.array(floors, dtype=np.int64))
 
     def stream_scores(self, counts: sp.csr_matrix) -> NDArray[np.float64]:
         """The calibrated score after each message: the last ``window`` messages each time."""

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from vigil.conversations.lexicon import Lexicon
@@ -22,7 +23,11 @@ class WindowScorer(Protocol):
     name: str
     threshold: float
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]: ...
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
+        """One score per window; ``contexts`` (each author's messages just before the window)
+        are read only by scorers with author context."""
+        ...
 
     def stream_scores(self, texts: Sequence[str]) -> NDArray[np.float64]: ...
 
@@ -48,7 +53,8 @@ class LexiconScorer:
     def _score(self, matches: Sequence[dict[str, tuple[str, ...]]]) -> float:
         return self.lexicon.score(Counter(name for found in matches for name in found))
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]:
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
         return np.array([self._score([self.lexicon.match(t) for t in w]) for w in windows],
                         dtype=np.float64)
 
@@ -58,20 +64,27 @@ class LexiconScorer:
 
 
 class ModelScorer:
-    """The trained model's calibrated score, flagged at its validation-tuned threshold."""
+    """The trained model's calibrated score, flagged at its out-of-fold threshold; with author
+    context when the model reads it (``ChatModel.window_alone`` gives the model without)."""
 
-    name = "model"
-
-    def __init__(self, model: ChatModel, lexicon: Lexicon) -> None:
+    def __init__(self, model: ChatModel, lexicon: Lexicon, name: str = "model",
+                 counts: dict[tuple[str, ...], sp.csr_matrix] | None = None) -> None:
+        self.name = name
         self.model = model
+        self.counts = {} if counts is None else counts
+        """Count rows of each stream already read (shared by scorers of the same model)."""
         self.lexicon = lexicon
         self.threshold = model.threshold
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]:
-        return self.model.score_windows(windows, self.lexicon)
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
+        return self.model.score_windows(windows, self.lexicon, contexts)
 
     def stream_scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        return self.model.stream_scores(self.model.message_counts(list(texts), self.lexicon))
+        key = tuple(texts)
+        if key not in self.counts:
+            self.counts[key] = self.model.message_counts(list(texts), self.lexicon)
+        return self.model.stream_scores(self.counts[key])
 
 
 class BaselineScorer:
@@ -84,7 +97,8 @@ class BaselineScorer:
         self.window = window
         self.threshold = baseline.threshold
 
-    def score_windows(self, windows: Sequence[Sequence[str]]) -> NDArray[np.float64]:
+    def score_windows(self, windows: Sequence[Sequence[str]],
+                      contexts: Sequence[Sequence[str]] | None = None) -> NDArray[np.float64]:
         return self.baseline.score_windows(windows)
 
     def stream_scores(self, texts: Sequence[str]) -> NDArray[np.float64]:

@@ -45,6 +45,8 @@ OFFENDER_C = 16.0
 MAX_WORD_FEATURES = 300_000
 MAX_CHAR_FEATURES = 300_000
 BASELINE_THRESHOLD = 0.5
+CONTEXT_WINDOWS = 4
+"""Author-context depth of the shipped model (``context`` module), chosen out of fold."""
 CROSS_FIT_FOLDS = 5
 """Folds of the train side whose out-of-fold scores calibrate the model and set its threshold."""
 
@@ -68,7 +70,8 @@ def fit_model(train: Sequence[AuthorWindow], validation: Sequence[AuthorWindow],
     the train windows, stage 1 on train windows, stage 2 on ``offender_train`` (or the offender
     and decoy windows of ``train`` when empty), then calibration and the threshold on validation
     windows (round 3's shipped procedure; the ablations compare against it)."""
-    model, features = _vectorised(train, lexicon, window, vocabulary)
+    model, stacked = _vectorised(train, lexicon, window, vocabulary)
+    features = _main_features(model, stacked)
     pj = offender_train or [w for w in train if w.role is not WindowRole.BENIGN]
     fit_stages(model, features, train, _window_features(model, pj, lexicon), pj)
     raw = model.combined(_window_features(model, validation, lexicon))
@@ -78,27 +81,46 @@ def fit_model(train: Sequence[AuthorWindow], validation: Sequence[AuthorWindow],
 
 def fit_cross_fitted(side: Sequence[AuthorWindow], pj: Sequence[AuthorWindow],
                      lexicon: Lexicon, window: int, folds: int = CROSS_FIT_FOLDS,
-                     seed: int = SPLIT_SEED) -> ChatModel:
+                     seed: int = SPLIT_SEED, context: int = CONTEXT_WINDOWS) -> ChatModel:
     """Both stages on every group of the train side (``side``: train and validation windows;
     ``pj``: stage 2's offender and decoy windows of the same groups); calibration and the
     threshold on out-of-fold scores: each fold's windows scored by stages fitted on the other
-    folds (folds by group, so no author is on both sides of one)."""
-    model, features = _vectorised(side, lexicon, window)
+    folds (folds by group, so no author is on both sides of one), with ``context`` windows of
+    author context."""
+    model, stacked = _vectorised(side, lexicon, window, context=context)
+    features = _main_features(model, stacked)
     pj_features = _window_features(model, pj, lexicon)
-    raw = out_of_fold(model, features, side, pj_features, pj, folds, seed)
+    scorings = [(features, None), model.context_features(*stacked)]
+    alone, raw = out_of_fold_scores(model, features, side, pj_features, pj, folds, seed, scorings)
     fit_stages(model, features, side, pj_features, pj)
+    _calibrate(model, alone, side)
+    model.alone = (model.calibration, model.threshold)
     _calibrate(model, raw, side)
     return model
+
+
+Scoring = tuple[sp.csr_matrix, sp.csr_matrix | None]
+"""Feature rows of windows then of their context windows, and the pooling matrix."""
 
 
 def out_of_fold(model: ChatModel, features: sp.csr_matrix, side: Sequence[AuthorWindow],
                 pj_features: sp.csr_matrix, pj: Sequence[AuthorWindow], folds: int,
                 seed: int) -> NDArray[np.float64]:
-    """The raw score of each ``side`` window by stages fitted on the other folds' windows
-    (``model``'s stages are left as the last fold's)."""
+    """The raw score of each ``side`` window, on its own features, by stages fitted on the
+    other folds' windows (``model``'s stages are left as the last fold's)."""
+    return out_of_fold_scores(model, features, side, pj_features, pj, folds, seed,
+                              [(features, None)])[0]
+
+
+def out_of_fold_scores(model: ChatModel, features: sp.csr_matrix,
+                       side: Sequence[AuthorWindow], pj_features: sp.csr_matrix,
+                       pj: Sequence[AuthorWindow], folds: int, seed: int,
+                       scorings: Sequence[Scoring]) -> list[NDArray[np.float64]]:
+    """``out_of_fold`` for each of ``scorings`` (the windows alone, or with author context),
+    from one set of fold fits."""
     side_fold = np.array([fold_of(w.group, folds, seed) for w in side])
     pj_fold = np.array([fold_of(w.group, folds, seed) for w in pj])
-    raw = np.zeros(len(side), dtype=np.float64)
+    raws = [np.zeros(len(side), dtype=np.float64) for _ in scorings]
     for fold in range(folds):
         held = side_fold == fold
         if not held.any():
@@ -107,14 +129,20 @@ def out_of_fold(model: ChatModel, features: sp.csr_matrix, side: Sequence[Author
         rest = [int(i) for i in np.flatnonzero(pj_fold != fold)]
         fit_stages(model, sp.csr_matrix(features[~held]), kept,
                    sp.csr_matrix(pj_features[rest]), [pj[i] for i in rest])
-        raw[held] = model.combined(sp.csr_matrix(features[held]))
-    return raw
+        for raw, scoring in zip(raws, scorings, strict=True):
+            raw[held] = model.combined(*scoring)[held]
+    return raws
+
+
+Stacked = tuple[sp.csr_matrix, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
+"""Count rows of windows with their contexts, and the windows' starts, ends and floors."""
 
 
 def _vectorised(train: Sequence[AuthorWindow], lexicon: Lexicon, window: int,
-                vocabulary: Sequence[AuthorWindow] = ()) -> tuple[ChatModel, sp.csr_matrix]:
+                vocabulary: Sequence[AuthorWindow] = (),
+                context: int = 0) -> tuple[ChatModel, Stacked]:
     """A model with its vectorisers fitted and IDF drawn from ``train`` (no stages yet), and the
-    feature rows of the ``train`` windows."""
+    count rows of the ``train`` windows (with their contexts when ``context`` > 0)."""
     texts = [t for w in train for t in w.texts]
     drawn = [t for w in vocabulary for t in w.texts] if vocabulary else texts
     word, char = word_vectorizer(MAX_WORD_FEATURES), char_vectorizer(MAX_CHAR_FEATURES)
@@ -123,16 +151,22 @@ def _vectorised(train: Sequence[AuthorWindow], lexicon: Lexicon, window: int,
     model = ChatModel(word=word, char=char, idf_word=np.zeros(0, np.float32),
                       idf_char=np.zeros(0, np.float32),
                       suspicious=LinearStage(np.zeros(0), 0.0),
-                      window=window, lexicon_version=lexicon.version,
+                      window=window, context=context, lexicon_version=lexicon.version,
                       categories=tuple(lexicon.categories),
                       trained_on={role.value: n for role, n in
                                   sorted(Counter(w.role for w in train).items())})
-    counts, starts, ends = _stacked(model, train, lexicon)
+    stacked = _stacked(model, train, lexicon)
+    counts, starts, ends, _ = stacked
     sums = window_sums(counts, starts, ends)
     n_word, n_char = len(word.vocabulary_), len(char.vocabulary_)
     model.idf_word = idf_of(sp.csr_matrix(sums[:, :n_word]))
     model.idf_char = idf_of(sp.csr_matrix(sums[:, n_word:n_word + n_char]))
-    return model, model.features(sums, (ends - starts).astype(np.float64))
+    return model, stacked
+
+
+def _main_features(model: ChatModel, stacked: Stacked) -> sp.csr_matrix:
+    counts, starts, ends, _ = stacked
+    return model.features(window_sums(counts, starts, ends), (ends - starts).astype(np.float64))
 
 
 def fit_stages(model: ChatModel, features: sp.csr_matrix, windows: Sequence[AuthorWindow],
@@ -170,15 +204,13 @@ def nb_stage(features: sp.csr_matrix, truth: NDArray[np.bool_], c: float) -> Lin
 
 def _window_features(model: ChatModel, windows: Sequence[AuthorWindow],
                      lexicon: Lexicon) -> sp.csr_matrix:
-    counts, starts, ends = _stacked(model, windows, lexicon)
-    return model.features(window_sums(counts, starts, ends), (ends - starts).astype(np.float64))
+    """Feature rows of the windows alone (what the stages are fitted on)."""
+    return _main_features(model, model.stacked_counts([w.texts for w in windows], lexicon))
 
 
-def _stacked(model: ChatModel, windows: Sequence[AuthorWindow],
-             lexicon: Lexicon) -> tuple[sp.csr_matrix, NDArray[np.int64], NDArray[np.int64]]:
-    counts = model.message_counts([t for w in windows for t in w.texts], lexicon)
-    ends = np.cumsum([len(w.texts) for w in windows]).astype(np.int64)
-    return counts, ends - np.array([len(w.texts) for w in windows], dtype=np.int64), ends
+def _stacked(model: ChatModel, windows: Sequence[AuthorWindow], lexicon: Lexicon) -> Stacked:
+    return model.stacked_counts([w.texts for w in windows], lexicon,
+                                [w.context for w in windows])
 
 
 @dataclass

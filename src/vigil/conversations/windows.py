@@ -32,6 +32,9 @@ WINDOW_SIZE = 10
 SPLIT_SEED = 1729
 """Seed of the train/test and train/validation splits (vigil's choice, documented in docs)."""
 TEST_SHARE = 0.3
+CONTEXT_MESSAGES = 40
+"""Earlier messages of the same author kept with each window: room for up to four context
+windows of ten (the model's ``context`` depth is chosen out of fold, docs/benchmarks.md)."""
 VALIDATION_SHARE = 0.2
 """Share of the *train* groups held back for tuning thresholds; test figures are reported once."""
 
@@ -51,6 +54,9 @@ class AuthorWindow:
     role: WindowRole
     group: str
     """Split key: harness-only, never shown to a detector."""
+    context: tuple[str, ...] = ()
+    """The same author's messages just before the window (at most ``CONTEXT_MESSAGES``), for
+    the model's author context (``context`` module); empty at the start of a stream."""
 
     @property
     def positive(self) -> bool:
@@ -119,7 +125,8 @@ def author_windows(conversation: LabelledConversation, size: int = WINDOW_SIZE,
             key = f"{conversation.conversation_id}\x00{author}\x00{start}"
             windows.append(AuthorWindow(
                 window_id="w" + hashlib.sha256(key.encode()).hexdigest()[:16],
-                texts=tuple(texts[start:start + size]), role=role, group=group))
+                texts=tuple(texts[start:start + size]), role=role, group=group,
+                context=tuple(texts[max(0, start - CONTEXT_MESSAGES):start])))
     return windows
 
 

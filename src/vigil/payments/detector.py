@@ -20,11 +20,11 @@ from vigil.checkpoints import FULL_SCOPE
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
+from vigil.payments.pack_table import register_pack_payments
 from vigil.payments.parquet_batches import FINDINGS_BATCH, finding_batches, findings_tables
 from vigil.payments.payment_table import kyc_of, payment_columns
 from vigil.payments.rule_base import Corridor
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
-from vigil.payments.sql_parts import corridor_where
 from vigil.plugin import DetectionContext, Detector, PluginTables
 from vigil.records import Payment, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
@@ -59,17 +59,12 @@ def shared_corridor(rules: PaymentRules) -> Corridor | None:
 
 def register_corridor_payments(engine: DuckDBEngine, rules: PaymentRules, parts: Sequence[str],
                                filesystem: AbstractFileSystem | None = None) -> None:
-    """Table ``payments`` for the rules from the Parquet ``parts``: when the enabled rules share
-    a corridor, only its payments, read from the parts once and kept (every rule filters on that
-    corridor first, so each would otherwise scan every payment again); else a view of them all."""
-    columns = list(Payment.model_fields)
-    corridor = shared_corridor(rules)
-    if corridor is None:
-        engine.register_parquet("payments", parts, columns, filesystem)
-        return
-    engine.register_parquet("payment_parts", parts, columns, filesystem)
-    engine.create_table("payments",
-                        f"SELECT * FROM payment_parts WHERE {corridor_where(corridor)}")
+    """Table ``payments`` for the rules from the Parquet ``parts``: only the payments some
+    enabled rule reads (its corridor, R14's listed accounts, R16's payees abroad), read from the
+    parts once and kept (every rule filters first, so each would otherwise scan every payment
+    again); a view of them all when a rule may read any
+    (:func:`vigil.payments.pack_table.register_pack_payments`)."""
+    register_pack_payments(engine, rules, parts, filesystem)
 
 
 _SCOPE_COLUMNS = {"sender": "senders", "beneficiary": "beneficiaries"}
@@ -155,23 +150,31 @@ class PaymentTypologyDetector(Detector):
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:
             return []
+        engine = self._engine_factory()
+        try:
+            engine.register_table("payments", payment_columns(payments))
+            found = self.findings(engine)
+        finally:
+            engine.close()
+        return self.scoped_signals(found, payments, wanted)
+
+    def scoped_signals(self, found: Iterable[tuple[RuleConfig, Mapping[str, Any]]],
+                       payments: Iterable[Payment], wanted: Collection[str] | None = None,
+                       ) -> list[tuple[str, Signal]]:
+        """The signals of ``found`` (:meth:`findings` over ``payments``) with their scopes,
+        only the ``wanted`` scopes' when given; KYC identifiers from ``payments``."""
         kyc: dict[str, set[EntityRef]] = defaultdict(set)
         for payment in payments:
             kyc[payment.txn_id].update(ref for ref in identifiers_of(payment)
                                        if ref.kind in _KYC_KINDS)
-        engine = self._engine_factory()
-        try:
-            engine.register_table("payments", payment_columns(payments))
-            found = self._found(engine)
-        finally:
-            engine.close()
         scoped = [(scope_of(rule, row), rule, row) for rule, row in found]
         return [(scope, self._signal(rule, row, kyc)) for scope, rule, row in scoped
                 if wanted is None or scope in wanted]
 
-    def _found(self, engine: SqlEngine, key: str | None = None,
-               ) -> list[tuple[RuleConfig, dict[str, Any]]]:
-        """Findings of the enabled rules (only those keyed by ``key``, when given)."""
+    def findings(self, engine: SqlEngine, key: str | None = None,
+                 ) -> list[tuple[RuleConfig, dict[str, Any]]]:
+        """Finding rows of the enabled rules over the engine's ``payments`` (only the rules
+        keyed by ``key``, when given)."""
         return [(rule, row) for rule in self.rules.enabled()
                 if key is None or rule.rule.history_key == key
                 for row in engine.query(rule.rule.sql(rule.parameters))]

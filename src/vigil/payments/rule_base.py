@@ -84,6 +84,16 @@ class PaymentRule(ABC, Generic[P]):
                 stats: Mapping[str, Any]) -> str:
         """The first sentence of an explanation: what the accounts did, in the rule's terms."""
 
+    corridor_only: ClassVar[bool] = False
+    """True when the SQL reads only payments of ``params.corridor`` (it filters on
+    :func:`~vigil.payments.sql_parts.corridor_where` before anything else), so a shared scan
+    may hand it those alone (:mod:`vigil.payments.pack_table`)."""
+
+    def rows_read(self, params: P) -> str | None:
+        """A predicate over ``payments`` columns true of every row the SQL reads, for a rule that
+        is not :attr:`corridor_only`; ``None`` (the default): it may read any payment."""
+        return None
+
     def derived_stats(self, row: Mapping[str, Any]) -> dict[str, JSONValue]:
         """Figures computed from a result row in Python (ratios); none by default."""
         return {}

@@ -24,14 +24,14 @@ from vigil.ingest import FileSummary, choose_importer, import_files
 from vigil.model import Signal
 from vigil.payments.account_score import AccountScore, AlertPolicy
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.sar import holding_case, sar_draft, write_draft
 from vigil.payments.scan_score import typology_ranking
-from vigil.plugin import AcceptedRow, DetectionContext, Importer
+from vigil.plugin import AcceptedRow, Importer
 from vigil.records import Payment, RecordKind
 from vigil.registry import Registry
 from vigil.settings import Settings
 from vigil.store.interfaces import AuditStore, BankStore, CaseStore, RecordStore, SignalStore
-from vigil.store.memory import MemoryStore
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,10 @@ def scan_payment_files(paths: Sequence[Path], records: RecordStore, signals: Sig
     """Import ``paths``, run the payment pack on their payments, store the rule signals, and
     score every account a rule fired for (highest first).
 
+    The payments are loaded into one engine once: the rules' findings there become both the
+    signals and the score's contributions (``banks`` is accepted for callers that pass a
+    store; the payment rules read none).
+
     Raises :class:`~vigil.ingest.NoImporterError` for a file no importer reads and
     :class:`~vigil.registry.UnknownPluginError` for an unknown engine, before anything is stored.
     """
@@ -93,18 +97,30 @@ def scan_payment_files(paths: Sequence[Path], records: RecordStore, signals: Sig
                              max_future_skew=settings.max_future_skew, format_name=format_name)
     with import_clock(settings.max_future_skew, datetime.now(UTC)):
         payments = read_payment_files(paths, registry.importers, format_name)
-    context = DetectionContext(banks=banks if banks is not None else MemoryStore())
-    found = list(detector.detect(payments, context))
+    found, accounts = _detect_and_rank(detector, payments, registry, engine or settings.engine,
+                                       policy)
     stored = signals.add_signals(found).added if found else 0
-    ranking = cast(SqlEngine, registry.engine(engine or settings.engine)())
-    try:
-        accounts = typology_ranking(payments, found, detector.rules, ranking, policy)
-    finally:
-        ranking.close()
     return PaymentScan(
         accounts=tuple(accounts), signals=tuple(found),
         files=tuple(summaries), payments=tuple(payments), engine=engine or settings.engine,
         rules_version=detector.rules.version, stored_signals=stored)
+
+
+def _detect_and_rank(detector: PaymentTypologyDetector, payments: Sequence[Payment],
+                     registry: Registry, engine: str, policy: AlertPolicy | None,
+                     ) -> tuple[list[Signal], list[AccountScore]]:
+    """The rule signals and the ranking, from one load of ``payments`` into one engine: the
+    rules run once, their findings become the signals and the score's contributions."""
+    if not payments:  # nothing to find (and an empty table would have untyped columns)
+        return [], []
+    sql = cast(SqlEngine, registry.engine(engine)())
+    try:
+        sql.register_table("payments", payment_columns(payments))
+        found = detector.findings(sql)
+        signals = [signal for _, signal in detector.scoped_signals(found, payments)]
+        return signals, typology_ranking(found, signals, detector.rules, sql, policy)
+    finally:
+        sql.close()
 
 
 def write_scan_drafts(scan: PaymentScan, cases: CaseStore, audit: AuditStore,

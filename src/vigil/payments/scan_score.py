@@ -16,10 +16,8 @@ from vigil.engines import SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.account_score import AccountScore, AlertPolicy, RuleHit, rule_hit
-from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import PaymentRules
-from vigil.payments.typology import TypologyConfig, score_accounts
-from vigil.records import Payment
+from vigil.payments.typology import Found, TypologyConfig, score_accounts
 
 
 def signal_hits(signals: Iterable[Signal], rules: PaymentRules) -> dict[tuple[str, str], RuleHit]:
@@ -47,19 +45,17 @@ def _hit(entry: Mapping[str, JSONValue], account: str,
                    explanation="", signal_id="", txn_ids=())
 
 
-def typology_ranking(payments: Sequence[Payment], signals: Sequence[Signal],
-                     rules: PaymentRules, engine: SqlEngine,
-                     policy: AlertPolicy | None = None) -> list[AccountScore]:
-    """Every account the typology score found among ``payments``, highest first, one entry per
-    account (its higher typology); ``policy`` overrides the score's threshold and rule count."""
-    if not payments:  # nothing to score (and an empty table would have untyped columns)
-        return []
+def typology_ranking(found: Found, signals: Sequence[Signal], rules: PaymentRules,
+                     engine: SqlEngine, policy: AlertPolicy | None = None) -> list[AccountScore]:
+    """Every account the typology score found among the engine's ``payments``, highest first,
+    one entry per account (its higher typology); ``found``: the rules' findings there (the
+    signals' rows, so no rule runs twice); ``policy`` overrides the score's threshold and rule
+    count."""
     config = TypologyConfig() if policy is None else TypologyConfig(
         alert_threshold=policy.threshold, min_rules=policy.min_rules)
-    engine.register_table("payments", payment_columns(payments))
     hits = signal_hits(signals, rules)
     ranked: dict[str, AccountScore] = {}
-    for score in score_accounts(engine, rules, config):
+    for score in score_accounts(engine, rules, config, found):
         account = str(EntityRef(EntityKind.PAYMENT_ACCOUNT, score.account))
         if account in ranked:
             continue  # a lower-scored second typology of the same account

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from vigil.payments.rule_base import Corridor
 from vigil.payments.sql_parts import FINDING_COLUMNS, corridor_cte, number, quoted_text
+from vigil.records import Payment
 
 DEFAULT_UTC_OFFSETS: dict[str, float] = {
     "AU": 10, "NZ": 12, "US": -5, "CA": -5, "GB": 0, "IE": 0, "PT": 0, "IS": 0,
@@ -21,6 +22,11 @@ DEFAULT_UTC_OFFSETS: dict[str, float] = {
 }
 """Standard-time UTC offsets of the consumer countries (IANA tz database; the US and Canada
 take Eastern time, their most populous zone)."""
+
+
+MARK_COLUMNS = tuple(name for name in Payment.model_fields
+                     if name not in {"txn_id", "sender", "beneficiary", "amount_usd", "sent_at"})
+"""The ``payments`` columns a mark may read besides those every corridor row has."""
 
 
 def local_hour_sql(offsets: Mapping[str, float], seconds: str = "sent_s",
@@ -34,7 +40,7 @@ def local_hour_sql(offsets: Mapping[str, float], seconds: str = "sent_s",
 
 
 def night_sql(offsets: Mapping[str, float], start_hour: int, end_hour: int,
-              seconds: str = "c.sent_s", country: str = "raw.sender_country") -> str:
+              seconds: str = "c.sent_s", country: str = "c.sender_country") -> str:
     """True for a payment sent between ``start_hour`` and ``end_hour`` (wrapping midnight)."""
     hour = local_hour_sql(offsets, seconds, country)
     return f"({hour} >= {int(start_hour)} OR {hour} < {int(end_hour)})"
@@ -43,16 +49,17 @@ def night_sql(offsets: Mapping[str, float], start_hour: int, end_hour: int,
 def marked_share_sql(corridor: Corridor, mark: str, min_marked: int, min_share: float,
                      amount_filter: str = "") -> str:
     """Senders with at least ``min_marked`` corridor payments for which ``mark`` holds (a
-    predicate over ``c.sent_s`` and the ``raw.`` columns of the ``payments`` row), making at
-    least ``min_share`` of them; the finding is the marked payments, with ``marked_payments``,
-    ``corridor_payments`` and ``marked_share``."""
+    predicate over the ``c.`` columns: every column of the ``payments`` row, ``sent_s`` and
+    the surnames of :func:`~vigil.payments.sql_parts.corridor_cte`), making at least
+    ``min_share`` of them; the finding is the marked payments, with ``marked_payments``,
+    ``corridor_payments`` and ``marked_share``. One pass over the corridor rows: the marks'
+    columns travel with them (before, each rule joined its rows back to ``payments``)."""
     return f"""WITH
-{corridor_cte("corridor_rows", corridor, amount_filter)},
+{corridor_cte("corridor_rows", corridor, amount_filter, MARK_COLUMNS)},
 marked_rows AS (
     SELECT c.txn_id, c.sender, c.beneficiary, c.amount_usd, c.sent_at,
            CASE WHEN {mark} THEN 1 ELSE 0 END AS marked
     FROM corridor_rows c
-    JOIN payments raw ON raw.txn_id = c.txn_id
 ),
 sender_marks AS (
     SELECT sender, SUM(marked) AS marked_payments, COUNT(*) AS corridor_payments
@@ -71,4 +78,4 @@ GROUP BY s.sender, s.marked_payments, s.corridor_payments
 ORDER BY s.sender"""
 
 
-__all__ = ["DEFAULT_UTC_OFFSETS", "local_hour_sql", "marked_share_sql", "night_sql"]
+__all__ = ["DEFAULT_UTC_OFFSETS", "MARK_COLUMNS", "local_hour_sql", "marked_share_sql", "night_sql"]

@@ -6,6 +6,8 @@ Split out so every rule module (:mod:`vigil.payments.rules`), the windowed rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from vigil.payments.rule_base import Corridor
 
 SECONDS_PER_DAY = 86400
@@ -45,12 +47,16 @@ def corridor_where(corridor: Corridor) -> str:
       AND sender_country <> beneficiary_country{individuals}"""
 
 
-def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "") -> str:
-    """Cross-border payments from a consumer country to a high-risk one, with derived columns."""
+def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "",
+                 extra_columns: Sequence[str] = ()) -> str:
+    """Cross-border payments from a consumer country to a high-risk one, with derived columns
+    (and the ``payments`` columns ``extra_columns``, for a rule's marks: no join back to
+    ``payments`` for them)."""
     amount = f"\n      AND {amount_filter}" if amount_filter else ""
+    extra = "".join(f"{column}, " for column in extra_columns)
     return f"""{name} AS (
     SELECT
-        txn_id, sender, beneficiary, amount_usd, sent_at,
+        txn_id, sender, beneficiary, amount_usd, sent_at, {extra}
         unix_seconds(sent_at) AS sent_s,
         {surname("sender_name", "sender_surname")},
         {surname("beneficiary_name", "beneficiary_surname")}

@@ -14,17 +14,24 @@ Nothing here reads truth labels: weights are set by hand in the pack with their 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
 
-from vigil.engines import SqlEngine
+from pydantic import AwareDatetime
+
+from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.features_sql import sender_features_sql
-from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rule_base import PaymentRule
+from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.rules.r6_cover_story import CoverStoryParams
 from vigil.payments.rules.r7_time_of_day import TimeOfDayParams
 from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS
+from vigil.payments.sql_parts import corridor_where
 from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
@@ -37,7 +44,9 @@ from vigil.payments.typology_score import (
     rule_entry,
     score_account,
 )
+from vigil.records import Payment
 
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 def load_typology_rules() -> PaymentRules:
     """The shipped R1-R16 pack (``vigil/config/payment_typology.yaml``) the score is tuned for."""
@@ -46,20 +55,73 @@ def load_typology_rules() -> PaymentRules:
         return load_rules(path)
 
 
-def _entries(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
-             ) -> dict[tuple[str, str], list[dict[str, JSONValue]]]:
-    """(typology, account) -> the contributions of every finding about the account."""
-    found: dict[tuple[str, str], list[dict[str, JSONValue]]] = defaultdict(list)
+Found = Iterable[tuple[RuleConfig, Mapping[str, Any]]]
+"""Finding rows of a pack's rules, each with its rule (what :func:`pack_findings` returns)."""
+
+
+_SHAPE = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
+_UNSCORED = _SHAPE - {"senders"}
+"""Finding columns the score never reads: left out of its queries, so no engine builds them."""
+
+
+@lru_cache(maxsize=256)
+def finding_columns(sql: str) -> tuple[str, ...]:
+    """The column names of a rule's finding rows, from DuckDB's plan of ``sql`` over an empty
+    ``payments`` table (the SQL is portable, so the names are every engine's)."""
+    types: dict[object, str] = {float: "DOUBLE", AwareDatetime: "TIMESTAMP"}
+    columns = ", ".join(f"CAST(NULL AS {types.get(field.annotation, 'VARCHAR')}) AS {name}"
+                        for name, field in Payment.model_fields.items())
+    with DuckDBEngine() as engine:
+        engine.create_table("payments", f"SELECT {columns} LIMIT 0")
+        return tuple(row["column_name"] for row in engine.query(f"DESCRIBE {sql}"))
+
+
+def score_sql(rule: RuleConfig) -> str:
+    """The rule's SQL less the columns the score does not read (transaction ids, beneficiaries,
+    times): the same rows, without the largest arrays."""
+    sql = rule.rule.sql(rule.parameters)
+    kept = [c for c in finding_columns(sql) if c not in _UNSCORED]
+    if not all(_PLAIN_NAME.fullmatch(column) for column in kept):
+        return sql
+    return f"SELECT {', '.join(kept)} FROM ({sql}) findings"
+
+
+def pack_findings(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str] | None = None,
+                  for_score: bool = False) -> list[tuple[RuleConfig, dict[str, Any]]]:
+    """Every enabled rule's finding rows over the engine's ``payments`` (only the ``wanted``
+    rule ids, when given), in the pack's order; ``for_score``: only the columns
+    :func:`score_accounts` reads (:func:`score_sql`)."""
+    return [(rule, row) for rule in rules.enabled() if wanted is None or rule.id in wanted
+            for row in engine.query(score_sql(rule) if for_score
+                                    else rule.rule.sql(rule.parameters))]
+
+
+def _streamed(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str]) -> Found:
+    """:func:`pack_findings` for the score, one rule's rows held at a time."""
     for rule in rules.enabled():
-        typologies = config.typologies_of(rule.id)
-        if not typologies:
+        if rule.id in wanted:
+            yield from ((rule, row) for row in engine.query(score_sql(rule)))
+
+
+Entries = dict[tuple[str, str], list[dict[str, JSONValue]]]
+"""(typology, account) -> the contributions of every finding about the account."""
+
+
+def _entries(found: Found, config: TypologyConfig) -> Entries:
+    """:data:`Entries` of the typologies' rules, in one pass over ``found`` (each row turned
+    into a contribution by :func:`~vigil.payments.typology_score.rule_entry`, as inline)."""
+    entries: Entries = defaultdict(list)
+    impls: dict[str, PaymentRule[Any]] = {}
+    for rule, row in found:
+        kinds = config.typologies_of(rule.id)
+        if not kinds:
             continue
-        for row in engine.query(rule.rule.sql(rule.parameters)):
-            entry = rule_entry(rule, row)
-            for typology in typologies:
-                for account in payers(row):
-                    found[(typology, account)].append(entry)
-    return found
+        impl = impls.get(rule.id) or impls.setdefault(rule.id, rule.rule)
+        entry = rule_entry(rule, row, impl)
+        for account in payers(row):
+            for kind in kinds:
+                entries[(kind, account)].append(entry)
+    return entries
 
 
 def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
@@ -87,19 +149,33 @@ def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[st
                             for k, v in row.items() if k != "sender"} for row in rows}
 
 
+def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
+    """Predicates of the payments the score reads besides the rules' (the benign shapes read
+    the corridor's business payments too; the features, the corridor): for
+    :func:`vigil.payments.pack_table.register_pack_payments`."""
+    loose = rules.corridor.model_copy(update={"individuals_only": False})
+    wanted = [corridor_where(loose)]
+    return [*wanted, corridor_where(rules.corridor)] if config.with_features else wanted
+
+
 def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
-                   config: TypologyConfig | None = None) -> list[AccountScore]:
+                   config: TypologyConfig | None = None,
+                   found: Found | None = None) -> list[AccountScore]:
     """Every account some rule found, scored per typology, highest first; ``engine`` holds the
     ``payments`` table (any :class:`~vigil.engines.SqlEngine`: DuckDB or Spark); ``rules``
-    defaults to :func:`load_typology_rules`. The inline scorer scores the same way, one payment
-    at a time (:mod:`vigil.payments.typology_score` holds what the two share)."""
+    defaults to :func:`load_typology_rules`; ``found``: the rules' findings over that table
+    when the caller already has them (:func:`pack_findings`), else they are queried here. The
+    inline scorer scores the same way, one payment at a time (:mod:`vigil.payments.
+    typology_score` holds what the two share)."""
     config = config or TypologyConfig()
     rules = rules if rules is not None else load_typology_rules()
     profiles = benign_profiles(engine, rules, config)
     features = sender_features(engine, rules) if config.with_features else {}
+    if found is None:
+        found = _streamed(engine, rules, {*config.buyer_rules, *config.victim_rules})
     return ranked(score_account(account, typology, entries, profiles.get(account, {}),
                                 features.get(account, {}), config)
-                  for (typology, account), entries in _entries(engine, rules, config).items())
+                  for (typology, account), entries in _entries(found, config).items())
 
 
 def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> list[str]:
@@ -107,5 +183,6 @@ def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> lis
     return [s.account for s in scores if s.typology == typology]
 
 
-__all__ = ["BUYER", "VICTIM", "AccountScore", "TypologyConfig", "benign_profiles", "combine",
-           "load_typology_rules", "ranked_senders", "score_accounts", "sender_features"]
+__all__ = ["BUYER", "VICTIM", "AccountScore", "Found", "TypologyConfig", "benign_profiles",
+           "combine", "finding_columns", "load_typology_rules", "pack_findings", "ranked_senders",
+           "score_accounts", "score_rows_where", "score_sql", "sender_features"]

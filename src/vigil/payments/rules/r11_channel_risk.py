@@ -29,8 +29,8 @@ class ChannelRiskParams(RuleParameters):
 
 def channel_risk_sql(params: ChannelRiskParams) -> str:
     names = ", ".join(quoted_text(c.lower()) for c in params.channels)
-    provider = "LOWER(raw.sender)"
-    mark = (f"(LOWER(raw.channel) IN ({names}) OR "
+    provider = "LOWER(c.sender)"
+    mark = (f"(LOWER(c.channel) IN ({names}) OR "
             f"SUBSTRING({provider}, 1, POSITION(':' IN {provider}) - 1) IN ({names}))")
     return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share,
                             f"amount_usd <= {number(params.max_amount_usd)}")
@@ -62,6 +62,7 @@ class ChannelRisk(PaymentRule[ChannelRiskParams]):
     description = "low-value corridor payments through online remitters and P2P channels"
     citation = "Egmont 2020, Nottingham Rights Lab, FATF 2025, AUSTRAC v Westpac"
     parameters_type = ChannelRiskParams
+    corridor_only = True
     history_key = "sender"
     incremental = ChannelRiskIncremental
 

@@ -50,6 +50,7 @@ class NoFamilyTies(PaymentRule[NoFamilyTiesParams]):
     description = "no apparent family ties to the corridor beneficiaries (no shared surname)"
     citation = "AUSTRAC v Westpac statement of claim, AIC T&I 589, FINTRAC 2025"
     parameters_type = NoFamilyTiesParams
+    corridor_only = True
     history_key = "sender"
     incremental = NoFamilyTiesIncremental
 

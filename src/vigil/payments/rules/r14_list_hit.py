@@ -22,10 +22,15 @@ class ListHitParams(RuleParameters):
     listed_beneficiaries: tuple[Text, ...] = ()
 
 
+def listed_where(params: ListHitParams, alias: str = "") -> str:
+    """The payments R14 reads: those to a listed account (none when the list is empty)."""
+    listed = ", ".join(quoted_text(a) for a in params.listed_beneficiaries)
+    return f"{alias}beneficiary IN ({listed})" if listed else "1 = 0"
+
+
 def list_hit_sql(params: ListHitParams) -> str:
     """Any payment (any amount, any corridor) to a listed account, per sender."""
-    listed = ", ".join(quoted_text(a) for a in params.listed_beneficiaries)
-    where = f"p.beneficiary IN ({listed})" if listed else "1 = 0"
+    where = listed_where(params, "p.")
     return f"""SELECT
     {FINDING_COLUMNS}
 FROM payments p
@@ -65,6 +70,9 @@ class ListHit(PaymentRule[ListHitParams]):
 
     def sql(self, params: ListHitParams) -> str:
         return list_hit_sql(params)
+
+    def rows_read(self, params: ListHitParams) -> str | None:
+        return listed_where(params)
 
     def strength(self, params: ListHitParams, stats: Mapping[str, Any]) -> float:
         return 1.0

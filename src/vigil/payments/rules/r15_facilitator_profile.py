@@ -39,15 +39,15 @@ class FacilitatorProfileParams(RuleParameters):
 
 
 def _organisation(params: FacilitatorProfileParams) -> str:
-    words = [f"POSITION({quoted_text(w.lower())} IN LOWER(raw.beneficiary_name)) > 0"
+    words = [f"POSITION({quoted_text(w.lower())} IN LOWER(c.beneficiary_name)) > 0"
              for w in params.organisation_words]
-    listed = [f"raw.beneficiary = {quoted_text(a)}" for a in params.allow_list]
+    listed = [f"c.beneficiary = {quoted_text(a)}" for a in params.allow_list]
     return "(" + " OR ".join(["FALSE", *words, *listed]) + ")"
 
 
 def facilitator_profile_sql(params: FacilitatorProfileParams) -> str:
     cte = corridor_cte("small_corridor_rows", params.corridor,
-                       f"amount_usd <= {number(params.max_amount_usd)}")
+                       f"amount_usd <= {number(params.max_amount_usd)}", ("beneficiary_name",))
     return f"""WITH
 {cte},
 receiving AS (
@@ -60,7 +60,6 @@ receiving AS (
                AS unrelated_senders,
            MAX(CASE WHEN {_organisation(params)} THEN 1 ELSE 0 END) AS organisation
     FROM small_corridor_rows c
-    JOIN payments raw ON raw.txn_id = c.txn_id
     GROUP BY c.beneficiary
 ),
 facilitator_like AS (
@@ -212,6 +211,7 @@ class FacilitatorProfile(PaymentRule[FacilitatorProfileParams]):
     description = "pays a beneficiary with the facilitator-side profile (many unrelated senders)"
     citation = "AMLC modus operandi and beneficiary typologies, AUSTRAC case study"
     parameters_type = FacilitatorProfileParams
+    corridor_only = True
     history_key = None
     incremental = FacilitatorProfileIncremental
 

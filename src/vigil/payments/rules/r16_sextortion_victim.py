@@ -35,17 +35,22 @@ class SextortionVictimParams(RuleParameters):
     total_max_usd: PositiveFloat
 
 
-def sextortion_victim_sql(params: SextortionVictimParams) -> str:
+def payee_abroad_where(params: SextortionVictimParams) -> str:
+    """The payments R16 reads: an individual in a consumer country paying a payee abroad."""
     consumers = ", ".join(quoted_text(c) for c in params.corridor.consumer_countries)
     payees = ", ".join(quoted_text(c) for c in params.payee_countries)
+    return f"""sender_country IN ({consumers}) AND beneficiary_country IN ({payees})
+      AND sender_country <> beneficiary_country AND sender_type = 'individual'"""
+
+
+def sextortion_victim_sql(params: SextortionVictimParams) -> str:
     return f"""WITH
 pair_rows AS (
     SELECT txn_id, sender, beneficiary, amount_usd, sent_at,
            unix_seconds(sent_at) AS sent_s,
            ROW_NUMBER() OVER (PARTITION BY sender, beneficiary ORDER BY sent_at, txn_id) AS nth
     FROM payments
-    WHERE sender_country IN ({consumers}) AND beneficiary_country IN ({payees})
-      AND sender_country <> beneficiary_country AND sender_type = 'individual'
+    WHERE {payee_abroad_where(params)}
 ),
 bursts AS (
     SELECT sender, beneficiary, COUNT(*) AS burst_payments,
@@ -122,6 +127,9 @@ class SextortionVictim(PaymentRule[SextortionVictimParams]):
 
     def sql(self, params: SextortionVictimParams) -> str:
         return sextortion_victim_sql(params)
+
+    def rows_read(self, params: SextortionVictimParams) -> str | None:
+        return payee_abroad_where(params)
 
     def strength(self, params: SextortionVictimParams, stats: Mapping[str, Any]) -> float:
         count = float(stats["burst_payments"])

@@ -62,6 +62,7 @@ class LowValueCorridor(PaymentRule[LowValueCorridorParams]):
     description = "low-value cross-border P2P payments to a high-risk corridor"
     citation = "AMLC 2020 study, FATF 2025, AUSTRAC case study, ACAMS Today vol. 20 no. 3"
     parameters_type = LowValueCorridorParams
+    corridor_only = True
     history_key = "sender"
     incremental = LowValueCorridorIncremental
 

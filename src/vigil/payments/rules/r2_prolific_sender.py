@@ -112,6 +112,7 @@ class ProlificSender(PaymentRule[ProlificSenderParams]):
     description = "prolific low-value sender (many small payments at a short median gap)"
     citation = "AIC T&I 634 (Cubitt, Napier & Brown 2021), AIC (Wolbers)"
     parameters_type = ProlificSenderParams
+    corridor_only = True
     history_key = "sender"
     incremental = ProlificSenderIncremental
 

@@ -47,6 +47,7 @@ class FanOut(PaymentRule[FanOutParams]):
     description = "fan-out to unrelated beneficiaries within a window"
     citation = "AUSTRAC v Westpac statement of claim, AMLC 2020 study"
     parameters_type = FanOutParams
+    corridor_only = True
     history_key = "sender"
     incremental = FanOutIncremental
 

@@ -46,6 +46,7 @@ class FanIn(PaymentRule[FanInParams]):
     description = "fan-in from unrelated senders to a common beneficiary within a window"
     citation = "AUSTRAC case study, DHS"
     parameters_type = FanInParams
+    corridor_only = True
     history_key = "beneficiary"
     incremental = FanInIncremental
 

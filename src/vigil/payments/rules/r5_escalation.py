@@ -156,6 +156,7 @@ class Escalation(PaymentRule[EscalationParams]):
     description = "escalation of amount and frequency (second-half medians against the first)"
     citation = "AIC T&I 589 (Brown, Napier & Smith 2020), AUSTRAC"
     parameters_type = EscalationParams
+    corridor_only = True
     history_key = "sender"
     incremental = EscalationIncremental
 

@@ -31,7 +31,7 @@ class CoverStoryParams(RuleParameters):
 def cover_story_mark(params: CoverStoryParams) -> str:
     """The predicate: the lower-cased reference contains a cover word or a handle mark."""
     needles = (*(w.lower() for w in params.cover_words), *params.handle_marks)
-    return "(" + " OR ".join(f"POSITION({quoted_text(n)} IN LOWER(raw.reference)) > 0"
+    return "(" + " OR ".join(f"POSITION({quoted_text(n)} IN LOWER(c.reference)) > 0"
                              for n in needles) + ")"
 
 
@@ -59,6 +59,7 @@ class CoverStory(PaymentRule[CoverStoryParams]):
     description = "cover-story narrative in the remittance text (cover words or a handle)"
     citation = "ACAMS Today vol. 20 no. 3, AUSTRAC, FATF 2025"
     parameters_type = CoverStoryParams
+    corridor_only = True
     history_key = "sender"
     incremental = CoverStoryIncremental
 

@@ -48,6 +48,7 @@ class TimeOfDay(PaymentRule[TimeOfDayParams]):
     description = "repeated late-night or early-morning payments in the sender's time zone"
     citation = "FATF 2025"
     parameters_type = TimeOfDayParams
+    corridor_only = True
     history_key = "sender"
     incremental = TimeOfDayIncremental
 

@@ -29,7 +29,7 @@ class EvenAmountsParams(RuleParameters):
 
 def even_amounts_sql(params: EvenAmountsParams) -> str:
     step = number(params.step)
-    mark = f"ABS(raw.amount - {step} * ROUND(raw.amount / {step})) < 0.005"
+    mark = f"ABS(c.amount - {step} * ROUND(c.amount / {step})) < 0.005"
     return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share,
                             f"amount_usd <= {number(params.max_amount_usd)}")
 
@@ -48,6 +48,7 @@ class EvenAmounts(PaymentRule[EvenAmountsParams]):
     description = "even (round) amounts in the sender's currency"
     citation = "FATF 2025"
     parameters_type = EvenAmountsParams
+    corridor_only = True
     history_key = "sender"
     incremental = EvenAmountsIncremental
 
