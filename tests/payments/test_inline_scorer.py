@@ -13,7 +13,7 @@ from tests.payments.helpers import T0, pay
 from vigil.payments.account_score import score_accounts
 from vigil.payments.detector import PaymentTypologyDetector
 from vigil.payments.inline import InlineScorer
-from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rules import R1_R5_PACK, PaymentRules, load_rules
 from vigil.plugin import DetectionContext
 from vigil.records import Payment
 from vigil.store.memory import MemoryStore
@@ -93,9 +93,11 @@ def test_inline_agrees_with_batch_in_any_order(payments: list[Payment], order: o
 
 
 def test_the_rules_without_an_incremental_form_are_listed_as_batch_only() -> None:
-    scorer = InlineScorer()
-    assert scorer.supported == ("R1", "R2", "R3", "R4", "R5") and scorer.batch_only == ()
-    data = PACK.model_dump(mode="json")
+    scorer = InlineScorer()  # the default pack, R1-R16: R6-R16 have no incremental form yet
+    assert scorer.supported == ("R1", "R2", "R3", "R4", "R5")
+    assert scorer.batch_only == ("R6", "R7", "R8", "R11", "R12", "R14", "R15", "R16")
+    assert InlineScorer(load_rules(R1_R5_PACK)).batch_only == ()
+    data = load_rules(R1_R5_PACK).model_dump(mode="json")
     assert InlineScorer(_with_batch_only_rule(data)).batch_only == ("R1",)
 
 
