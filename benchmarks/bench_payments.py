@@ -9,8 +9,9 @@ average precision over all senders, the recall of buyers within an alert budget 
 senders, and on its own line the share of that budget taken by benign family remitters; the
 same for the naive baseline (rank by the count of payments of at most US$200 to the
 Philippines), measured in the same run. With ``--case-queue`` the senders are also ranked by the
-case queue ``vigil run`` leaves with the R1-R16 pack (``VIGIL_PAYMENT_RULES``): cases by
-priority, and inside a case its payers by the sum of their signals' scores.
+case queue ``vigil run`` leaves with default settings (the R1-R16 pack): cases by priority, and
+inside a case its payers by their typology score signal (``payments.typology_score``), then by
+the sum of their other signals' scores.
 
     python benchmarks/bench_payments.py [--seeds 9001 9002 9003] [--senders 5000]
 """
@@ -23,7 +24,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from importlib.resources import files
 from pathlib import Path
 
 from vigil.demo.payworld import generate_payworld, read_truth, write_payworld
@@ -75,21 +75,27 @@ def baseline(payments: Sequence[Payment]) -> list[str]:
 
 
 def case_queue(payments: Sequence[Payment]) -> list[str]:
-    """Senders in the order ``vigil run``'s case queue presents them (R1-R16 pack)."""
+    """Senders in the order ``vigil run``'s case queue presents them (default settings)."""
     store = MemoryStore()
     store.add_records(payments)
-    pack = Path(str(files("vigil").joinpath("config", "payment_typology.yaml")))
-    run(store, Settings(payment_rules=pack), load_registry())
+    started = time.process_time()
+    run(store, Settings(), load_registry())
+    print(f"  vigil run (default settings): {time.process_time() - started:.1f} CPU s")
     senders = {p.sender for p in payments}
     ranked: list[str] = []
     for case in sorted(store.cases(), key=lambda c: (-c.priority, c.id)):
+        score: Counter[str] = Counter()
         weight: Counter[str] = Counter()
         for signal in case.signals:
             roles = signal.evidence.get("roles")
             for ref in case.entities_of(EntityKind.PAYMENT_ACCOUNT):
                 if isinstance(roles, dict) and roles.get(str(ref)) == "payer":
-                    weight[ref.value] += signal.score
-        ranked += [a for a, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))
+                    if "typology" in signal.evidence:
+                        score[ref.value] = max(score[ref.value], signal.score)
+                    else:
+                        weight[ref.value] += signal.score
+        ranked += [a for a in sorted(weight.keys() | score.keys(),
+                                     key=lambda a: (-score[a], -weight[a], a))
                    if a in senders and a not in ranked]
     return ranked
 

@@ -33,6 +33,7 @@ def builtin_plugins() -> list[PluginClass]:
     from vigil.media.index.factory import INDEX_DESCRIPTIONS
     from vigil.payments.detector import PaymentTypologyDetector
     from vigil.payments.rules import PAYMENT_RULES
+    from vigil.payments.score_detector import TypologyScoreDetector
     from vigil.plugin import IndexPlugin, ScorerPlugin
     from vigil.signal_types import SIGNAL_TYPES
     from vigil.spark_engine import SparkEngine
@@ -40,7 +41,7 @@ def builtin_plugins() -> list[PluginClass]:
 
     return [
         MediaHashDetector, ConversationLexiconDetector, ConversationModelDetector,
-        PaymentTypologyDetector,
+        PaymentTypologyDetector, TypologyScoreDetector,
         PanicReportDetector,
         MediaJsonLines, MessageJsonLines, PaymentJsonLines, ReportJsonLines, PaymentCsv,
         Iso20022Payments, Mt103Payments, P2pWalletCsv,

@@ -26,6 +26,12 @@ from pydantic import BaseModel, ConfigDict
 
 from vigil.linking import LinkedGroup
 from vigil.model import Case, Reason, Signal, SignalKind, case_id_for
+from vigil.triage_payments import (
+    combined_in_score,
+    flagged_buyers,
+    payment_indicators,
+    typology_scores,
+)
 
 DEFAULT_SIGNAL_KINDS: tuple[SignalKind, ...] = (
     SignalKind.CONVERSATION, SignalKind.MEDIA, SignalKind.PAYMENT, SignalKind.REPORT)
@@ -104,7 +110,11 @@ def score_corroboration(group: LinkedGroup, config: TriageConfig, as_of: datetim
 
 
 def score_strongest(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Component:
-    best = max(group.signals, key=lambda s: (s.score, s.id))
+    """The highest signal score; a payment rule finding that an account's typology score
+    combines (benign structure discounted) counts through that score, not alone."""
+    scores = typology_scores(group.signals)
+    counted = [s for s in group.signals if not combined_in_score(s, scores)] if scores else []
+    best = max(counted or group.signals, key=lambda s: (s.score, s.id))
     return Component(best.score, f"strongest signal {best.score:.2f} from {best.source}: "
                                  f"{best.explanation}")
 
@@ -157,14 +167,15 @@ def entities_in_role_values(signal: Signal) -> set[str]:
 
 
 def _signal_indicators(signals: Sequence[Signal]) -> Iterator[tuple[str, str]]:
+    flagged = flagged_buyers(signals)
     for signal in sorted(signals, key=lambda s: s.id):
         if signal.kind is SignalKind.CONVERSATION:
             for name in sorted(_categories(signal, "categories") & set(CONVERSATION_INDICATORS)):
                 yield name, CONVERSATION_INDICATORS[name]
             if "victim" in entities_in_role_values(signal):
                 yield "minor", "a minor (stated age) received grooming indicators in chat"
-        elif signal.kind is SignalKind.PAYMENT and signal.evidence.get("rule") == "R5":
-            yield "escalation", "payments escalated in amount and frequency"
+        elif signal.kind is SignalKind.PAYMENT:
+            yield from payment_indicators(signal, flagged)
         elif signal.kind is SignalKind.REPORT:
             phrases = _categories(signal, "reason_categories")
             if phrases & MINOR_PHRASES:

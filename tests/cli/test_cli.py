@@ -37,7 +37,7 @@ def test_plugins_lists_every_builtin(store_env: Path) -> None:
     assert code == 0
     builtins = {
         "detector": ("media.hash_match", "conversation.lexicon", "payments.typologies",
-                     "reports.panic"),
+                     "payments.typology_score", "reports.panic"),
         "importer": ("jsonl.payment", "csv.payment"),
         "exporter": ("json",),
         "bank format": ("csv", "pytx", "pytx-text", "vics"),

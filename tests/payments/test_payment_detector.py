@@ -12,7 +12,7 @@ from vigil.engines import DuckDBEngine, EngineError
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, Signal, SignalKind
 from vigil.payments import PaymentTypologyDetector, load_rules
-from vigil.payments.rules import PaymentRules
+from vigil.payments.rules import R1_R5_PACK, PaymentRules
 from vigil.plugin import DetectionContext
 from vigil.records import Payment, RecordKind
 from vigil.store.memory import MemoryStore
@@ -51,8 +51,12 @@ def test_detector_declares_its_plugin_identity() -> None:
 
 
 def test_a_prolific_escalating_buyer_fires_r1_to_r3_and_r5() -> None:
+    assert set(_by_rule(_detect(_buyer(), rules=load_rules(R1_R5_PACK)))) == {
+        "R1", "R2", "R3", "R5"}
     rules = _by_rule(_detect(_buyer()))
-    assert set(rules) == {"R1", "R2", "R3", "R5"}
+    # The default pack adds: round sums (R8), P2P wallets (R11), no beneficiary of his surname
+    # (R12); no night payment (R7), no cover word (R6), no facilitator shape (R15).
+    assert set(rules) == {"R1", "R2", "R3", "R5", "R8", "R11", "R12"}
     assert len(rules["R1"]) == 1  # one per sender, naming its four beneficiaries
     for signal in (s for group in rules.values() for s in group):
         assert signal.source == "payments.typologies" and signal.kind is SignalKind.PAYMENT
@@ -87,13 +91,16 @@ def test_fan_in_roles_make_every_sender_a_payer() -> None:
     assert "gcash:hub" in signal.explanation and "AUSTRAC case study" in signal.explanation
 
 
-@pytest.mark.parametrize("usd, expected_rules", [(150.0, {"R1"}), (300.0, set())])
-def test_family_remittance_fires_at_most_r1_weakly(usd: float,
-                                                   expected_rules: set[str]) -> None:
+@pytest.mark.parametrize("pack, usd, expected_rules", [
+    (R1_R5_PACK, 150.0, {"R1"}), (R1_R5_PACK, 300.0, set()),
+    # The default pack adds its context rules: a round sum (R8) through a wallet (R11).
+    (None, 150.0, {"R1", "R8", "R11"}), (None, 300.0, set())])
+def test_family_remittance_fires_only_weak_rules(pack: str | None, usd: float,
+                                                 expected_rules: set[str]) -> None:
     # Same surname, one beneficiary, monthly for two years: the benign traffic that is hard.
     family = series("fam", 24, 30.4, usd=usd, sender="bank:dad", sender_name="Mark Reyes",
                     beneficiary="gcash:mum", beneficiary_name="Liza Reyes")
-    signals = _detect(family)
+    signals = _detect(family, rules=load_rules(pack))
     assert set(_by_rule(signals)) == expected_rules
     assert all(signal.score < 0.25 for signal in signals)
 
@@ -155,7 +162,7 @@ def test_engine_comes_from_the_factory_runs_each_rule_and_is_closed() -> None:
     _RecordingEngine.made.clear()
     _detect(_buyer(), engine_factory=_RecordingEngine)
     (engine,) = _RecordingEngine.made
-    assert len(engine.queries) == 5 and engine.closed
+    assert len(engine.queries) == len(load_rules().enabled()) == 13 and engine.closed
 
 
 def test_no_payments_means_no_engine() -> None:
@@ -174,4 +181,4 @@ def test_engine_errors_surface_with_their_sql_and_the_engine_is_closed() -> None
 
 def test_each_rule_reports_once_per_finding() -> None:
     counts = Counter(s.evidence["rule"] for s in _detect(_buyer()))
-    assert counts == Counter({"R1": 1, "R2": 1, "R3": 1, "R5": 1})
+    assert counts == Counter({"R1": 1, "R2": 1, "R3": 1, "R5": 1, "R8": 1, "R11": 1, "R12": 1})

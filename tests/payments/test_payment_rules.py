@@ -7,9 +7,11 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from vigil.payments.rules import FanOutParams, PaymentRules, load_rules
+from vigil.payments.rules import R1_R5_PACK, FanOutParams, PaymentRules, load_rules
 
-DEFAULT_YAML = Path(__file__).parents[2] / "src" / "vigil" / "config" / "payment_rules.yaml"
+CONFIG = Path(__file__).parents[2] / "src" / "vigil" / "config"
+DEFAULT_YAML = CONFIG / "payment_rules.yaml"
+TYPOLOGY_YAML = CONFIG / "payment_typology.yaml"
 
 
 def _pack() -> dict[str, Any]:
@@ -17,13 +19,31 @@ def _pack() -> dict[str, Any]:
     return data
 
 
-def test_default_pack_has_r1_to_r5_each_with_a_source() -> None:
+def test_default_pack_is_r1_to_r16_each_with_a_source() -> None:
     rules = load_rules()
-    assert rules.version
-    assert [rule.id for rule in rules.rules] == ["R1", "R2", "R3", "R4", "R5"]
+    assert rules == load_rules(TYPOLOGY_YAML)
+    assert [rule.id for rule in rules.rules] == [
+        "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R11", "R12", "R14", "R15", "R16"]
     for rule in rules.rules:
         assert rule.source.strip() and rule.name.strip() and 0 < rule.weight <= 1
         assert rule.parameters.corridor == rules.corridor
+
+
+def test_the_r1_to_r5_pack_is_named_by_its_file_name() -> None:
+    rules = load_rules(R1_R5_PACK)
+    assert rules == load_rules(DEFAULT_YAML)
+    assert [rule.id for rule in rules.rules] == ["R1", "R2", "R3", "R4", "R5"]
+    # R1-R5 are the same rules with the same thresholds in both packs.
+    assert rules.rules == load_rules().rules[:5]
+
+
+def test_a_file_of_a_packaged_name_in_the_working_folder_wins(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _pack()
+    data["version"] = "local"
+    (tmp_path / R1_R5_PACK).write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_rules(R1_R5_PACK).version == "local"
 
 
 def test_default_pack_thresholds_match_the_sources() -> None:
@@ -44,7 +64,7 @@ def test_norway_survives_yaml() -> None:
 def test_loading_from_a_path_matches_the_packaged_pack(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text(DEFAULT_YAML.read_text(encoding="utf-8"), encoding="utf-8")
-    assert load_rules(path) == load_rules()
+    assert load_rules(path) == load_rules(R1_R5_PACK)
 
 
 def test_rules_are_frozen() -> None:

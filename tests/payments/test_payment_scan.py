@@ -14,6 +14,7 @@ from tests.payments.helpers import pay
 from vigil.cli.main import app
 from vigil.payments.account_score import AlertPolicy, score_accounts
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.rules import R1_R5_PACK, load_rules
 from vigil.plugin import DetectionContext
 from vigil.records import Payment
 from vigil.store.memory import MemoryStore
@@ -131,10 +132,11 @@ def test_explain_names_an_account_with_no_payments(env: Path) -> None:
 
 
 def test_one_rule_alone_never_flags_however_strong() -> None:
-    signals = list(PaymentTypologyDetector().detect(
-        _family() * 1, DetectionContext(banks=MemoryStore())))
-    scored = score_accounts(signals, PaymentTypologyDetector().rules,
-                            AlertPolicy(threshold=0.0))
+    # The R1-R5 pack, where the family fires R1 alone (the default adds R8 and R11).
+    detector = PaymentTypologyDetector(load_rules(R1_R5_PACK))
+    signals = list(detector.detect(_family() * 1, DetectionContext(banks=MemoryStore())))
+    assert {s.evidence["rule"] for s in signals} == {"R1"}
+    scored = score_accounts(signals, detector.rules, AlertPolicy(threshold=0.0))
     assert [(s.account, s.flagged) for s in scored] == [(FAMILY, False)]
 
 

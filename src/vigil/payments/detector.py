@@ -94,13 +94,15 @@ def _keyed_tables(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> 
 
 
 class PaymentTypologyDetector(Detector):
-    """OSEC typologies R1-R5 from a versioned rule pack, run as SQL on a pluggable engine."""
+    """OSEC typologies (R1-R16 by default) from a versioned rule pack, as SQL on a pluggable
+    engine."""
 
     name: ClassVar[str] = "payments.typologies"
     version: ClassVar[str] = "1"
     description: ClassVar[str] = (
-        "OSEC payment typologies R1-R5 (low-value corridor, prolific, fan-out, fan-in, "
-        "escalation) with sources from AUSTRAC, AIC, AMLC, FATF and Westpac")
+        "OSEC payment typologies R1-R16 by default (low-value corridor, prolific, fan-out, "
+        "fan-in, escalation, night, cover story, facilitator profile, ...) with sources from "
+        "AUSTRAC, AIC, AMLC, FATF and Westpac")
     consumes: ClassVar[RecordKind] = RecordKind.PAYMENT
     emits: ClassVar[SignalKind] = SignalKind.PAYMENT
 

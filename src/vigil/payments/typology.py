@@ -8,7 +8,7 @@ flagged only when the score passes ``alert_threshold`` AND at least ``min_rules`
 contributed ``min_contribution`` or more, so one weak indicator never alerts alone.
 
 Nothing here reads truth labels: weights are set by hand in the pack with their reasons
-(``vigil/config/payment_rules.yaml``), the combination's parameters below. Sextortion victims
+(``vigil/config/payment_typology.yaml``), the combination's parameters below. Sextortion victims
 (R16) are scored as their own typology, never as buyers.
 """
 
@@ -27,7 +27,7 @@ from vigil.model import JSONValue
 from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.features_sql import sender_features_sql
 from vigil.payments.rule_base import PaymentRule
-from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
+from vigil.payments.rules import DEFAULT_PACK, PaymentRules, RuleConfig, load_rules
 from vigil.payments.rules.r6_cover_story import CoverStoryParams
 from vigil.payments.rules.r7_time_of_day import TimeOfDayParams
 from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS
@@ -49,10 +49,9 @@ from vigil.records import Payment
 _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 def load_typology_rules() -> PaymentRules:
-    """The shipped R1-R16 pack (``vigil/config/payment_typology.yaml``) the score is tuned for."""
-    from importlib.resources import as_file, files
-    with as_file(files("vigil").joinpath("config", "payment_typology.yaml")) as path:
-        return load_rules(path)
+    """The shipped R1-R16 pack (``vigil/config/payment_typology.yaml``, the default pack) the
+    score is tuned for."""
+    return load_rules(DEFAULT_PACK)
 
 
 Found = Iterable[tuple[RuleConfig, Mapping[str, Any]]]

@@ -149,20 +149,36 @@ def parse_rules(data: Any, rule_types: RuleTypes = PAYMENT_RULES) -> PaymentRule
     return PaymentRules.model_validate(data, context={_CONTEXT_KEY: rule_types})
 
 
+DEFAULT_PACK = "payment_typology.yaml"
+"""The pack ``vigil run`` and ``vigil payments scan`` use when ``VIGIL_PAYMENT_RULES`` is unset:
+R1-R16, the rules the typology score (:mod:`vigil.payments.typology`) combines."""
+R1_R5_PACK = "payment_rules.yaml"
+"""The earlier default, R1-R5 only; ``VIGIL_PAYMENT_RULES=payment_rules.yaml`` names it."""
+PACKAGED_PACKS = (DEFAULT_PACK, R1_R5_PACK)
+"""Packs vigil ships in ``vigil/config``; a bare file name among them names the packaged one."""
+
+
+def _pack_text(path: Path | str | None) -> tuple[str, str]:
+    """``(label, YAML text)`` of the pack ``path`` names: ``None`` is :data:`DEFAULT_PACK`; a
+    bare name of :data:`PACKAGED_PACKS` that is no file here is the packaged pack of that name."""
+    name = DEFAULT_PACK if path is None else str(path)
+    if name in PACKAGED_PACKS and (path is None or not Path(name).is_file()):
+        source = files("vigil").joinpath("config", name)
+        return f"vigil/config/{name}", source.read_text(encoding="utf-8")
+    return name, Path(name).read_text(encoding="utf-8")
+
+
 def load_rules(path: Path | str | None = None,
                rule_types: RuleTypes = PAYMENT_RULES) -> PaymentRules:
-    """Read and validate a rule pack; ``None`` means the pack vigil ships.
+    """Read and validate a rule pack; ``None`` means the default pack vigil ships (R1-R16,
+    :data:`DEFAULT_PACK`), and ``"payment_rules.yaml"`` the packaged R1-R5 pack.
 
     ``rule_types`` is where rule ids are looked up (the registry's ``payment_rules`` table, so a
     third-party rule registered through the entry point can be named in a pack). Raises
     ``ValueError`` naming the file for bad YAML, an unknown rule id (with the known ones) or a
     rule that fails validation.
     """
-    if path is None:
-        source = files("vigil").joinpath("config", "payment_rules.yaml")
-        label, text = "vigil/config/payment_rules.yaml", source.read_text(encoding="utf-8")
-    else:
-        label, text = str(path), Path(path).read_text(encoding="utf-8")
+    label, text = _pack_text(path)
     try:
         return parse_rules(yaml.safe_load(text), rule_types)
     except (yaml.YAMLError, ValidationError) as exc:
@@ -170,7 +186,8 @@ def load_rules(path: Path | str | None = None,
 
 
 __all__ = [
-    "PAYMENT_RULES", "Corridor", "Escalation", "EscalationParams", "FanIn", "FanInParams",
+    "DEFAULT_PACK", "PACKAGED_PACKS", "PAYMENT_RULES", "R1_R5_PACK", "Corridor", "Escalation",
+    "EscalationParams", "FanIn", "FanInParams",
     "FanOut", "FanOutParams", "LowValueCorridor", "LowValueCorridorParams", "PaymentRule",
     "PaymentRules", "ProlificSender", "ProlificSenderParams", "Rule", "RuleConfig",
     "RuleParameters", "RuleTypes", "load_rules", "parse_rules", "rule_class",
