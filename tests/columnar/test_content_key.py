@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
 from tests.payments.helpers import pay
 from vigil.columnar import csv_lane
 from vigil.columnar.content_key import content_key, key_text
+from vigil.columnar.csv_sql import _DECIMAL
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
 from vigil.columnar.tables import records_table
@@ -72,3 +75,21 @@ def test_the_csv_lane_compares_with_old_keys(tmp_path: Path,
                              columnar_lane=True)
     assert (summary.added, summary.duplicates, summary.quarantined) == (1, 1, 1)
     assert [q.line for q in store.quarantine()] == [3]
+
+
+def test_duckdb_writes_a_plain_rows_amount_as_pythons_repr() -> None:
+    """The lane's content key takes an amount's text from DuckDB's DOUBLE-to-text cast: it must
+    be Python's ``repr`` for every decimal the lane decides alone (csv_sql._DECIMAL)."""
+    rng = random.Random(7)
+    cells = ["0.0001", "0.00010", "0001.5", "5", "999999999.999999", "0.1", "100", "1.100000"]
+    for _ in range(3000):
+        whole, digits = rng.randrange(10 ** rng.randint(1, 9)), rng.randint(1, 6)
+        cells.append(f"{whole}.{rng.randrange(10 ** digits):0{digits}d}")
+    cells += [str(rng.randrange(1, 10 ** 9)) for _ in range(500)]
+    with duckdb.connect() as db:
+        rows = db.execute(
+            f"SELECT s, CAST(TRY_CAST(s AS DOUBLE) AS VARCHAR) FROM unnest(?) t(s) "
+            f"WHERE regexp_matches(s, '{_DECIMAL}') AND TRY_CAST(s AS DOUBLE) >= 0.0001",
+            [cells]).fetchall()
+    assert len(rows) > 3000
+    assert [text for _, text in rows] == [repr(float(cell)) for cell, _ in rows]

