@@ -54,6 +54,6 @@ def test_the_demo_world_gives_the_same_signals_and_cases(tmp_path: Path) -> None
                            if s.source == "payments.typologies"}
             mixed = [c for c in store.cases() if len({s.source for s in c.signals}) > 1]
             assert mixed, "no case links payment signals with other detectors' signals"
-    assert rules_fired == PAYMENT_RULES
+    assert PAYMENT_RULES <= rules_fired  # the default pack is R1-R16: R1-R5 fire among others
     assert len(outcomes["duckdb"][1]) >= 5
     assert outcomes["spark"] == outcomes["duckdb"]
