@@ -22,7 +22,8 @@ from vigil.store.open import open_store
 from vigil.testing.scale_payments import payment_batches, payments_of
 
 REGISTRY = load_registry()
-INCREMENTAL_PACK = Settings(payment_rules=Path("payment_rules.yaml"))
+R1_R5 = Path("payment_rules.yaml")
+INCREMENTAL_PACK = Settings(payment_rules=R1_R5)
 """The R1-R5 pack: every rule keyed by sender or beneficiary. The default R1-R16 pack's R15 has
 no history key, so with it the payments detector runs in full on every run."""
 
@@ -93,9 +94,10 @@ def test_spark_engine(tmp_path: Path) -> None:
     engine_named("spark").close()  # skips (or fails under VIGIL_REQUIRE_SPARK=1) without Spark
     store = open_store(f"sqlite:///{tmp_path / 'vigil.db'}")
     payments: list[Record] = list(payments_of(next(payment_batches(600, seed=4))))
-    settings = Settings(engine="spark", detectors="payments.typologies")
+    settings = Settings(payment_rules=R1_R5, engine="spark", detectors="payments.typologies")
     runner = Runner(store, store, settings, REGISTRY, False, datetime(2024, 7, 1, tzinfo=UTC))
     modes = _compare(runner, payments, None, batches=2,
-                     reference_settings=Settings(detectors="payments.typologies"))
+                     reference_settings=Settings(payment_rules=R1_R5,
+                                                 detectors="payments.typologies"))
     assert modes[1] == {"payments.typologies": "incremental"}
     store.close()
