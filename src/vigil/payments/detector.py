@@ -93,6 +93,18 @@ def _keyed_tables(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> 
     return columns
 
 
+def pack_and_engine(settings: Settings, registry: PluginTables | None = None,
+                    ) -> tuple[PaymentRules, Callable[[], SqlEngine]]:
+    """The pack ``settings.payment_rules`` names and a factory of the engine ``settings.engine``
+    names, both looked up in ``registry`` (the entry-point registry when ``None``)."""
+    if registry is None:
+        from vigil.registry import load_registry
+        registry = load_registry()
+    engine = registry.engine(settings.engine)
+    return (load_rules(settings.payment_rules, registry.payment_rules),
+            lambda: cast(SqlEngine, engine()))
+
+
 class PaymentTypologyDetector(Detector):
     """OSEC typologies (R1-R16 by default) from a versioned rule pack, as SQL on a pluggable
     engine."""
@@ -120,12 +132,8 @@ class PaymentTypologyDetector(Detector):
         Both are looked up in ``registry`` (the entry-point registry when ``None``), so a rule or
         engine a third party registers is the one used; unknown names list the known ones.
         """
-        if registry is None:
-            from vigil.registry import load_registry
-            registry = load_registry()
-        engine = registry.engine(settings.engine)
-        return cls(rules=load_rules(settings.payment_rules, registry.payment_rules),
-                   engine_factory=lambda: cast(SqlEngine, engine()))
+        rules, engine_factory = pack_and_engine(settings, registry)
+        return cls(rules=rules, engine_factory=engine_factory)
 
     @classmethod
     def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import ClassVar, Self, cast
+from typing import ClassVar, Self
 
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
+from vigil.payments.detector import pack_and_engine
 from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import PaymentRules, load_rules
 from vigil.payments.typology import BUYER, AccountScore, TypologyConfig, score_accounts
@@ -77,12 +78,8 @@ class TypologyScoreDetector(Detector):
     def from_settings(cls, settings: Settings, registry: PluginTables | None = None) -> Self:
         """The pack ``settings.payment_rules`` names, on the engine ``settings.engine`` names
         (both looked up in ``registry``; the entry-point registry when ``None``)."""
-        if registry is None:
-            from vigil.registry import load_registry
-            registry = load_registry()
-        engine = registry.engine(settings.engine)
-        return cls(rules=load_rules(settings.payment_rules, registry.payment_rules),
-                   engine_factory=lambda: cast(SqlEngine, engine()))
+        rules, engine_factory = pack_and_engine(settings, registry)
+        return cls(rules=rules, engine_factory=engine_factory)
 
     @classmethod
     def from_registry(cls, settings: Settings, registry: PluginTables) -> Self:
