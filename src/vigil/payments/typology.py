@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
+from threading import Lock
 from typing import Any
 
 from pydantic import AwareDatetime
@@ -63,16 +64,27 @@ _UNSCORED = _SHAPE - {"senders"}
 """Finding columns the score never reads: left out of its queries, so no engine builds them."""
 
 
+_PLANNER_LOCK = Lock()
+
+
+@lru_cache(maxsize=1)
+def _planner() -> DuckDBEngine:
+    """One DuckDB database per process holding an empty ``payments`` table, for
+    :func:`finding_columns` (opening one per rule cost 40 ms each: half a second per pack)."""
+    types: dict[object, str] = {float: "DOUBLE", AwareDatetime: "TIMESTAMP"}
+    columns = ", ".join(f"CAST(NULL AS {types.get(field.annotation, 'VARCHAR')}) AS {name}"
+                        for name, field in Payment.model_fields.items())
+    engine = DuckDBEngine()
+    engine.create_table("payments", f"SELECT {columns} LIMIT 0")
+    return engine
+
+
 @lru_cache(maxsize=256)
 def finding_columns(sql: str) -> tuple[str, ...]:
     """The column names of a rule's finding rows, from DuckDB's plan of ``sql`` over an empty
     ``payments`` table (the SQL is portable, so the names are every engine's)."""
-    types: dict[object, str] = {float: "DOUBLE", AwareDatetime: "TIMESTAMP"}
-    columns = ", ".join(f"CAST(NULL AS {types.get(field.annotation, 'VARCHAR')}) AS {name}"
-                        for name, field in Payment.model_fields.items())
-    with DuckDBEngine() as engine:
-        engine.create_table("payments", f"SELECT {columns} LIMIT 0")
-        return tuple(row["column_name"] for row in engine.query(f"DESCRIBE {sql}"))
+    with _PLANNER_LOCK:
+        return tuple(row["column_name"] for row in _planner().query(f"DESCRIBE {sql}"))
 
 
 def score_sql(rule: RuleConfig) -> str:
@@ -110,12 +122,12 @@ def _entries(found: Found, config: TypologyConfig) -> Entries:
     """:data:`Entries` of the typologies' rules, in one pass over ``found`` (each row turned
     into a contribution by :func:`~vigil.payments.typology_score.rule_entry`, as inline)."""
     entries: Entries = defaultdict(list)
-    impls: dict[str, PaymentRule[Any]] = {}
+    impls: dict[str, tuple[PaymentRule[Any], tuple[str, ...]]] = {}
     for rule, row in found:
-        kinds = config.typologies_of(rule.id)
+        impl, kinds = impls.get(rule.id) or impls.setdefault(
+            rule.id, (rule.rule, config.typologies_of(rule.id)))
         if not kinds:
             continue
-        impl = impls.get(rule.id) or impls.setdefault(rule.id, rule.rule)
         entry = rule_entry(rule, row, impl)
         for account in payers(row):
             for kind in kinds:
@@ -123,17 +135,31 @@ def _entries(found: Found, config: TypologyConfig) -> Entries:
     return entries
 
 
-def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
-                    ) -> dict[str, dict[str, JSONValue]]:
-    """sender -> its benign shape (``benign`` is the strongest, in [0, 1])."""
-    return {row["sender"]: benign_profile(float(row["kin_share"]),
-                                          float(row["organisation_share"]), row["cadence"],
-                                          float(row["few_payees"]), row["payees"])
+def _profile(row: Mapping[str, Any]) -> dict[str, JSONValue]:
+    """One row of :func:`~vigil.payments.benign_sql.benign_profile_sql` as a benign profile."""
+    return benign_profile(float(row["kin_share"]), float(row["organisation_share"]),
+                          row["cadence"], float(row["few_payees"]), row["payees"])
+
+
+def _benign_rows(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
+                 ) -> dict[str, dict[str, Any]]:
+    return {row["sender"]: row
             for row in engine.query(benign_profile_sql(rules.corridor, config.shape))}
 
 
-def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
-    """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
+def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
+                    ) -> dict[str, dict[str, JSONValue]]:
+    """sender -> its benign shape (``benign`` is the strongest, in [0, 1])."""
+    return {sender: _profile(row) for sender, row in _benign_rows(engine, rules, config).items()}
+
+
+def _features(row: Mapping[str, Any]) -> dict[str, JSONValue]:
+    """One row of :func:`~vigil.payments.features_sql.sender_features_sql`, rounded."""
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
+            if k != "sender"}
+
+
+def _feature_rows(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, Any]]:
     offsets: dict[str, float] = dict(DEFAULT_UTC_OFFSETS)
     night = (22, 5)
     words: tuple[str, ...] = ("gift", "school fees", "medical bills", "accommodation", "uniform")
@@ -144,8 +170,12 @@ def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[st
         if isinstance(rule.parameters, CoverStoryParams):
             words = rule.parameters.cover_words
     rows = engine.query(sender_features_sql(rules.corridor, offsets, words, night))
-    return {row["sender"]: {k: round(v, 4) if isinstance(v, float) else v
-                            for k, v in row.items() if k != "sender"} for row in rows}
+    return {row["sender"]: row for row in rows}
+
+
+def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
+    """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
+    return {sender: _features(row) for sender, row in _feature_rows(engine, rules).items()}
 
 
 def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
@@ -168,13 +198,22 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     typology_score` holds what the two share)."""
     config = config or TypologyConfig()
     rules = rules if rules is not None else load_typology_rules()
-    profiles = benign_profiles(engine, rules, config)
-    features = sender_features(engine, rules) if config.with_features else {}
+    profiles = _benign_rows(engine, rules, config)
+    features = _feature_rows(engine, rules) if config.with_features else {}
     if found is None:
         found = _streamed(engine, rules, {*config.buyer_rules, *config.victim_rules})
-    return ranked(score_account(account, typology, entries, profiles.get(account, {}),
-                                features.get(account, {}), config)
+    return ranked(score_account(account, typology, entries, _looked_up(profiles, account, _profile),
+                                _looked_up(features, account, _features), config)
                   for (typology, account), entries in _entries(found, config).items())
+
+
+def _looked_up(rows: Mapping[str, Mapping[str, Any]], account: str,
+               shaped: Callable[[Mapping[str, Any]], dict[str, JSONValue]],
+               ) -> dict[str, JSONValue]:
+    """The account's row shaped (only the scored accounts' rows are: fewer than the senders),
+    or ``{}``."""
+    row = rows.get(account)
+    return {} if row is None else shaped(row)
 
 
 def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> list[str]:

@@ -10,7 +10,7 @@ into a profile with :func:`benign_profile`, and one account's entries and profil
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,22 +74,48 @@ def payers(row: Mapping[str, Any]) -> list[str]:
     return sorted({s for s in row.get("senders") or () if s is not None})
 
 
+class RoundedStats(Mapping[str, Any]):
+    """A finding row's figures as a rule's strength reads them: floats rounded to 4 places,
+    the shape columns (senders, transaction ids, times) left out, the rule's derived figures
+    over the row's. Rounded when read, so a strength that reads two figures rounds two, not
+    every column of the row (the batch score builds one per finding row)."""
+
+    __slots__ = ("_derived", "_row")
+
+    def __init__(self, row: Mapping[str, Any], derived: Mapping[str, JSONValue]) -> None:
+        self._row, self._derived = row, derived
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._derived:
+            return self._derived[key]
+        if key in _SHAPE_COLUMNS:
+            raise KeyError(key)
+        value = self._row[key]
+        return round(value, 4) if isinstance(value, float) else value
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (key for key in self._row if key not in _SHAPE_COLUMNS
+                    and key not in self._derived)
+        yield from self._derived
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def rule_entry(rule: RuleConfig, row: Mapping[str, Any],
                typed: PaymentRule[Any] | None = None) -> dict[str, JSONValue]:
     """One finding row as a contribution: the rule's strength on the row's rounded figures
-    (``typed``: the rule object, when the caller holds one)."""
-    stats = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
-             if k not in _SHAPE_COLUMNS}
+    (:class:`RoundedStats`; ``typed``: the rule object, when the caller holds one)."""
     typed = typed or rule.rule
-    stats.update(typed.derived_stats(row))
-    strength = typed.strength(rule.parameters, stats)
+    strength = typed.strength(rule.parameters, RoundedStats(row, typed.derived_stats(row)))
     return {"id": rule.id, "name": rule.name, "value": round(strength, 4),
             "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
             "source": rule.source, "txn_count": row["txn_count"]}
 
 
 def contribution(entry: Mapping[str, JSONValue]) -> float:
-    return float(str(entry["contribution"]))
+    value = entry["contribution"]
+    return value if type(value) is float else float(str(value))
 
 
 def strongest(entries: Iterable[dict[str, JSONValue]]) -> dict[str, dict[str, JSONValue]]:
