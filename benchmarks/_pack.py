@@ -1,11 +1,19 @@
 """The ``pack-duckdb`` and ``pack-spark`` stages of ``bench_scale.py``: the R1-R16 pack and the
-typology score over Parquet parts on one engine, each query timed."""
+typology score over Parquet parts on one engine, each query timed (wall and CPU seconds: on a
+shared machine the CPU figure is the one the load does not inflate)."""
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 from typing import Any
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process, every thread (DuckDB's too; a Spark JVM's are not here)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def pack_score(engine_name: str, parts: list[str]) -> int:
@@ -19,19 +27,22 @@ def pack_score(engine_name: str, parts: list[str]) -> int:
 
     rules, config = load_typology_rules(), TypologyConfig()
     engine = _engine(engine_name, PARQUET_MEMORY_LIMIT)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_s()
     register_pack_payments(engine, rules, parts, extra=score_rows(rules, config))
-    times = [f"shared scan {time.perf_counter() - start:.1f} s"]
+    times = [f"shared scan {time.perf_counter() - start:.1f} s / {cpu_s() - cpu:.2f} CPU-s"]
     timed = TimedQueries(engine)
+    cpu = cpu_s()
     scores = score_accounts(timed, rules, config)
+    python = cpu_s() - cpu - sum(timed.cpu)
     scored = {*config.buyer_rules, *config.victim_rules}
     others = [rule for rule in rules.enabled() if rule.id not in scored]
     for rule in others:
         timed.query(f"SELECT COUNT(*) AS n FROM ({rule.rule.sql(rule.parameters)}) findings")
     labels = ["benign", "features", *(r.id for r in rules.enabled() if r.id in scored),
               *(f"{r.id} (count)" for r in others)]
-    times += [f"{label} {seconds:.1f} s" for label, seconds in zip(labels, timed.seconds,
-                                                                   strict=False)]
+    times += [f"{label} {seconds:.1f} s / {cpu:.2f} CPU-s"
+              for label, seconds, cpu in zip(labels, timed.seconds, timed.cpu, strict=False)]
+    times.append(f"the score's Python (findings to entries, combination) {python:.2f} CPU-s")
     engine.close()
     print("  per step: " + ", ".join(times), file=sys.stderr)
     return len(scores)
@@ -47,18 +58,20 @@ def _engine(name: str, memory_limit: str) -> Any:
 
 
 class TimedQueries:
-    """An engine whose queries are timed (wall seconds, in order)."""
+    """An engine whose queries are timed (wall and CPU seconds, in order; a query's time
+    includes fetching its rows as Python dicts)."""
 
     def __init__(self, engine: Any) -> None:
-        self.engine, self.seconds = engine, list[float]()
+        self.engine, self.seconds, self.cpu = engine, list[float](), list[float]()
 
     def register_table(self, name: str, rows: Any) -> None:
         self.engine.register_table(name, rows)
 
     def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_s()
         rows: list[dict[str, Any]] = self.engine.query(sql, params)
         self.seconds.append(time.perf_counter() - start)
+        self.cpu.append(cpu_s() - cpu)
         return rows
 
     def close(self) -> None:
