@@ -89,6 +89,15 @@ class PaymentRule(ABC, Generic[P]):
     :func:`~vigil.payments.sql_parts.corridor_where` before anything else), so a shared scan
     may hand it those alone (:mod:`vigil.payments.pack_table`)."""
 
+    def score_sql(self, params: P) -> str | None:
+        """The rule's findings as the typology score reads them
+        (:func:`vigil.payments.typology.score_sql`), or ``None`` (the default): the score then
+        reads :meth:`sql` less the columns it never reads. A rule gives one when a cheaper query
+        yields, finding for finding and in the same order, the same ``senders``, ``txn_count``
+        and figures its :meth:`strength` and :meth:`derived_stats` read (a test holds every
+        built-in form to this)."""
+        return None
+
     def rows_read(self, params: P) -> str | None:
         """A predicate over ``payments`` columns true of every row the SQL reads, for a rule that
         is not :attr:`corridor_only`; ``None`` (the default): it may read any payment."""

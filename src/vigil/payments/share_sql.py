@@ -47,14 +47,15 @@ def night_sql(offsets: Mapping[str, float], start_hour: int, end_hour: int,
 
 
 def marked_share_sql(corridor: Corridor, mark: str, min_marked: int, min_share: float,
-                     amount_filter: str = "") -> str:
+                     amount_filter: str = "", for_score: bool = False) -> str:
     """Senders with at least ``min_marked`` corridor payments for which ``mark`` holds (a
     predicate over the ``c.`` columns: every column of the ``payments`` row, ``sent_s`` and
     the surnames of :func:`~vigil.payments.sql_parts.corridor_cte`), making at least
     ``min_share`` of them; the finding is the marked payments, with ``marked_payments``,
     ``corridor_payments`` and ``marked_share``. One pass over the corridor rows: the marks'
-    columns travel with them (before, each rule joined its rows back to ``payments``)."""
-    return f"""WITH
+    columns travel with them (before, each rule joined its rows back to ``payments``).
+    ``for_score``: the typology score's form of the same findings (:data:`_SCORE_FORM`)."""
+    head = f"""WITH
 {corridor_cte("corridor_rows", corridor, amount_filter, MARK_COLUMNS)},
 marked_rows AS (
     SELECT c.txn_id, c.sender, c.beneficiary, c.amount_usd, c.sent_at,
@@ -68,14 +69,31 @@ sender_marks AS (
     HAVING SUM(marked) >= {int(min_marked)}
        AND SUM(marked) >= {number(min_share)} * COUNT(*)
 )
-SELECT
+"""
+    return head + (_SCORE_FORM if for_score else f"""SELECT
     {FINDING_COLUMNS},
     s.marked_payments, s.corridor_payments,
     CAST(s.marked_payments AS DOUBLE) / s.corridor_payments AS marked_share
 FROM sender_marks s
 JOIN marked_rows p ON p.sender = s.sender AND p.marked = 1
 GROUP BY s.sender, s.marked_payments, s.corridor_payments
-ORDER BY s.sender"""
+ORDER BY s.sender""")
+
+
+_SCORE_FORM = """SELECT
+    ARRAY_AGG(sender) AS senders,
+    MAX(marked_payments) AS txn_count,
+    MAX(marked_payments) AS marked_payments,
+    MAX(corridor_payments) AS corridor_payments,
+    MAX(CAST(marked_payments AS DOUBLE) / corridor_payments) AS marked_share
+FROM sender_marks
+GROUP BY sender
+ORDER BY sender"""
+"""The typology score's rows of a marked-share rule (its
+:meth:`~vigil.payments.rule_base.PaymentRule.score_sql`): ``sender_marks`` holds one row per
+finding sender, so each MAX is that row's figure, and the finding's ``txn_count`` is its marked
+payments; no join back to the marked rows for the arrays the score never reads (half the
+rule's CPU at 1M payments)."""
 
 
 __all__ = ["DEFAULT_UTC_OFFSETS", "MARK_COLUMNS", "local_hour_sql", "marked_share_sql", "night_sql"]

@@ -88,8 +88,12 @@ def finding_columns(sql: str) -> tuple[str, ...]:
 
 
 def score_sql(rule: RuleConfig) -> str:
-    """The rule's SQL less the columns the score does not read (transaction ids, beneficiaries,
-    times): the same rows, without the largest arrays."""
+    """The rule's :meth:`~vigil.payments.rule_base.PaymentRule.score_sql` when it has one, else
+    its SQL less the columns the score does not read (transaction ids, beneficiaries, times):
+    the same rows, without the largest arrays."""
+    form = rule.rule.score_sql(rule.parameters)
+    if form is not None:
+        return form
     sql = rule.rule.sql(rule.parameters)
     kept = [c for c in finding_columns(sql) if c not in _UNSCORED]
     if not all(_PLAIN_NAME.fullmatch(column) for column in kept):

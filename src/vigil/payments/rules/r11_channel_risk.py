@@ -27,13 +27,14 @@ class ChannelRiskParams(RuleParameters):
     min_share: float = Field(gt=0, le=1)
 
 
-def channel_risk_sql(params: ChannelRiskParams) -> str:
+def channel_risk_sql(params: ChannelRiskParams, for_score: bool = False) -> str:
     names = ", ".join(quoted_text(c.lower()) for c in params.channels)
     provider = "LOWER(c.sender)"
     mark = (f"(LOWER(c.channel) IN ({names}) OR "
             f"SUBSTRING({provider}, 1, POSITION(':' IN {provider}) - 1) IN ({names}))")
     return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share,
-                            f"amount_usd <= {number(params.max_amount_usd)}")
+                            f"amount_usd <= {number(params.max_amount_usd)}",
+                            for_score=for_score)
 
 
 def _provider(account: str) -> str:
@@ -68,6 +69,9 @@ class ChannelRisk(PaymentRule[ChannelRiskParams]):
 
     def sql(self, params: ChannelRiskParams) -> str:
         return channel_risk_sql(params)
+
+    def score_sql(self, params: ChannelRiskParams) -> str:
+        return channel_risk_sql(params, for_score=True)
 
     def strength(self, params: ChannelRiskParams, stats: Mapping[str, Any]) -> float:
         return float(stats["marked_share"])

@@ -31,8 +31,9 @@ class NoFamilyTiesParams(RuleParameters):
     min_share: float = Field(gt=0, le=1)
 
 
-def no_family_ties_sql(params: NoFamilyTiesParams) -> str:
-    return marked_share_sql(params.corridor, UNRELATED, params.min_marked, params.min_share)
+def no_family_ties_sql(params: NoFamilyTiesParams, for_score: bool = False) -> str:
+    return marked_share_sql(params.corridor, UNRELATED, params.min_marked, params.min_share,
+                            for_score=for_score)
 
 
 class NoFamilyTiesIncremental(MarkedShareIncremental[NoFamilyTiesParams]):
@@ -56,6 +57,9 @@ class NoFamilyTies(PaymentRule[NoFamilyTiesParams]):
 
     def sql(self, params: NoFamilyTiesParams) -> str:
         return no_family_ties_sql(params)
+
+    def score_sql(self, params: NoFamilyTiesParams) -> str:
+        return no_family_ties_sql(params, for_score=True)
 
     def strength(self, params: NoFamilyTiesParams, stats: Mapping[str, Any]) -> float:
         return float(stats["marked_share"])

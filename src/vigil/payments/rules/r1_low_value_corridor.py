@@ -36,6 +36,25 @@ GROUP BY p.sender
 ORDER BY p.sender"""
 
 
+def low_value_corridor_score_sql(params: LowValueCorridorParams) -> str:
+    """R1's findings as the typology score reads them: ``senders`` and ``txn_count`` (all its
+    strength reads), counted per sender before the one-sender array is built, so the engine
+    builds no array over the payments (a third of the rule's CPU at 1M payments)."""
+    cte = corridor_cte("low_value_corridor_payments", params.corridor,
+                       f"amount_usd <= {number(params.max_amount_usd)}")
+    return f"""WITH
+{cte},
+sender_counts AS (
+    SELECT sender, COUNT(*) AS txn_count
+    FROM low_value_corridor_payments
+    GROUP BY sender
+)
+SELECT ARRAY_AGG(sender) AS senders, MAX(txn_count) AS txn_count
+FROM sender_counts
+GROUP BY sender
+ORDER BY sender"""
+
+
 class LowValueCorridorIncremental(IncrementalRule[LowValueCorridorParams]):
     """R1 one payment at a time: each sender's low-value corridor payments."""
 
@@ -68,6 +87,9 @@ class LowValueCorridor(PaymentRule[LowValueCorridorParams]):
 
     def sql(self, params: LowValueCorridorParams) -> str:
         return low_value_corridor_sql(params)
+
+    def score_sql(self, params: LowValueCorridorParams) -> str:
+        return low_value_corridor_score_sql(params)
 
     def strength(self, params: LowValueCorridorParams, stats: Mapping[str, Any]) -> float:
         count = float(stats["txn_count"])

@@ -35,9 +35,9 @@ def cover_story_mark(params: CoverStoryParams) -> str:
                              for n in needles) + ")"
 
 
-def cover_story_sql(params: CoverStoryParams) -> str:
+def cover_story_sql(params: CoverStoryParams, for_score: bool = False) -> str:
     return marked_share_sql(params.corridor, cover_story_mark(params), params.min_marked,
-                            params.min_share)
+                            params.min_share, for_score=for_score)
 
 
 class CoverStoryIncremental(MarkedShareIncremental[CoverStoryParams]):
@@ -65,6 +65,9 @@ class CoverStory(PaymentRule[CoverStoryParams]):
 
     def sql(self, params: CoverStoryParams) -> str:
         return cover_story_sql(params)
+
+    def score_sql(self, params: CoverStoryParams) -> str:
+        return cover_story_sql(params, for_score=True)
 
     def strength(self, params: CoverStoryParams, stats: Mapping[str, Any]) -> float:
         return float(stats["marked_share"])

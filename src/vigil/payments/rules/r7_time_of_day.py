@@ -28,9 +28,10 @@ class TimeOfDayParams(RuleParameters):
     utc_offsets: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_UTC_OFFSETS))
 
 
-def time_of_day_sql(params: TimeOfDayParams) -> str:
+def time_of_day_sql(params: TimeOfDayParams, for_score: bool = False) -> str:
     mark = night_sql(params.utc_offsets, params.night_start, params.night_end)
-    return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share)
+    return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share,
+                            for_score=for_score)
 
 
 class TimeOfDayIncremental(MarkedShareIncremental[TimeOfDayParams]):
@@ -54,6 +55,9 @@ class TimeOfDay(PaymentRule[TimeOfDayParams]):
 
     def sql(self, params: TimeOfDayParams) -> str:
         return time_of_day_sql(params)
+
+    def score_sql(self, params: TimeOfDayParams) -> str:
+        return time_of_day_sql(params, for_score=True)
 
     def strength(self, params: TimeOfDayParams, stats: Mapping[str, Any]) -> float:
         marked = float(stats["marked_payments"])

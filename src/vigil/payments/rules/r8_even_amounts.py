@@ -27,11 +27,12 @@ class EvenAmountsParams(RuleParameters):
     min_share: float = Field(gt=0, le=1)
 
 
-def even_amounts_sql(params: EvenAmountsParams) -> str:
+def even_amounts_sql(params: EvenAmountsParams, for_score: bool = False) -> str:
     step = number(params.step)
     mark = f"ABS(c.amount - {step} * ROUND(c.amount / {step})) < 0.005"
     return marked_share_sql(params.corridor, mark, params.min_marked, params.min_share,
-                            f"amount_usd <= {number(params.max_amount_usd)}")
+                            f"amount_usd <= {number(params.max_amount_usd)}",
+                            for_score=for_score)
 
 
 class EvenAmountsIncremental(MarkedShareIncremental[EvenAmountsParams]):
@@ -54,6 +55,9 @@ class EvenAmounts(PaymentRule[EvenAmountsParams]):
 
     def sql(self, params: EvenAmountsParams) -> str:
         return even_amounts_sql(params)
+
+    def score_sql(self, params: EvenAmountsParams) -> str:
+        return even_amounts_sql(params, for_score=True)
 
     def strength(self, params: EvenAmountsParams, stats: Mapping[str, Any]) -> float:
         return float(stats["marked_share"])
