@@ -62,7 +62,8 @@ class AccountScore:
     flagged: bool
     rules: list[dict[str, JSONValue]] = field(default_factory=list)
     benign: dict[str, JSONValue] = field(default_factory=dict)
-    features: dict[str, JSONValue] = field(default_factory=dict)
+    features: Mapping[str, JSONValue] = field(default_factory=dict)
+    """A dict, or the batch score's :class:`RoundedFeatures` (read-only)."""
 
     def to_json(self) -> dict[str, JSONValue]:
         return {"account": self.account, "typology": self.typology, "score": self.score,
@@ -100,6 +101,32 @@ class RoundedStats(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+class RoundedFeatures(Mapping[str, JSONValue]):
+    """A sender's row of :func:`~vigil.payments.features_sql.sender_features_sql` as its
+    features: less ``sender``, each float rounded to 4 places when read (the batch score
+    attaches one to every scored account; most are never read, so none is rounded up front)."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self._row = row
+
+    def __getitem__(self, key: str) -> JSONValue:
+        if key == "sender":
+            raise KeyError(key)
+        value = self._row[key]
+        return round(value, 4) if isinstance(value, float) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self._row if key != "sender")
+
+    def __len__(self) -> int:
+        return len(self._row) - ("sender" in self._row)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def rule_entry(rule: RuleConfig, row: Mapping[str, Any],
@@ -162,7 +189,7 @@ def score_account(account: str, typology: str, entries: Iterable[dict[str, JSONV
     score, flagged = combine(found, benign, config, min_rules, threshold)
     ordered = sorted(found.values(), key=lambda e: (-contribution(e), str(e["id"])))
     return AccountScore(account, typology, score, flagged, ordered, dict(profile),
-                        dict(features))
+                        features if isinstance(features, RoundedFeatures) else dict(features))
 
 
 def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
@@ -170,5 +197,6 @@ def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
     return sorted(scores, key=lambda s: (-s.score, s.typology, s.account))
 
 
-__all__ = ["BUYER", "VICTIM", "AccountScore", "TypologyConfig", "benign_profile", "combine",
+__all__ = ["BUYER", "VICTIM", "AccountScore", "RoundedFeatures", "RoundedStats", "TypologyConfig",
+           "benign_profile", "combine",
            "payers", "ranked", "rule_entry", "score_account", "strongest"]
