@@ -6,7 +6,16 @@ from __future__ import annotations
 from tests.payments.helpers import pay
 from vigil.engines import DuckDBEngine
 from vigil.payments.payment_table import payment_columns
-from vigil.payments.typology import BUYER, VICTIM, AccountScore, TypologyConfig, score_accounts
+from vigil.payments.typology import (
+    BUYER,
+    VICTIM,
+    AccountScore,
+    TypologyConfig,
+    benign_profiles,
+    load_typology_rules,
+    score_accounts,
+    sender_features,
+)
 from vigil.records import Payment
 
 
@@ -68,3 +77,19 @@ def test_a_sextortion_victim_is_its_own_typology() -> None:
     scores = _scores(burst)
     assert scores[("bank:teen", VICTIM)].flagged
     assert ("bank:teen", BUYER) not in scores
+
+
+def test_a_scored_account_carries_its_features_and_benign_figures_rounded() -> None:
+    payments = _buyers()
+    with DuckDBEngine() as engine:
+        engine.register_table("payments", payment_columns(payments))
+        rules = load_typology_rules()
+        features = sender_features(engine, rules)
+        profiles = benign_profiles(engine, rules, TypologyConfig())
+        scores = score_accounts(engine, rules)
+    assert scores
+    for score in scores:
+        assert dict(score.features) == features[score.account]
+        assert score.features == features[score.account] and len(score.features) > 10
+        assert "sender" not in score.features and score.benign == profiles[score.account]
+        assert all(round(v, 4) == v for v in score.features.values() if isinstance(v, float))

@@ -176,9 +176,8 @@ def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConf
     return {sender: _profile(row) for sender, row in _benign_rows(engine, rules, config).items()}
 
 
-
-
 def _feature_rows(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, Any]]:
+    """sender -> its row of :func:`~vigil.payments.features_sql.sender_features_sql`."""
     offsets: dict[str, float] = dict(DEFAULT_UTC_OFFSETS)
     night = (22, 5)
     words: tuple[str, ...] = ("gift", "school fees", "medical bills", "accommodation", "uniform")
