@@ -29,6 +29,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from vigil.columnar.csv_ahead import ReadAhead
 from vigil.columnar.csv_chunk import LaneRun, store_batch
 from vigil.columnar.csv_dedup import StoredKeys
 from vigil.columnar.csv_norm import register_python_norm
@@ -146,8 +147,9 @@ def _decide_and_store(deciding: duckdb.DuckDBPyConnection, writer: PartWriter, r
     if longest > MAX_LINE_BYTES:
         raise _Unreadable
     reader = deciding.sql(lane_query(str(path), run.header, facts)).to_arrow_reader(batch_rows)
-    for decided in _batches(reader, batch_rows):
-        store_batch(writer, run, decided)
+    with ReadAhead(_batches(reader, batch_rows)) as ahead:  # batch n + 1 decided meanwhile
+        for decided in ahead:
+            store_batch(writer, run, decided)
 
 
 def _undo(columnar: ColumnarRecords, run: LaneRun) -> None:
