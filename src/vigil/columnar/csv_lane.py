@@ -4,7 +4,8 @@ One streaming DuckDB query (:mod:`vigil.columnar.csv_sql`) reads the file (every
 normalises the common shapes of identifiers and countries in SQL
 (:mod:`vigil.columnar.csv_norm`), decides the *plain* rows and writes their stored form: the
 model's JSON, content hash and typed columns. The result arrives in file order, a batch of
-:data:`LANE_BATCH_ROWS` rows at a time, so memory stays bounded whatever the file's size. Each
+:data:`LANE_BATCH_ROWS` rows at a time, fetched one batch ahead in a thread
+(:mod:`vigil.columnar.csv_ahead`), so memory stays bounded whatever the file's size. Each
 batch's other rows (a bad cell, non-ASCII text, a time with an offset, a phone written with
 spaces...) are handed to :func:`vigil.importers.rows.parse_row`, the Python importer's own
 check, so the stored records and quarantine reasons are the ones the Python lane gives; the batch
