@@ -65,7 +65,9 @@ class ReadAhead:
     def _produce(self) -> None:
         try:
             for batch in self._batches:
-                if not self._put(batch):
+                # Stopped meanwhile (the consumer's exit may free the queue for this put): no
+                # further batch is fetched.
+                if not self._put(batch) or self._stop.is_set():
                     return
         except BaseException as error:  # handed to the consumer, raised there
             self._put(_Done(error))
