@@ -40,6 +40,16 @@ def test_windows_are_consecutive_messages_of_one_author_with_opaque_ids() -> Non
         assert len(window.texts) == 10
 
 
+def test_a_shorter_stride_gives_overlapping_windows_of_the_same_group() -> None:
+    windows = author_windows(_conversation(), size=10, stride=5)
+    offender = [w for w in windows if w.role is WindowRole.OFFENDER]
+    assert [w.texts[0] for w in offender] == ["t0", "t5", "t10", "t15"]
+    assert len({w.window_id for w in windows}) == len(windows)
+    assert {w.group for w in windows} == {"conv-1"}
+    assert [w.texts for w in author_windows(_conversation(), size=10, stride=10)] == [
+        w.texts for w in author_windows(_conversation(), size=10)]
+
+
 def test_authors_with_fewer_than_k_messages_are_left_out() -> None:
     assert {w.texts[0] for w in author_windows(_conversation(), size=10)} == {"t0", "t10", "t25"}
 

@@ -103,8 +103,11 @@ def read_labelled(path: Path) -> Iterator[LabelledConversation]:
 
 
 def author_windows(conversation: LabelledConversation, size: int = WINDOW_SIZE,
-                   per_author: int | None = None, seed: int = SPLIT_SEED) -> list[AuthorWindow]:
-    """Non-overlapping windows of ``size`` consecutive messages of each author.
+                   per_author: int | None = None, seed: int = SPLIT_SEED,
+                   stride: int | None = None) -> list[AuthorWindow]:
+    """Windows of ``size`` consecutive messages of each author, one every ``stride`` messages
+    (default ``size``: non-overlapping, the protocol's unit; a shorter stride gives overlapping
+    windows, only ever used to augment training data).
 
     ``per_author`` caps the windows kept per author (a seeded draw), so a 27,000-message log
     does not outweigh everything else; ``None`` keeps them all.
@@ -115,7 +118,7 @@ def author_windows(conversation: LabelledConversation, size: int = WINDOW_SIZE,
     windows: list[AuthorWindow] = []
     for author in sorted(by_author):
         texts = by_author[author]
-        starts = list(range(0, len(texts) - size + 1, size))
+        starts = list(range(0, len(texts) - size + 1, stride or size))
         if per_author is not None and len(starts) > per_author:
             starts = sorted(random.Random(f"{seed}:{conversation.conversation_id}:{author}")
                             .sample(starts, per_author))
