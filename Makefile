@@ -22,8 +22,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# Two worker processes (pytest-xdist), one per core of the 2-core CI machine; a module's tests
+# stay on one worker (--dist loadfile), so module fixtures (a demo world, a Spark session) are
+# built once. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/pytest -q --cov --cov-report=term -p no:cacheprovider
+	$(BIN)/pytest -q --cov --cov-report=term -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 
