@@ -1,4 +1,5 @@
-"""The cached counter gives the same count matrix as ``CountVectorizer.transform``."""
+"""The cached counter gives the same count matrix as ``CountVectorizer.transform``, and the
+array ``tfidf`` the same matrix as the sparse expression it replaces."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from vigil.conversations.counting import CachedCounter, cached_counter
-from vigil.conversations.features import char_vectorizer, word_vectorizer
+from vigil.conversations.features import (
+    char_vectorizer,
+    tfidf,
+    tfidf_reference,
+    word_vectorizer,
+)
 
 TRAIN = ["did you restart the service", "the package is in universe", "i loved that movie",
          "what are you doing this weekend", "ok ok ok", "did the movie start?",
@@ -37,3 +43,14 @@ def test_empty_input_and_one_counter_per_vectorizer() -> None:
     assert cached_counter(vectorizer) is cached_counter(vectorizer)
     assert cached_counter(vectorizer).transform([]).shape == (0, len(vectorizer.vocabulary_))
     _same(vectorizer.transform([""]), cached_counter(vectorizer).transform([""]))
+
+
+def test_tfidf_is_the_sparse_expression_to_the_bit() -> None:
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 4, size=(30, 40)).astype(np.float32) * (rng.random((30, 40)) < 0.3)
+    dense[5] = 0.0
+    picker = sp.csr_matrix(rng.random((12, 30)) < 0.3, dtype=np.float32)
+    counts = sp.csr_matrix(picker @ sp.csr_matrix(dense))  # unsorted rows, as window sums are
+    idf = (rng.random(40) * 3 + 1).astype(np.float32)
+    for block in (counts, sp.csr_matrix(dense), sp.csr_matrix((0, 40), dtype=np.float32)):
+        _same(tfidf_reference(block, idf), tfidf(block, idf))
