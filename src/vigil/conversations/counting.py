@@ -49,8 +49,7 @@ class CachedCounter:
     def _miss(self, token: str) -> tuple[int, ...]:
         if len(self.cache) >= MAX_CACHED:
             self.cache.clear()
-        vocabulary = self.vocabulary
-        found = tuple(vocabulary[g] for g in self.analyze(token) if g in vocabulary)
+        found = tuple(i for i in map(self.vocabulary.get, self.analyze(token)) if i is not None)
         self.cache[token] = found
         return found
 
