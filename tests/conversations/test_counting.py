@@ -54,3 +54,11 @@ def test_tfidf_is_the_sparse_expression_to_the_bit() -> None:
     idf = (rng.random(40) * 3 + 1).astype(np.float32)
     for block in (counts, sp.csr_matrix(dense), sp.csr_matrix((0, 40), dtype=np.float32)):
         _same(tfidf_reference(block, idf), tfidf(block, idf))
+
+
+def test_long_messages_are_counted_but_not_cached() -> None:
+    vectorizer = word_vectorizer(500).fit(TRAIN)
+    counter = CachedCounter(vectorizer)
+    long_text = "did you restart the service " * 20
+    _same(vectorizer.transform([long_text]), counter.transform([long_text]))
+    assert long_text not in counter.cache

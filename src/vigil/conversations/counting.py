@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-MAX_CACHED = 200_000
+MAX_CACHED = 100_000
 """Entries kept per cache before it is emptied (vigil's choice: a few tens of MB at most)."""
+MAX_CACHED_TEXT = 256
+"""Longer messages are counted without being cached: they rarely recur (vigil's choice)."""
 
 _WHITE_SPACES = re.compile(r"\s\s+")
 """scikit-learn's ``_VectorizerMixin._white_spaces``."""
@@ -47,10 +49,11 @@ class CachedCounter:
         self.cache: dict[str, tuple[int, ...]] = {}
 
     def _miss(self, token: str) -> tuple[int, ...]:
-        if len(self.cache) >= MAX_CACHED:
-            self.cache.clear()
         found = tuple(i for i in map(self.vocabulary.get, self.analyze(token)) if i is not None)
-        self.cache[token] = found
+        if len(token) <= MAX_CACHED_TEXT:
+            if len(self.cache) >= MAX_CACHED:
+                self.cache.clear()
+            self.cache[token] = found
         return found
 
     def _columns(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
