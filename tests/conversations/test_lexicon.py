@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from vigil.conversations.lexicon import Lexicon, default_lexicon, load_lexicon, parse_lexicon
+from vigil.conversations.lexicon import (
+    Lexicon,
+    _after_boundary,
+    default_lexicon,
+    load_lexicon,
+    parse_lexicon,
+)
 
 LEXICON = default_lexicon()
 
@@ -242,3 +249,25 @@ def test_load_lexicon_from_a_path(tmp_path: Path) -> None:
     lexicon = load_lexicon(path)
     assert lexicon.match("So how old?") == {"asks_age": ("how old",)}
     assert load_lexicon() is default_lexicon()
+
+
+def _plain(category: str) -> re.Pattern[str]:
+    patterns = LEXICON.categories[category].patterns
+    return re.compile("|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(patterns)),
+                      re.IGNORECASE)
+
+
+def test_shared_word_boundary_finds_what_the_plain_alternation_finds() -> None:
+    texts = [s for _, s in PHRASES] + ["xhow old are you", "how old are you" * 3, "", "??"]
+    for category in LEXICON.categories:
+        plain, compiled = _plain(category), LEXICON._compiled[category]
+        for text in texts:
+            assert ([(m.span(), m.lastgroup) for m in plain.finditer(text)]
+                    == [(m.span(), m.lastgroup) for m in compiled.finditer(text)])
+
+
+def test_boundary_is_shared_only_where_it_means_the_same() -> None:
+    assert _after_boundary(r"\bhow\s+old") == r"how\s+old"
+    assert _after_boundary(r"\b(?:a|b)[|]c") == r"(?:a|b)[|]c"
+    for regex in (r"\bx|y", r"how\b", r"\b+x", r"\b(?x: a | b )", r"\b[]|]x|y"):
+        assert _after_boundary(regex) is None

@@ -78,7 +78,33 @@ def window_sums(counts: sp.csr_matrix, starts: NDArray[np.int64],
 
 
 def tfidf(counts: sp.csr_matrix, idf: NDArray[np.float32]) -> sp.csr_matrix:
-    """Sublinear TF times IDF, rows L2-normalised (scikit-learn's TfidfTransformer defaults)."""
+    """Sublinear TF times IDF, rows L2-normalised (scikit-learn's TfidfTransformer defaults).
+
+    Written with array operations but step for step what the sparse-matrix expression
+    ``diags(1 / norms) @ csr(weighted.multiply(idf))`` computes, in the same float32 arithmetic
+    and the same order (the product emits each row's columns in reverse), so the features and
+    every score built on them are the same to the last bit; it saves the dozen sparse matrices
+    that expression builds per call.
+    """
+    weighted = sp.csr_matrix(counts, copy=True)
+    weighted.sort_indices()
+    indptr, indices = weighted.indptr, weighted.indices
+    data = (np.log(weighted.data) + 1.0).astype(np.float32) * idf[indices]
+    n = counts.shape[0]
+    norms = np.zeros(n, dtype=np.float32)
+    filled = np.flatnonzero(np.diff(indptr))
+    if filled.size:
+        norms[filled] = np.add.reduceat(data * data, indptr[filled])
+    norms = np.sqrt(norms)
+    norms[norms == 0] = 1.0
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    reverse = indptr[rows] + indptr[rows + 1] - 1 - np.arange(len(data))
+    scaled = (1.0 / norms)[rows] * data
+    return sp.csr_matrix((scaled[reverse], indices[reverse], indptr.copy()), shape=counts.shape)
+
+
+def tfidf_reference(counts: sp.csr_matrix, idf: NDArray[np.float32]) -> sp.csr_matrix:
+    """The sparse-matrix expression ``tfidf`` reproduces (kept to test that it does)."""
     weighted = counts.copy()
     weighted.data = (np.log(weighted.data) + 1.0).astype(np.float32)
     weighted = sp.csr_matrix(weighted.multiply(idf.reshape(1, -1)))

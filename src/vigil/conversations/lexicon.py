@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 _CATEGORY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_VERBOSE = re.compile(r"\(\?[aiLmsux-]*x")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _MAX_EFFECTIVE_WEIGHT = 0.99
 """Keeps one category, however repeated, from making the score exactly 1 on its own."""
@@ -134,9 +135,63 @@ def normalise_text(text: str) -> str:
 
 
 def _combined_pattern(category: Category) -> re.Pattern[str]:
-    """One alternation per category, each pattern in a named group, so one scan finds every term."""
-    alternatives = (f"(?P<p{i}>{p.regex})" for i, p in enumerate(category.patterns))
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+    """One alternation per category, each pattern in a named group, so one scan finds every term.
+
+    Consecutive patterns that start with ``\\b`` share one ``\\b`` in front of their group
+    (``\\b(?:(?P<p0>how...)|(?P<p1>your...))``): the alternatives are tried in the same order
+    and each still needs a word boundary where it starts, so every match, span and group is the
+    one the plain alternation finds, but a position that is not a boundary is rejected once
+    instead of once per pattern (about half the lexicon's time on chat text).
+    """
+    return re.compile("|".join(_alternatives(category)), re.IGNORECASE)
+
+
+def _alternatives(category: Category) -> list[str]:
+    parts: list[str] = []
+    run: list[str] = []
+    for i, pattern in enumerate(category.patterns):
+        body = _after_boundary(pattern.regex)
+        if body is not None:
+            run.append(f"(?P<p{i}>{body})")
+            continue
+        if run:
+            parts.append(r"\b(?:" + "|".join(run) + ")")
+            run = []
+        parts.append(f"(?P<p{i}>{pattern.regex})")
+    if run:
+        parts.append(r"\b(?:" + "|".join(run) + ")")
+    return parts
+
+
+def _after_boundary(regex: str) -> str | None:
+    """``regex`` without its leading ``\\b``, or None when that would not mean the same inside
+    ``\\b(?:...)``: no leading ``\\b``, a quantifier after it, a top-level ``|`` (``\\bx|y``
+    matches ``y`` anywhere) or verbose mode (whose comments this scan does not read)."""
+    if (not regex.startswith(r"\b") or regex[2:3] in ("", "*", "+", "?", "{")
+            or _VERBOSE.search(regex) or _has_top_level_bar(regex)):
+        return None
+    return regex[2:]
+
+
+def _has_top_level_bar(regex: str) -> bool:
+    depth, i, in_class = 0, 0, False
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 2 if regex[i + 1:i + 2] == "]" else 3 if regex[i + 1:i + 3] == "^]" else 1
+            continue
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def _matched_index(match: re.Match[str]) -> int:

@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 
 from vigil.conversations.context import context_windows, pooling
+from vigil.conversations.counting import cached_counter
 from vigil.conversations.features import (
     BASE_FEATURES,
     directed_features,
@@ -113,8 +114,8 @@ class ChatModel:
                 f"the chat model was fitted with lexicon categories {list(self.categories)}, "
                 f"the lexicon in use has {list(lexicon.categories)}: rebuild it with "
                 "`make model-chats`")
-        word = self.word.transform(texts)  # type: ignore[attr-defined]
-        char = self.char.transform(texts)  # type: ignore[attr-defined]
+        word = cached_counter(self.word).transform(texts)
+        char = cached_counter(self.char).transform(texts)
         directed = directed_features(texts, lexicon, matches)
         return sp.csr_matrix(sp.hstack([word, char, directed]))
 
