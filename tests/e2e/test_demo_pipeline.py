@@ -27,19 +27,30 @@ def test_demo_ranks_planted_rings_first(seed: int, tmp_path: Path) -> None:
     assert len(every_signal) == len(set(every_signal)) == detected
 
 
-def _case_view(cases: list) -> list[tuple[str, float, list[str], list[str]]]:  # type: ignore[type-arg]
+CaseView = list[tuple[str, float, list[str], list[str]]]
+DemoView = tuple[CaseView, list[str]]
+
+
+def _case_view(cases: list) -> CaseView:  # type: ignore[type-arg]
     return [(c.id, c.priority, [str(e) for e in c.entities], [s.id for s in c.signals])
             for c in cases]
 
 
-@pytest.mark.slow
-def test_demo_gives_the_same_cases_on_every_backend(store_url: str, tmp_path: Path) -> None:
-    reference = run_demo(5, tmp_path / "ref", Settings(), load_registry(),
+@pytest.fixture(scope="module")
+def in_memory_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoView:
+    """The seed-5 demo on the in-memory store: the reference for the backends that persist."""
+    reference = run_demo(5, tmp_path_factory.mktemp("ref"), Settings(), load_registry(),
                          database_url="memory://")
-    result = run_demo(5, tmp_path / "run", Settings(), load_registry(), database_url=store_url)
-    assert _case_view(result.cases) == _case_view(reference.cases)
-    assert [r.text for c in result.cases for r in c.reasons] == \
-        [r.text for c in reference.cases for r in c.reasons]
+    return _case_view(reference.cases), [r.text for c in reference.cases for r in c.reasons]
+
+
+@pytest.mark.slow
+def test_demo_gives_the_same_cases_on_every_backend(sql_store_url: str, tmp_path: Path,
+                                                     in_memory_demo: DemoView) -> None:
+    result = run_demo(5, tmp_path / "run", Settings(), load_registry(),
+                      database_url=sql_store_url)
+    assert _case_view(result.cases) == in_memory_demo[0]
+    assert [r.text for c in result.cases for r in c.reasons] == in_memory_demo[1]
 
 
 @pytest.mark.slow
