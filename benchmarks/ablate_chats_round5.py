@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from _chats_oof import nested_flags
 from sklearn.metrics import average_precision_score
 
 from vigil.conversations.context import context_windows
@@ -32,7 +33,7 @@ from vigil.conversations.evaluate import build_protocol
 from vigil.conversations.features import window_sums
 from vigil.conversations.lexicon import default_lexicon
 from vigil.conversations.metrics import f_beta
-from vigil.conversations.model import best_threshold, fit_calibration, log_sigmoid
+from vigil.conversations.model import log_sigmoid
 from vigil.conversations.training import (
     CROSS_FIT_FOLDS,
     _main_features,
@@ -65,15 +66,8 @@ def tpr_at(scores: np.ndarray, truth: np.ndarray, decoy: np.ndarray, fpr: float)
 
 def nested(raw: np.ndarray, truth: np.ndarray, decoy: np.ndarray, fold: np.ndarray,
            cap: float) -> str:
-    flagged = np.zeros(len(raw), dtype=bool)
-    worst = 0.0
-    for f in range(CROSS_FIT_FOLDS):
-        held = fold == f
-        platt = fit_calibration(raw[~held], truth[~held])
-        calibrated = 1.0 / (1.0 + np.exp(-(platt[0] * raw + platt[1])))
-        threshold = best_threshold(calibrated[~held], truth[~held], decoy[~held], cap)
-        flagged[held] = calibrated[held] >= threshold
-        worst = max(worst, float(flagged[held & decoy].mean()))
+    flagged = nested_flags(raw, truth, decoy, fold, cap)
+    worst = max(float(flagged[(fold == f) & decoy].mean()) for f in range(CROSS_FIT_FOLDS))
     hits = int((flagged & truth).sum())
     p, r = hits / max(int(flagged.sum()), 1), hits / int(truth.sum())
     return (f"cap {cap:.3f}: P {p:.3f} R {r:.3f} F0.5 {f_beta(p, r, 0.5):.3f} "
