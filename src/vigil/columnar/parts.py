@@ -120,8 +120,8 @@ def _protocol(fs: fsspec.AbstractFileSystem) -> str:
 def _dictionary_columns(schema: pa.Schema) -> list[str]:
     """Columns worth a dictionary: not :data:`UNIQUE_COLUMNS`, nor floats and times (amounts and
     moments are nearly all distinct too: their dictionaries are given up as well). A
-    410,827-payment part: 0.26 to 0.22 CPU-s written, and smaller (docs/benchmarks.md, CSV lane,
-    sixth round)."""
+    410,827-payment part: 0.26-0.33 to 0.23 CPU-s written, and smaller (docs/benchmarks.md, CSV
+    lane, sixth round)."""
     return [f.name for f in schema if f.name not in UNIQUE_COLUMNS
             and not (pa.types.is_floating(f.type) or pa.types.is_timestamp(f.type))]
 
