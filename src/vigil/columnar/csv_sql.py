@@ -80,11 +80,11 @@ text itself."""
 def float_text(v: str) -> str:
     """A plain row's decimal cell ``v`` as the float's ``repr``: the cell itself when already in
     that form (99% of the benchmark's amounts; 0.26 to 0.17 CPU-s for both amounts of a million
-    rows, docs/benchmarks.md, CSV lane), else DuckDB's DOUBLE-to-text cast. DuckDB writes a DOUBLE
-    as the shortest text that reads back the same, in decimal between 1e-4 and 1e16, as Python's
-    repr does (the plain row's _DECIMAL is in that range; tests/columnar/test_content_key.py
-    compares both). Trimming the cell's text with split_part, ltrim and rtrim cost 1.4 CPU-s
-    more per million rows."""
+    rows, docs/benchmarks.md, CSV lane, fifth and sixth rounds), else DuckDB's DOUBLE-to-text
+    cast. DuckDB writes a DOUBLE as the shortest text that reads back the same, in decimal
+    between 1e-4 and 1e16, as Python's repr does (the plain row's _DECIMAL is in that range;
+    tests/columnar/test_content_key.py compares both). Trimming the cell's text with
+    split_part, ltrim and rtrim cost 1.4 CPU-s more per million rows."""
     return (f"CASE WHEN regexp_matches({v}, '{_REPR_DECIMAL}') THEN {v} "
             f"ELSE CAST(TRY_CAST({v} AS DOUBLE) AS VARCHAR) END")
 
