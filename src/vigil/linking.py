@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import igraph
 import yaml
 from pydantic import BaseModel, ConfigDict
 
@@ -129,6 +128,8 @@ def link(signals: Sequence[Signal], config: LinkingConfig | None = None,
                 continue
             vertex = entity_index.setdefault(subject, len(ordered) + len(entity_index))
             edges.append((position, vertex))
+    import igraph  # here: with matplotlib about 0.4 s to import, paid by every registry load
+
     graph = igraph.Graph(n=len(ordered) + len(entity_index), edges=edges)
     entity_at = {vertex: entity for entity, vertex in entity_index.items()}
     groups = [

@@ -6,8 +6,6 @@ import random
 from dataclasses import dataclass
 from html import escape
 
-import igraph
-
 from vigil.model import Case
 
 KIND_COLOURS = {
@@ -29,6 +27,10 @@ class Node:
 
 def case_svg(case: Case, width: int = 360, height: int = 240, max_signals: int = 40) -> str:
     """SVG of the case's signals (coloured by kind) joined to the entities they name."""
+    # Imported here: igraph brings matplotlib along (about 0.4 s), which loading the registry
+    # (this module's report exporter) paid on every command (docs/benchmarks.md, CSV lane).
+    import igraph
+
     signals = list(case.signals[:max_signals])
     entities = sorted({e for s in signals for e in s.subjects if e in set(case.entities)})
     index = {e: len(signals) + i for i, e in enumerate(entities)}

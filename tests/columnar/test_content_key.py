@@ -13,7 +13,7 @@ import pytest
 from tests.payments.helpers import pay
 from vigil.columnar import csv_lane
 from vigil.columnar.content_key import content_key, key_text
-from vigil.columnar.csv_sql import _DECIMAL
+from vigil.columnar.csv_sql import _DECIMAL, float_text
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
 from vigil.columnar.tables import records_table
@@ -78,17 +78,19 @@ def test_the_csv_lane_compares_with_old_keys(tmp_path: Path,
 
 
 def test_duckdb_writes_a_plain_rows_amount_as_pythons_repr() -> None:
-    """The lane's content key takes an amount's text from DuckDB's DOUBLE-to-text cast: it must
-    be Python's ``repr`` for every decimal the lane decides alone (csv_sql._DECIMAL)."""
+    """The lane's content key takes an amount's text from its cell when already in repr form,
+    else from DuckDB's DOUBLE-to-text cast (csv_sql.float_text): both must be Python's ``repr``
+    for every decimal the lane decides alone (csv_sql._DECIMAL)."""
     rng = random.Random(7)
-    cells = ["0.0001", "0.00010", "0001.5", "5", "999999999.999999", "0.1", "100", "1.100000"]
+    cells = ["0.0001", "0.00010", "0001.5", "5", "999999999.999999", "0.1", "100", "1.100000",
+             "0.5", "00.5", "10.0", "10.05", "0.000100", "100000000.000001", "7.", ".7"]
     for _ in range(3000):
         whole, digits = rng.randrange(10 ** rng.randint(1, 9)), rng.randint(1, 6)
         cells.append(f"{whole}.{rng.randrange(10 ** digits):0{digits}d}")
     cells += [str(rng.randrange(1, 10 ** 9)) for _ in range(500)]
     with duckdb.connect() as db:
         rows = db.execute(
-            f"SELECT s, CAST(TRY_CAST(s AS DOUBLE) AS VARCHAR) FROM unnest(?) t(s) "
+            f"SELECT s, {float_text('s')} FROM unnest(?) t(s) "
             f"WHERE regexp_matches(s, '{_DECIMAL}') AND TRY_CAST(s AS DOUBLE) >= 0.0001",
             [cells]).fetchall()
     assert len(rows) > 3000

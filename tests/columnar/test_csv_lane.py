@@ -12,7 +12,7 @@ import pytest
 
 from vigil.columnar import csv_lane
 from vigil.columnar.csv_lane import lane_header
-from vigil.columnar.csv_sql import FileFacts
+from vigil.columnar.csv_sql import FIELDS, FileFacts
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
 from vigil.ingest import FileSummary, import_files
@@ -117,6 +117,36 @@ def test_a_quoted_header_is_read_by_the_lane(tmp_path: Path) -> None:
 
 
 
+def _old_rules(data: bytes) -> bool:
+    """The lane's byte rules as written before its one-pass scan: a final newline, no blank
+    line, no quote or CR after the header line."""
+    body = data.find(b"\n") + 1
+    return bool(data) and data[-1:] == b"\n" and data.find(b"\n\n") < 0 and all(
+        data.find(b, body) < 0 for b in (b'"', b"\r"))
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 1 << 24])
+def test_one_pass_refuses_what_the_byte_rules_refused(
+        tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quote, CR and blank line found by the one pass (16 MiB chunks; tiny ones here, so each
+    sits at a chunk's edge too) exactly where the three searches found them."""
+    monkeypatch.setattr(csv_lane, "_FACTS_CHUNK", chunk)
+    rows = ["t1,bank:a", "t2,bank:b", "t3,bank:c"]
+    texts = ["txn_id,sender\n" + "\n".join(rows) + "\n"]
+    for position in range(1, 30):
+        for extra in ('"', "\r", "\n"):
+            text = texts[0]
+            texts.append(text[:position] + extra + text[position:])
+    texts += ["txn_id,sender\n", "txn_id,sender\nt1,bank:a", "txn_id,sender\n\nt1,bank:a\n"]
+    for number, text in enumerate(texts):
+        path = tmp_path / f"f{number}.csv"
+        path.write_bytes(text.encode())
+        names = text.split("\n")[0].split(",")
+        known = set(names) <= set(FIELDS) and len(set(names)) == len(names)
+        expected = _old_rules(text.encode()) and known
+        assert (lane_header(path) is not None) == expected, repr(text)
+
+
 PLAIN_ROWS = [
     "p1,bank:a1,maya:B-2,12.5,PHP,0.25,US,PH,2024-03-01T10:00:00Z,+639171234567,a@b.org",
     "p2,wise:x,bank:y,100,usd,100,gb,PH,2024-03-01T11:00:00+00:00,,",
@@ -184,5 +214,5 @@ def test_a_line_over_1_mib_sends_the_file_to_the_importer_before_any_part(
     long_row = _row("t40", ",,,", ",,," + "x " * 600_000 + "y")
     text = "\n".join([HEADER, *ROWS[:4], long_row, *ROWS[4:6]]) + "\n"
     lane = _import(tmp_path, "lane", text, True, 2)
-    assert undone == [0]  # the file's bytes told, before DuckDB read a row
+    assert undone == []  # the file's bytes told, before DuckDB read a row: nothing to undo
     assert lane == _import(tmp_path, "python", text, False, 2)

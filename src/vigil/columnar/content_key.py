@@ -22,6 +22,7 @@ columnar store recomputes those rows' keys from their records when it compares a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,13 +63,30 @@ def content_key(record: Record) -> str:
 def payment_key_sql(texts: Mapping[str, list[str]]) -> str:
     """DuckDB SQL of a payment's content key, given each field's text as SQL pieces of one
     ``concat`` (already escaped, ``'\\N'`` for null; the caller guarantees no original
-    identifiers): the same string as :func:`key_text`, hashed by DuckDB's ``md5``."""
-    separator = "chr(31)"
+    identifiers): the same string as :func:`key_text`, hashed by DuckDB's ``md5``. Adjacent
+    string literals (the separators, ``'Z'``, a field absent from the file) are joined into one:
+    fewer arguments to ``concat`` (docs/benchmarks.md, CSV lane, sixth round)."""
+    separator = f"'{SEPARATOR}'"
     pieces = ["'payment'"]
     for name in Payment.model_fields:
         pieces += [separator, *texts[name]]
     pieces += [separator, f"'{NULL_TEXT}'"]
-    return f"md5(concat({', '.join(pieces)}))"
+    return f"md5(concat({', '.join(_joined(pieces))}))"
+
+
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+"""One SQL string literal (a quote inside doubled)."""
+
+
+def _joined(pieces: list[str]) -> list[str]:
+    """``pieces`` with each run of adjacent string literals written as one literal."""
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and _LITERAL.fullmatch(piece) and _LITERAL.fullmatch(joined[-1]):
+            joined[-1] = joined[-1][:-1] + piece[1:]
+        else:
+            joined.append(piece)
+    return joined
 
 
 __all__ = ["KEY_LENGTH", "LEGACY_KEY_LENGTH", "content_key", "field_text", "key_text",

@@ -22,7 +22,7 @@ end, so the importer starts from the store as it was.
 
 from __future__ import annotations
 
-import mmap
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,40 +51,59 @@ MEMORY_LIMIT = "1GB"
 
 def lane_header(path: Path) -> list[str] | None:
     """The header's field names when the lane can read ``path``; ``None`` when it cannot."""
+    plan = _plan(path)
+    return None if plan is None else plan[0]
+
+
+def _plan(path: Path) -> tuple[list[str], FileFacts] | None:
+    """The header's names and what the rows' bytes say (:func:`_scan`) when the lane can read
+    ``path``; ``None`` when it cannot."""
+    if path.stat().st_size == 0:
+        return None
     with path.open("rb") as handle:
-        if path.stat().st_size == 0:
+        first = handle.readline()
+        handle.seek(-1, os.SEEK_END)
+        if handle.read(1) != b"\n":
             return None
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            body = data.find(b"\n") + 1
-            if (data[-1:] != b"\n" or data.find(b"\n\n") >= 0
-                    or any(data.find(b, body) >= 0 for b in (b'"', b"\r"))):
-                return None
-            first = data[:body - 1]
     # A header may quote its names (pyarrow's CSV writer does): "txn_id" is txn_id to csv.reader.
-    names = [_unquoted(name) for name in first.decode("ascii", errors="replace").split(",")]
+    names = [_unquoted(name) for name in first[:-1].decode("ascii", errors="replace").split(",")]
     if len(set(names)) != len(names) or not set(names) <= set(FIELDS):
         return None
-    return names
+    scanned = _scan(path)
+    if scanned is None or scanned[1] > MAX_LINE_BYTES:
+        return None
+    return names, scanned[0]
 
 
-_ALLOWED_BYTES = bytes(b for b in range(0x20, 0x7f) if b != 0x5C) + b"\n"
-"""Bytes of a row that no cell check needs to look at again: printable ASCII but ``\\``."""
+_ALLOWED_BYTES = bytes(b for b in range(0x20, 0x7f) if b not in b'\\"') + b"\n"
+"""Bytes of a row that no cell check needs to look at again: printable ASCII but ``\\`` and
+``"`` (a quote sends the whole file to the importer)."""
 _FACTS_CHUNK = 1 << 24
 
 
-def _scan(path: Path) -> tuple[FileFacts, int]:
+def _scan(path: Path) -> tuple[FileFacts, int] | None:
     """What the bytes after the header line say of every row, and the longest row's bytes with
-    its newline (one pass, 16 MiB at a time; numpy finds the newlines, 0.07 CPU-s per million
-    rows against 0.25 for DuckDB adding up each row's cell lengths)."""
+    its newline; ``None`` when a row holds ``"`` or CR or is blank (the lane cannot read the
+    file). One pass, 16 MiB at a time: numpy finds the newlines, 0.07 CPU-s per million rows
+    against 0.25 for DuckDB adding up each row's cell lengths; the quote, CR and blank-line
+    checks were three more passes over the file before (docs/benchmarks.md, CSV lane, sixth
+    round)."""
     printable, spaces, longest = True, False, 0
     with path.open("rb") as handle:
         offset = start = len(handle.readline())
         while chunk := handle.read(_FACTS_CHUNK):
-            printable = printable and not chunk.translate(None, _ALLOWED_BYTES)
+            other = chunk.translate(None, _ALLOWED_BYTES)
+            if other and (b'"' in other or b"\r" in other):
+                return None
+            printable = printable and not other
             spaces = spaces or b" " in chunk
             ends = np.flatnonzero(np.frombuffer(chunk, np.uint8) == ord("\n")) + offset
             if len(ends):  # a row's bytes: from the byte after the previous newline to its own
-                longest = max(longest, int(ends[0]) + 1 - start, int(np.diff(ends).max(initial=0)))
+                lengths = np.diff(ends)
+                first = int(ends[0]) + 1 - start
+                if first == 1 or int(lengths.min(initial=2)) == 1:  # a blank line
+                    return None
+                longest = max(longest, first, int(lengths.max(initial=0)))
                 start = int(ends[-1]) + 1
             offset += len(chunk)
     return FileFacts(printable, spaces), max(longest, offset - start)
@@ -92,7 +111,9 @@ def _scan(path: Path) -> tuple[FileFacts, int]:
 
 def file_facts(path: Path) -> FileFacts:
     """What the bytes after the header line say of every row (one pass, 16 MiB at a time)."""
-    return _scan(path)[0]
+    scanned = _scan(path)
+    assert scanned is not None, "a file the lane reads"
+    return scanned[0]
 
 
 def _unquoted(name: str) -> str:
@@ -116,7 +137,8 @@ def _batches(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(held)
 
 
-def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int) -> None:
+def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, facts: FileFacts,
+            batch_rows: int) -> None:
     """Every batch of the file stored; :class:`_Unreadable` on what DuckDB refuses."""
     config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": MEMORY_LIMIT}
     # One connection streams the file's rows decided, the other deduplicates each batch (a
@@ -130,7 +152,7 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
         keys = StoredKeys(columnar, deduping)
         writer = PartWriter(columnar, keys, run.written)
         try:
-            _decide_and_store(deciding, writer, run, path, batch_rows)
+            _decide_and_store(deciding, writer, run, path, facts, batch_rows)
             writer.finish()
         finally:
             writer.close()
@@ -142,11 +164,8 @@ def _stream(columnar: ColumnarRecords, run: LaneRun, path: Path, batch_rows: int
 
 
 def _decide_and_store(deciding: duckdb.DuckDBPyConnection, writer: PartWriter, run: LaneRun,
-                      path: Path, batch_rows: int) -> None:
+                      path: Path, facts: FileFacts, batch_rows: int) -> None:
     """Each batch of the file decided, then stored by ``writer``."""
-    facts, longest = _scan(path)
-    if longest > MAX_LINE_BYTES:
-        raise _Unreadable
     reader = deciding.sql(lane_query(str(path), run.header, facts)).to_arrow_reader(batch_rows)
     with ReadAhead(_batches(reader, batch_rows)) as ahead:  # batch n + 1 decided meanwhile
         for decided in ahead:
@@ -162,14 +181,15 @@ def import_payment_csv(store: ColumnarRecords, operational: RecordStore, path: P
                        chunk_rows: int) -> tuple[int, Tally] | None:
     """Import ``path`` through the lane: ``(physical lines, tally)``, or ``None`` (nothing
     stored) when the lane cannot read it."""
-    header = lane_header(path)
-    if header is None:
+    plan = _plan(path)
+    if plan is None:
         return None
+    header, facts = plan
     run = LaneRun(str(path), header)
     with store.folder.writer_lock(RecordKind.PAYMENT.value):
         store.folder.remove_leftovers(RecordKind.PAYMENT.value)
     try:
-        _stream(store, run, path, max(chunk_rows, LANE_BATCH_ROWS))
+        _stream(store, run, path, facts, max(chunk_rows, LANE_BATCH_ROWS))
     except _Unreadable:
         _undo(store, run)
         return None

@@ -71,15 +71,32 @@ def _value(name: str) -> str:
     return f"r.{name}"
 
 
-def _key_text(name: str) -> list[str]:
+_REPR_DECIMAL = r"^(0|[1-9][0-9]*)\.[0-9]*[1-9]$"
+"""A decimal already in the form Python's ``repr`` gives its float (no leading or trailing zero,
+a fraction): for a plain row's amount (_DECIMAL, at most 15 significant digits) the repr is this
+text itself."""
+
+
+def float_text(v: str) -> str:
+    """A plain row's decimal cell ``v`` as the float's ``repr``: the cell itself when already in
+    that form (99% of the benchmark's amounts; 0.26 to 0.17 CPU-s for both amounts of a million
+    rows, docs/benchmarks.md, CSV lane, fifth and sixth rounds), else DuckDB's DOUBLE-to-text
+    cast. DuckDB writes a DOUBLE as the shortest text that reads back the same, in decimal
+    between 1e-4 and 1e16, as Python's repr does (the plain row's _DECIMAL is in that range;
+    tests/columnar/test_content_key.py compares both). Trimming the cell's text with
+    split_part, ltrim and rtrim cost 1.4 CPU-s more per million rows."""
+    return (f"CASE WHEN regexp_matches({v}, '{_REPR_DECIMAL}') THEN {v} "
+            f"ELSE CAST(TRY_CAST({v} AS DOUBLE) AS VARCHAR) END")
+
+
+def _key_text(name: str, header: list[str]) -> list[str]:
     """The field's text in the content key's string (:mod:`vigil.columnar.content_key`) as
-    pieces of one ``concat``: a plain row's text has no ``\\`` and no U+001F to escape."""
+    pieces of one ``concat``: a plain row's text has no ``\\`` and no U+001F to escape. A field
+    the file lacks is a constant (its default, or null), written as a literal."""
+    if name not in header and name not in REQUIRED:  # a row lacking a required field is not plain
+        return [f"'{DEFAULTS.get(name, NULL_TEXT)}'"]
     if name in FLOATS:
-        # The float's repr: DuckDB writes a DOUBLE as the shortest text that reads back the same,
-        # in decimal between 1e-4 and 1e16, as Python's repr does (the plain row's _DECIMAL is
-        # in that range; tests/columnar/test_csv_sql.py compares both). Trimming the cell's
-        # text with split_part, ltrim and rtrim cost 1.4 CPU-s more per million rows.
-        return [f"CAST(TRY_CAST(r.{name} AS DOUBLE) AS VARCHAR)"]
+        return [float_text(f"r.{name}")]
     if name == "sent_at":
         return ["left(r.sent_at, 19)", "'Z'"]
     value = _value(name)
@@ -166,7 +183,7 @@ def lane_query(source: str, header: list[str], facts: FileFacts = FileFacts()) -
     more (most accounts are distinct)."""
     norms = ", ".join(f"{norm_sql(kind, name)} AS {name}_norm" for name, kind in MAPPED.items())
     stored = {"record_id": "r.txn_id",
-              "content_hash": payment_key_sql({name: _key_text(name) for name in FIELDS}),
+              "content_hash": payment_key_sql({name: _key_text(name, header) for name in FIELDS}),
               # Part schema 2: a plain row's JSON is its typed columns' (built when read).
               "data": "NULL::VARCHAR", **{name: _typed(name) for name in FIELDS}}
     schema = part_schema(RecordKind.PAYMENT).names

@@ -15,17 +15,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from vigil.conversations.analysis import AuthorResult, ChatLine, ConversationScorer
 from vigil.conversations.lexicon import Lexicon, default_lexicon, load_lexicon
-from vigil.conversations.model import ChatModel
-from vigil.conversations.service import settings_chat_model
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import ChatMessage, Record, RecordKind
 from vigil.settings import Settings
+
+if TYPE_CHECKING:
+    from vigil.conversations.analysis import AuthorResult
+    from vigil.conversations.model import ChatModel
 
 LOG = logging.getLogger(__name__)
 NO_MODEL = ("no chat model (VIGIL_CHAT_MODEL unset): conversations are scored by "
@@ -43,11 +44,18 @@ class ConversationModelDetector(Detector):
     consumes = RecordKind.MESSAGE
 
     def __init__(self, model: ChatModel | None = None, lexicon: Lexicon | None = None) -> None:
+        # Imported here, not with the module: the model's scikit-learn takes about 1 CPU-s to
+        # import, which every command that loads the registry (an import too) paid for a
+        # detector it does not run (docs/benchmarks.md, CSV lane, sixth round).
+        from vigil.conversations.analysis import ConversationScorer
+
         self.model = model
         self.scorer = ConversationScorer(lexicon or default_lexicon(), model)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
+        from vigil.conversations.service import settings_chat_model
+
         lexicon = load_lexicon(settings.lexicon) if settings.lexicon else None
         return cls(settings_chat_model(settings), lexicon)
 
@@ -66,6 +74,8 @@ class ConversationModelDetector(Detector):
             yield from self._signals(messages)
 
     def _signals(self, messages: Sequence[ChatMessage]) -> Iterator[Signal]:
+        from vigil.conversations.analysis import ChatLine
+
         lines = [ChatLine(m.conversation_id, m.message_id, m.sender, m.text) for m in messages]
         result = self.scorer.assess(lines)
         if not result.flagged:

@@ -16,9 +16,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from pymisp import MISPEvent, MISPObject
+from typing import TYPE_CHECKING, Any
 
 from vigil.exporters.context import CaseFileExporter, ExportContext
 from vigil.exporters.facts import has_sextortion, has_stated_minor, live_media
@@ -26,6 +24,9 @@ from vigil.exporters.parties import shareable_explanation
 from vigil.exporters.vics_case import VIGIL_NAMESPACE
 from vigil.identifiers import EntityKind
 from vigil.model import Case, EntityRef
+
+if TYPE_CHECKING:  # pymisp (requests with it) takes 0.1-0.3 s to import: imported when used
+    from pymisp import MISPEvent, MISPObject
 
 TAXONOMY_PATH = Path(__file__).with_name("vigil-taxonomy.json")
 _ATTRIBUTES = {EntityKind.IP: "ip-src", EntityKind.EMAIL: "email-src"}
@@ -45,6 +46,8 @@ def _object(entity: EntityRef) -> MISPObject | None:
     }.get(entity.kind, ("", []))
     if not template:
         return None
+    from pymisp import MISPObject
+
     obj = MISPObject(template, standalone=False)
     for relation, value in fields:
         obj.add_attribute(relation, value=value)
@@ -75,6 +78,8 @@ class MispEventExporter(CaseFileExporter):
         return json.dumps({"response": events}, indent=1, ensure_ascii=False) + "\n"
 
     def event(self, case: Case, context: ExportContext) -> MISPEvent:
+        from pymisp import MISPEvent
+
         decision = context.decisions.get(case.id)
         event = MISPEvent()
         event.uuid = str(uuid.uuid5(VIGIL_NAMESPACE, context.report_id(case)))
