@@ -40,7 +40,8 @@ from bench_scale import write_csv  # noqa: E402
 
 
 def copy_part(csv: Path, target: Path) -> None:
-    """One Parquet file at ``target`` (the part schema's key and typed columns) from ``csv``."""
+    """One Parquet file at ``target`` in the part schema (key columns, ``data`` left NULL so
+    records are read from the typed columns, typed columns) from ``csv``."""
     import duckdb
 
     from vigil.records import Payment
@@ -49,8 +50,9 @@ def copy_part(csv: Path, target: Path) -> None:
     connection = duckdb.connect()
     connection.execute(
         f"COPY (SELECT txn_id AS record_id, sha256(CAST(t AS VARCHAR)) AS content_hash, "
-        f"{fields} FROM (SELECT * REPLACE (CAST(sent_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' "
-        f"AS sent_at), 'p2p' AS channel, 'individual' AS sender_type, "
+        f"NULL::VARCHAR AS data, {fields} "
+        f"FROM (SELECT * REPLACE (CAST(sent_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS sent_at), "
+        f"'p2p' AS channel, 'individual' AS sender_type, "
         f"'individual' AS beneficiary_type, '' AS reference, NULL::VARCHAR AS sender_name, "
         f"NULL::VARCHAR AS beneficiary_name, NULL::VARCHAR AS sender_email, "
         f"NULL::VARCHAR AS beneficiary_phone FROM read_csv('{csv}', header = true)) t) "
