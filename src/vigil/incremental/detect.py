@@ -7,7 +7,8 @@ rule pack or, for the media and report detectors, bank), when it is not partitio
 (:mod:`vigil.incremental.arrivals`); otherwise incremental: the partitions of the records that
 arrived are recomputed from their whole stored history and replace the current signals of those
 scopes. Payments kept as Parquet parts never become Python objects: the rule SQL reads the
-parts where they lie, restricted to the senders and beneficiaries of the new parts.
+parts where they lie, restricted to the senders and beneficiaries of the new parts, and the
+typology score (not partitioned: every run in full) reads them there too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.partitions import Partitioning, ScopedSignals, partitioning
 from vigil.model import Signal, content_hash
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.score_detector import TypologyScoreDetector
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import Payment, RecordKind
 from vigil.store.interfaces import BankStore
@@ -76,6 +78,11 @@ def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | 
     kind = detector.consumes
     if isinstance(detector, PaymentTypologyDetector) and records.parts(kind) is not None:
         return _payments_from_parts(detector, records, mark)
+    if isinstance(detector, TypologyScoreDetector) and records.parts(kind) is not None:
+        parts, fs = records.parts(kind) or [], records.filesystem()
+        return DetectorRun(detector.name, [(FULL_SCOPE, s) for s in
+                                           detector.detect_parquet(parts, fs)],
+                           None, _count(parts, fs))
     arrived = records.arrived(kind, mark) if found is not None else None
     if found is None or arrived is None:
         everything = records.all(kind)

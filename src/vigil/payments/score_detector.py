@@ -20,15 +20,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
-from vigil.payments.detector import pack_and_engine
+from vigil.payments.detector import PARQUET_MEMORY_LIMIT, pack_and_engine
+from vigil.payments.pack_table import register_pack_payments
 from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import PaymentRules, load_rules
-from vigil.payments.typology import BUYER, AccountScore, TypologyConfig, score_accounts
+from vigil.payments.typology import (
+    BUYER,
+    AccountScore,
+    TypologyConfig,
+    score_accounts,
+    score_rows_where,
+)
 from vigil.plugin import DetectionContext, Detector, PluginTables
 from vigil.records import Payment, Record, RecordKind
 from vigil.settings import Settings
@@ -98,6 +105,26 @@ class TypologyScoreDetector(Detector):
         last = _last_sent(payments)
         return iter([self._signal(score, last[score.account]) for score in scores
                      if score.score > 0 and score.account in last])
+
+    def detect_parquet(self, parts: Sequence[str], filesystem: Any = None) -> list[Signal]:
+        """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
+        store), with no Python object per payment: DuckDB reads the rows the pack and the score
+        read (:func:`vigil.payments.pack_table.register_pack_payments`), and each sender's latest
+        payment time from the parts' two columns it needs."""
+        if not parts:
+            return []
+        engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
+        try:
+            register_pack_payments(engine, self.rules, parts, filesystem,
+                                   extra=score_rows_where(self.rules, self.config))
+            scores = score_accounts(engine, self.rules, self.config)
+            engine.register_parquet("sent_times", parts, ["sender", "sent_at"], filesystem)
+            last: dict[str, datetime] = {row["sender"]: row["last"] for row in engine.query(
+                "SELECT sender, max(sent_at) AS last FROM sent_times GROUP BY sender")}
+        finally:
+            engine.close()
+        return [self._signal(score, last[score.account]) for score in scores
+                if score.score > 0 and score.account in last]
 
     def _signal(self, score: AccountScore, observed_at: datetime) -> Signal:
         account = EntityRef(EntityKind.PAYMENT_ACCOUNT, score.account)
