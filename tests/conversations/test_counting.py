@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from vigil.conversations.counting import CachedCounter, cached_counter
-from vigil.conversations.features import (
-    char_vectorizer,
-    tfidf,
-    tfidf_reference,
-    word_vectorizer,
-)
+from vigil.conversations.features import char_vectorizer, tfidf, word_vectorizer
+
+
+def tfidf_reference(counts: sp.csr_matrix, idf: NDArray[np.float32]) -> sp.csr_matrix:
+    """The sparse-matrix expression ``tfidf`` replaced, step for step."""
+    weighted = counts.copy()
+    weighted.data = (np.log(weighted.data) + 1.0).astype(np.float32)
+    weighted = sp.csr_matrix(weighted.multiply(idf.reshape(1, -1)))
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ weighted)
+
 
 TRAIN = ["did you restart the service", "the package is in universe", "i loved that movie",
          "what are you doing this weekend", "ok ok ok", "did the movie start?",

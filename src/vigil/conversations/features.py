@@ -103,16 +103,6 @@ def tfidf(counts: sp.csr_matrix, idf: NDArray[np.float32]) -> sp.csr_matrix:
     return sp.csr_matrix((scaled[reverse], indices[reverse], indptr.copy()), shape=counts.shape)
 
 
-def tfidf_reference(counts: sp.csr_matrix, idf: NDArray[np.float32]) -> sp.csr_matrix:
-    """The sparse-matrix expression ``tfidf`` reproduces (kept to test that it does)."""
-    weighted = counts.copy()
-    weighted.data = (np.log(weighted.data) + 1.0).astype(np.float32)
-    weighted = sp.csr_matrix(weighted.multiply(idf.reshape(1, -1)))
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ weighted)
-
-
 def idf_of(counts: sp.csr_matrix) -> NDArray[np.float32]:
     """Smoothed IDF over the rows of ``counts`` (scikit-learn's formula)."""
     document_frequency = np.bincount(sp.csr_matrix(counts).indices, minlength=counts.shape[1])
