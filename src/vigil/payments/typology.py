@@ -37,12 +37,12 @@ from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
     AccountScore,
-    RoundedFeatures,
     TypologyConfig,
     benign_profile,
     combine,
     payers,
     ranked,
+    rounded_features,
     rule_entry,
     score_account,
 )
@@ -193,7 +193,7 @@ def _feature_rows(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str,
 
 def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
     """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
-    return {sender: dict(RoundedFeatures(row))
+    return {sender: dict(rounded_features(row))
             for sender, row in _feature_rows(engine, rules).items()}
 
 
@@ -222,7 +222,7 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     if found is None:
         found = _streamed(engine, rules, {*config.buyer_rules, *config.victim_rules})
     return ranked(score_account(account, typology, entries, _looked_up(profiles, account, _profile),
-                                _looked_up(features, account, RoundedFeatures), config)
+                                _looked_up(features, account, rounded_features), config)
                   for (typology, account), entries in _entries(found, config).items())
 
 

@@ -23,7 +23,7 @@ from vigil.payments.rules import RuleConfig
 
 BUYER = "buyer"
 VICTIM = "victim"
-_SHAPE_COLUMNS = {"senders", "beneficiaries", "txn_ids", "first_at", "last_at"}
+_SHAPE_COLUMNS = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
 
 
 class TypologyConfig(Frozen):
@@ -63,7 +63,7 @@ class AccountScore:
     rules: list[dict[str, JSONValue]] = field(default_factory=list)
     benign: dict[str, JSONValue] = field(default_factory=dict)
     features: Mapping[str, JSONValue] = field(default_factory=dict)
-    """A dict, or the batch score's :class:`RoundedFeatures` (read-only)."""
+    """A dict, or the batch score's :func:`rounded_features` (read-only)."""
 
     def to_json(self) -> dict[str, JSONValue]:
         return {"account": self.account, "typology": self.typology, "score": self.score,
@@ -75,66 +75,54 @@ def payers(row: Mapping[str, Any]) -> list[str]:
     return sorted({s for s in row.get("senders") or () if s is not None})
 
 
-class RoundedStats(Mapping[str, Any]):
-    """A finding row's figures as a rule's strength reads them: floats rounded to 4 places,
-    the shape columns (senders, transaction ids, times) left out, the rule's derived figures
-    over the row's. Rounded when read, so a strength that reads two figures rounds two, not
-    every column of the row (the batch score builds one per finding row)."""
+class RoundedRow(Mapping[str, Any]):
+    """A query row read with each float rounded to 4 places when read, the ``hidden`` columns
+    left out and ``derived`` figures over the row's. Rounded when read: a rule's strength reads
+    two figures of a finding row (:func:`rule_entry`), and most scored accounts' features are
+    never read, so nothing is rounded up front."""
 
-    __slots__ = ("_derived", "_row")
+    __slots__ = ("_derived", "_hidden", "_row")
 
-    def __init__(self, row: Mapping[str, Any], derived: Mapping[str, JSONValue]) -> None:
-        self._row, self._derived = row, derived
+    def __init__(self, row: Mapping[str, Any], hidden: frozenset[str],
+                 derived: Mapping[str, JSONValue] | None = None) -> None:
+        self._row, self._hidden, self._derived = row, hidden, derived or {}
 
     def __getitem__(self, key: str) -> Any:
         if key in self._derived:
             return self._derived[key]
-        if key in _SHAPE_COLUMNS:
+        if key in self._hidden:
             raise KeyError(key)
         value = self._row[key]
         return round(value, 4) if isinstance(value, float) else value
 
     def __iter__(self) -> Iterator[str]:
-        yield from (key for key in self._row if key not in _SHAPE_COLUMNS
+        yield from (key for key in self._row if key not in self._hidden
                     and key not in self._derived)
         yield from self._derived
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
-
-class RoundedFeatures(Mapping[str, JSONValue]):
-    """A sender's row of :func:`~vigil.payments.features_sql.sender_features_sql` as its
-    features: less ``sender``, each float rounded to 4 places when read (the batch score
-    attaches one to every scored account; most are never read, so none is rounded up front)."""
-
-    __slots__ = ("_row",)
-
-    def __init__(self, row: Mapping[str, Any]) -> None:
-        self._row = row
-
-    def __getitem__(self, key: str) -> JSONValue:
-        if key == "sender":
-            raise KeyError(key)
-        value = self._row[key]
-        return round(value, 4) if isinstance(value, float) else value
-
-    def __iter__(self) -> Iterator[str]:
-        return (key for key in self._row if key != "sender")
-
-    def __len__(self) -> int:
-        return len(self._row) - ("sender" in self._row)
-
     def __repr__(self) -> str:
         return repr(dict(self))
+
+
+_SENDER = frozenset({"sender"})
+
+
+def rounded_features(row: Mapping[str, Any]) -> RoundedRow:
+    """A sender's row of :func:`~vigil.payments.features_sql.sender_features_sql` as its
+    features (less ``sender``)."""
+    return RoundedRow(row, _SENDER)
 
 
 def rule_entry(rule: RuleConfig, row: Mapping[str, Any],
                typed: PaymentRule[Any] | None = None) -> dict[str, JSONValue]:
     """One finding row as a contribution: the rule's strength on the row's rounded figures
-    (:class:`RoundedStats`; ``typed``: the rule object, when the caller holds one)."""
+    (:class:`RoundedRow`; ``typed``: the rule object, when the caller holds one)."""
     typed = typed or rule.rule
-    strength = typed.strength(rule.parameters, RoundedStats(row, typed.derived_stats(row)))
+    stats = RoundedRow(row, _SHAPE_COLUMNS, typed.derived_stats(row))
+    strength = typed.strength(rule.parameters, stats)
     return {"id": rule.id, "name": rule.name, "value": round(strength, 4),
             "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
             "source": rule.source, "txn_count": row["txn_count"]}
@@ -189,7 +177,7 @@ def score_account(account: str, typology: str, entries: Iterable[dict[str, JSONV
     score, flagged = combine(found, benign, config, min_rules, threshold)
     ordered = sorted(found.values(), key=lambda e: (-contribution(e), str(e["id"])))
     return AccountScore(account, typology, score, flagged, ordered, dict(profile),
-                        features if isinstance(features, RoundedFeatures) else dict(features))
+                        features if isinstance(features, RoundedRow) else dict(features))
 
 
 def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
@@ -197,6 +185,6 @@ def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
     return sorted(scores, key=lambda s: (-s.score, s.typology, s.account))
 
 
-__all__ = ["BUYER", "VICTIM", "AccountScore", "RoundedFeatures", "RoundedStats", "TypologyConfig",
-           "benign_profile", "combine",
-           "payers", "ranked", "rule_entry", "score_account", "strongest"]
+__all__ = ["BUYER", "VICTIM", "AccountScore", "RoundedRow", "TypologyConfig", "benign_profile",
+           "combine", "payers", "ranked", "rounded_features", "rule_entry", "score_account",
+           "strongest"]
