@@ -1,4 +1,5 @@
-"""The payment typologies give the same signals from Parquet parts as from Payment objects."""
+"""The payment typologies and the typology score give the same signals from Parquet parts as from
+Payment objects."""
 
 from __future__ import annotations
 
@@ -11,24 +12,29 @@ from vigil.columnar.store import ColumnarRecords
 from vigil.demo.world import generate_world
 from vigil.model import Signal
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.score_detector import TypologyScoreDetector
 from vigil.plugin import DetectionContext
 from vigil.records import Payment, RecordKind
 from vigil.store.memory import MemoryStore
 from vigil.testing.scale_payments import payment_batches, payments_of
 
+Detectors = type[PaymentTypologyDetector] | type[TypologyScoreDetector]
 
-def _by_object_path(payments: list[Payment]) -> list[Signal]:
+
+def _by_object_path(payments: list[Payment],
+                    detector: Detectors = PaymentTypologyDetector) -> list[Signal]:
     context = DetectionContext(banks=MemoryStore(), now=datetime(2030, 1, 1, tzinfo=UTC))
-    return sorted(PaymentTypologyDetector().detect(payments, context), key=lambda s: s.id)
+    return sorted(detector().detect(payments, context), key=lambda s: s.id)
 
 
-def _by_parquet_path(payments: list[Payment], root: Path, chunk: int) -> list[Signal]:
+def _by_parquet_path(payments: list[Payment], root: Path, chunk: int,
+                     detector: Detectors = PaymentTypologyDetector) -> list[Signal]:
     store = ColumnarRecords(root)
     for start in range(0, len(payments), chunk):
         store.add_records(payments[start:start + chunk])
     parts = store.parts(RecordKind.PAYMENT)
     assert len(parts) == -(-len(payments) // chunk)
-    return sorted(PaymentTypologyDetector().detect_parquet(parts), key=lambda s: s.id)
+    return sorted(detector().detect_parquet(parts), key=lambda s: s.id)
 
 
 def test_demo_world_payments_give_identical_signals(tmp_path: Path) -> None:
@@ -46,8 +52,23 @@ def test_generated_payments_give_identical_signals(tmp_path: Path) -> None:
     assert _by_parquet_path(payments, tmp_path, chunk=2500) == expected
 
 
+def test_demo_world_payments_give_identical_scores(tmp_path: Path) -> None:
+    payments = list(generate_world(seed=7, scale=0.5).payments)
+    expected = _by_object_path(payments, TypologyScoreDetector)
+    assert any(s.evidence["flagged"] for s in expected), "the demo world has flagged buyers"
+    assert _by_parquet_path(payments, tmp_path, 700, TypologyScoreDetector) == expected
+
+
+def test_generated_payments_give_identical_scores(tmp_path: Path) -> None:
+    payments = payments_of(next(payment_batches(6000, seed=5)))
+    expected = _by_object_path(payments, TypologyScoreDetector)
+    assert len(expected) > 10
+    assert _by_parquet_path(payments, tmp_path, 2500, TypologyScoreDetector) == expected
+
+
 def test_no_parts_no_signals() -> None:
     assert PaymentTypologyDetector().detect_parquet([]) == []
+    assert TypologyScoreDetector().detect_parquet([]) == []
 
 
 def test_signals_come_a_batch_of_findings_at_a_time(tmp_path: Path) -> None:

@@ -76,10 +76,12 @@ def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | 
              context: DetectionContext) -> DetectorRun:
     found = partitioning(detector)
     kind = detector.consumes
-    if isinstance(detector, PaymentTypologyDetector) and records.parts(kind) is not None:
+    parts = (records.parts(kind) if isinstance(
+        detector, (PaymentTypologyDetector, TypologyScoreDetector)) else None)
+    if isinstance(detector, PaymentTypologyDetector) and parts is not None:
         return _payments_from_parts(detector, records, mark)
-    if isinstance(detector, TypologyScoreDetector) and records.parts(kind) is not None:
-        parts, fs = records.parts(kind) or [], records.filesystem()
+    if isinstance(detector, TypologyScoreDetector) and parts is not None:
+        fs = records.filesystem()
         return DetectorRun(detector.name, [(FULL_SCOPE, s) for s in
                                            detector.detect_parquet(parts, fs)],
                            None, _count(parts, fs))

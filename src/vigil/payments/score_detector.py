@@ -102,9 +102,7 @@ class TypologyScoreDetector(Detector):
             scores = score_accounts(engine, self.rules, self.config)
         finally:
             engine.close()
-        last = _last_sent(payments)
-        return iter([self._signal(score, last[score.account]) for score in scores
-                     if score.score > 0 and score.account in last])
+        return iter(self._signals(scores, _last_sent(payments)))
 
     def detect_parquet(self, parts: Sequence[str], filesystem: Any = None) -> list[Signal]:
         """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
@@ -123,6 +121,10 @@ class TypologyScoreDetector(Detector):
                 "SELECT sender, max(sent_at) AS last FROM sent_times GROUP BY sender")}
         finally:
             engine.close()
+        return self._signals(scores, last)
+
+    def _signals(self, scores: Sequence[AccountScore], last: dict[str, datetime]) -> list[Signal]:
+        """A signal per account with a positive score, observed at its latest payment."""
         return [self._signal(score, last[score.account]) for score in scores
                 if score.score > 0 and score.account in last]
 
