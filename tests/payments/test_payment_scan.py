@@ -12,9 +12,11 @@ from typer.testing import CliRunner
 
 from tests.payments.helpers import pay
 from vigil.cli.main import app
-from vigil.payments.account_score import AlertPolicy, score_accounts
+from vigil.engines import DuckDBEngine
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import R1_R5_PACK, load_rules
+from vigil.payments.typology import TypologyConfig, score_accounts
 from vigil.plugin import DetectionContext
 from vigil.records import Payment
 from vigil.store.memory import MemoryStore
@@ -132,12 +134,18 @@ def test_explain_names_an_account_with_no_payments(env: Path) -> None:
 
 
 def test_one_rule_alone_never_flags_however_strong() -> None:
-    # The R1-R5 pack, where the family fires R1 alone (the default adds R8 and R11).
+    # The R1-R5 pack, where the family fires R1 alone (the default adds R8 and R11); with the
+    # lowest alert threshold the rule count alone keeps it unflagged.
     detector = PaymentTypologyDetector(load_rules(R1_R5_PACK))
-    signals = list(detector.detect(_family() * 1, DetectionContext(banks=MemoryStore())))
+    signals = list(detector.detect(_family(), DetectionContext(banks=MemoryStore())))
     assert {s.evidence["rule"] for s in signals} == {"R1"}
-    scored = score_accounts(signals, detector.rules, AlertPolicy(threshold=0.0))
-    assert [(s.account, s.flagged) for s in scored] == [(FAMILY, False)]
+    engine = DuckDBEngine()
+    try:
+        engine.register_table("payments", payment_columns(_family()))
+        scored = score_accounts(engine, detector.rules, TypologyConfig(alert_threshold=1e-9))
+    finally:
+        engine.close()
+    assert [(s.account, s.score > 0, s.flagged) for s in scored] == [("bank:family", True, False)]
 
 
 def test_a_draft_may_leave_once_a_named_person_confirmed_the_case(env: Path) -> None:
