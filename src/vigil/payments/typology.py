@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from threading import Lock
 from typing import Any
 
 from pydantic import AwareDatetime
 
-from vigil.engines import DuckDBEngine, SqlEngine
+from vigil.engines import DuckDBEngine, InOrderQueries, SqlEngine
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.features_sql import sender_features_sql
@@ -107,16 +107,18 @@ def pack_findings(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str
     """Every enabled rule's finding rows over the engine's ``payments`` (only the ``wanted``
     rule ids, when given), in the pack's order; ``for_score``: only the columns
     :func:`score_accounts` reads (:func:`score_sql`)."""
-    return [(rule, row) for rule in rules.enabled() if wanted is None or rule.id in wanted
-            for row in engine.query(score_sql(rule) if for_score
-                                    else rule.rule.sql(rule.parameters))]
+    chosen = [rule for rule in rules.enabled() if wanted is None or rule.id in wanted]
+    sqls = [score_sql(rule) if for_score else rule.rule.sql(rule.parameters) for rule in chosen]
+    return [(rule, row) for rule, rows in zip(chosen, in_order(engine, sqls), strict=True)
+            for row in rows]
 
 
-def _streamed(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str]) -> Found:
-    """:func:`pack_findings` for the score, one rule's rows held at a time."""
-    for rule in rules.enabled():
-        if rule.id in wanted:
-            yield from ((rule, row) for row in engine.query(score_sql(rule)))
+def in_order(engine: SqlEngine, sqls: Sequence[str]) -> Iterator[list[dict[str, Any]]]:
+    """The rows of each of ``sqls``, in order: side by side where the engine can
+    (:class:`~vigil.engines.InOrderQueries`, DuckDB), else one query at a time (Spark)."""
+    if isinstance(engine, InOrderQueries):
+        return engine.queries(sqls)
+    return (engine.query(sql) for sql in sqls)
 
 
 Entries = dict[tuple[str, str], list[dict[str, JSONValue]]]
@@ -164,20 +166,20 @@ def _profile(row: Mapping[str, Any]) -> dict[str, JSONValue]:
                           row["cadence"], float(row["few_payees"]), row["payees"])
 
 
-def _benign_rows(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
-                 ) -> dict[str, dict[str, Any]]:
-    return {row["sender"]: row
-            for row in engine.query(benign_profile_sql(rules.corridor, config.shape))}
+def _by_sender(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {row["sender"]: row for row in rows}
 
 
 def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
                     ) -> dict[str, dict[str, JSONValue]]:
     """sender -> its benign shape (``benign`` is the strongest, in [0, 1])."""
-    return {sender: _profile(row) for sender, row in _benign_rows(engine, rules, config).items()}
+    rows = engine.query(benign_profile_sql(rules.corridor, config.shape))
+    return {sender: _profile(row) for sender, row in _by_sender(rows).items()}
 
 
-def _feature_rows(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, Any]]:
-    """sender -> its row of :func:`~vigil.payments.features_sql.sender_features_sql`."""
+def _features_sql(rules: PaymentRules) -> str:
+    """:func:`~vigil.payments.features_sql.sender_features_sql` with R7's clock and R6's words
+    when the pack has them."""
     offsets: dict[str, float] = dict(DEFAULT_UTC_OFFSETS)
     night = (22, 5)
     words: tuple[str, ...] = ("gift", "school fees", "medical bills", "accommodation", "uniform")
@@ -187,14 +189,13 @@ def _feature_rows(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str,
             night = (rule.parameters.night_start, rule.parameters.night_end)
         if isinstance(rule.parameters, CoverStoryParams):
             words = rule.parameters.cover_words
-    rows = engine.query(sender_features_sql(rules.corridor, offsets, words, night))
-    return {row["sender"]: row for row in rows}
+    return sender_features_sql(rules.corridor, offsets, words, night)
 
 
 def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
     """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
     return {sender: dict(rounded_features(row))
-            for sender, row in _feature_rows(engine, rules).items()}
+            for sender, row in _by_sender(engine.query(_features_sql(rules))).items()}
 
 
 def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
@@ -217,10 +218,16 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     typology_score` holds what the two share)."""
     config = config or TypologyConfig()
     rules = rules if rules is not None else load_typology_rules()
-    profiles = _benign_rows(engine, rules, config)
-    features = _feature_rows(engine, rules) if config.with_features else {}
+    wanted = {*config.buyer_rules, *config.victim_rules}
+    scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
+    sqls = [benign_profile_sql(rules.corridor, config.shape),
+            *([_features_sql(rules)] if config.with_features else []),
+            *(score_sql(rule) for rule in scored)]
+    results = in_order(engine, sqls)  # the rules' queries run while earlier rows are combined
+    profiles = _by_sender(next(results))
+    features = _by_sender(next(results)) if config.with_features else {}
     if found is None:
-        found = _streamed(engine, rules, {*config.buyer_rules, *config.victim_rules})
+        found = ((rule, row) for rule, rows in zip(scored, results, strict=True) for row in rows)
     return ranked(score_account(account, typology, entries, _looked_up(profiles, account, _profile),
                                 _looked_up(features, account, rounded_features), config)
                   for (typology, account), entries in _entries(found, config).items())
@@ -241,5 +248,5 @@ def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> lis
 
 
 __all__ = ["BUYER", "VICTIM", "AccountScore", "Found", "TypologyConfig", "benign_profiles",
-           "combine", "finding_columns", "load_typology_rules", "pack_findings", "ranked_senders",
-           "score_accounts", "score_rows_where", "score_sql", "sender_features"]
+           "combine", "finding_columns", "in_order", "load_typology_rules", "pack_findings",
+           "ranked_senders", "score_accounts", "score_rows_where", "score_sql", "sender_features"]
