@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from threading import Lock
 from typing import Any
 
@@ -128,20 +129,51 @@ Entries = dict[tuple[str, str], list[dict[str, JSONValue]]]
 def _entries(found: Found, config: TypologyConfig) -> Entries:
     """:data:`Entries` of the typologies' rules, in one pass over ``found`` (each row turned
     into a contribution by :func:`~vigil.payments.typology_score.rule_entry`, as inline; rows
-    of one rule with the same figures share it: :func:`_entry`)."""
+    of one rule with the same figures share it: :class:`_RuleRows`)."""
     entries: Entries = defaultdict(list)
-    impls: dict[str, tuple[PaymentRule[Any], tuple[str, ...]]] = {}
+    seen: dict[str, _RuleRows] = {}
     made: dict[tuple[Any, ...], dict[str, JSONValue]] = {}
     for rule, row in found:
-        impl, kinds = impls.get(rule.id) or impls.setdefault(
-            rule.id, (rule.rule, config.typologies_of(rule.id)))
-        if not kinds:
+        rows = seen.get(rule.id)
+        if rows is None:
+            rows = seen[rule.id] = _RuleRows(rule, config.typologies_of(rule.id), row)
+        if not rows.kinds:
             continue
-        entry = _entry(rule, row, impl, made)
-        for account in payers(row):
-            for kind in kinds:
+        entry = rows.entry(row, made)
+        senders = row.get("senders")
+        one = senders is not None and len(senders) == 1 and senders[0] is not None
+        for account in senders if one else payers(row):
+            for kind in rows.kinds:
                 entries[(kind, account)].append(entry)
     return entries
+
+
+class _RuleRows:
+    """One rule's finding rows as the score reads them: its typologies, and its figures (every
+    column but ``senders``) taken from a row by one getter, for the rows of the first row's
+    columns (one query's rows all are); rows of other columns take :func:`_entry`'s way."""
+
+    def __init__(self, rule: RuleConfig, kinds: tuple[str, ...], first: Mapping[str, Any]) -> None:
+        self.rule, self.impl, self.kinds = rule, rule.rule, kinds
+        names = [name for name in first if name != "senders"]
+        self.width = len(names) + 1
+        self.figures: Callable[[Mapping[str, Any]], Any] = (
+            itemgetter(*names) if names else (lambda row: ()))
+
+    def entry(self, row: Mapping[str, Any], made: dict[tuple[Any, ...], dict[str, JSONValue]],
+              ) -> dict[str, JSONValue]:
+        """:func:`_entry` of ``row``: a row with ``senders`` and as many other columns as the
+        first row has all of the first row's columns, so its figures are the getter's."""
+        if len(row) != self.width or "senders" not in row:
+            return _entry(self.rule, row, self.impl, made)
+        try:
+            key = (self.rule.id, self.figures(row))
+            entry = made.get(key)
+        except (KeyError, TypeError):
+            return _entry(self.rule, row, self.impl, made)
+        if entry is None:
+            entry = made[key] = rule_entry(self.rule, row, self.impl)
+        return entry
 
 
 def _entry(rule: RuleConfig, row: Mapping[str, Any], impl: PaymentRule[Any],
