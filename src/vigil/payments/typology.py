@@ -141,8 +141,9 @@ def _entries(found: Found, config: TypologyConfig) -> Entries:
             continue
         entry = rows.entry(row, made)
         senders = row.get("senders")
-        one = senders is not None and len(senders) == 1 and senders[0] is not None
-        for account in senders if one else payers(row):
+        if senders is None or len(senders) != 1 or senders[0] is None:
+            senders = payers(row)  # one sender needs no set and no sort
+        for account in senders:
             for kind in rows.kinds:
                 entries[(kind, account)].append(entry)
     return entries
