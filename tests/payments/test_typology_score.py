@@ -3,6 +3,8 @@ structure lowers a score, and victims are a typology of their own (DuckDB)."""
 
 from __future__ import annotations
 
+import gc
+
 from tests.payments.helpers import pay
 from vigil.engines import DuckDBEngine
 from vigil.payments.payment_table import payment_columns
@@ -110,3 +112,13 @@ def test_findings_of_other_columns_score_as_their_own_rows_would() -> None:
         plain = score_accounts(engine, found=found)
         other = score_accounts(engine, found=reshaped)
     assert [s.to_json() for s in other] == [s.to_json() for s in plain]
+
+
+def test_scoring_leaves_the_cycle_collector_as_it_found_it() -> None:
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            assert _scores(_buyers())
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()

@@ -41,6 +41,7 @@ from vigil.payments.typology_score import (
     TypologyConfig,
     benign_profile,
     combine,
+    cycles_uncollected,
     payers,
     ranked,
     rounded_features,
@@ -249,8 +250,14 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     when the caller already has them (:func:`pack_findings`), else they are queried here. The
     inline scorer scores the same way, one payment at a time (:mod:`vigil.payments.
     typology_score` holds what the two share)."""
-    config = config or TypologyConfig()
-    rules = rules if rules is not None else load_typology_rules()
+    with cycles_uncollected():
+        return _scored(engine, rules if rules is not None else load_typology_rules(),
+                       config or TypologyConfig(), found)
+
+
+def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
+            found: Found | None) -> list[AccountScore]:
+    """:func:`score_accounts` with its defaults filled in."""
     wanted = {*config.buyer_rules, *config.victim_rules}
     scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
     sqls = [benign_profile_sql(rules.corridor, config.shape),
