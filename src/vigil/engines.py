@@ -9,10 +9,12 @@ seconds since the epoch, which the DuckDB engine defines as a macro because Duck
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, runtime_checkable
 
 import duckdb
 
@@ -40,6 +42,20 @@ class SqlEngine(Protocol):
     def register_table(self, name: str, rows: Rows | Columns) -> None: ...
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]: ...
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class InOrderQueries(Protocol):
+    """An engine that runs several SELECTs side by side and gives their rows back in order
+    (:meth:`DuckDBEngine.queries`); callers fall back to one :meth:`SqlEngine.query` at a time."""
+
+    def queries(self, sqls: Iterable[str]) -> Iterator[list[dict[str, Any]]]: ...
+
+
+QUERIES_AHEAD = 2
+"""Queries :meth:`DuckDBEngine.queries` runs at once: on 2 cores, one query's single-threaded
+phases and the caller's Python overlap the next query (docs/benchmarks.md, the pack's third
+round)."""
 
 
 _SQL_TYPES: tuple[tuple[type, str], ...] = (
@@ -116,6 +132,31 @@ def _aware_at(row: tuple[Any, ...], positions: Sequence[int]) -> list[Any]:
     return values
 
 
+_COLUMNAR_TYPES = frozenset({"VARCHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT",
+                            "DOUBLE"})
+"""Column types NumPy's ``tolist`` turns into the Python values ``fetchall`` gives (str, bool,
+int, float; NULL as None); others (HUGEINT as float, lists as arrays, timestamps) do not."""
+
+
+def _rows(cursor: Any) -> list[dict[str, Any]]:
+    """A DuckDB cursor's result as dicts, naive timestamps made aware (UTC), touching only the
+    timestamp columns. A result of plain columns only (:data:`_COLUMNAR_TYPES`, distinct names)
+    is fetched a column at a time (NumPy), several times cheaper than a tuple per row for the
+    same values: the score's per-sender features and benign figures, 60,000 rows per 1M
+    payments (docs/benchmarks.md, the pack's third round)."""
+    description = cursor.description or ()
+    names = [column[0] for column in description]
+    types = [str(column[1]) for column in description]
+    if names and len(set(names)) == len(names) and _COLUMNAR_TYPES.issuperset(types):
+        columns = [values.tolist() for values in cursor.fetchnumpy().values()]
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    times = [n for n, sql_type in enumerate(types) if sql_type.startswith("TIMESTAMP")]
+    rows = cursor.fetchall()
+    if times:
+        rows = [_aware_at(row, times) for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
 class Engine:
     """What a registered engine declares besides :class:`SqlEngine`'s methods: a stable name
     (``VIGIL_ENGINE`` picks it) and one line about it. Built with no arguments, once per run."""
@@ -179,15 +220,33 @@ class DuckDBEngine(Engine):
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts; naive timestamps made aware (UTC), touching only timestamp columns."""
-        cursor = self._execute(sql, params)
-        description = cursor.description or ()
-        names = [column[0] for column in description]
-        times = [n for n, column in enumerate(description)
-                 if str(column[1]).startswith("TIMESTAMP")]
-        rows = cursor.fetchall()
-        if times:
-            rows = [_aware_at(row, times) for row in rows]
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return _rows(self._execute(sql, params))
+
+    def queries(self, sqls: Iterable[str], ahead: int = QUERIES_AHEAD,
+                ) -> Iterator[list[dict[str, Any]]]:
+        """The rows of each of ``sqls`` (as :meth:`query` gives them), in order, with up to
+        ``ahead`` of the queries running at once, each on its own cursor of this database:
+        DuckDB releases the GIL while it works, so the caller's Python over one query's rows
+        overlaps the next queries, and one query's single-threaded phases another's work."""
+        pending: deque[Future[list[dict[str, Any]]]] = deque()
+        with ThreadPoolExecutor(max_workers=max(ahead, 1)) as pool:
+            for sql in sqls:
+                pending.append(pool.submit(self._cursor_query, sql))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    def _cursor_query(self, sql: str) -> list[dict[str, Any]]:
+        """:meth:`query` on a cursor of its own (a thread's connection to this database)."""
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute("SET enable_progress_bar = false")
+            return _rows(cursor.execute(sql))
+        except duckdb.Error as exc:
+            raise EngineError(self.name, sql, exc) from exc
+        finally:
+            cursor.close()
 
     def create_table(self, name: str, sql: str) -> None:
         """Keep the result of SELECT ``sql`` as table ``name`` (iterative SQL, e.g. linking)."""
@@ -213,4 +272,5 @@ class DuckDBEngine(Engine):
             raise EngineError(self.name, sql, exc) from exc
 
 
-__all__ = ["DuckDBEngine", "Engine", "EngineError", "SqlEngine", "typed_columns"]
+__all__ = ["QUERIES_AHEAD", "DuckDBEngine", "Engine", "EngineError", "InOrderQueries", "SqlEngine",
+           "typed_columns"]

@@ -96,3 +96,24 @@ def test_tables_load_in_chunks_with_the_same_rows(monkeypatch: pytest.MonkeyPatc
     assert [row["id"] for row in rows] == columns["id"]
     assert [row["n"] for row in rows] == columns["n"]
     assert [row["at"] for row in rows] == columns["at"]
+
+
+def test_plain_columns_come_back_as_a_row_at_a_time_would(engine: DuckDBEngine) -> None:
+    """The column-at-a-time fetch gives the values, types and NULLs of ``fetchall``."""
+    sql = ("SELECT * FROM (VALUES ('a', 1, CAST(2 AS INTEGER), 1.5E0, TRUE, CAST(-0.0 AS DOUBLE)),"
+           " (NULL, NULL, NULL, NULL, NULL, CAST('nan' AS DOUBLE))) t(s, n, i, x, ok, z)")
+    rows = engine.query(sql)
+    cursor = engine._connection.execute(sql)  # the row-at-a-time fetch, for comparison
+    names = [column[0] for column in cursor.description]
+    expected = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    assert repr(rows) == repr(expected)
+    assert [type(v) for v in rows[0].values()] == [str, int, int, float, bool, float]
+    assert engine.query(f"SELECT * FROM ({sql}) t WHERE 1 = 0") == []
+
+
+def test_queries_side_by_side_come_back_in_order(engine: DuckDBEngine) -> None:
+    engine.register_table("t", {"n": list(range(100))})
+    sqls = [f"SELECT COUNT(*) AS c, [{k}] AS tag FROM t WHERE n >= {k}" for k in range(7)]
+    assert list(engine.queries(sqls, ahead=3)) == [[{"c": 100 - k, "tag": [k]}] for k in range(7)]
+    with pytest.raises(EngineError, match="no_such_table"):
+        list(engine.queries(["SELECT 1 AS one", "SELECT * FROM no_such_table"]))

@@ -3,6 +3,8 @@ structure lowers a score, and victims are a typology of their own (DuckDB)."""
 
 from __future__ import annotations
 
+import gc
+
 from tests.payments.helpers import pay
 from vigil.engines import DuckDBEngine
 from vigil.payments.payment_table import payment_columns
@@ -13,6 +15,7 @@ from vigil.payments.typology import (
     TypologyConfig,
     benign_profiles,
     load_typology_rules,
+    pack_findings,
     score_accounts,
     sender_features,
 )
@@ -93,3 +96,29 @@ def test_a_scored_account_carries_its_features_and_benign_figures_rounded() -> N
         assert score.features == features[score.account] and len(score.features) > 10
         assert "sender" not in score.features and score.benign == profiles[score.account]
         assert all(round(v, 4) == v for v in score.features.values() if isinstance(v, float))
+
+
+def test_findings_of_other_columns_score_as_their_own_rows_would() -> None:
+    """Rows of one rule share a contribution only where their figures are equal, whatever
+    columns they carry: rows of other columns than the rule's first row are keyed afresh."""
+    with DuckDBEngine() as engine:
+        engine.register_table("payments", payment_columns(_buyers()))
+        found = pack_findings(engine, load_typology_rules(), for_score=True)
+    assert found
+    reshaped = [(rule, {**row, "extra": n}) if n % 2 else (rule, dict(reversed(row.items())))
+                for n, (rule, row) in enumerate(found)]
+    with DuckDBEngine() as engine:
+        engine.register_table("payments", payment_columns(_buyers()))
+        plain = score_accounts(engine, found=found)
+        other = score_accounts(engine, found=reshaped)
+    assert [s.to_json() for s in other] == [s.to_json() for s in plain]
+
+
+def test_scoring_leaves_the_cycle_collector_as_it_found_it() -> None:
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            assert _scores(_buyers())
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()

@@ -31,7 +31,7 @@ def sender_features_sql(corridor: Corridor, offsets: Mapping[str, float],
     """One row per sender of corridor payments with the features named in the module doc."""
     hour = local_hour_sql(offsets, "sent_s", "sender_country")
     windows = ",\n".join(
-        f"    SUM(CASE WHEN last_s - sent_s < {w * SECONDS_PER_DAY} THEN 1 ELSE 0 END)"
+        f"    COUNT(CASE WHEN last_s - sent_s < {w * SECONDS_PER_DAY} THEN 1 END)"
         f" AS count_{w}d,\n"
         f"    SUM(CASE WHEN last_s - sent_s < {w * SECONDS_PER_DAY} THEN amount_usd ELSE 0 END)"
         f" AS usd_{w}d" for w in WINDOWS_DAYS)

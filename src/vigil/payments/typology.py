@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from threading import Lock
 from typing import Any
 
 from pydantic import AwareDatetime
 
-from vigil.engines import DuckDBEngine, SqlEngine
+from vigil.engines import DuckDBEngine, InOrderQueries, SqlEngine
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.features_sql import sender_features_sql
@@ -40,6 +41,7 @@ from vigil.payments.typology_score import (
     TypologyConfig,
     benign_profile,
     combine,
+    cycles_uncollected,
     payers,
     ranked,
     rounded_features,
@@ -107,16 +109,18 @@ def pack_findings(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str
     """Every enabled rule's finding rows over the engine's ``payments`` (only the ``wanted``
     rule ids, when given), in the pack's order; ``for_score``: only the columns
     :func:`score_accounts` reads (:func:`score_sql`)."""
-    return [(rule, row) for rule in rules.enabled() if wanted is None or rule.id in wanted
-            for row in engine.query(score_sql(rule) if for_score
-                                    else rule.rule.sql(rule.parameters))]
+    chosen = [rule for rule in rules.enabled() if wanted is None or rule.id in wanted]
+    sqls = [score_sql(rule) if for_score else rule.rule.sql(rule.parameters) for rule in chosen]
+    return [(rule, row) for rule, rows in zip(chosen, in_order(engine, sqls), strict=True)
+            for row in rows]
 
 
-def _streamed(engine: SqlEngine, rules: PaymentRules, wanted: Collection[str]) -> Found:
-    """:func:`pack_findings` for the score, one rule's rows held at a time."""
-    for rule in rules.enabled():
-        if rule.id in wanted:
-            yield from ((rule, row) for row in engine.query(score_sql(rule)))
+def in_order(engine: SqlEngine, sqls: Sequence[str]) -> Iterator[list[dict[str, Any]]]:
+    """The rows of each of ``sqls``, in order: side by side where the engine can
+    (:class:`~vigil.engines.InOrderQueries`, DuckDB), else one query at a time (Spark)."""
+    if isinstance(engine, InOrderQueries):
+        return engine.queries(sqls)
+    return (engine.query(sql) for sql in sqls)
 
 
 Entries = dict[tuple[str, str], list[dict[str, JSONValue]]]
@@ -126,20 +130,52 @@ Entries = dict[tuple[str, str], list[dict[str, JSONValue]]]
 def _entries(found: Found, config: TypologyConfig) -> Entries:
     """:data:`Entries` of the typologies' rules, in one pass over ``found`` (each row turned
     into a contribution by :func:`~vigil.payments.typology_score.rule_entry`, as inline; rows
-    of one rule with the same figures share it: :func:`_entry`)."""
+    of one rule with the same figures share it: :class:`_RuleRows`)."""
     entries: Entries = defaultdict(list)
-    impls: dict[str, tuple[PaymentRule[Any], tuple[str, ...]]] = {}
+    seen: dict[str, _RuleRows] = {}
     made: dict[tuple[Any, ...], dict[str, JSONValue]] = {}
     for rule, row in found:
-        impl, kinds = impls.get(rule.id) or impls.setdefault(
-            rule.id, (rule.rule, config.typologies_of(rule.id)))
-        if not kinds:
+        rows = seen.get(rule.id)
+        if rows is None:
+            rows = seen[rule.id] = _RuleRows(rule, config.typologies_of(rule.id), row)
+        if not rows.kinds:
             continue
-        entry = _entry(rule, row, impl, made)
-        for account in payers(row):
-            for kind in kinds:
+        entry = rows.entry(row, made)
+        senders = row.get("senders")
+        if senders is None or len(senders) != 1 or senders[0] is None:
+            senders = payers(row)  # one sender needs no set and no sort
+        for account in senders:
+            for kind in rows.kinds:
                 entries[(kind, account)].append(entry)
     return entries
+
+
+class _RuleRows:
+    """One rule's finding rows as the score reads them: its typologies, and its figures (every
+    column but ``senders``) taken from a row by one getter, for the rows of the first row's
+    columns (one query's rows all are); rows of other columns take :func:`_entry`'s way."""
+
+    def __init__(self, rule: RuleConfig, kinds: tuple[str, ...], first: Mapping[str, Any]) -> None:
+        self.rule, self.impl, self.kinds = rule, rule.rule, kinds
+        names = [name for name in first if name != "senders"]
+        self.width = len(names) + 1
+        self.figures: Callable[[Mapping[str, Any]], Any] = (
+            itemgetter(*names) if names else (lambda row: ()))
+
+    def entry(self, row: Mapping[str, Any], made: dict[tuple[Any, ...], dict[str, JSONValue]],
+              ) -> dict[str, JSONValue]:
+        """:func:`_entry` of ``row``: a row with ``senders`` and as many other columns as the
+        first row has all of the first row's columns, so its figures are the getter's."""
+        if len(row) != self.width or "senders" not in row:
+            return _entry(self.rule, row, self.impl, made)
+        try:
+            key = (self.rule.id, self.figures(row))
+            entry = made.get(key)
+        except (KeyError, TypeError):
+            return _entry(self.rule, row, self.impl, made)
+        if entry is None:
+            entry = made[key] = rule_entry(self.rule, row, self.impl)
+        return entry
 
 
 def _entry(rule: RuleConfig, row: Mapping[str, Any], impl: PaymentRule[Any],
@@ -164,20 +200,20 @@ def _profile(row: Mapping[str, Any]) -> dict[str, JSONValue]:
                           row["cadence"], float(row["few_payees"]), row["payees"])
 
 
-def _benign_rows(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
-                 ) -> dict[str, dict[str, Any]]:
-    return {row["sender"]: row
-            for row in engine.query(benign_profile_sql(rules.corridor, config.shape))}
+def _by_sender(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {row["sender"]: row for row in rows}
 
 
 def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
                     ) -> dict[str, dict[str, JSONValue]]:
     """sender -> its benign shape (``benign`` is the strongest, in [0, 1])."""
-    return {sender: _profile(row) for sender, row in _benign_rows(engine, rules, config).items()}
+    rows = engine.query(benign_profile_sql(rules.corridor, config.shape))
+    return {sender: _profile(row) for sender, row in _by_sender(rows).items()}
 
 
-def _feature_rows(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, Any]]:
-    """sender -> its row of :func:`~vigil.payments.features_sql.sender_features_sql`."""
+def _features_sql(rules: PaymentRules) -> str:
+    """:func:`~vigil.payments.features_sql.sender_features_sql` with R7's clock and R6's words
+    when the pack has them."""
     offsets: dict[str, float] = dict(DEFAULT_UTC_OFFSETS)
     night = (22, 5)
     words: tuple[str, ...] = ("gift", "school fees", "medical bills", "accommodation", "uniform")
@@ -187,14 +223,13 @@ def _feature_rows(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str,
             night = (rule.parameters.night_start, rule.parameters.night_end)
         if isinstance(rule.parameters, CoverStoryParams):
             words = rule.parameters.cover_words
-    rows = engine.query(sender_features_sql(rules.corridor, offsets, words, night))
-    return {row["sender"]: row for row in rows}
+    return sender_features_sql(rules.corridor, offsets, words, night)
 
 
 def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
     """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
     return {sender: dict(rounded_features(row))
-            for sender, row in _feature_rows(engine, rules).items()}
+            for sender, row in _by_sender(engine.query(_features_sql(rules))).items()}
 
 
 def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
@@ -215,12 +250,24 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     when the caller already has them (:func:`pack_findings`), else they are queried here. The
     inline scorer scores the same way, one payment at a time (:mod:`vigil.payments.
     typology_score` holds what the two share)."""
-    config = config or TypologyConfig()
-    rules = rules if rules is not None else load_typology_rules()
-    profiles = _benign_rows(engine, rules, config)
-    features = _feature_rows(engine, rules) if config.with_features else {}
+    with cycles_uncollected():
+        return _scored(engine, rules if rules is not None else load_typology_rules(),
+                       config or TypologyConfig(), found)
+
+
+def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
+            found: Found | None) -> list[AccountScore]:
+    """:func:`score_accounts` with its defaults filled in."""
+    wanted = {*config.buyer_rules, *config.victim_rules}
+    scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
+    sqls = [benign_profile_sql(rules.corridor, config.shape),
+            *([_features_sql(rules)] if config.with_features else []),
+            *(score_sql(rule) for rule in scored)]
+    results = in_order(engine, sqls)  # the rules' queries run while earlier rows are combined
+    profiles = _by_sender(next(results))
+    features = _by_sender(next(results)) if config.with_features else {}
     if found is None:
-        found = _streamed(engine, rules, {*config.buyer_rules, *config.victim_rules})
+        found = ((rule, row) for rule, rows in zip(scored, results, strict=True) for row in rows)
     return ranked(score_account(account, typology, entries, _looked_up(profiles, account, _profile),
                                 _looked_up(features, account, rounded_features), config)
                   for (typology, account), entries in _entries(found, config).items())
@@ -241,5 +288,5 @@ def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> lis
 
 
 __all__ = ["BUYER", "VICTIM", "AccountScore", "Found", "TypologyConfig", "benign_profiles",
-           "combine", "finding_columns", "load_typology_rules", "pack_findings", "ranked_senders",
-           "score_accounts", "score_rows_where", "score_sql", "sender_features"]
+           "combine", "finding_columns", "in_order", "load_typology_rules", "pack_findings",
+           "ranked_senders", "score_accounts", "score_rows_where", "score_sql", "sender_features"]

@@ -9,8 +9,9 @@ into a profile with :func:`benign_profile`, and one account's entries and profil
 
 from __future__ import annotations
 
-import math
+import gc
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,11 +156,14 @@ def benign_profile(kin: float, organisation: float, cadence: float | None, few_p
 
 def combine(found: Mapping[str, dict[str, JSONValue]], benign: float, config: TypologyConfig,
             min_rules: int, threshold: float) -> tuple[float, bool]:
-    """Noisy-or of the contributions, discounted by the benign shape; flagged or not."""
-    parts = [contribution(entry) for entry in found.values()]
-    score = (1.0 - math.prod(1.0 - min(p, 0.999) for p in parts))
-    score *= 1.0 - config.benign_weight * benign
-    strong = sum(p >= config.min_contribution for p in parts)
+    """Noisy-or of the contributions, discounted by the benign shape; flagged or not (one
+    pass; the product is taken left to right from 1, as ``math.prod`` takes it)."""
+    product, strong, floor = 1.0, 0, config.min_contribution
+    for entry in found.values():
+        part = contribution(entry)
+        product *= 1.0 - min(part, 0.999)
+        strong += part >= floor
+    score = (1.0 - product) * (1.0 - config.benign_weight * benign)
     return round(score, 6), score >= threshold and strong >= min_rules
 
 
@@ -170,14 +174,32 @@ def score_account(account: str, typology: str, entries: Iterable[dict[str, JSONV
     rule counts), its benign profile (a buyer's score is discounted by it) and its features."""
     found = strongest(entries)
     if typology == BUYER:
-        benign = float(str(profile.get("benign", 0.0)))
+        raw = profile.get("benign", 0.0)
+        benign = raw if type(raw) is float else float(str(raw))
         min_rules, threshold = config.min_rules, config.alert_threshold
     else:
         benign, min_rules, threshold = 0.0, config.victim_min_rules, config.victim_threshold
     score, flagged = combine(found, benign, config, min_rules, threshold)
-    ordered = sorted(found.values(), key=lambda e: (-contribution(e), str(e["id"])))
+    ordered = (sorted(found.values(), key=lambda e: (-contribution(e), str(e["id"])))
+               if len(found) > 1 else list(found.values()))
     return AccountScore(account, typology, score, flagged, ordered, dict(profile),
                         features if isinstance(features, RoundedRow) else dict(features))
+
+
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """Python's cycle collector paused for the block (if it was on), for scoring a batch: the
+    rows, entries and scores made there hold no reference cycles, so reference counting frees
+    them all, and each collection the allocations would trigger only walks every object alive
+    (at 1M payments about a quarter of the score's Python CPU: docs/benchmarks.md, the pack's
+    third round). Another thread's cycles wait for the block's end."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
@@ -186,5 +208,5 @@ def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
 
 
 __all__ = ["BUYER", "VICTIM", "AccountScore", "RoundedRow", "TypologyConfig", "benign_profile",
-           "combine", "payers", "ranked", "rounded_features", "rule_entry", "score_account",
-           "strongest"]
+           "combine", "cycles_uncollected", "payers", "ranked", "rounded_features", "rule_entry",
+           "score_account", "strongest"]
