@@ -146,8 +146,8 @@ def measure(rows: int, new: int, folder: Path) -> None:
 
 def detect_only(rows: int, new: int, folder: Path) -> None:
     """Time the incremental detection of ``new`` payments among ``rows`` stored ones."""
-    from vigil.incremental.detect import _keys_of
     from vigil.payments.detector import PaymentTypologyDetector
+    from vigil.payments.partition_keys import keys_of_parts
 
     parts = folder / "payment"
     parts.mkdir(parents=True)
@@ -160,11 +160,11 @@ def detect_only(rows: int, new: int, folder: Path) -> None:
     print(f"{rows:,} + {new:,} payments written in {time.perf_counter() - start:.1f} s",
           flush=True)
     detector = PaymentTypologyDetector()
-    columns = detector.partition_columns() or ()
+    wanted = detector.partition_keys() or ()
+    stored = sorted(str(p) for p in parts.glob("*.parquet"))
     start, cpu = time.perf_counter(), time.process_time()
-    keys = _keys_of([str(parts / "part-1-new.parquet")], columns, None)
-    found = detector.detect_parquet_scoped(sorted(str(p) for p in parts.glob("*.parquet")),
-                                           None, keys)
+    keys = keys_of_parts(stored, [str(parts / "part-1-new.parquet")], wanted, None)
+    found = detector.detect_parquet_scoped(stored, None, keys)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"  incremental detection: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
           f"{sum(len(v) for v in keys.values()):,} keys, {len(found):,} signals, peak RSS "

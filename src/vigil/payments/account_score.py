@@ -3,8 +3,9 @@
 A rule's signal names the accounts of a finding; the account it is *about* is the one in the
 rule's key column (:attr:`~vigil.payments.rule_base.PaymentRule.history_key`: the sender of R1, R2,
 R3 and R5, the beneficiary of R4), so a buyer is not scored for the fan-in of the facilitator he
-paid, nor the facilitator for each buyer's escalation. A rule without a key scores every account
-of its finding.
+paid, nor the facilitator for each buyer's escalation. A rule without a key, or keyed ``payer``
+(R15: its finding is about the sender and names the beneficiaries that make it), scores every
+account of its finding.
 
 The combination is a noisy-OR of the rules' contributions (weight times strength), bounded in
 [0, 1] and growing with every rule that fires, in the manner of Tazama's weighted typology sum
