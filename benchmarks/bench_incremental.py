@@ -163,7 +163,8 @@ def detect_only(rows: int, new: int, folder: Path) -> None:
     wanted = detector.partition_keys() or ()
     stored = sorted(str(p) for p in parts.glob("*.parquet"))
     start, cpu = time.perf_counter(), time.process_time()
-    keys = keys_of_parts(stored, [str(parts / "part-1-new.parquet")], wanted, None)
+    keys = keys_of_parts(stored, [str(parts / "part-1-new.parquet")], wanted, None,
+                         detector.hub_rows())
     found = detector.detect_parquet_scoped(stored, None, keys)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"  incremental detection: {seconds:.1f} s wall, {cpu:.1f} s CPU, "

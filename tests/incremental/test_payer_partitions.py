@@ -13,7 +13,11 @@ from tests.payments.helpers import pay
 from vigil.checkpoints import CurrentSignal
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
+from vigil.incremental.detect import fingerprint
 from vigil.payments.partition_keys import history_of, keys_of_payments
+from vigil.payments.rules import load_rules
+from vigil.payments.score_detector import TypologyScoreDetector
+from vigil.payments.typology_score import TypologyConfig
 from vigil.records import Payment, Record
 from vigil.settings import Settings
 from vigil.store.memory import MemoryStore
@@ -88,3 +92,14 @@ def test_payer_keys_reach_every_sender_of_the_new_payments_beneficiaries() -> No
     assert {p.txn_id for p in history_of(stored, {"payer": ["bank:a"]})} == {
         "a0", "a1", "a2", "a3", "b0", "d0", "ax", "cx"}
     assert {p.txn_id for p in history_of(stored, {"sender": ["bank:b"]})} == {"b0"}
+
+
+def test_the_score_detectors_fingerprint_follows_its_pack_and_configuration() -> None:
+    """The score runs incrementally now, so a checkpoint taken under another pack or another
+    configuration must not be continued."""
+    banks = MemoryStore()
+    default, small = load_rules(), load_rules(Path("payment_rules.yaml"))
+    prints = {fingerprint(detector, "same settings", banks) for detector in (
+        TypologyScoreDetector(rules=default), TypologyScoreDetector(rules=small),
+        TypologyScoreDetector(rules=default, config=TypologyConfig(benign_weight=0.5)))}
+    assert len(prints) == 3

@@ -44,12 +44,16 @@ class DetectorRun:
 
 
 def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> str:
-    """What a detector was: name, version, class, settings, rule pack, banks when it uses them.
-    A checkpoint taken with another fingerprint is not continued: the detector runs in full."""
+    """What a detector was: name, version, class, settings, rule pack (with each rule's history
+    key: the scopes of its signals) and score configuration, banks when it uses them. A
+    checkpoint taken with another fingerprint is not continued: the detector runs in full."""
     parts: list[Any] = [detector.name, detector.version, type(detector).__qualname__,
                         settings_digest]
-    if isinstance(detector, PaymentTypologyDetector):
+    if isinstance(detector, PaymentTypologyDetector | TypologyScoreDetector):
         parts.append(detector.rules.model_dump(mode="json"))
+        parts.append({rule.id: rule.rule.history_key for rule in detector.rules.enabled()})
+    if isinstance(detector, TypologyScoreDetector):
+        parts.append(detector.config.model_dump(mode="json"))
     found = partitioning(detector)
     if found is None or found.uses_banks:
         counts = banks.bank_entry_counts()
@@ -103,7 +107,7 @@ def _payments_from_parts(detector: PaymentTypologyDetector | TypologyScoreDetect
     if wanted is None or arrived is None:
         return DetectorRun(detector.name, detector.detect_parquet_scoped(parts, fs), None,
                            _count(parts, fs))
-    keys = keys_of_parts(parts, arrived, wanted, fs)
+    keys = keys_of_parts(parts, arrived, wanted, fs, detector.hub_rows())
     affected = scopes_of(keys)
     scoped = detector.detect_parquet_scoped(parts, fs, keys) if affected else []
     return DetectorRun(detector.name, [(scope, s) for scope, s in scoped if scope in affected],

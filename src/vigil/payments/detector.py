@@ -23,7 +23,9 @@ from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.pack_table import register_pack_payments
 from vigil.payments.parquet_batches import FINDINGS_BATCH, finding_batches, findings_tables
 from vigil.payments.partition_keys import (
+    PAYER,
     SCOPE_COLUMNS,
+    hub_rows_where,
     keyed_sql,
     partition_keys,
     register_keys,
@@ -140,6 +142,11 @@ class PaymentTypologyDetector(Detector):
         detector in full)."""
         return partition_keys(rule.rule.history_key for rule in self.rules.enabled())
 
+    def hub_rows(self) -> str:
+        """The payments through which the rules keyed ``payer`` read a beneficiary
+        (:func:`~vigil.payments.partition_keys.hub_rows_where`)."""
+        return hub_rows_where(r for r in self.rules.enabled() if r.rule.history_key == PAYER)
+
     def detect_scoped(self, records: Iterable[Record], context: DetectionContext,
                       wanted: Collection[str] | None = None) -> list[tuple[str, Signal]]:
         """:meth:`detect`, each signal with its scope (``sender:<account>`` for a rule keyed by
@@ -185,7 +192,7 @@ class PaymentTypologyDetector(Detector):
         tables: list[tuple[RuleConfig, str]] = []
         columns = register_keys(engine, keys)
         for column in columns:
-            engine.create_table(f"keyed_{column}", keyed_sql(column))
+            engine.create_table(f"keyed_{column}", keyed_sql(column, hubs=self.hub_rows()))
             engine.drop_table("payments")
             engine.create_table("payments", f"SELECT * FROM keyed_{column}")
             tables += findings_tables(engine, self.rules, column, len(tables))

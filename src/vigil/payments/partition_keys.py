@@ -15,7 +15,9 @@ of their beneficiaries, and the ``payer`` partitions of their senders and of eve
 of their beneficiaries: a new payment S->B can make B facilitator-like, or end it, or raise its
 count of unrelated senders, which changes the R15 finding of every sender of B. A ``payer``
 partition is recomputed from its sender's payments and every payment to the beneficiaries it
-paid: what R15's SQL reads for that sender, nothing more.
+paid: what R15's SQL reads for that sender, nothing more. On the Parquet path both steps go
+only through the payments the payer-keyed rules read (:func:`hub_rows_where`: R15's corridor):
+a payment outside them changes no other sender's finding.
 
 The typology score (:mod:`vigil.payments.score_detector`) is one signal per sender. Its
 partition is ``sender`` when every rule it scores is keyed by sender; ``payer`` when one is keyed
@@ -30,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from vigil.engines import DuckDBEngine
+from vigil.payments.pack_table import rule_rows_where
+from vigil.payments.rules import RuleConfig
 from vigil.records import Payment
 
 SENDER, BENEFICIARY, PAYER = "sender", "beneficiary", "payer"
@@ -79,13 +83,27 @@ def scopes_of(keys: Mapping[str, Collection[str]]) -> set[str]:
     return {f"{key}:{value}" for key, values in keys.items() for value in values}
 
 
-def keyed_sql(key: str, source: str = "stored_payments", wanted: str = "wanted_keys") -> str:
+def hub_rows_where(rules: Iterable[RuleConfig]) -> str:
+    """The payments through which ``rules`` (those reading beneficiaries' other senders) read
+    a beneficiary: the rows some of them reads (:func:`~vigil.payments.pack_table.
+    rule_rows_where`), or every payment (``TRUE``) when one may read any. A payment outside
+    them changes none of their findings, and a sender is no payer of a beneficiary through it."""
+    wheres = [rule_rows_where(rule) for rule in rules]
+    if not wheres or any(where is None for where in wheres):
+        return "TRUE"
+    return " OR ".join(f"({where})" for where in dict.fromkeys(wheres))
+
+
+def keyed_sql(key: str, source: str = "stored_payments", wanted: str = "wanted_keys",
+              hubs: str = "TRUE") -> str:
     """The rows of ``source`` the partitions of ``key`` named in table ``wanted``
-    (:func:`register_keys`) read: their whole history."""
+    (:func:`register_keys`) read: their whole history; for ``payer``, the payers' payments
+    and the ``hubs`` rows (:func:`hub_rows_where`) to the beneficiaries they paid so."""
     values = f"SELECT key_value FROM {wanted} WHERE key_column = '{key}'"
     if key == PAYER:
-        return (f"SELECT * FROM {source} WHERE sender IN ({values}) OR beneficiary IN "
-                f"(SELECT beneficiary FROM {source} WHERE sender IN ({values}))")
+        return (f"SELECT * FROM {source} WHERE sender IN ({values}) OR (({hubs}) AND "
+                f"beneficiary IN (SELECT beneficiary FROM {source} WHERE sender IN ({values}) "
+                f"AND ({hubs})))")
     return f"SELECT * FROM {source} WHERE {key} IN ({values})"
 
 
@@ -120,31 +138,30 @@ def history_of(stored: Sequence[Payment], keys: Mapping[str, Collection[str]]) -
 
 
 def keys_of_parts(stored: Sequence[str], arrived: Sequence[str], wanted: Collection[str],
-                  filesystem: object = None) -> Keys:
+                  filesystem: object = None, hubs: str = "TRUE") -> Keys:
     """:func:`arrived_keys` of the Parquet parts ``arrived`` among the ``stored`` parts (read
-    where they lie: two columns)."""
+    where they lie); payers through the ``hubs`` rows only (:func:`hub_rows_where`): a new
+    payment outside them changes no other sender's finding."""
     if not arrived:
         return {key: [] for key in wanted}
     engine = DuckDBEngine()
     try:
-        engine.register_parquet("arrived", arrived, [SENDER, BENEFICIARY], filesystem)
+        columns = list(Payment.model_fields)
+        engine.register_parquet("arrived", arrived, columns, filesystem)
         distinct = {column: {row["v"] for row in engine.query(
             f"SELECT DISTINCT {column} AS v FROM arrived WHERE {column} IS NOT NULL")}
             for column in (SENDER, BENEFICIARY)}
 
-        def senders_of(beneficiaries: set[str]) -> set[str]:
-            if not beneficiaries:
-                return set()
-            engine.register_parquet("stored", stored, [SENDER, BENEFICIARY], filesystem)
-            engine.register_table("hubs", {"beneficiary": sorted(beneficiaries)})
+        def senders_of(_beneficiaries: set[str]) -> set[str]:  # the arrived's, in SQL here
+            engine.register_parquet("stored", stored, columns, filesystem)
             return {row["v"] for row in engine.query(
-                "SELECT DISTINCT sender AS v FROM stored WHERE sender IS NOT NULL AND "
-                "beneficiary IN (SELECT beneficiary FROM hubs)")}
+                f"SELECT DISTINCT sender AS v FROM stored WHERE sender IS NOT NULL AND ({hubs}) "
+                f"AND beneficiary IN (SELECT beneficiary FROM arrived WHERE {hubs})")}
         return arrived_keys(distinct[SENDER], distinct[BENEFICIARY], wanted, senders_of)
     finally:
         engine.close()
 
 
 __all__ = ["BENEFICIARY", "PAYER", "SCOPE_COLUMNS", "SENDER", "Keys", "account_key",
-           "arrived_keys", "history_of", "keyed_sql", "keys_of_parts", "keys_of_payments",
-           "partition_keys", "register_keys", "scopes_of"]
+           "arrived_keys", "history_of", "hub_rows_where", "keyed_sql", "keys_of_parts",
+           "keys_of_payments", "partition_keys", "register_keys", "scopes_of"]

@@ -31,9 +31,17 @@ from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.detector import PARQUET_MEMORY_LIMIT, pack_and_engine
 from vigil.payments.pack_table import pack_rows_where, register_pack_payments
-from vigil.payments.partition_keys import account_key, keyed_sql, register_keys, scopes_of
+from vigil.payments.partition_keys import (
+    BENEFICIARY,
+    PAYER,
+    account_key,
+    hub_rows_where,
+    keyed_sql,
+    register_keys,
+    scopes_of,
+)
 from vigil.payments.payment_table import payment_columns
-from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.typology import (
     BUYER,
     AccountScore,
@@ -109,13 +117,21 @@ class TypologyScoreDetector(Detector):
             engine.close()
         return iter(self._signals(scores, _last_sent(payments)))
 
+    def _scored(self) -> list[RuleConfig]:
+        scored = {*self.config.buyer_rules, *self.config.victim_rules}
+        return [rule for rule in self.rules.enabled() if rule.id in scored]
+
     def partition_key(self) -> str | None:
         """The partition of the score's signals: ``sender``, ``payer`` (a scored rule reads
         the beneficiaries' other senders) or ``None`` (a scored rule may read any payment:
         every run scores in full); :func:`vigil.payments.partition_keys.account_key`."""
-        scored = {*self.config.buyer_rules, *self.config.victim_rules}
-        return account_key(rule.rule.history_key for rule in self.rules.enabled()
-                           if rule.id in scored)
+        return account_key(rule.rule.history_key for rule in self._scored())
+
+    def hub_rows(self) -> str:
+        """The payments through which the scored rules keyed by beneficiary or payer read a
+        beneficiary (:func:`~vigil.payments.partition_keys.hub_rows_where`)."""
+        return hub_rows_where(rule for rule in self._scored()
+                              if rule.rule.history_key in (BENEFICIARY, PAYER))
 
     def partition_keys(self) -> tuple[str, ...] | None:
         """:meth:`partition_key` as the rule detector's keys (one, or ``None``)."""
@@ -165,7 +181,8 @@ class TypologyScoreDetector(Detector):
             return "sent_times"
         engine.register_parquet("stored_payments", parts, list(Payment.model_fields), filesystem)
         names = register_keys(engine, keys)
-        engine.create_table("keyed", " UNION ".join(keyed_sql(key) for key in names))
+        engine.create_table("keyed", " UNION ".join(keyed_sql(key, hubs=self.hub_rows())
+                                                    for key in names))
         where = pack_rows_where(self.rules, extra)
         engine.create_table("payments", "SELECT * FROM keyed" + (f" WHERE {where}" if where
                                                                  else ""))
