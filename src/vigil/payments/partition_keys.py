@@ -4,7 +4,8 @@ A rule's :attr:`~vigil.payments.rule_base.PaymentRule.history_key` names the par
 payments its findings are a function of, and so the scope of its signals in an incremental run
 (:mod:`vigil.incremental`):
 
-- ``sender``: a finding about one sender, from that sender's payments (R1-R3, R5-R14, R16);
+- ``sender``: a finding about one sender, from that sender's payments (R1-R3, R5-R8, R11,
+  R12, R14, R16);
 - ``beneficiary``: about one beneficiary, from that beneficiary's payments (R4);
 - ``payer``: about one sender, from the sender's payments *and every payment to each
   beneficiary it paid* (R15: whether a beneficiary looks like a facilitator depends on its
