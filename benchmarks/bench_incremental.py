@@ -19,8 +19,9 @@ N + 30,000 stored payments, signals built): the part of a run that this design m
 proportional to what arrived, at sizes where a whole run does not fit the machine.
 
 Each run is split into its steps (detect, link, triage and storing) from the pipeline's progress
-callback. Prints seconds per step and per run, the ratio incremental / full, peak RSS and the load
-average (the machine may be shared). ``make bench-scale`` runs it after ``bench_scale.py``.
+callback. Prints wall and CPU seconds per step and per run, the ratio incremental / full, peak
+RSS and the load average (the machine may be shared). ``make bench-scale`` runs it after
+``bench_scale.py``.
 """
 
 from __future__ import annotations
@@ -73,33 +74,37 @@ def write_new(path: Path, first: int, rows: int, total: int, seed: int = 99) -> 
 
 
 class Steps:
-    """Seconds per pipeline step, from the progress callback."""
+    """Wall and CPU seconds per pipeline step, from the progress callback."""
 
     def __init__(self) -> None:
-        self.marks: list[tuple[str, float]] = []
+        self.marks: list[tuple[str, float, float]] = []
 
     def __call__(self, step: str) -> None:
-        self.marks.append(("detect" if step.startswith("detect") else step, time.perf_counter()))
+        self.marks.append(("detect" if step.startswith("detect") else step, time.perf_counter(),
+                           time.process_time()))
 
-    def split(self, end: float) -> dict[str, float]:
-        spent: dict[str, float] = {}
-        for (name, at), (_, then) in zip(self.marks, [*self.marks[1:], ("end", end)],
-                                         strict=True):
-            spent[name] = spent.get(name, 0.0) + then - at
+    def split(self, end: float, cpu_end: float) -> dict[str, tuple[float, float]]:
+        """Step -> (wall, CPU) seconds."""
+        spent: dict[str, tuple[float, float]] = {}
+        for (name, at, cpu_at), (_, then, cpu_then) in zip(
+                self.marks, [*self.marks[1:], ("end", end, cpu_end)], strict=True):
+            wall, cpu = spent.get(name, (0.0, 0.0))
+            spent[name] = (wall + then - at, cpu + cpu_then - cpu_at)
         return spent
 
 
 def timed(label: str, run: Callable[[Steps], object]) -> float:
-    """Run once; print wall seconds per step, CPU seconds (all threads) and the cases."""
+    """Run once; print wall / CPU seconds per step, CPU seconds (all threads) and the cases."""
     steps = Steps()
     start, cpu = time.perf_counter(), time.process_time()
     result = run(steps)
-    end, cpu = time.perf_counter(), time.process_time() - cpu
-    parts = "  ".join(f"{name} {seconds:6.1f} s" for name, seconds in steps.split(end).items())
+    end, cpu_end = time.perf_counter(), time.process_time()
+    parts = "  ".join(f"{name} {wall:.1f}/{spent:.1f} s"
+                      for name, (wall, spent) in steps.split(end, cpu_end).items())
     cases = len(getattr(result, "cases", []))
     signals = sum(getattr(result, "signals_by_detector", {}).values())
-    print(f"  {label:24} {end - start:8.1f} s wall {cpu:8.1f} s CPU  ({parts})  "
-          f"signals {signals:,}  cases {cases:,}  peak RSS "
+    print(f"  {label:24} {end - start:8.1f} s wall {cpu_end - cpu:8.1f} s CPU  (wall/CPU: "
+          f"{parts})  signals {signals:,}  cases {cases:,}  peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
     return end - start
 
@@ -146,8 +151,8 @@ def measure(rows: int, new: int, folder: Path) -> None:
 
 def detect_only(rows: int, new: int, folder: Path) -> None:
     """Time the incremental detection of ``new`` payments among ``rows`` stored ones."""
-    from vigil.incremental.detect import _keys_of
     from vigil.payments.detector import PaymentTypologyDetector
+    from vigil.payments.partition_keys import keys_of_parts
 
     parts = folder / "payment"
     parts.mkdir(parents=True)
@@ -160,11 +165,12 @@ def detect_only(rows: int, new: int, folder: Path) -> None:
     print(f"{rows:,} + {new:,} payments written in {time.perf_counter() - start:.1f} s",
           flush=True)
     detector = PaymentTypologyDetector()
-    columns = detector.partition_columns() or ()
+    wanted = detector.partition_keys() or ()
+    stored = sorted(str(p) for p in parts.glob("*.parquet"))
     start, cpu = time.perf_counter(), time.process_time()
-    keys = _keys_of([str(parts / "part-1-new.parquet")], columns, None)
-    found = detector.detect_parquet_scoped(sorted(str(p) for p in parts.glob("*.parquet")),
-                                           None, keys)
+    keys = keys_of_parts(stored, [str(parts / "part-1-new.parquet")], wanted, None,
+                         detector.hub_rows())
+    found = detector.detect_parquet_scoped(stored, None, keys)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"  incremental detection: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
           f"{sum(len(v) for v in keys.values()):,} keys, {len(found):,} signals, peak RSS "

@@ -34,6 +34,7 @@ from vigil.linking_sql import TableEngine
 from vigil.media.banks.lookup import store_flood_pauses
 from vigil.model import Case, Signal
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.score_detector import TypologyScoreDetector
 from vigil.plugin import DetectionContext, Detector
 from vigil.record_stream import RecordStream, stream_records
 from vigil.records import MediaObservation, Record, RecordKind
@@ -220,5 +221,6 @@ def _counts(current: Sequence[CurrentSignal], live: Sequence[Signal],
 def _marks(detectors: Sequence[Detector], records: RunRecords) -> dict[str, dict[str, object]]:
     """Marks of the kinds the detectors consume, as the run read them (parts or records)."""
     kinds = {d.consumes for d in detectors}
-    by_parts = {d.consumes for d in detectors if isinstance(d, PaymentTypologyDetector)}
+    by_parts = {d.consumes for d in detectors
+                if isinstance(d, PaymentTypologyDetector | TypologyScoreDetector)}
     return {kind.value: records.mark(kind, kind in by_parts) for kind in sorted(kinds)}

@@ -82,16 +82,11 @@ def test_deleted_records_make_the_next_run_full() -> None:
 
 
 def test_other_settings_or_detectors_make_the_next_run_full() -> None:
-    # The R1-R5 pack: the default R1-R16 pack's payments run in full every run (R15 has no
-    # history key), so only R1-R5 shows the incremental mode this test is about.
     store = MemoryStore()
     add_batch(store, _payments(800, seed=3))
     _runner(store, Settings(payment_rules=R1_R5)).run()
     _runner(store, Settings(payment_rules=R1_R5)).run()
-    modes = _modes(store)
-    # A typology score reads other senders' payments: that detector always runs in full.
-    assert modes.pop("payments.typology_score") == "full"
-    assert set(modes.values()) == {"incremental"}
+    assert set(_modes(store).values()) == {"incremental"}
     _runner(store, Settings(payment_rules=R1_R5, media_index="mih")).run()
     assert set(_modes(store).values()) == {"full"}
     before = {c.detector for c in store.current_signals()}

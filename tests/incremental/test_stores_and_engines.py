@@ -23,9 +23,9 @@ from vigil.testing.scale_payments import payment_batches, payments_of
 
 REGISTRY = load_registry()
 R1_R5 = Path("payment_rules.yaml")
-INCREMENTAL_PACK = Settings(payment_rules=R1_R5)
-"""The R1-R5 pack: every rule keyed by sender or beneficiary. The default R1-R16 pack's R15 has
-no history key, so with it the payments detector runs in full on every run."""
+DEFAULT_PACK = Settings()
+"""The default R1-R16 pack: every rule keyed (sender, beneficiary, or payer: R15), so both
+payment detectors run incrementally."""
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +68,9 @@ def _compare(incremental: Runner, records: list[Record], world: World | None,
 @pytest.mark.parametrize("record_store", ["sql", "parquet"])
 def test_every_store(opened: Store, record_store: str, world: World, tmp_path: Path) -> None:
     runner = Runner(opened, _records_of(opened, record_store, tmp_path / "records"),
-                    INCREMENTAL_PACK, REGISTRY, False, world.end)
+                    DEFAULT_PACK, REGISTRY, False, world.end)
     modes = _compare(runner, world.records(), world, batches=3)
     assert set(modes[0].values()) == {"full"}
-    # The typology score reads other senders' payments (R15): recomputed in full every run.
-    assert all(mode.pop("payments.typology_score") == "full" for mode in modes[1:])
     assert all(set(mode.values()) == {"incremental"} for mode in modes[1:])
 
 
@@ -81,10 +79,12 @@ def test_parquet_payments_stay_in_parquet(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'vigil.db'}")
     records = _records_of(store, "parquet", tmp_path / "records")
     payments: list[Record] = list(payments_of(next(payment_batches(3000, seed=9))))
-    settings = INCREMENTAL_PACK.model_copy(update={"detectors": "payments.typologies"})
+    settings = DEFAULT_PACK.model_copy(
+        update={"detectors": "payments.typologies,payments.typology_score"})
     runner = Runner(store, records, settings, REGISTRY, False, datetime(2024, 7, 1, tzinfo=UTC))
     modes = _compare(runner, payments, None, batches=4)
-    assert [m["payments.typologies"] for m in modes] == ["full"] + ["incremental"] * 3
+    for name in ("payments.typologies", "payments.typology_score"):
+        assert [m[name] for m in modes] == ["full"] + ["incremental"] * 3
     store.close()
 
 

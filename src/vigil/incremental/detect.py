@@ -6,9 +6,10 @@ rule pack or, for the media and report detectors, bank), when it is not partitio
 (:mod:`vigil.incremental.partitions`), or when the mark of its records is stale
 (:mod:`vigil.incremental.arrivals`); otherwise incremental: the partitions of the records that
 arrived are recomputed from their whole stored history and replace the current signals of those
-scopes. Payments kept as Parquet parts never become Python objects: the rule SQL reads the
-parts where they lie, restricted to the senders and beneficiaries of the new parts, and the
-typology score (not partitioned: every run in full) reads them there too.
+scopes. Payments kept as Parquet parts never become Python objects: the rule SQL and the
+typology score read the parts where they lie, restricted to the history of the keys the new
+parts touch (their senders and beneficiaries, and for R15 and the score every sender of those
+beneficiaries: :mod:`vigil.payments.partition_keys`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from typing import Any
 from vigil.checkpoints import FULL_SCOPE, RunCheckpoint
 from vigil.engines import DuckDBEngine
 from vigil.incremental.arrivals import RunRecords
-from vigil.incremental.partitions import Partitioning, ScopedSignals, partitioning
+from vigil.incremental.partitions import ScopedSignals, partitioning
 from vigil.model import Signal, content_hash
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.partition_keys import keys_of_parts, scopes_of
 from vigil.payments.score_detector import TypologyScoreDetector
 from vigil.plugin import DetectionContext, Detector
-from vigil.records import Payment, RecordKind
+from vigil.records import RecordKind
 from vigil.store.interfaces import BankStore
 
 
@@ -42,12 +44,16 @@ class DetectorRun:
 
 
 def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> str:
-    """What a detector was: name, version, class, settings, rule pack, banks when it uses them.
-    A checkpoint taken with another fingerprint is not continued: the detector runs in full."""
+    """What a detector was: name, version, class, settings, rule pack (with each rule's history
+    key: the scopes of its signals) and score configuration, banks when it uses them. A
+    checkpoint taken with another fingerprint is not continued: the detector runs in full."""
     parts: list[Any] = [detector.name, detector.version, type(detector).__qualname__,
                         settings_digest]
-    if isinstance(detector, PaymentTypologyDetector):
+    if isinstance(detector, PaymentTypologyDetector | TypologyScoreDetector):
         parts.append(detector.rules.model_dump(mode="json"))
+        parts.append({rule.id: rule.rule.history_key for rule in detector.rules.enabled()})
+    if isinstance(detector, TypologyScoreDetector):
+        parts.append(detector.config.model_dump(mode="json"))
     found = partitioning(detector)
     if found is None or found.uses_banks:
         counts = banks.bank_entry_counts()
@@ -74,67 +80,38 @@ def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
 
 def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | None,
              context: DetectionContext) -> DetectorRun:
-    found = partitioning(detector)
     kind = detector.consumes
-    parts = (records.parts(kind) if isinstance(
-        detector, (PaymentTypologyDetector, TypologyScoreDetector)) else None)
-    if isinstance(detector, PaymentTypologyDetector) and parts is not None:
+    if (isinstance(detector, PaymentTypologyDetector | TypologyScoreDetector)
+            and records.parts(kind) is not None):
         return _payments_from_parts(detector, records, mark)
-    if isinstance(detector, TypologyScoreDetector) and parts is not None:
-        fs = records.filesystem()
-        return DetectorRun(detector.name, [(FULL_SCOPE, s) for s in
-                                           detector.detect_parquet(parts, fs)],
-                           None, _count(parts, fs))
+    found = partitioning(detector)
     arrived = records.arrived(kind, mark) if found is not None else None
     if found is None or arrived is None:
         everything = records.all(kind)
         scoped = (found.detect(everything, context, None) if found is not None
                   else [(FULL_SCOPE, s) for s in detector.detect(everything, context)])
         return DetectorRun(detector.name, scoped, None, len(everything))
-    affected = {scope for record in arrived for scope in found.record_scopes(record)}
-    return DetectorRun(detector.name, _recompute(found, records.all(kind), affected, context),
-                       affected, len(arrived))
+    affected, history = found.region(records.all(kind), arrived)
+    scoped = found.detect(history, context, affected) if affected else []
+    return DetectorRun(detector.name, scoped, affected, len(arrived))
 
 
-def _recompute(found: Partitioning, stored: Sequence[Any], affected: set[str],
-               context: DetectionContext) -> ScopedSignals:
-    """The findings of the ``affected`` partitions, from their whole stored history."""
-    if not affected:
-        return []
-    history = [r for r in stored if not affected.isdisjoint(found.record_scopes(r))]
-    return found.detect(history, context, affected)
-
-
-def _payments_from_parts(detector: PaymentTypologyDetector, records: RunRecords,
-                         mark: Mapping[str, Any] | None) -> DetectorRun:
-    """Payments kept as Parquet parts: the rule SQL over the parts (restricted when new)."""
+def _payments_from_parts(detector: PaymentTypologyDetector | TypologyScoreDetector,
+                         records: RunRecords, mark: Mapping[str, Any] | None) -> DetectorRun:
+    """Payments kept as Parquet parts: the detector's SQL over the parts (over the history of
+    the keys the new parts touch, when incremental: :mod:`vigil.payments.partition_keys`)."""
     parts = records.parts(RecordKind.PAYMENT) or []
-    columns = detector.partition_columns()
-    arrived = records.arrived_parts(RecordKind.PAYMENT, mark) if columns is not None else None
+    wanted = detector.partition_keys()
+    arrived = records.arrived_parts(RecordKind.PAYMENT, mark) if wanted is not None else None
     fs = records.filesystem()
-    if columns is None or arrived is None:
+    if wanted is None or arrived is None:
         return DetectorRun(detector.name, detector.detect_parquet_scoped(parts, fs), None,
                            _count(parts, fs))
-    keys = _keys_of(arrived, columns, fs)
-    affected = {f"{column}:{value}" for column, values in keys.items() for value in values}
+    keys = keys_of_parts(parts, arrived, wanted, fs, detector.hub_rows())
+    affected = scopes_of(keys)
     scoped = detector.detect_parquet_scoped(parts, fs, keys) if affected else []
     return DetectorRun(detector.name, [(scope, s) for scope, s in scoped if scope in affected],
                        affected, _count(arrived, fs))
-
-
-def _keys_of(parts: Sequence[str], columns: Sequence[str], fs: Any) -> dict[str, list[str]]:
-    """The distinct values of ``columns`` in ``parts`` (the keys new payments touch)."""
-    if not parts:
-        return {column: [] for column in columns}
-    engine = DuckDBEngine()
-    try:
-        engine.register_parquet("arrived", parts, list(Payment.model_fields), fs)
-        return {column: [row["v"] for row in engine.query(
-                    f'SELECT DISTINCT "{column}" AS v FROM arrived WHERE "{column}" IS NOT NULL '
-                    "ORDER BY v")]
-                for column in columns}
-    finally:
-        engine.close()
 
 
 def _count(parts: Sequence[str], fs: Any) -> int:

@@ -6,7 +6,10 @@ payments (``sender:<account>``; the rule's ``history_key``), a conversation dete
 conversation's messages, the media and report detectors one observation or report. An
 incremental run then takes the partitions the new records fall in, gives the detector every
 stored record of those partitions (the whole history it needs, nothing more), keeps the findings
-whose scope is among them, and replaces the current signals of those scopes.
+whose scope is among them, and replaces the current signals of those scopes. A ``payer``
+partition (R15, and the typology score with it: ``payer:<account>``) also reads every payment to
+the beneficiaries its sender paid, and new payments fall in the payer partitions of every
+sender of their beneficiaries (:mod:`vigil.payments.partition_keys`).
 
 A detector not listed here (a third party's) is recomputed over all its records on every run,
 which is always right. Media and report findings also depend on the banks, so those detectors
@@ -26,10 +29,14 @@ from vigil.detectors.reports import PanicReportDetector
 from vigil.identifiers import EntityKind
 from vigil.model import Signal
 from vigil.payments.detector import PaymentTypologyDetector
+from vigil.payments.partition_keys import history_of, keys_of_payments, scopes_of
+from vigil.payments.score_detector import TypologyScoreDetector
 from vigil.plugin import DetectionContext, Detector
 from vigil.records import ChatMessage, MediaObservation, PanicReport, Payment, Record
 
 ScopedSignals = list[tuple[str, Signal]]
+Region = tuple[set[str], list[Record]]
+"""Scopes to recompute, and the stored records their findings read."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,20 @@ class Partitioning:
     detect: Callable[[Sequence[Record], DetectionContext, Collection[str] | None], ScopedSignals]
     """Scoped findings of the records; only those of the wanted scopes, when given."""
     uses_banks: bool = False
+    reach: Callable[[Sequence[Record], Sequence[Record]], Region] | None = None
+    """The region of arrived records among the stored ones, when a partition is not the records
+    of its scope alone (the payments partitions, :mod:`vigil.payments.partition_keys`)."""
+
+    def region(self, stored: Sequence[Record], arrived: Sequence[Record]) -> Region:
+        """The scopes ``arrived`` records change, and the ``stored`` records those scopes'
+        findings read: by default the scopes of the arrived records, and the stored records
+        in any of them."""
+        if self.reach is not None:
+            return self.reach(stored, arrived)
+        affected = {scope for record in arrived for scope in self.record_scopes(record)}
+        if not affected:
+            return affected, []
+        return affected, [r for r in stored if not affected.isdisjoint(self.record_scopes(r))]
 
 
 def _scoped(detector: Detector, scope: Callable[[Signal], str]
@@ -78,21 +99,37 @@ def _report_scopes(record: Record) -> tuple[str, ...]:
     return (f"report:{record.report_id}",) if isinstance(record, PanicReport) else ()
 
 
-def _payment_partitioning(detector: PaymentTypologyDetector) -> Partitioning | None:
-    columns = detector.partition_columns()
-    if columns is None:
-        return None
+def _payment_reach(keys: Collection[str]) -> Callable[[Sequence[Record], Sequence[Record]],
+                                                      Region]:
+    """The region of new payments for detectors keyed by ``keys`` (sender, beneficiary,
+    payer): :func:`~vigil.payments.partition_keys.keys_of_payments` and its history."""
+    def reach(stored: Sequence[Record], arrived: Sequence[Record]) -> Region:
+        payments = [r for r in stored if isinstance(r, Payment)]
+        touched = keys_of_payments(payments, [r for r in arrived if isinstance(r, Payment)],
+                                   keys)
+        affected = scopes_of(touched)
+        return affected, list(history_of(payments, touched)) if affected else []
+    return reach
 
-    def scopes(record: Record) -> tuple[str, ...]:
-        if not isinstance(record, Payment):
-            return ()
-        return tuple(f"{column}:{getattr(record, column)}" for column in columns)
-    return Partitioning(scopes, detector.detect_scoped)
+
+def _no_scopes(record: Record) -> tuple[str, ...]:
+    return ()
+
+
+def _payment_partitioning(detector: PaymentTypologyDetector | TypologyScoreDetector,
+                          ) -> Partitioning | None:
+    keys = detector.partition_keys()
+    if keys is None:
+        return None
+    if isinstance(detector, PaymentTypologyDetector):
+        return Partitioning(_no_scopes, detector.detect_scoped, reach=_payment_reach(keys))
+    return Partitioning(_no_scopes, _scoped(detector, detector.scope_of),
+                        reach=_payment_reach(keys))
 
 
 def partitioning(detector: Detector) -> Partitioning | None:
     """How ``detector`` is partitioned, or ``None``: recompute it in full on every run."""
-    if isinstance(detector, PaymentTypologyDetector):
+    if isinstance(detector, PaymentTypologyDetector | TypologyScoreDetector):
         return _payment_partitioning(detector)
     if isinstance(detector, ConversationLexiconDetector | ConversationModelDetector):
         return Partitioning(_message_scopes, _scoped(detector, _conversation_scope))

@@ -22,6 +22,14 @@ from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.pack_table import register_pack_payments
 from vigil.payments.parquet_batches import FINDINGS_BATCH, finding_batches, findings_tables
+from vigil.payments.partition_keys import (
+    PAYER,
+    SCOPE_COLUMNS,
+    hub_rows_where,
+    keyed_sql,
+    partition_keys,
+    register_keys,
+)
 from vigil.payments.payment_table import kyc_of, payment_columns
 from vigil.payments.rule_base import Corridor
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
@@ -67,30 +75,14 @@ def register_corridor_payments(engine: DuckDBEngine, rules: PaymentRules, parts:
     register_pack_payments(engine, rules, parts, filesystem)
 
 
-_SCOPE_COLUMNS = {"sender": "senders", "beneficiary": "beneficiaries"}
-"""Rule history keys an incremental run supports, with the finding column that names the key."""
-
-
 def scope_of(rule: RuleConfig, row: Mapping[str, Any]) -> str:
-    """The scope of one finding: ``<history key>:<value>``, or ``*`` for a rule without one."""
+    """The scope of one finding: ``<history key>:<value>``, or ``*`` for a rule without one
+    (:mod:`vigil.payments.partition_keys`)."""
     key = rule.rule.history_key
-    if key not in _SCOPE_COLUMNS:
+    if key not in SCOPE_COLUMNS:
         return FULL_SCOPE
-    values = _present(row[_SCOPE_COLUMNS[key]])
+    values = _present(row[SCOPE_COLUMNS[key]])
     return f"{key}:{values[0]}" if len(values) == 1 else FULL_SCOPE
-
-
-def _keyed_tables(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> list[str]:
-    """For each key column, table ``keyed_<column>``: the ``stored_payments`` whose column holds
-    one of its ``keys`` (the whole history of those senders, or beneficiaries)."""
-    columns = sorted(column for column in keys if column in _SCOPE_COLUMNS)
-    engine.register_table("wanted_keys", {
-        "key_column": [column for column in columns for _ in keys[column]],
-        "key_value": [value for column in columns for value in keys[column]]})
-    for column in columns:
-        engine.create_table(f"keyed_{column}", f"""SELECT * FROM stored_payments WHERE {column}
-            IN (SELECT key_value FROM wanted_keys WHERE key_column = '{column}')""")
-    return columns
 
 
 def pack_and_engine(settings: Settings, registry: PluginTables | None = None,
@@ -143,20 +135,23 @@ class PaymentTypologyDetector(Detector):
         """Run every enabled rule; the engine lives only for this call."""
         return iter([signal for _, signal in self.detect_scoped(records, context)])
 
-    def partition_columns(self) -> tuple[str, ...] | None:
-        """The ``payments`` columns the enabled rules' findings are keyed by (``sender``,
-        ``beneficiary``; :attr:`PaymentRule.history_key`), or ``None`` when a rule needs every
-        payment (then an incremental run recomputes this detector in full)."""
-        keys = {rule.rule.history_key for rule in self.rules.enabled()}
-        if not keys.issubset(_SCOPE_COLUMNS):
-            return None
-        return tuple(sorted(k for k in keys if k is not None))
+    def partition_keys(self) -> tuple[str, ...] | None:
+        """The keys the enabled rules' findings are about (``sender``, ``beneficiary``,
+        ``payer``; :attr:`PaymentRule.history_key`, :mod:`vigil.payments.partition_keys`), or
+        ``None`` when a rule needs every payment (then an incremental run recomputes this
+        detector in full)."""
+        return partition_keys(rule.rule.history_key for rule in self.rules.enabled())
+
+    def hub_rows(self) -> str:
+        """The payments through which the rules keyed ``payer`` read a beneficiary
+        (:func:`~vigil.payments.partition_keys.hub_rows_where`)."""
+        return hub_rows_where(r for r in self.rules.enabled() if r.rule.history_key == PAYER)
 
     def detect_scoped(self, records: Iterable[Record], context: DetectionContext,
                       wanted: Collection[str] | None = None) -> list[tuple[str, Signal]]:
         """:meth:`detect`, each signal with its scope (``sender:<account>`` for a rule keyed by
-        sender: the finding is a function of that sender's payments alone); only the findings
-        of the ``wanted`` scopes become signals, when given."""
+        sender: the finding is a function of that sender's payments alone; :func:`scope_of`);
+        only the findings of the ``wanted`` scopes become signals, when given."""
         payments = [record for record in records if isinstance(record, Payment)]
         if not payments:
             return []
@@ -191,11 +186,13 @@ class PaymentTypologyDetector(Detector):
 
     def _keyed_tables(self, engine: DuckDBEngine, keys: Mapping[str, Collection[str]],
                       ) -> list[tuple[RuleConfig, str]]:
-        """Each rule's findings over the history of the keys of its own column, kept as a
-        table; then ``payments`` is every payment those histories hold (for the KYC)."""
+        """Each rule's findings over the history of the keys of its own kind, kept as a table
+        (:func:`~vigil.payments.partition_keys.keyed_sql`); then ``payments`` is every payment
+        those histories hold (for the KYC)."""
         tables: list[tuple[RuleConfig, str]] = []
-        columns = _keyed_tables(engine, keys)
+        columns = register_keys(engine, keys)
         for column in columns:
+            engine.create_table(f"keyed_{column}", keyed_sql(column, hubs=self.hub_rows()))
             engine.drop_table("payments")
             engine.create_table("payments", f"SELECT * FROM keyed_{column}")
             tables += findings_tables(engine, self.rules, column, len(tables))
@@ -215,10 +212,10 @@ class PaymentTypologyDetector(Detector):
                               filesystem: AbstractFileSystem | None = None,
                               keys: Mapping[str, Collection[str]] | None = None,
                               ) -> list[tuple[str, Signal]]:
-        """:meth:`detect_parquet` with scopes; with ``keys`` (column -> values, e.g. the senders
-        and beneficiaries of new payments) each rule sees only the payments whose value in its
-        key column is among them (:attr:`PaymentRule.history_key`): the whole history of those
-        keys, read where it lies, so every finding is one of the given keys'."""
+        """:meth:`detect_parquet` with scopes; with ``keys`` (key -> values, e.g. the senders
+        and beneficiaries of new payments) each rule sees only the payments the partitions of
+        its key (:attr:`PaymentRule.history_key`) among them read: the whole history of those
+        keys, read where it lies, so every finding of those keys is complete."""
         return [found for batch in self.detect_parquet_batches(parts, filesystem, keys)
                 for found in batch]
 

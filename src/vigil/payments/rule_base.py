@@ -66,10 +66,12 @@ class PaymentRule(ABC, Generic[P]):
     citation: ClassVar[str] = ""
     parameters_type: ClassVar[type[RuleParameters]]
     history_key: ClassVar[str | None] = None
-    """The ``payments`` column whose value a finding is a function of (``"sender"``: the rule
-    groups by sender and reads only that sender's payments), so an incremental run recomputes
-    it from the whole history of the senders with new payments only (:mod:`vigil.incremental`).
-    ``None``: a finding may depend on any payment, and every run recomputes the rule in full."""
+    """The key a finding is a function of (``"sender"``: the rule groups by sender and reads
+    only that sender's payments; ``"beneficiary"``; ``"payer"``: by sender, reading also every
+    payment to the beneficiaries the sender paid, as R15), so an incremental run recomputes it
+    from the whole history of the keys new payments touch only (:mod:`vigil.payments.
+    partition_keys`, :mod:`vigil.incremental`). ``None``: a finding may depend on any payment,
+    and every run recomputes the rule in full."""
 
     @abstractmethod
     def sql(self, params: P) -> str:

@@ -12,23 +12,36 @@ signals about the account, and links nothing new). Triage (:mod:`vigil.triage`) 
 flagged score is a specific indicator, and the rule signals it combines no longer count as the
 case's strongest signal one by one.
 
-A score depends on other senders' payments (R15 reads the beneficiary's other senders), so the
-detector is not partitioned: every run recomputes it over all stored payments.
+A score is about one sender and reads that sender's payments and, when a scored rule reads a
+beneficiary's other senders (R15, keyed ``payer``), every payment to the beneficiaries it paid:
+an incremental run rescores the senders new payments can change (theirs, and every sender of
+their beneficiaries) from that history alone, and replaces their signals
+(:mod:`vigil.payments.partition_keys`). With a scored rule without a key, every run rescores all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
+from vigil.checkpoints import FULL_SCOPE
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.detector import PARQUET_MEMORY_LIMIT, pack_and_engine
-from vigil.payments.pack_table import register_pack_payments
+from vigil.payments.pack_table import pack_rows_where, register_pack_payments
+from vigil.payments.partition_keys import (
+    BENEFICIARY,
+    PAYER,
+    account_key,
+    hub_rows_where,
+    keyed_sql,
+    register_keys,
+    scopes_of,
+)
 from vigil.payments.payment_table import payment_columns
-from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.typology import (
     BUYER,
     AccountScore,
@@ -104,24 +117,76 @@ class TypologyScoreDetector(Detector):
             engine.close()
         return iter(self._signals(scores, _last_sent(payments)))
 
+    def _scored(self) -> list[RuleConfig]:
+        scored = {*self.config.buyer_rules, *self.config.victim_rules}
+        return [rule for rule in self.rules.enabled() if rule.id in scored]
+
+    def partition_key(self) -> str | None:
+        """The partition of the score's signals: ``sender``, ``payer`` (a scored rule reads
+        the beneficiaries' other senders) or ``None`` (a scored rule may read any payment:
+        every run scores in full); :func:`vigil.payments.partition_keys.account_key`."""
+        return account_key(rule.rule.history_key for rule in self._scored())
+
+    def hub_rows(self) -> str:
+        """The payments through which the scored rules keyed by beneficiary or payer read a
+        beneficiary (:func:`~vigil.payments.partition_keys.hub_rows_where`)."""
+        return hub_rows_where(rule for rule in self._scored()
+                              if rule.rule.history_key in (BENEFICIARY, PAYER))
+
+    def partition_keys(self) -> tuple[str, ...] | None:
+        """:meth:`partition_key` as the rule detector's keys (one, or ``None``)."""
+        key = self.partition_key()
+        return None if key is None else (key,)
+
+    def scope_of(self, signal: Signal) -> str:
+        """A score signal's scope: ``<partition key>:<account>`` (``*`` without a key)."""
+        key = self.partition_key()
+        return FULL_SCOPE if key is None else f"{key}:{signal.subjects[0].value}"
+
     def detect_parquet(self, parts: Sequence[str], filesystem: Any = None) -> list[Signal]:
         """The same signals as :meth:`detect`, from Parquet parts of payments (the columnar
         store), with no Python object per payment: DuckDB reads the rows the pack and the score
         read (:func:`vigil.payments.pack_table.register_pack_payments`), and each sender's latest
         payment time from the parts' two columns it needs."""
-        if not parts:
+        return [signal for _, signal in self.detect_parquet_scoped(parts, filesystem)]
+
+    def detect_parquet_scoped(self, parts: Sequence[str], filesystem: Any = None,
+                              keys: Mapping[str, Collection[str]] | None = None,
+                              ) -> list[tuple[str, Signal]]:
+        """:meth:`detect_parquet` with scopes (:meth:`scope_of`); with ``keys`` (the
+        :meth:`partition_key`'s accounts), only those accounts, scored from the history their
+        partitions read (:func:`~vigil.payments.partition_keys.keyed_sql`)."""
+        if not parts or (keys is not None and not any(keys.values())):
             return []
         engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
         try:
-            register_pack_payments(engine, self.rules, parts, filesystem,
-                                   extra=score_rows_where(self.rules, self.config))
+            times = self._register(engine, parts, filesystem, keys)
             scores = score_accounts(engine, self.rules, self.config)
-            engine.register_parquet("sent_times", parts, ["sender", "sent_at"], filesystem)
             last: dict[str, datetime] = {row["sender"]: row["last"] for row in engine.query(
-                "SELECT sender, max(sent_at) AS last FROM sent_times GROUP BY sender")}
+                f"SELECT sender, max(sent_at) AS last FROM {times} GROUP BY sender")}
         finally:
             engine.close()
-        return self._signals(scores, last)
+        found = [(self.scope_of(signal), signal) for signal in self._signals(scores, last)]
+        wanted = None if keys is None else scopes_of(keys)
+        return [(scope, s) for scope, s in found if wanted is None or scope in wanted]
+
+    def _register(self, engine: DuckDBEngine, parts: Sequence[str], filesystem: Any,
+                  keys: Mapping[str, Collection[str]] | None) -> str:
+        """Table ``payments`` for the score from ``parts`` (only the ``keys``' history, when
+        given); returns the table or view holding every payment's sender and time."""
+        extra = score_rows_where(self.rules, self.config)
+        if keys is None:
+            register_pack_payments(engine, self.rules, parts, filesystem, extra=extra)
+            engine.register_parquet("sent_times", parts, ["sender", "sent_at"], filesystem)
+            return "sent_times"
+        engine.register_parquet("stored_payments", parts, list(Payment.model_fields), filesystem)
+        names = register_keys(engine, keys)
+        engine.create_table("keyed", " UNION ".join(keyed_sql(key, hubs=self.hub_rows())
+                                                    for key in names))
+        where = pack_rows_where(self.rules, extra)
+        engine.create_table("payments", "SELECT * FROM keyed" + (f" WHERE {where}" if where
+                                                                 else ""))
+        return "keyed"
 
     def _signals(self, scores: Sequence[AccountScore], last: dict[str, datetime]) -> list[Signal]:
         """A signal per account with a positive score, observed at its latest payment."""

@@ -212,7 +212,10 @@ class FacilitatorProfile(PaymentRule[FacilitatorProfileParams]):
     citation = "AMLC modus operandi and beneficiary typologies, AUSTRAC case study"
     parameters_type = FacilitatorProfileParams
     corridor_only = True
-    history_key = None
+    history_key = "payer"
+    """A sender's finding reads its own payments and every payment to the beneficiaries it
+    paid (their other senders make them facilitator-like): :mod:`vigil.payments.
+    partition_keys`."""
     incremental = FacilitatorProfileIncremental
 
     def sql(self, params: FacilitatorProfileParams) -> str:
