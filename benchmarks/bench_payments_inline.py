@@ -32,8 +32,8 @@ from vigil.payments.detector import PaymentTypologyDetector
 from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import PaymentRules, load_rules
 from vigil.payments.typology import (
-    AccountScore,
     TypologyConfig,
+    TypologyScore,
     load_typology_rules,
     score_accounts,
 )
@@ -85,7 +85,7 @@ def batch(payments: list[Payment], rules: PaymentRules) -> list[str]:
 
 
 def typology_scores(payments: list[Payment], rules: PaymentRules,
-                    config: TypologyConfig) -> list[AccountScore]:
+                    config: TypologyConfig) -> list[TypologyScore]:
     with DuckDBEngine() as engine:
         engine.register_table("payments", payment_columns(payments))
         return score_accounts(engine, rules, config)

@@ -11,8 +11,8 @@ from vigil.payments.payment_table import payment_columns
 from vigil.payments.typology import (
     BUYER,
     VICTIM,
-    AccountScore,
     TypologyConfig,
+    TypologyScore,
     benign_profiles,
     load_typology_rules,
     pack_findings,
@@ -23,7 +23,7 @@ from vigil.records import Payment
 
 
 def _scores(payments: list[Payment], config: TypologyConfig | None = None,
-            ) -> dict[tuple[str, str], AccountScore]:
+            ) -> dict[tuple[str, str], TypologyScore]:
     with DuckDBEngine() as engine:
         engine.register_table("payments", payment_columns(payments))
         return {(s.account, s.typology): s for s in score_accounts(engine, config=config)}

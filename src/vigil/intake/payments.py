@@ -20,7 +20,7 @@ from vigil.identifiers import EntityKind
 from vigil.model import EntityRef
 from vigil.payments.inline import InlineScorer
 from vigil.payments.rules import load_rules
-from vigil.payments.typology_score import AccountScore, ranked
+from vigil.payments.typology_score import TypologyScore, ranked
 from vigil.records import Payment, Record, RecordKind
 from vigil.registry import Registry
 from vigil.settings import Settings
@@ -45,10 +45,10 @@ class IntakePaymentScoring:
             scorer.score(payment)
         return scorer
 
-    def alerts(self, records: Sequence[Record]) -> list[AccountScore]:
+    def alerts(self, records: Sequence[Record]) -> list[TypologyScore]:
         """The accounts the payments of ``records`` left flagged, each once per typology (its
         last score), named by entity reference (``payment_account:<provider>:<id>``)."""
-        flagged: dict[tuple[str, str], AccountScore] = {}
+        flagged: dict[tuple[str, str], TypologyScore] = {}
         with self._lock:
             if self._scorer is None:
                 self._scorer = self._warm()

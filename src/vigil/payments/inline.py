@@ -34,8 +34,8 @@ from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
-    AccountScore,
     TypologyConfig,
+    TypologyScore,
     payers,
     ranked,
     rule_entry,
@@ -64,7 +64,7 @@ class InlineResult:
     """
 
     txn_id: str
-    accounts: tuple[AccountScore, ...]
+    accounts: tuple[TypologyScore, ...]
     findings: tuple[Finding, ...] = ()
     build: Callable[[RuleConfig, dict[str, Any]], Signal] | None = field(
         default=None, repr=False, compare=False)
@@ -76,7 +76,7 @@ class InlineResult:
         return () if build is None else tuple(build(rule, row) for rule, row in self.findings)
 
     @property
-    def alerts(self) -> tuple[AccountScore, ...]:
+    def alerts(self) -> tuple[TypologyScore, ...]:
         """The accounts this payment left flagged."""
         return tuple(account for account in self.accounts if account.flagged)
 
@@ -173,7 +173,7 @@ class InlineScorer:
             return []
         return [(typology, account) for typology in typologies for account in payers(row)]
 
-    def _score(self, scored: Scored) -> AccountScore:
+    def _score(self, scored: Scored) -> TypologyScore:
         typology, account = scored
         return score_account(account, typology, self._entries[scored].values(),
                              self._benign.profile(account), {}, self.config)
@@ -191,7 +191,7 @@ class InlineScorer:
                 self._findings[slot] = self._signal(self._rules[slot], row)
         return sorted(self._findings.values(), key=lambda s: s.id)
 
-    def accounts(self) -> list[AccountScore]:
+    def accounts(self) -> list[TypologyScore]:
         """Every account with a current finding, per typology, highest score first (as
         :func:`vigil.payments.typology.score_accounts` ranks them)."""
         return ranked(self._score(scored) for scored, entries in self._entries.items()

@@ -44,8 +44,8 @@ from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.typology import (
     BUYER,
-    AccountScore,
     TypologyConfig,
+    TypologyScore,
     score_accounts,
     score_rows_where,
 )
@@ -66,7 +66,7 @@ def _last_sent(payments: Sequence[Payment]) -> dict[str, datetime]:
     return last
 
 
-def _explanation(score: AccountScore, rules_version: str) -> str:
+def _explanation(score: TypologyScore, rules_version: str) -> str:
     rules = ", ".join(f"{e['id']} {float(str(e['contribution'])):.2f}" for e in score.rules)
     benign = float(str(score.benign.get("benign", 0.0))) if score.typology == BUYER else 0.0
     verdict = "flagged" if score.flagged else "not flagged"
@@ -188,12 +188,12 @@ class TypologyScoreDetector(Detector):
                                                                  else ""))
         return "keyed"
 
-    def _signals(self, scores: Sequence[AccountScore], last: dict[str, datetime]) -> list[Signal]:
+    def _signals(self, scores: Sequence[TypologyScore], last: dict[str, datetime]) -> list[Signal]:
         """A signal per account with a positive score, observed at its latest payment."""
         return [self._signal(score, last[score.account]) for score in scores
                 if score.score > 0 and score.account in last]
 
-    def _signal(self, score: AccountScore, observed_at: datetime) -> Signal:
+    def _signal(self, score: TypologyScore, observed_at: datetime) -> Signal:
         account = EntityRef(EntityKind.PAYMENT_ACCOUNT, score.account)
         evidence: dict[str, JSONValue] = {
             "typology": score.typology, "score": score.score, "flagged": score.flagged,

@@ -37,8 +37,8 @@ from vigil.payments.sql_parts import corridor_where
 from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
-    AccountScore,
     TypologyConfig,
+    TypologyScore,
     benign_profile,
     combine,
     cycles_uncollected,
@@ -243,7 +243,7 @@ def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
 
 def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
                    config: TypologyConfig | None = None,
-                   found: Found | None = None) -> list[AccountScore]:
+                   found: Found | None = None) -> list[TypologyScore]:
     """Every account some rule found, scored per typology, highest first; ``engine`` holds the
     ``payments`` table (any :class:`~vigil.engines.SqlEngine`: DuckDB or Spark); ``rules``
     defaults to :func:`load_typology_rules`; ``found``: the rules' findings over that table
@@ -256,7 +256,7 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
 
 
 def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
-            found: Found | None) -> list[AccountScore]:
+            found: Found | None) -> list[TypologyScore]:
     """:func:`score_accounts` with its defaults filled in."""
     wanted = {*config.buyer_rules, *config.victim_rules}
     scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
@@ -282,11 +282,11 @@ def _looked_up(rows: Mapping[str, Mapping[str, Any]], account: str,
     return {} if row is None else shaped(row)
 
 
-def ranked_senders(scores: Sequence[AccountScore], typology: str = BUYER) -> list[str]:
+def ranked_senders(scores: Sequence[TypologyScore], typology: str = BUYER) -> list[str]:
     """The accounts of one typology, highest score first."""
     return [s.account for s in scores if s.typology == typology]
 
 
-__all__ = ["BUYER", "VICTIM", "AccountScore", "Found", "TypologyConfig", "benign_profiles",
+__all__ = ["BUYER", "VICTIM", "TypologyScore", "Found", "TypologyConfig", "benign_profiles",
            "combine", "finding_columns", "in_order", "load_typology_rules", "pack_findings",
            "ranked_senders", "score_accounts", "score_rows_where", "score_sql", "sender_features"]

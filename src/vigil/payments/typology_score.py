@@ -4,7 +4,7 @@
 figures from SQL; :class:`vigil.payments.inline.InlineScorer` keeps them up to date one payment
 at a time. Both turn a finding row into a contribution with :func:`rule_entry`, the benign figures
 into a profile with :func:`benign_profile`, and one account's entries and profile into its
-:class:`AccountScore` with :func:`score_account`, so the two cannot score differently.
+:class:`TypologyScore` with :func:`score_account`, so the two cannot score differently.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class TypologyConfig(Frozen):
 
 
 @dataclass
-class AccountScore:
+class TypologyScore:
     """One account's typology score with the rules that fired and the benign shape applied."""
 
     account: str
@@ -169,7 +169,7 @@ def combine(found: Mapping[str, dict[str, JSONValue]], benign: float, config: Ty
 
 def score_account(account: str, typology: str, entries: Iterable[dict[str, JSONValue]],
                   profile: Mapping[str, JSONValue], features: Mapping[str, JSONValue],
-                  config: TypologyConfig) -> AccountScore:
+                  config: TypologyConfig) -> TypologyScore:
     """One account's score for one typology from its rules' entries (the strongest of each
     rule counts), its benign profile (a buyer's score is discounted by it) and its features."""
     found = strongest(entries)
@@ -182,7 +182,7 @@ def score_account(account: str, typology: str, entries: Iterable[dict[str, JSONV
     score, flagged = combine(found, benign, config, min_rules, threshold)
     ordered = (sorted(found.values(), key=lambda e: (-contribution(e), str(e["id"])))
                if len(found) > 1 else list(found.values()))
-    return AccountScore(account, typology, score, flagged, ordered, dict(profile),
+    return TypologyScore(account, typology, score, flagged, ordered, dict(profile),
                         features if isinstance(features, RoundedRow) else dict(features))
 
 
@@ -202,11 +202,11 @@ def cycles_uncollected() -> Iterator[None]:
             gc.enable()
 
 
-def ranked(scores: Iterable[AccountScore]) -> list[AccountScore]:
+def ranked(scores: Iterable[TypologyScore]) -> list[TypologyScore]:
     """Highest score first, then by typology and account."""
     return sorted(scores, key=lambda s: (-s.score, s.typology, s.account))
 
 
-__all__ = ["BUYER", "VICTIM", "AccountScore", "RoundedRow", "TypologyConfig", "benign_profile",
+__all__ = ["BUYER", "VICTIM", "TypologyScore", "RoundedRow", "TypologyConfig", "benign_profile",
            "combine", "cycles_uncollected", "payers", "ranked", "rounded_features", "rule_entry",
            "score_account", "strongest"]
