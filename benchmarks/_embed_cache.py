@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,19 +42,20 @@ class Store:
         parts = [np.load(p) for p in sorted(self.folder.glob("chunk-*.npz"))]
         self.vectors = (np.concatenate([p["vectors"] for p in parts]) if parts
                         else np.zeros((0, 384), np.float16))
-        for k in (bytes(k) for p in parts for k in p["keys"]):
-            self.rows[k] = len(self.rows)
+        for row, k in enumerate(bytes(k) for p in parts for k in p["keys"]):
+            self.rows[k] = row
 
     def missing(self, texts: Sequence[str]) -> list[str]:
         wanted = {key(t): t for t in texts}
         return sorted((t for k, t in wanted.items() if k not in self.rows), key=key)
 
-    def fill(self, texts: Sequence[str], budget: float) -> int:
-        """Embed the texts not yet stored, a chunk at a time, for about ``budget`` CPU seconds;
-        the number still missing."""
+    def fill(self, texts: Sequence[str], budget: float, reverse: bool = False) -> int:
+        """Embed the texts not yet stored, a chunk at a time, for about ``budget`` CPU seconds
+        (from the other end of the list with ``reverse``, so two runs can share the work); the
+        number still missing."""
         from _minilm import MiniLM
 
-        todo = self.missing(texts)
+        todo = self.missing(texts)[::-1 if reverse else 1]
         model, started = MiniLM(), time.process_time()
         batch = 32 if self.folder.name == "messages" else 1  # the fastest in the cost runs
         done = len(list(self.folder.glob("chunk-*.npz")))
@@ -61,7 +63,8 @@ class Store:
             chunk, todo = todo[:CHUNK], todo[CHUNK:]
             vectors = model.embed(chunk, batch).astype(np.float16)
             keys = np.array([np.frombuffer(key(t), np.uint8) for t in chunk])
-            np.savez(self.folder / f"chunk-{done:05d}.npz", keys=keys, vectors=vectors)
+            np.savez(self.folder / f"chunk-{done:05d}-{os.getpid()}.npz", keys=keys,
+                     vectors=vectors)
             done += 1
         return len(todo)
 
@@ -89,6 +92,7 @@ def main() -> None:
     parser.add_argument("--kind", choices=("messages", "windows"), default="messages")
     parser.add_argument("--scope", choices=("scored", "all"), default="all")
     parser.add_argument("--budget", type=float, default=540.0)
+    parser.add_argument("--reverse", action="store_true")
     args = parser.parse_args()
     side, pj = train_side(args.data)
     windows = side if args.scope == "scored" else [*side, *pj]
@@ -98,7 +102,7 @@ def main() -> None:
     print(f"{len(set(texts))} distinct {args.kind} ({args.scope}), "
           f"{len(store.missing(texts))} not yet embedded", flush=True)
     clock = time.process_time()
-    left = store.fill(texts, args.budget)
+    left = store.fill(texts, args.budget, args.reverse)
     print(f"{left} left; {time.process_time() - clock:.0f} s CPU embedding", flush=True)
 
 

@@ -7,10 +7,12 @@ A window's embedding is the L2-normalised mean of its ten messages' vectors ("me
 the vector of its ten messages embedded as one text ("window text"). The embedding enters:
 
 - stage 2 (offender against decoy): a logistic regression on the standardised embedding fitted
-  on the stage-2 windows of the other folds, alone, added to the sparse NB-LR decision with a
+  on the stage-2 windows of the other folds (on the scored offender and decoy windows where the
+  cache lacks some stage-2 window's embedding), alone, added to the sparse NB-LR decision with a
   fixed weight, or combined with it by a logistic regression fitted on the other folds'
   out-of-fold stage-2 decisions (stacked; one level of nesting, as round 6's stack); or
-  concatenated to the NB-scaled sparse rows in one NB-LR-style fit (``--concat``);
+  concatenated to the NB-scaled sparse rows in one NB-LR-style fit (``--concat``, only where
+  the cache holds every stage-2 window's embedding);
 - stage 1 (PJ-like against benign): the same, role-weighted like the shipped stage 1.
 
 Steps (each under ten minutes on the shared machine): ``_embed_cache.py`` fills the embedding
@@ -187,6 +189,10 @@ def stage2_variants(setup: Setup, first: np.ndarray, second: np.ndarray, pj_seco
         spent = time.process_time() - clock
         report(f"stage 2 = LR on the {kind} alone", log_sigmoid(first) + log_sigmoid(e2),
                setup, spent)
+        half = np.random.default_rng(0).random(len(truth)) < 0.5
+        e2_half, _ = embedding_oof(emb[half], truth[half], row_fold[half], scored, setup.fold)
+        report(f"stage 2 = LR on the {kind} alone, fitted on a random half of its rows "
+               "(learning curve)", log_sigmoid(first) + log_sigmoid(e2_half), setup, 0.0)
         for weight in (0.5, 1.0):
             report(f"stage 2 = NB-LR + {weight} x LR on the {kind}",
                    log_sigmoid(first) + log_sigmoid(second + weight * e2), setup, 0.0)
