@@ -17,7 +17,8 @@ the vector of its ten messages embedded as one text ("window text"). The embeddi
 
 Steps (each under ten minutes on the shared machine): ``_embed_cache.py`` fills the embedding
 cache; ``--prepare`` vectorises as round 6 does and stores the feature rows and the shipped
-stages' out-of-fold decisions in the cache; the default run reads them and prints the table.
+stages' out-of-fold decisions in the cache; the default run reads them and prints the table;
+``--cascade`` measures the uncertain band a cascade would embed (docs/benchmarks.md).
 
 Run: ``python benchmarks/ablate_chats_round7.py --data ../shared/data/chats [--prepare|--concat]``
 with the MiniLM packages on ``PYTHONPATH`` (docs/benchmarks.md, "Round 7").
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from _chats_oof import nested_flags
 from _embed_cache import CACHE, Store, joined, message_means, train_side
 from ablate_chats_round6 import Setup, Stage2, folds_of, oof_first, oof_second, report
 from sklearn.linear_model import LogisticRegression
@@ -215,12 +217,38 @@ def stage1_variants(setup: Setup, first: np.ndarray, second: np.ndarray,
                    log_sigmoid(first + weight * e1) + log_sigmoid(second), setup, spent)
 
 
+def cascade_band(setup: Setup, first: np.ndarray, second: np.ndarray, side: list[AuthorWindow],
+                 cache: Path) -> None:
+    """Where a cascade would have to embed: the range of the sparse raw score holding every
+    window whose nested flag the stage-1 message-mean variant (weight 0.5) changes, the share of
+    each role's windows in it, and the F0.5 of embedding only inside it (the band is read off
+    the same scores, so the estimate is optimistic)."""
+    suspicious = np.array([w.role is not WindowRole.BENIGN for w in side])
+    scored = vectors(side, cache, "message mean")
+    e1, _ = embedding_oof(scored, suspicious, setup.fold, scored, setup.fold, role_weights(side))
+    base = log_sigmoid(first) + log_sigmoid(second)
+    new = log_sigmoid(first + 0.5 * e1) + log_sigmoid(second)
+    flags = [nested_flags(r, setup.truth, setup.decoy, setup.fold, 0.02) for r in (base, new)]
+    changed = flags[0] != flags[1]
+    band = (base >= base[changed].min()) & (base <= base[changed].max())
+    print(f"cascade: {changed.sum()} of {len(base)} windows change their flag; sparse raw band "
+          f"{base[changed].min():.2f} .. {base[changed].max():.2f} holds "
+          f"{band[~suspicious].mean():.3f} of benign, {band[setup.decoy].mean():.3f} of decoy, "
+          f"{band[setup.truth].mean():.3f} of offender windows")
+    for name, raw in (("sparse", base), ("embedded", new), ("cascade", np.where(band, new, base))):
+        flagged = nested_flags(raw, setup.truth, setup.decoy, setup.fold, 0.02)
+        hits = int((flagged & setup.truth).sum())
+        p, r = hits / int(flagged.sum()), hits / int(setup.truth.sum())
+        print(f"    {name}: nested F0.5 at cap 2 % {1.25 * p * r / (0.25 * p + r):.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=Path("../shared/data/chats"))
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--prepare", action="store_true")
     parser.add_argument("--concat", action="store_true")
+    parser.add_argument("--cascade", action="store_true")
     parser.add_argument("--kinds", default="message mean,window text,both")
     args = parser.parse_args()
     started = time.process_time()
@@ -235,6 +263,9 @@ def main() -> None:
     report("shipped (stride 10, NB-LR C=16)", log_sigmoid(first) + log_sigmoid(second), setup,
            0.0)
     kinds = [k for k in args.kinds.split(",") if k]
+    if args.cascade:
+        cascade_band(setup, first, second, side, args.cache)
+        return
     if args.concat:
         concat_variants(setup, first, second, side, args.cache, kinds)
         print(f"total {time.process_time() - started:.0f} s CPU")
