@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
@@ -59,12 +60,20 @@ class RunResult:
     signals_by_detector: dict[str, int]
     """Current signals per detector (and live signals per source) the cases were built from."""
     signals_added: int
-    cases: list[Case]
+    case_count: int
     as_of: datetime
     full: bool = False
     """Whether the run was asked to recompute everything (``vigil run --full``)."""
     detectors: dict[str, str] = field(default_factory=dict)
     """How each detector ran: ``full`` or ``incremental``."""
+    read_cases: Callable[[], list[Case]] = field(default=list, repr=False, compare=False)
+    """How :attr:`cases` reads the stored cases back."""
+
+    @cached_property
+    def cases(self) -> list[Case]:
+        """The stored cases, ranked, read from the store when first asked (a run itself does
+        not read every case back): ask before the store is closed or run again."""
+        return self.read_cases()
 
 
 @dataclass(frozen=True)
@@ -183,18 +192,16 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
         rebuilt = builder.rebuild(store, signals, records, moment, step)
     counts = _counts(current, live, detectors)
     mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
-    # Let this run's records and signals go before the cases are read back, or both copies
-    # are alive at once (a third of the peak).
     del runs, signals, current, before
-    cases = store.cases()
+    count = store.case_count()
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
-        "signals": counts, "signals_added": stored.added, "cases": len(cases),
+        "signals": counts, "signals_added": stored.added, "cases": count,
         "cases_rebuilt": "all" if rebuilt_all else rebuilt,
         "as_of": moment.isoformat(), "full": full, "detectors": mode,
         "records_processed": processed}))
     store.commit_run(RunCheckpoint(_marks(detectors, records), prints,
                                    datetime.now(UTC).isoformat(), basis.to_json()), change)
-    return RunResult(counts, stored.added, cases, moment, full, mode)
+    return RunResult(counts, stored.added, count, moment, full, mode, store.cases)
 
 
 def _earlier(last: CaseBasis | None, before: Sequence[CurrentSignal], basis: CaseBasis,

@@ -6,7 +6,8 @@ linked) and that knows what arrived since relinks only the affected part of the 
 (:mod:`vigil.incremental.relink`), re-scores the cases found there, and rewrites only those rows
 (:meth:`~vigil.store.interfaces.CaseStore.update_cases`); every other case is kept as stored,
 which is what a full rebuild would write for it, unless the moment moved: then every kept case's
-recency changed, and each is re-scored from its own signals and written again (not relinked).
+recency changed, and each is re-ranked from its stored ranking (not relinked, its signals not
+read; :mod:`vigil.incremental.rescore`).
 Otherwise (no checkpoint, ``--full``, another configuration, or unknown arrivals) every case is
 rebuilt. Either way a case keeps its stable id and review state (:mod:`vigil.case_lineage`).
 """
@@ -21,6 +22,7 @@ from typing import Any
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.relink import Earlier, affected_region, hubs_for
+from vigil.incremental.rescore import moment_in_recency_only, reranked
 from vigil.incremental.usage import run_usage
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
@@ -119,9 +121,16 @@ class CaseBuilder:
         return len(stable.cases)
 
     def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
-        """Every stored case but ``skip`` scored again as of ``moment`` (its recency changed)
-        from its own signals and members; its hubs are unchanged (it was not affected), so its
-        hub reasons are kept. Not relinked, but every such case is read and written again."""
+        """Every stored case but ``skip`` ranked again as of ``moment`` (its recency changed):
+        from its stored ranking when only recency reads the moment
+        (:mod:`vigil.incremental.rescore`), else from its own signals and members; its hubs are
+        unchanged (it was not affected), so its hub reasons are kept. Never relinked."""
+        if moment_in_recency_only(self.triage, self.scorers):
+            moved = [reranked(s, self.triage, moment) for s in store.case_scores()
+                     if s.id not in skip]
+            if all(m is not None for m in moved):
+                store.set_case_scores([m for m in moved if m is not None])
+                return
         kept = [c for c in store.cases() if c.id not in skip]
         store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept])
 
