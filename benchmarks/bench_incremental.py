@@ -19,8 +19,9 @@ N + 30,000 stored payments, signals built): the part of a run that this design m
 proportional to what arrived, at sizes where a whole run does not fit the machine.
 
 Each run is split into its steps (detect, link, triage and storing) from the pipeline's progress
-callback. Prints seconds per step and per run, the ratio incremental / full, peak RSS and the load
-average (the machine may be shared). ``make bench-scale`` runs it after ``bench_scale.py``.
+callback. Prints wall and CPU seconds per step and per run, the ratio incremental / full, peak
+RSS and the load average (the machine may be shared). ``make bench-scale`` runs it after
+``bench_scale.py``.
 """
 
 from __future__ import annotations
@@ -73,30 +74,35 @@ def write_new(path: Path, first: int, rows: int, total: int, seed: int = 99) -> 
 
 
 class Steps:
-    """Seconds per pipeline step, from the progress callback."""
+    """Wall and CPU seconds per pipeline step, from the progress callback."""
 
     def __init__(self) -> None:
-        self.marks: list[tuple[str, float]] = []
+        self.marks: list[tuple[str, float, float]] = []
 
     def __call__(self, step: str) -> None:
-        self.marks.append(("detect" if step.startswith("detect") else step, time.perf_counter()))
+        self.marks.append(("detect" if step.startswith("detect") else step, time.perf_counter(),
+                           time.process_time()))
 
-    def split(self, end: float) -> dict[str, float]:
-        spent: dict[str, float] = {}
-        for (name, at), (_, then) in zip(self.marks, [*self.marks[1:], ("end", end)],
-                                         strict=True):
-            spent[name] = spent.get(name, 0.0) + then - at
+    def split(self, end: float, cpu_end: float) -> dict[str, tuple[float, float]]:
+        spent: dict[str, tuple[float, float]] = {}
+        ends = [*self.marks[1:], ("end", end, cpu_end)]
+        for (name, at, cpu), (_, then, cpu_then) in zip(self.marks, ends, strict=True):
+            wall, used = spent.get(name, (0.0, 0.0))
+            spent[name] = (wall + then - at, used + cpu_then - cpu)
         return spent
 
 
 def timed(label: str, run: Callable[[Steps], object]) -> float:
-    """Run once; print wall seconds per step, CPU seconds (all threads) and the cases."""
+    """Run once; print wall (and CPU) seconds per step, CPU seconds (all threads), the cases."""
     steps = Steps()
     start, cpu = time.perf_counter(), time.process_time()
     result = run(steps)
-    end, cpu = time.perf_counter(), time.process_time() - cpu
-    parts = "  ".join(f"{name} {seconds:6.1f} s" for name, seconds in steps.split(end).items())
-    cases = len(getattr(result, "cases", []))
+    end, cpu_end = time.perf_counter(), time.process_time()
+    cpu = cpu_end - cpu
+    parts = "  ".join(f"{name} {wall:6.1f} s ({used:.1f} CPU)"
+                      for name, (wall, used) in steps.split(end, cpu_end).items())
+    count = getattr(result, "case_count", None)  # main before 2026-11-30 22:00 had no count
+    cases = count if count is not None else len(getattr(result, "cases", []))
     signals = sum(getattr(result, "signals_by_detector", {}).values())
     print(f"  {label:24} {end - start:8.1f} s wall {cpu:8.1f} s CPU  ({parts})  "
           f"signals {signals:,}  cases {cases:,}  peak RSS "

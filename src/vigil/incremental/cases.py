@@ -21,6 +21,7 @@ from typing import Any
 
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
+from vigil.incremental.current import CurrentSet
 from vigil.incremental.relink import Earlier, affected_region, hubs_for
 from vigil.incremental.rescore import moment_in_recency_only, reranked
 from vigil.incremental.usage import run_usage
@@ -94,20 +95,22 @@ class CaseBuilder:
             store.append_audit(event)
         return len(stable.cases)
 
-    def update(self, store: Store, earlier: Sequence[Earlier], signals: Sequence[Signal],
+    def update(self, store: Store, earlier: Sequence[Earlier], current: CurrentSet,
                touched: Collection[str], records: RunRecords, moment: datetime,
                step: Callable[[str], None], rescore: bool = False) -> int | None:
         """Rebuild only the cases the changes touch; how many. ``None`` (nothing written) when
         the stored cases do not match the earlier signals, and the caller must :meth:`rebuild`.
+        Only the signals relinked are decoded (:class:`CurrentSet`).
         ``rescore``: the moment moved, so every kept case is re-scored too (:meth:`rescore`)."""
         step("link")
         members = store.case_members()
-        region = affected_region(earlier, signals, touched, members, self.linking)
+        now = [Earlier.of_facts(f, self.linking) for f in current.facts]
+        region = affected_region(earlier, now, touched, members)
         if region is None:
             return None
-        usage = run_usage(records, region.signals)
-        groups = self.link(region.signals, usage,
-                           hubs_for(region.signals, signals, self.linking, usage))
+        signals = current.signals(set(region.ids))
+        usage = run_usage(records, signals)
+        groups = self.link(signals, usage, hubs_for(signals, now, self.linking, usage))
         step("triage")
         cases = triage_all(groups, self.triage, moment, self.scorers)
         previous = {key: case for key, case in members.items() if case in region.replaced}

@@ -6,11 +6,12 @@ A mixin, as :mod:`vigil.store.sql_cases` is. See :mod:`vigil.checkpoints` for wh
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, Row, and_, case, delete, insert, or_, select
 
-from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint
-from vigil.model import Signal
+from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint, SignalFacts
+from vigil.model import Signal, SignalKind
 from vigil.store import codec, schema
 from vigil.store.retry import RetryPolicy, write_transaction
 
@@ -40,6 +41,27 @@ class SqlCheckpoints:
             return [CurrentSignal(codec.signal_from_json(data), detector, scope)
                     for data, detector, scope in conn.execute(query)]
 
+    def current_facts(self) -> list[SignalFacts]:
+        """From the fact columns; a row written without them (before migration 0012, or
+        committed without facts) is read from its signal's JSON."""
+        current, signals = schema.current_signals, schema.signals
+        data = case((current.c.subjects.is_(None), signals.c.data), else_=None)
+        query = (select(current.c.signal_id, current.c.detector, current.c.scope,
+                        current.c.kind, current.c.observed_at, current.c.subjects,
+                        current.c.roles, data)
+                 .join(signals, signals.c.id == current.c.signal_id).order_by(current.c.seq))
+        with self._engine.connect() as conn:
+            return [_facts(row) for row in conn.execute(query)]
+
+    def signals_of(self, ids: Collection[str]) -> list[Signal]:
+        table, wanted = schema.signals, sorted(set(ids))
+        found: list[Signal] = []
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                query = select(table.c.data).where(table.c.id.in_(wanted[start:start + _CHUNK]))
+                found.extend(codec.signal_from_json(data) for data in conn.scalars(query))
+        return found
+
     def signals_from(self, sources: Collection[str]) -> list[Signal]:
         """A ``LIKE`` on the stored JSON picks the candidates (its ``source`` field, written
         right after the id); each is then checked for its source once decoded."""
@@ -64,7 +86,8 @@ class SqlCheckpoints:
                     table.c.detector.in_(sorted(change.dropped_detectors))))
             for detector, scopes in sorted(change.dropped.items()):
                 _drop_scopes(conn, detector, scopes)
-            rows = [{"signal_id": sid, "detector": detector, "scope": scope}
+            rows = [{"signal_id": sid, "detector": detector, "scope": scope,
+                     **_fact_columns(change.facts.get(sid))}
                     for sid, detector, scope in change.added]
             if rows:
                 # A signal found again under the same scope is already there; drop then insert.
@@ -74,6 +97,23 @@ class SqlCheckpoints:
                 conn.execute(insert(table), rows)
             conn.execute(insert(schema.run_checkpoints),
                          [{"at": checkpoint.at, "data": checkpoint.to_json()}])
+
+
+def _fact_columns(facts: SignalFacts | None) -> dict[str, str | None]:
+    if facts is None:
+        return dict.fromkeys(("kind", "observed_at", "subjects", "roles"))
+    return {"kind": facts.kind.value, "observed_at": codec.datetime_to_text(facts.observed_at),
+            "subjects": codec.dump_json(list(facts.subjects)),
+            "roles": codec.dump_json(dict(facts.roles))}
+
+
+def _facts(row: Row[Any]) -> SignalFacts:
+    sid, detector, scope, kind, observed_at, subjects, roles, data = row
+    if subjects is None:
+        return SignalFacts.of(codec.signal_from_json(data), detector, scope)
+    return SignalFacts(sid, detector, scope, SignalKind(kind),
+                       codec.datetime_from_text(observed_at),
+                       tuple(codec.load_json(subjects)), codec.load_json(roles))
 
 
 def _drop_scopes(conn: Connection, detector: str, scopes: Collection[str]) -> None:
