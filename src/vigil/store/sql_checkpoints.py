@@ -6,9 +6,8 @@ A mixin, as :mod:`vigil.store.sql_cases` is. See :mod:`vigil.checkpoints` for wh
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, case, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, and_, case, delete, insert, or_, select
 
 from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint, SignalFacts
 from vigil.model import Signal, SignalKind
@@ -17,6 +16,8 @@ from vigil.store.retry import RetryPolicy, write_transaction
 
 _CHUNK = 500
 """Scopes per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
+_FACTS = ("kind", "observed_at", "subjects", "roles")
+"""The fact columns of ``current_signals`` (:class:`~vigil.checkpoints.SignalFacts`)."""
 
 
 class SqlCheckpoints:
@@ -45,13 +46,14 @@ class SqlCheckpoints:
         """From the fact columns; a row written without them (before migration 0012, or
         committed without facts) is read from its signal's JSON."""
         current, signals = schema.current_signals, schema.signals
-        data = case((current.c.subjects.is_(None), signals.c.data), else_=None)
+        data = case((or_(*(current.c[name].is_(None) for name in _FACTS)), signals.c.data),
+                    else_=None)
         query = (select(current.c.signal_id, current.c.detector, current.c.scope,
                         current.c.kind, current.c.observed_at, current.c.subjects,
                         current.c.roles, data)
                  .join(signals, signals.c.id == current.c.signal_id).order_by(current.c.seq))
         with self._engine.connect() as conn:
-            return [_facts(row) for row in conn.execute(query)]
+            return [_facts(*row) for row in conn.execute(query)]
 
     def signals_of(self, ids: Collection[str]) -> list[Signal]:
         table, wanted = schema.signals, sorted(set(ids))
@@ -101,16 +103,18 @@ class SqlCheckpoints:
 
 def _fact_columns(facts: SignalFacts | None) -> dict[str, str | None]:
     if facts is None:
-        return dict.fromkeys(("kind", "observed_at", "subjects", "roles"))
+        return dict.fromkeys(_FACTS)
     return {"kind": facts.kind.value, "observed_at": codec.datetime_to_text(facts.observed_at),
             "subjects": codec.dump_json(list(facts.subjects)),
             "roles": codec.dump_json(dict(facts.roles))}
 
 
-def _facts(row: Row[Any]) -> SignalFacts:
-    sid, detector, scope, kind, observed_at, subjects, roles, data = row
-    if subjects is None:
-        return SignalFacts.of(codec.signal_from_json(data), detector, scope)
+def _facts(sid: str, detector: str, scope: str, kind: str | None, observed_at: str | None,
+           subjects: str | None, roles: str | None, data: str | None) -> SignalFacts:
+    """A row of :meth:`SqlCheckpoints.current_facts`: its fact columns, else (NULL) the
+    signal's JSON."""
+    if kind is None or observed_at is None or subjects is None or roles is None:
+        return SignalFacts.of(codec.signal_from_json(str(data)), detector, scope)
     return SignalFacts(sid, detector, scope, SignalKind(kind),
                        codec.datetime_from_text(observed_at),
                        tuple(codec.load_json(subjects)), codec.load_json(roles))
