@@ -54,8 +54,10 @@ class Earlier:
     @classmethod
     def of_facts(cls, facts: SignalFacts, config: LinkingConfig) -> Earlier:
         """As :meth:`of` gives for the signal ``facts`` describe (the same witness rule)."""
-        witnesses = {entity for entity, role in facts.roles.items()
-                     if role in config.witness_roles}
+        witnesses = [entity for entity, role in facts.roles.items()
+                     if role in config.witness_roles] if facts.roles else None
+        if not witnesses:
+            return cls(facts.id, facts.subjects, facts.subjects)
         return cls(facts.id, facts.subjects, tuple(s for s in facts.subjects if s not in witnesses))
 
 
@@ -111,10 +113,12 @@ def hubs_for(region: Sequence[Signal], current: Sequence[Earlier], config: Linki
     """The hubs among the subjects of ``region``, judged as a full run judges them: by their
     ``usage`` (which must cover those subjects) or over every current signal that names them."""
     wanted = {str(subject): subject for signal in region for subject in signal.subjects}
+    names = wanted.keys()
+    naming = [signal.subjects for signal in current if not names.isdisjoint(signal.subjects)]
     refs = dict(wanted)
-    subjects = [tuple(refs[t] if t in refs else refs.setdefault(t, entity_from_text(t))
-                      for t in signal.subjects)
-                for signal in current if not wanted.keys().isdisjoint(signal.subjects)]
+    for texts in naming:
+        refs.update((t, entity_from_text(t)) for t in texts if t not in refs)
+    subjects = [tuple(map(refs.__getitem__, texts)) for texts in naming]
     return {entity: hub for entity, hub in find_hubs_of(subjects, config, usage).items()
             if str(entity) in wanted}
 

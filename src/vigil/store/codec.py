@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,7 +105,9 @@ def signal_from_json(text: str) -> Signal:
 
 
 def reason_to_dict(reason: Reason) -> JSONDict:
-    return asdict(reason)
+    # Spelled out: dataclasses.asdict deep-copies every field, and cases carry many reasons.
+    return {"component": reason.component, "value": reason.value, "weight": reason.weight,
+            "contribution": reason.contribution, "text": reason.text}
 
 
 def reason_from_dict(data: JSONDict) -> Reason:

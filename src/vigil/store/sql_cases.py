@@ -96,13 +96,14 @@ class SqlCases:
     @staticmethod
     def _case_row(case: Case) -> dict[str, Any]:
         latest = max((s.observed_at for s in case.signals), default=None)
+        data = codec.case_to_dict(case)
         return {
             "id": case.id,
             "priority": case.priority,
             "status": case.status.value,
-            "data": codec.case_to_json(case),
+            "data": codec.dump_json(data),
             "latest": None if latest is None else codec.datetime_to_text(latest),
-            "reasons": codec.reasons_to_json(case.reasons),
+            "reasons": codec.dump_json(data["reasons"]),
         }
 
     def case_count(self) -> int:
