@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
 
 from vigil.identifiers import EntityKind
+from vigil.incremental.cases import CaseBuilder
 from vigil.incremental.rescore import moment_in_recency_only, reranked
-from vigil.linking import Hub, LinkedGroup
+from vigil.linking import Hub, LinkedGroup, LinkingConfig
 from vigil.model import Case, EntityRef, Signal, SignalKind
+from vigil.store import schema
 from vigil.store.interfaces import CaseScore, Store
+from vigil.store.open import open_store
+from vigil.store.sql import SqlStore
 from vigil.triage import SCORERS, Component, load_triage_config, triage
 
 AT = datetime(2024, 7, 1, 12, tzinfo=UTC)
@@ -64,3 +72,28 @@ def test_stored_case_scores_round_trip_and_win_over_the_case_json(store: Store) 
     moved = replace(case, priority=later.priority, reasons=later.reasons)
     assert store.cases() == [moved] and store.case(case.id) == moved
     assert store.case_count() == 1
+
+
+@pytest.mark.parametrize("stored_before_0012", [False, True])
+def test_rescoring_kept_cases_gives_the_full_triage(tmp_path: Path,
+                                                    stored_before_0012: bool) -> None:
+    """From the ranking columns, or (a row from before migration 0012, columns NULL) from the
+    case's own signals: the same case either way."""
+    store = open_store(f"sqlite:///{tmp_path / 'vigil.db'}")
+    assert isinstance(store, SqlStore)
+    config = load_triage_config()
+    store.replace_cases([triage(_group(), config, AT)])
+    if stored_before_0012:
+        with store.engine.begin() as conn:
+            conn.execute(update(schema.cases).values(latest=None, reasons=None))
+        assert store.case_scores()[0].latest is None
+    data = select(schema.cases.c.data)
+    with store.engine.connect() as conn:
+        before = conn.scalar(data)
+    later = AT + timedelta(days=5)
+    CaseBuilder(LinkingConfig(), config, SCORERS).rescore(store, set(), later)
+    assert store.cases() == [triage(_group(), config, later)]
+    with store.engine.connect() as conn:
+        # From the columns the case JSON is not rewritten; from the signals it is.
+        assert (conn.scalar(data) == before) is not stored_before_0012
+    store.close()
