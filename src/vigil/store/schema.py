@@ -294,7 +294,7 @@ current_signals = Table(
     Column("detector", Text, nullable=False),
     Column("scope", Text, nullable=False),
     # What a run reads without decoding the signal (0012; NULL in rows from before): kind,
-    # observed_at (ISO), subjects (JSON list), roles (JSON object).
-    *(Column(name, Text, nullable=True) for name in ("kind", "observed_at", "subjects", "roles")),
+    # observed_at (ISO), facts (JSON: {"subjects": [...], "roles": {...}}).
+    *(Column(name, Text, nullable=True) for name in ("kind", "observed_at", "facts")),
     Index("ix_current_signals_detector_scope", "detector", "scope"),
 )

@@ -16,7 +16,7 @@ from vigil.store.retry import RetryPolicy, write_transaction
 
 _CHUNK = 500
 """Scopes per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
-_FACTS = ("kind", "observed_at", "subjects", "roles")
+_FACTS = ("kind", "observed_at", "facts")
 """The fact columns of ``current_signals`` (:class:`~vigil.checkpoints.SignalFacts`)."""
 
 
@@ -49,11 +49,11 @@ class SqlCheckpoints:
         data = case((or_(*(current.c[name].is_(None) for name in _FACTS)), signals.c.data),
                     else_=None)
         query = (select(current.c.signal_id, current.c.detector, current.c.scope,
-                        current.c.kind, current.c.observed_at, current.c.subjects,
-                        current.c.roles, data)
+                        current.c.kind, current.c.observed_at, current.c.facts, data)
                  .join(signals, signals.c.id == current.c.signal_id).order_by(current.c.seq))
         with self._engine.connect() as conn:
-            return [_facts(*row) for row in conn.execute(query)]
+            rows = conn.execute(query).all()
+        return [_facts(*row) for row in rows]
 
     def signals_of(self, ids: Collection[str]) -> list[Signal]:
         table, wanted = schema.signals, sorted(set(ids))
@@ -105,19 +105,21 @@ def _fact_columns(facts: SignalFacts | None) -> dict[str, str | None]:
     if facts is None:
         return dict.fromkeys(_FACTS)
     return {"kind": facts.kind.value, "observed_at": codec.datetime_to_text(facts.observed_at),
-            "subjects": codec.dump_json(list(facts.subjects)),
-            "roles": codec.dump_json(dict(facts.roles))}
+            "facts": codec.dump_json({"subjects": facts.subjects, "roles": dict(facts.roles)})}
+
+
+_KINDS = {kind.value: kind for kind in SignalKind}
 
 
 def _facts(sid: str, detector: str, scope: str, kind: str | None, observed_at: str | None,
-           subjects: str | None, roles: str | None, data: str | None) -> SignalFacts:
+           facts: str | None, data: str | None) -> SignalFacts:
     """A row of :meth:`SqlCheckpoints.current_facts`: its fact columns, else (NULL) the
     signal's JSON."""
-    if kind is None or observed_at is None or subjects is None or roles is None:
+    if kind is None or observed_at is None or facts is None:
         return SignalFacts.of(codec.signal_from_json(str(data)), detector, scope)
-    return SignalFacts(sid, detector, scope, SignalKind(kind),
-                       codec.datetime_from_text(observed_at),
-                       tuple(codec.load_json(subjects)), codec.load_json(roles))
+    found = codec.load_json(facts)
+    return SignalFacts(sid, detector, scope, _KINDS[kind], codec.datetime_from_text(observed_at),
+                       tuple(found["subjects"]), found["roles"])
 
 
 def _drop_scopes(conn: Connection, detector: str, scopes: Collection[str]) -> None:

@@ -2,9 +2,9 @@
 
 ``cases`` gains ``latest`` (the newest signal's time) and ``reasons`` (the priority's reasons as
 JSON), so a run whose moment moved re-ranks the cases it kept without decoding their signals;
-``current_signals`` gains each signal's kind, time, subjects and roles, so a run finds what its
-changes touch without decoding every current signal. Rows stored before stay NULL there and are
-read the old way (from the case or signal JSON).
+``current_signals`` gains each signal's kind, time, and subjects and roles (``facts``, one JSON
+object), so a run finds what its changes touch without decoding every current signal. Rows
+stored before stay NULL there and are read the old way (from the case or signal JSON).
 
 Revision ID: 0012
 Revises: 0011
@@ -23,7 +23,7 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_CURRENT = ("kind", "observed_at", "subjects", "roles")
+_CURRENT = ("kind", "observed_at", "facts")
 
 
 def upgrade() -> None:
