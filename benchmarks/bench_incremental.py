@@ -101,7 +101,8 @@ def timed(label: str, run: Callable[[Steps], object]) -> float:
     end, cpu_end = time.perf_counter(), time.process_time()
     parts = "  ".join(f"{name} {wall:.1f}/{spent:.1f} s"
                       for name, (wall, spent) in steps.split(end, cpu_end).items())
-    cases = len(getattr(result, "cases", []))
+    count = getattr(result, "case_count", None)  # main before 2026-11-30 22:00 had no count
+    cases = count if count is not None else len(getattr(result, "cases", []))
     signals = sum(getattr(result, "signals_by_detector", {}).values())
     print(f"  {label:24} {end - start:8.1f} s wall {cpu_end - cpu:8.1f} s CPU  (wall/CPU: "
           f"{parts})  signals {signals:,}  cases {cases:,}  peak RSS "

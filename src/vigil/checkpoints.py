@@ -23,9 +23,10 @@ import json
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from vigil.model import Signal
+from vigil.model import Signal, SignalKind
 
 FULL_SCOPE = "*"
 """The scope of a signal that depends on every record its detector consumes."""
@@ -38,6 +39,27 @@ class CurrentSignal:
     signal: Signal
     detector: str
     scope: str
+
+
+@dataclass(frozen=True)
+class SignalFacts:
+    """What a run reads of a current signal without decoding it: its detector and scope, kind,
+    time, subjects (``kind:value`` text) and evidence roles (subject text -> role)."""
+
+    id: str
+    detector: str
+    scope: str
+    kind: SignalKind
+    observed_at: datetime
+    subjects: tuple[str, ...]
+    roles: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, signal: Signal, detector: str, scope: str) -> SignalFacts:
+        roles = signal.evidence.get("roles", {})
+        return cls(signal.id, detector, scope, signal.kind, signal.observed_at,
+                   tuple(str(s) for s in signal.subjects),
+                   dict(roles) if isinstance(roles, dict) else {})
 
 
 @dataclass(frozen=True)
@@ -74,6 +96,9 @@ class CurrentChange:
     """Detectors whose every current signal goes (recomputed in full, or no longer run)."""
     replace_all: bool = False
     """``vigil run --full``: the current set is exactly :attr:`added`."""
+    facts: Mapping[str, SignalFacts] = field(default_factory=dict)
+    """The facts of added signals by id, kept beside them (:meth:`CheckpointStore.
+    current_facts` reads an added signal without them from its JSON)."""
 
 
 @runtime_checkable
@@ -85,6 +110,13 @@ class CheckpointStore(Protocol):
 
     def current_signals(self) -> list[CurrentSignal]:
         """The current signals, in the order they became current (stored signals only)."""
+
+    def current_facts(self) -> list[SignalFacts]:
+        """The facts of the current signals, in the order they became current, without
+        decoding the signals (a run decodes only those it relinks)."""
+
+    def signals_of(self, ids: Collection[str]) -> list[Signal]:
+        """The stored signals with these ids (in no set order)."""
 
     def commit_run(self, checkpoint: RunCheckpoint, change: CurrentChange) -> None:
         """Apply ``change`` to the current signals and store ``checkpoint``, atomically."""
@@ -120,6 +152,12 @@ class MemoryCheckpoints:
     def signals_from(self, sources: Collection[str]) -> list[Signal]:
         return [s for s in self._signals.values() if s.source in sources]
 
+    def current_facts(self) -> list[SignalFacts]:
+        return [SignalFacts.of(c.signal, c.detector, c.scope) for c in self.current_signals()]
+
+    def signals_of(self, ids: Collection[str]) -> list[Signal]:
+        return [self._signals[i] for i in set(ids) if i in self._signals]
+
     def commit_run(self, checkpoint: RunCheckpoint, change: CurrentChange) -> None:
         with self._checkpoint_lock:
             kept = {sid: (detector, scope) for sid, (detector, scope) in self._current.items()
@@ -130,4 +168,4 @@ class MemoryCheckpoints:
 
 
 __all__ = ["FULL_SCOPE", "CheckpointStore", "CurrentChange", "CurrentSignal",
-           "MemoryCheckpoints", "RunCheckpoint", "drops"]
+           "MemoryCheckpoints", "RunCheckpoint", "SignalFacts", "drops"]

@@ -86,11 +86,17 @@ def find_hubs(signals: Sequence[Signal], config: LinkingConfig,
     counted entities it appears beside in signals (media hashes, conversation ids, identifiers
     extracted from chat text).
     """
+    return find_hubs_of([signal.subjects for signal in signals], config, usage)
+
+
+def find_hubs_of(subjects: Sequence[Sequence[EntityRef]], config: LinkingConfig,
+                 usage: Mapping[EntityRef, set[EntityRef]] | None = None) -> dict[EntityRef, Hub]:
+    """:func:`find_hubs` over each signal's subjects alone (all that it reads of a signal)."""
     usage = usage or {}
     related: dict[EntityRef, set[EntityRef]] = defaultdict(set)
-    for signal in signals:
-        counted = {s for s in signal.subjects if s.kind in config.counted_kinds}
-        for subject in signal.subjects:
+    for named in subjects:
+        counted = {s for s in named if s.kind in config.counted_kinds}
+        for subject in named:
             known = usage.get(subject)
             if known is None:
                 related[subject].update(counted)

@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 from vigil.audit import AuditEvent
-from vigil.checkpoints import CheckpointStore, CurrentSignal, RunCheckpoint
+from vigil.checkpoints import CheckpointStore, RunCheckpoint, SignalFacts
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.cases import CaseBasis, CaseBuilder
-from vigil.incremental.current import current_after, current_change
+from vigil.incremental.current import CurrentSet, current_after, current_change
 from vigil.incremental.detect import detect_all_scoped, fingerprint, signals_of
 from vigil.incremental.relink import Earlier
 from vigil.incremental.usage import arrived_identifiers
@@ -60,12 +61,20 @@ class RunResult:
     signals_by_detector: dict[str, int]
     """Current signals per detector (and live signals per source) the cases were built from."""
     signals_added: int
-    cases: list[Case]
+    case_count: int
     as_of: datetime
     full: bool = False
     """Whether the run was asked to recompute everything (``vigil run --full``)."""
     detectors: dict[str, str] = field(default_factory=dict)
     """How each detector ran: ``full`` or ``incremental``."""
+    read_cases: Callable[[], list[Case]] = field(default=list, repr=False, compare=False)
+    """How :attr:`cases` reads the stored cases back."""
+
+    @cached_property
+    def cases(self) -> list[Case]:
+        """The stored cases, ranked, read from the store when first asked (a run itself does
+        not read every case back): ask before the store is closed or run again."""
+        return self.read_cases()
 
 
 @dataclass(frozen=True)
@@ -158,18 +167,20 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     context = DetectionContext(banks=store)
     runs = detect_all_scoped(detectors, records, previous, prints, context, full, step)
     store_flood_pauses(store, store, context.take_flood_pauses())
-    stored = store.add_signals(signals_of(runs))
+    found = signals_of(runs)
+    stored = store.add_signals(found)
     change = current_change(runs, previous, full)
-    before = store.current_signals() if previous else []
-    current = current_after(before, runs, change)
+    before = store.current_facts() if previous else []
+    current = current_after(before, change)
     processed = {run.name: run.arrived for run in runs}
     recorded = {RecordKind.MEDIA: records.all(RecordKind.MEDIA)}
-    ids = {c.signal.id for c in current}
+    ids = {c.id for c in current}
     live = [s for s in live_signals(store, recorded, config.live_sources, as_of)
             if s.id not in ids]
-    signals = [c.signal for c in current] + live
-    moment = as_of or max((s.observed_at for s in signals), default=datetime.now(UTC))
-    kinds = {d.emits for d in detectors if d.emits is not None} | {s.kind for s in signals}
+    linked = CurrentSet(current + [SignalFacts.of(s, s.source, "") for s in live],
+                        {s.id: s for s in [*found, *live]}, store)
+    moment = as_of or max((f.observed_at for f in linked.facts), default=datetime.now(UTC))
+    kinds = {d.emits for d in detectors if d.emits is not None} | {f.kind for f in linked.facts}
     builder = CaseBuilder(config.linking, config.triage.with_kinds(kinds), config.scorers,
                           config.sql_linking_engine)
     basis = builder.basis(moment, live)
@@ -178,36 +189,34 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     touched = arrived_identifiers(records, previous.marks) if earlier is not None \
         and previous is not None else None
     rebuilt = None if last is None or earlier is None or touched is None else builder.update(
-        store, earlier, signals, touched, records, moment, step, last.as_of != basis.as_of)
+        store, earlier, linked, touched, records, moment, step, last.as_of != basis.as_of)
     rebuilt_all = rebuilt is None
     if rebuilt is None:
-        rebuilt = builder.rebuild(store, signals, records, moment, step)
+        rebuilt = builder.rebuild(store, linked.signals(), records, moment, step)
     counts = _counts(current, live, detectors)
     mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
-    # Let this run's records and signals go before the cases are read back, or both copies
-    # are alive at once (a third of the peak).
-    del runs, signals, current, before
-    cases = store.cases()
+    del runs, found, linked, current, before
+    count = store.case_count()
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
-        "signals": counts, "signals_added": stored.added, "cases": len(cases),
+        "signals": counts, "signals_added": stored.added, "cases": count,
         "cases_rebuilt": "all" if rebuilt_all else rebuilt,
         "as_of": moment.isoformat(), "full": full, "detectors": mode,
         "records_processed": processed}))
     store.commit_run(RunCheckpoint(_marks(detectors, records), prints,
                                    datetime.now(UTC).isoformat(), basis.to_json()), change)
-    return RunResult(counts, stored.added, cases, moment, full, mode)
+    return RunResult(counts, stored.added, count, moment, full, mode, store.cases)
 
 
-def _earlier(last: CaseBasis | None, before: Sequence[CurrentSignal], basis: CaseBasis,
+def _earlier(last: CaseBasis | None, before: Sequence[SignalFacts], basis: CaseBasis,
              builder: CaseBuilder) -> list[Earlier] | None:
     """The signals the stored cases were built from, when the last run built them under the
     same configuration as this one; ``None``: rebuild every case."""
     if last is None or last.config != basis.config:
         return None
-    return [Earlier.of(c.signal, builder.linking) for c in before] + list(last.live.values())
+    return [Earlier.of_facts(f, builder.linking) for f in before] + list(last.live.values())
 
 
-def _counts(current: Sequence[CurrentSignal], live: Sequence[Signal],
+def _counts(current: Sequence[SignalFacts], live: Sequence[Signal],
             detectors: Sequence[Detector]) -> dict[str, int]:
     """Current signals per detector (every detector of the run named), then live per source."""
     counts = {detector.name: 0 for detector in detectors}

@@ -55,8 +55,8 @@ def run(store: Store, settings: Settings, registry: Registry,
     reasons = law_reasons(profile, moment)
     if not reasons:
         return result
-    store.replace_cases([with_law_reasons(c, reasons) for c in result.cases])
-    return replace(result, cases=store.cases())
+    store.replace_cases([with_law_reasons(c, reasons) for c in store.cases()])
+    return result
 
 
 def settings_digest(settings: Settings) -> str:

@@ -203,7 +203,11 @@ def score_victims(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> 
 
 
 def score_recency(group: LinkedGroup, config: TriageConfig, as_of: datetime) -> Component:
-    latest = max(s.observed_at for s in group.signals)
+    return recency(max(s.observed_at for s in group.signals), config, as_of)
+
+
+def recency(latest: datetime, config: TriageConfig, as_of: datetime) -> Component:
+    """The recency component of a group whose newest signal is from ``latest``."""
     age_days = max(0.0, (as_of - latest).total_seconds() / 86400)
     value = 0.5 ** (age_days / config.recency_half_life_days)
     return Component(value, f"latest signal {age_days:.1f} days before {as_of:%Y-%m-%d} "
@@ -218,6 +222,10 @@ SCORERS: dict[str, Scorer] = {
     "recency": score_recency,
     "indicators": score_indicators,
 }
+MOMENT_FREE: frozenset[Scorer] = frozenset(
+    {score_corroboration, score_strongest, score_payers, score_victims, score_indicators})
+"""The built-in scorers that do not read ``as_of``: a case's component from one of them stays
+while the moment moves (only :func:`score_recency` of the built-ins reads it)."""
 
 
 def triage(group: LinkedGroup, config: TriageConfig, as_of: datetime,

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.incremental.helpers import Runner, add_batch
-from vigil.checkpoints import FULL_SCOPE, CurrentChange, RunCheckpoint
+from vigil.checkpoints import FULL_SCOPE, CurrentChange, RunCheckpoint, SignalFacts
 from vigil.identifiers import EntityKind
+from vigil.incremental.relink import Earlier
+from vigil.linking import LinkingConfig
 from vigil.model import EntityRef, Signal, SignalKind
 from vigil.records import Record, RecordKind
 from vigil.registry import load_registry
@@ -42,6 +44,27 @@ def test_current_signals_follow_each_change(store: Store) -> None:
     store.commit_run(second, CurrentChange(dropped={"d1": {"s:a"}}, dropped_detectors={"d2"}))
     assert [x.signal.id for x in store.current_signals()] == [b.id]
     assert store.run_checkpoint() == second
+
+
+def test_current_facts_describe_the_current_signals_without_decoding_them(store: Store) -> None:
+    accounts = (EntityRef(EntityKind.ACCOUNT, "w"), EntityRef(EntityKind.ACCOUNT, "x"))
+    witness = Signal(source="d1", kind=SignalKind.REPORT, subjects=accounts,
+                     score=0.5, observed_at=AT, evidence={"roles": {"account:w": "reporter"}},
+                     explanation="test", detector_version="1")
+    plain = _signal("d2", "b")
+    store.add_signals([witness, plain])
+    # ``plain`` is committed without its facts (as rows from before migration 0012 are): it is
+    # read from its JSON, and the facts read back are the same either way.
+    store.commit_run(RunCheckpoint(), CurrentChange(
+        added=[(witness.id, "d1", "s:w"), (plain.id, "d2", FULL_SCOPE)], replace_all=True,
+        facts={witness.id: SignalFacts.of(witness, "d1", "s:w")}))
+    assert store.current_facts() == [SignalFacts.of(witness, "d1", "s:w"),
+                                     SignalFacts.of(plain, "d2", FULL_SCOPE)]
+    assert sorted(s.id for s in store.signals_of([plain.id, "sig-unknown", plain.id])) == \
+        [plain.id]
+    config = LinkingConfig()
+    assert Earlier.of_facts(store.current_facts()[0], config) == Earlier.of(witness, config) \
+        == Earlier(witness.id, ("account:w", "account:x"), ("account:x",))
 
 
 def test_live_signals_are_picked_by_source(store: Store) -> None:

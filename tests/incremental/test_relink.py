@@ -47,6 +47,16 @@ def _view(groups: Sequence[LinkedGroup]) -> set[tuple[object, ...]]:
             for g in groups}
 
 
+def _earlier(signals: Sequence[Signal]) -> list[Earlier]:
+    return [Earlier.of(s, CONFIG) for s in signals]
+
+
+def _of(ids: Sequence[str], signals: Sequence[Signal]) -> list[Signal]:
+    """The signals with these ids, in the order of ``ids``."""
+    by_id = {s.id: s for s in signals}
+    return [by_id[i] for i in ids]
+
+
 def _members(groups: Sequence[LinkedGroup]) -> dict[str, str]:
     """Member key -> case id, as the store keeps them (entities, else the lone signal's id)."""
     members = {}
@@ -69,11 +79,11 @@ def test_relinking_the_affected_region_equals_a_full_relink(
     earlier_groups = link(before, CONFIG, old)
     touched = {str(e) for e in set(old) | set(new) if old.get(e) != new.get(e)}
     members = _members(earlier_groups)
-    region = affected_region([Earlier.of(s, CONFIG) for s in before], after, touched,
-                             members, CONFIG)
+    region = affected_region(_earlier(before), _earlier(after), touched, members)
     assert region is not None
     kept = [g for index, g in enumerate(earlier_groups) if f"case-{index}" not in region.replaced]
-    relinked = link(region.signals, CONFIG, new, hubs_for(region.signals, after, CONFIG, new))
+    signals = _of(region.ids, after)
+    relinked = link(signals, CONFIG, new, hubs_for(signals, _earlier(after), CONFIG, new))
     assert _view(kept) | _view(relinked) == _view(link(after, CONFIG, new))
     assert not _view(kept) & _view(relinked)
 
@@ -84,10 +94,10 @@ def test_a_hub_that_crosses_its_limit_splits_the_case_it_held_together() -> None
     groups = link(first, CONFIG)
     assert len(groups) == 1
     after = [*first, _signal(2, [3, 2])]
-    region = affected_region([Earlier.of(s, CONFIG) for s in first], after, set(),
-                             _members(groups), CONFIG)
+    region = affected_region(_earlier(first), _earlier(after), set(), _members(groups))
     assert region is not None and region.replaced == {"case-0"}
-    relinked = link(region.signals, CONFIG, None, hubs_for(region.signals, after, CONFIG, {}))
+    signals = _of(region.ids, after)
+    relinked = link(signals, CONFIG, None, hubs_for(signals, _earlier(after), CONFIG, {}))
     assert len(relinked) == 3
     assert all(g.hubs and g.hubs[0].entity == ACCOUNTS[2] for g in relinked)
 
@@ -96,15 +106,13 @@ def test_untouched_cases_are_not_relinked() -> None:
     first = [_signal(0, [0, 1]), _signal(1, [4, 5])]
     groups = link(first, CONFIG)
     after = [*first, _signal(2, [1, 8])]
-    region = affected_region([Earlier.of(s, CONFIG) for s in first], after, set(),
-                             _members(groups), CONFIG)
+    region = affected_region(_earlier(first), _earlier(after), set(), _members(groups))
     assert region is not None
-    assert sorted(s.id for s in region.signals) == sorted(s.id for s in (first[0], after[2]))
+    assert sorted(region.ids) == sorted(s.id for s in (first[0], after[2]))
     assert len(region.replaced) == 1
 
 
 def test_stored_cases_that_miss_an_affected_signal_ask_for_a_full_relink() -> None:
     first = [_signal(0, [0, 1])]
-    region = affected_region([Earlier.of(s, CONFIG) for s in first], [_signal(1, [1])], set(),
-                             {}, CONFIG)
+    region = affected_region(_earlier(first), _earlier([_signal(1, [1])]), set(), {})
     assert region is None

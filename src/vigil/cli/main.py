@@ -243,9 +243,10 @@ def run_command(
     with opened_store(settings) as store, progress_steps("run") as step:
         result = run(store, settings, plugins, step, records_from=record_store(settings, store),
                      full=full)
+        cases = result.cases
     for name, count in result.signals_by_detector.items():
         console.print(f"{name}: {count} signals")
-    console.print(cases_table(result.cases, limit))
+    console.print(cases_table(cases, limit))
 
 
 def _check_plugin_settings(settings: Settings, plugins: Registry) -> None:

@@ -77,10 +77,11 @@ def run_demo(seed: int, out: Path, settings: Settings, registry: Registry,
         step("import")
         imports = load_world(store, files, registry)
         result = run(store, settings, registry, step, as_of=world.end)
+        cases = result.cases  # read while the store is open
     finally:
         store.close()
-    evaluation = evaluate([[str(e) for e in case.entities] for case in result.cases],
-                          world.truth, [len(case.signal_kinds()) for case in result.cases])
+    evaluation = evaluate([[str(e) for e in case.entities] for case in cases],
+                          world.truth, [len(case.signal_kinds()) for case in cases])
     step("report")
-    report = write_report(out / "report.html", result.cases, result.as_of, evaluation.line())
+    report = write_report(out / "report.html", cases, result.as_of, evaluation.line())
     return DemoResult(world, files, imports, result, evaluation, report)

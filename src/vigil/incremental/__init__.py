@@ -5,5 +5,8 @@
 - :mod:`vigil.incremental.detect`: one run's detection, in full or incremental, and the change
   it makes to the current signals (:mod:`vigil.checkpoints`);
 - :mod:`vigil.incremental.usage`: who uses which identifier, for hub suppression, read where
-  the records lie.
+  the records lie;
+- :mod:`vigil.incremental.current`, :mod:`vigil.incremental.relink`,
+  :mod:`vigil.incremental.cases`, :mod:`vigil.incremental.rescore`: the current set after a run,
+  the cases its changes touch, and re-ranking the others when the moment moved.
 """

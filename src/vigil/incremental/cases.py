@@ -6,7 +6,8 @@ linked) and that knows what arrived since relinks only the affected part of the 
 (:mod:`vigil.incremental.relink`), re-scores the cases found there, and rewrites only those rows
 (:meth:`~vigil.store.interfaces.CaseStore.update_cases`); every other case is kept as stored,
 which is what a full rebuild would write for it, unless the moment moved: then every kept case's
-recency changed, and each is re-scored from its own signals and written again (not relinked).
+recency changed, and each is re-ranked from its stored ranking (not relinked, its signals not
+read; :mod:`vigil.incremental.rescore`).
 Otherwise (no checkpoint, ``--full``, another configuration, or unknown arrivals) every case is
 rebuilt. Either way a case keeps its stable id and review state (:mod:`vigil.case_lineage`).
 """
@@ -20,7 +21,9 @@ from typing import Any
 
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
+from vigil.incremental.current import CurrentSet
 from vigil.incremental.relink import Earlier, affected_region, hubs_for
+from vigil.incremental.rescore import moment_in_recency_only, reranked
 from vigil.incremental.usage import run_usage
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
@@ -92,20 +95,22 @@ class CaseBuilder:
             store.append_audit(event)
         return len(stable.cases)
 
-    def update(self, store: Store, earlier: Sequence[Earlier], signals: Sequence[Signal],
+    def update(self, store: Store, earlier: Sequence[Earlier], current: CurrentSet,
                touched: Collection[str], records: RunRecords, moment: datetime,
                step: Callable[[str], None], rescore: bool = False) -> int | None:
         """Rebuild only the cases the changes touch; how many. ``None`` (nothing written) when
         the stored cases do not match the earlier signals, and the caller must :meth:`rebuild`.
+        Only the signals relinked are decoded (:class:`CurrentSet`).
         ``rescore``: the moment moved, so every kept case is re-scored too (:meth:`rescore`)."""
         step("link")
         members = store.case_members()
-        region = affected_region(earlier, signals, touched, members, self.linking)
+        now = [Earlier.of_facts(f, self.linking) for f in current.facts]
+        region = affected_region(earlier, now, touched, members)
         if region is None:
             return None
-        usage = run_usage(records, region.signals)
-        groups = self.link(region.signals, usage,
-                           hubs_for(region.signals, signals, self.linking, usage))
+        signals = current.signals(set(region.ids))
+        usage = run_usage(records, signals)
+        groups = self.link(signals, usage, hubs_for(signals, now, self.linking, usage))
         step("triage")
         cases = triage_all(groups, self.triage, moment, self.scorers)
         previous = {key: case for key, case in members.items() if case in region.replaced}
@@ -119,9 +124,16 @@ class CaseBuilder:
         return len(stable.cases)
 
     def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
-        """Every stored case but ``skip`` scored again as of ``moment`` (its recency changed)
-        from its own signals and members; its hubs are unchanged (it was not affected), so its
-        hub reasons are kept. Not relinked, but every such case is read and written again."""
+        """Every stored case but ``skip`` ranked again as of ``moment`` (its recency changed):
+        from its stored ranking when only recency reads the moment
+        (:mod:`vigil.incremental.rescore`), else from its own signals and members; its hubs are
+        unchanged (it was not affected), so its hub reasons are kept. Never relinked."""
+        if moment_in_recency_only(self.triage, self.scorers):
+            moved = [reranked(s, self.triage, moment) for s in store.case_scores()
+                     if s.id not in skip]
+            if all(m is not None for m in moved):
+                store.set_case_scores([m for m in moved if m is not None])
+                return
         kept = [c for c in store.cases() if c.id not in skip]
         store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept])
 

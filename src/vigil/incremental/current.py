@@ -1,11 +1,18 @@
-"""The current signals after a run: what it drops from the last run's set, and what it adds."""
+"""The current signals after a run: what it drops from the last run's set, and what it adds.
+
+A run reads the last set as :class:`~vigil.checkpoints.SignalFacts` (no signal decoded) and holds
+as objects only what it found itself and the live signals; :class:`CurrentSet` decodes the rest
+from the store when asked, so an incremental run decodes the signals it relinks, not all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
-from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint, drops
+from vigil.checkpoints import CheckpointStore, CurrentChange, RunCheckpoint, SignalFacts, drops
 from vigil.incremental.detect import DetectorRun
+from vigil.model import Signal
 
 
 def current_change(runs: Sequence[DetectorRun], previous: RunCheckpoint | None,
@@ -14,28 +21,42 @@ def current_change(runs: Sequence[DetectorRun], previous: RunCheckpoint | None,
     others the scopes they recomputed; each run's findings become current under their scope."""
     ran = {run.name for run in runs}
     gone = set(previous.detectors) - ran if previous is not None else set()
-    added: dict[str, tuple[str, str, str]] = {}
+    facts: dict[str, SignalFacts] = {}
     for run in runs:
         for scope, signal in run.signals:
-            added.setdefault(signal.id, (signal.id, run.name, scope))
+            if signal.id not in facts:
+                facts[signal.id] = SignalFacts.of(signal, run.name, scope)
     return CurrentChange(
-        added=list(added.values()),
+        added=[(f.id, f.detector, f.scope) for f in facts.values()],
         dropped={run.name: frozenset(run.scopes) for run in runs if run.scopes is not None},
         dropped_detectors=frozenset(gone | {run.name for run in runs if run.scopes is None}),
-        replace_all=full or previous is None)
+        replace_all=full or previous is None, facts=facts)
 
 
-def current_after(before: Sequence[CurrentSignal], runs: Sequence[DetectorRun],
-                  change: CurrentChange) -> list[CurrentSignal]:
+def current_after(before: Sequence[SignalFacts], change: CurrentChange) -> list[SignalFacts]:
     """The current set ``change`` leaves of ``before``, in signal id order (so linking and
     triage see the same sequence whichever way the set was reached)."""
-    kept = {c.signal.id: c for c in before if not drops(change, c.detector, c.scope)}
-    found: dict[str, CurrentSignal] = {}
-    for run in runs:
-        for scope, signal in run.signals:
-            found.setdefault(signal.id, CurrentSignal(signal, run.name, scope))
-    kept.update(found)
-    return sorted(kept.values(), key=lambda c: c.signal.id)
+    kept = {f.id: f for f in before if not drops(change, f.detector, f.scope)}
+    kept.update(change.facts)
+    return sorted(kept.values(), key=lambda f: f.id)
 
 
-__all__ = ["current_after", "current_change"]
+@dataclass(frozen=True)
+class CurrentSet:
+    """The signals a run links: the facts of each (the current ones by id, then the live ones),
+    the signals it holds as objects (found by this run, or live), and the store the others are
+    decoded from."""
+
+    facts: list[SignalFacts]
+    held: Mapping[str, Signal]
+    store: CheckpointStore
+
+    def signals(self, ids: Collection[str] | None = None) -> list[Signal]:
+        """The signals of ``ids`` (every one when ``None``), in :attr:`facts` order."""
+        wanted = [f.id for f in self.facts if ids is None or f.id in ids]
+        missing = [i for i in wanted if i not in self.held]
+        loaded = {s.id: s for s in self.store.signals_of(missing)} if missing else {}
+        return [self.held[i] if i in self.held else loaded[i] for i in wanted]
+
+
+__all__ = ["CurrentSet", "current_after", "current_change"]

@@ -32,8 +32,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from vigil.linking import Hub, LinkingConfig, find_hubs, linking_subjects
+from vigil.checkpoints import SignalFacts
+from vigil.linking import Hub, LinkingConfig, find_hubs_of, linking_subjects
 from vigil.model import EntityRef, Signal
+from vigil.store.codec import entity_from_text
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,22 @@ class Earlier:
         return cls(signal.id, tuple(str(s) for s in signal.subjects),
                    tuple(str(s) for s in linking_subjects(signal, config)))
 
+    @classmethod
+    def of_facts(cls, facts: SignalFacts, config: LinkingConfig) -> Earlier:
+        """As :meth:`of` gives for the signal ``facts`` describe (the same witness rule)."""
+        witnesses = [entity for entity, role in facts.roles.items()
+                     if role in config.witness_roles] if facts.roles else None
+        if not witnesses:
+            return cls(facts.id, facts.subjects, facts.subjects)
+        return cls(facts.id, facts.subjects, tuple(s for s in facts.subjects if s not in witnesses))
+
 
 @dataclass(frozen=True)
 class Region:
-    """The current signals to relink, and the earlier case ids their new cases replace."""
+    """The ids of the current signals to relink (in the order given), and the earlier case ids
+    their new cases replace."""
 
-    signals: list[Signal]
+    ids: list[str]
     replaced: set[str]
 
 
@@ -68,9 +80,8 @@ def case_of(linking: Iterable[str], signal_id: str, members: Mapping[str, str]) 
     return members.get(signal_id)
 
 
-def affected_region(earlier: Sequence[Earlier], current: Sequence[Signal],
-                    touched: Collection[str], members: Mapping[str, str],
-                    config: LinkingConfig) -> Region | None:
+def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
+                    touched: Collection[str], members: Mapping[str, str]) -> Region | None:
     """What to relink (see the module note), given the signals the earlier cases were built
     from, the current ones, the identifiers arrived records use and the earlier membership.
     ``None`` when an affected earlier signal is in no earlier case: the stored cases were not
@@ -83,7 +94,7 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Signal],
             hit.update(item.subjects)
     for signal in current:
         if signal.id not in before:
-            hit.update(str(s) for s in signal.subjects)
+            hit.update(signal.subjects)
     replaced: set[str] = set()
     for item in earlier:
         if item.id in now and hit.isdisjoint(item.subjects):
@@ -92,24 +103,24 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Signal],
         if found is None:
             return None
         replaced.add(found)
-    signals = [s for s in current if s.id not in before or _in_cases(s, replaced, members, config)]
-    return Region(signals, replaced)
+    ids = [s.id for s in current
+           if s.id not in before or case_of(s.linking, s.id, members) in replaced]
+    return Region(ids, replaced)
 
 
-def _in_cases(signal: Signal, cases: Collection[str], members: Mapping[str, str],
-              config: LinkingConfig) -> bool:
-    keys = (str(s) for s in linking_subjects(signal, config))
-    return case_of(keys, signal.id, members) in cases
-
-
-def hubs_for(region: Sequence[Signal], current: Sequence[Signal], config: LinkingConfig,
+def hubs_for(region: Sequence[Signal], current: Sequence[Earlier], config: LinkingConfig,
              usage: Mapping[EntityRef, set[EntityRef]]) -> dict[EntityRef, Hub]:
     """The hubs among the subjects of ``region``, judged as a full run judges them: by their
     ``usage`` (which must cover those subjects) or over every current signal that names them."""
-    wanted = {subject for signal in region for subject in signal.subjects}
-    naming = [signal for signal in current if not wanted.isdisjoint(signal.subjects)]
-    return {entity: hub for entity, hub in find_hubs(naming, config, usage).items()
-            if entity in wanted}
+    wanted = {str(subject): subject for signal in region for subject in signal.subjects}
+    names = wanted.keys()
+    naming = [signal.subjects for signal in current if not names.isdisjoint(signal.subjects)]
+    refs = dict(wanted)
+    for texts in naming:
+        refs.update((t, entity_from_text(t)) for t in texts if t not in refs)
+    subjects = [tuple(map(refs.__getitem__, texts)) for texts in naming]
+    return {entity: hub for entity, hub in find_hubs_of(subjects, config, usage).items()
+            if str(entity) in wanted}
 
 
 __all__ = ["Earlier", "Region", "affected_region", "case_of", "hubs_for"]

@@ -14,7 +14,7 @@ Used by the SQL store and by anything else that writes these objects as text. Th
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,7 +105,9 @@ def signal_from_json(text: str) -> Signal:
 
 
 def reason_to_dict(reason: Reason) -> JSONDict:
-    return asdict(reason)
+    # Spelled out: dataclasses.asdict deep-copies every field, and cases carry many reasons.
+    return {"component": reason.component, "value": reason.value, "weight": reason.weight,
+            "contribution": reason.contribution, "text": reason.text}
 
 
 def reason_from_dict(data: JSONDict) -> Reason:
@@ -116,6 +118,14 @@ def reason_from_dict(data: JSONDict) -> Reason:
         contribution=float(data["contribution"]),
         text=data["text"],
     )
+
+
+def reasons_to_json(reasons: Sequence[Reason]) -> str:
+    return dump_json([reason_to_dict(r) for r in reasons])
+
+
+def reasons_from_json(text: str) -> tuple[Reason, ...]:
+    return tuple(reason_from_dict(r) for r in load_json(text))
 
 
 def case_to_dict(case: Case) -> JSONDict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from vigil.audit import AuditEvent
@@ -15,7 +16,7 @@ from vigil.checkpoints import CheckpointStore
 from vigil.custody.entry import CustodyEntry
 from vigil.custody.heads import HeadSigner, SignedHead
 from vigil.media.banks.records import BankEntry, BankInfo
-from vigil.model import Case, CaseStatus, Signal
+from vigil.model import Case, CaseStatus, Reason, Signal
 from vigil.outbox.store import OutboxStore
 from vigil.quarantine import QuarantineEntry
 from vigil.records import Payment, Record, RecordKind
@@ -68,6 +69,17 @@ class SignalStore(Protocol):
     def signals(self) -> list[Signal]: ...
 
 
+@dataclass(frozen=True)
+class CaseScore:
+    """A stored case's ranking without its signals: what a run whose moment moved re-ranks."""
+
+    id: str
+    priority: float
+    reasons: tuple[Reason, ...]
+    latest: datetime | None
+    """Its newest signal's time; ``None`` for a case stored before the store kept it."""
+
+
 class CaseStore(Protocol):
     def replace_cases(self, cases: Sequence[Case],
                       inherited: Mapping[str, CaseStatus] | None = None) -> None:
@@ -92,6 +104,15 @@ class CaseStore(Protocol):
 
     def cases(self) -> list[Case]:
         """All cases, highest priority first (ties by id)."""
+
+    def case_count(self) -> int: ...
+
+    def case_scores(self) -> list[CaseScore]:
+        """Every stored case's ranking, without decoding its signals."""
+
+    def set_case_scores(self, scores: Sequence[CaseScore]) -> None:
+        """Set the priority and reasons of the stored cases ``scores`` name (not their
+        ``latest``: their signals did not change); ids not stored are left out."""
 
     def case(self, case_id: str) -> Case | None: ...
     def set_status(self, case_id: str, status: CaseStatus) -> None: ...

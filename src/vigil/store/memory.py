@@ -21,7 +21,7 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Payment, Record, RecordKind
 from vigil.retention.store import MemoryDeletes
 from vigil.store import record_ids
-from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount
+from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount, CaseScore
 
 
 class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
@@ -122,6 +122,20 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
 
     def case(self, case_id: str) -> Case | None:
         return self._cases.get(case_id)
+
+    def case_count(self) -> int:
+        return len(self._cases)
+
+    def case_scores(self) -> list[CaseScore]:
+        return [CaseScore(c.id, c.priority, c.reasons,
+                          max((s.observed_at for s in c.signals), default=None))
+                for c in self._cases.values()]
+
+    def set_case_scores(self, scores: Sequence[CaseScore]) -> None:
+        for score in scores:
+            if score.id in self._cases:
+                self._cases[score.id] = replace(self._cases[score.id], priority=score.priority,
+                                                reasons=score.reasons)
 
     def set_status(self, case_id: str, status: CaseStatus) -> None:
         if case_id not in self._cases:

@@ -90,21 +90,20 @@ quarantine = Table(
 )
 
 signals = Table(
-    "signals",
-    metadata,
-    _seq(),
+    "signals", metadata, _seq(),
     Column("id", Text, nullable=False, unique=True),
     Column("kind", String(KIND_LENGTH), nullable=False),
     Column("data", Text, nullable=False),
 )
 
 cases = Table(
-    "cases",
-    metadata,
+    "cases", metadata,
     Column("id", Text, primary_key=True),
     Column("priority", Double, nullable=False),
     Column("status", String(KIND_LENGTH), nullable=False),
     Column("data", Text, nullable=False),
+    # Ranking inputs (0012): newest signal time, reasons JSON; set, they win over ``data``.
+    Column("latest", Text, nullable=True), Column("reasons", Text, nullable=True),
 )
 
 # Statuses set by a reviewer, kept apart from ``cases`` because every linking run replaces cases.
@@ -118,8 +117,7 @@ case_statuses = Table(
 # Which case each identifier (or, for a case without identifiers, each signal) belonged to at the
 # last run: how the next run gives a grown or merged case its old id (vigil.case_ids).
 case_members = Table(
-    "case_members",
-    metadata,
+    "case_members", metadata,
     Column("member", Text, primary_key=True),
     Column("case_id", Text, nullable=False),
     Index("ix_case_members_case_id", "case_id"),
@@ -295,5 +293,8 @@ current_signals = Table(
     Column("signal_id", Text, nullable=False, unique=True),
     Column("detector", Text, nullable=False),
     Column("scope", Text, nullable=False),
+    # What a run reads without decoding the signal (0012; NULL in rows from before): kind,
+    # observed_at (ISO), facts (JSON: {"subjects": [...], "roles": {...}}).
+    *(Column(name, Text, nullable=True) for name in ("kind", "observed_at", "facts")),
     Index("ix_current_signals_detector_scope", "detector", "scope"),
 )

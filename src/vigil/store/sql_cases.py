@@ -12,12 +12,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.case_lineage import members_of
 from vigil.model import Case, CaseStatus
 from vigil.store import codec, schema
+from vigil.store.interfaces import CaseScore
 from vigil.store.retry import RetryPolicy, write_transaction
 
 
@@ -94,12 +95,42 @@ class SqlCases:
 
     @staticmethod
     def _case_row(case: Case) -> dict[str, Any]:
+        latest = max((s.observed_at for s in case.signals), default=None)
+        data = codec.case_to_dict(case)
         return {
             "id": case.id,
             "priority": case.priority,
             "status": case.status.value,
-            "data": codec.case_to_json(case),
+            "data": codec.dump_json(data),
+            "latest": None if latest is None else codec.datetime_to_text(latest),
+            "reasons": codec.dump_json(data["reasons"]),
         }
+
+    def case_count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(schema.cases)) or 0)
+
+    def case_scores(self) -> list[CaseScore]:
+        """From the ranking columns; a row stored before them (``reasons`` NULL) has no
+        ``latest`` and no reasons here (the caller re-scores it from its JSON)."""
+        table = schema.cases
+        query = select(table.c.id, table.c.priority, table.c.reasons, table.c.latest)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [CaseScore(i, p, () if r is None else codec.reasons_from_json(r),
+                          None if r is None or t is None else codec.datetime_from_text(t))
+                for i, p, r, t in rows]
+
+    def set_case_scores(self, scores: Sequence[CaseScore]) -> None:
+        if not scores:
+            return
+        table = schema.cases
+        statement = (update(table).where(table.c.id == bindparam("case_id"))
+                     .values(priority=bindparam("new_priority"), reasons=bindparam("new_reasons")))
+        rows = [{"case_id": s.id, "new_priority": s.priority,
+                 "new_reasons": codec.reasons_to_json(s.reasons)} for s in scores]
+        with write_transaction(self._engine, self._retry) as conn:
+            conn.execute(statement, rows)
 
     def cases(self) -> list[Case]:
         # Sorted here rather than in SQL: PostgreSQL's collation may order ids unlike Python.
@@ -111,12 +142,12 @@ class SqlCases:
 
     def _load_cases(self, case_id: str | None) -> list[Case]:
         table = schema.cases
-        query = select(table.c.data, table.c.status)
+        query = select(table.c.data, table.c.status, table.c.priority, table.c.reasons)
         if case_id is not None:
             query = query.where(table.c.id == case_id)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [replace(codec.case_from_json(data), status=CaseStatus(s)) for data, s in rows]
+        return [_case(data, status, priority, reasons) for data, status, priority, reasons in rows]
 
     def set_status(self, case_id: str, status: CaseStatus) -> None:
         cases = schema.cases
@@ -127,3 +158,13 @@ class SqlCases:
             if changed.rowcount == 0:
                 raise KeyError(f"no case {case_id!r}")
             self._upsert_status(conn, case_id, status)
+
+
+def _case(data: str, status: str, priority: float, reasons: str | None) -> Case:
+    """A stored case: its JSON, with the status, and the ranking where the columns keep it
+    (:meth:`SqlCases.set_case_scores` updates those, not the JSON)."""
+    case = codec.case_from_json(data)
+    if reasons is None:
+        return replace(case, status=CaseStatus(status))
+    return replace(case, status=CaseStatus(status), priority=priority,
+                   reasons=codec.reasons_from_json(reasons))

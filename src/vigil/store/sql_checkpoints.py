@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, and_, case, delete, insert, or_, select
 
-from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint
-from vigil.model import Signal
+from vigil.checkpoints import CurrentChange, CurrentSignal, RunCheckpoint, SignalFacts
+from vigil.model import Signal, SignalKind
 from vigil.store import codec, schema
 from vigil.store.retry import RetryPolicy, write_transaction
 
 _CHUNK = 500
 """Scopes per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
+_FACTS = ("kind", "observed_at", "facts")
+"""The fact columns of ``current_signals`` (:class:`~vigil.checkpoints.SignalFacts`)."""
 
 
 class SqlCheckpoints:
@@ -39,6 +41,28 @@ class SqlCheckpoints:
         with self._engine.connect() as conn:
             return [CurrentSignal(codec.signal_from_json(data), detector, scope)
                     for data, detector, scope in conn.execute(query)]
+
+    def current_facts(self) -> list[SignalFacts]:
+        """From the fact columns; a row written without them (before migration 0012, or
+        committed without facts) is read from its signal's JSON."""
+        current, signals = schema.current_signals, schema.signals
+        data = case((or_(*(current.c[name].is_(None) for name in _FACTS)), signals.c.data),
+                    else_=None)
+        query = (select(current.c.signal_id, current.c.detector, current.c.scope,
+                        current.c.kind, current.c.observed_at, current.c.facts, data)
+                 .join(signals, signals.c.id == current.c.signal_id).order_by(current.c.seq))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [_facts(*row) for row in rows]
+
+    def signals_of(self, ids: Collection[str]) -> list[Signal]:
+        table, wanted = schema.signals, sorted(set(ids))
+        found: list[Signal] = []
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                query = select(table.c.data).where(table.c.id.in_(wanted[start:start + _CHUNK]))
+                found.extend(codec.signal_from_json(data) for data in conn.scalars(query))
+        return found
 
     def signals_from(self, sources: Collection[str]) -> list[Signal]:
         """A ``LIKE`` on the stored JSON picks the candidates (its ``source`` field, written
@@ -64,7 +88,8 @@ class SqlCheckpoints:
                     table.c.detector.in_(sorted(change.dropped_detectors))))
             for detector, scopes in sorted(change.dropped.items()):
                 _drop_scopes(conn, detector, scopes)
-            rows = [{"signal_id": sid, "detector": detector, "scope": scope}
+            rows = [{"signal_id": sid, "detector": detector, "scope": scope,
+                     **_fact_columns(change.facts.get(sid))}
                     for sid, detector, scope in change.added]
             if rows:
                 # A signal found again under the same scope is already there; drop then insert.
@@ -74,6 +99,27 @@ class SqlCheckpoints:
                 conn.execute(insert(table), rows)
             conn.execute(insert(schema.run_checkpoints),
                          [{"at": checkpoint.at, "data": checkpoint.to_json()}])
+
+
+def _fact_columns(facts: SignalFacts | None) -> dict[str, str | None]:
+    if facts is None:
+        return dict.fromkeys(_FACTS)
+    return {"kind": facts.kind.value, "observed_at": codec.datetime_to_text(facts.observed_at),
+            "facts": codec.dump_json({"subjects": facts.subjects, "roles": dict(facts.roles)})}
+
+
+_KINDS = {kind.value: kind for kind in SignalKind}
+
+
+def _facts(sid: str, detector: str, scope: str, kind: str | None, observed_at: str | None,
+           facts: str | None, data: str | None) -> SignalFacts:
+    """A row of :meth:`SqlCheckpoints.current_facts`: its fact columns, else (NULL) the
+    signal's JSON."""
+    if kind is None or observed_at is None or facts is None:
+        return SignalFacts.of(codec.signal_from_json(str(data)), detector, scope)
+    found = codec.load_json(facts)
+    return SignalFacts(sid, detector, scope, _KINDS[kind], codec.datetime_from_text(observed_at),
+                       tuple(found["subjects"]), found["roles"])
 
 
 def _drop_scopes(conn: Connection, detector: str, scopes: Collection[str]) -> None:
