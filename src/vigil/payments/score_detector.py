@@ -138,9 +138,10 @@ class TypologyScoreDetector(Detector):
         key = self.partition_key()
         return None if key is None else (key,)
 
-    def scope_of(self, signal: Signal) -> str:
-        """A score signal's scope: ``<partition key>:<account>`` (``*`` without a key)."""
-        key = self.partition_key()
+    def scope_of(self, signal: Signal, key: str | None = None) -> str:
+        """A score signal's scope: ``<partition key>:<account>`` (``*`` without a key);
+        ``key``: the :meth:`partition_key` when the caller has it (one per batch of signals)."""
+        key = key if key is not None else self.partition_key()
         return FULL_SCOPE if key is None else f"{key}:{signal.subjects[0].value}"
 
     def detect_parquet(self, parts: Sequence[str], filesystem: Any = None) -> list[Signal]:
@@ -166,7 +167,8 @@ class TypologyScoreDetector(Detector):
                 f"SELECT sender, max(sent_at) AS last FROM {times} GROUP BY sender")}
         finally:
             engine.close()
-        found = [(self.scope_of(signal), signal) for signal in self._signals(scores, last)]
+        key = self.partition_key()
+        found = [(self.scope_of(signal, key), signal) for signal in self._signals(scores, last)]
         wanted = None if keys is None else scopes_of(keys)
         return [(scope, s) for scope, s in found if wanted is None or scope in wanted]
 
