@@ -85,3 +85,15 @@ def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url)
     yield opened
     opened.close()
+
+
+def _heavy_seconds(item: pytest.Item) -> float:
+    mark = item.get_closest_marker("heavy")
+    return float(mark.kwargs.get("seconds", 0)) if mark else 0.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked ``heavy`` run first, longest first (a stable sort: a module's tests stay
+    together and in order, the rest keep collection order). ``make test`` hands whole modules to
+    its two workers in this order, so the long ones start early and the workers end together."""
+    items.sort(key=lambda item: -_heavy_seconds(item))

@@ -9,9 +9,12 @@ import json
 from typing import Any
 
 import pyotp
+import pytest
 
 from tests.browser.conftest import SCREENSHOTS, LiveWorkspace, axe_violations
 from vigil import open_store, tenant_store_url
+
+pytestmark = pytest.mark.heavy(seconds=45)
 
 
 def _log_in(page: Any, workspace: LiveWorkspace, username: str) -> None:

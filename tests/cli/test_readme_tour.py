@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from vigil.cli.main import app
 from vigil.store.location import find_store_folder
 
+pytestmark = pytest.mark.heavy(seconds=55)
+
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 CAPTURE = re.compile(r"^(\w+)=\$\((vigil .*) \| python -c '(.*)'\)$")

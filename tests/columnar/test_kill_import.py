@@ -25,6 +25,8 @@ from vigil.store.open import open_store
 from vigil.testing.scale_payments import payment_batches
 from vigil.testing.scale_records import write_jsonl
 
+pytestmark = pytest.mark.heavy(seconds=50)
+
 ROWS, CHUNK = 12_000, 400
 
 IMPORT_SCRIPT = """
@@ -88,6 +90,7 @@ from vigil.ingest import import_file
 from vigil.records import RecordKind
 from vigil.registry import load_registry
 from vigil.store.open import open_store
+
 path, db, parts, kind, chunk = sys.argv[1:]
 store = open_store(db)
 if parts != "-":

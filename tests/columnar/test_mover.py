@@ -26,6 +26,8 @@ from vigil.store.open import open_store
 from vigil.store.sql import SqlStore
 from vigil.testing.scale_records import synthetic_records
 
+pytestmark = pytest.mark.heavy(seconds=40)
+
 KINDS = (RecordKind.MEDIA, RecordKind.MESSAGE, RecordKind.REPORT)
 
 
@@ -102,6 +104,7 @@ import sys
 from vigil.columnar.mover import move_records
 from vigil.columnar.store import ColumnarRecords
 from vigil.store.open import open_store
+
 db, parts, batch = sys.argv[1:]
 move_records(open_store(db), ColumnarRecords(parts), int(batch))
 """

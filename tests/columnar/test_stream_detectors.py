@@ -29,6 +29,8 @@ from vigil.store.interfaces import RecordStore
 from vigil.store.open import open_store
 from vigil.store.sql import SqlStore
 
+pytestmark = pytest.mark.heavy(seconds=50)
+
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 

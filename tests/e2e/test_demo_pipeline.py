@@ -8,6 +8,8 @@ from vigil.demo.run import run_demo
 from vigil.registry import load_registry
 from vigil.settings import Settings
 
+pytestmark = pytest.mark.heavy(seconds=150)
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [7, 3])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from tests.incremental.helpers import add_batch, check_batches, pair, split_batc
 from vigil.records import Record
 from vigil.settings import Settings
 from vigil.testing.scale_payments import payment_batches, payments_of
+
+pytestmark = pytest.mark.heavy(seconds=60)
 
 AS_OF = datetime(2024, 7, 1, tzinfo=UTC)
 

@@ -5,13 +5,10 @@ The reference is a second store fed the same batches and run with ``full=True`` 
 (today's behaviour), because stable ids depend on the history of runs (decision 0004): a case
 that absorbed an earlier one keeps that one's id. A ``--full`` run on the incremental store at
 the end changes nothing, and one full run over everything at once finds the same cases up to
-those ids.
+those ids. Generated payment worlds: :mod:`tests.incremental.test_incremental_generated`.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,9 +16,8 @@ from hypothesis import strategies as st
 
 from tests.incremental.helpers import add_batch, case_view, check_batches, pair
 from vigil.demo.world import World, generate_world
-from vigil.records import Record
-from vigil.settings import Settings
-from vigil.testing.scale_payments import payment_batches, payments_of
+
+pytestmark = pytest.mark.heavy(seconds=105)
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +30,6 @@ def world() -> World:
 @given(batches=st.integers(2, 4), seed=st.integers(0, 2**16), review=st.booleans())
 def test_demo_world_in_batches(world: World, batches: int, seed: int, review: bool) -> None:
     check_batches(world.records(), world, batches, seed, world.end, review)
-
-
-@pytest.mark.parametrize("pack", [None, Path("payment_rules.yaml")], ids=["R1-R16", "R1-R5"])
-@settings(max_examples=4, deadline=None, derandomize=True)
-@given(batches=st.integers(2, 4), seed=st.integers(0, 2**16), review=st.booleans())
-def test_generated_payments_in_batches(batches: int, seed: int, review: bool,
-                                       pack: Path | None) -> None:
-    """On the default pack (R15 keyed payer: its findings and the typology score follow the
-    senders of every beneficiary new payments reach) and on the R1-R5 pack."""
-    payments: list[Record] = list(payments_of(next(payment_batches(4000, seed=3))))
-    check_batches(payments, None, batches, seed, datetime(2024, 7, 1, tzinfo=UTC), review,
-                  Settings() if pack is None else Settings(payment_rules=pack))
 
 
 def test_a_run_with_nothing_new_changes_nothing(world: World) -> None:

@@ -21,6 +21,8 @@ from vigil.store.memory import MemoryStore
 from vigil.store.open import open_store
 from vigil.testing.scale_payments import payment_batches, payments_of
 
+pytestmark = pytest.mark.heavy(seconds=115)
+
 REGISTRY = load_registry()
 R1_R5 = Path("payment_rules.yaml")
 DEFAULT_PACK = Settings()

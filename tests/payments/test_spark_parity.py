@@ -26,7 +26,7 @@ from vigil.settings import Settings
 from vigil.store.interfaces import Store
 from vigil.store.memory import MemoryStore
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.heavy(seconds=60)]
 
 Outcome = tuple[list[str], list[tuple[tuple[str, ...], float, tuple[str, ...]]]]
 PAYMENT_RULES = {"R1", "R2", "R3", "R4", "R5"}

@@ -19,6 +19,8 @@ from vigil.payments.sql import rule_sql
 from vigil.payments.typology import load_typology_rules
 from vigil.records import Payment
 
+pytestmark = pytest.mark.heavy(seconds=50)
+
 RULES = load_typology_rules()
 
 
