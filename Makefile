@@ -24,7 +24,8 @@ typecheck: $(STAMP)
 
 # Two worker processes (pytest-xdist), one per core of the 2-core CI machine; a module's tests
 # stay on one worker (--dist loadfile), so module fixtures (a demo world, a Spark session) are
-# built once. TEST_WORKERS=0 runs everything in this process.
+# built once; modules marked `heavy` are handed out first, longest first (tests/conftest.py).
+# TEST_WORKERS=0 runs everything in this process.
 TEST_WORKERS ?= 2
 pytest: $(STAMP)
 	$(BIN)/pytest -q --cov --cov-report=term -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
