@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
+from argon2 import PasswordHasher
 
 from tests.accounts.conftest import PASSWORD, FakeClock
 from vigil.accounts.credentials import totp_code
@@ -189,3 +192,30 @@ def test_concurrent_logons_with_one_code_give_one_session(sql_store_url: str,
     finally:
         store.close()
     assert outcomes.count(True) == 1
+
+
+class _CountingHasher(PasswordHasher):
+    """The cheap hasher, counting its hashes and checks."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1, hash_len=16, salt_len=16)
+        self.hashes = self.checks = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashes += 1
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002
+        self.checks += 1
+        return super().verify(hash, password)
+
+
+def test_an_unknown_username_costs_a_password_check_and_starting_costs_none(
+        store: Store, clock: FakeClock) -> None:
+    hasher = _CountingHasher()
+    service = AccountService(account_store(store), store, clock=clock, hasher=hasher)
+    assert (hasher.hashes, hasher.checks) == (0, 0)  # a server or CLI start hashes nothing
+    for _ in range(2):
+        with pytest.raises(LoginRefused):
+            service.login("nobody", PASSWORD, "123456")
+    assert (hasher.hashes, hasher.checks) == (1, 2)  # one dummy hash, checked at each attempt

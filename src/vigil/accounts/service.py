@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
@@ -52,8 +53,8 @@ class AccountService:
         """``hasher`` sets the argon2 cost (tests pass a cheap one; keep the default)."""
         self._store = store
         self._hasher = hasher
-        # A hash no password matches, checked for unknown usernames so they cost the same time.
-        self._dummy_hash = hasher.hash(secrets.token_hex(16))
+        self._dummy: str | None = None
+        self._dummy_lock = threading.Lock()
         self._audit = audit
         self._rules = rules or SessionRules()
         self._clock = clock
@@ -80,13 +81,24 @@ class AccountService:
     def accounts(self) -> list[Account]:
         return self._store.accounts()
 
+    def _dummy_hash(self) -> str:
+        """A hash no password matches, checked for unknown usernames so that they cost the time
+        a known one does. Made at the first logon, not when the service starts (an argon2 hash
+        costs about 0.16 s, paid by every server start and CLI command before): every logon
+        asks for it, known username or not, so the first of either kind pays the same."""
+        with self._dummy_lock:
+            if self._dummy is None:
+                self._dummy = self._hasher.hash(secrets.token_hex(16))
+            return self._dummy
+
     def login(self, username: str, password: str, code: str) -> NewSession:
         """A new session if password and TOTP code are right and the account is open;
         otherwise :class:`LoginRefused` (the same message for every cause) and a counted
         failure."""
+        dummy = self._dummy_hash()
         account = self._store.account(username)
         if account is None:
-            credentials.password_matches(self._dummy_hash, password, self._hasher)
+            credentials.password_matches(dummy, password, self._hasher)
             self._refuse(username, "unknown account")
         if account.disabled or account.locked:
             self._refuse(username, "account disabled" if account.disabled
