@@ -1,6 +1,10 @@
 """The ``pack-duckdb`` and ``pack-spark`` stages of ``bench_scale.py``: the R1-R16 pack and the
 typology score over Parquet parts on one engine, each query timed (wall and CPU seconds: on a
-shared machine the CPU figure is the one the load does not inflate)."""
+shared machine the CPU figure is the one the load does not inflate).
+
+Settings for an A/B on DuckDB: ``VIGIL_BENCH_MEMORY_LIMIT`` (default ``PARQUET_MEMORY_LIMIT``)
+and ``VIGIL_BENCH_THREADS`` (DuckDB's threads once the shared table is built; default as the
+engine has it); ``VIGIL_BENCH_SEQUENTIAL=1`` runs the queries one at a time."""
 
 from __future__ import annotations
 
@@ -28,10 +32,11 @@ def pack_score(engine_name: str, parts: list[str]) -> int:
     from vigil.payments.typology import score_rows_where as score_rows
 
     rules, config = load_typology_rules(), TypologyConfig()
-    engine = _engine(engine_name, PARQUET_MEMORY_LIMIT)
+    engine = _engine(engine_name, os.environ.get("VIGIL_BENCH_MEMORY_LIMIT", PARQUET_MEMORY_LIMIT))
     start, cpu = time.perf_counter(), cpu_s()
     register_pack_payments(engine, rules, parts, extra=score_rows(rules, config))
     times = [f"shared scan {time.perf_counter() - start:.1f} s / {cpu_s() - cpu:.2f} CPU-s"]
+    _threads_after_scan(engine_name, engine)
     scored = {*config.buyer_rules, *config.victim_rules}
     others = [f"SELECT COUNT(*) AS n FROM ({rule.rule.sql(rule.parameters)}) findings"
               for rule in rules.enabled() if rule.id not in scored]
@@ -56,6 +61,14 @@ def pack_score(engine_name: str, parts: list[str]) -> int:
     engine.close()
     print("  per step: " + ", ".join(times), file=sys.stderr)
     return len(scores)
+
+
+def _threads_after_scan(engine_name: str, engine: Any) -> None:
+    """DuckDB's threads set to ``VIGIL_BENCH_THREADS`` once the shared table is built (an A/B
+    for a quiet machine, where the queries run side by side anyway: docs/benchmarks.md, "The
+    pack at 10M: not super-linear under the same load")."""
+    if engine_name == "duckdb" and os.environ.get("VIGIL_BENCH_THREADS"):
+        engine.query(f"SET threads = {int(os.environ['VIGIL_BENCH_THREADS'])}")
 
 
 def _background(engine: Any, sqls: list[str]) -> threading.Thread:
