@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_serializer
 
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, Signal
@@ -37,6 +37,13 @@ class LinkingConfig(BaseModel):
         {EntityKind.ACCOUNT, EntityKind.PAYMENT_ACCOUNT}
     )
     witness_roles: frozenset[str] = frozenset({"reporter"})
+
+    @field_serializer("counted_kinds", "witness_roles")
+    def _sorted(self, values: frozenset[str]) -> list[str]:
+        """Sets dumped sorted: a set's order follows string hashing, which differs from one
+        process to the next, and the dump is hashed into a run's case basis
+        (:class:`vigil.incremental.cases.CaseBasis`), so another order rebuilt every case."""
+        return sorted(values)
 
     def limit_for(self, kind: EntityKind) -> int:
         return self.max_degree.get(kind, self.default_max_degree)

@@ -119,3 +119,20 @@ def test_an_address_shared_by_more_accounts_than_a_household_does_not_glue() -> 
     assert len(link(signals, load_linking_config(), usage)) == 5
     household = {ref(cafe): {ref(f"account:vc:guest{i}") for i in range(3)}}
     assert len(link(signals[:3], load_linking_config(), household)) == 1
+
+
+def test_config_dump_is_the_same_in_every_process() -> None:
+    """The dump is hashed into a run's case basis: with sets in hash order, a run in another
+    process saw another configuration about one time in three and rebuilt every case."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json; from vigil.linking import LinkingConfig; "
+            "print(json.dumps(LinkingConfig().model_dump(mode='json')))")
+    dumps = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+             for seed in range(6)}
+    assert len(dumps) == 1
+    assert json.loads(dumps.pop())["counted_kinds"] == ["account", "payment_account"]
