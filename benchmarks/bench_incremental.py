@@ -9,7 +9,8 @@ them. In one process:
 1. ``vigil run`` over the N payments (the first run: everything is new), which leaves the
    checkpoint;
 2. 30,000 new payments (``--new``) from the same sender and beneficiary pools arrive as a new
-   part, and ``vigil run`` processes them incrementally;
+   part, sent over the stored payments' 180 days or, with ``--arrival day``, within the day
+   after them (as a bank's day arrives), and ``vigil run`` processes them incrementally;
 3. ``vigil run --full`` over all N + 30,000, the reference the incremental run is measured
    against (it must and does leave the same cases; tests/incremental checks that).
 
@@ -61,14 +62,24 @@ def copy_part(csv: Path, target: Path) -> None:
     connection.close()
 
 
-def write_new(path: Path, first: int, rows: int, total: int, seed: int = 99) -> None:
-    """``rows`` new payments numbered from ``first``, drawn from the pools of a ``total`` set."""
+ARRIVALS = ("spread", "day")
+"""When the new payments were sent: ``spread`` over the stored payments' whole 180 days (as
+before 2026-12-01), or ``day``: within the day after the last stored one, as a bank's daily
+arrival is (the same sender and beneficiary pools either way, so mostly existing accounts)."""
+
+
+def write_new(path: Path, first: int, rows: int, total: int, seed: int = 99,
+              arrival: str = "spread") -> None:
+    """``rows`` new payments numbered from ``first``, drawn from the pools of a ``total`` set,
+    sent as ``arrival`` says (:data:`ARRIVALS`)."""
     import numpy as np
     import pyarrow.csv as pa_csv
 
-    from vigil.testing.scale_payments import payment_batch
+    from vigil.testing.scale_payments import SPAN_SECONDS, START_SECONDS, payment_batch
 
-    batch = payment_batch(np.random.default_rng(seed), first, rows, total)
+    when = ((START_SECONDS, SPAN_SECONDS) if arrival == "spread"
+            else (START_SECONDS + SPAN_SECONDS, 86_400))
+    batch = payment_batch(np.random.default_rng(seed), first, rows, total, *when)
     with path.open("wb") as handle:
         pa_csv.write_csv(batch, handle, pa_csv.WriteOptions(quoting_style="none"))
 
@@ -116,7 +127,7 @@ def rebuilt(store: object) -> object:
     return events[-1].details.get("cases_rebuilt") if events else None
 
 
-def measure(rows: int, new: int, folder: Path) -> None:
+def measure(rows: int, new: int, folder: Path, arrival: str = "spread") -> None:
     from vigil.columnar.split import SplitRecordStore
     from vigil.columnar.store import ColumnarRecords
     from vigil.registry import load_registry
@@ -140,8 +151,9 @@ def measure(rows: int, new: int, folder: Path) -> None:
         return lambda steps: run(store, settings, registry, steps, records_from=records,
                                  full=full)
 
+    print(f"new payments sent: {arrival}", flush=True)
     timed(f"first run ({rows:,})", once(False))
-    write_new(folder / "new.csv", rows, new, rows)
+    write_new(folder / "new.csv", rows, new, rows, arrival=arrival)
     copy_part(folder / "new.csv", parts / "part-1-new.parquet")
     incremental = timed(f"incremental (+{new:,})", once(False))
     print(f"  cases rebuilt by the incremental run: {rebuilt(store)}")
@@ -150,7 +162,7 @@ def measure(rows: int, new: int, folder: Path) -> None:
     store.close()
 
 
-def detect_only(rows: int, new: int, folder: Path) -> None:
+def detect_only(rows: int, new: int, folder: Path, arrival: str = "spread") -> None:
     """Time the incremental detection of ``new`` payments among ``rows`` stored ones."""
     from vigil.payments.detector import PaymentTypologyDetector
     from vigil.payments.partition_keys import keys_of_parts
@@ -161,7 +173,7 @@ def detect_only(rows: int, new: int, folder: Path) -> None:
     write_csv(folder / "stored.csv", rows)
     copy_part(folder / "stored.csv", parts / "part-0-stored.parquet")
     (folder / "stored.csv").unlink()
-    write_new(folder / "new.csv", rows, new, rows)
+    write_new(folder / "new.csv", rows, new, rows, arrival=arrival)
     copy_part(folder / "new.csv", parts / "part-1-new.parquet")
     print(f"{rows:,} + {new:,} payments written in {time.perf_counter() - start:.1f} s",
           flush=True)
@@ -184,11 +196,14 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=30_000)
     parser.add_argument("--detect-only", action="store_true",
                         help="time only the incremental detection (no first or full run)")
+    parser.add_argument("--arrival", choices=ARRIVALS, default="spread",
+                        help="when the new payments were sent (see ARRIVALS)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with TemporaryDirectory() as scratch:
-        (detect_only if args.detect_only else measure)(args.rows, args.new, Path(scratch))
+        (detect_only if args.detect_only else measure)(args.rows, args.new, Path(scratch),
+                                                       args.arrival)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -26,7 +26,12 @@ from vigil.audit import AuditEvent
 from vigil.checkpoints import CheckpointStore, RunCheckpoint, SignalFacts
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.cases import CaseBasis, CaseBuilder
-from vigil.incremental.current import CurrentSet, current_after, current_change
+from vigil.incremental.current import (
+    CurrentSet,
+    current_after,
+    current_change,
+    without_unchanged,
+)
 from vigil.incremental.detect import detect_all_scoped, fingerprint, signals_of
 from vigil.incremental.relink import Earlier
 from vigil.incremental.usage import arrived_identifiers
@@ -167,10 +172,11 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     context = DetectionContext(banks=store)
     runs = detect_all_scoped(detectors, records, previous, prints, context, full, step)
     store_flood_pauses(store, store, context.take_flood_pauses())
+    before = store.current_facts() if previous else []
+    runs = without_unchanged(runs, before)
     found = signals_of(runs)
     stored = store.add_signals(found)
     change = current_change(runs, previous, full)
-    before = store.current_facts() if previous else []
     current = current_after(before, change)
     processed = {run.name: run.arrived for run in runs}
     recorded = {RecordKind.MEDIA: records.all(RecordKind.MEDIA)}

@@ -1,5 +1,7 @@
 """The current signals after a run: what it drops from the last run's set, and what it adds.
 
+A scope recomputed to exactly the signals it had is no change (:func:`without_unchanged`).
+
 A run reads the last set as :class:`~vigil.checkpoints.SignalFacts` (no signal decoded) and holds
 as objects only what it found itself and the live signals; :class:`CurrentSet` decodes the rest
 from the store when asked, so an incremental run decodes the signals it relinks, not all.
@@ -8,7 +10,7 @@ from the store when asked, so an incremental run decodes the signals it relinks,
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vigil.checkpoints import CheckpointStore, CurrentChange, RunCheckpoint, SignalFacts, drops
 from vigil.incremental.detect import DetectorRun
@@ -31,6 +33,31 @@ def current_change(runs: Sequence[DetectorRun], previous: RunCheckpoint | None,
         dropped={run.name: frozenset(run.scopes) for run in runs if run.scopes is not None},
         dropped_detectors=frozenset(gone | {run.name for run in runs if run.scopes is None}),
         replace_all=full or previous is None, facts=facts)
+
+
+def without_unchanged(runs: Sequence[DetectorRun], before: Sequence[SignalFacts],
+                      ) -> list[DetectorRun]:
+    """``runs`` less each recomputed scope whose findings are exactly the current signals of
+    its detector and scope (the same ids: a signal id is its content's hash): such a scope is
+    neither dropped nor added again, so its signals are not stored, their current rows not
+    rewritten, and nothing downstream sees a change there. Runs in full are kept whole."""
+    current: dict[tuple[str, str], set[str]] = {}
+    for facts in before:
+        current.setdefault((facts.detector, facts.scope), set()).add(facts.id)
+    kept = []
+    for run in runs:
+        if run.scopes is None:
+            kept.append(run)
+            continue
+        found: dict[str, set[str]] = {scope: set() for scope in run.scopes}
+        for scope, signal in run.signals:
+            found.setdefault(scope, set()).add(signal.id)
+        same = {scope for scope, ids in found.items()
+                if ids == current.get((run.name, scope), set())}
+        kept.append(replace(run, signals=[(scope, s) for scope, s in run.signals
+                                          if scope not in same],
+                            scopes=run.scopes - same))
+    return kept
 
 
 def current_after(before: Sequence[SignalFacts], change: CurrentChange) -> list[SignalFacts]:
@@ -59,4 +86,4 @@ class CurrentSet:
         return [self.held[i] if i in self.held else loaded[i] for i in wanted]
 
 
-__all__ = ["CurrentSet", "current_after", "current_change"]
+__all__ = ["CurrentSet", "current_after", "current_change", "without_unchanged"]

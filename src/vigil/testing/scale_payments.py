@@ -31,8 +31,10 @@ def _maybe(rng: np.random.Generator, values: np.ndarray, share: float) -> pa.Arr
     return pa.array(values, mask=rng.random(len(values)) >= share)
 
 
-def payment_batch(rng: np.random.Generator, first: int, rows: int, total: int) -> pa.Table:
-    """Payments ``first`` to ``first + rows`` of a set of ``total``, as CSV-ready text columns."""
+def payment_batch(rng: np.random.Generator, first: int, rows: int, total: int,
+                  start: int = START_SECONDS, span: int = SPAN_SECONDS) -> pa.Table:
+    """Payments ``first`` to ``first + rows`` of a set of ``total``, as CSV-ready text columns,
+    sent within ``span`` seconds from ``start`` (epoch seconds)."""
     corridor = rng.random(rows) < 0.2
     senders = np.where(corridor, _pick(rng, "bank:c", total // 40, rows),
                        _pick(rng, "bank:s", total // 4, rows))
@@ -40,7 +42,7 @@ def payment_batch(rng: np.random.Generator, first: int, rows: int, total: int) -
                              _pick(rng, "bank:r", total // 4, rows))
     usd = np.where(corridor, rng.uniform(10, 150, rows), rng.lognormal(6, 1.2, rows))
     usd = np.round(np.maximum(usd, 1.0), 2).astype(str)
-    seconds = START_SECONDS + rng.integers(0, SPAN_SECONDS, rows)
+    seconds = start + rng.integers(0, span, rows)
     sent_at = np.char.add(np.datetime_as_string(seconds.astype("datetime64[s]")), "Z")
     columns: dict[str, pa.Array | np.ndarray] = {
         "txn_id": np.char.add("t", np.arange(first, first + rows).astype(str)),
@@ -72,4 +74,4 @@ def payments_of(table: pa.Table) -> list[Payment]:
             for row in table.to_pylist()]
 
 
-__all__ = ["payment_batch", "payment_batches", "payments_of"]
+__all__ = ["SPAN_SECONDS", "START_SECONDS", "payment_batch", "payment_batches", "payments_of"]
