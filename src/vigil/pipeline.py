@@ -173,9 +173,9 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     runs = detect_all_scoped(detectors, records, previous, prints, context, full, step)
     store_flood_pauses(store, store, context.take_flood_pauses())
     before = store.current_facts() if previous else []
+    found = signals_of(runs)  # all held: one found as it was is not decoded again to relink
     runs = without_unchanged(runs, before)
-    found = signals_of(runs)
-    stored = store.add_signals(found)
+    stored = store.add_signals(signals_of(runs))
     change = current_change(runs, previous, full)
     current = current_after(before, change)
     processed = {run.name: run.arrived for run in runs}
