@@ -33,14 +33,13 @@ from vigil.incremental.current import (
     without_unchanged,
 )
 from vigil.incremental.detect import detect_all_scoped, fingerprint, signals_of
+from vigil.incremental.partitions import PackDetector
 from vigil.incremental.relink import Earlier
 from vigil.incremental.usage import arrived_identifiers
 from vigil.linking import LinkingConfig, load_linking_config
 from vigil.linking_sql import TableEngine
 from vigil.media.banks.lookup import store_flood_pauses
 from vigil.model import Case, Signal
-from vigil.payments.detector import PaymentTypologyDetector
-from vigil.payments.score_detector import TypologyScoreDetector
 from vigil.plugin import DetectionContext, Detector
 from vigil.record_stream import RecordStream, stream_records
 from vigil.records import MediaObservation, Record, RecordKind
@@ -237,5 +236,5 @@ def _marks(detectors: Sequence[Detector], records: RunRecords) -> dict[str, dict
     """Marks of the kinds the detectors consume, as the run read them (parts or records)."""
     kinds = {d.consumes for d in detectors}
     by_parts = {d.consumes for d in detectors
-                if isinstance(d, PaymentTypologyDetector | TypologyScoreDetector)}
+                if isinstance(d, PackDetector)}
     return {kind.value: records.mark(kind, kind in by_parts) for kind in sorted(kinds)}

@@ -21,9 +21,8 @@ from typing import Any
 from vigil.checkpoints import FULL_SCOPE, RunCheckpoint
 from vigil.engines import DuckDBEngine
 from vigil.incremental.arrivals import RunRecords
-from vigil.incremental.partitions import ScopedSignals, partitioning
+from vigil.incremental.partitions import PackDetector, ScopedSignals, partitioning
 from vigil.model import Signal, content_hash
-from vigil.payments.detector import PaymentTypologyDetector
 from vigil.payments.partition_keys import keys_of_parts, scopes_of
 from vigil.payments.score_detector import TypologyScoreDetector
 from vigil.plugin import DetectionContext, Detector
@@ -49,7 +48,7 @@ def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> s
     checkpoint taken with another fingerprint is not continued: the detector runs in full."""
     parts: list[Any] = [detector.name, detector.version, type(detector).__qualname__,
                         settings_digest]
-    if isinstance(detector, PaymentTypologyDetector | TypologyScoreDetector):
+    if isinstance(detector, PackDetector):
         parts.append(detector.rules.model_dump(mode="json"))
         parts.append({rule.id: rule.rule.history_key for rule in detector.rules.enabled()})
     if isinstance(detector, TypologyScoreDetector):
@@ -81,7 +80,7 @@ def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
 def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | None,
              context: DetectionContext) -> DetectorRun:
     kind = detector.consumes
-    if (isinstance(detector, PaymentTypologyDetector | TypologyScoreDetector)
+    if (isinstance(detector, PackDetector)
             and records.parts(kind) is not None):
         return _payments_from_parts(detector, records, mark)
     found = partitioning(detector)
@@ -96,7 +95,7 @@ def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | 
     return DetectorRun(detector.name, scoped, affected, len(arrived))
 
 
-def _payments_from_parts(detector: PaymentTypologyDetector | TypologyScoreDetector,
+def _payments_from_parts(detector: PackDetector,
                          records: RunRecords, mark: Mapping[str, Any] | None) -> DetectorRun:
     """Payments kept as Parquet parts: the detector's SQL over the parts (over the history of
     the keys the new parts touch, when incremental: :mod:`vigil.payments.partition_keys`)."""

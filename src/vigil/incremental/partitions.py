@@ -112,12 +112,16 @@ def _payment_reach(keys: Collection[str]) -> Callable[[Sequence[Record], Sequenc
     return reach
 
 
+PackDetector = PaymentTypologyDetector | TypologyScoreDetector
+"""The detectors that run the payment rule pack: keyed by the pack's partition keys, run over
+Parquet parts where the payments lie, and fingerprinted with the pack."""
+
+
 def _no_scopes(record: Record) -> tuple[str, ...]:
     return ()
 
 
-def _payment_partitioning(detector: PaymentTypologyDetector | TypologyScoreDetector,
-                          ) -> Partitioning | None:
+def _payment_partitioning(detector: PackDetector) -> Partitioning | None:
     keys = detector.partition_keys()
     if keys is None:
         return None
@@ -129,7 +133,7 @@ def _payment_partitioning(detector: PaymentTypologyDetector | TypologyScoreDetec
 
 def partitioning(detector: Detector) -> Partitioning | None:
     """How ``detector`` is partitioned, or ``None``: recompute it in full on every run."""
-    if isinstance(detector, PaymentTypologyDetector | TypologyScoreDetector):
+    if isinstance(detector, PackDetector):
         return _payment_partitioning(detector)
     if isinstance(detector, ConversationLexiconDetector | ConversationModelDetector):
         return Partitioning(_message_scopes, _scoped(detector, _conversation_scope))
