@@ -145,8 +145,8 @@ def rows_of(cursor: Any) -> list[dict[str, Any]]:
     """A DuckDB cursor's result as dicts, naive timestamps made aware (UTC), touching only the
     timestamp columns. A result of plain columns only (:data:`_COLUMNAR_TYPES`, distinct names)
     is fetched a column at a time (NumPy), several times cheaper than a tuple per row for the
-    same values: the score's per-sender features and benign figures, 60,000 rows per 1M
-    payments (docs/benchmarks.md, the pack's third round)."""
+    same values (per-sender rows, 60,000 per 1M payments: docs/benchmarks.md, the pack's third
+    round; the score now takes them as :func:`keyed_columns`, the sixth)."""
     description = cursor.description or ()
     names = [column[0] for column in description]
     types = [str(column[1]) for column in description]
