@@ -98,6 +98,16 @@ class TimedQueries:
     def register_table(self, name: str, rows: Any) -> None:
         self.engine.register_table(name, rows)
 
+    def fetched(self, queries: Any) -> Any:
+        """The engine's :meth:`~vigil.engines.DuckDBEngine.fetched` (the score's benign figures
+        and features as columns, then the rules' rows), one query at a time, each timed."""
+        for sql, fetch in queries:
+            start, cpu = time.perf_counter(), cpu_s()
+            result = next(self.engine.fetched([(sql, fetch)], ahead=1))
+            self.seconds.append(time.perf_counter() - start)
+            self.cpu.append(cpu_s() - cpu)
+            yield result
+
     def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
         start, cpu = time.perf_counter(), cpu_s()
         rows: list[dict[str, Any]] = self.engine.query(sql, params)
@@ -122,6 +132,12 @@ class TimedInOrder(TimedQueries):
         for rows in self.engine.queries(sqls):
             self.seconds.append(time.perf_counter() - start)
             yield rows
+
+    def fetched(self, queries: Any) -> Any:
+        start = time.perf_counter()
+        for result in self.engine.fetched(queries):
+            self.seconds.append(time.perf_counter() - start)
+            yield result
 
     def report(self, labels: list[str]) -> list[str]:
         return [f"{label} at {seconds:.1f} s" for label, seconds in zip(labels, self.seconds,

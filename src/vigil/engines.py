@@ -10,19 +10,22 @@ seconds since the epoch, which the DuckDB engine defines as a macro because Duck
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
 
 import duckdb
+
+from vigil.column_rows import KeyedColumns
 
 if TYPE_CHECKING:
     from vigil.settings import Settings
 
 Rows = Sequence[Mapping[str, Any]]
 Columns = Mapping[str, Sequence[Any]]
+T = TypeVar("T")
 
 
 class EngineError(RuntimeError):
@@ -138,23 +141,36 @@ _COLUMNAR_TYPES = frozenset({"VARCHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INTEG
 int, float; NULL as None); others (HUGEINT as float, lists as arrays, timestamps) do not."""
 
 
-def _rows(cursor: Any) -> list[dict[str, Any]]:
+def rows_of(cursor: Any) -> list[dict[str, Any]]:
     """A DuckDB cursor's result as dicts, naive timestamps made aware (UTC), touching only the
     timestamp columns. A result of plain columns only (:data:`_COLUMNAR_TYPES`, distinct names)
     is fetched a column at a time (NumPy), several times cheaper than a tuple per row for the
-    same values: the score's per-sender features and benign figures, 60,000 rows per 1M
-    payments (docs/benchmarks.md, the pack's third round)."""
+    same values (per-sender rows, 60,000 per 1M payments: docs/benchmarks.md, the pack's third
+    round; the score now takes them as :func:`keyed_columns`, the sixth)."""
     description = cursor.description or ()
     names = [column[0] for column in description]
     types = [str(column[1]) for column in description]
     if names and len(set(names)) == len(names) and _COLUMNAR_TYPES.issuperset(types):
-        columns = [values.tolist() for values in cursor.fetchnumpy().values()]
-        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        return [dict(zip(names, row, strict=True)) for row in zip(*_columns(cursor), strict=True)]
     times = [n for n, sql_type in enumerate(types) if sql_type.startswith("TIMESTAMP")]
     rows = cursor.fetchall()
     if times:
         rows = [_aware_at(row, times) for row in rows]
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _columns(cursor: Any) -> list[list[Any]]:
+    return [values.tolist() for values in cursor.fetchnumpy().values()]
+
+
+def keyed_columns(cursor: Any) -> KeyedColumns:
+    """A cursor's result as :class:`~vigil.column_rows.KeyedColumns` (the values :func:`rows_of`
+    gives, without a dict per row)."""
+    names = [column[0] for column in cursor.description or ()]
+    if _COLUMNAR_TYPES.issuperset(str(column[1]) for column in cursor.description or ()):
+        return KeyedColumns(names, _columns(cursor))
+    rows = rows_of(cursor)
+    return KeyedColumns(names, [[row[name] for row in rows] for name in names])
 
 
 class Engine:
@@ -220,7 +236,7 @@ class DuckDBEngine(Engine):
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts; naive timestamps made aware (UTC), touching only timestamp columns."""
-        return _rows(self._execute(sql, params))
+        return rows_of(self._execute(sql, params))
 
     def queries(self, sqls: Iterable[str], ahead: int = QUERIES_AHEAD,
                 ) -> Iterator[list[dict[str, Any]]]:
@@ -228,21 +244,28 @@ class DuckDBEngine(Engine):
         ``ahead`` of the queries running at once, each on its own cursor of this database:
         DuckDB releases the GIL while it works, so the caller's Python over one query's rows
         overlaps the next queries, and one query's single-threaded phases another's work."""
-        pending: deque[Future[list[dict[str, Any]]]] = deque()
+        return self.fetched(((sql, rows_of) for sql in sqls), ahead)
+
+    def fetched(self, queries: Iterable[tuple[str, Callable[[Any], T]]],
+                ahead: int = QUERIES_AHEAD) -> Iterator[T]:
+        """:meth:`queries` of ``(sql, fetch)`` pairs, each result read from its cursor by its
+        ``fetch`` (:func:`rows_of`, :func:`keyed_columns`)."""
+        pending: deque[Future[T]] = deque()
         with ThreadPoolExecutor(max_workers=max(ahead, 1)) as pool:
-            for sql in sqls:
-                pending.append(pool.submit(self._cursor_query, sql))
+            for sql, fetch in queries:
+                pending.append(pool.submit(self._cursor_query, sql, fetch))
                 if len(pending) >= ahead:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
 
-    def _cursor_query(self, sql: str) -> list[dict[str, Any]]:
-        """:meth:`query` on a cursor of its own (a thread's connection to this database)."""
+    def _cursor_query(self, sql: str, fetch: Callable[[Any], T]) -> T:
+        """``sql`` on a cursor of its own (a thread's connection to this database), its result
+        read by ``fetch``."""
         cursor = self._connection.cursor()
         try:
             cursor.execute("SET enable_progress_bar = false")
-            return _rows(cursor.execute(sql))
+            return fetch(cursor.execute(sql))
         except duckdb.Error as exc:
             raise EngineError(self.name, sql, exc) from exc
         finally:
@@ -273,4 +296,4 @@ class DuckDBEngine(Engine):
 
 
 __all__ = ["QUERIES_AHEAD", "DuckDBEngine", "Engine", "EngineError", "InOrderQueries", "SqlEngine",
-           "typed_columns"]
+           "keyed_columns", "rows_of", "typed_columns"]

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from vigil.engines import DuckDBEngine, EngineError, SqlEngine
+from vigil.column_rows import KeyedColumns
+from vigil.engines import DuckDBEngine, EngineError, SqlEngine, keyed_columns, rows_of
 
 MANILA = timezone(timedelta(hours=8))
 
@@ -117,3 +118,32 @@ def test_queries_side_by_side_come_back_in_order(engine: DuckDBEngine) -> None:
     assert list(engine.queries(sqls, ahead=3)) == [[{"c": 100 - k, "tag": [k]}] for k in range(7)]
     with pytest.raises(EngineError, match="no_such_table"):
         list(engine.queries(["SELECT 1 AS one", "SELECT * FROM no_such_table"]))
+
+
+@pytest.mark.parametrize("extra", ["", ", TIMESTAMP '2026-01-02 03:04:05' AS at"])
+def test_columns_keyed_by_the_first_give_each_row_as_a_row_query_would(engine: DuckDBEngine,
+                                                                        extra: str) -> None:
+    """Plain columns (fetched a column at a time) and others (a timestamp: row by row) give
+    each row's values, types, NULLs and column order as :meth:`DuckDBEngine.query` does, beside
+    the rows of other queries in order."""
+    sql = ("SELECT *" + extra + " FROM (VALUES ('a', 1, 1.5E0, TRUE), ('b', NULL, NULL, NULL)) "
+           "t(sender, n, x, ok)")
+    rows = {row["sender"]: row for row in engine.query(sql)}
+    keyed, same = engine.fetched([(sql, keyed_columns), (sql, rows_of)])
+    assert same == list(rows.values())
+    assert list(keyed) == ["a", "b"] and len(keyed) == 2 and "c" not in keyed
+    for sender, row in rows.items():
+        assert list(keyed[sender].items()) == list(row.items()) and len(keyed[sender]) == len(row)
+        assert repr(keyed[sender]) == repr(row)
+        assert [type(v) for v in keyed[sender].values()] == [type(v) for v in row.values()]
+    with pytest.raises(EngineError, match="no_such_table"):
+        list(engine.fetched([("SELECT 1 AS one", keyed_columns),
+                             ("SELECT * FROM no_such_table", rows_of)]))
+
+
+def test_keyed_columns_keep_the_last_row_of_equal_keys_and_refuse_odd_columns() -> None:
+    table = KeyedColumns(["k", "v"], [["a", "b", "a"], [1, 2, 3]])
+    assert dict(table["a"]) == {"k": "a", "v": 3} and list(table) == ["a", "b"]
+    for names, columns in ((["k", "k"], [[1], [2]]), ([], []), (["k"], [[1], [2]])):
+        with pytest.raises(ValueError, match="one column per distinct name"):
+            KeyedColumns(names, columns)

@@ -27,13 +27,10 @@ from pydantic import AwareDatetime
 from vigil.engines import DuckDBEngine, InOrderQueries, SqlEngine
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import benign_profile_sql
-from vigil.payments.features_sql import sender_features_sql
 from vigil.payments.rule_base import PaymentRule
 from vigil.payments.rules import DEFAULT_PACK, PaymentRules, RuleConfig, load_rules
-from vigil.payments.rules.r6_cover_story import CoverStoryParams
-from vigil.payments.rules.r7_time_of_day import TimeOfDayParams
-from vigil.payments.share_sql import DEFAULT_UTC_OFFSETS
 from vigil.payments.sql_parts import corridor_where
+from vigil.payments.typology_features import by_sender_then_rows, pack_features_sql, sender_features
 from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
@@ -211,27 +208,6 @@ def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConf
     return {sender: _profile(row) for sender, row in _by_sender(rows).items()}
 
 
-def _features_sql(rules: PaymentRules) -> str:
-    """:func:`~vigil.payments.features_sql.sender_features_sql` with R7's clock and R6's words
-    when the pack has them."""
-    offsets: dict[str, float] = dict(DEFAULT_UTC_OFFSETS)
-    night = (22, 5)
-    words: tuple[str, ...] = ("gift", "school fees", "medical bills", "accommodation", "uniform")
-    for rule in rules.enabled():
-        if isinstance(rule.parameters, TimeOfDayParams):
-            offsets = rule.parameters.utc_offsets
-            night = (rule.parameters.night_start, rule.parameters.night_end)
-        if isinstance(rule.parameters, CoverStoryParams):
-            words = rule.parameters.cover_words
-    return sender_features_sql(rules.corridor, offsets, words, night)
-
-
-def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
-    """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
-    return {sender: dict(rounded_features(row))
-            for sender, row in _by_sender(engine.query(_features_sql(rules))).items()}
-
-
 def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
     """Predicates of the payments the score reads besides the rules' (the benign shapes read
     the corridor's business payments too; the features, the corridor): for
@@ -260,17 +236,18 @@ def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
     """:func:`score_accounts` with its defaults filled in."""
     wanted = {*config.buyer_rules, *config.victim_rules}
     scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
-    sqls = [benign_profile_sql(rules.corridor, config.shape),
-            *([_features_sql(rules)] if config.with_features else []),
-            *(score_sql(rule) for rule in scored)]
-    results = in_order(engine, sqls)  # the rules' queries run while earlier rows are combined
-    profiles = _by_sender(next(results))
-    features = _by_sender(next(results)) if config.with_features else {}
+    (profiles, *features), results = by_sender_then_rows(engine, [  # rules run while the
+        benign_profile_sql(rules.corridor, config.shape),          # earlier rows are combined
+        *([pack_features_sql(rules)] if config.with_features else [])],
+        [score_sql(rule) for rule in scored])
     if found is None:
         found = ((rule, row) for rule, rows in zip(scored, results, strict=True) for row in rows)
-    return ranked(score_account(account, typology, entries, _looked_up(profiles, account, _profile),
-                                _looked_up(features, account, rounded_features), config)
-                  for (typology, account), entries in _entries(found, config).items())
+    entries = _entries(found, config)
+    by_sender = features[0] if features else {}
+    return ranked(score_account(account, typology, rule_entries,
+                                _looked_up(profiles, account, _profile),
+                                _looked_up(by_sender, account, rounded_features), config)
+                  for (typology, account), rule_entries in entries.items())
 
 
 def _looked_up(rows: Mapping[str, Mapping[str, Any]], account: str,
