@@ -41,7 +41,8 @@ def pack_score(engine_name: str, parts: list[str]) -> int:
     others = [f"SELECT COUNT(*) AS n FROM ({rule.rule.sql(rule.parameters)}) findings"
               for rule in rules.enabled() if rule.id not in scored]
     side_by_side = hasattr(engine, "queries") and not os.environ.get("VIGIL_BENCH_SEQUENTIAL")
-    timed = TimedInOrder(engine) if side_by_side else TimedQueries(engine)
+    timed = (TimedInOrder(engine) if side_by_side else TimedFetched(engine)
+             if hasattr(engine, "fetched") else TimedQueries(engine))
     start, cpu, main = time.perf_counter(), cpu_s(), time.thread_time()
     counts = _background(engine, others) if side_by_side else None
     scores = score_accounts(timed, rules, config)
@@ -98,16 +99,6 @@ class TimedQueries:
     def register_table(self, name: str, rows: Any) -> None:
         self.engine.register_table(name, rows)
 
-    def fetched(self, queries: Any) -> Any:
-        """The engine's :meth:`~vigil.engines.DuckDBEngine.fetched` (the score's benign figures
-        and features as columns, then the rules' rows), one query at a time, each timed."""
-        for sql, fetch in queries:
-            start, cpu = time.perf_counter(), cpu_s()
-            result = next(self.engine.fetched([(sql, fetch)], ahead=1))
-            self.seconds.append(time.perf_counter() - start)
-            self.cpu.append(cpu_s() - cpu)
-            yield result
-
     def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
         start, cpu = time.perf_counter(), cpu_s()
         rows: list[dict[str, Any]] = self.engine.query(sql, params)
@@ -119,6 +110,21 @@ class TimedQueries:
         """Each query's wall and CPU seconds, labelled."""
         return [f"{label} {seconds:.1f} s / {cpu:.2f} CPU-s"
                 for label, seconds, cpu in zip(labels, self.seconds, self.cpu, strict=False)]
+
+
+class TimedFetched(TimedQueries):
+    """:class:`TimedQueries` of an engine with ``fetched`` (DuckDB; Spark has none, and the
+    score then takes its rows as dicts through ``query``)."""
+
+    def fetched(self, queries: Any) -> Any:
+        """The engine's :meth:`~vigil.engines.DuckDBEngine.fetched` (the score's benign figures
+        and features as columns, then the rules' rows), one query at a time, each timed."""
+        for sql, fetch in queries:
+            start, cpu = time.perf_counter(), cpu_s()
+            result = next(self.engine.fetched([(sql, fetch)], ahead=1))
+            self.seconds.append(time.perf_counter() - start)
+            self.cpu.append(cpu_s() - cpu)
+            yield result
 
 
 class TimedInOrder(TimedQueries):
