@@ -67,11 +67,17 @@ class Hub:
     limit: int
 
 
+def witness_subjects(roles: object, config: LinkingConfig) -> set[str]:
+    """The subjects (``kind:value`` text) that evidence ``roles`` (subject -> role) put in a
+    witness role; none when ``roles`` is not a dict."""
+    if not isinstance(roles, dict):
+        return set()
+    return {entity for entity, role in roles.items() if role in config.witness_roles}
+
+
 def linking_subjects(signal: Signal, config: LinkingConfig) -> list[EntityRef]:
     """The subjects that may join ``signal`` to others: all but those in a witness role."""
-    roles = signal.evidence.get("roles", {})
-    witnesses = {entity for entity, role in roles.items() if role in config.witness_roles} \
-        if isinstance(roles, dict) else set()
+    witnesses = witness_subjects(signal.evidence.get("roles", {}), config)
     return [s for s in signal.subjects if str(s) not in witnesses]
 
 

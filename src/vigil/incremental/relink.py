@@ -33,7 +33,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vigil.checkpoints import SignalFacts
-from vigil.linking import Hub, LinkingConfig, find_hubs_of, linking_subjects
+from vigil.linking import (
+    Hub,
+    LinkingConfig,
+    find_hubs_of,
+    linking_subjects,
+    witness_subjects,
+)
 from vigil.model import EntityRef, Signal
 from vigil.store.codec import entity_from_text
 
@@ -54,10 +60,7 @@ class Earlier:
     @classmethod
     def of_facts(cls, facts: SignalFacts, config: LinkingConfig) -> Earlier:
         """As :meth:`of` gives for the signal ``facts`` describe (the same witness rule)."""
-        witnesses = [entity for entity, role in facts.roles.items()
-                     if role in config.witness_roles] if facts.roles else None
-        if not witnesses:
-            return cls(facts.id, facts.subjects, facts.subjects)
+        witnesses = witness_subjects(facts.roles, config)
         return cls(facts.id, facts.subjects, tuple(s for s in facts.subjects if s not in witnesses))
 
 
