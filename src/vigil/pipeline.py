@@ -235,6 +235,5 @@ def _counts(current: Sequence[SignalFacts], live: Sequence[Signal],
 def _marks(detectors: Sequence[Detector], records: RunRecords) -> dict[str, dict[str, object]]:
     """Marks of the kinds the detectors consume, as the run read them (parts or records)."""
     kinds = {d.consumes for d in detectors}
-    by_parts = {d.consumes for d in detectors
-                if isinstance(d, PackDetector)}
+    by_parts = {d.consumes for d in detectors if isinstance(d, PackDetector)}
     return {kind.value: records.mark(kind, kind in by_parts) for kind in sorted(kinds)}

@@ -80,8 +80,7 @@ def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
 def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | None,
              context: DetectionContext) -> DetectorRun:
     kind = detector.consumes
-    if (isinstance(detector, PackDetector)
-            and records.parts(kind) is not None):
+    if isinstance(detector, PackDetector) and records.parts(kind) is not None:
         return _payments_from_parts(detector, records, mark)
     found = partitioning(detector)
     arrived = records.arrived(kind, mark) if found is not None else None
@@ -95,8 +94,8 @@ def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | 
     return DetectorRun(detector.name, scoped, affected, len(arrived))
 
 
-def _payments_from_parts(detector: PackDetector,
-                         records: RunRecords, mark: Mapping[str, Any] | None) -> DetectorRun:
+def _payments_from_parts(detector: PackDetector, records: RunRecords,
+                         mark: Mapping[str, Any] | None) -> DetectorRun:
     """Payments kept as Parquet parts: the detector's SQL over the parts (over the history of
     the keys the new parts touch, when incremental: :mod:`vigil.payments.partition_keys`)."""
     parts = records.parts(RecordKind.PAYMENT) or []

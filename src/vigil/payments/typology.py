@@ -30,7 +30,12 @@ from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.rule_base import PaymentRule
 from vigil.payments.rules import DEFAULT_PACK, PaymentRules, RuleConfig, load_rules
 from vigil.payments.sql_parts import corridor_where
-from vigil.payments.typology_features import by_sender_then_rows, pack_features_sql, sender_features
+from vigil.payments.typology_features import (
+    by_sender,
+    by_sender_then_rows,
+    pack_features_sql,
+    sender_features,
+)
 from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
@@ -197,15 +202,11 @@ def _profile(row: Mapping[str, Any]) -> dict[str, JSONValue]:
                           row["cadence"], float(row["few_payees"]), row["payees"])
 
 
-def _by_sender(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {row["sender"]: row for row in rows}
-
-
 def benign_profiles(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
                     ) -> dict[str, dict[str, JSONValue]]:
     """sender -> its benign shape (``benign`` is the strongest, in [0, 1])."""
     rows = engine.query(benign_profile_sql(rules.corridor, config.shape))
-    return {sender: _profile(row) for sender, row in _by_sender(rows).items()}
+    return {sender: _profile(row) for sender, row in by_sender(rows).items()}
 
 
 def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:

@@ -37,14 +37,15 @@ def pack_features_sql(rules: PaymentRules) -> str:
     return sender_features_sql(rules.corridor, offsets, words, night)
 
 
-def _by_sender(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def by_sender(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Rows keyed by their ``sender`` (the last row of a sender wins)."""
     return {row["sender"]: row for row in rows}
 
 
 def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[str, JSONValue]]:
     """sender -> temporal features, with R7's clock and R6's words when the pack has them."""
     return {sender: dict(rounded_features(row))
-            for sender, row in _by_sender(engine.query(pack_features_sql(rules))).items()}
+            for sender, row in by_sender(engine.query(pack_features_sql(rules))).items()}
 
 
 def by_sender_then_rows(engine: SqlEngine, keyed: Sequence[str], sqls: Sequence[str],
@@ -56,12 +57,12 @@ def by_sender_then_rows(engine: SqlEngine, keyed: Sequence[str], sqls: Sequence[
     fetched`, side by side) the keyed rows come as columns, a row read only when asked for."""
     fetched = getattr(engine, "fetched", None)
     if fetched is None:
-        by_sender = [_by_sender(engine.query(sql)) for sql in keyed]
-        return list[Mapping[str, Mapping[str, Any]]](by_sender), (engine.query(sql)
-                                                                  for sql in sqls)
+        keyed_rows = [by_sender(engine.query(sql)) for sql in keyed]
+        return list[Mapping[str, Mapping[str, Any]]](keyed_rows), (engine.query(sql)
+                                                                   for sql in sqls)
     results: Iterator[Any] = fetched([*((sql, keyed_columns) for sql in keyed),
                                       *((sql, rows_of) for sql in sqls)])
     return [next(results) for _ in keyed], results
 
 
-__all__ = ["by_sender_then_rows", "pack_features_sql", "sender_features"]
+__all__ = ["by_sender", "by_sender_then_rows", "pack_features_sql", "sender_features"]
