@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
 from typing import Any, ClassVar, Self, cast
 
 from fsspec import AbstractFileSystem
@@ -19,7 +18,8 @@ from fsspec import AbstractFileSystem
 from vigil.checkpoints import FULL_SCOPE
 from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
-from vigil.model import EntityRef, JSONValue, Signal, SignalKind
+from vigil.model import EntityRef, Signal, SignalKind
+from vigil.payments.finding_signals import FindingSignals, present
 from vigil.payments.pack_table import register_pack_payments
 from vigil.payments.parquet_batches import FINDINGS_BATCH, finding_batches, findings_tables
 from vigil.payments.partition_keys import (
@@ -37,22 +37,7 @@ from vigil.plugin import DetectionContext, Detector, PluginTables
 from vigil.records import Payment, Record, RecordKind, identifiers_of
 from vigil.settings import Settings
 
-_SHAPE_COLUMNS = {"senders", "beneficiaries", "txn_ids", "first_at", "last_at"}
 _KYC_KINDS = {EntityKind.PHONE, EntityKind.EMAIL}
-
-
-def _stats(rule: RuleConfig, row: Mapping[str, Any]) -> dict[str, JSONValue]:
-    """The row's figures, rounded so the signal id does not depend on float summation order."""
-    stats: dict[str, JSONValue] = {
-        key: round(value, 4) if isinstance(value, float) else value
-        for key, value in sorted(row.items()) if key not in _SHAPE_COLUMNS
-    }
-    stats.update(rule.rule.derived_stats(row))
-    return stats
-
-
-def _present(values: Sequence[str | None] | None) -> list[str]:
-    return sorted({value for value in values or () if value is not None})
 
 
 PARQUET_MEMORY_LIMIT = "2GB"
@@ -81,7 +66,7 @@ def scope_of(rule: RuleConfig, row: Mapping[str, Any]) -> str:
     key = rule.rule.history_key
     if key not in SCOPE_COLUMNS:
         return FULL_SCOPE
-    values = _present(row[SCOPE_COLUMNS[key]])
+    values = present(row[SCOPE_COLUMNS[key]])
     return f"{key}:{values[0]}" if len(values) == 1 else FULL_SCOPE
 
 
@@ -115,7 +100,7 @@ class PaymentTypologyDetector(Detector):
                  max_txn_ids: int = 50) -> None:
         self.rules = rules if rules is not None else load_rules()
         self._engine_factory = engine_factory
-        self._max_txn_ids = max_txn_ids
+        self._signals = FindingSignals(self.name, self.version, self.rules, max_txn_ids)
 
     @classmethod
     def from_settings(cls, settings: Settings, registry: PluginTables | None = None) -> Self:
@@ -240,7 +225,7 @@ class PaymentTypologyDetector(Detector):
                                         filesystem)
                 tables = self._keyed_tables(engine, keys)
             for found in finding_batches(engine, tables, batch):
-                txn_ids = sorted({t for _, row in found for t in _present(row["txn_ids"])})
+                txn_ids = sorted({t for _, row in found for t in present(row["txn_ids"])})
                 kyc = kyc_of(engine, txn_ids)
                 yield [(scope_of(rule, row), self._signal(rule, row, kyc)) for rule, row in found]
         finally:
@@ -254,37 +239,7 @@ class PaymentTypologyDetector(Detector):
 
     def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
                 kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
-        senders, beneficiaries = _present(row["senders"]), _present(row["beneficiaries"])
-        txn_ids = _present(row["txn_ids"])
-        accounts = {EntityRef(EntityKind.PAYMENT_ACCOUNT, account): "payee"
-                    for account in beneficiaries}
-        accounts.update({EntityRef(EntityKind.PAYMENT_ACCOUNT, account): "payer"
-                         for account in senders})
-        roles = {str(ref): role for ref, role in accounts.items()}
-        kyc = {ref for txn_id in txn_ids for ref in kyc_by_txn.get(txn_id, ())}
-        first_at: datetime = row["first_at"]
-        last_at: datetime = row["last_at"]
-        stats = _stats(rule, row)
-        strength = rule.rule.strength(rule.parameters, stats)
-        sentence = rule.rule.explain(rule.parameters, senders, beneficiaries, stats)
-        evidence: dict[str, JSONValue] = {
-            "rule": rule.id, "rule_name": rule.name, "source": rule.source,
-            "rules_version": self.rules.version,
-            "parameters": rule.parameters.model_dump(mode="json", exclude={"corridor"}),
-            "txn_ids": txn_ids[: self._max_txn_ids], "txn_count": len(txn_ids),
-            "first_at": first_at.isoformat(), "last_at": last_at.isoformat(),
-            "stats": stats, "roles": roles,
-        }
-        explanation = (f"{sentence} "
-                       f"({first_at:%Y-%m-%d} to {last_at:%Y-%m-%d}). Rule {rule.id} "
-                       f"({rule.name}) draws on {rule.source}.")
-        return Signal(
-            source=self.name, kind=SignalKind.PAYMENT,
-            subjects=(*accounts, *kyc),
-            score=round(rule.weight * strength, 6), observed_at=last_at,
-            evidence=evidence, explanation=explanation,
-            detector_version=f"{self.version}+rules-{self.rules.version}",
-        )
+        return self._signals.signal(rule, row, kyc_by_txn)
 
 
 __all__ = ["PaymentTypologyDetector", "payment_columns", "register_corridor_payments",
