@@ -168,9 +168,13 @@ class TypologyScoreDetector(Detector):
         finally:
             engine.close()
         key = self.partition_key()
-        found = [(self.scope_of(signal, key), signal) for signal in self._signals(scores, last)]
         wanted = None if keys is None else scopes_of(keys)
-        return [(scope, s) for scope, s in found if wanted is None or scope in wanted]
+        scoped = ((FULL_SCOPE if key is None else f"{key}:{score.account}", score)
+                  for score in scores if score.score > 0 and score.account in last)
+        # the scope is the one scope_of reads from the signal; unwanted scores (accounts the
+        # keys' history holds but no key names) are left out before a signal is built
+        return [(scope, self._signal(score, last[score.account])) for scope, score in scoped
+                if wanted is None or scope in wanted]
 
     def _register(self, engine: DuckDBEngine, parts: Sequence[str], filesystem: Any,
                   keys: Mapping[str, Collection[str]] | None) -> str:
