@@ -1,4 +1,4 @@
-"""R3/R4 as running sums must give exactly the rows of the old self-join, on any payments."""
+"""R3/R4 as sums over each hub's payments give exactly the old self-join's rows, on any payments."""
 
 from __future__ import annotations
 

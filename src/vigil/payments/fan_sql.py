@@ -1,7 +1,7 @@
 """What R3 (fan-out) and R4 (fan-in) share: the busiest window of unrelated parties at a hub.
 
-Counted with running sums after one sort per hub, never a self-join, so memory and time stay
-linear (n log n) for a hub of any size; see :func:`hub_window_sql` and ``docs/benchmarks.md``.
+Counted with sums over each hub's payments in time order, never a self-join, so memory and time
+stay n log n for a hub of any size; see :func:`hub_window_sql` and ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -47,19 +47,22 @@ def hub_window_sql(hub: str, spoke: str, minimum: int, window_days: int, max_amo
                    corridor: Corridor, count_column: str) -> str:
     """Shared shape of R3 and R4: the busiest window of unrelated spokes around each hub.
 
-    A window opens at each payment of a hub and spans ``window_days`` after it, both ends
-    included; its count is the number of distinct spokes paid (or paying) inside it. A spoke that
-    paid at second ``u`` is inside every window opened in ``[u - W, u]``, so a run of its payments
-    at most ``W`` apart keeps it inside from ``first - W`` up to ``last``: the run adds one there
-    and removes one at ``last + 1`` (seconds are whole). The count at each opening is the running
-    sum of those changes in time order (changes before openings at the same second): one sort
-    per hub instead of a self-join that grew with the square of a hub's payments (8,000 senders
-    to one beneficiary took 3.9 GB). The busiest window is the earliest opening with the highest
-    count, as before (openings at the same second open the same window). The windows sort by
-    an integer key per hub (``hub_keys``: the distinct hubs numbered, a few percent of the rows)
-    instead of the account text: a fifth less CPU for R3 and R4 on DuckDB at 1M payments, the
-    same findings (docs/benchmarks.md, the pack's fourth round). Only standard window
-    functions, joins and aggregates are used, so Spark SQL runs it unchanged.
+    A window opens at each payment of a hub and spans ``window_days`` (``W``) after it, both
+    ends included; its count is the number of distinct spokes paid (or paying) inside it. A
+    spoke's payments at most ``W`` apart make a run, and the run is inside every window opened
+    from ``first - W`` up to ``last``; so the count of the window opened at second ``t`` is the
+    number of runs that start at or before ``t + W`` less those that end before ``t``: two sums
+    over the hub's payments in time order, each a ``RANGE`` frame (``W FOLLOWING``,
+    ``1 PRECEDING``; seconds are whole). Two sorts of the hub's payments (per spoke, for where
+    runs start and end, then per hub), never a self-join that grew with the square of a hub's
+    payments (8,000 senders to one beneficiary took 3.9 GB), and no sort of the runs' changes
+    beside the openings (three rows per payment: a quarter to a third of R3's and R4's CPU
+    on DuckDB, docs/benchmarks.md, "The window rules bounded first (seventh round)"). The
+    busiest window is the earliest opening with the highest count, as before (openings at the
+    same second open the same window). The windows partition by an integer key per hub
+    (``hub_keys``: the distinct hubs numbered) instead of the account text (the pack's fourth
+    round). Only standard window functions (Spark SQL takes ``RANGE`` frames with literal
+    offsets over an integer order), joins and aggregates are used.
     """
     window_s = window_days * SECONDS_PER_DAY
     spoke_order = "PARTITION BY hub, spoke ORDER BY sent_s"
@@ -76,35 +79,29 @@ hub_payments AS (
 ),
 spoke_neighbours AS (
     SELECT
-        hub, sent_s,
+        hub, spoke, sent_s,
         LAG(sent_s) OVER ({spoke_order}) AS previous_s,
         LEAD(sent_s) OVER ({spoke_order}) AS next_s
     FROM hub_payments
-    WHERE spoke IS NOT NULL
 ),
-presence_changes AS (
-    SELECT hub, sent_s - {window_s} AS at_s, 1 AS change, 0 AS opens
-    FROM spoke_neighbours
-    WHERE previous_s IS NULL OR sent_s - previous_s > {window_s}
-    UNION ALL
-    SELECT hub, sent_s + 1 AS at_s, -1 AS change, 0 AS opens
-    FROM spoke_neighbours
-    WHERE next_s IS NULL OR next_s - sent_s > {window_s}
-    UNION ALL
-    SELECT hub, sent_s AS at_s, 0 AS change, 1 AS opens
-    FROM hub_payments
-),
-spokes_present AS (
+run_edges AS (
     SELECT
-        hub, at_s, opens,
-        SUM(change) OVER (PARTITION BY hub ORDER BY at_s, opens
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS present
-    FROM presence_changes
+        hub, sent_s,
+        CASE WHEN spoke IS NOT NULL AND (previous_s IS NULL OR sent_s - previous_s > {window_s})
+             THEN 1 ELSE 0 END AS starts,
+        CASE WHEN spoke IS NOT NULL AND (next_s IS NULL OR next_s - sent_s > {window_s})
+             THEN 1 ELSE 0 END AS ends
+    FROM spoke_neighbours
 ),
 windows_opened_by_each_payment AS (
-    SELECT hub, at_s AS window_start_s, CAST(present AS BIGINT) AS {count_column}
-    FROM spokes_present
-    WHERE opens = 1
+    SELECT
+        hub, sent_s AS window_start_s,
+        CAST(SUM(starts) OVER (PARTITION BY hub ORDER BY sent_s
+                               RANGE BETWEEN UNBOUNDED PRECEDING AND {window_s} FOLLOWING)
+             - COALESCE(SUM(ends) OVER (PARTITION BY hub ORDER BY sent_s
+                                        RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+             AS BIGINT) AS {count_column}
+    FROM run_edges
 ),
 busiest_counts AS (
     SELECT hub, MAX({count_column}) AS {count_column}
