@@ -30,6 +30,18 @@ class KeyedColumns(Mapping[Any, "ColumnRow"]):
     def __getitem__(self, key: Any) -> ColumnRow:
         return ColumnRow(self, self._at[key])
 
+    def get(self, key: Any, default: Any = None) -> Any:
+        at = self._at.get(key)
+        return default if at is None else ColumnRow(self, at)
+
+    def find(self, key: Any) -> int | None:
+        """The number of ``key``'s row (an index into each column), or ``None``."""
+        return self._at.get(key)
+
+    def column(self, name: str) -> Sequence[Any]:
+        """``name``'s values, row by row."""
+        return self.columns[self.positions[name]]
+
     def __iter__(self) -> Iterator[Any]:
         return iter(self._at)
 

@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from pydantic import Field
@@ -203,8 +204,13 @@ def cycles_uncollected() -> Iterator[None]:
 
 
 def ranked(scores: Iterable[TypologyScore]) -> list[TypologyScore]:
-    """Highest score first, then by typology and account."""
-    return sorted(scores, key=lambda s: (-s.score, s.typology, s.account))
+    """Highest score first, then by typology and account: sorted by account, then (stably) by
+    typology, then by score, highest first (a stable sort in reverse keeps equals in order),
+    the order of the key ``(-score, typology, account)`` without a tuple per score."""
+    ordered = sorted(scores, key=attrgetter("account"))
+    ordered.sort(key=attrgetter("typology"))
+    ordered.sort(key=attrgetter("score"), reverse=True)
+    return ordered
 
 
 __all__ = ["BUYER", "VICTIM", "TypologyScore", "RoundedRow", "TypologyConfig", "benign_profile",
