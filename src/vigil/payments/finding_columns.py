@@ -163,7 +163,8 @@ def _columns(cursor: Any) -> FindingColumns | None:
             figures[name] = np.asarray(values).astype(np.int64).tolist()
         elif name != _SENDERS:
             figures[name] = values.tolist()
-    listed = [None if value is None else list(value) for value in arrays[_SENDERS].tolist()]
+    listed = [None if value is None else value.tolist()  # a masked element: None
+              for value in arrays[_SENDERS].tolist()]
     return FindingColumns(figures, figures.pop(_SENDER), listed)
 
 
