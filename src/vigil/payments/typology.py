@@ -36,6 +36,7 @@ from vigil.payments.typology_features import (
 from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
+    RoundedColumnRow,
     TypologyConfig,
     TypologyScore,
     benign_profile,
@@ -126,7 +127,8 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     defaults to :func:`load_typology_rules`; ``found``: the rules' findings over that table
     when the caller already has them (:func:`pack_findings`), else they are queried here. The
     inline scorer scores the same way, one payment at a time (:mod:`vigil.payments.
-    typology_score` holds what the two share)."""
+    typology_score` holds what the two share; :mod:`vigil.payments.typology_columns` says how
+    this batch form keeps to it)."""
     with cycles_uncollected():
         return _scored(engine, rules if rules is not None else load_typology_rules(),
                        config or TypologyConfig(), found)
@@ -153,6 +155,8 @@ def _features(rows: Mapping[str, Mapping[str, Any]], accounts: list[str],
               ) -> list[Mapping[str, JSONValue]]:
     """Each account's features (``{}`` without a row), read when asked for
     (:func:`~vigil.payments.typology_score.rounded_features`)."""
+    if isinstance(rows, KeyedColumns):
+        return [{} if at is None else RoundedColumnRow(rows, at) for at in rows.find(accounts)]
     get = rows.get
     return [{} if row is None else rounded_features(row)
             for row in (get(account) for account in accounts)]
@@ -164,7 +168,7 @@ def _profiles(rows: Mapping[str, Mapping[str, Any]], accounts: list[str],
     (:func:`~vigil.payments.column_math.benign_columns`) where the rows are
     :class:`~vigil.column_rows.KeyedColumns`, else row by row."""
     if isinstance(rows, KeyedColumns):
-        found = [rows.find(account) for account in accounts]
+        found = rows.find(accounts)
         at = [n for n in found if n is not None]
         shaped = benign_columns(*(_taken(rows.column(name), at) for name in _BENIGN))
         if shaped is not None:
