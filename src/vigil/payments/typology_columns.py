@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 
 from vigil.model import JSONValue
 from vigil.payments.column_math import rounded
@@ -225,6 +224,8 @@ def _numbered(accounts: list[str]) -> tuple[Ints, list[str]]:
     accounts in the order of their numbers: as ``numbers.setdefault(account, len(numbers))``
     numbers them, by Arrow's hash table (a string is equal where its UTF-8 is) where every
     account is a string, about a third of the Python's cost at 1.2 million finding rows."""
+    import pyarrow as pa  # here: importing the score does not load Arrow
+
     try:
         encoded = pa.array(accounts, type=pa.string()).dictionary_encode()
     except (pa.ArrowException, TypeError, UnicodeError):  # not all strings (a caller's rows)
