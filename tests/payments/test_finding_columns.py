@@ -85,3 +85,11 @@ def test_a_contribution_reads_only_txn_count_and_the_score_figures(tmp_path: Pat
                     assert rule_entry(rule, kept) == rule_entry(rule, row), rule.id
                     read.add(rule.id)
     assert read >= {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R11", "R12", "R14", "R15"}
+
+
+def test_a_column_named_twice_reads_as_the_rows() -> None:
+    sql = "SELECT ['a'] AS senders, 1 AS txn_count, 2 AS n, 3 AS n"
+    with DuckDBEngine() as engine:
+        found = _fetched(engine, sql)
+        assert found.rows is not None
+        _same(found, rows_of(engine._connection.execute(sql)))

@@ -126,13 +126,14 @@ def _key(row: Mapping[str, Any], names: Sequence[str] | None) -> tuple[Any, ...]
 def score_columns_query(sql: str) -> tuple[str, Callable[[Any], FindingColumns]]:
     """DuckDB's query of a rule's score rows ``sql`` and how its result becomes
     :class:`FindingColumns`: ``senders`` as its one account where it holds one, else the list
-    (:func:`_one`'s rule in SQL); as rows where the planner cannot name its columns or they
-    have no ``senders``."""
+    (:func:`_one`'s rule in SQL); as rows where the planner cannot name its columns, they
+    have no ``senders`` or a name twice."""
     try:
         names = finding_columns(sql)
     except EngineError:
         names = ()
-    if "senders" not in names or any(name in (_SENDER, _SENDERS) for name in names):
+    if ("senders" not in names or len(set(names)) != len(names)  # DuckDB renames a name
+            or any(name in (_SENDER, _SENDERS) for name in names)):  # twice in a subquery
         return sql, lambda cursor: FindingColumns.of_rows(rows_of(cursor))
     wrapped = (f'SELECT CASE WHEN len(senders) = 1 THEN senders[1] END AS "{_SENDER}", '
                f"CASE WHEN len(senders) = 1 AND senders[1] IS NOT NULL THEN NULL "
@@ -148,11 +149,13 @@ def score_columns_query(sql: str) -> tuple[str, Callable[[Any], FindingColumns]]
 
 def _columns(cursor: Any) -> FindingColumns | None:
     """The wrapped query's result as columns, or ``None`` when a column's NumPy values would
-    not be the rows' (a type outside :data:`_PLAIN`, a HUGEINT past 2**53 or NULL)."""
+    not be the rows' (a type outside :data:`_PLAIN`, a HUGEINT past 2**53 or NULL, a column
+    name twice)."""
     description = cursor.description or ()
     types = {column[0]: str(column[1]) for column in description}
-    if any(sql_type not in _PLAIN and sql_type != "HUGEINT"
-           for name, sql_type in types.items() if name != _SENDERS):
+    if len(types) != len(description) or any(  # a name twice: NumPy's dict holds one
+            sql_type not in _PLAIN and sql_type != "HUGEINT"
+            for name, sql_type in types.items() if name != _SENDERS):
         return None
     arrays = cursor.fetchnumpy()
     figures: dict[str, list[Any]] = {}

@@ -10,6 +10,7 @@ with the rules' queries, in the same order; the values and their order are the d
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from vigil.engines import SqlEngine, keyed_columns
@@ -63,8 +64,8 @@ def by_sender_then_findings(engine: SqlEngine, keyed: Sequence[str], sqls: Seque
         keyed_rows = [by_sender(engine.query(sql)) for sql in keyed]
         return list[Mapping[str, Mapping[str, Any]]](keyed_rows), (
             FindingColumns.of_rows(engine.query(sql)) for sql in sqls)
-    results: Iterator[Any] = fetched([*((sql, keyed_columns) for sql in keyed),
-                                      *(score_columns_query(sql) for sql in sqls)])
+    results: Iterator[Any] = fetched(chain(  # each rule's query planned as it is sent
+        ((sql, keyed_columns) for sql in keyed), (score_columns_query(sql) for sql in sqls)))
     return [next(results) for _ in keyed], results
 
 
