@@ -167,12 +167,11 @@ class _Typology:
                ) -> list[TypologyScore]:
         """The score of every account the typology's rules' rows score."""
         pairs, accounts = self._joined()
-        count = len(accounts)
         profiles = profiles_of(accounts)
         score, flagged = self._combined(pairs, config, profiles)
         ordered = list(map(self.entries.__getitem__,
                            pairs.entry[self._ordered(pairs)].tolist()))
-        ends = np.cumsum(np.bincount(pairs.account, minlength=count)).tolist()
+        ends = np.cumsum(np.bincount(pairs.account, minlength=len(accounts))).tolist()
         scored, start = [], 0
         for account, value, flag, end, profile, features in zip(
                 accounts, rounded(score, 6), flagged.tolist(), ends, profiles,
@@ -197,18 +196,18 @@ class _Typology:
                   profiles: Sequence[Mapping[str, JSONValue]]) -> tuple[Floats, Any]:
         """Each account's score (unrounded) and whether it is flagged
         (:func:`~vigil.payments.typology_score.combine`)."""
-        count = len(profiles)
+        size = len(profiles)
         strong = np.bincount(pairs.account, weights=pairs.part >= config.min_contribution,
-                             minlength=count)
+                             minlength=size)
         if self.name == BUYER:
             raw = [profile.get("benign", 0.0) for profile in profiles]
             benign = np.array(raw if all(type(v) is float for v in raw)
                               else [_benign(profile) for profile in profiles], dtype=np.float64)
             min_rules, threshold = config.min_rules, config.alert_threshold
         else:
-            benign = np.zeros(count)
+            benign = np.zeros(size)
             min_rules, threshold = config.victim_min_rules, config.victim_threshold
-        score = (1.0 - _product(pairs, count)) * (1.0 - config.benign_weight * benign)
+        score = (1.0 - _product(pairs, size)) * (1.0 - config.benign_weight * benign)
         return score, (score >= threshold) & (strong >= min_rules)
 
     def _ordered(self, pairs: _Pairs) -> Ints:
@@ -255,7 +254,7 @@ def _strongest(pairs: _Pairs, rules: int) -> _Pairs:
                   pairs.entry[chosen], pairs.part[chosen])
 
 
-def _product(pairs: _Pairs, count: int) -> Floats:
+def _product(pairs: _Pairs, size: int) -> Floats:
     """Per account the product of ``1 - min(contribution, 0.999)`` over its pairs, taken from
     1 in the order of their places, one multiplication at a time."""
     factor = 1.0 - np.minimum(pairs.part, 0.999)
@@ -265,7 +264,7 @@ def _product(pairs: _Pairs, count: int) -> Floats:
     account = pairs.account[order]
     starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    product = np.ones(count)
+    product = np.ones(size)
     for turn in range(int(rank.max()) + 1 if len(rank) else 0):
         chosen = order[rank == turn]
         product[pairs.account[chosen]] *= factor[chosen]
