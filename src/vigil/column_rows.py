@@ -10,7 +10,7 @@ same values, in the same column order, that the dict would hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 
@@ -25,10 +25,22 @@ class KeyedColumns(Mapping[Any, "ColumnRow"]):
             raise ValueError("KeyedColumns needs one column per distinct name, at least one")
         self.names, self.columns = tuple(names), tuple(columns)
         self.positions = {name: n for n, name in enumerate(self.names)}
-        self._at = {key: row for row, key in enumerate(self.columns[0])}
+        self._at = dict(zip(self.columns[0], range(len(self.columns[0])), strict=True))
 
     def __getitem__(self, key: Any) -> ColumnRow:
         return ColumnRow(self, self._at[key])
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        at = self._at.get(key)
+        return default if at is None else ColumnRow(self, at)
+
+    def find(self, keys: Iterable[Any]) -> list[int | None]:
+        """The number of each key's row (an index into each column), or ``None``."""
+        return list(map(self._at.get, keys))
+
+    def column(self, name: str) -> Sequence[Any]:
+        """``name``'s values, row by row."""
+        return self.columns[self.positions[name]]
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._at)

@@ -10,8 +10,8 @@ batch-only and listed in :attr:`InlineScorer.batch_only` (they run in ``vigil ru
 payments scan``). The signals are built, when read, by the batch detector's own code
 (:meth:`PaymentTypologyDetector.finding_signal
 <vigil.payments.detector.PaymentTypologyDetector.finding_signal>`) from the rows the forms
-keep, and the accounts are scored by the batch typology score's own code
-(:mod:`vigil.payments.typology_score`) from those rows and the benign figures
+keep, and the accounts are scored by the code the batch typology score shares or is held to
+bit for bit (:mod:`vigil.payments.typology_score`) from those rows and the benign figures
 (:mod:`vigil.payments.benign_incremental`), so after the same payments, in any order, the scorer
 holds exactly the batch signals of the rules it supports and the scores
 :func:`vigil.payments.typology.score_accounts` gives (``tests/payments/test_inline_scorer.py``),

@@ -105,6 +105,12 @@ class PaymentRule(ABC, Generic[P]):
         is not :attr:`corridor_only`; ``None`` (the default): it may read any payment."""
         return None
 
+    score_figures: ClassVar[tuple[str, ...] | None] = None
+    """The finding columns besides ``txn_count`` that :meth:`strength` and
+    :meth:`derived_stats` read, so the typology score makes one contribution per distinct
+    value of them (:mod:`vigil.payments.typology_columns`; a test holds every built-in rule to
+    its list); ``None`` (the default): they may read any column but ``senders``."""
+
     def derived_stats(self, row: Mapping[str, Any]) -> dict[str, JSONValue]:
         """Figures computed from a result row in Python (ratios); none by default."""
         return {}

@@ -15,44 +15,39 @@ Nothing here reads truth labels: weights are set by hand in the pack with their 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
-from operator import itemgetter
-from threading import Lock
 from typing import Any
 
-from pydantic import AwareDatetime
-
-from vigil.engines import DuckDBEngine, InOrderQueries, SqlEngine
+from vigil.column_rows import KeyedColumns
+from vigil.engines import InOrderQueries, SqlEngine
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import benign_profile_sql
-from vigil.payments.rule_base import PaymentRule
+from vigil.payments.column_math import benign_columns
+from vigil.payments.finding_columns import finding_columns
 from vigil.payments.rules import DEFAULT_PACK, PaymentRules, RuleConfig, load_rules
 from vigil.payments.sql_parts import corridor_where
+from vigil.payments.typology_columns import grouped, in_turn, score_groups
 from vigil.payments.typology_features import (
     by_sender,
-    by_sender_then_rows,
+    by_sender_then_findings,
     pack_features_sql,
     sender_features,
 )
 from vigil.payments.typology_score import (
     BUYER,
     VICTIM,
+    RoundedColumnRow,
     TypologyConfig,
     TypologyScore,
     benign_profile,
     combine,
     cycles_uncollected,
-    payers,
     ranked,
     rounded_features,
-    rule_entry,
-    score_account,
 )
-from vigil.records import Payment
 
 _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
 
 def load_typology_rules() -> PaymentRules:
     """The shipped R1-R16 pack (``vigil/config/payment_typology.yaml``, the default pack) the
@@ -67,29 +62,6 @@ Found = Iterable[tuple[RuleConfig, Mapping[str, Any]]]
 _SHAPE = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
 _UNSCORED = _SHAPE - {"senders"}
 """Finding columns the score never reads: left out of its queries, so no engine builds them."""
-
-
-_PLANNER_LOCK = Lock()
-
-
-@lru_cache(maxsize=1)
-def _planner() -> DuckDBEngine:
-    """One DuckDB database per process holding an empty ``payments`` table, for
-    :func:`finding_columns` (opening one per rule cost 40 ms each: half a second per pack)."""
-    types: dict[object, str] = {float: "DOUBLE", AwareDatetime: "TIMESTAMP"}
-    columns = ", ".join(f"CAST(NULL AS {types.get(field.annotation, 'VARCHAR')}) AS {name}"
-                        for name, field in Payment.model_fields.items())
-    engine = DuckDBEngine()
-    engine.create_table("payments", f"SELECT {columns} LIMIT 0")
-    return engine
-
-
-@lru_cache(maxsize=256)
-def finding_columns(sql: str) -> tuple[str, ...]:
-    """The column names of a rule's finding rows, from DuckDB's plan of ``sql`` over an empty
-    ``payments`` table (the SQL is portable, so the names are every engine's)."""
-    with _PLANNER_LOCK:
-        return tuple(row["column_name"] for row in _planner().query(f"DESCRIBE {sql}"))
 
 
 def score_sql(rule: RuleConfig) -> str:
@@ -125,77 +97,6 @@ def in_order(engine: SqlEngine, sqls: Sequence[str]) -> Iterator[list[dict[str, 
     return (engine.query(sql) for sql in sqls)
 
 
-Entries = dict[tuple[str, str], list[dict[str, JSONValue]]]
-"""(typology, account) -> the contributions of every finding about the account."""
-
-
-def _entries(found: Found, config: TypologyConfig) -> Entries:
-    """:data:`Entries` of the typologies' rules, in one pass over ``found`` (each row turned
-    into a contribution by :func:`~vigil.payments.typology_score.rule_entry`, as inline; rows
-    of one rule with the same figures share it: :class:`_RuleRows`)."""
-    entries: Entries = defaultdict(list)
-    seen: dict[str, _RuleRows] = {}
-    made: dict[tuple[Any, ...], dict[str, JSONValue]] = {}
-    for rule, row in found:
-        rows = seen.get(rule.id)
-        if rows is None:
-            rows = seen[rule.id] = _RuleRows(rule, config.typologies_of(rule.id), row)
-        if not rows.kinds:
-            continue
-        entry = rows.entry(row, made)
-        senders = row.get("senders")
-        if senders is None or len(senders) != 1 or senders[0] is None:
-            senders = payers(row)  # one sender needs no set and no sort
-        for account in senders:
-            for kind in rows.kinds:
-                entries[(kind, account)].append(entry)
-    return entries
-
-
-class _RuleRows:
-    """One rule's finding rows as the score reads them: its typologies, and its figures (every
-    column but ``senders``) taken from a row by one getter, for the rows of the first row's
-    columns (one query's rows all are); rows of other columns take :func:`_entry`'s way."""
-
-    def __init__(self, rule: RuleConfig, kinds: tuple[str, ...], first: Mapping[str, Any]) -> None:
-        self.rule, self.impl, self.kinds = rule, rule.rule, kinds
-        names = [name for name in first if name != "senders"]
-        self.width = len(names) + 1
-        self.figures: Callable[[Mapping[str, Any]], Any] = (
-            itemgetter(*names) if names else (lambda row: ()))
-
-    def entry(self, row: Mapping[str, Any], made: dict[tuple[Any, ...], dict[str, JSONValue]],
-              ) -> dict[str, JSONValue]:
-        """:func:`_entry` of ``row``: a row with ``senders`` and as many other columns as the
-        first row has all of the first row's columns, so its figures are the getter's."""
-        if len(row) != self.width or "senders" not in row:
-            return _entry(self.rule, row, self.impl, made)
-        try:
-            key = (self.rule.id, self.figures(row))
-            entry = made.get(key)
-        except (KeyError, TypeError):
-            return _entry(self.rule, row, self.impl, made)
-        if entry is None:
-            entry = made[key] = rule_entry(self.rule, row, self.impl)
-        return entry
-
-
-def _entry(rule: RuleConfig, row: Mapping[str, Any], impl: PaymentRule[Any],
-           made: dict[tuple[Any, ...], dict[str, JSONValue]]) -> dict[str, JSONValue]:
-    """:func:`rule_entry` of ``row``, or the entry made for an earlier row of the same rule
-    whose every column but ``senders`` is equal (a contribution is a function of the rule and
-    the finding's figures: at 1M payments R1's 35,290 findings have 22 distinct figures, R7's
-    14,542 have 53, R11's 25,149 have 21); rows holding a list are made afresh."""
-    try:
-        key = (rule.id, *(value for name, value in row.items() if name != "senders"))
-        entry = made.get(key)
-    except TypeError:
-        return rule_entry(rule, row, impl)
-    if entry is None:
-        entry = made[key] = rule_entry(rule, row, impl)
-    return entry
-
-
 def _profile(row: Mapping[str, Any]) -> dict[str, JSONValue]:
     """One row of :func:`~vigil.payments.benign_sql.benign_profile_sql` as a benign profile."""
     return benign_profile(float(row["kin_share"]), float(row["organisation_share"]),
@@ -226,7 +127,8 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     defaults to :func:`load_typology_rules`; ``found``: the rules' findings over that table
     when the caller already has them (:func:`pack_findings`), else they are queried here. The
     inline scorer scores the same way, one payment at a time (:mod:`vigil.payments.
-    typology_score` holds what the two share)."""
+    typology_score` holds what the two share; :mod:`vigil.payments.typology_columns` says how
+    this batch form keeps to it)."""
     with cycles_uncollected():
         return _scored(engine, rules if rules is not None else load_typology_rules(),
                        config or TypologyConfig(), found)
@@ -234,21 +136,52 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
 
 def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
             found: Found | None) -> list[TypologyScore]:
-    """:func:`score_accounts` with its defaults filled in."""
+    """:func:`score_accounts` with its defaults filled in: each rule's findings as columns
+    (:mod:`vigil.payments.finding_columns`), scored a typology at a time
+    (:mod:`vigil.payments.typology_columns`)."""
     wanted = {*config.buyer_rules, *config.victim_rules}
     scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
-    (profiles, *features), results = by_sender_then_rows(engine, [  # rules run while the
-        benign_profile_sql(rules.corridor, config.shape),          # earlier rows are combined
-        *([pack_features_sql(rules)] if config.with_features else [])],
+    (profiles, *features), results = by_sender_then_findings(engine, [  # rules run while
+        benign_profile_sql(rules.corridor, config.shape),             # the earlier rules'
+        *([pack_features_sql(rules)] if config.with_features else [])],  # rows are read
         [score_sql(rule) for rule in scored])
-    if found is None:
-        found = ((rule, row) for rule, rows in zip(scored, results, strict=True) for row in rows)
-    entries = _entries(found, config)
+    groups = in_turn(scored, results) if found is None else grouped(found)
     by_sender = features[0] if features else {}
-    return ranked(score_account(account, typology, rule_entries,
-                                _looked_up(profiles, account, _profile),
-                                _looked_up(by_sender, account, rounded_features), config)
-                  for (typology, account), rule_entries in entries.items())
+    return ranked(score_groups(groups, config, lambda accounts: _profiles(profiles, accounts),
+                               lambda accounts: _features(by_sender, accounts)))
+
+
+def _features(rows: Mapping[str, Mapping[str, Any]], accounts: list[str],
+              ) -> list[Mapping[str, JSONValue]]:
+    """Each account's features (``{}`` without a row), read when asked for
+    (:func:`~vigil.payments.typology_score.rounded_features`)."""
+    if isinstance(rows, KeyedColumns):
+        return [{} if at is None else RoundedColumnRow(rows, at) for at in rows.find(accounts)]
+    get = rows.get
+    return [{} if row is None else rounded_features(row)
+            for row in (get(account) for account in accounts)]
+
+
+def _profiles(rows: Mapping[str, Mapping[str, Any]], accounts: list[str],
+              ) -> list[dict[str, JSONValue]]:
+    """Each account's benign profile (``{}`` without a row): from the columns at once
+    (:func:`~vigil.payments.column_math.benign_columns`) where the rows are
+    :class:`~vigil.column_rows.KeyedColumns`, else row by row."""
+    if isinstance(rows, KeyedColumns):
+        found = rows.find(accounts)
+        at = [n for n in found if n is not None]
+        shaped = benign_columns(*(_taken(rows.column(name), at) for name in _BENIGN))
+        if shaped is not None:
+            made = iter(shaped)
+            return [{} if n is None else next(made) for n in found]
+    return [dict(_looked_up(rows, account, _profile)) for account in accounts]
+
+
+_BENIGN = ("kin_share", "organisation_share", "cadence", "few_payees", "payees")
+
+
+def _taken(column: Sequence[Any], at: list[int]) -> list[Any]:
+    return [column[n] for n in at]
 
 
 def _looked_up(rows: Mapping[str, Mapping[str, Any]], account: str,

@@ -10,11 +10,13 @@ with the rules' queries, in the same order; the values and their order are the d
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
-from vigil.engines import SqlEngine, keyed_columns, rows_of
+from vigil.engines import SqlEngine, keyed_columns
 from vigil.model import JSONValue
 from vigil.payments.features_sql import sender_features_sql
+from vigil.payments.finding_columns import FindingColumns, score_columns_query
 from vigil.payments.rules import PaymentRules
 from vigil.payments.rules.r6_cover_story import CoverStoryParams
 from vigil.payments.rules.r7_time_of_day import TimeOfDayParams
@@ -48,21 +50,23 @@ def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[st
             for sender, row in by_sender(engine.query(pack_features_sql(rules))).items()}
 
 
-def by_sender_then_rows(engine: SqlEngine, keyed: Sequence[str], sqls: Sequence[str],
-                       ) -> tuple[list[Mapping[str, Mapping[str, Any]]],
-                                  Iterator[list[dict[str, Any]]]]:
+def by_sender_then_findings(engine: SqlEngine, keyed: Sequence[str], sqls: Sequence[str],
+                            ) -> tuple[list[Mapping[str, Mapping[str, Any]]],
+                                       Iterator[FindingColumns]]:
     """sender -> its row for each of ``keyed`` (rows keyed by their first column, ``sender``),
-    then the rows of each of ``sqls`` as they come, all in order (:func:`~vigil.payments.
-    typology.in_order`). On an engine with ``fetched`` (:meth:`~vigil.engines.DuckDBEngine.
-    fetched`, side by side) the keyed rows come as columns, a row read only when asked for."""
+    then the finding rows of each of ``sqls`` as columns as they come, all in order
+    (:func:`~vigil.payments.typology.in_order`). On an engine with ``fetched``
+    (:meth:`~vigil.engines.DuckDBEngine.fetched`, side by side) the keyed rows come as columns,
+    a row read only when asked for, and the findings a column at a time
+    (:func:`~vigil.payments.finding_columns.score_columns_query`)."""
     fetched = getattr(engine, "fetched", None)
     if fetched is None:
         keyed_rows = [by_sender(engine.query(sql)) for sql in keyed]
-        return list[Mapping[str, Mapping[str, Any]]](keyed_rows), (engine.query(sql)
-                                                                   for sql in sqls)
-    results: Iterator[Any] = fetched([*((sql, keyed_columns) for sql in keyed),
-                                      *((sql, rows_of) for sql in sqls)])
+        return list[Mapping[str, Mapping[str, Any]]](keyed_rows), (
+            FindingColumns.of_rows(engine.query(sql)) for sql in sqls)
+    results: Iterator[Any] = fetched(chain(  # each rule's query planned as it is sent
+        ((sql, keyed_columns) for sql in keyed), (score_columns_query(sql) for sql in sqls)))
     return [next(results) for _ in keyed], results
 
 
-__all__ = ["by_sender", "by_sender_then_rows", "pack_features_sql", "sender_features"]
+__all__ = ["by_sender", "by_sender_then_findings", "pack_features_sql", "sender_features"]

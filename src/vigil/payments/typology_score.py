@@ -2,9 +2,13 @@
 
 :func:`vigil.payments.typology.score_accounts` gets the rules' finding rows and the benign
 figures from SQL; :class:`vigil.payments.inline.InlineScorer` keeps them up to date one payment
-at a time. Both turn a finding row into a contribution with :func:`rule_entry`, the benign figures
-into a profile with :func:`benign_profile`, and one account's entries and profile into its
-:class:`TypologyScore` with :func:`score_account`, so the two cannot score differently.
+at a time. Both turn a finding row into a contribution with :func:`rule_entry`. The inline
+scorer turns the benign figures into a profile with :func:`benign_profile` and one account's
+entries and profile into its :class:`TypologyScore` with :func:`score_account`; the batch score
+does the same for every account at once, a column at a time
+(:mod:`vigil.payments.typology_columns`, :mod:`vigil.payments.column_math`), held to these
+functions' results bit for bit by tests (``tests/payments/test_typology_columns.py``,
+``test_column_math.py``, and the inline scorer's ``test_inline_scorer.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import Field
 
+from vigil.column_rows import KeyedColumns
 from vigil.model import JSONValue
 from vigil.payments.benign_sql import BenignShape
 from vigil.payments.rule_base import Frozen, PaymentRule, Text
@@ -53,7 +60,7 @@ class TypologyConfig(Frozen):
                      if rule_id in wanted)
 
 
-@dataclass
+@dataclass(slots=True)
 class TypologyScore:
     """One account's typology score with the rules that fired and the benign shape applied."""
 
@@ -76,6 +83,9 @@ def payers(row: Mapping[str, Any]) -> list[str]:
     return sorted({s for s in row.get("senders") or () if s is not None})
 
 
+_NO_FIGURES: Mapping[str, JSONValue] = MappingProxyType({})
+
+
 class RoundedRow(Mapping[str, Any]):
     """A query row read with each float rounded to 4 places when read, the ``hidden`` columns
     left out and ``derived`` figures over the row's. Rounded when read: a rule's strength reads
@@ -86,7 +96,7 @@ class RoundedRow(Mapping[str, Any]):
 
     def __init__(self, row: Mapping[str, Any], hidden: frozenset[str],
                  derived: Mapping[str, JSONValue] | None = None) -> None:
-        self._row, self._hidden, self._derived = row, hidden, derived or {}
+        self._row, self._hidden, self._derived = row, hidden, derived or _NO_FIGURES
 
     def __getitem__(self, key: str) -> Any:
         if key in self._derived:
@@ -115,6 +125,27 @@ def rounded_features(row: Mapping[str, Any]) -> RoundedRow:
     """A sender's row of :func:`~vigil.payments.features_sql.sender_features_sql` as its
     features (less ``sender``)."""
     return RoundedRow(row, _SENDER)
+
+
+class RoundedColumnRow(RoundedRow):
+    """:func:`rounded_features` of row ``at`` of a :class:`~vigil.column_rows.KeyedColumns`,
+    read from its columns without a row object of its own: one object per scored account (the
+    batch score keeps 427,005 at 10M payments, and the cycle collector walks each once it runs
+    again)."""
+
+    __slots__ = ("_at", "_table")
+
+    def __init__(self, table: KeyedColumns, at: int) -> None:
+        self._table, self._at, self._hidden, self._derived = table, at, _SENDER, _NO_FIGURES
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._hidden:
+            raise KeyError(key)
+        value = self._table.columns[self._table.positions[key]][self._at]
+        return round(value, 4) if isinstance(value, float) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._table.names if name not in self._hidden)
 
 
 def rule_entry(rule: RuleConfig, row: Mapping[str, Any],
@@ -203,10 +234,15 @@ def cycles_uncollected() -> Iterator[None]:
 
 
 def ranked(scores: Iterable[TypologyScore]) -> list[TypologyScore]:
-    """Highest score first, then by typology and account."""
-    return sorted(scores, key=lambda s: (-s.score, s.typology, s.account))
+    """Highest score first, then by typology and account: sorted by account, then (stably) by
+    typology, then by score, highest first (a stable sort in reverse keeps equals in order),
+    the order of the key ``(-score, typology, account)`` without a tuple per score."""
+    ordered = sorted(scores, key=attrgetter("account"))
+    ordered.sort(key=attrgetter("typology"))
+    ordered.sort(key=attrgetter("score"), reverse=True)
+    return ordered
 
 
-__all__ = ["BUYER", "VICTIM", "TypologyScore", "RoundedRow", "TypologyConfig", "benign_profile",
-           "combine", "cycles_uncollected", "payers", "ranked", "rounded_features", "rule_entry",
-           "score_account", "strongest"]
+__all__ = ["BUYER", "VICTIM", "TypologyScore", "RoundedColumnRow", "RoundedRow", "TypologyConfig",
+           "benign_profile", "combine", "cycles_uncollected", "payers", "ranked",
+           "rounded_features", "rule_entry", "score_account", "strongest"]

@@ -65,6 +65,7 @@ class ChannelRisk(PaymentRule[ChannelRiskParams]):
     parameters_type = ChannelRiskParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ("marked_share",)
     incremental = ChannelRiskIncremental
 
     def sql(self, params: ChannelRiskParams) -> str:

@@ -53,6 +53,7 @@ class NoFamilyTies(PaymentRule[NoFamilyTiesParams]):
     parameters_type = NoFamilyTiesParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ("marked_share",)
     incremental = NoFamilyTiesIncremental
 
     def sql(self, params: NoFamilyTiesParams) -> str:

@@ -66,6 +66,7 @@ class ListHit(PaymentRule[ListHitParams]):
     citation = "AUSTRAC cases, AIC T&I 589"
     parameters_type = ListHitParams
     history_key = "sender"
+    score_figures = ()
     incremental = ListHitIncremental
 
     def sql(self, params: ListHitParams) -> str:

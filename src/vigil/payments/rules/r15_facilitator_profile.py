@@ -213,6 +213,7 @@ class FacilitatorProfile(PaymentRule[FacilitatorProfileParams]):
     parameters_type = FacilitatorProfileParams
     corridor_only = True
     history_key = "payer"
+    score_figures = ("most_unrelated_senders",)
     """A sender's finding reads its own payments and every payment to the beneficiaries it
     paid (their other senders make them facilitator-like): :mod:`vigil.payments.
     partition_keys`."""

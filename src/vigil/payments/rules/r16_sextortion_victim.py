@@ -138,6 +138,7 @@ class SextortionVictim(PaymentRule[SextortionVictimParams]):
     citation = "FATF 2025, FINTRAC 2025"
     parameters_type = SextortionVictimParams
     history_key = "sender"
+    score_figures = ("burst_payments",)
     incremental = SextortionVictimIncremental
 
     def sql(self, params: SextortionVictimParams) -> str:

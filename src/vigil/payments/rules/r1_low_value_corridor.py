@@ -83,6 +83,7 @@ class LowValueCorridor(PaymentRule[LowValueCorridorParams]):
     parameters_type = LowValueCorridorParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ()
     incremental = LowValueCorridorIncremental
 
     def sql(self, params: LowValueCorridorParams) -> str:

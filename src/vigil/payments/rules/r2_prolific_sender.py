@@ -114,6 +114,7 @@ class ProlificSender(PaymentRule[ProlificSenderParams]):
     parameters_type = ProlificSenderParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ()
     incremental = ProlificSenderIncremental
 
     def sql(self, params: ProlificSenderParams) -> str:

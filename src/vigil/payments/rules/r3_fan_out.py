@@ -49,6 +49,7 @@ class FanOut(PaymentRule[FanOutParams]):
     parameters_type = FanOutParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ("distinct_beneficiaries",)
     incremental = FanOutIncremental
 
     def sql(self, params: FanOutParams) -> str:

@@ -48,6 +48,7 @@ class FanIn(PaymentRule[FanInParams]):
     parameters_type = FanInParams
     corridor_only = True
     history_key = "beneficiary"
+    score_figures = ("distinct_senders",)
     incremental = FanInIncremental
 
     def sql(self, params: FanInParams) -> str:

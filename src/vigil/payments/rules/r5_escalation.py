@@ -158,6 +158,8 @@ class Escalation(PaymentRule[EscalationParams]):
     parameters_type = EscalationParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ("first_median_usd", "second_median_usd", "first_median_gap_days",
+                     "second_median_gap_days")
     incremental = EscalationIncremental
 
     def sql(self, params: EscalationParams) -> str:

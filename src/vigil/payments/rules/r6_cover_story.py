@@ -61,6 +61,7 @@ class CoverStory(PaymentRule[CoverStoryParams]):
     parameters_type = CoverStoryParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ("marked_share",)
     incremental = CoverStoryIncremental
 
     def sql(self, params: CoverStoryParams) -> str:

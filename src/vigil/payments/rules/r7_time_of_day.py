@@ -51,6 +51,7 @@ class TimeOfDay(PaymentRule[TimeOfDayParams]):
     parameters_type = TimeOfDayParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ("marked_payments", "marked_share")
     incremental = TimeOfDayIncremental
 
     def sql(self, params: TimeOfDayParams) -> str:

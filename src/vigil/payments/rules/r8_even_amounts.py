@@ -51,6 +51,7 @@ class EvenAmounts(PaymentRule[EvenAmountsParams]):
     parameters_type = EvenAmountsParams
     corridor_only = True
     history_key = "sender"
+    score_figures = ("marked_share",)
     incremental = EvenAmountsIncremental
 
     def sql(self, params: EvenAmountsParams) -> str:
