@@ -51,7 +51,9 @@ class EntityRef:
         return cls.of(kind, value)
 
     def __str__(self) -> str:
-        return f"{self.kind.value}:{self.value}"
+        # The kind formatted as the string it is (a StrEnum), not read through Enum's ``value``
+        # property: the same text, at a fraction of the cost (millions of calls in a run).
+        return f"{self.kind}:{self.value}"
 
 
 class SignalKind(StrEnum):

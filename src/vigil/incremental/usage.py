@@ -32,7 +32,11 @@ _PAYMENT_PAIRS = (
 
 def run_usage(records: RunRecords, signals: Iterable[Signal]) -> Usage:
     """Usage of every identifier the ``signals`` name, from every kind of stored record."""
-    wanted = {subject for signal in signals for subject in signal.subjects}
+    return usage_of(records, {subject for signal in signals for subject in signal.subjects})
+
+
+def usage_of(records: RunRecords, wanted: set[EntityRef]) -> Usage:
+    """Usage of the ``wanted`` identifiers, from every kind of stored record."""
     usage: Usage = defaultdict(set)
     for kind in RecordKind:
         parts = records.parts(kind) if kind is RecordKind.PAYMENT else None
@@ -111,4 +115,4 @@ def _payment_usage(parts: list[str], wanted: set[EntityRef], fs: Any) -> Usage:
     return usage
 
 
-__all__ = ["arrived_identifiers", "run_usage"]
+__all__ = ["arrived_identifiers", "run_usage", "usage_of"]
