@@ -30,7 +30,7 @@ from vigil.incremental.relink import (
     link_region,
 )
 from vigil.incremental.rescore import moment_in_recency_only, reranked
-from vigil.incremental.usage import run_usage, usage_of
+from vigil.incremental.usage import run_usage, usage_degrees
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
 from vigil.model import Case, EntityRef, Signal, content_hash
@@ -136,12 +136,12 @@ class CaseBuilder:
         ids = set(region.ids)
         facts = {e.id: e for e in now if e.id in ids}
         wanted = {text for e in facts.values() for text in e.subjects}
-        usage = usage_of(records, {entity_from_text(text) for text in wanted})
-        hubs = hubs_among(wanted, now, self.linking, usage)
+        degrees = usage_degrees(records, {entity_from_text(text) for text in wanted})
+        hubs = hubs_among(wanted, now, self.linking, degrees)
         signals = current.signals(ids)
         if self.sql_engine is None:
             return link_region(signals, facts, hubs)
-        return self.link(signals, usage, {hub.entity: hub for hub in hubs.values()})
+        return self.link(signals, {}, {hub.entity: hub for hub in hubs.values()})
 
     def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
         """Every stored case but ``skip`` ranked again as of ``moment`` (its recency changed):

@@ -106,17 +106,17 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
 
 
 def hubs_among(wanted: Collection[str], current: Sequence[Earlier], config: LinkingConfig,
-               usage: Mapping[EntityRef, set[EntityRef]]) -> dict[str, Hub]:
+               degrees: Mapping[EntityRef, int]) -> dict[str, Hub]:
     """The hubs among the identifiers ``wanted`` (``kind:value`` text, each a subject of some
     current signal), by text, judged as :func:`vigil.linking.find_hubs_of` judges them over every
-    current signal: by their ``usage`` (which must cover them), else by the counted entities
+    current signal: by their record-level degree (``degrees``, :func:`vigil.incremental.usage.
+    usage_degrees`, which must cover them) where records use them, else by the counted entities
     beside them in the current signals that name them. Text, not :class:`EntityRef`: a string
-    keeps its hash, where an identifier's is recomputed (through its kind's enum) at each look-up.
-    """
+    keeps its hash, where an identifier's is recomputed at each look-up."""
     names = set(wanted)
     refs = {text: entity_from_text(text) for text in names}
     counted = {kind.value for kind in config.counted_kinds}
-    related: dict[str, set[str]] = {text: set() for text in names if refs[text] not in usage}
+    related: dict[str, set[str]] = {text: set() for text in names if refs[text] not in degrees}
     for signal in current:
         if names.isdisjoint(signal.subjects):
             continue
@@ -126,9 +126,9 @@ def hubs_among(wanted: Collection[str], current: Sequence[Earlier], config: Link
                 related[text].update(beside)
     hubs: dict[str, Hub] = {}
     for text, ref in refs.items():
-        known = usage.get(ref)
-        degree = (len(known) - (ref in known) if known is not None
-                  else len(related[text]) - (text in related[text]))
+        degree = degrees.get(ref)
+        if degree is None:
+            degree = len(related[text]) - (text in related[text])
         limit = config.limit_for(ref.kind)
         if degree > limit:
             hubs[text] = Hub(ref, degree, limit)
@@ -141,7 +141,8 @@ def hubs_for(region: Sequence[Signal], current: Sequence[Earlier], config: Linki
     ``usage`` (which must cover those subjects) or over every current signal that names them
     (:func:`hubs_among`, keyed by identifier)."""
     wanted = {str(subject) for signal in region for subject in signal.subjects}
-    return {hub.entity: hub for hub in hubs_among(wanted, current, config, usage).values()}
+    degrees = {used: len(users - {used}) for used, users in usage.items()}
+    return {hub.entity: hub for hub in hubs_among(wanted, current, config, degrees).values()}
 
 
 def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
