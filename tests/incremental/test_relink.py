@@ -96,7 +96,8 @@ def _from_facts(signals: Sequence[Signal], current: Sequence[Signal],
     (:func:`link_region`), hubs judged over ``current`` (:func:`hubs_among`)."""
     facts = {e.id: e for e in _earlier(signals)}
     wanted = {text for e in facts.values() for text in e.subjects}
-    return link_region(signals, facts, hubs_among(wanted, _earlier(current), CONFIG, usage))
+    degrees = {used: len(users - {used}) for used, users in usage.items()}
+    return link_region(signals, facts, hubs_among(wanted, _earlier(current), CONFIG, degrees))
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
