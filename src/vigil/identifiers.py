@@ -38,6 +38,11 @@ class EntityKind(StrEnum):
     MEDIA = "media"
     CONVERSATION = "conversation"
 
+    # The string's own hash (in C), not Enum's (``hash(self._name_)`` in Python): every
+    # identifier hashes its kind, millions of times in a run's linking. Both are per-process
+    # string hashes, so no order that was fixed before changes.
+    __hash__ = str.__hash__
+
 
 _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z0-9][A-Za-z0-9_.-]*):(?P<rest>\S+)$")
 _PREFIXED_SPACED = re.compile(r"^(?P<prefix>[A-Za-z0-9][A-Za-z0-9_.-]*):\s*(?P<rest>\S(?:.*\S)?)$")

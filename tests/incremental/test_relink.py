@@ -8,13 +8,14 @@ use that changes for some identifiers (as arrived records change it).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigil.identifiers import EntityKind
-from vigil.incremental.relink import Earlier, affected_region, hubs_for
+from vigil.incremental.relink import Earlier, affected_region, hubs_among, hubs_for, link_region
 from vigil.linking import LinkedGroup, LinkingConfig, link
 from vigil.model import EntityRef, Signal, SignalKind
 
@@ -86,6 +87,35 @@ def test_relinking_the_affected_region_equals_a_full_relink(
     relinked = link(signals, CONFIG, new, hubs_for(signals, _earlier(after), CONFIG, new))
     assert _view(kept) | _view(relinked) == _view(link(after, CONFIG, new))
     assert not _view(kept) & _view(relinked)
+    assert _from_facts(signals, after, new) == relinked
+
+
+def _from_facts(signals: Sequence[Signal], current: Sequence[Signal],
+                usage: Usage) -> list[LinkedGroup]:
+    """``signals`` linked as an incremental run links them: from their facts' text
+    (:func:`link_region`), hubs judged over ``current`` (:func:`hubs_among`)."""
+    facts = {e.id: e for e in _earlier(signals)}
+    wanted = {text for e in facts.values() for text in e.subjects}
+    degrees = {used: len(users - {used}) for used, users in usage.items()}
+    return link_region(signals, facts, hubs_among(wanted, _earlier(current), CONFIG, degrees))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(specs=signal_specs, usage=usage_specs, witnesses=st.sets(st.integers(0, 13)))
+def test_linking_from_facts_gives_the_groups_igraph_gives(
+        specs: list[list[int]], usage: dict[int, set[int]], witnesses: set[int]) -> None:
+    """Union-find over the facts' text against igraph over decoded identifiers, hub degrees,
+    limits and witnesses (a signal's first subject in the reporter role) included."""
+    signals = [_witnessed(_signal(n, spec)) if n in witnesses else _signal(n, spec)
+               for n, spec in enumerate(specs)]
+    used = _usage(usage)
+    assert _from_facts(signals, signals, used) == link(signals, CONFIG, used)
+
+
+def _witnessed(signal: Signal) -> Signal:
+    """``signal`` with its first subject in a witness role (no edge of the graph)."""
+    return replace(signal, id="", evidence={**signal.evidence,
+                                            "roles": {str(signal.subjects[0]): "reporter"}})
 
 
 def test_a_hub_that_crosses_its_limit_splits_the_case_it_held_together() -> None:

@@ -22,12 +22,19 @@ from typing import Any
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import CurrentSet
-from vigil.incremental.relink import Earlier, affected_region, hubs_for
+from vigil.incremental.relink import (
+    Earlier,
+    Region,
+    affected_region,
+    hubs_among,
+    link_region,
+)
 from vigil.incremental.rescore import moment_in_recency_only, reranked
-from vigil.incremental.usage import run_usage
+from vigil.incremental.usage import run_usage, usage_degrees
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
 from vigil.model import Case, EntityRef, Signal, content_hash
+from vigil.store.codec import entity_from_text
 from vigil.store.interfaces import Store
 from vigil.triage import HUB_COMPONENT, Scorer, TriageConfig, triage, triage_all
 
@@ -108,9 +115,7 @@ class CaseBuilder:
         region = affected_region(earlier, now, touched, members)
         if region is None:
             return None
-        signals = current.signals(set(region.ids))
-        usage = run_usage(records, signals)
-        groups = self.link(signals, usage, hubs_for(signals, now, self.linking, usage))
+        groups = self.relink(region, now, current, records)
         step("triage")
         cases = triage_all(groups, self.triage, moment, self.scorers)
         previous = {key: case for key, case in members.items() if case in region.replaced}
@@ -122,6 +127,21 @@ class CaseBuilder:
         if rescore:
             self.rescore(store, {c.id for c in stable.cases}, moment)
         return len(stable.cases)
+
+    def relink(self, region: Region, now: Sequence[Earlier], current: CurrentSet,
+               records: RunRecords) -> list[LinkedGroup]:
+        """The groups of the ``region``'s signals, with hubs judged over every current signal
+        (``now``): from the facts kept beside them (:func:`link_region`, no graph of decoded
+        identifiers), or in SQL on the configured engine (the same groups either way)."""
+        ids = set(region.ids)
+        facts = {e.id: e for e in now if e.id in ids}
+        wanted = {text for e in facts.values() for text in e.subjects}
+        degrees = usage_degrees(records, {entity_from_text(text) for text in wanted})
+        hubs = hubs_among(wanted, now, self.linking, degrees)
+        signals = current.signals(ids)
+        if self.sql_engine is None:
+            return link_region(signals, facts, hubs)
+        return self.link(signals, {}, {hub.entity: hub for hub in hubs.values()})
 
     def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
         """Every stored case but ``skip`` ranked again as of ``moment`` (its recency changed):

@@ -33,13 +33,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vigil.checkpoints import SignalFacts
-from vigil.linking import (
-    Hub,
-    LinkingConfig,
-    find_hubs_of,
-    linking_subjects,
-    witness_subjects,
-)
+from vigil.linking import Hub, LinkedGroup, LinkingConfig, linking_subjects, witness_subjects
 from vigil.model import EntityRef, Signal
 from vigil.store.codec import entity_from_text
 
@@ -111,19 +105,86 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
     return Region(ids, replaced)
 
 
+def hubs_among(wanted: Collection[str], current: Sequence[Earlier], config: LinkingConfig,
+               degrees: Mapping[EntityRef, int]) -> dict[str, Hub]:
+    """The hubs among the identifiers ``wanted`` (``kind:value`` text, each a subject of some
+    current signal), by text, judged as :func:`vigil.linking.find_hubs_of` judges them over every
+    current signal: by their record-level degree (``degrees``, :func:`vigil.incremental.usage.
+    usage_degrees`, which must cover them) where records use them, else by the counted entities
+    beside them in the current signals that name them. Text, not :class:`EntityRef`: a string
+    keeps its hash, where an identifier's is recomputed at each look-up."""
+    names = set(wanted)
+    refs = {text: entity_from_text(text) for text in names}
+    counted = {kind.value for kind in config.counted_kinds}
+    related: dict[str, set[str]] = {text: set() for text in names if refs[text] not in degrees}
+    for signal in current:
+        if names.isdisjoint(signal.subjects):
+            continue
+        beside = {t for t in signal.subjects if t.partition(":")[0] in counted}
+        for text in signal.subjects:
+            if text in related:
+                related[text].update(beside)
+    hubs: dict[str, Hub] = {}
+    for text, ref in refs.items():
+        degree = degrees.get(ref)
+        if degree is None:
+            degree = len(related[text]) - (text in related[text])
+        limit = config.limit_for(ref.kind)
+        if degree > limit:
+            hubs[text] = Hub(ref, degree, limit)
+    return hubs
+
+
 def hubs_for(region: Sequence[Signal], current: Sequence[Earlier], config: LinkingConfig,
              usage: Mapping[EntityRef, set[EntityRef]]) -> dict[EntityRef, Hub]:
     """The hubs among the subjects of ``region``, judged as a full run judges them: by their
-    ``usage`` (which must cover those subjects) or over every current signal that names them."""
-    wanted = {str(subject): subject for signal in region for subject in signal.subjects}
-    names = wanted.keys()
-    naming = [signal.subjects for signal in current if not names.isdisjoint(signal.subjects)]
-    refs = dict(wanted)
-    for texts in naming:
-        refs.update((t, entity_from_text(t)) for t in texts if t not in refs)
-    subjects = [tuple(map(refs.__getitem__, texts)) for texts in naming]
-    return {entity: hub for entity, hub in find_hubs_of(subjects, config, usage).items()
-            if str(entity) in wanted}
+    ``usage`` (which must cover those subjects) or over every current signal that names them
+    (:func:`hubs_among`, keyed by identifier)."""
+    wanted = {str(subject) for signal in region for subject in signal.subjects}
+    degrees = {used: len(users - {used}) for used, users in usage.items()}
+    return {hub.entity: hub for hub in hubs_among(wanted, current, config, degrees).values()}
 
 
-__all__ = ["Earlier", "Region", "affected_region", "case_of", "hubs_for"]
+def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
+                hubs: Mapping[str, Hub]) -> list[LinkedGroup]:
+    """The groups :func:`vigil.linking.link` makes of ``signals`` with ``hubs`` given, found by
+    union-find over the linking subjects' text that ``region`` (by signal id) keeps for each,
+    not by building an igraph graph of :class:`EntityRef` vertices: each identifier joins the
+    first signal that named it, so the sets are the graph's connected components. ``hubs``
+    (:func:`hubs_among`) must hold every hub among the signals' subjects."""
+    ordered = sorted({s.id: s for s in signals}.values(), key=lambda s: s.id)
+    parent = list(range(len(ordered)))
+
+    def root(at: int) -> int:
+        while parent[at] != at:
+            parent[at] = parent[parent[at]]
+            at = parent[at]
+        return at
+
+    first: dict[str, int] = {}
+    for position, signal in enumerate(ordered):
+        for text in region[signal.id].linking:
+            if text not in hubs:
+                joined = root(first.setdefault(text, position))
+                parent[max(joined, root(position))] = min(joined, root(position))
+    members: dict[int, list[int]] = {}
+    for position in range(len(ordered)):
+        members.setdefault(root(position), []).append(position)
+    named: dict[int, list[str]] = {}
+    for text, position in first.items():
+        named.setdefault(root(position), []).append(text)
+    return [_group([ordered[m] for m in group], named.get(top, []), region, hubs)
+            for top, group in members.items()]
+
+
+def _group(signals: list[Signal], named: list[str], region: Mapping[str, Earlier],
+           hubs: Mapping[str, Hub]) -> LinkedGroup:
+    """One component of :func:`link_region`: its signals (in id order), its identifiers and the
+    hubs its signals name, each sorted as :func:`vigil.linking.link` sorts them."""
+    skipped = {t for signal in signals for t in region[signal.id].subjects if t in hubs}
+    return LinkedGroup(tuple(signals), tuple(sorted(map(entity_from_text, named))),
+                       tuple(sorted((hubs[t] for t in skipped), key=lambda hub: hub.entity)))
+
+
+__all__ = ["Earlier", "Region", "affected_region", "case_of", "hubs_among", "hubs_for",
+           "link_region"]

@@ -32,7 +32,11 @@ _PAYMENT_PAIRS = (
 
 def run_usage(records: RunRecords, signals: Iterable[Signal]) -> Usage:
     """Usage of every identifier the ``signals`` name, from every kind of stored record."""
-    wanted = {subject for signal in signals for subject in signal.subjects}
+    return usage_of(records, {subject for signal in signals for subject in signal.subjects})
+
+
+def usage_of(records: RunRecords, wanted: set[EntityRef]) -> Usage:
+    """Usage of the ``wanted`` identifiers, from every kind of stored record."""
     usage: Usage = defaultdict(set)
     for kind in RecordKind:
         parts = records.parts(kind) if kind is RecordKind.PAYMENT else None
@@ -42,6 +46,31 @@ def run_usage(records: RunRecords, signals: Iterable[Signal]) -> Usage:
             if used in wanted:
                 usage[used].update(users)
     return dict(usage)
+
+
+def usage_degrees(records: RunRecords, wanted: set[EntityRef]) -> dict[EntityRef, int]:
+    """For each ``wanted`` identifier that stored records use, how many distinct users other
+    than itself (the degree :func:`vigil.linking.find_hubs_of` reads from :func:`usage_of`).
+    Payments kept as parts are counted in SQL (no set of users built in Python), unless
+    another kind of record uses the identifier too: then its payment users are read as in
+    :func:`usage_of`, so a user of both is counted once (no built-in kind does: payments use
+    phones, e-mails and payment accounts, the others accounts, IPs and devices)."""
+    parts = records.parts(RecordKind.PAYMENT)
+    others: Usage = defaultdict(set)
+    for kind in RecordKind:
+        if kind is RecordKind.PAYMENT and parts is not None:
+            continue
+        for used, users in identifier_usage(records.all(kind)).items():
+            if used in wanted:
+                others[used].update(users)
+    degrees: dict[EntityRef, int] = {}
+    if parts is not None:
+        fs = records.filesystem()
+        degrees = _payment_degrees(parts, wanted - others.keys(), fs)
+        for used, users in _payment_usage(parts, wanted & others.keys(), fs).items():
+            others[used].update(users)
+    degrees.update((used, len(users - {used})) for used, users in others.items())
+    return degrees
 
 
 def arrived_identifiers(records: RunRecords,
@@ -111,4 +140,29 @@ def _payment_usage(parts: list[str], wanted: set[EntityRef], fs: Any) -> Usage:
     return usage
 
 
-__all__ = ["arrived_identifiers", "run_usage"]
+def _payment_degrees(parts: list[str], wanted: set[EntityRef], fs: Any) -> dict[EntityRef, int]:
+    """:func:`usage_degrees` of the ``wanted`` identifiers over payment ``parts`` alone: the
+    pairs :func:`_payment_usage` reads, their distinct users (payment accounts) counted in SQL,
+    an account not counted as its own user."""
+    if not parts or not wanted:
+        return {}
+    engine = DuckDBEngine()
+    try:
+        engine.register_parquet("payments", parts, list(Payment.model_fields), fs)
+        engine.register_table("wanted", {"kind": [ref.kind.value for ref in wanted],
+                                         "value": [ref.value for ref in wanted]})
+        pairs = " UNION ALL ".join(
+            f"SELECT '{kind.value}' AS kind, \"{used}\" AS used, \"{user}\" AS who "
+            f"FROM payments WHERE \"{used}\" IN (SELECT value FROM wanted "
+            f"WHERE kind = '{kind.value}') AND \"{user}\" IS NOT NULL"
+            for used, kind, user in _PAYMENT_PAIRS)
+        rows = engine.query(
+            f"SELECT kind, used, COUNT(DISTINCT who) FILTER (WHERE kind <> "
+            f"'{EntityKind.PAYMENT_ACCOUNT.value}' OR who <> used) AS degree "
+            f"FROM ({pairs}) GROUP BY kind, used")
+    finally:
+        engine.close()
+    return {EntityRef(EntityKind(row["kind"]), row["used"]): int(row["degree"]) for row in rows}
+
+
+__all__ = ["arrived_identifiers", "run_usage", "usage_degrees", "usage_of"]

@@ -52,11 +52,16 @@ def entity_to_text(entity: EntityRef) -> str:
     return str(entity)
 
 
+_ENTITY_KINDS = {kind.value: kind for kind in EntityKind}
+"""Kind text -> kind: a dict look-up, where ``EntityKind(text)`` runs Enum's lookup in Python."""
+
+
 def entity_from_text(text: str) -> EntityRef:
     kind, sep, value = text.partition(":")
     if not sep or not value:
         raise ValueError(f"invalid stored entity reference {text!r}: expected kind:value")
-    return EntityRef(EntityKind(kind), value)
+    found = _ENTITY_KINDS.get(kind)
+    return EntityRef(EntityKind(kind) if found is None else found, value)
 
 
 def record_to_json(record: Record) -> str:
