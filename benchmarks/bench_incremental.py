@@ -14,9 +14,10 @@ them. In one process:
 3. ``vigil run --full`` over all N + 30,000, the reference the incremental run is measured
    against (it must and does leave the same cases; tests/incremental checks that).
 
-With ``--detect-only`` only the incremental detection of the new payments is timed (the
-senders and beneficiaries of the new part, then every rule over those keys' whole history in the
-N + 30,000 stored payments, signals built): the part of a run that this design makes
+With ``--detect-only`` only the incremental detection of the new payments is timed, by each
+payment detector (the R1-R16 findings, then the typology score; each: the keys of its partitions
+the new part touches, then its SQL over those keys' whole history in the N + 30,000 stored
+payments, signals built): the part of a run that this design makes
 proportional to what arrived, at sizes where a whole run does not fit the machine.
 
 Each run is split into its steps (detect, link, triage and storing) from the pipeline's progress
@@ -35,6 +36,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -163,9 +165,11 @@ def measure(rows: int, new: int, folder: Path, arrival: str = "spread") -> None:
 
 
 def detect_only(rows: int, new: int, folder: Path, arrival: str = "spread") -> None:
-    """Time the incremental detection of ``new`` payments among ``rows`` stored ones."""
+    """Time the incremental detection of ``new`` payments among ``rows`` stored ones, by each
+    payment detector a run has (the R1-R16 findings, then the typology score), each with the
+    keys of its own partitions."""
     from vigil.payments.detector import PaymentTypologyDetector
-    from vigil.payments.partition_keys import keys_of_parts
+    from vigil.payments.score_detector import TypologyScoreDetector
 
     parts = folder / "payment"
     parts.mkdir(parents=True)
@@ -177,17 +181,31 @@ def detect_only(rows: int, new: int, folder: Path, arrival: str = "spread") -> N
     copy_part(folder / "new.csv", parts / "part-1-new.parquet")
     print(f"{rows:,} + {new:,} payments written in {time.perf_counter() - start:.1f} s",
           flush=True)
-    detector = PaymentTypologyDetector()
-    wanted = detector.partition_keys() or ()
     stored = sorted(str(p) for p in parts.glob("*.parquet"))
+    total, total_cpu = 0.0, 0.0
+    for detector in (PaymentTypologyDetector(), TypologyScoreDetector()):
+        seconds, cpu = _detect_keyed(detector, stored, str(parts / "part-1-new.parquet"))
+        total, total_cpu = total + seconds, total_cpu + cpu
+    print(f"  both detectors: {total:.1f} s wall, {total_cpu:.1f} s CPU", flush=True)
+
+
+def _detect_keyed(detector: Any, stored: list[str], arrived: str) -> tuple[float, float]:
+    """One detector's incremental detection over ``stored`` of what ``arrived`` touches (the
+    keys of its partitions, then its findings in their scopes); prints a line, returns its
+    wall and CPU seconds."""
+    from vigil.payments.partition_keys import keys_of_parts, scopes_of
+
     start, cpu = time.perf_counter(), time.process_time()
-    keys = keys_of_parts(stored, [str(parts / "part-1-new.parquet")], wanted, None,
+    keys = keys_of_parts(stored, [arrived], detector.partition_keys() or (), None,
                          detector.hub_rows())
     found = detector.detect_parquet_scoped(stored, None, keys)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"  incremental detection: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
-          f"{sum(len(v) for v in keys.values()):,} keys, {len(found):,} signals, peak RSS "
+    wanted = scopes_of(keys)
+    print(f"  incremental detection, {detector.name}: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
+          f"{sum(len(v) for v in keys.values()):,} keys, {len(found):,} signals "
+          f"({sum(1 for scope, _ in found if scope in wanted):,} in the keys' scopes), peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
+    return seconds, cpu
 
 
 def main() -> None:
