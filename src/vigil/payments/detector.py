@@ -21,7 +21,7 @@ from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, Signal, SignalKind
 from vigil.payments.finding_signals import FindingSignals, present
 from vigil.payments.pack_table import register_pack_payments
-from vigil.payments.parquet_batches import FINDINGS_BATCH, finding_batches, findings_tables
+from vigil.payments.parquet_batches import FINDINGS_BATCH, findings_tables, kyc_batches
 from vigil.payments.partition_keys import (
     PAYER,
     SCOPE_COLUMNS,
@@ -31,7 +31,7 @@ from vigil.payments.partition_keys import (
     register_keys,
     scopes_of,
 )
-from vigil.payments.payment_table import kyc_of, payment_columns
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.rule_base import Corridor
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.plugin import DetectionContext, Detector, PluginTables
@@ -228,13 +228,11 @@ class PaymentTypologyDetector(Detector):
                                         filesystem)
                 tables = self._keyed_tables(engine, keys)
             wanted = None if keys is None else scopes_of(keys)
-            for found in finding_batches(engine, tables, batch):
-                scoped = [(scope, rule, row) for rule, row in found
-                          for scope in (scope_of(rule, row),)
-                          if wanted is None or scope in wanted]
-                txn_ids = sorted({t for _, _, row in scoped for t in present(row["txn_ids"])})
-                kyc = kyc_of(engine, txn_ids)
-                yield [(scope, self._signal(rule, row, kyc)) for scope, rule, row in scoped]
+            signals = self._signals
+            for found in kyc_batches(engine, tables, batch):
+                yield [(scope, signals.signal_with(rule, row, signals.kyc_refs(*kyc)))
+                       for rule, row, kyc in found for scope in (scope_of(rule, row),)
+                       if wanted is None or scope in wanted]
         finally:
             engine.close()
 

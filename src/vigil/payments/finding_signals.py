@@ -10,7 +10,7 @@ sentence's tail) is worked out once per rule, and each account's reference once 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,6 +57,7 @@ class FindingSignals:
         self.detector_version = f"{version}+rules-{rules.version}"
         self._facts: dict[int, _RuleFacts] = {}
         self._accounts: dict[str, EntityRef] = {}
+        self._kyc: dict[tuple[EntityKind, str], EntityRef] = {}
 
     def _rule_facts(self, rule: RuleConfig) -> _RuleFacts:
         facts = self._facts.get(id(rule))
@@ -75,15 +76,37 @@ class FindingSignals:
             ref = self._accounts[account] = EntityRef(EntityKind.PAYMENT_ACCOUNT, account)
         return ref
 
+    def kyc_refs(self, phones: Iterable[str | None], emails: Iterable[str | None],
+                 ) -> set[EntityRef]:
+        """A finding's KYC phones and e-mails (``None`` left out) as references."""
+        refs = {self._ref(EntityKind.PHONE, phone) for phone in phones if phone is not None}
+        return refs | {self._ref(EntityKind.EMAIL, email) for email in emails
+                       if email is not None}
+
+    def _ref(self, kind: EntityKind, value: str) -> EntityRef:
+        ref = self._kyc.get((kind, value))
+        if ref is None:
+            if len(self._kyc) > 1_000_000:
+                self._kyc.clear()
+            ref = self._kyc[(kind, value)] = EntityRef(kind, value)
+        return ref
+
     def signal(self, rule: RuleConfig, row: Mapping[str, Any],
                kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
         """The signal of one finding row (``kyc_by_txn``: each transaction's KYC refs)."""
+        txn_ids = present(row["txn_ids"])
+        kyc = {ref for txn_id in txn_ids for ref in kyc_by_txn.get(txn_id, ())}
+        return self.signal_with(rule, row, kyc, txn_ids)
+
+    def signal_with(self, rule: RuleConfig, row: Mapping[str, Any], kyc: set[EntityRef],
+                    txn_ids: list[str] | None = None) -> Signal:
+        """The signal of one finding row whose KYC refs (over all its transactions) are
+        ``kyc`` (``txn_ids``: the row's, when the caller has them)."""
         facts = self._rule_facts(rule)
         senders, beneficiaries = present(row["senders"]), present(row["beneficiaries"])
-        txn_ids = present(row["txn_ids"])
+        txn_ids = present(row["txn_ids"]) if txn_ids is None else txn_ids
         accounts = {self._account(account): "payee" for account in beneficiaries}
         accounts.update({self._account(account): "payer" for account in senders})
-        kyc = {ref for txn_id in txn_ids for ref in kyc_by_txn.get(txn_id, ())}
         first_at: datetime = row["first_at"]
         last_at: datetime = row["last_at"]
         stats = finding_stats(facts.typed, row)
