@@ -159,7 +159,7 @@ class PaymentTypologyDetector(Detector):
             kyc[payment.txn_id].update(ref for ref in identifiers_of(payment)
                                        if ref.kind in _KYC_KINDS)
         scoped = [(scope_of(rule, row), rule, row) for rule, row in found]
-        return [(scope, self._signal(rule, row, kyc)) for scope, rule, row in scoped
+        return [(scope, self._signals.signal(rule, row, kyc)) for scope, rule, row in scoped
                 if wanted is None or scope in wanted]
 
     def findings(self, engine: SqlEngine, key: str | None = None,
@@ -240,10 +240,6 @@ class PaymentTypologyDetector(Detector):
                        kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
         """The signal of one finding row, as the batch path builds it (the inline scorer
         builds its signals here too, so the two agree byte for byte)."""
-        return self._signal(rule, row, kyc_by_txn)
-
-    def _signal(self, rule: RuleConfig, row: Mapping[str, Any],
-                kyc_by_txn: Mapping[str, set[EntityRef]]) -> Signal:
         return self._signals.signal(rule, row, kyc_by_txn)
 
 

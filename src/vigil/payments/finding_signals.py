@@ -19,9 +19,9 @@ from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.rule_base import PaymentRule
 from vigil.payments.rules import PaymentRules, RuleConfig
+from vigil.payments.sql_parts import SHAPE_COLUMNS
 
-SHAPE_COLUMNS = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
-"""The columns every finding row has besides its rule's figures."""
+_ACCOUNT = EntityKind.PAYMENT_ACCOUNT
 
 
 def present(values: Sequence[str | None] | None) -> list[str]:
@@ -56,8 +56,7 @@ class FindingSignals:
         self.source, self.rules, self.max_txn_ids = source, rules, max_txn_ids
         self.detector_version = f"{version}+rules-{rules.version}"
         self._facts: dict[int, _RuleFacts] = {}
-        self._accounts: dict[str, EntityRef] = {}
-        self._kyc: dict[tuple[EntityKind, str], EntityRef] = {}
+        self._refs: dict[tuple[EntityKind, str], EntityRef] = {}
 
     def _rule_facts(self, rule: RuleConfig) -> _RuleFacts:
         facts = self._facts.get(id(rule))
@@ -68,14 +67,6 @@ class FindingSignals:
             self._facts[id(rule)] = facts
         return facts
 
-    def _account(self, account: str) -> EntityRef:
-        ref = self._accounts.get(account)
-        if ref is None:
-            if len(self._accounts) > 1_000_000:
-                self._accounts.clear()  # bounded: the refs of about one batch's accounts
-            ref = self._accounts[account] = EntityRef(EntityKind.PAYMENT_ACCOUNT, account)
-        return ref
-
     def kyc_refs(self, phones: Iterable[str | None], emails: Iterable[str | None],
                  ) -> set[EntityRef]:
         """A finding's KYC phones and e-mails (``None`` left out) as references."""
@@ -84,11 +75,12 @@ class FindingSignals:
                        if email is not None}
 
     def _ref(self, kind: EntityKind, value: str) -> EntityRef:
-        ref = self._kyc.get((kind, value))
+        """One reference per identifier (a frozen dataclass costs a microsecond to build)."""
+        ref = self._refs.get((kind, value))
         if ref is None:
-            if len(self._kyc) > 1_000_000:
-                self._kyc.clear()
-            ref = self._kyc[(kind, value)] = EntityRef(kind, value)
+            if len(self._refs) > 1_000_000:
+                self._refs.clear()  # bounded: about one batch's identifiers
+            ref = self._refs[(kind, value)] = EntityRef(kind, value)
         return ref
 
     def signal(self, rule: RuleConfig, row: Mapping[str, Any],
@@ -105,8 +97,8 @@ class FindingSignals:
         facts = self._rule_facts(rule)
         senders, beneficiaries = present(row["senders"]), present(row["beneficiaries"])
         txn_ids = present(row["txn_ids"]) if txn_ids is None else txn_ids
-        accounts = {self._account(account): "payee" for account in beneficiaries}
-        accounts.update({self._account(account): "payer" for account in senders})
+        accounts = {self._ref(_ACCOUNT, account): "payee" for account in beneficiaries}
+        accounts.update({self._ref(_ACCOUNT, account): "payer" for account in senders})
         first_at: datetime = row["first_at"]
         last_at: datetime = row["last_at"]
         stats = finding_stats(facts.typed, row)
@@ -127,4 +119,4 @@ class FindingSignals:
         )
 
 
-__all__ = ["SHAPE_COLUMNS", "FindingSignals", "finding_stats", "present"]
+__all__ = ["FindingSignals", "finding_stats", "present"]

@@ -65,6 +65,9 @@ def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "",
 )"""
 
 
+SHAPE_COLUMNS = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
+"""The columns of :data:`FINDING_COLUMNS` every finding row has besides its rule's figures."""
+
 FINDING_COLUMNS = """ARRAY_AGG(DISTINCT p.sender) AS senders,
     ARRAY_AGG(DISTINCT p.beneficiary) AS beneficiaries,
     ARRAY_AGG(p.txn_id) AS txn_ids,
@@ -76,5 +79,5 @@ FINDING_COLUMNS = """ARRAY_AGG(DISTINCT p.sender) AS senders,
     MAX(p.sent_at) AS last_at"""
 
 
-__all__ = ["FINDING_COLUMNS", "SECONDS_PER_DAY", "corridor_cte", "corridor_where", "number",
-           "quoted_text", "surname"]
+__all__ = ["FINDING_COLUMNS", "SECONDS_PER_DAY", "SHAPE_COLUMNS", "corridor_cte",
+           "corridor_where", "number", "quoted_text", "surname"]

@@ -25,7 +25,7 @@ from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.column_math import benign_columns
 from vigil.payments.finding_columns import finding_columns
 from vigil.payments.rules import DEFAULT_PACK, PaymentRules, RuleConfig, load_rules
-from vigil.payments.sql_parts import corridor_where
+from vigil.payments.sql_parts import SHAPE_COLUMNS, corridor_where
 from vigil.payments.typology_columns import grouped, in_turn, score_groups
 from vigil.payments.typology_features import (
     by_sender,
@@ -59,8 +59,7 @@ Found = Iterable[tuple[RuleConfig, Mapping[str, Any]]]
 """Finding rows of a pack's rules, each with its rule (what :func:`pack_findings` returns)."""
 
 
-_SHAPE = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
-_UNSCORED = _SHAPE - {"senders"}
+_UNSCORED = SHAPE_COLUMNS - {"senders"}
 """Finding columns the score never reads: left out of its queries, so no engine builds them."""
 
 

@@ -28,10 +28,10 @@ from vigil.model import JSONValue
 from vigil.payments.benign_sql import BenignShape
 from vigil.payments.rule_base import Frozen, PaymentRule, Text
 from vigil.payments.rules import RuleConfig
+from vigil.payments.sql_parts import SHAPE_COLUMNS
 
 BUYER = "buyer"
 VICTIM = "victim"
-_SHAPE_COLUMNS = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
 
 
 class TypologyConfig(Frozen):
@@ -153,7 +153,7 @@ def rule_entry(rule: RuleConfig, row: Mapping[str, Any],
     """One finding row as a contribution: the rule's strength on the row's rounded figures
     (:class:`RoundedRow`; ``typed``: the rule object, when the caller holds one)."""
     typed = typed or rule.rule
-    stats = RoundedRow(row, _SHAPE_COLUMNS, typed.derived_stats(row))
+    stats = RoundedRow(row, SHAPE_COLUMNS, typed.derived_stats(row))
     strength = typed.strength(rule.parameters, stats)
     return {"id": rule.id, "name": rule.name, "value": round(strength, 4),
             "weight": rule.weight, "contribution": round(rule.weight * strength, 4),
