@@ -6,12 +6,12 @@ per-sender windows of the features, the benign shapes and R5; the hub windows of
 marked shares' groups). On the shared table of :func:`~vigil.payments.pack_table.
 register_pack_payments`, each account also gets a key, DuckDB's ``hash`` of its text, computed
 while the parts are scanned (two columns, no join), and the keys are used only when no two
-accounts of the table share one (one count of each, checked once; otherwise the queries read
-the text as before). A query keyed here reads ``payments`` with the keys in place of the text
-(a CTE of the same name over the table, so the rule's SQL is not changed) and has its
-``sender`` or ``senders`` turned back into text by a join to ``account_names`` (the table's
-senders and their keys): the same rows as over the text, in another order (the score reads
-them keyed by account, not in order).
+accounts of the table share one (checked once, as ``account_names`` is grouped by key;
+otherwise the queries read the text as before). A query keyed here reads ``payments`` with the
+keys in place of the text (a CTE of the same name over the table, so the rule's SQL is not
+changed) and has its ``sender`` or ``senders`` turned back into text by a join to
+``account_names`` (each account's key and text): the same rows as over the text, in another
+order (the score reads them keyed by account, not in order).
 
 Only queries that read accounts as identities are keyed (:data:`KEYED_RULES`, the benign shapes
 without an allow-list, the features): R11 reads the sender's provider from its text, R14 and
@@ -53,22 +53,22 @@ def account_key_columns() -> str:
                      for column in ("sender", "beneficiary"))
 
 
-_KEYS_DISTINCT = """SELECT
-    (SELECT COUNT(DISTINCT account) FROM (SELECT sender AS account FROM payments
-                                          UNION ALL SELECT beneficiary FROM payments) a)
-    = (SELECT COUNT(DISTINCT account_key) FROM (SELECT sender_key AS account_key FROM payments
-                                                UNION ALL SELECT beneficiary_key FROM payments) k)
-    AS distinct_keys"""
+_ACCOUNT_NAMES = """SELECT account_key, MIN(account) AS account, MAX(account) AS other
+FROM (SELECT sender_key AS account_key, sender AS account FROM payments
+      UNION ALL SELECT beneficiary_key, beneficiary FROM payments) a
+GROUP BY account_key"""
 
 
 def keep_account_names(engine: Any) -> bool:
-    """Table ``account_names`` (each sender's key and text) when no two accounts of the shared
-    ``payments`` table share a key; whether they do not (the keys may be used)."""
-    if not engine.query(_KEYS_DISTINCT)[0]["distinct_keys"]:
-        return False
-    engine.create_table("account_names", "SELECT DISTINCT sender_key AS account_key, "
-                                         "sender AS account FROM payments")
-    return True
+    """Table ``account_names`` (each account's key and text, senders and beneficiaries) when no
+    two accounts of the shared ``payments`` table share a key (grouped by key, each key's
+    least and greatest account are one); whether they do not (the keys may be used)."""
+    engine.create_table("account_names", _ACCOUNT_NAMES)
+    shared = engine.query("SELECT COUNT(*) AS shared FROM account_names "
+                          "WHERE account <> other")[0]["shared"]
+    if shared:
+        engine.drop_table("account_names")
+    return not shared
 
 
 _KEYED_PAYMENTS = ("WITH payments AS NOT MATERIALIZED (SELECT * EXCLUDE (sender_key, "
