@@ -6,12 +6,12 @@ per-sender windows of the features, the benign shapes and R5; the hub windows of
 marked shares' groups). On the shared table of :func:`~vigil.payments.pack_table.
 register_pack_payments`, each account also gets a key, DuckDB's ``hash`` of its text, computed
 while the parts are scanned (two columns, no join), and the keys are used only when no two
-accounts of the table share one (checked once, as ``account_names`` is grouped by key;
-otherwise the queries read the text as before). A query keyed here reads ``payments`` with the
-keys in place of the text (a CTE of the same name over the table, so the rule's SQL is not
-changed) and has its ``sender`` or ``senders`` turned back into text by a join to
-``account_names`` (each account's key and text): the same rows as over the text, in another
-order (the score reads them keyed by account, not in order).
+accounts of the table share one (checked once: as many distinct keys as accounts in
+``account_names``; otherwise the queries read the text as before). A query keyed here reads
+``payments`` with the keys in place of the text (a CTE of the same name over the table, so the
+rule's SQL is not changed) and has its ``sender`` or ``senders`` turned back into text by a
+join to ``account_names`` (each account's key and text): the same rows as over the text, in
+another order (the score reads them keyed by account, not in order).
 
 Only queries that read accounts as identities are keyed (:data:`KEYED_RULES`, the benign shapes
 without an allow-list, the features): R11 reads the sender's provider from its text, R14 and
@@ -53,22 +53,22 @@ def account_key_columns() -> str:
                      for column in ("sender", "beneficiary"))
 
 
-_ACCOUNT_NAMES = """SELECT account_key, MIN(account) AS account, MAX(account) AS other
+_ACCOUNT_NAMES = """SELECT account_key, account
 FROM (SELECT sender_key AS account_key, sender AS account FROM payments
-      UNION ALL SELECT beneficiary_key, beneficiary FROM payments) a
-GROUP BY account_key"""
+      UNION SELECT beneficiary_key, beneficiary FROM payments) a"""
 
 
 def keep_account_names(engine: Any) -> bool:
     """Table ``account_names`` (each account's key and text, senders and beneficiaries) when no
-    two accounts of the shared ``payments`` table share a key (grouped by key, each key's
-    least and greatest account are one); whether they do not (the keys may be used)."""
+    two accounts of the shared ``payments`` table share a key (as many keys as accounts);
+    whether they do not (the keys may be used)."""
     engine.create_table("account_names", _ACCOUNT_NAMES)
-    shared = engine.query("SELECT COUNT(*) AS shared FROM account_names "
-                          "WHERE account <> other")[0]["shared"]
-    if shared:
+    counted = engine.query("SELECT COUNT(account) AS accounts, COUNT(DISTINCT account_key) "
+                           "AS account_keys FROM account_names")[0]
+    if counted["accounts"] != counted["account_keys"]:
         engine.drop_table("account_names")
-    return not shared
+        return False
+    return True
 
 
 _KEYED_PAYMENTS = ("WITH payments AS NOT MATERIALIZED (SELECT * EXCLUDE (sender_key, "
