@@ -4,7 +4,9 @@ shared machine the CPU figure is the one the load does not inflate).
 
 Settings for an A/B on DuckDB: ``VIGIL_BENCH_MEMORY_LIMIT`` (default ``PARQUET_MEMORY_LIMIT``)
 and ``VIGIL_BENCH_THREADS`` (DuckDB's threads once the shared table is built; default as the
-engine has it); ``VIGIL_BENCH_SEQUENTIAL=1`` runs the queries one at a time."""
+engine has it); ``VIGIL_BENCH_SEQUENTIAL=1`` runs the queries one at a time;
+``VIGIL_BENCH_ACCOUNT_KEYS=0`` reads the account text instead of integer account keys
+(:mod:`vigil.payments.pack_keys`)."""
 
 from __future__ import annotations
 
@@ -34,18 +36,20 @@ def pack_score(engine_name: str, parts: list[str]) -> int:
     rules, config = load_typology_rules(), TypologyConfig()
     engine = _engine(engine_name, os.environ.get("VIGIL_BENCH_MEMORY_LIMIT", PARQUET_MEMORY_LIMIT))
     start, cpu = time.perf_counter(), cpu_s()
-    register_pack_payments(engine, rules, parts, extra=score_rows(rules, config))
+    keys = engine_name == "duckdb" and os.environ.get("VIGIL_BENCH_ACCOUNT_KEYS") != "0"
+    keyed = register_pack_payments(engine, rules, parts, extra=score_rows(rules, config),
+                                   account_keys=keys)
     times = [f"shared scan {time.perf_counter() - start:.1f} s / {cpu_s() - cpu:.2f} CPU-s"]
     _threads_after_scan(engine_name, engine)
     scored = {*config.buyer_rules, *config.victim_rules}
-    others = [f"SELECT COUNT(*) AS n FROM ({rule.rule.sql(rule.parameters)}) findings"
+    others = [f"SELECT COUNT(*) AS n FROM ({_counted(rule, keyed)}) findings"
               for rule in rules.enabled() if rule.id not in scored]
     side_by_side = hasattr(engine, "queries") and not os.environ.get("VIGIL_BENCH_SEQUENTIAL")
     timed = (TimedInOrder(engine) if side_by_side else TimedFetched(engine)
              if hasattr(engine, "fetched") else TimedQueries(engine))
     start, cpu, main = time.perf_counter(), cpu_s(), time.thread_time()
     counts = _background(engine, others) if side_by_side else None
-    scores = score_accounts(timed, rules, config)
+    scores = score_accounts(timed, rules, config, account_keys=keyed)
     if counts is None:
         for sql in others:
             timed.query(sql)
@@ -62,6 +66,16 @@ def pack_score(engine_name: str, parts: list[str]) -> int:
     engine.close()
     print("  per step: " + ", ".join(times), file=sys.stderr)
     return len(scores)
+
+
+def _counted(rule: Any, keyed: bool) -> str:
+    """A rule the score does not count, as its findings (over the account keys where it may
+    read them: R4 groups by beneficiary, and a count does not turn its senders back)."""
+    from vigil.payments.pack_keys import keyed_rule, keyed_sql
+    from vigil.payments.rules.r4_fan_in import FanIn
+
+    sql: str = rule.rule.sql(rule.parameters)
+    return keyed_sql(sql) if keyed and (keyed_rule(rule) or type(rule.rule) is FanIn) else sql
 
 
 def _threads_after_scan(engine_name: str, engine: Any) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from vigil.payments.pack_keys import account_key_columns, keep_account_names
 from vigil.payments.rules import PaymentRules, RuleConfig
 from vigil.payments.sql_parts import corridor_where
 from vigil.records import Payment
@@ -26,6 +27,8 @@ class ParquetEngine(Protocol):
     def register_parquet(self, name: str, paths: Sequence[str], columns: Sequence[str],
                          filesystem: Any = None) -> None: ...
     def create_table(self, name: str, sql: str) -> None: ...
+    def query(self, sql: str, params: Sequence[Any] | None = None,
+              ) -> list[dict[str, Any]]: ...
 
 
 def rule_rows_where(rule: RuleConfig) -> str | None:
@@ -51,16 +54,21 @@ def pack_rows_where(rules: PaymentRules, extra: Sequence[str] = ()) -> str | Non
 
 
 def register_pack_payments(engine: ParquetEngine, rules: PaymentRules, parts: Sequence[str],
-                           filesystem: Any = None, extra: Sequence[str] = ()) -> None:
+                           filesystem: Any = None, extra: Sequence[str] = (),
+                           account_keys: bool = False) -> bool:
     """Table ``payments`` from the Parquet ``parts``: the rows :func:`pack_rows_where` keeps,
-    read once; a view of every payment when a rule may read any."""
+    read once; a view of every payment when a rule may read any. ``account_keys`` (DuckDB
+    only): the table also keys each account (:mod:`vigil.payments.pack_keys`); whether the
+    keys may be used (no two accounts share one)."""
     columns = list(Payment.model_fields)
     where = pack_rows_where(rules, extra)
     if where is None:
         engine.register_parquet("payments", parts, columns, filesystem)
-        return
+        return False
     engine.register_parquet("payment_parts", parts, columns, filesystem)
-    engine.create_table("payments", f"SELECT * FROM payment_parts WHERE {where}")
+    keys = f", {account_key_columns()}" if account_keys else ""
+    engine.create_table("payments", f"SELECT *{keys} FROM payment_parts WHERE {where}")
+    return account_keys and keep_account_names(engine)
 
 
 __all__ = ["ParquetEngine", "pack_rows_where", "register_pack_payments", "rule_rows_where"]

@@ -24,6 +24,7 @@ from vigil.model import JSONValue
 from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.column_math import benign_columns
 from vigil.payments.finding_columns import finding_columns
+from vigil.payments.pack_keys import keyed_findings_sql, keyed_rows_sql, keyed_rule, keyed_shape
 from vigil.payments.rules import DEFAULT_PACK, PaymentRules, RuleConfig, load_rules
 from vigil.payments.sql_parts import SHAPE_COLUMNS, corridor_where
 from vigil.payments.typology_columns import grouped, in_turn, score_groups
@@ -120,30 +121,40 @@ def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
 
 def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
                    config: TypologyConfig | None = None,
-                   found: Found | None = None) -> list[TypologyScore]:
+                   found: Found | None = None, account_keys: bool = False,
+                   ) -> list[TypologyScore]:
     """Every account some rule found, scored per typology, highest first; ``engine`` holds the
     ``payments`` table (any :class:`~vigil.engines.SqlEngine`: DuckDB or Spark); ``rules``
     defaults to :func:`load_typology_rules`; ``found``: the rules' findings over that table
     when the caller already has them (:func:`pack_findings`), else they are queried here. The
     inline scorer scores the same way, one payment at a time (:mod:`vigil.payments.
     typology_score` holds what the two share; :mod:`vigil.payments.typology_columns` says how
-    this batch form keeps to it)."""
+    this batch form keeps to it). ``account_keys``: the engine's ``payments`` keys its accounts
+    (:func:`~vigil.payments.pack_table.register_pack_payments` said so): the queries that can
+    read the keys do (:mod:`vigil.payments.pack_keys`), with the same results."""
     with cycles_uncollected():
         return _scored(engine, rules if rules is not None else load_typology_rules(),
-                       config or TypologyConfig(), found)
+                       config or TypologyConfig(), found, account_keys)
 
 
 def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
-            found: Found | None) -> list[TypologyScore]:
+            found: Found | None, account_keys: bool = False) -> list[TypologyScore]:
     """:func:`score_accounts` with its defaults filled in: each rule's findings as columns
     (:mod:`vigil.payments.finding_columns`), scored a typology at a time
     (:mod:`vigil.payments.typology_columns`)."""
     wanted = {*config.buyer_rules, *config.victim_rules}
     scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
-    (profiles, *features), results = by_sender_then_findings(engine, [  # rules run while
-        benign_profile_sql(rules.corridor, config.shape),             # the earlier rules'
-        *([pack_features_sql(rules)] if config.with_features else [])],  # rows are read
-        [score_sql(rule) for rule in scored])
+    per_sender = [benign_profile_sql(rules.corridor, config.shape),
+                  *([pack_features_sql(rules)] if config.with_features else [])]
+    sqls = [score_sql(rule) for rule in scored]
+    runs: list[str | None] = []
+    if account_keys:  # the same rows, read by account keys where the query may
+        per_sender = [keyed_rows_sql(sql) if n or keyed_shape(config.shape) else sql
+                      for n, sql in enumerate(per_sender)]
+        runs = [keyed_findings_sql(sql) if keyed_rule(rule) else None
+                for rule, sql in zip(scored, sqls, strict=True)]
+    (profiles, *features), results = by_sender_then_findings(  # rules run while the earlier
+        engine, per_sender, sqls, runs)                        # rules' rows are read
     groups = in_turn(scored, results) if found is None else grouped(found)
     by_sender = features[0] if features else {}
     return ranked(score_groups(groups, config, lambda accounts: _profiles(profiles, accounts),

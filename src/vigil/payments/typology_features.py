@@ -9,7 +9,7 @@ with the rules' queries, in the same order; the values and their order are the d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -51,6 +51,7 @@ def sender_features(engine: SqlEngine, rules: PaymentRules) -> dict[str, dict[st
 
 
 def by_sender_then_findings(engine: SqlEngine, keyed: Sequence[str], sqls: Sequence[str],
+                            runs: Sequence[str | None] = (),
                             ) -> tuple[list[Mapping[str, Mapping[str, Any]]],
                                        Iterator[FindingColumns]]:
     """sender -> its row for each of ``keyed`` (rows keyed by their first column, ``sender``),
@@ -58,15 +59,26 @@ def by_sender_then_findings(engine: SqlEngine, keyed: Sequence[str], sqls: Seque
     (:func:`~vigil.payments.typology.in_order`). On an engine with ``fetched``
     (:meth:`~vigil.engines.DuckDBEngine.fetched`, side by side) the keyed rows come as columns,
     a row read only when asked for, and the findings a column at a time
-    (:func:`~vigil.payments.finding_columns.score_columns_query`)."""
+    (:func:`~vigil.payments.finding_columns.score_columns_query`). ``runs``: for each of
+    ``sqls``, a query of the same rows and columns to run in its place, or ``None``
+    (:mod:`vigil.payments.pack_keys`)."""
+    ran = [run or sql for sql, run in zip(sqls, runs or [None] * len(sqls), strict=True)]
     fetched = getattr(engine, "fetched", None)
     if fetched is None:
         keyed_rows = [by_sender(engine.query(sql)) for sql in keyed]
         return list[Mapping[str, Mapping[str, Any]]](keyed_rows), (
-            FindingColumns.of_rows(engine.query(sql)) for sql in sqls)
+            FindingColumns.of_rows(engine.query(sql)) for sql in ran)
     results: Iterator[Any] = fetched(chain(  # each rule's query planned as it is sent
-        ((sql, keyed_columns) for sql in keyed), (score_columns_query(sql) for sql in sqls)))
+        ((sql, keyed_columns) for sql in keyed),
+        (_planned(sql, run) for sql, run in zip(sqls, ran, strict=True))))
     return [next(results) for _ in keyed], results
+
+
+def _planned(sql: str, run: str) -> tuple[str, Callable[[Any], FindingColumns]]:
+    """:func:`~vigil.payments.finding_columns.score_columns_query` of ``sql`` (its columns
+    planned from it), with ``run`` read in its place."""
+    wrapped, fetch = score_columns_query(sql)
+    return (wrapped if run is sql else wrapped.replace(f"({sql})", f"({run})", 1)), fetch
 
 
 __all__ = ["by_sender", "by_sender_then_findings", "pack_features_sql", "sender_features"]
