@@ -30,6 +30,7 @@ from vigil.engines import DuckDBEngine, SqlEngine
 from vigil.identifiers import EntityKind
 from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.detector import PARQUET_MEMORY_LIMIT, pack_and_engine
+from vigil.payments.pack_keys import account_key_columns, keep_account_names
 from vigil.payments.pack_table import pack_rows_where, register_pack_payments
 from vigil.payments.partition_keys import (
     BENEFICIARY,
@@ -161,8 +162,8 @@ class TypologyScoreDetector(Detector):
             return []
         engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
         try:
-            times = self._register(engine, parts, filesystem, keys)
-            scores = score_accounts(engine, self.rules, self.config)
+            times, keyed = self._register(engine, parts, filesystem, keys)
+            scores = score_accounts(engine, self.rules, self.config, account_keys=keyed)
             last: dict[str, datetime] = {row["sender"]: row["last"] for row in engine.query(
                 f"SELECT sender, max(sent_at) AS last FROM {times} GROUP BY sender")}
         finally:
@@ -177,22 +178,25 @@ class TypologyScoreDetector(Detector):
                 if wanted is None or scope in wanted]
 
     def _register(self, engine: DuckDBEngine, parts: Sequence[str], filesystem: Any,
-                  keys: Mapping[str, Collection[str]] | None) -> str:
+                  keys: Mapping[str, Collection[str]] | None) -> tuple[str, bool]:
         """Table ``payments`` for the score from ``parts`` (only the ``keys``' history, when
-        given); returns the table or view holding every payment's sender and time."""
+        given), its accounts keyed by integers (:mod:`vigil.payments.pack_keys`); returns the
+        table or view holding every payment's sender and time, and whether the score may read
+        the keys."""
         extra = score_rows_where(self.rules, self.config)
         if keys is None:
-            register_pack_payments(engine, self.rules, parts, filesystem, extra=extra)
+            keyed = register_pack_payments(engine, self.rules, parts, filesystem, extra=extra,
+                                           account_keys=True)
             engine.register_parquet("sent_times", parts, ["sender", "sent_at"], filesystem)
-            return "sent_times"
+            return "sent_times", keyed
         engine.register_parquet("stored_payments", parts, list(Payment.model_fields), filesystem)
         names = register_keys(engine, keys)
         engine.create_table("keyed", " UNION ".join(keyed_sql(key, hubs=self.hub_rows())
                                                     for key in names))
         where = pack_rows_where(self.rules, extra)
-        engine.create_table("payments", "SELECT * FROM keyed" + (f" WHERE {where}" if where
-                                                                 else ""))
-        return "keyed"
+        engine.create_table("payments", f"SELECT *, {account_key_columns()} FROM keyed"
+                            + (f" WHERE {where}" if where else ""))
+        return "keyed", keep_account_names(engine)
 
     def _signals(self, scores: Sequence[TypologyScore], last: dict[str, datetime]) -> list[Signal]:
         """A signal per account with a positive score, observed at its latest payment."""
