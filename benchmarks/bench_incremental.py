@@ -32,6 +32,7 @@ import argparse
 import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -86,15 +87,45 @@ def write_new(path: Path, first: int, rows: int, total: int, seed: int = 99,
         pa_csv.write_csv(batch, handle, pa_csv.WriteOptions(quoting_style="none"))
 
 
+def rss_mib() -> float:
+    """The process's resident memory now (``/proc/self/statm``; 0 where there is none)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 class Steps:
-    """Wall and CPU seconds per pipeline step, from the progress callback."""
+    """Wall and CPU seconds per pipeline step, from the progress callback, and each step's peak
+    resident memory (sampled every 0.1 s by a thread, since ``ru_maxrss`` only ever grows over
+    the process's life and cannot say which step or run held the memory)."""
 
     def __init__(self) -> None:
         self.marks: list[tuple[str, float, float]] = []
+        self.peaks: dict[str, float] = {}
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
 
     def __call__(self, step: str) -> None:
         self.marks.append(("detect" if step.startswith("detect") else step, time.perf_counter(),
                            time.process_time()))
+        self._note()
+
+    def _note(self) -> None:
+        name = self.marks[-1][0] if self.marks else "start"
+        self.peaks[name] = max(self.peaks.get(name, 0.0), rss_mib())
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.1):
+            self._note()
+
+    def stop(self) -> None:
+        """End the sampling (the last step's peak included)."""
+        self._note()
+        self._done.set()
+        self._sampler.join()
 
     def split(self, end: float, cpu_end: float) -> dict[str, tuple[float, float]]:
         """Step -> (wall, CPU) seconds."""
@@ -112,14 +143,16 @@ def timed(label: str, run: Callable[[Steps], object]) -> float:
     start, cpu = time.perf_counter(), time.process_time()
     result = run(steps)
     end, cpu_end = time.perf_counter(), time.process_time()
-    parts = "  ".join(f"{name} {wall:.1f}/{spent:.1f} s"
+    steps.stop()
+    parts = "  ".join(f"{name} {wall:.1f}/{spent:.1f} s {steps.peaks.get(name, 0):,.0f} MiB"
                       for name, (wall, spent) in steps.split(end, cpu_end).items())
     count = getattr(result, "case_count", None)  # main before 2026-11-30 22:00 had no count
     cases = count if count is not None else len(getattr(result, "cases", []))
     signals = sum(getattr(result, "signals_by_detector", {}).values())
-    print(f"  {label:24} {end - start:8.1f} s wall {cpu_end - cpu:8.1f} s CPU  (wall/CPU: "
-          f"{parts})  signals {signals:,}  cases {cases:,}  peak RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
+    print(f"  {label:24} {end - start:8.1f} s wall {cpu_end - cpu:8.1f} s CPU  (wall/CPU/peak "
+          f"RSS: {parts})  signals {signals:,}  cases {cases:,}  peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB, RSS after "
+          f"{rss_mib():,.0f} MiB", flush=True)
     return end - start
 
 
@@ -129,7 +162,8 @@ def rebuilt(store: object) -> object:
     return events[-1].details.get("cases_rebuilt") if events else None
 
 
-def measure(rows: int, new: int, folder: Path, arrival: str = "spread") -> None:
+def measure(rows: int, new: int, folder: Path, arrival: str = "spread",
+            full_run: bool = True) -> None:
     from vigil.columnar.split import SplitRecordStore
     from vigil.columnar.store import ColumnarRecords
     from vigil.registry import load_registry
@@ -159,6 +193,9 @@ def measure(rows: int, new: int, folder: Path, arrival: str = "spread") -> None:
     copy_part(folder / "new.csv", parts / "part-1-new.parquet")
     incremental = timed(f"incremental (+{new:,})", once(False))
     print(f"  cases rebuilt by the incremental run: {rebuilt(store)}")
+    if not full_run:
+        store.close()
+        return
     full = timed(f"full ({rows + new:,})", once(True))
     print(f"  incremental / full: {incremental / full:.3f} ({full / incremental:.1f}x faster)")
     store.close()
@@ -216,12 +253,16 @@ def main() -> None:
                         help="time only the incremental detection (no first or full run)")
     parser.add_argument("--arrival", choices=ARRIVALS, default="spread",
                         help="when the new payments were sent (see ARRIVALS)")
+    parser.add_argument("--no-full", action="store_true",
+                        help="stop after the incremental run (no --full reference run)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with TemporaryDirectory() as scratch:
-        (detect_only if args.detect_only else measure)(args.rows, args.new, Path(scratch),
-                                                       args.arrival)
+        if args.detect_only:
+            detect_only(args.rows, args.new, Path(scratch), args.arrival)
+        else:
+            measure(args.rows, args.new, Path(scratch), args.arrival, not args.no_full)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

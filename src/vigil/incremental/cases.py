@@ -111,7 +111,7 @@ class CaseBuilder:
         ``rescore``: the moment moved, so every kept case is re-scored too (:meth:`rescore`)."""
         step("link")
         members = store.case_members()
-        now = [Earlier.of_facts(f, self.linking) for f in current.facts]
+        now = self._now(earlier, current)
         region = affected_region(earlier, now, touched, members)
         if region is None:
             return None
@@ -127,6 +127,13 @@ class CaseBuilder:
         if rescore:
             self.rescore(store, {c.id for c in stable.cases}, moment)
         return len(stable.cases)
+
+    def _now(self, earlier: Sequence[Earlier], current: CurrentSet) -> list[Earlier]:
+        """The current signals as :class:`Earlier`: a signal still current since the last run is
+        the one ``earlier`` holds (its id is its content's hash, and the linking configuration
+        is the same, or there would be no ``earlier``), so only the added ones are built."""
+        known = {e.id: e for e in earlier}
+        return [known.get(f.id) or Earlier.of_facts(f, self.linking) for f in current.facts]
 
     def relink(self, region: Region, now: Sequence[Earlier], current: CurrentSet,
                records: RunRecords) -> list[LinkedGroup]:

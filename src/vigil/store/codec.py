@@ -14,7 +14,7 @@ Used by the SQL store and by anything else that writes these objects as text. Th
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,8 +28,12 @@ from vigil.records import RECORD_TYPES, Record, RecordKind
 JSONDict = dict[str, Any]
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""What ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` builds on every call."""
+
+
 def dump_json(value: JSONValue) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def load_json(text: str) -> Any:
@@ -87,11 +91,18 @@ def signal_to_dict(signal: Signal) -> JSONDict:
     }
 
 
-def signal_from_dict(data: JSONDict) -> Signal:
+def signal_from_dict(data: JSONDict, entities: dict[str, EntityRef] | None = None) -> Signal:
+    """``entities``: identifiers already read (text -> reference), shared by a batch of signals
+    (:func:`signals_from_json`), so each is parsed and built once, not once per signal naming it."""
+    if entities is None:
+        subjects = tuple(entity_from_text(s) for s in data["subjects"])
+    else:
+        subjects = tuple(entities.get(s) or entities.setdefault(s, entity_from_text(s))
+                         for s in data["subjects"])
     return Signal(
         source=data["source"],
         kind=SignalKind(data["kind"]),
-        subjects=tuple(entity_from_text(s) for s in data["subjects"]),
+        subjects=subjects,
         score=float(data["score"]),
         observed_at=datetime_from_text(data["observed_at"]),
         evidence=data["evidence"],
@@ -107,6 +118,13 @@ def signal_to_json(signal: Signal) -> str:
 
 def signal_from_json(text: str) -> Signal:
     return signal_from_dict(load_json(text))
+
+
+def signals_from_json(texts: Iterable[str]) -> list[Signal]:
+    """Many signals at once (a run's relinked region: 65,000 signals naming 750,000
+    identifiers at 1M payments, most of them many times), sharing their identifiers."""
+    entities: dict[str, EntityRef] = {}
+    return [signal_from_dict(load_json(text), entities) for text in texts]
 
 
 def reason_to_dict(reason: Reason) -> JSONDict:
@@ -156,7 +174,14 @@ def case_from_dict(data: JSONDict) -> Case:
 
 
 def case_to_json(case: Case) -> str:
-    return dump_json(case_to_dict(case))
+    """``dump_json(case_to_dict(case))``, byte for byte, written a signal at a time: a case
+    holding most signals (a giant component: 119,025 of 170,197 signals at 1M payments, 192 MB
+    of JSON) is never a tree of dicts as well as its text."""
+    signals = ",".join(dump_json(signal_to_dict(s)) for s in case.signals)
+    return (f'{{"id":{dump_json(case.id)},'
+            f'"entities":{dump_json([entity_to_text(e) for e in case.entities])},'
+            f'"signals":[{signals}],"priority":{dump_json(case.priority)},'
+            f'"reasons":{reasons_to_json(case.reasons)},"status":{dump_json(case.status.value)}}}')
 
 
 def case_from_json(text: str) -> Case:

@@ -5,7 +5,7 @@ A mixin, as :mod:`vigil.store.sql_cases` is. See :mod:`vigil.checkpoints` for wh
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 from sqlalchemy import Connection, Engine, and_, case, delete, insert, or_, select
 
@@ -57,12 +57,14 @@ class SqlCheckpoints:
 
     def signals_of(self, ids: Collection[str]) -> list[Signal]:
         table, wanted = schema.signals, sorted(set(ids))
-        found: list[Signal] = []
-        with self._engine.connect() as conn:
+
+        def texts(conn: Connection) -> Iterator[str]:
             for start in range(0, len(wanted), _CHUNK):
                 query = select(table.c.data).where(table.c.id.in_(wanted[start:start + _CHUNK]))
-                found.extend(codec.signal_from_json(data) for data in conn.scalars(query))
-        return found
+                yield from conn.scalars(query)
+
+        with self._engine.connect() as conn:
+            return codec.signals_from_json(texts(conn))
 
     def signals_from(self, sources: Collection[str]) -> list[Signal]:
         """A ``LIKE`` on the stored JSON picks the candidates (its ``source`` field, written
