@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from vigil.demo.payworld import generate_payworld, write_payworld
 from vigil.engines import DuckDBEngine
+from vigil.importers.csv_payments import PaymentCsv
 from vigil.payments.payment_table import payment_columns
+from vigil.payments.rules import load_rules
 from vigil.records import Payment
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+PACK = load_rules()
+LOOSE = PACK.model_copy(update={"rules": tuple(
+    rule.model_copy(update={"parameters": rule.parameters.model_copy(update={
+        "min_marked": 1, "min_share": 0.01})}) if hasattr(rule.parameters, "min_marked")
+    else rule for rule in PACK.rules)})
+"""The pack with every marked-share rule at its loosest, so each has findings to compare."""
+
+
+def small_world(folder: Path) -> list[Payment]:
+    """A small generated payment world (120 senders, 120 days), read by the CSV importer."""
+    write_payworld(generate_payworld(31, senders=120, days=120), folder / "p.csv",
+                   folder / "t.csv")
+    return [r for r in PaymentCsv().read(folder / "p.csv").records if isinstance(r, Payment)]
 
 
 def pay(

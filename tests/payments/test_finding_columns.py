@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.payments.helpers import LOOSE, PACK, small_world
 from tests.payments.test_inline_scorer import _low_thresholds
-from tests.payments.test_score_forms import LOOSE, PACK, _world
 from vigil.engines import DuckDBEngine, rows_of
 from vigil.payments.finding_columns import FindingColumns, score_columns_query
 from vigil.payments.payment_table import payment_columns
@@ -39,7 +39,7 @@ def _same(found: FindingColumns, rows: list[dict[str, Any]]) -> None:
 @pytest.mark.parametrize("pack", [PACK, LOOSE], ids=["default", "loosest"])
 def test_score_rows_as_columns_are_the_rows(tmp_path: Path, pack: PaymentRules) -> None:
     with DuckDBEngine() as engine:
-        engine.register_table("payments", payment_columns(_world(tmp_path)))
+        engine.register_table("payments", payment_columns(small_world(tmp_path)))
         found = 0
         for rule in pack.enabled():
             rows = engine.query(score_sql(rule))
@@ -69,7 +69,7 @@ def test_senders_of_any_length_and_large_sums_read_as_their_rows() -> None:
 
 def test_a_contribution_reads_only_txn_count_and_the_score_figures(tmp_path: Path) -> None:
     read = set()
-    payments = _world(tmp_path)
+    payments = small_world(tmp_path)
     data = _low_thresholds(PACK).model_dump(mode="json")
     for rule in data["rules"]:
         if rule["id"] == "R14":  # every beneficiary listed

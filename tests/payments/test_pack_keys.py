@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.payments.helpers import LOOSE, PACK, small_world
 from vigil.columnar.store import ColumnarRecords
-from vigil.demo.payworld import generate_payworld, write_payworld
 from vigil.engines import DuckDBEngine, EngineError
-from vigil.importers.csv_payments import PaymentCsv
 from vigil.payments.benign_sql import benign_profile_sql
 from vigil.payments.pack_keys import (
     keep_account_names,
@@ -23,7 +22,7 @@ from vigil.payments.pack_keys import (
     keyed_rule,
 )
 from vigil.payments.pack_table import register_pack_payments
-from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rules import PaymentRules
 from vigil.payments.typology import (
     TypologyConfig,
     TypologyScore,
@@ -32,23 +31,12 @@ from vigil.payments.typology import (
     score_sql,
 )
 from vigil.payments.typology_features import pack_features_sql
-from vigil.records import Payment, RecordKind
-
-PACK = load_rules()
-LOOSE = PACK.model_copy(update={"rules": tuple(
-    rule.model_copy(update={"parameters": rule.parameters.model_copy(update={
-        "min_marked": 1, "min_share": 0.01})}) if hasattr(rule.parameters, "min_marked")
-    else rule for rule in PACK.rules)})
-"""The pack with every marked-share rule at its loosest, so each has findings to compare."""
+from vigil.records import RecordKind
 
 
 def _parts(tmp_path: Path) -> list[str]:
-    write_payworld(generate_payworld(31, senders=120, days=120), tmp_path / "p.csv",
-                   tmp_path / "t.csv")
-    payments = [r for r in PaymentCsv().read(tmp_path / "p.csv").records
-                if isinstance(r, Payment)]
     store = ColumnarRecords(tmp_path / "parts")
-    store.add_records(payments)
+    store.add_records(small_world(tmp_path))
     return store.parts(RecordKind.PAYMENT)
 
 

@@ -9,26 +9,11 @@ from typing import Any
 
 import pytest
 
-from vigil.demo.payworld import generate_payworld, write_payworld
+from tests.payments.helpers import LOOSE, PACK, small_world
 from vigil.engines import DuckDBEngine
-from vigil.importers.csv_payments import PaymentCsv
 from vigil.payments.payment_table import payment_columns
-from vigil.payments.rules import PaymentRules, load_rules
+from vigil.payments.rules import PaymentRules
 from vigil.payments.typology import score_sql
-from vigil.records import Payment
-
-PACK = load_rules()
-LOOSE = PACK.model_copy(update={"rules": tuple(
-    rule.model_copy(update={"parameters": rule.parameters.model_copy(update={
-        "min_marked": 1, "min_share": 0.01})}) if hasattr(rule.parameters, "min_marked")
-    else rule for rule in PACK.rules)})
-"""The pack with every marked-share rule at its loosest, so each form has findings to match."""
-
-
-def _world(tmp_path: Path) -> list[Payment]:
-    write_payworld(generate_payworld(31, senders=120, days=120), tmp_path / "p.csv",
-                   tmp_path / "t.csv")
-    return [r for r in PaymentCsv().read(tmp_path / "p.csv").records if isinstance(r, Payment)]
 
 
 def _read(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
@@ -37,7 +22,7 @@ def _read(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...
 
 @pytest.mark.parametrize("pack", [PACK, LOOSE], ids=["default", "loosest"])
 def test_each_score_form_reads_as_its_rule(tmp_path: Path, pack: PaymentRules) -> None:
-    payments = _world(tmp_path)
+    payments = small_world(tmp_path)
     formed = [rule for rule in pack.enabled() if rule.rule.score_sql(rule.parameters)]
     assert {rule.id for rule in formed} >= {"R1", "R6", "R7", "R8", "R11", "R12"}
     with DuckDBEngine() as engine:

@@ -123,13 +123,17 @@ def _key(row: Mapping[str, Any], names: Sequence[str] | None) -> tuple[Any, ...]
     return tuple(value for name, value in row.items() if name != "senders")
 
 
-def score_columns_query(sql: str) -> tuple[str, Callable[[Any], FindingColumns]]:
+def score_columns_query(sql: str, run: str | None = None,
+                        ) -> tuple[str, Callable[[Any], FindingColumns]]:
     """DuckDB's query of a rule's score rows ``sql`` and how its result becomes
     :class:`FindingColumns`: ``senders`` as its one account where it holds one, else the list
     (:func:`_one`'s rule in SQL); as rows where the planner cannot name its columns, they
-    have no ``senders`` or a name twice."""
+    have no ``senders`` or a name twice. ``run``: a query of the same rows and columns to read
+    in ``sql``'s place (:mod:`vigil.payments.pack_keys`: over tables the planner lacks), its
+    columns planned from ``sql``."""
+    planned, sql = sql, run or sql
     try:
-        names = finding_columns(sql)
+        names = finding_columns(planned)
     except EngineError:
         names = ()
     if ("senders" not in names or len(set(names)) != len(names)  # DuckDB renames a name

@@ -144,19 +144,19 @@ def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
     (:mod:`vigil.payments.typology_columns`)."""
     wanted = {*config.buyer_rules, *config.victim_rules}
     scored = [rule for rule in rules.enabled() if rule.id in wanted] if found is None else []
-    per_sender = [benign_profile_sql(rules.corridor, config.shape),
-                  *([pack_features_sql(rules)] if config.with_features else [])]
+    benign = benign_profile_sql(rules.corridor, config.shape)
+    features = [pack_features_sql(rules)] if config.with_features else []
     sqls = [score_sql(rule) for rule in scored]
     runs: list[str | None] = []
     if account_keys:  # the same rows, read by account keys where the query may
-        per_sender = [keyed_rows_sql(sql) if n or keyed_shape(config.shape) else sql
-                      for n, sql in enumerate(per_sender)]
+        benign = keyed_rows_sql(benign) if keyed_shape(config.shape) else benign
+        features = [keyed_rows_sql(sql) for sql in features]
         runs = [keyed_findings_sql(sql) if keyed_rule(rule) else None
                 for rule, sql in zip(scored, sqls, strict=True)]
-    (profiles, *features), results = by_sender_then_findings(  # rules run while the earlier
-        engine, per_sender, sqls, runs)                        # rules' rows are read
+    (profiles, *by_features), results = by_sender_then_findings(  # rules run while the
+        engine, [benign, *features], sqls, runs)                 # earlier rules' rows are read
     groups = in_turn(scored, results) if found is None else grouped(found)
-    by_sender = features[0] if features else {}
+    by_sender = by_features[0] if by_features else {}
     return ranked(score_groups(groups, config, lambda accounts: _profiles(profiles, accounts),
                                lambda accounts: _features(by_sender, accounts)))
 

@@ -9,7 +9,7 @@ with the rules' queries, in the same order; the values and their order are the d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -70,15 +70,8 @@ def by_sender_then_findings(engine: SqlEngine, keyed: Sequence[str], sqls: Seque
             FindingColumns.of_rows(engine.query(sql)) for sql in ran)
     results: Iterator[Any] = fetched(chain(  # each rule's query planned as it is sent
         ((sql, keyed_columns) for sql in keyed),
-        (_planned(sql, run) for sql, run in zip(sqls, ran, strict=True))))
+        (score_columns_query(sql, run) for sql, run in zip(sqls, ran, strict=True))))
     return [next(results) for _ in keyed], results
-
-
-def _planned(sql: str, run: str) -> tuple[str, Callable[[Any], FindingColumns]]:
-    """:func:`~vigil.payments.finding_columns.score_columns_query` of ``sql`` (its columns
-    planned from it), with ``run`` read in its place."""
-    wrapped, fetch = score_columns_query(sql)
-    return (wrapped if run is sql else wrapped.replace(f"({sql})", f"({run})", 1)), fetch
 
 
 __all__ = ["by_sender", "by_sender_then_findings", "pack_features_sql", "sender_features"]
