@@ -3,6 +3,7 @@ shortened or lifted early, and retention deletes exactly what is past its period
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -126,3 +127,23 @@ def test_a_hold_can_be_extended_never_shortened_or_lifted_early(store: Store) ->
 def test_one_year_is_a_calendar_year() -> None:
     assert one_year_after(datetime(2028, 2, 29, tzinfo=UTC)) == datetime(2029, 3, 1, tzinfo=UTC)
     assert one_year_after(T0) == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def test_a_signal_a_kept_case_names_is_never_deleted(store: Store) -> None:
+    """A case's row names its signals by id: a signal past its period stays while a case that
+    stays holds it, and goes with its case."""
+    old, new = (signal("account:vc:a", "account:vc:b", days=d, tag=str(d)) for d in (0, 95))
+    lone = signal("account:vc:z", days=0, tag="lone")
+    store.add_signals([old, new, lone])
+    case = full_case()
+    case = replace(case, signals=(old, new), entities=tuple(sorted({*old.subjects,
+                                                                    *new.subjects})))
+    store.replace_cases([case])
+    plan = run_retention(store, DAYS_90, now=T0 + timedelta(days=100))
+    assert (plan.signals, plan.in_cases, plan.cases) == ([lone.id], [old.id], [])
+    assert store.case(case.id) == case and [s.id for s in store.cases()[0].signals] == [
+        old.id, new.id]
+    assert {s.id for s in store.signals()} == {old.id, new.id}
+    plan = run_retention(store, DAYS_90, now=T0 + timedelta(days=200))
+    assert (plan.cases, sorted(plan.signals)) == ([case.id], sorted([old.id, new.id]))
+    assert store.cases() == [] and store.signals() == []

@@ -5,7 +5,8 @@ holds and the time; :func:`run_retention` carries it out through the store's del
 writes one audit event per batch (records, signals, cases) with the count and the content ids.
 A hold on a case protects the case, its signals, and every record that names one of its
 identifiers or the identifiers reported with it (18 U.S.C. § 2258A(h)(2): the context of the
-report is preserved too).
+report is preserved too). A signal a case that stays still names is never deleted (the case's
+row names its signals by id); it goes with its case.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class RetentionPlan:
     signals: list[str] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)
     held: dict[str, int] = field(default_factory=dict)
+    in_cases: list[str] = field(default_factory=list)
+    """Past-period signals kept because a case that stays names them (a case's row holds its
+    signals by id since migration 0013: deleting one would take it out of the case)."""
 
     def counts(self) -> dict[str, int]:
         return {"records": len(self.records), "signals": len(self.signals),
@@ -97,12 +101,18 @@ def retention_plan(records: list[Record], signals: list[Signal], cases: list[Cas
         fate = record_fate(record, profile, scope, now)
         if fate is not None:
             _choose(plan, "records", record.content_hash(), fate == "held")
-    for signal in signals:
-        if _past(signal.observed_at, profile.retention("signals"), now):
-            _choose(plan, "signals", signal.id, signal.id in scope.signals)
     for case in cases:
         if _past(case_time(case), profile.retention("cases"), now):
             _choose(plan, "cases", case.id, case.id in scope.cases)
+    gone = set(plan.cases)
+    named = {s.id for c in cases if c.id not in gone for s in c.signals}
+    for signal in signals:
+        if not _past(signal.observed_at, profile.retention("signals"), now):
+            continue
+        if signal.id in named and signal.id not in scope.signals:
+            plan.in_cases.append(signal.id)
+        else:
+            _choose(plan, "signals", signal.id, signal.id in scope.signals)
     return plan
 
 
@@ -137,8 +147,9 @@ def run_retention(store: RetentionStore, profile: Jurisdiction, *, dry_run: bool
         deleted["records"] += pruned
     if dry_run:
         return plan
-    deleted["signals"] = store.delete_signals(plan.signals) if plan.signals else 0
+    # Cases first: a case read between the two never names a signal already gone.
     deleted["cases"] = store.delete_cases(plan.cases) if plan.cases else 0
+    deleted["signals"] = store.delete_signals(plan.signals) if plan.signals else 0
     for kind, ids in (("records", plan.records), ("signals", plan.signals),
                       ("cases", plan.cases)):
         if ids:

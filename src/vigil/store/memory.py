@@ -98,7 +98,7 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
     def replace_cases(self, cases: Sequence[Case],
                       inherited: Mapping[str, CaseStatus] | None = None) -> None:
         self._statuses.update(inherited or {})
-        self._cases = {c.id: replace(c, status=self._statuses.get(c.id, c.status)) for c in cases}
+        self._cases = {c.id: self._stored(c) for c in cases}
         self._members = members_of(cases)
 
     def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
@@ -106,10 +106,15 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
         self._statuses.update(inherited or {})
         gone = set(replaced) | {c.id for c in cases}
         self._cases = {i: c for i, c in self._cases.items() if i not in gone}
-        self._cases.update(
-            {c.id: replace(c, status=self._statuses.get(c.id, c.status)) for c in cases})
+        self._cases.update({c.id: self._stored(c) for c in cases})
         self._members = {k: i for k, i in self._members.items() if i not in gone}
         self._members.update(members_of(cases))
+
+    def _stored(self, case: Case) -> Case:
+        """``case`` as the SQL store reads it back: its kept status, and its signals as stored
+        (one not stored yet is added; a stored one of the same id wins, as in ``signals``)."""
+        signals = tuple(self._signals.setdefault(s.id, s) for s in case.signals)
+        return replace(case, status=self._statuses.get(case.id, case.status), signals=signals)
 
     def case_members(self) -> dict[str, str]:
         return dict(self._members)

@@ -1,8 +1,9 @@
 """The case store of :class:`vigil.store.sql.SqlStore`: cases, review statuses and members.
 
-A mixin, as :mod:`vigil.store.sql_audit` is, so ``sql.py`` stays small. Cases are replaced on
-every run; ``case_statuses`` keeps what a person decided (or a merge inherited) by case id, and
-``case_members`` which case each identifier belonged to, for the next run's ids
+A mixin, as :mod:`vigil.store.sql_audit` is, so ``sql.py`` stays small. A case's row names its
+signals by id, read back from ``signals`` in bulk (:mod:`vigil.store.case_rows`). Cases are
+replaced on every run; ``case_statuses`` keeps what a person decided (or a merge inherited) by
+case id, and ``case_members`` which case each identifier belonged to, for the next run's ids
 (:mod:`vigil.case_ids`).
 """
 
@@ -17,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.case_lineage import members_of
 from vigil.model import Case, CaseStatus
-from vigil.store import codec, schema
+from vigil.store import case_rows, codec, schema
 from vigil.store.interfaces import CaseScore
 from vigil.store.retry import RetryPolicy, write_transaction
 
@@ -73,8 +74,10 @@ class SqlCases:
     def _insert_cases(self, conn: Connection, cases: Sequence[Case],
                       kept: Mapping[str, CaseStatus]) -> None:
         """Insert ``cases`` (each with its reviewed status where one is kept), encoded and sent
-        :data:`_ROWS` at a time: a case's JSON holds its signals, so every case's row at once
-        held a second copy of all the signals as text (277 MB of JSON at 1M payments)."""
+        :data:`_ROWS` at a time. A row names its signals by id (:mod:`vigil.store.case_rows`;
+        before migration 0013 it held them inline: 277 MB of JSON at 1M payments); any of them
+        not stored yet is inserted into ``signals`` first."""
+        case_rows.store_missing(conn, self._dialect, cases)
         for start in range(0, len(cases), _ROWS):
             rows = [self._case_row(replace(c, status=kept.get(c.id, c.status)))
                     for c in cases[start:start + _ROWS]]
@@ -109,7 +112,7 @@ class SqlCases:
             "id": case.id,
             "priority": case.priority,
             "status": case.status.value,
-            "data": codec.case_to_json(case),
+            "data": case_rows.case_row_json(case),
             "latest": None if latest is None else codec.datetime_to_text(latest),
             "reasons": codec.reasons_to_json(case.reasons),
         }
@@ -154,8 +157,11 @@ class SqlCases:
         if case_id is not None:
             query = query.where(table.c.id == case_id)
         with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [_case(data, status, priority, reasons) for data, status, priority, reasons in rows]
+            rows = [(codec.load_json(data), *rest) for data, *rest in conn.execute(query)]
+            wanted = {i for data, *_ in rows for i in case_rows.signal_ids_of(data)}
+            signals = case_rows.signals_by_id(conn, wanted)
+        return [_case(case_rows.case_from_row(data, signals), status, priority, reasons)
+                for data, status, priority, reasons in rows]
 
     def set_status(self, case_id: str, status: CaseStatus) -> None:
         cases = schema.cases
@@ -168,10 +174,9 @@ class SqlCases:
             self._upsert_status(conn, case_id, status)
 
 
-def _case(data: str, status: str, priority: float, reasons: str | None) -> Case:
-    """A stored case: its JSON, with the status, and the ranking where the columns keep it
-    (:meth:`SqlCases.set_case_scores` updates those, not the JSON)."""
-    case = codec.case_from_json(data)
+def _case(case: Case, status: str, priority: float, reasons: str | None) -> Case:
+    """A stored case (its row's JSON, its signals read by id), with the status, and the ranking
+    where the columns keep it (:meth:`SqlCases.set_case_scores` updates those, not the JSON)."""
     if reasons is None:
         return replace(case, status=CaseStatus(status))
     return replace(case, status=CaseStatus(status), priority=priority,
