@@ -5,7 +5,7 @@ with ``"signal_ids"`` (the ids, in the case's order) where ``"signals"`` held ev
 inline. Every signal a run links is stored in ``signals`` by that run; :func:`store_missing`
 inserts any that is not (a caller that wrote cases alone), so a case's row never names a signal
 the table lacks. A case holding most signals (119,025 of 170,197 at 1M payments) then costs a
-list of ids to write (3.5 MB) where it cost 192 MB of JSON, and reading a case reads its
+list of ids to write (3.7 MB) where it cost 192 MB of JSON, and reading a case reads its
 signals by id in bulk (:func:`signals_by_id`).
 """
 
