@@ -92,8 +92,10 @@ def linking_subjects(signal: Signal, config: LinkingConfig) -> list[EntityRef]:
 def linking_roles(signal: Signal, config: LinkingConfig) -> list[tuple[EntityRef, str]]:
     """:func:`linking_subjects` of ``signal``, each with its evidence role ("" when none)."""
     roles = signal.evidence.get("roles", {})
-    named = roles if isinstance(roles, dict) else {}
-    return [(s, str(named.get(str(s), ""))) for s in linking_subjects(signal, config)]
+    if not isinstance(roles, dict) or not roles:
+        return [(s, "") for s in signal.subjects]
+    named = [(s, roles.get(str(s), "")) for s in signal.subjects]
+    return [(s, str(role)) for s, role in named if role not in config.witness_roles]
 
 
 Subject = TypeVar("Subject")
@@ -105,10 +107,12 @@ def counterparties(named: Sequence[tuple[Subject, str]],
     pair's other role, where there are two or more of those: the ones that are no edges of the
     signal when that subject is a hub (:func:`edge_subjects`)."""
     for one, other in config.hub_counterparty_roles:
-        for role, opposite in ((one, other), (other, one)):
-            facing = [s for s, r in named if r == opposite]
-            if len(facing) >= 2:
-                yield from ((s, facing) for s, r in named if r == role)
+        ones = [s for s, r in named if r == one]
+        others = [s for s, r in named if r == other]
+        if len(others) >= 2:
+            yield from ((s, others) for s in ones)
+        if len(ones) >= 2:
+            yield from ((s, ones) for s in others)
 
 
 def edge_subjects(named: Sequence[tuple[Subject, str]], is_hub: Callable[[Subject], bool],
@@ -118,6 +122,8 @@ def edge_subjects(named: Sequence[tuple[Subject, str]], is_hub: Callable[[Subjec
     counterparty of a hub in the signal (:func:`counterparties`). The one rule of every
     linking path (igraph, SQL, the incremental union-find)."""
     cut = {s for hub, facing in counterparties(named, config) if is_hub(hub) for s in facing}
+    if not cut:
+        return [s for s, _ in named if not is_hub(s)]
     return [s for s, _ in named if s not in cut and not is_hub(s)]
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Collection, Mapping, Sequence, Set
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any
 
 from vigil.checkpoints import SignalFacts
@@ -83,7 +82,9 @@ class Earlier:
     def named(self) -> list[tuple[str, str]]:
         """The linking subjects with their roles, as :func:`vigil.linking.edge_subjects` takes
         them."""
-        return list(zip(self.linking, self.roles or repeat(""), strict=False))
+        if self.roles:
+            return list(zip(self.linking, self.roles, strict=True))
+        return [(text, "") for text in self.linking]
 
 
 def pair_roles(linking: Sequence[str], roles: Mapping[str, Any],
@@ -145,8 +146,12 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
         if found is None:
             return None
         replaced.add(found)
-    ids = [s.id for s in current
-           if s.id not in before or case_of(s, members, config) in replaced]
+    # A signal of a replaced case names one of its keys (an edge, or its id): only those are
+    # looked up (a key named may be a hub's counterparty, no edge, so the look-up decides).
+    keys = {key for key, case in members.items() if case in replaced}
+    ids = [s.id for s in current if s.id not in before or (
+        not (keys.isdisjoint(s.linking) and s.id not in keys)
+        and case_of(s, members, config) in replaced)]
     return Region(ids, replaced)
 
 
