@@ -9,15 +9,22 @@ reasons instead.
 A witness is not a member: an entity whose role in a signal is a witness role (the reporter of a
 panic report) stays in that signal's subjects and evidence but is no edge of the graph, or every
 case a reporter touches would merge with the reported one.
+
+A hub's counterparties are not joined through a signal about the hub: where a signal names a hub
+in one role of a counterparty pair (``payee``) and two or more subjects in the other (its
+``payer`` s), those are no edges of that signal either (:func:`edge_subjects`). Otherwise a fan-in
+signal listing a hub beneficiary's senders would join them all, the very joins the hub limit
+forbids.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, field_serializer
@@ -37,6 +44,7 @@ class LinkingConfig(BaseModel):
         {EntityKind.ACCOUNT, EntityKind.PAYMENT_ACCOUNT}
     )
     witness_roles: frozenset[str] = frozenset({"reporter"})
+    hub_counterparty_roles: tuple[tuple[str, str], ...] = (("payer", "payee"),)
 
     @field_serializer("counted_kinds", "witness_roles")
     def _sorted(self, values: frozenset[str]) -> list[str]:
@@ -79,6 +87,44 @@ def linking_subjects(signal: Signal, config: LinkingConfig) -> list[EntityRef]:
     """The subjects that may join ``signal`` to others: all but those in a witness role."""
     witnesses = witness_subjects(signal.evidence.get("roles", {}), config)
     return [s for s in signal.subjects if str(s) not in witnesses]
+
+
+def linking_roles(signal: Signal, config: LinkingConfig) -> list[tuple[EntityRef, str]]:
+    """:func:`linking_subjects` of ``signal``, each with its evidence role ("" when none)."""
+    roles = signal.evidence.get("roles", {})
+    if not isinstance(roles, dict) or not roles:
+        return [(s, "") for s in signal.subjects]
+    named = [(s, roles.get(str(s), "")) for s in signal.subjects]
+    return [(s, str(role)) for s, role in named if role not in config.witness_roles]
+
+
+Subject = TypeVar("Subject")
+
+
+def counterparties(named: Sequence[tuple[Subject, str]],
+                   config: LinkingConfig) -> Iterator[tuple[Subject, list[Subject]]]:
+    """Each subject of a signal in one role of a hub counterparty pair, with the subjects in the
+    pair's other role, where there are two or more of those: the ones that are no edges of the
+    signal when that subject is a hub (:func:`edge_subjects`)."""
+    for one, other in config.hub_counterparty_roles:
+        ones = [s for s, r in named if r == one]
+        others = [s for s, r in named if r == other]
+        if len(others) >= 2:
+            yield from ((s, others) for s in ones)
+        if len(ones) >= 2:
+            yield from ((s, ones) for s in others)
+
+
+def edge_subjects(named: Sequence[tuple[Subject, str]], is_hub: Callable[[Subject], bool],
+                  config: LinkingConfig) -> list[Subject]:
+    """The subjects that join a signal to others, given its linking subjects with their roles
+    (:func:`linking_roles`) and which subjects are hubs: every one that is no hub and no
+    counterparty of a hub in the signal (:func:`counterparties`). The one rule of every
+    linking path (igraph, SQL, the incremental union-find)."""
+    cut = {s for hub, facing in counterparties(named, config) if is_hub(hub) for s in facing}
+    if not cut:
+        return [s for s, _ in named if not is_hub(s)]
+    return [s for s, _ in named if s not in cut and not is_hub(s)]
 
 
 @dataclass(frozen=True)
@@ -142,9 +188,7 @@ def link(signals: Sequence[Signal], config: LinkingConfig | None = None,
     entity_index: dict[EntityRef, int] = {}
     edges: list[tuple[int, int]] = []
     for position, signal in enumerate(ordered):
-        for subject in linking_subjects(signal, config):
-            if subject in hubs:
-                continue
+        for subject in edge_subjects(linking_roles(signal, config), hubs.__contains__, config):
             vertex = entity_index.setdefault(subject, len(ordered) + len(entity_index))
             edges.append((position, vertex))
     import igraph  # here: with matplotlib about 0.4 s to import, paid by every registry load

@@ -1,12 +1,13 @@
 """Linking as SQL: the connected components of :mod:`vigil.linking`, computed by an engine.
 
-The same graph as :func:`vigil.linking.link` (hubs and witnesses left out exactly as there) is
-loaded as one edge table ``(signal_id, entity)`` plus a table of every signal, and its components
-are found by label propagation, the approach splink uses to cluster record pairs: each signal
-starts labelled with its own id; each round an entity takes the smallest label among its signals
-and a signal the smallest label among its entities, then jumps to its label's own label (pointer
-jumping, which shortens long chains); rounds repeat until no label changes. The labels are then
-the smallest signal id of each component, so the groups and their order match igraph's.
+The same graph as :func:`vigil.linking.link` (its edges from the same
+:func:`vigil.linking.edge_subjects`) is loaded as one edge table ``(signal_id, entity)`` plus a
+table of every signal, and its components are found by label propagation, the approach splink
+uses to cluster record pairs: each signal starts labelled with its own id; each round an entity
+takes the smallest label among its signals and a signal the smallest label among its entities,
+then jumps to its label's own label (pointer jumping, which shortens long chains); rounds repeat
+until no label changes. The labels are then the smallest signal id of each component, so the
+groups and their order match igraph's.
 
 The SQL comes from pure functions (what to compute); an engine with ``create_table`` (DuckDB or
 Spark, :class:`TableEngine`) runs it (where). Hubs are still judged in Python from record-level
@@ -20,7 +21,14 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from vigil.engines import SqlEngine
-from vigil.linking import Hub, LinkedGroup, LinkingConfig, find_hubs, linking_subjects
+from vigil.linking import (
+    Hub,
+    LinkedGroup,
+    LinkingConfig,
+    edge_subjects,
+    find_hubs,
+    linking_roles,
+)
 from vigil.model import EntityRef, Signal
 
 EDGES = "link_edges"
@@ -87,13 +95,13 @@ def final_labels_sql(labels: str) -> str:
 def graph_tables(ordered: Sequence[Signal], config: LinkingConfig,
                  hubs: Mapping[EntityRef, Hub]) -> tuple[dict[str, list[str]],
                                                          dict[str, list[str]]]:
-    """The signal and edge tables as columns: witnesses and hubs are no edge, as in igraph."""
+    """The signal and edge tables as columns: the edges are igraph's
+    (:func:`vigil.linking.edge_subjects`)."""
     edges: dict[str, list[str]] = {"signal_id": [], "entity": []}
     for signal in ordered:
-        for subject in linking_subjects(signal, config):
-            if subject not in hubs:
-                edges["signal_id"].append(signal.id)
-                edges["entity"].append(str(subject))
+        for subject in edge_subjects(linking_roles(signal, config), hubs.__contains__, config):
+            edges["signal_id"].append(signal.id)
+            edges["entity"].append(str(subject))
     return {"signal_id": [signal.id for signal in ordered]}, edges
 
 
@@ -137,8 +145,8 @@ def link_sql(signals: Sequence[Signal], engine: TableEngine, config: LinkingConf
 
 def _group(signals: list[Signal], config: LinkingConfig,
            hubs: Mapping[EntityRef, Hub]) -> LinkedGroup:
-    entities = {s for signal in signals for s in linking_subjects(signal, config)
-                if s not in hubs}
+    entities = {s for signal in signals
+                for s in edge_subjects(linking_roles(signal, config), hubs.__contains__, config)}
     skipped = {s for signal in signals for s in signal.subjects if s in hubs}
     return LinkedGroup(tuple(signals), tuple(sorted(entities)),
                        tuple(hubs[h] for h in sorted(skipped)))

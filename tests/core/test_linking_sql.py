@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tests.core.factories import ref, signal
 from vigil.engines import DuckDBEngine
 from vigil.identifiers import EntityKind
+from vigil.incremental.relink import Earlier, hubs_among, link_region
 from vigil.linking import LinkedGroup, LinkingConfig, link, load_linking_config
 from vigil.linking_sql import changed_labels_sql, link_sql, propagation_round_sql
 from vigil.model import EntityRef, Signal
@@ -24,11 +25,13 @@ pool = accounts + [f"ip:10.0.0.{i}" for i in range(4)] \
 
 @st.composite
 def graphs(draw: st.DrawFn) -> tuple[list[Signal], dict[EntityRef, set[EntityRef]]]:
-    """Random signals (some with a reporter witness) and record-level usage for some entities."""
+    """Random signals (some with a reporter witness, payers and payees: hubs' counterparties) and
+    record-level usage for some entities."""
     signals = []
     for number in range(draw(st.integers(1, 30))):
         subjects = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True))
-        roles = {}
+        roles = {subject: role for subject in subjects
+                 if (role := draw(st.sampled_from(["", "payer", "payee"])))}
         if draw(st.booleans()) and len(subjects) > 1:
             roles[subjects[0]] = draw(st.sampled_from(["reporter", "suspect", "payer"]))
         signals.append(signal(*subjects, tag=str(number), roles=roles))
@@ -52,9 +55,42 @@ def test_sql_linking_matches_igraph(sql_engine: Any) -> None:
     def check(graph: tuple[list[Signal], dict[EntityRef, set[EntityRef]]]) -> None:
         signals, usage = graph
         assert _shape(link_sql(signals, sql_engine, CONFIG, usage)) \
-            == _shape(link(signals, CONFIG, usage))
+            == _shape(link(signals, CONFIG, usage)) == _shape(_from_facts(signals, usage))
 
     check()
+
+
+def _from_facts(signals: list[Signal], usage: dict[EntityRef, set[EntityRef]]) -> list[LinkedGroup]:
+    """The groups an incremental run's union-find finds over the signals' facts
+    (:func:`vigil.incremental.relink.link_region`), in igraph's order."""
+    facts = {s.id: Earlier.of(s, CONFIG) for s in signals}
+    wanted = {text for e in facts.values() for text in e.subjects}
+    degrees = {used: len(users - {used}) for used, users in usage.items()}
+    hubs = hubs_among(wanted, list(facts.values()), CONFIG, degrees)
+    return sorted(link_region(signals, facts, hubs, CONFIG), key=lambda g: g.signals[0].id)
+
+
+def test_a_hub_beneficiary_joins_none_of_its_senders_on_every_path(sql_engine: Any) -> None:
+    """A fan-in signal about a hub (used by four accounts, limit 3) names three senders, each in
+    a case of its own: it joins none of them, on igraph, in SQL and from facts alike; one sender
+    paying the hub and another beneficiary keeps its own edge (a lone payer)."""
+    hub, senders = "payment_account:gcash:0", [f"payment_account:gcash:{i}" for i in (1, 2, 3)]
+    own = [signal(sender, f"phone:+6391700000{i}", tag=f"own{i}")
+           for i, sender in enumerate(senders)]
+    fan_in = signal(hub, *senders, tag="fan-in",
+                    roles={hub: "payee", **dict.fromkeys(senders, "payer")})
+    lone = signal(senders[0], hub, "payment_account:gcash:4", tag="lone",
+                  roles={senders[0]: "payer", hub: "payee", "payment_account:gcash:4": "payee"})
+    usage = {ref(hub): {ref(a) for a in accounts[:4]},
+             **{ref(sender): {ref(accounts[0])} for sender in senders}}
+    signals = [*own, fan_in, lone]
+    groups = link(signals, CONFIG, usage)
+    assert sorted(len(g.signals) for g in groups) == [1, 1, 1, 2]
+    assert [g.hubs[0].entity for g in groups if fan_in in g.signals] == [ref(hub)]
+    assert _shape(link_sql(signals, sql_engine, CONFIG, usage)) == _shape(groups) \
+        == _shape(_from_facts(signals, usage))
+    assert len(link(signals, CONFIG.model_copy(update={"hub_counterparty_roles": ()}),
+                    usage)) == 1
 
 
 def test_a_long_chain_settles_into_one_group() -> None:

@@ -60,7 +60,9 @@ def test_a_moving_moment_rescores_kept_cases(tmp_path: Path) -> None:
 
 
 def test_splits_and_merges_are_rebuilt_alone_and_logged(tmp_path: Path) -> None:
-    incremental, full = pair(None, AS_OF, _low_limits(tmp_path, 3))
+    """Limit 4 (3 before a hub's counterparties stopped being joined through a fan-in signal
+    about it: at 3 those batches now merge cases but split none)."""
+    incremental, full = pair(None, AS_OF, _low_limits(tmp_path, 4))
     for batch in split_batches(_payments(1500), 3, 11):
         for runner in (incremental, full):
             add_batch(runner.records, batch)

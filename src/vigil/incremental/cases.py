@@ -51,13 +51,17 @@ class CaseBasis:
 
     def to_json(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "config": self.config,
-                "live": {i: [list(e.subjects), list(e.linking)] for i, e in self.live.items()}}
+                "live": {i: [list(e.subjects), list(e.linking), list(e.roles)]
+                         for i, e in self.live.items()}}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CaseBasis | None:
+        """The basis :meth:`to_json` wrote (one written before roles were kept reads with none:
+        its configuration digest differs from any run's since, so its cases are rebuilt)."""
         if not data:
             return None
-        live = {i: Earlier(i, tuple(s), tuple(k)) for i, (s, k) in data["live"].items()}
+        live = {i: Earlier(i, tuple(s), tuple(k), tuple(r[0]) if r else ())
+                for i, (s, k, *r) in data["live"].items()}
         return cls(str(data["as_of"]), str(data["config"]), live)
 
 
@@ -112,7 +116,7 @@ class CaseBuilder:
         step("link")
         members = store.case_members()
         now = self._now(earlier, current)
-        region = affected_region(earlier, now, touched, members)
+        region = affected_region(earlier, now, touched, members, self.linking)
         if region is None:
             return None
         groups = self.relink(region, now, current, records)
@@ -147,7 +151,7 @@ class CaseBuilder:
         hubs = hubs_among(wanted, now, self.linking, degrees)
         signals = current.signals(ids)
         if self.sql_engine is None:
-            return link_region(signals, facts, hubs)
+            return link_region(signals, facts, hubs, self.linking)
         return self.link(signals, {}, {hub.entity: hub for hub in hubs.values()})
 
     def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:

@@ -25,37 +25,76 @@ identifier, so each is affected and relinked together), and one that becomes a h
 case it held together (that case names it, so it is relinked without it). Hubs are judged for the
 relinked signals' identifiers over every current signal that names them (:func:`hubs_for`), not
 over the relinked signals alone, so a degree counted from signals is the one a full run counts.
+
+A hub's counterparties in a signal about it are no edges of that signal
+(:func:`vigil.linking.edge_subjects`), so a signal's edges also change when one of its own
+subjects changes hub status: its counterparties there become or stop being edges without being
+touched themselves. They are touched too (:func:`counterparties_of_touched`), so a case holding
+one is affected, and the argument above holds for the edges so gained or lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Collection, Mapping, Sequence, Set
 from dataclasses import dataclass
+from typing import Any
 
 from vigil.checkpoints import SignalFacts
-from vigil.linking import Hub, LinkedGroup, LinkingConfig, linking_subjects, witness_subjects
+from vigil.linking import (
+    Hub,
+    LinkedGroup,
+    LinkingConfig,
+    counterparties,
+    edge_subjects,
+    witness_subjects,
+)
 from vigil.model import EntityRef, Signal
 from vigil.store.codec import entity_from_text
 
 
 @dataclass(frozen=True)
 class Earlier:
-    """A signal the last run's cases were built from: its id, subjects and linking subjects."""
+    """A signal the last run's cases were built from: its id, subjects, linking subjects (all
+    but witnesses) and those's roles in a hub counterparty pair (parallel to ``linking``, ""
+    for none; empty when none has one), all that :func:`vigil.linking.edge_subjects` reads."""
 
     id: str
     subjects: tuple[str, ...]
     linking: tuple[str, ...]
+    roles: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, signal: Signal, config: LinkingConfig) -> Earlier:
-        return cls(signal.id, tuple(str(s) for s in signal.subjects),
-                   tuple(str(s) for s in linking_subjects(signal, config)))
+        roles = signal.evidence.get("roles", {})
+        return cls.of_facts(SignalFacts(signal.id, "", "", signal.kind, signal.observed_at,
+                                        tuple(str(s) for s in signal.subjects),
+                                        roles if isinstance(roles, dict) else {}), config)
 
     @classmethod
     def of_facts(cls, facts: SignalFacts, config: LinkingConfig) -> Earlier:
-        """As :meth:`of` gives for the signal ``facts`` describe (the same witness rule)."""
+        """As :meth:`of` gives for the signal ``facts`` describe (the same rules)."""
         witnesses = witness_subjects(facts.roles, config)
-        return cls(facts.id, facts.subjects, tuple(s for s in facts.subjects if s not in witnesses))
+        linking = tuple(s for s in facts.subjects if s not in witnesses)
+        return cls(facts.id, facts.subjects, linking, pair_roles(linking, facts.roles, config))
+
+    @property
+    def named(self) -> list[tuple[str, str]]:
+        """The linking subjects with their roles, as :func:`vigil.linking.edge_subjects` takes
+        them."""
+        if self.roles:
+            return list(zip(self.linking, self.roles, strict=True))
+        return [(text, "") for text in self.linking]
+
+
+def pair_roles(linking: Sequence[str], roles: Mapping[str, Any],
+               config: LinkingConfig) -> tuple[str, ...]:
+    """Each of ``linking``'s role where it is one of a hub counterparty pair, else ""; empty
+    when none is (most signals: no tuple kept for them). Interned: a role is one of a few."""
+    paired = {role for pair in config.hub_counterparty_roles for role in pair}
+    found = tuple(sys.intern(role) if (role := str(roles.get(s, ""))) in paired else ""
+                  for s in linking)
+    return found if any(found) else ()
 
 
 @dataclass(frozen=True)
@@ -67,18 +106,24 @@ class Region:
     replaced: set[str]
 
 
-def case_of(linking: Iterable[str], signal_id: str, members: Mapping[str, str]) -> str | None:
-    """The earlier case a signal was in: the one holding any of its linking subjects (a case
-    holds its non-hub ones), else the one its id names (a case whose subjects are all hubs)."""
-    for key in linking:
-        found = members.get(key)
-        if found is not None:
-            return found
-    return members.get(signal_id)
+def case_of(item: Earlier, members: Mapping[str, str], config: LinkingConfig) -> str | None:
+    """The earlier case a signal was in: the one holding any of its edges (a case holds its
+    non-hub identifiers joined), else the one its id names (a case joined by none).
+
+    Its edges in the earlier run, not its linking subjects: a hub's counterparty left out of the
+    signal's edges may be a member of another case. The earlier hubs are not kept, but a hub is
+    no member, so every subject absent from ``members`` is taken for one: that leaves out at
+    least the earlier counterparties, so every subject looked up was an edge (a member of this
+    signal's case). Should that leave out all its edges, the answer is ``None`` and the caller
+    relinks everything (no wrong case is ever given)."""
+    for key in edge_subjects(item.named, lambda text: text not in members, config):
+        return members[key]
+    return members.get(item.id)
 
 
 def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
-                    touched: Collection[str], members: Mapping[str, str]) -> Region | None:
+                    touched: Collection[str], members: Mapping[str, str],
+                    config: LinkingConfig) -> Region | None:
     """What to relink (see the module note), given the signals the earlier cases were built
     from, the current ones, the identifiers arrived records use and the earlier membership.
     ``None`` when an affected earlier signal is in no earlier case: the stored cases were not
@@ -92,17 +137,38 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
     for signal in current:
         if signal.id not in before:
             hit.update(signal.subjects)
+    hit.update(counterparties_of_touched(current, hit, config))
     replaced: set[str] = set()
     for item in earlier:
         if item.id in now and hit.isdisjoint(item.subjects):
             continue
-        found = case_of(item.linking, item.id, members)
+        found = case_of(item, members, config)
         if found is None:
             return None
         replaced.add(found)
-    ids = [s.id for s in current
-           if s.id not in before or case_of(s.linking, s.id, members) in replaced]
+    # A signal of a replaced case names one of its keys (an edge, or its id): only those are
+    # looked up (a key named may be a hub's counterparty, no edge, so the look-up decides).
+    keys = {key for key, case in members.items() if case in replaced}
+    ids = [s.id for s in current if s.id not in before or (
+        not (keys.isdisjoint(s.linking) and s.id not in keys)
+        and case_of(s, members, config) in replaced)]
     return Region(ids, replaced)
+
+
+def counterparties_of_touched(current: Sequence[Earlier], hit: Set[str],
+                              config: LinkingConfig) -> set[str]:
+    """The subjects that are counterparties (:func:`vigil.linking.counterparties`) of a ``hit``
+    identifier in a current signal: if that identifier changed hub status they became or
+    stopped being edges of the signal, so a case holding one is affected too. One step is
+    enough: only a hit identifier can change hub status, and a signal's edges depend on no
+    other signal's."""
+    found: set[str] = set()
+    for item in current:
+        if item.roles and not hit.isdisjoint(item.subjects):
+            for text, facing in counterparties(item.named, config):
+                if text in hit:
+                    found.update(facing)
+    return found
 
 
 def hubs_among(wanted: Collection[str], current: Sequence[Earlier], config: LinkingConfig,
@@ -146,12 +212,13 @@ def hubs_for(region: Sequence[Signal], current: Sequence[Earlier], config: Linki
 
 
 def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
-                hubs: Mapping[str, Hub]) -> list[LinkedGroup]:
+                hubs: Mapping[str, Hub], config: LinkingConfig) -> list[LinkedGroup]:
     """The groups :func:`vigil.linking.link` makes of ``signals`` with ``hubs`` given, found by
     union-find over the linking subjects' text that ``region`` (by signal id) keeps for each,
-    not by building an igraph graph of :class:`EntityRef` vertices: each identifier joins the
-    first signal that named it, so the sets are the graph's connected components. ``hubs``
-    (:func:`hubs_among`) must hold every hub among the signals' subjects."""
+    not by building an igraph graph of :class:`EntityRef` vertices: each edge
+    (:func:`vigil.linking.edge_subjects`) joins the first signal that named it, so the sets are
+    the graph's connected components. ``hubs`` (:func:`hubs_among`) must hold every hub among
+    the signals' subjects."""
     ordered = sorted({s.id: s for s in signals}.values(), key=lambda s: s.id)
     parent = list(range(len(ordered)))
 
@@ -163,10 +230,9 @@ def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
 
     first: dict[str, int] = {}
     for position, signal in enumerate(ordered):
-        for text in region[signal.id].linking:
-            if text not in hubs:
-                joined = root(first.setdefault(text, position))
-                parent[max(joined, root(position))] = min(joined, root(position))
+        for text in edge_subjects(region[signal.id].named, hubs.__contains__, config):
+            joined = root(first.setdefault(text, position))
+            parent[max(joined, root(position))] = min(joined, root(position))
     members: dict[int, list[int]] = {}
     for position in range(len(ordered)):
         members.setdefault(root(position), []).append(position)
