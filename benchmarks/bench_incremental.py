@@ -164,10 +164,12 @@ def rebuilt(store: object) -> object:
 
 
 def outputs_md5(store: Any) -> str:
-    """The md5 of the current signals (scope and the whole signal) and of the cases (members,
+    """The md5 of the current signals (scope, content-hash id, score, explanation) and of the
+    cases (members,
     signals, priority, reasons, status), each decoded and sorted; with their counts."""
-    signals = sorted(f"{c.scope}|{c.signal.model_dump_json()}" for c in store.current_signals())
-    cases = sorted(repr((c.id, sorted(str(e) for e in c.entities),
+    signals = sorted(f"{c.scope}|{c.signal.id}|{c.signal.score!r}|{c.signal.explanation}"
+                     for c in store.current_signals())
+    cases = sorted(repr((sorted(str(e) for e in c.entities),
                          sorted(s.id for s in c.signals), round(c.priority, 9),
                          [str(r) for r in c.reasons], c.status.value)) for c in store.cases())
     digest = [hashlib.md5("\n".join(rows).encode()).hexdigest() for rows in (signals, cases)]
