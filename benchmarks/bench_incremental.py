@@ -29,6 +29,7 @@ RSS and the load average (the machine may be shared). ``make bench-scale`` runs 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import resource
 import sys
@@ -162,6 +163,19 @@ def rebuilt(store: object) -> object:
     return events[-1].details.get("cases_rebuilt") if events else None
 
 
+def outputs_md5(store: Any) -> str:
+    """The md5 of the current signals (scope, content-hash id, score, explanation) and of the
+    cases (members,
+    signals, priority, reasons, status), each decoded and sorted; with their counts."""
+    signals = sorted(f"{c.scope}|{c.signal.id}|{c.signal.score!r}|{c.signal.explanation}"
+                     for c in store.current_signals())
+    cases = sorted(repr((sorted(str(e) for e in c.entities),
+                         sorted(s.id for s in c.signals), round(c.priority, 9),
+                         [str(r) for r in c.reasons], c.status.value)) for c in store.cases())
+    digest = [hashlib.md5("\n".join(rows).encode()).hexdigest() for rows in (signals, cases)]
+    return (f"signals {len(signals):,} md5 {digest[0]}, cases {len(cases):,} md5 {digest[1]}")
+
+
 def measure(rows: int, new: int, folder: Path, arrival: str = "spread",
             full_run: bool = True) -> None:
     from vigil.columnar.split import SplitRecordStore
@@ -193,10 +207,12 @@ def measure(rows: int, new: int, folder: Path, arrival: str = "spread",
     copy_part(folder / "new.csv", parts / "part-1-new.parquet")
     incremental = timed(f"incremental (+{new:,})", once(False))
     print(f"  cases rebuilt by the incremental run: {rebuilt(store)}")
+    print(f"  after the incremental run: {outputs_md5(store)}", flush=True)
     if not full_run:
         store.close()
         return
     full = timed(f"full ({rows + new:,})", once(True))
+    print(f"  after the full run: {outputs_md5(store)}", flush=True)
     print(f"  incremental / full: {incremental / full:.3f} ({full / incremental:.1f}x faster)")
     store.close()
 
@@ -233,13 +249,16 @@ def _detect_keyed(detector: Any, stored: list[str], arrived: str) -> tuple[float
     from vigil.payments.partition_keys import keys_of_parts, scopes_of
 
     start, cpu = time.perf_counter(), time.process_time()
+    reach = ((detector.beneficiary_profiles(),) if hasattr(detector, "beneficiary_profiles")
+             else ())  # an older tree (A/B runs) has no profiles
     keys = keys_of_parts(stored, [arrived], detector.partition_keys() or (), None,
-                         detector.hub_rows())
+                         detector.hub_rows(), *reach)
     found = detector.detect_parquet_scoped(stored, None, keys)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     wanted = scopes_of(keys)
     print(f"  incremental detection, {detector.name}: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
-          f"{sum(len(v) for v in keys.values()):,} keys, {len(found):,} signals "
+          f"{sum(len(v) for v in keys.values()):,} keys ({len(keys.get('payer', ())):,} payer), "
+          f"{len(found):,} signals "
           f"({sum(1 for scope, _ in found if scope in wanted):,} in the keys' scopes), peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
     return seconds, cpu

@@ -105,7 +105,8 @@ def _payments_from_parts(detector: PackDetector, records: RunRecords,
     if wanted is None or arrived is None:
         return DetectorRun(detector.name, detector.detect_parquet_scoped(parts, fs), None,
                            _count(parts, fs))
-    keys = keys_of_parts(parts, arrived, wanted, fs, detector.hub_rows())
+    keys = keys_of_parts(parts, arrived, wanted, fs, detector.hub_rows(),
+                         detector.beneficiary_profiles())
     affected = scopes_of(keys)
     scoped = detector.detect_parquet_scoped(parts, fs, keys) if affected else []
     return DetectorRun(detector.name, [(scope, s) for scope, s in scoped if scope in affected],

@@ -99,14 +99,15 @@ def _report_scopes(record: Record) -> tuple[str, ...]:
     return (f"report:{record.report_id}",) if isinstance(record, PanicReport) else ()
 
 
-def _payment_reach(keys: Collection[str]) -> Callable[[Sequence[Record], Sequence[Record]],
-                                                      Region]:
+def _payment_reach(keys: Collection[str], profiles: Sequence[str] | None = None,
+                   ) -> Callable[[Sequence[Record], Sequence[Record]], Region]:
     """The region of new payments for detectors keyed by ``keys`` (sender, beneficiary,
-    payer): :func:`~vigil.payments.partition_keys.keys_of_payments` and its history."""
+    payer; ``profiles``: what the payer keys read of a beneficiary, :mod:`vigil.payments.
+    payer_reach`): :func:`~vigil.payments.partition_keys.keys_of_payments` and its history."""
     def reach(stored: Sequence[Record], arrived: Sequence[Record]) -> Region:
         payments = [r for r in stored if isinstance(r, Payment)]
         touched = keys_of_payments(payments, [r for r in arrived if isinstance(r, Payment)],
-                                   keys)
+                                   keys, profiles)
         affected = scopes_of(touched)
         return affected, list(history_of(payments, touched)) if affected else []
     return reach
@@ -126,9 +127,10 @@ def _payment_partitioning(detector: PackDetector) -> Partitioning | None:
     if keys is None:
         return None
     if isinstance(detector, PaymentTypologyDetector):
-        return Partitioning(_no_scopes, detector.detect_scoped, reach=_payment_reach(keys))
+        return Partitioning(_no_scopes, detector.detect_scoped,
+                            reach=_payment_reach(keys, detector.beneficiary_profiles()))
     return Partitioning(_no_scopes, _scoped(detector, detector.scope_of),
-                        reach=_payment_reach(keys))
+                        reach=_payment_reach(keys, detector.beneficiary_profiles()))
 
 
 def partitioning(detector: Detector) -> Partitioning | None:

@@ -31,6 +31,7 @@ from vigil.payments.partition_keys import (
     register_keys,
     scopes_of,
 )
+from vigil.payments.payer_reach import beneficiary_profiles
 from vigil.payments.payment_table import payment_columns
 from vigil.payments.rule_base import Corridor
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
@@ -132,6 +133,13 @@ class PaymentTypologyDetector(Detector):
         """The payments through which the rules keyed ``payer`` read a beneficiary
         (:func:`~vigil.payments.partition_keys.hub_rows_where`)."""
         return hub_rows_where(r for r in self.rules.enabled() if r.rule.history_key == PAYER)
+
+    def beneficiary_profiles(self) -> tuple[str, ...] | None:
+        """What the rules keyed ``payer`` read of a beneficiary (``None``: unknown; every
+        stored sender of a reached beneficiary is then recomputed): :mod:`vigil.payments.
+        payer_reach`."""
+        return beneficiary_profiles(
+            r for r in self.rules.enabled() if r.rule.history_key == PAYER)
 
     def detect_scoped(self, records: Iterable[Record], context: DetectionContext,
                       wanted: Collection[str] | None = None) -> list[tuple[str, Signal]]:

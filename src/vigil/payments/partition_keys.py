@@ -18,7 +18,9 @@ count of unrelated senders, which changes the R15 finding of every sender of B. 
 partition is recomputed from its sender's payments and every payment to the beneficiaries it
 paid: what R15's SQL reads for that sender, nothing more. On the Parquet path both steps go
 only through the payments the payer-keyed rules read (:func:`hub_rows_where`: R15's corridor):
-a payment outside them changes no other sender's finding.
+a payment outside them changes no other sender's finding. When every payer-keyed rule says what
+its findings read of a beneficiary (its profile: :mod:`vigil.payments.payer_reach`), a stored
+sender of B is reached only when the new payments change B's profile.
 
 The typology score (:mod:`vigil.payments.score_detector`) is one signal per sender. Its
 partition is ``sender`` when every rule it scores is keyed by sender; ``payer`` when one is keyed
@@ -34,6 +36,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from vigil.engines import DuckDBEngine
 from vigil.payments.pack_table import rule_rows_where
+from vigil.payments.payer_reach import reached_senders_sql
+from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import RuleConfig
 from vigil.records import Payment
 
@@ -119,10 +123,23 @@ def register_keys(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> 
 
 
 def keys_of_payments(stored: Sequence[Payment], arrived: Sequence[Payment],
-                     wanted: Collection[str]) -> Keys:
-    """:func:`arrived_keys` of ``arrived`` payments among the ``stored`` ones (in memory)."""
+                     wanted: Collection[str], profiles: Sequence[str] | None = None) -> Keys:
+    """:func:`arrived_keys` of ``arrived`` payments among the ``stored`` ones (in memory; those
+    stored before them are ``stored`` less ``arrived``); with ``profiles`` the stored senders
+    of beneficiaries whose profile changed only (:mod:`vigil.payments.payer_reach`)."""
     def senders_of(beneficiaries: set[str]) -> set[str]:
-        return {p.sender for p in stored if p.beneficiary in beneficiaries}
+        new = {id(p) for p in arrived}
+        reached = [p for p in stored if p.beneficiary in beneficiaries and id(p) not in new]
+        if profiles is None or not reached:
+            return {p.sender for p in reached}
+        engine = DuckDBEngine()
+        try:
+            engine.register_table("stored", payment_columns(reached))
+            engine.register_table("arrived", payment_columns(arrived))
+            return {row["v"] for row in engine.query(
+                reached_senders_sql(profiles, "stored", "arrived"))}
+        finally:
+            engine.close()
     return arrived_keys({p.sender for p in arrived}, {p.beneficiary for p in arrived}, wanted,
                         senders_of)
 
@@ -139,10 +156,12 @@ def history_of(stored: Sequence[Payment], keys: Mapping[str, Collection[str]]) -
 
 
 def keys_of_parts(stored: Sequence[str], arrived: Sequence[str], wanted: Collection[str],
-                  filesystem: object = None, hubs: str = "TRUE") -> Keys:
+                  filesystem: object = None, hubs: str = "TRUE",
+                  profiles: Sequence[str] | None = None) -> Keys:
     """:func:`arrived_keys` of the Parquet parts ``arrived`` among the ``stored`` parts (read
     where they lie); payers through the ``hubs`` rows only (:func:`hub_rows_where`): a new
-    payment outside them changes no other sender's finding."""
+    payment outside them changes no other sender's finding; with ``profiles``, through the
+    beneficiaries whose profile changed only (:mod:`vigil.payments.payer_reach`)."""
     if not arrived:
         return {key: [] for key in wanted}
     engine = DuckDBEngine()
@@ -154,10 +173,13 @@ def keys_of_parts(stored: Sequence[str], arrived: Sequence[str], wanted: Collect
             for column in (SENDER, BENEFICIARY)}
 
         def senders_of(_beneficiaries: set[str]) -> set[str]:  # the arrived's, in SQL here
-            engine.register_parquet("stored", stored, columns, filesystem)
+            new = set(arrived)
+            before = [part for part in stored if part not in new]
+            if not before:
+                return set()
+            engine.register_parquet("stored", before, columns, filesystem)
             return {row["v"] for row in engine.query(
-                f"SELECT DISTINCT sender AS v FROM stored WHERE sender IS NOT NULL AND ({hubs}) "
-                f"AND beneficiary IN (SELECT beneficiary FROM arrived WHERE {hubs})")}
+                reached_senders_sql(profiles, "stored", "arrived", hubs))}
         return arrived_keys(distinct[SENDER], distinct[BENEFICIARY], wanted, senders_of)
     finally:
         engine.close()

@@ -100,6 +100,15 @@ class PaymentRule(ABC, Generic[P]):
         built-in form to this)."""
         return None
 
+    def beneficiary_profile_sql(self, params: P) -> str | None:
+        """For a rule keyed ``payer``: everything a payer's finding reads of a beneficiary it
+        paid, as a query over ``payments`` with one row (``beneficiary``, ``profile``) per
+        beneficiary whose ``profile`` is not NULL (none: the same as NULL), so that a new
+        payment to a beneficiary whose profile it leaves changes no other payer's finding
+        (:mod:`vigil.payments.payer_reach`). ``None`` (the default): unknown, and every
+        stored sender of a beneficiary new payments reach is recomputed."""
+        return None
+
     def rows_read(self, params: P) -> str | None:
         """A predicate over ``payments`` columns true of every row the SQL reads, for a rule that
         is not :attr:`corridor_only`; ``None`` (the default): it may read any payment."""

@@ -41,6 +41,7 @@ from vigil.payments.partition_keys import (
     register_keys,
     scopes_of,
 )
+from vigil.payments.payer_reach import beneficiary_profiles
 from vigil.payments.payment_table import payment_columns
 from vigil.payments.rules import PaymentRules, RuleConfig, load_rules
 from vigil.payments.typology import (
@@ -133,6 +134,15 @@ class TypologyScoreDetector(Detector):
         beneficiary (:func:`~vigil.payments.partition_keys.hub_rows_where`)."""
         return hub_rows_where(rule for rule in self._scored()
                               if rule.rule.history_key in (BENEFICIARY, PAYER))
+
+    def beneficiary_profiles(self) -> tuple[str, ...] | None:
+        """What the scored rules keyed ``payer`` read of a beneficiary; ``None`` when a scored
+        rule is keyed ``beneficiary`` (its finding about any new payment's beneficiary scores
+        every sender of it) or has no profile: :mod:`vigil.payments.payer_reach`."""
+        scored = self._scored()
+        if any(rule.rule.history_key == BENEFICIARY for rule in scored):
+            return None
+        return beneficiary_profiles(rule for rule in scored if rule.rule.history_key == PAYER)
 
     def partition_keys(self) -> tuple[str, ...] | None:
         """:meth:`partition_key` as the rule detector's keys (one, or ``None``)."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from vigil.payments.incremental_base import FindingPayments, in_corridor, surname
 from vigil.payments.rule_base import (
@@ -26,16 +26,28 @@ from vigil.payments.rule_base import (
 from vigil.payments.sql_parts import FINDING_COLUMNS, corridor_cte, number, quoted_text
 from vigil.records import Payment
 
+SATURATION_SENDERS = 8
+"""vigil default (the shipped pack sets it, with its reason: payment_typology.yaml)."""
+
 
 class FacilitatorProfileParams(RuleParameters):
     """R15: the beneficiary has ``min_unrelated_senders``..``max_senders`` senders of low-value
-    payments, unrelated to it and to each other (distinct surnames), and no organisation shape."""
+    payments, unrelated to it and to each other (distinct surnames), and no organisation shape.
+    The count reported and scored saturates at ``saturation_senders``: past a few households'
+    worth of unrelated senders more of them says nothing more about the payer."""
 
     max_amount_usd: PositiveFloat
     min_unrelated_senders: int = Field(ge=2)
     max_senders: int = Field(ge=2)
+    saturation_senders: int = Field(default=SATURATION_SENDERS, ge=2)
     organisation_words: tuple[Text, ...] = ()
     allow_list: tuple[Text, ...] = ()
+
+    @model_validator(mode="after")
+    def _saturation_reached(self) -> FacilitatorProfileParams:
+        if self.saturation_senders < self.min_unrelated_senders:
+            raise ValueError("saturation_senders must be at least min_unrelated_senders")
+        return self
 
 
 def _organisation(params: FacilitatorProfileParams) -> str:
@@ -45,7 +57,9 @@ def _organisation(params: FacilitatorProfileParams) -> str:
     return "(" + " OR ".join(["FALSE", *words, *listed]) + ")"
 
 
-def facilitator_profile_sql(params: FacilitatorProfileParams) -> str:
+def _profile_ctes(params: FacilitatorProfileParams) -> str:
+    """The CTEs up to ``facilitator_like``: each facilitator-like beneficiary with its count
+    of unrelated senders, saturated at ``saturation_senders``."""
     cte = corridor_cte("small_corridor_rows", params.corridor,
                        f"amount_usd <= {number(params.max_amount_usd)}", ("beneficiary_name",))
     return f"""WITH
@@ -63,12 +77,17 @@ receiving AS (
     GROUP BY c.beneficiary
 ),
 facilitator_like AS (
-    SELECT beneficiary, unrelated_senders
+    SELECT beneficiary,
+           LEAST(unrelated_senders, {int(params.saturation_senders)}) AS unrelated_senders
     FROM receiving
     WHERE unrelated_senders >= {int(params.min_unrelated_senders)}
       AND distinct_senders <= {int(params.max_senders)}
       AND organisation = 0
-)
+)"""
+
+
+def facilitator_profile_sql(params: FacilitatorProfileParams) -> str:
+    return f"""{_profile_ctes(params)}
 SELECT
     {FINDING_COLUMNS},
     COUNT(DISTINCT p.beneficiary) AS facilitator_like_beneficiaries,
@@ -79,6 +98,13 @@ WHERE p.sender_surname IS NULL OR p.beneficiary_surname IS NULL
    OR p.sender_surname <> p.beneficiary_surname
 GROUP BY p.sender
 ORDER BY p.sender"""
+
+
+def beneficiary_profile_sql(params: FacilitatorProfileParams) -> str:
+    """What a payer's finding reads of a beneficiary it paid: one row per facilitator-like
+    beneficiary with its saturated count (``profile``); none for the others."""
+    return f"""{_profile_ctes(params)}
+SELECT beneficiary, unrelated_senders AS profile FROM facilitator_like"""
 
 
 @dataclass
@@ -102,9 +128,10 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
     is out for good and its payments are no longer kept. A payment that changes whether its
     beneficiary is facilitator-like changes the finding of every payer of that beneficiary (at
     most ``max_senders`` of them): all their keys come back; one that raises its count of
-    unrelated senders changes the findings of the payers for whom it is now the busiest such
-    beneficiary. Otherwise only the payer's own key comes back, and only when its payment
-    counts (unrelated, to a facilitator-like beneficiary).
+    unrelated senders below ``saturation_senders`` changes the findings of the payers for whom
+    it is now the busiest such beneficiary (past it the saturated count stays). Otherwise only
+    the payer's own key comes back, and only when its payment counts (unrelated, to a
+    facilitator-like beneficiary).
     """
 
     def __init__(self, params: FacilitatorProfileParams) -> None:
@@ -127,6 +154,10 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
                 and len(receiver.senders) <= self.params.max_senders
                 and not receiver.organisation)
 
+    def _count(self, receiver: _Receiver) -> int:
+        """The beneficiary's unrelated senders, saturated: the figure findings carry."""
+        return min(len(receiver.unrelated), self.params.saturation_senders)
+
     def _organisation(self, payment: Payment) -> bool:
         name = (payment.beneficiary_name or "").lower()
         return payment.beneficiary in self._allowed or any(word in name for word in self._words)
@@ -138,10 +169,10 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
         receiver = self._receivers.setdefault(payment.beneficiary, _Receiver())
         if receiver is None:
             return ()
-        like, before = receiver.like, len(receiver.unrelated)
+        like, before = receiver.like, self._count(receiver)
         unrelated = self._take(payment, receiver)
         receiver.like = self._like(receiver)
-        count = len(receiver.unrelated)
+        count = self._count(receiver)
         changed: set[str] = set()
         if receiver.like != like:
             changed = set(receiver.payers)
@@ -175,7 +206,7 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
 
     def _busiest(self, payer: str) -> int:
         """The most unrelated senders of the payer's facilitator-like beneficiaries (0: none)."""
-        return max((len(receiver.unrelated) for other in self._paid.get(payer, {})
+        return max((self._count(receiver) for other in self._paid.get(payer, {})
                     if (receiver := self._receivers.get(other)) and receiver.like), default=0)
 
     def _drop(self, beneficiary: str, receiver: _Receiver) -> None:
@@ -192,7 +223,7 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
             receiver = self._receivers.get(beneficiary)
             if receiver is not None and receiver.like:
                 like.append(beneficiary)
-                most = max(most, len(receiver.unrelated))
+                most = max(most, self._count(receiver))
         if not like:
             return None
         taken = self._taken[key]
@@ -205,7 +236,8 @@ class FacilitatorProfileIncremental(IncrementalRule[FacilitatorProfileParams]):
 
 
 class FacilitatorProfile(PaymentRule[FacilitatorProfileParams]):
-    """R15: strength grows with the unrelated senders the busiest such beneficiary has."""
+    """R15: strength grows with the unrelated senders the busiest such beneficiary has, up to
+    ``saturation_senders``."""
 
     name = "R15"
     description = "pays a beneficiary with the facilitator-side profile (many unrelated senders)"
@@ -222,12 +254,17 @@ class FacilitatorProfile(PaymentRule[FacilitatorProfileParams]):
     def sql(self, params: FacilitatorProfileParams) -> str:
         return facilitator_profile_sql(params)
 
+    def beneficiary_profile_sql(self, params: FacilitatorProfileParams) -> str:
+        return beneficiary_profile_sql(params)
+
     def strength(self, params: FacilitatorProfileParams, stats: Mapping[str, Any]) -> float:
         senders = float(stats["most_unrelated_senders"])
         return senders / (senders + 1.0)
 
     def explain(self, params: FacilitatorProfileParams, senders: list[str],
                 beneficiaries: list[str], stats: Mapping[str, Any]) -> str:
+        most = int(stats["most_unrelated_senders"])
+        count = f"{most} or more" if most >= params.saturation_senders else f"up to {most}"
         return (f"{', '.join(senders)} paid {', '.join(beneficiaries)}, individual account(s) "
-                f"receiving small payments from up to {stats['most_unrelated_senders']} "
+                f"receiving small payments from {count} "
                 f"unrelated senders abroad, with no organisation's shape")
