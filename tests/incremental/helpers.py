@@ -6,7 +6,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from vigil.columnar.split import SplitRecordStore
+from vigil.columnar.store import ColumnarRecords
 from vigil.demo.world import World
 from vigil.media.banks.records import BankInfo
 from vigil.model import Case, CaseStatus
@@ -93,6 +96,17 @@ def pair(world: World | None, as_of: datetime | None,
             add_bank(store, world)
         runners.append(Runner(store, store, settings or SETTINGS, REGISTRY, full, as_of))
     return runners[0], runners[1]
+
+
+def record_store_pair(record_store: str, folder: Path) -> tuple[Runner, Runner, RecordStore]:
+    """An incremental runner whose records are in its SQL store (``"sql"``) or in Parquet parts
+    under ``folder`` (``"parquet"``), a full runner on a store of its own, and where the
+    incremental runner's records go."""
+    incremental_store, full_store = MemoryStore(), MemoryStore()
+    records: RecordStore = (incremental_store if record_store == "sql" else
+                            SplitRecordStore(incremental_store, ColumnarRecords(folder)))
+    return (Runner(incremental_store, records, SETTINGS, REGISTRY, False, None),
+            Runner(full_store, full_store, SETTINGS, REGISTRY, True, None), records)
 
 
 def _review(incremental: Runner, full: Runner, step: int) -> None:

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.incremental.helpers import REGISTRY, Runner, add_batch
+from tests.incremental.helpers import add_batch, record_store_pair
 from tests.payments.helpers import pay
 from vigil.checkpoints import CurrentSignal
-from vigil.columnar.split import SplitRecordStore
-from vigil.columnar.store import ColumnarRecords
 from vigil.incremental.detect import fingerprint
 from vigil.payments.partition_keys import history_of, keys_of_payments
 from vigil.payments.rules import load_rules
@@ -63,11 +61,8 @@ def _about(current: list[CurrentSignal], account: str) -> dict[str, tuple[str, f
 @pytest.mark.parametrize("record_store", ["sql", "parquet"])
 def test_a_new_payment_to_a_hub_rescores_its_other_senders(record_store: str,
                                                            tmp_path: Path) -> None:
-    incremental_store, full_store = MemoryStore(), MemoryStore()
-    records = (incremental_store if record_store == "sql" else
-               SplitRecordStore(incremental_store, ColumnarRecords(tmp_path / "records")))
-    incremental = Runner(incremental_store, records, SETTINGS, REGISTRY, False, None)
-    full = Runner(full_store, full_store, SETTINGS, REGISTRY, True, None)
+    incremental, full, records = record_store_pair(record_store, tmp_path / "records")
+    incremental_store, full_store = incremental.store, full.store
     seen = []
     for batch in _batches():
         add_batch(records, batch)

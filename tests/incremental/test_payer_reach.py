@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.incremental.helpers import REGISTRY, Runner, add_batch
+from tests.incremental.helpers import REGISTRY, Runner, add_batch, record_store_pair
 from tests.payments.helpers import pay
 from vigil.columnar.split import SplitRecordStore
 from vigil.columnar.store import ColumnarRecords
@@ -70,11 +70,8 @@ def _stored_payers(batch: int) -> set[str]:
 @pytest.mark.parametrize("record_store", ["sql", "parquet"])
 def test_incremental_equals_full_through_every_profile_change(record_store: str,
                                                               tmp_path: Path) -> None:
-    incremental_store, full_store = MemoryStore(), MemoryStore()
-    records = (incremental_store if record_store == "sql" else
-               SplitRecordStore(incremental_store, ColumnarRecords(tmp_path / "records")))
-    incremental = Runner(incremental_store, records, SETTINGS, REGISTRY, False, None)
-    full = Runner(full_store, full_store, SETTINGS, REGISTRY, True, None)
+    incremental, full, records = record_store_pair(record_store, tmp_path / "records")
+    incremental_store, full_store = incremental.store, full.store
     for _, batch, _ in BATCHES:
         add_batch(records, batch)
         add_batch(full_store, batch)
