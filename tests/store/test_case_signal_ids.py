@@ -11,15 +11,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, delete, event, select, text
 
+from tests.store.test_store_contract import _migrate_to
 from vigil.identifiers import EntityKind
 from vigil.model import Case, CaseStatus, EntityRef, Reason, Signal, SignalKind
 from vigil.store import case_rows, codec, schema
 from vigil.store.interfaces import Store
-from vigil.store.open import MIGRATIONS_DIR, create_store_engine, open_store
+from vigil.store.open import create_store_engine, open_store
 from vigil.store.sql import SqlStore
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -105,23 +104,11 @@ def _statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _migrate(url: str, revision: str, *, down: bool = False) -> None:
-    engine = create_store_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(config, revision)
-    finally:
-        engine.dispose()
-
-
 def test_migration_0013_moves_signals_out_of_rows_and_back(sql_store_url: str) -> None:
     signals = tuple(_signal(n) for n in (3, 1, 2))
     case = _case(signals)
     old_row = codec.case_to_json(case)
-    _migrate(sql_store_url, "0012")
+    _migrate_to(sql_store_url, "0012")
     engine = create_store_engine(sql_store_url)
     with engine.begin() as conn:  # only the first signal was stored on its own: the others
         conn.execute(schema.signals.insert().values(  # live in the case's JSON alone
@@ -133,7 +120,7 @@ def test_migration_0013_moves_signals_out_of_rows_and_back(sql_store_url: str) -
         (found,) = store.cases()
         assert _full(found) == _full(case)
         assert sorted(s.id for s in store.signals()) == sorted(s.id for s in signals)
-    _migrate(sql_store_url, "0012", down=True)
+    _migrate_to(sql_store_url, "0012")
     engine = create_store_engine(sql_store_url)
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT data FROM cases")) == old_row
