@@ -68,15 +68,18 @@ def corridor_cte(name: str, corridor: Corridor, amount_filter: str = "",
 SHAPE_COLUMNS = frozenset({"senders", "beneficiaries", "txn_ids", "first_at", "last_at"})
 """The columns of :data:`FINDING_COLUMNS` every finding row has besides its rule's figures."""
 
-FINDING_COLUMNS = """ARRAY_AGG(DISTINCT p.sender) AS senders,
-    ARRAY_AGG(DISTINCT p.beneficiary) AS beneficiaries,
-    ARRAY_AGG(p.txn_id) AS txn_ids,
+FINDING_COLUMNS = """ARRAY_SORT(ARRAY_AGG(DISTINCT p.sender)) AS senders,
+    ARRAY_SORT(ARRAY_AGG(DISTINCT p.beneficiary)) AS beneficiaries,
+    ARRAY_SORT(ARRAY_AGG(p.txn_id)) AS txn_ids,
     COUNT(*) AS txn_count,
     SUM(p.amount_usd) AS total_usd,
     MIN(p.amount_usd) AS min_usd,
     MAX(p.amount_usd) AS max_usd,
     MIN(p.sent_at) AS first_at,
     MAX(p.sent_at) AS last_at"""
+"""The columns of a finding row. The arrays are sorted (``ARRAY_SORT``, in DuckDB and Spark):
+``ARRAY_AGG`` collects in whatever order the engine's threads meet the rows, and a finding must
+read the same on every run."""
 
 
 __all__ = ["FINDING_COLUMNS", "SECONDS_PER_DAY", "SHAPE_COLUMNS", "corridor_cte",
