@@ -90,6 +90,24 @@ def test_the_row_holds_ids_and_a_case_is_read_in_bulk(tmp_path: object) -> None:
     store.close()
 
 
+def test_a_caller_that_stored_the_signals_skips_the_look_up(tmp_path: object) -> None:
+    """A run links only stored signals and says so (``signals_stored``): its case writes read
+    nothing of ``signals``; a caller that does not say so gets the missing ones stored."""
+    store = open_store(f"sqlite:///{tmp_path}/vigil.db")
+    assert isinstance(store, SqlStore)
+    signals = tuple(_signal(n) for n in range(50))
+    store.add_signals(signals)
+    for stored in (True, False):
+        with _statements(store.engine) as seen:
+            store.replace_cases([_case(signals)], signals_stored=stored)
+            store.update_cases([_case(signals[:10])], ["case-a"], signals_stored=stored)
+        reads = [s for s in seen if s.startswith("SELECT") and "FROM signals" in s]
+        assert (reads == []) is stored
+    store.update_cases([_case((_signal(99),))], ["case-a"])  # not stored yet: stored with it
+    assert [s.id for s in store.cases()[0].signals] == [_signal(99).id]
+    store.close()
+
+
 @contextmanager
 def _statements(engine: Engine) -> Iterator[list[str]]:
     seen: list[str] = []

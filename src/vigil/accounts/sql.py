@@ -8,12 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from vigil.accounts.errors import AccountExistsError, UnknownAccountError
 from vigil.accounts.model import Account, Role, SessionRecord
 from vigil.store import schema
+from vigil.store.dialect_insert import dialect_insert
 from vigil.store.retry import RetryPolicy, write_transaction
 
 Row = dict[str, Any]
@@ -125,8 +125,7 @@ class SqlAccountStore:
         table = schema.reveal_counts
         key = {"username": username, "day": day.isoformat()}
         dialect = self._engine.dialect.name
-        upsert = (postgresql.insert(table) if dialect == "postgresql"
-                  else sqlite.insert(table)).values(**key, count=1)
+        upsert = dialect_insert(dialect, table).values(**key, count=1)
         upsert = upsert.on_conflict_do_update(index_elements=[table.c.username, table.c.day],
                                               set_={"count": table.c.count + 1})
         with write_transaction(self._engine, self._retry) as conn:

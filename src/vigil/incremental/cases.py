@@ -101,7 +101,7 @@ class CaseBuilder:
         cases = triage_all(groups, self.triage, moment, self.scorers)
         stable = stabilise(cases, store.case_members(), store.reviewed_statuses(),
                            datetime.now(UTC))
-        store.replace_cases(stable.cases, stable.inherited)
+        store.replace_cases(stable.cases, stable.inherited, signals_stored=True)
         for event in stable.events:
             store.append_audit(event)
         return len(stable.cases)
@@ -125,7 +125,7 @@ class CaseBuilder:
         previous = {key: case for key, case in members.items() if case in region.replaced}
         stable = stabilise(cases, previous, store.reviewed_statuses(), datetime.now(UTC),
                            set(members.values()))
-        store.update_cases(stable.cases, region.replaced, stable.inherited)
+        store.update_cases(stable.cases, region.replaced, stable.inherited, signals_stored=True)
         for event in stable.events:
             store.append_audit(event)
         if rescore:
@@ -166,7 +166,8 @@ class CaseBuilder:
                 store.set_case_scores([m for m in moved if m is not None])
                 return
         kept = [c for c in store.cases() if c.id not in skip]
-        store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept])
+        store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept],
+                           signals_stored=True)
 
     def _rescored(self, case: Case, moment: datetime) -> Case:
         group = LinkedGroup(tuple(sorted(case.signals, key=lambda s: s.id)), case.entities, ())

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from vigil.intake import pg_batch
@@ -30,6 +29,7 @@ from vigil.intake.ledger_rows import own_id as own_id
 from vigil.model import Signal
 from vigil.records import Record
 from vigil.store import schema
+from vigil.store.dialect_insert import dialect_insert
 from vigil.store.retry import RetryPolicy, write_transaction
 
 
@@ -249,6 +249,5 @@ class SqlIntakeLedger:
                     rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        insert = postgresql.insert(table) if self._dialect == "postgresql" else \
-            sqlite.insert(table)
-        conn.execute(insert.on_conflict_do_nothing(index_elements=key), rows)
+        statement = dialect_insert(self._dialect, table)
+        conn.execute(statement.on_conflict_do_nothing(index_elements=key), rows)

@@ -15,10 +15,10 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.model import Case, CaseStatus, Signal
 from vigil.store import codec, schema
+from vigil.store.dialect_insert import dialect_insert
 
 IDS_PER_QUERY = 2_000
 """Signal ids per ``IN`` list (SQLite allows 32,766 bound values, PostgreSQL 65,535; vigil
@@ -95,8 +95,7 @@ def store_missing(conn: Connection, dialect: str, cases: Sequence[Case]) -> int:
     if not missing:
         return 0
     table = schema.signals
-    statement = (postgresql.insert(table) if dialect == "postgresql"
-                 else sqlite.insert(table)).on_conflict_do_nothing(index_elements=[table.c.id])
+    statement = dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=[table.c.id])
     rows = [{"id": s.id, "kind": s.kind.value, "data": codec.signal_to_json(s)} for s in missing]
     conn.execute(statement, rows)
     return len(missing)

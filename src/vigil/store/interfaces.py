@@ -82,19 +82,24 @@ class CaseScore:
 
 class CaseStore(Protocol):
     def replace_cases(self, cases: Sequence[Case],
-                      inherited: Mapping[str, CaseStatus] | None = None) -> None:
+                      inherited: Mapping[str, CaseStatus] | None = None, *,
+                      signals_stored: bool = False) -> None:
         """Store a fresh set of cases; the review status of a case id seen before is kept.
 
         ``inherited``: review statuses to record with them (a merged case's, vigil.case_ids).
         Each case's identifiers (its signals' ids when it has none) are remembered as its
-        members, which :meth:`case_members` reads back for the next run's ids.
+        members, which :meth:`case_members` reads back for the next run's ids. A case's signals
+        this store lacks are stored with it, unless the caller says it stored them all
+        (``signals_stored``: a run links only stored signals, and a check of every id would cost
+        it an index look-up per signal).
         """
 
     def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
-                     inherited: Mapping[str, CaseStatus] | None = None) -> None:
+                     inherited: Mapping[str, CaseStatus] | None = None, *,
+                     signals_stored: bool = False) -> None:
         """Replace the cases ``replaced`` (ids) by ``cases``, members included, and keep every
         other case as it is (an incremental run rewrites only the cases it rebuilt);
-        ``inherited`` as for :meth:`replace_cases`."""
+        ``inherited`` and ``signals_stored`` as for :meth:`replace_cases`."""
 
     def case_members(self) -> dict[str, str]:
         """The last stored cases' members (identifier, or signal id) -> case id."""

@@ -96,13 +96,16 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
         return list(self._signals.values())
 
     def replace_cases(self, cases: Sequence[Case],
-                      inherited: Mapping[str, CaseStatus] | None = None) -> None:
+                      inherited: Mapping[str, CaseStatus] | None = None, *,
+                      signals_stored: bool = False) -> None:
+        # A case here holds its signals itself, so ``signals_stored`` changes nothing.
         self._statuses.update(inherited or {})
         self._cases = {c.id: self._stored(c) for c in cases}
         self._members = members_of(cases)
 
     def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
-                     inherited: Mapping[str, CaseStatus] | None = None) -> None:
+                     inherited: Mapping[str, CaseStatus] | None = None, *,
+                     signals_stored: bool = False) -> None:
         self._statuses.update(inherited or {})
         gone = set(replaced) | {c.id for c in cases}
         self._cases = {i: c for i, c in self._cases.items() if i not in gone}

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Engine, Table, case, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.custody.log import PeriodicHeads
 from vigil.media.banks.records import BankEntry, BankInfo
@@ -28,6 +27,7 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Record, RecordKind
 from vigil.retention.store import SqlDeletes
 from vigil.store import codec, record_ids, schema
+from vigil.store.dialect_insert import dialect_insert
 from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount
 from vigil.store.retry import RetryPolicy, write_transaction
 from vigil.store.sql_audit import SqlAuditLog
@@ -38,14 +38,6 @@ from vigil.store.sql_payments import SqlPayments
 Row = dict[str, Any]
 # SQLAlchemy 2 reads an INSERT's row count only when asked (docs: CursorResult.rowcount).
 _COUNT_ROWS = {"preserve_rowcount": True}
-
-
-def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise ValueError(f"vigil's SQL store supports sqlite and postgresql, not {dialect!r}")
 
 
 def _quarantine_key(entry: QuarantineEntry) -> str:
@@ -59,7 +51,7 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes, Sql
         self._engine = engine
         self._retry = retry or RetryPolicy()  # writes wait for other writers within its budget
         self._dialect = engine.dialect.name
-        _insert(self._dialect, schema.records)  # fail now on an unsupported backend
+        dialect_insert(self._dialect, schema.records)  # fail now on an unsupported backend
         self._heads = PeriodicHeads()
 
     @property
@@ -70,7 +62,8 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes, Sql
         """Insert the rows whose ``key`` is not stored yet; count them against all given."""
         if not rows:
             return AddResult(0, 0)
-        statement = _insert(self._dialect, table).on_conflict_do_nothing(index_elements=list(key))
+        statement = dialect_insert(self._dialect, table).on_conflict_do_nothing(
+            index_elements=list(key))
         with write_transaction(self._engine, self._retry) as conn:
             # An executemany; sqlite3 and psycopg 3 both sum each row's changes into rowcount, and
             # a row skipped by ON CONFLICT DO NOTHING changes nothing (their Cursor.rowcount docs).
@@ -87,7 +80,7 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes, Sql
             new_rows, conflicts = record_ids.classify(rows, stored)
             added = 0
             if new_rows:
-                statement = _insert(self._dialect, schema.records).on_conflict_do_nothing()
+                statement = dialect_insert(self._dialect, schema.records).on_conflict_do_nothing()
                 added = conn.execute(statement, new_rows, execution_options=_COUNT_ROWS).rowcount
         return AddResult(added, len(rows) - added - len(conflicts), conflicts)
 
@@ -145,7 +138,7 @@ class SqlStore(SqlCases, SqlCheckpoints, SqlAuditLog, SqlOutbox, SqlDeletes, Sql
     def add_bank(self, bank: BankInfo) -> None:
         """Insert or update ``bank``; an existing bank keeps its enabled state (see BankInfo)."""
         row = _bank_row(bank)
-        upsert = _insert(self._dialect, schema.banks).values(row)
+        upsert = dialect_insert(self._dialect, schema.banks).values(row)
         changes = {name: value for name, value in row.items() if name not in _KEPT_ON_UPDATE}
         with write_transaction(self._engine, self._retry) as conn:
             conn.execute(

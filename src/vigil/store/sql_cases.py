@@ -13,19 +13,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from vigil.case_lineage import members_of
 from vigil.model import Case, CaseStatus
 from vigil.store import case_rows, codec, schema
+from vigil.store.dialect_insert import dialect_insert
 from vigil.store.interfaces import CaseScore
 from vigil.store.retry import RetryPolicy, write_transaction
-
-
-def _upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
 
 _CHUNK = 500
 """Case ids per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
@@ -42,20 +37,22 @@ class SqlCases:
     _retry: RetryPolicy
 
     def replace_cases(self, cases: Sequence[Case],
-                      inherited: Mapping[str, CaseStatus] | None = None) -> None:
+                      inherited: Mapping[str, CaseStatus] | None = None, *,
+                      signals_stored: bool = False) -> None:
         with write_transaction(self._engine, self._retry) as conn:
             for case_id, status in (inherited or {}).items():
                 self._upsert_status(conn, case_id, status)
             kept = self._reviewed_statuses(conn)
             conn.execute(delete(schema.cases))
-            self._insert_cases(conn, cases, kept)
+            self._insert_cases(conn, cases, kept, signals_stored)
             members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
             conn.execute(delete(schema.case_members))
             if members:
                 conn.execute(insert(schema.case_members), members)
 
     def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
-                     inherited: Mapping[str, CaseStatus] | None = None) -> None:
+                     inherited: Mapping[str, CaseStatus] | None = None, *,
+                     signals_stored: bool = False) -> None:
         gone = sorted(set(replaced) | {c.id for c in cases})
         with write_transaction(self._engine, self._retry) as conn:
             for case_id, status in (inherited or {}).items():
@@ -66,18 +63,19 @@ class SqlCases:
                 conn.execute(delete(schema.cases).where(schema.cases.c.id.in_(chunk)))
                 conn.execute(delete(schema.case_members)
                              .where(schema.case_members.c.case_id.in_(chunk)))
-            self._insert_cases(conn, cases, kept)
+            self._insert_cases(conn, cases, kept, signals_stored)
             members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
             if members:
                 conn.execute(insert(schema.case_members), members)
 
     def _insert_cases(self, conn: Connection, cases: Sequence[Case],
-                      kept: Mapping[str, CaseStatus]) -> None:
+                      kept: Mapping[str, CaseStatus], signals_stored: bool) -> None:
         """Insert ``cases`` (each with its reviewed status where one is kept), encoded and sent
         :data:`_ROWS` at a time. A row names its signals by id (:mod:`vigil.store.case_rows`;
-        before migration 0013 it held them inline: 277 MB of JSON at 1M payments); any of them
-        not stored yet is inserted into ``signals`` first."""
-        case_rows.store_missing(conn, self._dialect, cases)
+        before migration 0013 it held them inline: 277 MB of JSON at 1M payments); unless the
+        caller stored them all (``signals_stored``), any not stored yet is inserted first."""
+        if not signals_stored:
+            case_rows.store_missing(conn, self._dialect, cases)
         for start in range(0, len(cases), _ROWS):
             rows = [self._case_row(replace(c, status=kept.get(c.id, c.status)))
                     for c in cases[start:start + _ROWS]]
@@ -101,7 +99,8 @@ class SqlCases:
 
     def _upsert_status(self, conn: Connection, case_id: str, status: CaseStatus) -> None:
         statuses = schema.case_statuses
-        upsert = _upsert(self._dialect, statuses).values(case_id=case_id, status=status.value)
+        upsert = dialect_insert(self._dialect, statuses).values(case_id=case_id,
+                                                                status=status.value)
         conn.execute(upsert.on_conflict_do_update(
             index_elements=[statuses.c.case_id], set_={"status": status.value}))
 
