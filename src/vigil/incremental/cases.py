@@ -3,11 +3,11 @@
 A run whose checkpoint says its cases were built under the same linking and triage
 configuration (:class:`CaseBasis`, which also keeps the ``as_of`` moment and the live signals
 linked) and that knows what arrived since relinks only the affected part of the graph
-(:mod:`vigil.incremental.relink`), re-scores the cases found there, and rewrites only those rows
-(:meth:`~vigil.store.interfaces.CaseStore.update_cases`); every other case is kept as stored,
-which is what a full rebuild would write for it, unless the moment moved: then every kept case's
-recency changed, and each is re-ranked from its stored ranking (not relinked, its signals not
-read; :mod:`vigil.incremental.rescore`).
+(:mod:`vigil.incremental.region`, :mod:`vigil.incremental.relink`), re-scores the cases found
+there, and rewrites only those rows (:meth:`~vigil.store.interfaces.CaseStore.update_cases`);
+every other case is kept as stored, which is what a full rebuild would write for it, unless the
+moment moved: then every kept case's recency changed, and each is re-ranked from its stored
+ranking (not relinked, its signals not read; :mod:`vigil.incremental.rescore`).
 Otherwise (no checkpoint, ``--full``, another configuration, or unknown arrivals) every case is
 rebuilt. Either way a case keeps its stable id and review state (:mod:`vigil.case_lineage`).
 """
@@ -22,15 +22,10 @@ from typing import Any
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import CurrentSet
-from vigil.incremental.relink import (
-    Earlier,
-    Region,
-    affected_region,
-    hubs_among,
-    link_region,
-)
+from vigil.incremental.region import Degrees, Region, affected_region
+from vigil.incremental.relink import Earlier, hubs_among, link_region
 from vigil.incremental.rescore import moment_in_recency_only, reranked
-from vigil.incremental.usage import run_usage, usage_degrees
+from vigil.incremental.usage import KnownDegrees, run_usage
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
 from vigil.model import Case, EntityRef, Signal, content_hash
@@ -116,10 +111,11 @@ class CaseBuilder:
         step("link")
         members = store.case_members()
         now = self._now(earlier, current)
-        region = affected_region(earlier, now, touched, members, self.linking)
+        degrees = KnownDegrees(records)
+        region = affected_region(earlier, now, touched, members, self.linking, degrees)
         if region is None:
             return None
-        groups = self.relink(region, now, current, records)
+        groups = self.relink(region, now, current, degrees)
         step("triage")
         cases = triage_all(groups, self.triage, moment, self.scorers)
         previous = {key: case for key, case in members.items() if case in region.replaced}
@@ -140,15 +136,16 @@ class CaseBuilder:
         return [known.get(f.id) or Earlier.of_facts(f, self.linking) for f in current.facts]
 
     def relink(self, region: Region, now: Sequence[Earlier], current: CurrentSet,
-               records: RunRecords) -> list[LinkedGroup]:
+               degrees: Degrees) -> list[LinkedGroup]:
         """The groups of the ``region``'s signals, with hubs judged over every current signal
-        (``now``): from the facts kept beside them (:func:`link_region`, no graph of decoded
-        identifiers), or in SQL on the configured engine (the same groups either way)."""
+        (``now``) and the record-level ``degrees``: from the facts kept beside them
+        (:func:`link_region`, no graph of decoded identifiers), or in SQL on the configured
+        engine (the same groups either way)."""
         ids = set(region.ids)
         facts = {e.id: e for e in now if e.id in ids}
         wanted = {text for e in facts.values() for text in e.subjects}
-        degrees = usage_degrees(records, {entity_from_text(text) for text in wanted})
-        hubs = hubs_among(wanted, now, self.linking, degrees)
+        hubs = hubs_among(wanted, now, self.linking,
+                          degrees({entity_from_text(text) for text in wanted}))
         signals = current.signals(ids)
         if self.sql_engine is None:
             return link_region(signals, facts, hubs, self.linking)
