@@ -100,13 +100,12 @@ def _paid(hub_users: Sequence[int]) -> Usage:
 
 def test_a_replaced_fan_in_signal_about_a_hub_does_not_relink_its_senders_cases() -> None:
     """The fan-in signal about hub 2 is replaced by one naming a third sender; the hub stays a
-    hub and a payment to it arrived: only the signal's own case is rebuilt, not its
-    senders'."""
+    hub and a payment to it arrived, and sender 0 paid someone else (its degree grew, under
+    the limit): only the signal's own case is rebuilt, not its senders'."""
     before = [*OWN, _fan_in(10, 2, [0, 1])]
     after = [*OWN, _fan_in(11, 2, SENDERS)]
-    usage = _paid(SENDERS)
-    old = {**usage, HUB: usage[HUB] - {ACCOUNTS[5]}}
-    new = {**usage, HUB: usage[HUB] | {ACCOUNTS[5]}}
+    old = _paid(SENDERS)
+    new = {**old, HUB: old[HUB] | {ACCOUNTS[5]}, ACCOUNTS[0]: {HUB, ACCOUNTS[6]}}
     region, earlier_groups, relinked = _relink(before, after, old, new)
     assert _view(relinked) == {((after[-1].id,), (), (HUB,))}
     assert len(region.replaced) == 1 and len(earlier_groups) == 4

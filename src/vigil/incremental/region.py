@@ -3,37 +3,40 @@
 Cases are the connected components of the signal-identifier graph with hubs left out
 (:mod:`vigil.linking`); a signal's *edges* are its linking subjects less the hubs and a hub's
 counterparties there (:func:`vigil.linking.edge_subjects`), so they change only with its own
-subjects' hub status. Between two runs signals became current (*added*) or stopped being current
-(*removed*), and identifiers' degrees may have changed. A degree is counted from record-level
+subjects' hub status. A case also names the hubs its signals skipped, with their degrees; a
+non-hub's degree is in no case. Between two runs signals became current (*added*) or stopped
+being current (*removed*), and degrees may have changed. A degree is counted from record-level
 use where records use the identifier, else from the counted entities beside it in signals
 (:func:`vigil.linking.find_hubs_of`). Records only arrive, so a used identifier's use changes
 only when an arrived record uses it (:func:`vigil.incremental.usage.arrived_identifiers`, the
-*arrived* ones), and an unused one's degree only when an added or removed signal names it. The
-identifiers whose degree (so hub status, or a hub reason's degree) may have changed, *moved*,
-are therefore the arrived ones and the subjects of added or removed signals that no record uses.
+*arrived* ones), and an unused one's degree only when an added or removed signal names it
+(:func:`degree_changes`). Of those, the *moved* identifiers are the ones an earlier signal names
+that were a hub before or are one now, or of which that cannot be told: before, a hub is no
+edge of any signal, and an identifier that a signal names where it cannot be a counterparty is
+an edge of it unless a hub, so a member of an earlier case was no hub, one that such a signal
+names but no case holds was one, and any other may have been either (:func:`hubs_before`). Hubs
+now are judged over every current signal (:func:`vigil.incremental.relink.hubs_among`).
 
-The *touched* identifiers are: the moved ones; the edges of each added signal (hubs judged as
-now); and a hub's counterparties in a signal kept from the last run, where that hub is moved and
-its status changed or cannot be shown unchanged (:func:`counterparties_of_moved`). Before, a
-hub is no edge of any signal, and an identifier that a signal names where it cannot be a
-counterparty is an edge of it unless a hub: so one that is an earlier case's member was no hub,
-one that such a signal names but no case holds was one, and any other is taken as changed
-(:func:`hubs_before`). A removed signal's edges need no touching: its case is affected (below),
-and any other signal they were edges of was in that case. Nor does a non-edge subject of an
-added or removed signal that records use and did not arrive: its degree is unchanged.
+The *touched* identifiers are the moved ones, the edges of each added signal (hubs judged as
+now), and a moved hub's counterparties in a signal kept from the last run, where its status
+changed or cannot be shown unchanged (:func:`counterparties_of_moved`). A removed signal's edges
+need no touching: its case is affected (below), and any other signal they were edges of was in
+that case. Nor does any other subject of a changed signal: its hub status and degree are as
+they were, or it is no hub either time.
 
 An earlier case is *affected* when one of its signals was removed or names a touched identifier
 (as a member, a counterparty, or a hub it skipped). Every other earlier case is still exactly a
-component: its signals are all current and none names a moved identifier, so their edges and
-hub reasons are unchanged. The signals to relink are the current ones of the affected cases
-plus the added ones, and no edge joins them to a kept case: an added signal's edges are touched,
-and an edge that a kept signal of an affected case shares with a kept case's signal was either
-its edge before too (then both were in one case) or became one: it was a counterparty of a hub
-that stopped being one, which is moved, so the edge was touched. Relinking them alone (hubs
-judged over every current signal, :func:`vigil.incremental.relink.hubs_for`) therefore gives the
-components, and hub reasons, that a full relink gives. A hub crossing its limit needs no
-fallback: it is moved, so each case that names it is affected and relinked together (merging
-when it stops being a hub, splitting when it becomes one), and its counterparties' cases too.
+component: its signals are all current and name no moved identifier, so each subject of theirs
+kept its hub status, and a hub its degree; their edges and hub reasons are unchanged. The
+signals to relink are the current ones of the affected cases plus the added ones, and no edge
+joins them to a kept case: an added signal's edges are touched, and an edge that a kept signal
+of an affected case shares with a kept case's signal was either its edge before too (then both
+were in one case) or became one, as a counterparty of a hub that stopped being one, which is
+moved, so the edge was touched. Relinking them alone (hubs judged over every current signal)
+therefore gives the components, and hub reasons, that a full relink gives. A hub crossing its
+limit needs no fallback: it is moved, so each case that names it is affected and relinked
+together (merging when it stops being a hub, splitting when it becomes one), and the cases of
+its counterparties in kept signals too.
 """
 
 from __future__ import annotations
@@ -111,23 +114,41 @@ def touched_identifiers(earlier: Sequence[Earlier], current: Sequence[Earlier],
     now = {signal.id for signal in current}
     before = {e.id for e in earlier}
     added = [s for s in current if s.id not in before]
-    changed = [e for e in earlier if e.id not in now] + added
-    named = {text for item in changed for text in item.subjects}.difference(arrived)
-    refs = {text: entity_from_text(text) for text in named}
-    used = degrees(set(refs.values()))
-    moved = {text for text, ref in refs.items() if ref not in used}.union(arrived)
-    facing = counterparties_of_moved([s for s in current if s.id in before], moved, config)
-    judged = {text for s in added for text in s.linking} | facing.keys()
+    removed = [e for e in earlier if e.id not in now]
+    named = _named_by(earlier, degree_changes([*removed, *added], arrived, degrees))
+    judged = named | {text for s in added for text in s.linking}
     hubs = hubs_among(judged, current, config,
                       degrees({entity_from_text(text) for text in judged}))
+    known = hubs_before(named, earlier, members, config)
+    moved = {text for text in named if known.get(text) is not False or text in hubs}
     hit = set(moved)
     for signal in added:
         hit.update(edge_subjects(signal.named, hubs.__contains__, config))
-    known = hubs_before(facing.keys(), earlier, members, config)
-    for text, others in facing.items():
+    kept = [s for s in current if s.id in before]
+    for text, others in counterparties_of_moved(kept, moved, config).items():
         if known.get(text) != (text in hubs):
             hit.update(others)
     return hit
+
+
+def degree_changes(changed: Sequence[Earlier], arrived: Collection[str],
+                   degrees: Degrees) -> set[str]:
+    """The identifiers whose degree may have changed: the ``arrived`` ones (records only
+    arrive, so another's use is as it was) and the subjects of the ``changed`` signals (added
+    or removed) that no record uses (their degree is counted from the signals naming them)."""
+    named = {text for item in changed for text in item.subjects}.difference(arrived)
+    refs = {text: entity_from_text(text) for text in named}
+    used = degrees(set(refs.values()))
+    return {text for text, ref in refs.items() if ref not in used}.union(arrived)
+
+
+def _named_by(signals: Sequence[Earlier], wanted: set[str]) -> set[str]:
+    """Those of ``wanted`` that one of ``signals`` names."""
+    found: set[str] = set()
+    for item in signals:
+        if not wanted.isdisjoint(item.subjects):
+            found.update(wanted.intersection(item.subjects))
+    return found
 
 
 def counterparties_of_moved(kept: Sequence[Earlier], moved: Set[str],
@@ -165,4 +186,4 @@ def hubs_before(wanted: Collection[str], earlier: Sequence[Earlier], members: Ma
 
 
 __all__ = ["Degrees", "Region", "affected_region", "case_of", "counterparties_of_moved",
-           "hubs_before", "touched_identifiers"]
+           "degree_changes", "hubs_before", "touched_identifiers"]
