@@ -10,7 +10,7 @@ some removed signals with one more subject, as a replaced fan-in signal is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,9 +59,25 @@ def _relink(before: Sequence[Signal], after: Sequence[Signal], old: Usage,
     assert region is not None
     kept = [g for index, g in enumerate(earlier_groups) if f"case-{index}" not in region.replaced]
     relinked = _from_facts(_of(region.ids, after), after, new)
-    assert _view(kept) | _view(relinked) == _view(link(after, CONFIG, new))
+    full = link(after, CONFIG, new)
+    assert _view(kept) | _view(relinked) == _view(full)
     assert not _view(kept) & _view(relinked)
+    stated = {index: group for index, group in enumerate(earlier_groups) if group in kept}
+    assert _degrees_of(stated, region) | _degrees_of(dict(enumerate(relinked))) == \
+        _degrees_of(dict(enumerate(full)))
     return region, earlier_groups, relinked
+
+
+def _degrees_of(groups: Mapping[int, LinkedGroup],
+                region: Region | None = None) -> set[tuple[tuple[str, ...], str, int]]:
+    """Each group's hubs with their degrees, as its case's hub reasons state them after the
+    run: a kept case's (``region`` given, the groups by earlier index) as stored unless the
+    region restates them (``reasons``, ``hubs``)."""
+    return {(tuple(s.id for s in group.signals), str(hub.entity),
+             region.hubs[str(hub.entity)].degree if region is not None
+             and str(hub.entity) in region.hubs and f"case-{index}" in region.reasons
+             else hub.degree)
+            for index, group in groups.items() for hub in group.hubs}
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -169,3 +185,16 @@ def test_a_hub_whose_earlier_status_cannot_be_told_is_taken_as_changed() -> None
     region, _, relinked = _relink(signals, signals, old, new)
     assert {s.id for s in own} <= set(region.ids)
     assert len(relinked) == 1
+
+
+def test_a_kept_case_naming_a_hub_whose_degree_grew_is_restated_not_relinked() -> None:
+    """Sender 0's own signal names the hub as its one payee: the hub is skipped there, and a
+    payment from a new sender raises its degree. The case keeps its members and signals; only
+    its hub reason's degree is restated."""
+    own = _signal(0, [(0, "payer"), (2, "payee")])
+    old = _paid(SENDERS)
+    new = {**old, HUB: old[HUB] | {ACCOUNTS[5]}}
+    region, earlier_groups, relinked = _relink([own], [own], old, new)
+    assert not region.replaced and not relinked
+    assert region.reasons == {"case-0"} and region.hubs[str(HUB)].degree == 4
+    assert earlier_groups[0].hubs[0].degree == 3

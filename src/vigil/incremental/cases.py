@@ -22,6 +22,7 @@ from typing import Any
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import CurrentSet
+from vigil.incremental.hub_degrees import redegreed
 from vigil.incremental.region import Degrees, Region, affected_region
 from vigil.incremental.relink import Earlier, hubs_among, link_region
 from vigil.incremental.rescore import moment_in_recency_only, reranked
@@ -115,6 +116,10 @@ class CaseBuilder:
         region = affected_region(earlier, now, touched, members, self.linking, degrees)
         if region is None:
             return None
+        kept = redegreed(store.case_scores(), region.reasons, region.hubs) if region.reasons \
+            else []
+        if kept is None:
+            return None
         groups = self.relink(region, now, current, degrees)
         step("triage")
         cases = triage_all(groups, self.triage, moment, self.scorers)
@@ -122,6 +127,7 @@ class CaseBuilder:
         stable = stabilise(cases, previous, store.reviewed_statuses(), datetime.now(UTC),
                            set(members.values()))
         store.update_cases(stable.cases, region.replaced, stable.inherited)
+        store.set_case_scores(kept)
         for event in stable.events:
             store.append_audit(event)
         if rescore:

@@ -42,10 +42,10 @@ its counterparties in kept signals too.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vigil.incremental.relink import Earlier, hubs_among
-from vigil.linking import LinkingConfig, counterparties, edge_subjects
+from vigil.linking import Hub, LinkingConfig, counterparties, edge_subjects
 from vigil.model import EntityRef
 from vigil.store.codec import entity_from_text
 
@@ -57,11 +57,14 @@ usage_degrees` gives them."""
 
 @dataclass(frozen=True)
 class Region:
-    """The ids of the current signals to relink (in the order given), and the earlier case ids
-    their new cases replace."""
+    """The ids of the current signals to relink (in the order given), the earlier case ids
+    their new cases replace, and the kept cases whose hub reasons must name the degrees now of
+    ``hubs`` (each a hub before and now, by text)."""
 
     ids: list[str]
     replaced: set[str]
+    reasons: set[str] = field(default_factory=set)
+    hubs: Mapping[str, Hub] = field(default_factory=dict)
 
 
 def case_of(item: Earlier, members: Mapping[str, str], config: LinkingConfig) -> str | None:
@@ -88,29 +91,35 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
     the stored cases were not built from these signals, so everything must be relinked."""
     now = {signal.id for signal in current}
     before = {e.id for e in earlier}
-    hit = touched_identifiers(earlier, current, arrived, members, config, degrees)
+    hit, stayed = touched_identifiers(earlier, current, arrived, members, config, degrees)
     replaced: set[str] = set()
+    reasons: set[str] = set()
     for item in earlier:
+        target = replaced
         if item.id in now and hit.isdisjoint(item.subjects):
-            continue
+            if stayed.keys().isdisjoint(item.subjects):
+                continue
+            target = reasons
         found = case_of(item, members, config)
         if found is None:
             return None
-        replaced.add(found)
+        target.add(found)
     # A signal of a replaced case names one of its keys (an edge, or its id): only those are
     # looked up (a key named may be a hub's counterparty, no edge, so the look-up decides).
     keys = {key for key, case in members.items() if case in replaced}
     ids = [s.id for s in current if s.id not in before or (
         not (keys.isdisjoint(s.linking) and s.id not in keys)
         and case_of(s, members, config) in replaced)]
-    return Region(ids, replaced)
+    return Region(ids, replaced, reasons - replaced, stayed)
 
 
 def touched_identifiers(earlier: Sequence[Earlier], current: Sequence[Earlier],
                         arrived: Collection[str], members: Mapping[str, str],
-                        config: LinkingConfig, degrees: Degrees) -> set[str]:
-    """The touched identifiers of the module note: the moved ones, the added signals' edges,
-    and the counterparties of a moved hub whose status changed or may have."""
+                        config: LinkingConfig,
+                        degrees: Degrees) -> tuple[set[str], dict[str, Hub]]:
+    """The touched identifiers of the module note (the moved ones, the added signals' edges,
+    and the counterparties of a moved hub whose status changed or may have), and the hubs
+    whose degree alone may have changed (a hub before and now), by text."""
     now = {signal.id for signal in current}
     before = {e.id for e in earlier}
     added = [s for s in current if s.id not in before]
@@ -120,7 +129,9 @@ def touched_identifiers(earlier: Sequence[Earlier], current: Sequence[Earlier],
     hubs = hubs_among(judged, current, config,
                       degrees({entity_from_text(text) for text in judged}))
     known = hubs_before(named, earlier, members, config)
-    moved = {text for text in named if known.get(text) is not False or text in hubs}
+    stayed = {text: hubs[text] for text in named if known.get(text) is True and text in hubs}
+    moved = {text for text in named
+             if text not in stayed and (known.get(text) is not False or text in hubs)}
     hit = set(moved)
     for signal in added:
         hit.update(edge_subjects(signal.named, hubs.__contains__, config))
@@ -128,7 +139,7 @@ def touched_identifiers(earlier: Sequence[Earlier], current: Sequence[Earlier],
     for text, others in counterparties_of_moved(kept, moved, config).items():
         if known.get(text) != (text in hubs):
             hit.update(others)
-    return hit
+    return hit, stayed
 
 
 def degree_changes(changed: Sequence[Earlier], arrived: Collection[str],
