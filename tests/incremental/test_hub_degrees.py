@@ -31,12 +31,15 @@ def test_a_hub_reason_is_restated_as_a_full_triage_states_it() -> None:
     before = _score(Hub(HUB, 20, 15), Hub(LONGER, 30, 15))
     after = _score(Hub(HUB, 21, 15), Hub(LONGER, 30, 15))
     assert before.reasons != after.reasons and before.id == after.id
-    assert redegreed([before], {before.id}, {str(HUB): Hub(HUB, 21, 15)}) == [after]
+    assert redegreed([before], set(), {str(HUB): Hub(HUB, 21, 15)}) == [after]
+    assert redegreed([before], {before.id}, {str(HUB): Hub(HUB, 21, 15)}) == []
+    assert redegreed([before], set(), {str(LONGER): Hub(LONGER, 30, 15)}) == []
 
 
 def test_a_case_whose_hub_reason_cannot_be_recognised_asks_for_a_rebuild() -> None:
     before = _score(Hub(HUB, 20, 15))
-    assert redegreed([replace(before, reasons=())], {before.id},
-                     {str(HUB): Hub(HUB, 21, 15)}) is None
-    assert redegreed([before], {before.id, "other"}, {str(HUB): Hub(HUB, 21, 15)}) is None
-    assert redegreed([before], set(), {str(HUB): Hub(HUB, 21, 15)}) == []
+    hubs = {str(HUB): Hub(HUB, 21, 15)}
+    assert redegreed([replace(before, reasons=())], set(), hubs) is None
+    edited = tuple(replace(r, text=r.text + ".") if str(HUB) in r.text else r
+                   for r in before.reasons)
+    assert redegreed([replace(before, reasons=edited)], set(), hubs) is None

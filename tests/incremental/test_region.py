@@ -71,12 +71,11 @@ def _relink(before: Sequence[Signal], after: Sequence[Signal], old: Usage,
 def _degrees_of(groups: Mapping[int, LinkedGroup],
                 region: Region | None = None) -> set[tuple[tuple[str, ...], str, int]]:
     """Each group's hubs with their degrees, as its case's hub reasons state them after the
-    run: a kept case's (``region`` given, the groups by earlier index) as stored unless the
-    region restates them (``reasons``, ``hubs``)."""
+    run: a kept case's (``region`` given) as stored unless the region restates them
+    (``hubs``)."""
     return {(tuple(s.id for s in group.signals), str(hub.entity),
              region.hubs[str(hub.entity)].degree if region is not None
-             and str(hub.entity) in region.hubs and f"case-{index}" in region.reasons
-             else hub.degree)
+             and str(hub.entity) in region.hubs else hub.degree)
             for index, group in groups.items() for hub in group.hubs}
 
 
@@ -196,5 +195,5 @@ def test_a_kept_case_naming_a_hub_whose_degree_grew_is_restated_not_relinked() -
     new = {**old, HUB: old[HUB] | {ACCOUNTS[5]}}
     region, earlier_groups, relinked = _relink([own], [own], old, new)
     assert not region.replaced and not relinked
-    assert region.reasons == {"case-0"} and region.hubs[str(HUB)].degree == 4
+    assert region.hubs[str(HUB)].degree == 4
     assert earlier_groups[0].hubs[0].degree == 3

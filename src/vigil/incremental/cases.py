@@ -31,7 +31,7 @@ from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
 from vigil.model import Case, EntityRef, Signal, content_hash
 from vigil.store.codec import entity_from_text
-from vigil.store.interfaces import Store
+from vigil.store.interfaces import CaseScore, Store
 from vigil.triage import HUB_COMPONENT, Scorer, TriageConfig, triage, triage_all
 
 
@@ -116,9 +116,9 @@ class CaseBuilder:
         region = affected_region(earlier, now, touched, members, self.linking, degrees)
         if region is None:
             return None
-        kept = redegreed(store.case_scores(), region.reasons, region.hubs) if region.reasons \
-            else []
-        if kept is None:
+        scores = store.case_scores() if region.hubs or rescore else None
+        restated = redegreed(scores or [], region.replaced, region.hubs) if region.hubs else []
+        if restated is None:
             return None
         groups = self.relink(region, now, current, degrees)
         step("triage")
@@ -127,11 +127,14 @@ class CaseBuilder:
         stable = stabilise(cases, previous, store.reviewed_statuses(), datetime.now(UTC),
                            set(members.values()))
         store.update_cases(stable.cases, region.replaced, stable.inherited)
-        store.set_case_scores(kept)
         for event in stable.events:
             store.append_audit(event)
-        if rescore:
-            self.rescore(store, {c.id for c in stable.cases}, moment)
+        if rescore and scores is not None:
+            by_id = {score.id: score for score in restated}
+            self.rescore(store, region.replaced | {c.id for c in stable.cases}, moment,
+                         [by_id.get(score.id, score) for score in scores], restated)
+        else:
+            store.set_case_scores(restated)
         return len(stable.cases)
 
     def _now(self, earlier: Sequence[Earlier], current: CurrentSet) -> list[Earlier]:
@@ -157,17 +160,22 @@ class CaseBuilder:
             return link_region(signals, facts, hubs, self.linking)
         return self.link(signals, {}, {hub.entity: hub for hub in hubs.values()})
 
-    def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
+    def rescore(self, store: Store, skip: Collection[str], moment: datetime,
+                scores: Sequence[CaseScore] | None = None,
+                restated: Sequence[CaseScore] = ()) -> None:
         """Every stored case but ``skip`` ranked again as of ``moment`` (its recency changed):
-        from its stored ranking when only recency reads the moment
-        (:mod:`vigil.incremental.rescore`), else from its own signals and members; its hubs are
-        unchanged (it was not affected), so its hub reasons are kept. Never relinked."""
+        from its stored ranking (``scores`` when already read) when only recency reads the
+        moment (:mod:`vigil.incremental.rescore`), else from its own signals and members; its
+        hubs are unchanged (it was not affected), so its hub reasons are kept, with
+        ``restated`` (already in ``scores``) written first. Never relinked."""
         if moment_in_recency_only(self.triage, self.scorers):
-            moved = [reranked(s, self.triage, moment) for s in store.case_scores()
+            moved = [reranked(s, self.triage, moment)
+                     for s in (store.case_scores() if scores is None else scores)
                      if s.id not in skip]
             if all(m is not None for m in moved):
                 store.set_case_scores([m for m in moved if m is not None])
                 return
+        store.set_case_scores(restated)
         kept = [c for c in store.cases() if c.id not in skip]
         store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept])
 

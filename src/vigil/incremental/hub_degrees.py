@@ -6,6 +6,8 @@ affected keeps its members and signals (:mod:`vigil.incremental.region`); only t
 hub reason states changed. That reason weighs nothing (:data:`vigil.triage.HUB_COMPONENT`), so
 the priority stands, and the case is not relinked, re-scored or decoded: its stored reasons
 (:class:`~vigil.store.interfaces.CaseScore`) get the reason a full triage writes for the hub now.
+A case names a hub exactly when its reasons hold that hub's reason (triage writes one for every
+hub its signals name), so the cases are found from their stored reasons, not from their signals.
 """
 
 from __future__ import annotations
@@ -21,29 +23,38 @@ from vigil.triage import _hub_reasons as hub_reasons  # the one wording of a hub
 _MARK = " not used for linking:"
 
 
-def redegreed(scores: Sequence[CaseScore], wanted: Collection[str],
+def redegreed(scores: Sequence[CaseScore], skip: Collection[str],
               hubs: Mapping[str, Hub]) -> list[CaseScore] | None:
-    """The ``wanted`` cases' ``scores`` with the hub reasons of ``hubs`` (by identifier text)
-    stated as now. ``None`` when one of them cannot be: no stored reason is recognised, to
-    the letter, as one of those hubs' (a case stored before its reasons were kept): the caller
-    then rebuilds every case."""
+    """The stored ``scores`` (but those of ``skip``) that name one of ``hubs`` (by identifier
+    text), with its hub reason stated as now; only those that changed. ``None`` when a case's
+    reasons cannot be read so (none stored: a case stored before its reasons were kept; or a
+    hub reason not recognised to the letter): the caller then rebuilds every case."""
     found = []
     for score in scores:
-        if score.id not in wanted:
+        if score.id in skip:
             continue
         reasons = [_now(reason, hubs) for reason in score.reasons]
-        if not any(reasons[i] is not reason for i, reason in enumerate(score.reasons)):
+        if not reasons or None in reasons:
             return None
-        found.append(CaseScore(score.id, score.priority, tuple(reasons), score.latest))
-    return found if len(found) == len(set(wanted)) else None
+        now = tuple(r for r in reasons if r is not None)
+        if now != score.reasons:
+            found.append(CaseScore(score.id, score.priority, now, score.latest))
+    return found
 
 
-def _now(reason: Reason, hubs: Mapping[str, Hub]) -> Reason:
-    """``reason`` as now if it is a hub reason of one of ``hubs`` (the reason triage wrote for
-    that hub at some degree, to the letter), else itself."""
-    hub = hubs.get(reason.text.partition(_MARK)[0]) if reason.component == HUB_COMPONENT else None
-    if hub is None or reason != _reason(Hub(hub.entity, int(reason.value), hub.limit)):
+def _now(reason: Reason, hubs: Mapping[str, Hub]) -> Reason | None:
+    """``reason`` as now if it is the hub reason of one of ``hubs`` (the reason triage wrote
+    for that hub at some degree, to the letter), else itself; ``None`` when that cannot be
+    told (an identifier whose text holds the reason's own words)."""
+    if reason.component != HUB_COMPONENT:
         return reason
+    if reason.text.count(_MARK) != 1:
+        return None
+    hub = hubs.get(reason.text.partition(_MARK)[0])
+    if hub is None:
+        return reason
+    if reason != _reason(Hub(hub.entity, int(reason.value), hub.limit)):
+        return None
     return _reason(hub)
 
 

@@ -58,12 +58,12 @@ usage_degrees` gives them."""
 @dataclass(frozen=True)
 class Region:
     """The ids of the current signals to relink (in the order given), the earlier case ids
-    their new cases replace, and the kept cases whose hub reasons must name the degrees now of
-    ``hubs`` (each a hub before and now, by text)."""
+    their new cases replace, and the hubs (by text, each a hub before and now) whose degree
+    may have changed: a kept case that names one must state its degree now
+    (:mod:`vigil.incremental.hub_degrees`)."""
 
     ids: list[str]
     replaced: set[str]
-    reasons: set[str] = field(default_factory=set)
     hubs: Mapping[str, Hub] = field(default_factory=dict)
 
 
@@ -93,24 +93,20 @@ def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
     before = {e.id for e in earlier}
     hit, stayed = touched_identifiers(earlier, current, arrived, members, config, degrees)
     replaced: set[str] = set()
-    reasons: set[str] = set()
     for item in earlier:
-        target = replaced
         if item.id in now and hit.isdisjoint(item.subjects):
-            if stayed.keys().isdisjoint(item.subjects):
-                continue
-            target = reasons
+            continue
         found = case_of(item, members, config)
         if found is None:
             return None
-        target.add(found)
+        replaced.add(found)
     # A signal of a replaced case names one of its keys (an edge, or its id): only those are
     # looked up (a key named may be a hub's counterparty, no edge, so the look-up decides).
     keys = {key for key, case in members.items() if case in replaced}
     ids = [s.id for s in current if s.id not in before or (
         not (keys.isdisjoint(s.linking) and s.id not in keys)
         and case_of(s, members, config) in replaced)]
-    return Region(ids, replaced, reasons - replaced, stayed)
+    return Region(ids, replaced, stayed)
 
 
 def touched_identifiers(earlier: Sequence[Earlier], current: Sequence[Earlier],
