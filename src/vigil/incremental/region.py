@@ -15,19 +15,22 @@ that were a hub before or are one now, or of which that cannot be told: before, 
 edge of any signal, and an identifier that a signal names where it cannot be a counterparty is
 an edge of it unless a hub, so a member of an earlier case was no hub, one that such a signal
 names but no case holds was one, and any other may have been either (:func:`hubs_before`). Hubs
-now are judged over every current signal (:func:`vigil.incremental.relink.hubs_among`).
+now are judged over every current signal (:func:`vigil.incremental.relink.hubs_among`). One
+shown a hub before and found one now is not moved either: no edge changes with it, only the
+degree its hub reason states, which a kept case naming it gets restated (:attr:`Region.hubs`,
+:mod:`vigil.incremental.hub_degrees`).
 
 The *touched* identifiers are the moved ones, the edges of each added signal (hubs judged as
 now), and a moved hub's counterparties in a signal kept from the last run, where its status
 changed or cannot be shown unchanged (:func:`counterparties_of_moved`). A removed signal's edges
 need no touching: its case is affected (below), and any other signal they were edges of was in
 that case. Nor does any other subject of a changed signal: its hub status and degree are as
-they were, or it is no hub either time.
+they were (a hub's degree restated where it may have changed), or it is no hub either time.
 
 An earlier case is *affected* when one of its signals was removed or names a touched identifier
 (as a member, a counterparty, or a hub it skipped). Every other earlier case is still exactly a
 component: its signals are all current and name no moved identifier, so each subject of theirs
-kept its hub status, and a hub its degree; their edges and hub reasons are unchanged. The
+kept its hub status, and a hub its degree unless restated; their edges are unchanged. The
 signals to relink are the current ones of the affected cases plus the added ones, and no edge
 joins them to a kept case: an added signal's edges are touched, and an edge that a kept signal
 of an affected case shares with a kept case's signal was either its edge before too (then both
