@@ -15,14 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigil.identifiers import EntityKind
-from vigil.incremental.relink import (
-    Earlier,
-    affected_region,
-    case_of,
-    hubs_among,
-    hubs_for,
-    link_region,
-)
+from vigil.incremental.region import Degrees, affected_region, case_of
+from vigil.incremental.relink import Earlier, hubs_among, hubs_for, link_region
 from vigil.linking import LinkedGroup, LinkingConfig, link
 from vigil.model import EntityRef, Signal, SignalKind
 
@@ -58,6 +52,13 @@ usage_specs = st.dictionaries(st.integers(0, len(PHONES) - 1),
 
 def _usage(spec: Mapping[int, set[int]]) -> Usage:
     return {PHONES[p]: {ACCOUNTS[a] for a in users} for p, users in spec.items()}
+
+
+def _degrees(usage: Usage) -> Degrees:
+    """The record-level degrees of ``usage``, as :class:`vigil.incremental.usage.KnownDegrees`
+    gives them (an identifier no record uses left out)."""
+    return lambda wanted: {used: len(users - {used}) for used, users in usage.items()
+                           if used in wanted}
 
 
 def _view(groups: Sequence[LinkedGroup]) -> set[tuple[object, ...]]:
@@ -98,7 +99,8 @@ def test_relinking_the_affected_region_equals_a_full_relink(
     earlier_groups = link(before, CONFIG, old)
     touched = {str(e) for e in set(old) | set(new) if old.get(e) != new.get(e)}
     members = _members(earlier_groups)
-    region = affected_region(_earlier(before), _earlier(after), touched, members, CONFIG)
+    region = affected_region(_earlier(before), _earlier(after), touched, members, CONFIG,
+                             _degrees(new))
     assert region is not None
     kept = [g for index, g in enumerate(earlier_groups) if f"case-{index}" not in region.replaced]
     signals = _of(region.ids, after)
@@ -147,7 +149,8 @@ def test_a_hub_that_crosses_its_limit_splits_the_case_it_held_together() -> None
     groups = link(first, CONFIG)
     assert len(groups) == 1
     after = [*first, _signal(2, [3, 2])]
-    region = affected_region(_earlier(first), _earlier(after), set(), _members(groups), CONFIG)
+    region = affected_region(_earlier(first), _earlier(after), set(), _members(groups), CONFIG,
+                             _degrees({}))
     assert region is not None and region.replaced == {"case-0"}
     signals = _of(region.ids, after)
     relinked = link(signals, CONFIG, None, hubs_for(signals, _earlier(after), CONFIG, {}))
@@ -159,7 +162,8 @@ def test_untouched_cases_are_not_relinked() -> None:
     first = [_signal(0, [0, 1]), _signal(1, [4, 5])]
     groups = link(first, CONFIG)
     after = [*first, _signal(2, [1, 8])]
-    region = affected_region(_earlier(first), _earlier(after), set(), _members(groups), CONFIG)
+    region = affected_region(_earlier(first), _earlier(after), set(), _members(groups), CONFIG,
+                             _degrees({}))
     assert region is not None
     assert sorted(region.ids) == sorted(s.id for s in (first[0], after[2]))
     assert len(region.replaced) == 1
@@ -167,7 +171,8 @@ def test_untouched_cases_are_not_relinked() -> None:
 
 def test_stored_cases_that_miss_an_affected_signal_ask_for_a_full_relink() -> None:
     first = [_signal(0, [0, 1])]
-    region = affected_region(_earlier(first), _earlier([_signal(1, [1])]), set(), {}, CONFIG)
+    region = affected_region(_earlier(first), _earlier([_signal(1, [1])]), set(), {}, CONFIG,
+                             _degrees({}))
     assert region is None
 
 
@@ -205,7 +210,7 @@ def test_a_beneficiary_crossing_the_limit_both_ways_relinks_its_senders_cases() 
         earlier_groups = link(signals, CONFIG, old)
         members = _members(earlier_groups)
         region = affected_region(_earlier(signals), _earlier(signals), {str(ACCOUNTS[2])},
-                                 members, CONFIG)
+                                 members, CONFIG, _degrees(new))
         assert region is not None
         kept = [g for index, g in enumerate(earlier_groups)
                 if f"case-{index}" not in region.replaced]

@@ -6,7 +6,9 @@
   it makes to the current signals (:mod:`vigil.checkpoints`);
 - :mod:`vigil.incremental.usage`: who uses which identifier, for hub suppression, read where
   the records lie;
-- :mod:`vigil.incremental.current`, :mod:`vigil.incremental.relink`,
-  :mod:`vigil.incremental.cases`, :mod:`vigil.incremental.rescore`: the current set after a run,
-  the cases its changes touch, and re-ranking the others when the moment moved.
+- :mod:`vigil.incremental.current`, :mod:`vigil.incremental.region`,
+  :mod:`vigil.incremental.relink`, :mod:`vigil.incremental.cases`,
+  :mod:`vigil.incremental.hub_degrees`, :mod:`vigil.incremental.rescore`: the current set after
+  a run, the cases its changes touch and their relinking, and restating or re-ranking the
+  others where a hub's degree or the moment moved.
 """

@@ -3,11 +3,11 @@
 A run whose checkpoint says its cases were built under the same linking and triage
 configuration (:class:`CaseBasis`, which also keeps the ``as_of`` moment and the live signals
 linked) and that knows what arrived since relinks only the affected part of the graph
-(:mod:`vigil.incremental.relink`), re-scores the cases found there, and rewrites only those rows
-(:meth:`~vigil.store.interfaces.CaseStore.update_cases`); every other case is kept as stored,
-which is what a full rebuild would write for it, unless the moment moved: then every kept case's
-recency changed, and each is re-ranked from its stored ranking (not relinked, its signals not
-read; :mod:`vigil.incremental.rescore`).
+(:mod:`vigil.incremental.region`, :mod:`vigil.incremental.relink`), re-scores the cases found
+there, and rewrites only those rows (:meth:`~vigil.store.interfaces.CaseStore.update_cases`);
+every other case is kept as stored, which is what a full rebuild would write for it, unless the
+moment moved: then every kept case's recency changed, and each is re-ranked from its stored
+ranking (not relinked, its signals not read; :mod:`vigil.incremental.rescore`).
 Otherwise (no checkpoint, ``--full``, another configuration, or unknown arrivals) every case is
 rebuilt. Either way a case keeps its stable id and review state (:mod:`vigil.case_lineage`).
 """
@@ -22,20 +22,16 @@ from typing import Any
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import CurrentSet
-from vigil.incremental.relink import (
-    Earlier,
-    Region,
-    affected_region,
-    hubs_among,
-    link_region,
-)
+from vigil.incremental.hub_degrees import redegreed
+from vigil.incremental.region import Degrees, Region, affected_region
+from vigil.incremental.relink import Earlier, hubs_among, link_region
 from vigil.incremental.rescore import moment_in_recency_only, reranked
-from vigil.incremental.usage import run_usage, usage_degrees
+from vigil.incremental.usage import KnownDegrees, run_usage
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
 from vigil.model import Case, EntityRef, Signal, content_hash
 from vigil.store.codec import entity_from_text
-from vigil.store.interfaces import Store
+from vigil.store.interfaces import CaseScore, Store
 from vigil.triage import HUB_COMPONENT, Scorer, TriageConfig, triage, triage_all
 
 
@@ -116,10 +112,15 @@ class CaseBuilder:
         step("link")
         members = store.case_members()
         now = self._now(earlier, current)
-        region = affected_region(earlier, now, touched, members, self.linking)
+        degrees = KnownDegrees(records)
+        region = affected_region(earlier, now, touched, members, self.linking, degrees)
         if region is None:
             return None
-        groups = self.relink(region, now, current, records)
+        scores = store.case_scores() if region.hubs or rescore else None
+        restated = redegreed(scores or [], region.replaced, region.hubs) if region.hubs else []
+        if restated is None:
+            return None
+        groups = self.relink(region, now, current, degrees)
         step("triage")
         cases = triage_all(groups, self.triage, moment, self.scorers)
         previous = {key: case for key, case in members.items() if case in region.replaced}
@@ -128,8 +129,12 @@ class CaseBuilder:
         store.update_cases(stable.cases, region.replaced, stable.inherited, signals_stored=True)
         for event in stable.events:
             store.append_audit(event)
-        if rescore:
-            self.rescore(store, {c.id for c in stable.cases}, moment)
+        if rescore and scores is not None:
+            by_id = {score.id: score for score in restated}
+            self.rescore(store, region.replaced | {c.id for c in stable.cases}, moment,
+                         [by_id.get(score.id, score) for score in scores], restated)
+        else:
+            store.set_case_scores(restated)
         return len(stable.cases)
 
     def _now(self, earlier: Sequence[Earlier], current: CurrentSet) -> list[Earlier]:
@@ -140,31 +145,37 @@ class CaseBuilder:
         return [known.get(f.id) or Earlier.of_facts(f, self.linking) for f in current.facts]
 
     def relink(self, region: Region, now: Sequence[Earlier], current: CurrentSet,
-               records: RunRecords) -> list[LinkedGroup]:
+               degrees: Degrees) -> list[LinkedGroup]:
         """The groups of the ``region``'s signals, with hubs judged over every current signal
-        (``now``): from the facts kept beside them (:func:`link_region`, no graph of decoded
-        identifiers), or in SQL on the configured engine (the same groups either way)."""
+        (``now``) and the record-level ``degrees``: from the facts kept beside them
+        (:func:`link_region`, no graph of decoded identifiers), or in SQL on the configured
+        engine (the same groups either way)."""
         ids = set(region.ids)
         facts = {e.id: e for e in now if e.id in ids}
         wanted = {text for e in facts.values() for text in e.subjects}
-        degrees = usage_degrees(records, {entity_from_text(text) for text in wanted})
-        hubs = hubs_among(wanted, now, self.linking, degrees)
+        hubs = hubs_among(wanted, now, self.linking,
+                          degrees({entity_from_text(text) for text in wanted}))
         signals = current.signals(ids)
         if self.sql_engine is None:
             return link_region(signals, facts, hubs, self.linking)
         return self.link(signals, {}, {hub.entity: hub for hub in hubs.values()})
 
-    def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
+    def rescore(self, store: Store, skip: Collection[str], moment: datetime,
+                scores: Sequence[CaseScore] | None = None,
+                restated: Sequence[CaseScore] = ()) -> None:
         """Every stored case but ``skip`` ranked again as of ``moment`` (its recency changed):
-        from its stored ranking when only recency reads the moment
-        (:mod:`vigil.incremental.rescore`), else from its own signals and members; its hubs are
-        unchanged (it was not affected), so its hub reasons are kept. Never relinked."""
+        from its stored ranking (``scores`` when already read) when only recency reads the
+        moment (:mod:`vigil.incremental.rescore`), else from its own signals and members; its
+        hubs are unchanged (it was not affected), so its hub reasons are kept, with
+        ``restated`` (already in ``scores``) written first. Never relinked."""
         if moment_in_recency_only(self.triage, self.scorers):
-            moved = [reranked(s, self.triage, moment) for s in store.case_scores()
+            moved = [reranked(s, self.triage, moment)
+                     for s in (store.case_scores() if scores is None else scores)
                      if s.id not in skip]
             if all(m is not None for m in moved):
                 store.set_case_scores([m for m in moved if m is not None])
                 return
+        store.set_case_scores(restated)
         kept = [c for c in store.cases() if c.id not in skip]
         store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept],
                            signals_stored=True)

@@ -1,54 +1,24 @@
-"""Incremental linking: which earlier cases a run's changes touch, and the signals to relink.
+"""Incremental linking: the facts kept of each signal, hubs judged over every current signal,
+and the region's signals linked from those facts.
 
-Cases are the connected components of the signal-identifier graph with hubs left out
-(:mod:`vigil.linking`). Between two runs that graph changes only where signals became current or
-stopped being current (*added*, *removed*) and where an identifier's hub status changed. A hub is
-judged by record-level use where the records say who used the identifier, else by the counted
-entities beside it in signals: the first changes only when an arrived record uses the
-identifier, the second only when a signal naming it is added or removed. So the *touched*
-identifiers are the subjects of the added and removed signals and the identifiers the arrived
-records use (:func:`vigil.incremental.usage.arrived_identifiers`); no other identifier gains or
-loses an edge or changes hub status.
-
-An earlier case is *affected* when one of its signals was removed or names a touched identifier
-(as a member, or as a hub it skipped). Every other earlier case is still exactly a component:
-its signals are all current and none names a touched identifier, so no edge of it appeared or
-vanished and none of its identifiers changed hub status. The signals to relink are the current
-ones of the affected cases plus the added ones; no edge leads from them to a kept case (it
-would run over a touched identifier, which makes that case affected, or over an untouched
-non-hub identifier, which joined both into one case already). Relinking them alone therefore
-gives the components a full relink gives.
-
-A hub crossing its limit is covered by the same rule, so no fallback is needed for it: an
-identifier that stops being a hub joins every case that names it (each names a touched
-identifier, so each is affected and relinked together), and one that becomes a hub splits the
-case it held together (that case names it, so it is relinked without it). Hubs are judged for the
-relinked signals' identifiers over every current signal that names them (:func:`hubs_for`), not
-over the relinked signals alone, so a degree counted from signals is the one a full run counts.
-
-A hub's counterparties in a signal about it are no edges of that signal
-(:func:`vigil.linking.edge_subjects`), so a signal's edges also change when one of its own
-subjects changes hub status: its counterparties there become or stop being edges without being
-touched themselves. They are touched too (:func:`counterparties_of_touched`), so a case holding
-one is affected, and the argument above holds for the edges so gained or lost.
+Which signals an incremental run relinks, and why relinking them alone gives the components a
+full relink gives, is :mod:`vigil.incremental.region`'s part. This module relinks them as a full
+run would: hubs are judged for the relinked signals' identifiers over every current signal that
+names them (:func:`hubs_for`, :func:`hubs_among`), not over the relinked signals alone, so a
+degree counted from signals is the one a full run counts; and their groups are found by
+union-find over the facts kept beside each signal (:class:`Earlier`, :func:`link_region`), with
+the one edge rule of every linking path (:func:`vigil.linking.edge_subjects`).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Mapping, Sequence, Set
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vigil.checkpoints import SignalFacts
-from vigil.linking import (
-    Hub,
-    LinkedGroup,
-    LinkingConfig,
-    counterparties,
-    edge_subjects,
-    witness_subjects,
-)
+from vigil.linking import Hub, LinkedGroup, LinkingConfig, edge_subjects, witness_subjects
 from vigil.model import EntityRef, Signal
 from vigil.store.codec import entity_from_text
 
@@ -95,80 +65,6 @@ def pair_roles(linking: Sequence[str], roles: Mapping[str, Any],
     found = tuple(sys.intern(role) if (role := str(roles.get(s, ""))) in paired else ""
                   for s in linking)
     return found if any(found) else ()
-
-
-@dataclass(frozen=True)
-class Region:
-    """The ids of the current signals to relink (in the order given), and the earlier case ids
-    their new cases replace."""
-
-    ids: list[str]
-    replaced: set[str]
-
-
-def case_of(item: Earlier, members: Mapping[str, str], config: LinkingConfig) -> str | None:
-    """The earlier case a signal was in: the one holding any of its edges (a case holds its
-    non-hub identifiers joined), else the one its id names (a case joined by none).
-
-    Its edges in the earlier run, not its linking subjects: a hub's counterparty left out of the
-    signal's edges may be a member of another case. The earlier hubs are not kept, but a hub is
-    no member, so every subject absent from ``members`` is taken for one: that leaves out at
-    least the earlier counterparties, so every subject looked up was an edge (a member of this
-    signal's case). Should that leave out all its edges, the answer is ``None`` and the caller
-    relinks everything (no wrong case is ever given)."""
-    for key in edge_subjects(item.named, lambda text: text not in members, config):
-        return members[key]
-    return members.get(item.id)
-
-
-def affected_region(earlier: Sequence[Earlier], current: Sequence[Earlier],
-                    touched: Collection[str], members: Mapping[str, str],
-                    config: LinkingConfig) -> Region | None:
-    """What to relink (see the module note), given the signals the earlier cases were built
-    from, the current ones, the identifiers arrived records use and the earlier membership.
-    ``None`` when an affected earlier signal is in no earlier case: the stored cases were not
-    built from these signals, so everything must be relinked."""
-    now = {signal.id for signal in current}
-    before = {e.id for e in earlier}
-    hit = set(touched)
-    for item in earlier:
-        if item.id not in now:
-            hit.update(item.subjects)
-    for signal in current:
-        if signal.id not in before:
-            hit.update(signal.subjects)
-    hit.update(counterparties_of_touched(current, hit, config))
-    replaced: set[str] = set()
-    for item in earlier:
-        if item.id in now and hit.isdisjoint(item.subjects):
-            continue
-        found = case_of(item, members, config)
-        if found is None:
-            return None
-        replaced.add(found)
-    # A signal of a replaced case names one of its keys (an edge, or its id): only those are
-    # looked up (a key named may be a hub's counterparty, no edge, so the look-up decides).
-    keys = {key for key, case in members.items() if case in replaced}
-    ids = [s.id for s in current if s.id not in before or (
-        not (keys.isdisjoint(s.linking) and s.id not in keys)
-        and case_of(s, members, config) in replaced)]
-    return Region(ids, replaced)
-
-
-def counterparties_of_touched(current: Sequence[Earlier], hit: Set[str],
-                              config: LinkingConfig) -> set[str]:
-    """The subjects that are counterparties (:func:`vigil.linking.counterparties`) of a ``hit``
-    identifier in a current signal: if that identifier changed hub status they became or
-    stopped being edges of the signal, so a case holding one is affected too. One step is
-    enough: only a hit identifier can change hub status, and a signal's edges depend on no
-    other signal's."""
-    found: set[str] = set()
-    for item in current:
-        if item.roles and not hit.isdisjoint(item.subjects):
-            for text, facing in counterparties(item.named, config):
-                if text in hit:
-                    found.update(facing)
-    return found
 
 
 def hubs_among(wanted: Collection[str], current: Sequence[Earlier], config: LinkingConfig,
@@ -252,5 +148,4 @@ def _group(signals: list[Signal], named: list[str], region: Mapping[str, Earlier
                        tuple(sorted((hubs[t] for t in skipped), key=lambda hub: hub.entity)))
 
 
-__all__ = ["Earlier", "Region", "affected_region", "case_of", "hubs_among", "hubs_for",
-           "link_region"]
+__all__ = ["Earlier", "hubs_among", "hubs_for", "link_region"]

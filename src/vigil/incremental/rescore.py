@@ -1,6 +1,6 @@
 """Re-ranking the cases a run kept when its moment moved, from their stored ranking alone.
 
-A kept case's signals did not change (:mod:`vigil.incremental.relink`), so of its weighted
+A kept case's signals did not change (:mod:`vigil.incremental.region`), so of its weighted
 components only those that read the moment (``as_of``) can change. With the built-in scorers
 that is recency alone (:data:`vigil.triage.MOMENT_FREE`), a function of the newest signal's time,
 which the store keeps beside the case (:class:`~vigil.store.interfaces.CaseScore`). The new

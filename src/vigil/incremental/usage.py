@@ -73,6 +73,26 @@ def usage_degrees(records: RunRecords, wanted: set[EntityRef]) -> dict[EntityRef
     return degrees
 
 
+class KnownDegrees:
+    """:func:`usage_degrees` asked once per identifier in a run: an incremental run asks first
+    which subjects of the changed signals records use, then the hubs among some identifiers,
+    then those among the relinked signals' subjects (:mod:`vigil.incremental.region`), and
+    each is one pass over the stored payments; records do not change during a run."""
+
+    def __init__(self, records: RunRecords) -> None:
+        self._records = records
+        self._known: dict[EntityRef, int | None] = {}
+
+    def __call__(self, wanted: set[EntityRef]) -> dict[EntityRef, int]:
+        """The degree of each ``wanted`` identifier that records use (one none uses left
+        out)."""
+        missing = wanted.difference(self._known)
+        if missing:
+            found = usage_degrees(self._records, missing)
+            self._known.update((ref, found.get(ref)) for ref in missing)
+        return {ref: degree for ref in wanted if (degree := self._known[ref]) is not None}
+
+
 def arrived_identifiers(records: RunRecords,
                         marks: Mapping[str, Mark]) -> set[str] | None:
     """Identifiers (``str(EntityRef)``) whose use the records stored since ``marks`` add to:
@@ -165,4 +185,4 @@ def _payment_degrees(parts: list[str], wanted: set[EntityRef], fs: Any) -> dict[
     return {EntityRef(EntityKind(row["kind"]), row["used"]): int(row["degree"]) for row in rows}
 
 
-__all__ = ["arrived_identifiers", "run_usage", "usage_degrees", "usage_of"]
+__all__ = ["KnownDegrees", "arrived_identifiers", "run_usage", "usage_degrees", "usage_of"]
