@@ -243,7 +243,7 @@ def triage(group: LinkedGroup, config: TriageConfig, as_of: datetime,
         reasons.append(Reason(name, component.value, share, component.value * share,
                               component.text))
     priority = round(sum(r.contribution for r in reasons), 6)
-    reasons.extend(_hub_reasons(group))
+    reasons.extend(hub_reasons(group))
     signals = tuple(sorted(group.signals, key=lambda s: (-s.score, s.id)))
     return Case(case_id_for(group.entities, group.signals), group.entities, signals,
                 priority, tuple(reasons))
@@ -253,7 +253,9 @@ HUB_COMPONENT = "hub_suppressed"
 """The zero-weight reason naming a hub the case's linking left out (after the weighted ones)."""
 
 
-def _hub_reasons(group: LinkedGroup) -> list[Reason]:
+def hub_reasons(group: LinkedGroup) -> list[Reason]:
+    """One reason per hub the group's signals skipped, weightless (it explains, it does not
+    rank); :mod:`vigil.incremental.hub_degrees` restates it when only the degree changed."""
     return [
         Reason(HUB_COMPONENT, float(hub.degree), 0.0, 0.0,
                f"{hub.entity} not used for linking: seen with {hub.degree} distinct entities "

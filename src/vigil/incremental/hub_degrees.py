@@ -17,8 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from vigil.linking import Hub, LinkedGroup
 from vigil.model import Reason
 from vigil.store.interfaces import CaseScore
-from vigil.triage import HUB_COMPONENT
-from vigil.triage import _hub_reasons as hub_reasons  # the one wording of a hub reason
+from vigil.triage import HUB_COMPONENT, hub_reasons  # one wording of a hub reason
 
 _MARK = " not used for linking:"
 
