@@ -43,10 +43,12 @@
     if (!block || typeof window.cytoscape !== "function") { return null; }
     var cy = window.cytoscape({
       container: canvas, elements: JSON.parse(block.textContent), style: STYLE,
-      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 9000,
-                idealEdgeLength: 60, padding: 20 },
-      minZoom: 0.2, maxZoom: 4
+      layout: { name: "circle", animate: false }, minZoom: 0.2, maxZoom: 4
     });
+    // cose from a circle, not from every node at the origin: no two nodes start in one place,
+    // where cytoscape cannot draw the edge between them ("invalid endpoints").
+    cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 9000,
+                idealEdgeLength: 60, padding: 20 }).run();
     cy.on("tap", function (event) {
       cy.elements().removeClass("faded");
       if (event.target === cy) {
