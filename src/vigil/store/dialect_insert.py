@@ -8,15 +8,13 @@ here, so a third backend is refused in one place.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 SUPPORTED = ("sqlite", "postgresql")
 
 
-def dialect_insert(dialect: str, table: Table | Any) -> postgresql.Insert | sqlite.Insert:
+def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
     """An ``INSERT`` into ``table`` in ``dialect`` (an engine's ``dialect.name``)."""
     if dialect == "postgresql":
         return postgresql.insert(table)
