@@ -143,3 +143,16 @@ def test_migration_0013_moves_signals_out_of_rows_and_back(sql_store_url: str) -
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT data FROM cases")) == old_row
     engine.dispose()
+
+
+def test_a_rows_status_changes_in_its_column_and_its_json() -> None:
+    case = Case("case-1", (), (), 0.5, (), CaseStatus.OPEN)
+    row = {"id": case.id, "status": case.status.value, "data": case_rows.case_row_json(case)}
+    assert case_rows.with_status(row, None) is row
+    assert case_rows.with_status(row, CaseStatus.OPEN) is row
+    changed = case_rows.with_status(row, CaseStatus.CONFIRMED)
+    assert changed["status"] == "confirmed"
+    assert codec.load_json(changed["data"]) == {**codec.load_json(row["data"]),
+                                                "status": "confirmed"}
+    with pytest.raises(ValueError, match="case-1"):
+        case_rows.with_status({**row, "data": row["data"] + " "}, CaseStatus.CONFIRMED)

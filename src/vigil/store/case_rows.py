@@ -39,6 +39,19 @@ def case_row_json(case: Case) -> str:
             f'"status":{codec.dump_json(case.status.value)}}}')
 
 
+def with_status(row: dict[str, Any], status: CaseStatus | None) -> dict[str, Any]:
+    """A row from :func:`case_row_json`'s encoding under review ``status`` (``None`` or its own:
+    the row as it is): the column and the JSON's last field, ``"status"``, both changed."""
+    if status is None or row["status"] == status.value:
+        return row
+    data = str(row["data"])
+    tail = f'"status":{codec.dump_json(row["status"])}}}'
+    if not data.endswith(tail):
+        raise ValueError(f"case {row['id']!r}: its row does not end with its status")
+    return {**row, "status": status.value,
+            "data": f'{data[:-len(tail)]}"status":{codec.dump_json(status.value)}}}'}
+
+
 def signal_ids_of(data: dict[str, Any]) -> list[str]:
     """The ids a decoded row names (a row still holding its signals inline: theirs)."""
     if "signal_ids" in data:

@@ -6,7 +6,7 @@ SQLite (default) and PostgreSQL. One test body runs against all of them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -81,10 +81,12 @@ class CaseScore:
 
 
 class CaseStore(Protocol):
-    def replace_cases(self, cases: Sequence[Case],
+    def replace_cases(self, cases: Iterable[Case],
                       inherited: Mapping[str, CaseStatus] | None = None, *,
                       signals_stored: bool = False) -> None:
         """Store a fresh set of cases; the review status of a case id seen before is kept.
+        ``cases`` is read once and may be a generator (a run's, which reads each case's signals
+        from this store: none is held after it is encoded where ``signals_stored``).
 
         ``inherited``: review statuses to record with them (a merged case's, vigil.case_ids).
         Each case's identifiers (its signals' ids when it has none) are remembered as its

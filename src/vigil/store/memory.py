@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from vigil.audit import AuditEvent
@@ -95,13 +95,14 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
     def signals(self) -> list[Signal]:
         return list(self._signals.values())
 
-    def replace_cases(self, cases: Sequence[Case],
+    def replace_cases(self, cases: Iterable[Case],
                       inherited: Mapping[str, CaseStatus] | None = None, *,
                       signals_stored: bool = False) -> None:
         # A case here holds its signals itself, so ``signals_stored`` changes nothing.
+        held = list(cases)
         self._statuses.update(inherited or {})
-        self._cases = {c.id: self._stored(c) for c in cases}
-        self._members = members_of(cases)
+        self._cases = {c.id: self._stored(c) for c in held}
+        self._members = members_of(held)
 
     def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
                      inherited: Mapping[str, CaseStatus] | None = None, *,

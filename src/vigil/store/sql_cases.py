@@ -9,13 +9,13 @@ case id, and ``case_members`` which case each identifier belonged to, for the ne
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
-from vigil.case_lineage import members_of
+from vigil.case_lineage import member_keys, members_of
 from vigil.model import Case, CaseStatus
 from vigil.store import case_rows, codec, schema
 from vigil.store.dialect_insert import dialect_insert
@@ -36,19 +36,50 @@ class SqlCases:
     _dialect: str
     _retry: RetryPolicy
 
-    def replace_cases(self, cases: Sequence[Case],
+    def replace_cases(self, cases: Iterable[Case],
                       inherited: Mapping[str, CaseStatus] | None = None, *,
                       signals_stored: bool = False) -> None:
+        """See :meth:`CaseStore.replace_cases`. With ``signals_stored`` the cases are read once,
+        each encoded to its row before the write begins, so a caller may hand a generator that
+        reads their signals from this store (a run's cases, :mod:`vigil.incremental.rebuild`)
+        and no case is held after its row: the rows are what the transaction writes."""
+        if not signals_stored:
+            self._replace_cases_with_signals(list(cases), inherited or {})
+            return
+        before = {**self.reviewed_statuses(), **(inherited or {})}
+        rows: list[dict[str, Any]] = []
+        members: dict[str, str] = {}
+        for case in cases:
+            for key in member_keys(case):
+                members.setdefault(key, case.id)
+            rows.append(self._case_row(replace(case, status=before.get(case.id, case.status))))
         with write_transaction(self._engine, self._retry) as conn:
             for case_id, status in (inherited or {}).items():
                 self._upsert_status(conn, case_id, status)
             kept = self._reviewed_statuses(conn)
             conn.execute(delete(schema.cases))
-            self._insert_cases(conn, cases, kept, signals_stored)
-            members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
-            conn.execute(delete(schema.case_members))
-            if members:
-                conn.execute(insert(schema.case_members), members)
+            for start in range(0, len(rows), _ROWS):
+                conn.execute(insert(schema.cases),
+                             [case_rows.with_status(row, kept.get(row["id"]))
+                              for row in rows[start:start + _ROWS]])
+            self._replace_members(conn, members)
+
+    def _replace_cases_with_signals(self, cases: Sequence[Case],
+                                    inherited: Mapping[str, CaseStatus]) -> None:
+        with write_transaction(self._engine, self._retry) as conn:
+            for case_id, status in inherited.items():
+                self._upsert_status(conn, case_id, status)
+            kept = self._reviewed_statuses(conn)
+            conn.execute(delete(schema.cases))
+            self._insert_cases(conn, cases, kept, False)
+            self._replace_members(conn, members_of(cases))
+
+    @staticmethod
+    def _replace_members(conn: Connection, members: Mapping[str, str]) -> None:
+        conn.execute(delete(schema.case_members))
+        rows = [{"member": k, "case_id": i} for k, i in members.items()]
+        for start in range(0, len(rows), _ROWS * 10):
+            conn.execute(insert(schema.case_members), rows[start:start + _ROWS * 10])
 
     def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
                      inherited: Mapping[str, CaseStatus] | None = None, *,
