@@ -9,7 +9,8 @@ joins; instead each run remembers which case every identifier belonged to (the s
 
 * Each earlier id is kept by at most one component: pairs (component, earlier id) are taken
   greedily by the number of identifiers they share, most first; ties go to the smaller earlier id,
-  then to the component that comes first. A component keeps the first id it wins.
+  then to the component that comes first (:func:`vigil.case_lineage.assign_stable_ids` orders
+  components by their smallest identifier). A component keeps the first id it wins.
 * A component that wins none gets a fresh id (:func:`vigil.model.case_id_for`, salted when that id
   is already in use, so no id is ever given to two cases).
 * An earlier id that no component kept was *absorbed*: it merges into the component that holds

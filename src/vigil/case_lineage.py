@@ -58,14 +58,39 @@ def stabilise(cases: Sequence[Case], previous: Mapping[str, str],
     """Give ``cases`` stable ids given the last run's ``previous`` membership (key -> case id)
     and the ``reviewed`` statuses by id; see docs/decisions/0004-stable-case-ids.md.
     ``in_use``: ids of cases kept as they are, which no fresh id may take."""
-    assignment = assign_case_ids(previous, [member_keys(c) for c in cases], in_use)
-    renamed = [replace(c, id=new_id) for c, new_id in zip(cases, assignment.ids, strict=True)]
+    found = assign_stable_ids([member_keys(c) for c in cases], previous, reviewed, now, in_use)
+    renamed = [replace(c, id=new_id) for c, new_id in zip(cases, found.ids, strict=True)]
+    return Stabilised(renamed, found.inherited, found.events)
+
+
+@dataclass(frozen=True)
+class StableIds:
+    """The stable id of each case (in the order their member keys were given), the statuses
+    they inherit, and the events to log."""
+
+    ids: tuple[str, ...]
+    inherited: dict[str, CaseStatus]
+    events: list[AuditEvent]
+
+
+def assign_stable_ids(keys: Sequence[Sequence[str]], previous: Mapping[str, str],
+                      reviewed: Mapping[str, CaseStatus], now: datetime,
+                      in_use: Collection[str] = ()) -> StableIds:
+    """:func:`stabilise` for cases known by their member keys alone (:func:`member_keys`), so a
+    run can name its cases before it triages them a chunk at a time. The cases are matched in
+    the order of their smallest key, whatever order they come in: the result does not depend on
+    how a run orders (or chunks) its cases."""
+    order = sorted(range(len(keys)), key=lambda i: min(keys[i], default=""))
+    assignment = assign_case_ids(previous, [keys[i] for i in order], in_use)
+    ids = [""] * len(keys)
+    for position, index in enumerate(order):
+        ids[index] = assignment.ids[position]
     inherited: dict[str, CaseStatus] = {}
     for merge in assignment.merges:
         status = merged_status(assignment.sources(merge.survivor), reviewed)
         if status is not None and status != reviewed.get(merge.survivor):
             inherited[merge.survivor] = status
-    return Stabilised(renamed, inherited, _events(assignment, reviewed, inherited, now))
+    return StableIds(tuple(ids), inherited, _events(assignment, reviewed, inherited, now))
 
 
 def _events(assignment: Assignment, reviewed: Mapping[str, CaseStatus],
