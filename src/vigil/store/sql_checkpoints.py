@@ -120,8 +120,9 @@ def _facts(sid: str, detector: str, scope: str, kind: str | None, observed_at: s
     if kind is None or observed_at is None or facts is None:
         return SignalFacts.of(codec.signal_from_json(str(data)), detector, scope)
     found = codec.load_json(facts)
-    return SignalFacts(sid, detector, scope, _KINDS[kind], codec.datetime_from_text(observed_at),
-                       tuple(found["subjects"]), found["roles"])
+    return SignalFacts.shared(sid, detector, scope, _KINDS[kind],
+                              codec.datetime_from_text(observed_at), found["subjects"],
+                              found["roles"])
 
 
 def _drop_scopes(conn: Connection, detector: str, scopes: Collection[str]) -> None:
