@@ -14,7 +14,9 @@ them. In one process:
 3. ``vigil run --full`` over all N + 30,000, the reference the incremental run is measured
    against (it must and does leave the same cases; tests/incremental checks that).
 
-With ``--detect-only`` only the incremental detection of the new payments is timed, by each
+With ``--first-only`` only the first run is timed (with the md5 of what it leaves: a whole
+run's peak memory at sizes where the three runs take too long). With ``--detect-only`` only
+the incremental detection of the new payments is timed, by each
 payment detector (the R1-R16 findings, then the typology score; each: the keys of its partitions
 the new part touches, then its SQL over those keys' whole history in the N + 30,000 stored
 payments, signals built): the part of a run that this design makes
@@ -177,7 +179,7 @@ def outputs_md5(store: Any) -> str:
 
 
 def measure(rows: int, new: int, folder: Path, arrival: str = "spread",
-            full_run: bool = True) -> None:
+            full_run: bool = True, first_only: bool = False) -> None:
     from vigil.columnar.split import SplitRecordStore
     from vigil.columnar.store import ColumnarRecords
     from vigil.registry import load_registry
@@ -203,6 +205,10 @@ def measure(rows: int, new: int, folder: Path, arrival: str = "spread",
 
     print(f"new payments sent: {arrival}", flush=True)
     timed(f"first run ({rows:,})", once(False))
+    if first_only:
+        print(f"  after the first run: {outputs_md5(store)}", flush=True)
+        store.close()
+        return
     write_new(folder / "new.csv", rows, new, rows, arrival=arrival)
     copy_part(folder / "new.csv", parts / "part-1-new.parquet")
     incremental = timed(f"incremental (+{new:,})", once(False))
@@ -274,6 +280,8 @@ def main() -> None:
                         help="when the new payments were sent (see ARRIVALS)")
     parser.add_argument("--no-full", action="store_true",
                         help="stop after the incremental run (no --full reference run)")
+    parser.add_argument("--first-only", action="store_true",
+                        help="stop after the first run (its peak memory and outputs' md5)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
@@ -281,7 +289,8 @@ def main() -> None:
         if args.detect_only:
             detect_only(args.rows, args.new, Path(scratch), args.arrival)
         else:
-            measure(args.rows, args.new, Path(scratch), args.arrival, not args.no_full)
+            measure(args.rows, args.new, Path(scratch), args.arrival, not args.no_full,
+                    args.first_only)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

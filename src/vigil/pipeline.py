@@ -169,12 +169,13 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     previous = None if full else store.run_checkpoint()
     prints = {d.name: fingerprint(d, settings_digest, store) for d in detectors}
     context = DetectionContext(banks=store)
-    runs = detect_all_scoped(detectors, records, previous, prints, context, full, step)
+    runs = detect_all_scoped(detectors, records, previous, prints, context, full, step,
+                             lambda batch: store.add_signals(batch).added)
     store_flood_pauses(store, store, context.take_flood_pauses())
     before = store.current_facts() if previous else []
-    found = signals_of(runs)  # all held: one found as it was is not decoded again to relink
+    found = signals_of(runs)  # held: one found as it was is not decoded again to relink
     runs = without_unchanged(runs, before)
-    stored = store.add_signals(signals_of(runs))
+    added = store.add_signals(signals_of(runs)).added + sum(run.added for run in runs)
     change = current_change(runs, previous, full)
     current = current_after(before, change)
     processed = {run.name: run.arrived for run in runs}
@@ -197,19 +198,19 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
         store, earlier, linked, touched, records, moment, step, last.as_of != basis.as_of)
     rebuilt_all = rebuilt is None
     if rebuilt is None:
-        rebuilt = builder.rebuild(store, linked.signals(), records, moment, step)
+        rebuilt = builder.rebuild(store, linked, records, moment, step)
     counts = _counts(current, live, detectors)
     mode = {run.name: "full" if run.scopes is None else "incremental" for run in runs}
     del runs, found, linked, current, before
     count = store.case_count()
     store.append_audit(AuditEvent(actor, "run", "pipeline", datetime.now(UTC), {
-        "signals": counts, "signals_added": stored.added, "cases": count,
+        "signals": counts, "signals_added": added, "cases": count,
         "cases_rebuilt": "all" if rebuilt_all else rebuilt,
         "as_of": moment.isoformat(), "full": full, "detectors": mode,
         "records_processed": processed}))
     store.commit_run(RunCheckpoint(_marks(detectors, records), prints,
                                    datetime.now(UTC).isoformat(), basis.to_json()), change)
-    return RunResult(counts, stored.added, count, moment, full, mode, store.cases)
+    return RunResult(counts, added, count, moment, full, mode, store.cases)
 
 
 def _earlier(last: CaseBasis | None, before: Sequence[SignalFacts], basis: CaseBasis,

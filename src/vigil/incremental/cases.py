@@ -23,6 +23,7 @@ from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import CurrentSet
 from vigil.incremental.hub_degrees import redegreed
+from vigil.incremental.rebuild import all_components, store_cases
 from vigil.incremental.region import Degrees, Region, affected_region
 from vigil.incremental.relink import Earlier, hubs_among, link_region
 from vigil.incremental.rescore import moment_in_recency_only, reranked
@@ -88,9 +89,21 @@ class CaseBuilder:
         finally:
             engine.close()
 
-    def rebuild(self, store: Store, signals: Sequence[Signal], records: RunRecords,
+    def rebuild(self, store: Store, current: CurrentSet, records: RunRecords,
                 moment: datetime, step: Callable[[str], None]) -> int:
-        """Every case from every signal, stored in place of all earlier cases; how many."""
+        """Every case from every current signal, stored in place of all earlier cases; how
+        many. Linked from the signals' facts and triaged a chunk at a time
+        (:mod:`vigil.incremental.rebuild`), unless linking runs in SQL, which links signals."""
+        if self.sql_engine is not None:
+            return self._rebuild_held(store, current.signals(), records, moment, step)
+        step("link")
+        found = all_components([Earlier.of_facts(f, self.linking) for f in current.facts],
+                               self.linking, KnownDegrees(records))
+        step("triage")
+        return store_cases(store, found, current, self.triage, moment, self.scorers)
+
+    def _rebuild_held(self, store: Store, signals: Sequence[Signal], records: RunRecords,
+                      moment: datetime, step: Callable[[str], None]) -> int:
         step("link")
         groups = self.link(signals, run_usage(records, signals))
         step("triage")

@@ -28,6 +28,8 @@ def current_change(runs: Sequence[DetectorRun], previous: RunCheckpoint | None,
         for scope, signal in run.signals:
             if signal.id not in facts:
                 facts[signal.id] = SignalFacts.of(signal, run.name, scope)
+        for item in run.stored:
+            facts.setdefault(item.id, item)
     return CurrentChange(
         added=[(f.id, f.detector, f.scope) for f in facts.values()],
         dropped={run.name: frozenset(run.scopes) for run in runs if run.scopes is not None},
@@ -84,6 +86,15 @@ class CurrentSet:
         missing = [i for i in wanted if i not in self.held]
         loaded = {s.id: s for s in self.store.signals_of(missing)} if missing else {}
         return [self.held[i] if i in self.held else loaded[i] for i in wanted]
+
+    def signals_by_id(self, ids: Collection[str]) -> dict[str, Signal]:
+        """The signals of ``ids`` (each a current or live one), by id: those held as they are,
+        the others decoded from the store."""
+        found = {i: self.held[i] for i in ids if i in self.held}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update((s.id, s) for s in self.store.signals_of(missing))
+        return found
 
 
 __all__ = ["CurrentSet", "current_after", "current_change", "without_unchanged"]

@@ -14,11 +14,12 @@ beneficiaries: :mod:`vigil.payments.partition_keys`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
-from vigil.checkpoints import FULL_SCOPE, RunCheckpoint
+from vigil.checkpoints import FULL_SCOPE, RunCheckpoint, SignalFacts
 from vigil.engines import DuckDBEngine
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.partitions import PackDetector, ScopedSignals, partitioning
@@ -40,6 +41,20 @@ class DetectorRun:
     """Scopes whose current signals are replaced; ``None``: all of them (a full recompute)."""
     arrived: int = 0
     """Records the detector was run for: all it consumes in full, the new ones incremental."""
+    stored: list[SignalFacts] = field(default_factory=list)
+    """Facts of signals already stored as the detector found them (a run in full given a
+    :data:`SignalSink`): none of them is held, unlike :attr:`signals`."""
+    added: int = 0
+    """How many of :attr:`stored` the store did not hold before."""
+
+
+SignalSink = Callable[[Sequence[Signal]], int]
+"""Stores a batch of signals; how many were new (:meth:`~vigil.store.interfaces.SignalStore.
+add_signals`)."""
+
+SINK_BATCH = 20_000
+"""Signals a run in full stores at a time (vigil's choice, as :data:`vigil.payments.
+parquet_batches.FINDINGS_BATCH`)."""
 
 
 def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> str:
@@ -64,8 +79,13 @@ def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> s
 def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
                       previous: RunCheckpoint | None, prints: Mapping[str, str],
                       context: DetectionContext, full: bool,
-                      on_step: Callable[[str], None] = lambda _step: None) -> list[DetectorRun]:
-    """Run every detector, in full or incrementally as the module note says."""
+                      on_step: Callable[[str], None] = lambda _step: None,
+                      sink: SignalSink | None = None) -> list[DetectorRun]:
+    """Run every detector, in full or incrementally as the module note says. Given a ``sink``,
+    a detector run in full stores its signals a batch at a time as it finds them and keeps
+    their facts alone (:attr:`DetectorRun.stored`); an incremental one's are held, since a
+    scope found unchanged is not stored again (:func:`~vigil.incremental.current.
+    without_unchanged`)."""
     runs = []
     for detector in detectors:
         on_step(f"detect {detector.name}")
@@ -73,29 +93,51 @@ def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
         again = (not full and previous is not None
                  and previous.detectors.get(detector.name) == prints[detector.name])
         mark = marks.get(detector.consumes.value) if again else None
-        runs.append(_run_one(detector, records, mark, context))
+        runs.append(_run_one(detector, records, mark, context, sink))
     return runs
 
 
 def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | None,
-             context: DetectionContext) -> DetectorRun:
+             context: DetectionContext, sink: SignalSink | None) -> DetectorRun:
     kind = detector.consumes
     if isinstance(detector, PackDetector) and records.parts(kind) is not None:
-        return _payments_from_parts(detector, records, mark)
+        return _payments_from_parts(detector, records, mark, sink)
     found = partitioning(detector)
     arrived = records.arrived(kind, mark) if found is not None else None
     if found is None or arrived is None:
         everything = records.all(kind)
-        scoped = (found.detect(everything, context, None) if found is not None
-                  else [(FULL_SCOPE, s) for s in detector.detect(everything, context)])
-        return DetectorRun(detector.name, scoped, None, len(everything))
+        scoped: Iterable[tuple[str, Signal]] = (
+            found.detect(everything, context, None) if found is not None
+            else ((FULL_SCOPE, s) for s in detector.detect(everything, context)))
+        return _in_full(detector.name, _batched(scoped), len(everything), sink)
     affected, history = found.region(records.all(kind), arrived)
     scoped = found.detect(history, context, affected) if affected else []
     return DetectorRun(detector.name, scoped, affected, len(arrived))
 
 
+def _in_full(name: str, batches: Iterable[ScopedSignals], arrived: int,
+             sink: SignalSink | None) -> DetectorRun:
+    """A detector's run in full: its signals held, or each batch stored through ``sink`` and
+    only its facts kept."""
+    if sink is None:
+        return DetectorRun(name, [found for batch in batches for found in batch], None, arrived)
+    facts: list[SignalFacts] = []
+    added = 0
+    for batch in batches:
+        added += sink([signal for _, signal in batch])
+        facts.extend(SignalFacts.of(signal, name, scope) for scope, signal in batch)
+    return DetectorRun(name, [], None, arrived, facts, added)
+
+
+def _batched(scoped: Iterable[tuple[str, Signal]]) -> Iterator[ScopedSignals]:
+    found = iter(scoped)
+    while batch := list(islice(found, SINK_BATCH)):
+        yield batch
+
+
 def _payments_from_parts(detector: PackDetector, records: RunRecords,
-                         mark: Mapping[str, Any] | None) -> DetectorRun:
+                         mark: Mapping[str, Any] | None,
+                         sink: SignalSink | None) -> DetectorRun:
     """Payments kept as Parquet parts: the detector's SQL over the parts (over the history of
     the keys the new parts touch, when incremental: :mod:`vigil.payments.partition_keys`)."""
     parts = records.parts(RecordKind.PAYMENT) or []
@@ -103,8 +145,8 @@ def _payments_from_parts(detector: PackDetector, records: RunRecords,
     arrived = records.arrived_parts(RecordKind.PAYMENT, mark) if wanted is not None else None
     fs = records.filesystem()
     if wanted is None or arrived is None:
-        return DetectorRun(detector.name, detector.detect_parquet_scoped(parts, fs), None,
-                           _count(parts, fs))
+        return _in_full(detector.name, detector.detect_parquet_batches(parts, fs),
+                        _count(parts, fs), sink)
     keys = keys_of_parts(parts, arrived, wanted, fs, detector.hub_rows(),
                          detector.beneficiary_profiles())
     affected = scopes_of(keys)
@@ -128,4 +170,5 @@ def signals_of(runs: Sequence[DetectorRun]) -> list[Signal]:
     return [signal for run in runs for _, signal in run.signals]
 
 
-__all__ = ["DetectorRun", "detect_all_scoped", "fingerprint", "signals_of"]
+__all__ = ["SINK_BATCH", "DetectorRun", "SignalSink", "detect_all_scoped", "fingerprint",
+           "signals_of"]

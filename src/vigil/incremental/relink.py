@@ -23,7 +23,7 @@ from vigil.model import EntityRef, Signal
 from vigil.store.codec import entity_from_text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Earlier:
     """A signal the last run's cases were built from: its id, subjects, linking subjects (all
     but witnesses) and those's roles in a hub counterparty pair (parallel to ``linking``, ""
@@ -107,15 +107,35 @@ def hubs_for(region: Sequence[Signal], current: Sequence[Earlier], config: Linki
     return {hub.entity: hub for hub in hubs_among(wanted, current, config, degrees).values()}
 
 
-def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
-                hubs: Mapping[str, Hub], config: LinkingConfig) -> list[LinkedGroup]:
-    """The groups :func:`vigil.linking.link` makes of ``signals`` with ``hubs`` given, found by
-    union-find over the linking subjects' text that ``region`` (by signal id) keeps for each,
-    not by building an igraph graph of :class:`EntityRef` vertices: each edge
-    (:func:`vigil.linking.edge_subjects`) joins the first signal that named it, so the sets are
-    the graph's connected components. ``hubs`` (:func:`hubs_among`) must hold every hub among
-    the signals' subjects."""
-    ordered = sorted({s.id: s for s in signals}.values(), key=lambda s: s.id)
+@dataclass(frozen=True)
+class Component:
+    """One connected component found from facts: its signals' ids (sorted), the identifiers
+    that joined them (``kind:value`` text, unsorted) and the hubs its signals name."""
+
+    ids: tuple[str, ...]
+    named: tuple[str, ...]
+    hubs: tuple[Hub, ...]
+
+    def group(self, signals: Mapping[str, Signal]) -> LinkedGroup:
+        """The :class:`LinkedGroup` :func:`vigil.linking.link` makes of it, with its signals
+        from ``signals`` (by id)."""
+        return LinkedGroup(tuple(signals[i] for i in self.ids),
+                           tuple(sorted(map(entity_from_text, self.named))), self.hubs)
+
+    def member_keys(self) -> list[str]:
+        """What its case is matched by (:func:`vigil.case_lineage.member_keys`)."""
+        return sorted(self.named) or list(self.ids)
+
+
+def components(facts: Sequence[Earlier], hubs: Mapping[str, Hub],
+               config: LinkingConfig) -> list[Component]:
+    """The components :func:`vigil.linking.link` finds among the signals ``facts`` describe,
+    with ``hubs`` given, found by union-find over each one's linking subjects' text, not by an
+    igraph graph of :class:`EntityRef` vertices: each edge (:func:`vigil.linking.edge_subjects`)
+    joins the first signal that named it, so the sets are the graph's connected components.
+    ``hubs`` (:func:`hubs_among`) must hold every hub among the signals' subjects. In the order
+    of their smallest signal id, as ``link`` orders its groups."""
+    ordered = sorted({e.id: e for e in facts}.values(), key=lambda e: e.id)
     parent = list(range(len(ordered)))
 
     def root(at: int) -> int:
@@ -125,8 +145,8 @@ def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
         return at
 
     first: dict[str, int] = {}
-    for position, signal in enumerate(ordered):
-        for text in edge_subjects(region[signal.id].named, hubs.__contains__, config):
+    for position, item in enumerate(ordered):
+        for text in edge_subjects(item.named, hubs.__contains__, config):
             joined = root(first.setdefault(text, position))
             parent[max(joined, root(position))] = min(joined, root(position))
     members: dict[int, list[int]] = {}
@@ -135,17 +155,23 @@ def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
     named: dict[int, list[str]] = {}
     for text, position in first.items():
         named.setdefault(root(position), []).append(text)
-    return [_group([ordered[m] for m in group], named.get(top, []), region, hubs)
+    return [_component([ordered[m] for m in group], named.get(top, []), hubs)
             for top, group in members.items()]
 
 
-def _group(signals: list[Signal], named: list[str], region: Mapping[str, Earlier],
-           hubs: Mapping[str, Hub]) -> LinkedGroup:
-    """One component of :func:`link_region`: its signals (in id order), its identifiers and the
-    hubs its signals name, each sorted as :func:`vigil.linking.link` sorts them."""
-    skipped = {t for signal in signals for t in region[signal.id].subjects if t in hubs}
-    return LinkedGroup(tuple(signals), tuple(sorted(map(entity_from_text, named))),
-                       tuple(sorted((hubs[t] for t in skipped), key=lambda hub: hub.entity)))
+def _component(members: list[Earlier], named: list[str], hubs: Mapping[str, Hub]) -> Component:
+    skipped = {t for item in members for t in item.subjects if t in hubs}
+    return Component(tuple(item.id for item in members), tuple(named),
+                     tuple(sorted((hubs[t] for t in skipped), key=lambda hub: hub.entity)))
 
 
-__all__ = ["Earlier", "hubs_among", "hubs_for", "link_region"]
+def link_region(signals: Sequence[Signal], region: Mapping[str, Earlier],
+                hubs: Mapping[str, Hub], config: LinkingConfig) -> list[LinkedGroup]:
+    """The groups :func:`vigil.linking.link` makes of ``signals`` with ``hubs`` given
+    (:func:`components` of their facts, which ``region`` keeps by signal id)."""
+    by_id = {s.id: s for s in signals}
+    return [found.group(by_id)
+            for found in components([region[i] for i in by_id], hubs, config)]
+
+
+__all__ = ["Component", "Earlier", "components", "hubs_among", "hubs_for", "link_region"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any, ClassVar, Self
 
 from vigil.checkpoints import FULL_SCOPE
@@ -32,6 +33,7 @@ from vigil.model import EntityRef, JSONValue, Signal, SignalKind
 from vigil.payments.detector import PARQUET_MEMORY_LIMIT, pack_and_engine
 from vigil.payments.pack_keys import account_key_columns, keep_account_names
 from vigil.payments.pack_table import pack_rows_where, register_pack_payments
+from vigil.payments.parquet_batches import FINDINGS_BATCH
 from vigil.payments.partition_keys import (
     BENEFICIARY,
     PAYER,
@@ -168,8 +170,18 @@ class TypologyScoreDetector(Detector):
         """:meth:`detect_parquet` with scopes (:meth:`scope_of`); with ``keys`` (the
         :meth:`partition_key`'s accounts), only those accounts, scored from the history their
         partitions read (:func:`~vigil.payments.partition_keys.keyed_sql`)."""
+        return [found for batch in self.detect_parquet_batches(parts, filesystem, keys)
+                for found in batch]
+
+    def detect_parquet_batches(self, parts: Sequence[str], filesystem: Any = None,
+                               keys: Mapping[str, Collection[str]] | None = None,
+                               batch: int = FINDINGS_BATCH,
+                               ) -> Iterator[list[tuple[str, Signal]]]:
+        """:meth:`detect_parquet_scoped` ``batch`` signals at a time, so a caller that stores
+        each batch before taking the next never holds every signal (the scores, a few numbers
+        per account, are computed first)."""
         if not parts or (keys is not None and not any(keys.values())):
-            return []
+            return
         engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
         try:
             times, keyed = self._register(engine, parts, filesystem, keys)
@@ -184,8 +196,9 @@ class TypologyScoreDetector(Detector):
                   for score in scores if score.score > 0 and score.account in last)
         # the scope is the one scope_of reads from the signal; unwanted scores (accounts the
         # keys' history holds but no key names) are left out before a signal is built
-        return [(scope, self._signal(score, last[score.account])) for scope, score in scoped
-                if wanted is None or scope in wanted]
+        kept = ((scope, score) for scope, score in scoped if wanted is None or scope in wanted)
+        while found := list(islice(kept, batch)):
+            yield [(scope, self._signal(score, last[score.account])) for scope, score in found]
 
     def _register(self, engine: DuckDBEngine, parts: Sequence[str], filesystem: Any,
                   keys: Mapping[str, Collection[str]] | None) -> tuple[str, bool]:
