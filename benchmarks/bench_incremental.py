@@ -142,6 +142,7 @@ class Steps:
 
 def timed(label: str, run: Callable[[Steps], object]) -> float:
     """Run once; print wall / CPU seconds per step, CPU seconds (all threads) and the cases."""
+    print(f"  {label}: RSS before {rss_mib():,.0f} MiB", flush=True)
     steps = Steps()
     start, cpu = time.perf_counter(), time.process_time()
     result = run(steps)
