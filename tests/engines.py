@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -28,6 +28,13 @@ TEST_SPARK_CONF = {
     "spark.sql.adaptive.enabled": "false",
 }
 """Runtime SQL settings set on the process's one SparkSession before each test engine is built."""
+
+TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1"
+"""The driver JVM of the tests' Spark session compiles with HotSpot's quick compiler (C1) only:
+the test session lives a few minutes and runs small queries, where the optimising compiler's
+threads cost more CPU than they save (the demo-world parity run took 37 instead of 69 JVM CPU-s,
+docs/benchmarks.md, h-suite). JIT tiers change speed only, never results (Java 17 floating point
+is strict on every tier). A ``JDK_JAVA_OPTIONS`` already set is kept as it is."""
 
 
 def spark_missing() -> str | None:
@@ -52,8 +59,21 @@ def engine_named(name: str):  # type: ignore[no-untyped-def]
         pytest.skip(reason)
     from vigil.spark_engine import SparkEngine, spark_session
 
-    _tune_for_tests(spark_session())
+    _tune_for_tests(_started_with_test_jvm_options(spark_session))
     return SparkEngine()
+
+
+def _started_with_test_jvm_options(start: Callable[[], object]) -> object:
+    """``start()`` (the process's Spark session; the JVM starts on the first call) with
+    :data:`TEST_JVM_OPTIONS` in the environment of the ``java`` it launches, and only there."""
+    added = "JDK_JAVA_OPTIONS" not in os.environ
+    if added:
+        os.environ["JDK_JAVA_OPTIONS"] = TEST_JVM_OPTIONS
+    try:
+        return start()
+    finally:
+        if added:
+            del os.environ["JDK_JAVA_OPTIONS"]
 
 
 def _tune_for_tests(session: object) -> None:
