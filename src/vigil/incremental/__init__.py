@@ -10,5 +10,7 @@
   :mod:`vigil.incremental.relink`, :mod:`vigil.incremental.cases`,
   :mod:`vigil.incremental.hub_degrees`, :mod:`vigil.incremental.rescore`: the current set after
   a run, the cases its changes touch and their relinking, and restating or re-ranking the
-  others where a hub's degree or the moment moved.
+  others where a hub's degree or the moment moved;
+- :mod:`vigil.incremental.rebuild`: every case of a run in full, linked from the signals'
+  facts and triaged a chunk at a time (no signal held for the whole run).
 """
