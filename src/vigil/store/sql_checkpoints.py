@@ -16,6 +16,8 @@ from vigil.store.retry import RetryPolicy, write_transaction
 
 _CHUNK = 500
 """Scopes per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
+_ROWS = 10_000
+"""Current-signal rows built and inserted per statement (vigil's choice: a few MB at a time)."""
 _FACTS = ("kind", "observed_at", "facts")
 """The fact columns of ``current_signals`` (:class:`~vigil.checkpoints.SignalFacts`)."""
 
@@ -90,14 +92,17 @@ class SqlCheckpoints:
                     table.c.detector.in_(sorted(change.dropped_detectors))))
             for detector, scopes in sorted(change.dropped.items()):
                 _drop_scopes(conn, detector, scopes)
-            rows = [{"signal_id": sid, "detector": detector, "scope": scope,
-                     **_fact_columns(change.facts.get(sid))}
-                    for sid, detector, scope in change.added]
-            if rows:
-                # A signal found again under the same scope is already there; drop then insert.
-                for start in range(0, len(rows), _CHUNK):
-                    ids = [row["signal_id"] for row in rows[start:start + _CHUNK]]
-                    conn.execute(delete(table).where(table.c.signal_id.in_(ids)))
+            # Rows built and sent a chunk at a time: a run in full adds every current signal
+            # (1.7 million at 10M payments), whose rows at once took gigabytes.
+            for start in range(0, len(change.added), _ROWS):
+                rows = [{"signal_id": sid, "detector": detector, "scope": scope,
+                         **_fact_columns(change.facts.get(sid))}
+                        for sid, detector, scope in change.added[start:start + _ROWS]]
+                if not change.replace_all:
+                    # A signal found again under the same scope is already there; drop, insert.
+                    for first in range(0, len(rows), _CHUNK):
+                        ids = [row["signal_id"] for row in rows[first:first + _CHUNK]]
+                        conn.execute(delete(table).where(table.c.signal_id.in_(ids)))
                 conn.execute(insert(table), rows)
             conn.execute(insert(schema.run_checkpoints),
                          [{"at": checkpoint.at, "data": checkpoint.to_json()}])
