@@ -9,11 +9,12 @@ case id, and ``case_members`` which case each identifier belonged to, for the ne
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy.pool import StaticPool
 
 from vigil.case_lineage import member_keys, members_of
 from vigil.model import Case, CaseStatus
@@ -39,30 +40,53 @@ class SqlCases:
     def replace_cases(self, cases: Iterable[Case],
                       inherited: Mapping[str, CaseStatus] | None = None, *,
                       signals_stored: bool = False) -> None:
-        """See :meth:`CaseStore.replace_cases`. With ``signals_stored`` the cases are read once,
-        each encoded to its row before the write begins, so a caller may hand a generator that
-        reads their signals from this store (a run's cases, :mod:`vigil.incremental.rebuild`)
-        and no case is held after its row: the rows are what the transaction writes."""
+        """See :meth:`CaseStore.replace_cases`. With ``signals_stored`` the cases are read once
+        and each is encoded to its row as it comes, so a caller may hand a generator that reads
+        their signals from this store (a run's cases, :mod:`vigil.incremental.rebuild`) and no
+        case is held after its row: the rows go out :data:`_ROWS` at a time inside the write
+        transaction, read through another connection (SQLite's WAL lets it read beside the
+        writer), or, where the store has one connection only (in-memory SQLite, where a read
+        inside the write would end it), all encoded before the write begins."""
         if not signals_stored:
             self._replace_cases_with_signals(list(cases), inherited or {})
             return
-        before = {**self.reviewed_statuses(), **(inherited or {})}
-        rows: list[dict[str, Any]] = []
-        members: dict[str, str] = {}
-        for case in cases:
-            for key in member_keys(case):
-                members.setdefault(key, case.id)
-            rows.append(self._case_row(replace(case, status=before.get(case.id, case.status))))
+        encoded: Iterable[tuple[dict[str, Any], list[str]]] = ()
+        one_connection = isinstance(self._engine.pool, StaticPool)
+        if one_connection:
+            encoded = list(self._encoded(cases, {**self.reviewed_statuses(), **(inherited or {})}))
         with write_transaction(self._engine, self._retry) as conn:
             for case_id, status in (inherited or {}).items():
                 self._upsert_status(conn, case_id, status)
             kept = self._reviewed_statuses(conn)
             conn.execute(delete(schema.cases))
-            for start in range(0, len(rows), _ROWS):
-                conn.execute(insert(schema.cases),
-                             [case_rows.with_status(row, kept.get(row["id"]))
-                              for row in rows[start:start + _ROWS]])
-            self._replace_members(conn, members)
+            if not one_connection:
+                encoded = self._encoded(cases, kept)
+            self._replace_members(conn, self._insert_rows(conn, encoded, kept))
+
+    def _encoded(self, cases: Iterable[Case], statuses: Mapping[str, CaseStatus],
+                 ) -> Iterator[tuple[dict[str, Any], list[str]]]:
+        """Each case's row (under its status in ``statuses``) and member keys."""
+        for case in cases:
+            yield (self._case_row(replace(case, status=statuses.get(case.id, case.status))),
+                   member_keys(case))
+
+    @staticmethod
+    def _insert_rows(conn: Connection, encoded: Iterable[tuple[dict[str, Any], list[str]]],
+                     kept: Mapping[str, CaseStatus]) -> dict[str, str]:
+        """Insert the rows :data:`_ROWS` at a time, each under its ``kept`` status; the members
+        (key -> case id, the first case of a key keeping it, as :func:`members_of`)."""
+        members: dict[str, str] = {}
+        batch: list[dict[str, Any]] = []
+        for row, keys in encoded:
+            for key in keys:
+                members.setdefault(key, row["id"])
+            batch.append(case_rows.with_status(row, kept.get(row["id"])))
+            if len(batch) == _ROWS:
+                conn.execute(insert(schema.cases), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(schema.cases), batch)
+        return members
 
     def _replace_cases_with_signals(self, cases: Sequence[Case],
                                     inherited: Mapping[str, CaseStatus]) -> None:
