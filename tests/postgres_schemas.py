@@ -61,6 +61,30 @@ def _shape(conn: Connection, schema: str) -> str:
     return str(described).replace(f"{schema}.", "") + f"\nversions {versions}"
 
 
+def _empty(conn: Connection, schema: str) -> None:
+    """Truncate every table of ``schema`` that holds rows, but ``alembic_version`` (with any
+    table whose foreign key names it, all empty then), and restart every sequence drawn from.
+    Truncating gives a table new, empty files; the tables a test left empty are skipped, which
+    saves most of the cost (each truncated table and index is a file made and synced)."""
+    tables = conn.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = :schema"
+        " AND tablename <> 'alembic_version' ORDER BY tablename"),
+        {"schema": schema}).scalars().all()
+    if tables:
+        probe = " UNION ALL ".join(
+            f'SELECT {n} WHERE EXISTS (SELECT FROM "{schema}"."{table}")'
+            for n, table in enumerate(tables))
+        filled = [tables[n] for n in conn.execute(text(probe)).scalars()]
+        if filled:
+            listed = ", ".join(f'"{schema}"."{table}"' for table in filled)
+            conn.execute(text(f"TRUNCATE {listed} CASCADE"))
+    drawn = conn.execute(text(
+        "SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"
+        " AND last_value IS NOT NULL"), {"schema": schema}).scalars().all()
+    for sequence in drawn:
+        conn.execute(text(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART'))
+
+
 class MigratedSchemas:
     """Schemas at the newest migration for one test process, each reused once emptied."""
 
@@ -100,12 +124,7 @@ class MigratedSchemas:
         """Empty ``schema`` for the next test, or drop it when it is not as migrated."""
         with self._admin.begin() as conn:
             conn.execute(text(f"SET LOCAL lock_timeout = '{RESET_LOCK_TIMEOUT}'"))
-            tables = conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = :schema"
-                " AND tablename <> 'alembic_version'"), {"schema": schema}).scalars().all()
-            if tables:
-                listed = ", ".join(f'"{schema}"."{table}"' for table in tables)
-                conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY"))
+            _empty(conn, schema)
             as_migrated = _shape(conn, schema) == self._migrated_shape
         if as_migrated:
             self._free.append(schema)

@@ -9,8 +9,8 @@ xdist worker) and hand out stores in the same state; a test of the migrations th
 - SQLite: the template is a file migrated by :func:`~vigil.store.open.open_store` (closed, so its
   write-ahead log is folded back into it); each test gets a byte-for-byte copy.
 - PostgreSQL: each test gets a schema migrated by ``open_store`` for an earlier test of the same
-  process and emptied since: every table but ``alembic_version`` truncated with its sequences
-  restarted (new, empty files), then checked against the first migrated schema - its tables,
+  process and emptied since: every table holding rows truncated (new, empty files), every
+  sequence drawn from restarted, then checked against the first migrated schema - its tables,
   columns, defaults, indexes, constraints, triggers, sequence positions and Alembic revision. A
   schema that differs in any of these is dropped instead, and the next test gets a newly
   migrated one. (Copying a database with ``CREATE DATABASE ... TEMPLATE`` was measured too: on
