@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import POSTGRES_URL
 from tests.durability.crashloop import REPORTS_PER_ITERATION, run_crash_loop
 
-pytestmark = pytest.mark.heavy(seconds=100)
+pytestmark = pytest.mark.heavy(seconds=50)  # 52 s wall with coverage, -n 0 (h-fixtures)
 
 PG_ITERATIONS = int(os.environ.get("CRASH_PG_ITERATIONS", "100"))
 

@@ -122,24 +122,24 @@ def _statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def test_migration_0013_moves_signals_out_of_rows_and_back(sql_store_url: str) -> None:
+def test_migration_0013_moves_signals_out_of_rows_and_back(unmigrated_sql_store_url: str) -> None:
     signals = tuple(_signal(n) for n in (3, 1, 2))
     case = _case(signals)
     old_row = codec.case_to_json(case)
-    _migrate_to(sql_store_url, "0012")
-    engine = create_store_engine(sql_store_url)
+    _migrate_to(unmigrated_sql_store_url, "0012")
+    engine = create_store_engine(unmigrated_sql_store_url)
     with engine.begin() as conn:  # only the first signal was stored on its own: the others
         conn.execute(schema.signals.insert().values(  # live in the case's JSON alone
             id=signals[0].id, kind="payment", data=codec.signal_to_json(signals[0])))
         conn.execute(schema.cases.insert().values(id=case.id, priority=case.priority,
                                                   status="open", data=old_row))
     engine.dispose()
-    with closing(open_store(sql_store_url)) as store:  # upgraded to head on open
+    with closing(open_store(unmigrated_sql_store_url)) as store:  # upgraded to head on open
         (found,) = store.cases()
         assert _full(found) == _full(case)
         assert sorted(s.id for s in store.signals()) == sorted(s.id for s in signals)
-    _migrate_to(sql_store_url, "0012")
-    engine = create_store_engine(sql_store_url)
+    _migrate_to(unmigrated_sql_store_url, "0012")
+    engine = create_store_engine(unmigrated_sql_store_url)
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT data FROM cases")) == old_row
     engine.dispose()

@@ -37,10 +37,11 @@ def _open_when_released(url: str, barrier: Barrier, failures: multiprocessing.Si
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_processes_opening_a_new_store_at_once_all_succeed(sql_store_url: str,
+def test_processes_opening_a_new_store_at_once_all_succeed(unmigrated_sql_store_url: str,
                                                           attempt: int) -> None:
     barrier, failures = FORK.Barrier(OPENERS), FORK.SimpleQueue()
-    openers = [FORK.Process(target=_open_when_released, args=(sql_store_url, barrier, failures))
+    openers = [FORK.Process(target=_open_when_released,
+                            args=(unmigrated_sql_store_url, barrier, failures))
                for _ in range(OPENERS)]
     for process in openers:
         process.start()
@@ -50,7 +51,7 @@ def test_processes_opening_a_new_store_at_once_all_succeed(sql_store_url: str,
     while not failures.empty():
         problems.append(failures.get())
     assert problems == [] and [p.exitcode for p in openers] == [0] * OPENERS
-    with closing(open_store(sql_store_url)) as store:
+    with closing(open_store(unmigrated_sql_store_url)) as store:
         assert isinstance(store, SqlStore)
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()

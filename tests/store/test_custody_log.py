@@ -225,8 +225,8 @@ def test_concurrent_writers_never_fork_the_chain(sql_store_url: str, signer: Hea
 
 
 def test_events_stored_before_the_custody_log_are_chained_by_the_migration(
-        sql_store_url: str, signer: HeadSigner) -> None:
-    engine = create_store_engine(sql_store_url)
+        unmigrated_sql_store_url: str, signer: HeadSigner) -> None:
+    engine = create_store_engine(unmigrated_sql_store_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
@@ -238,7 +238,7 @@ def test_events_stored_before_the_custody_log_are_chained_by_the_migration(
                               " VALUES (:seq, 'old@ngo', 'pause_bank', 'b', :at, :details)"),
                          {"seq": seq, "at": when, "details": f'{{"reason":"r{seq}"}}'})
     engine.dispose()
-    with closing(open_store(sql_store_url)) as store:
+    with closing(open_store(unmigrated_sql_store_url)) as store:
         entries = store.custody_entries()
         assert [e.seq for e in entries] == [1, 2, 3]
         assert entries[0].recorded_at == "2025-01-01T19:04:05+00:00"

@@ -137,10 +137,10 @@ def test_same_record_id_with_other_content_is_a_conflict(store: Store) -> None:
         first[3].content_hash(), first[7].content_hash()]
 
 
-def test_migration_0003_sanitises_old_quarantine_rows(sql_store_url: str) -> None:
+def test_migration_0003_sanitises_old_quarantine_rows(unmigrated_sql_store_url: str) -> None:
     """Rows stored under 0002 keep no raw payload after the upgrade; ids taken twice keep both
     rows (the later one without a natural key)."""
-    engine = create_store_engine(sql_store_url)
+    engine = create_store_engine(unmigrated_sql_store_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     payload = "QUJD" * 2000
@@ -320,19 +320,21 @@ def _migrate_to(url: str, revision: str, *statements: str) -> None:
         engine.dispose()
 
 
-def test_banks_stored_under_0001_survive_upgrade_and_downgrade(sql_store_url: str) -> None:
-    _migrate_to(sql_store_url, "0001",
+def test_banks_stored_under_0001_survive_upgrade_and_downgrade(
+        unmigrated_sql_store_url: str) -> None:
+    _migrate_to(unmigrated_sql_store_url, "0001",
                 "INSERT INTO banks VALUES ('old', 'pdq', 25, 'NCMEC', 'd')",
                 "INSERT INTO bank_entries (bank, signal_type, hash, label, source)"
                 f" VALUES ('old', 'pdq', '{PDQ}', 'l', 's')")
     old_bank, old_entry = BankInfo("old", "pdq", 25, "NCMEC", "d"), BankEntry("old", PDQ, "pdq",
                                                                              "l", "s")
-    with closing(open_store(sql_store_url)) as store:
+    with closing(open_store(unmigrated_sql_store_url)) as store:
         assert (store.banks(), store.bank_entries()) == ([old_bank], [old_entry])
         assert store.banks()[0].kind is BankKind.POSITIVE
         store.set_bank_enabled("old", False, reason="r", actor="a")
-    _migrate_to(sql_store_url, "0001")
-    with closing(open_store(sql_store_url)) as again:  # upgraded anew: state back to defaults
+    _migrate_to(unmigrated_sql_store_url, "0001")
+    # upgraded anew: state back to defaults
+    with closing(open_store(unmigrated_sql_store_url)) as again:
         assert (again.banks(), again.bank_entries()) == ([old_bank], [old_entry])
 
 
@@ -349,11 +351,11 @@ def test_audit_events_come_back_in_order(store: Store) -> None:
     assert [e.at.utcoffset() for e in stored] == [e.at.utcoffset() for e in events]
 
 
-def test_data_survives_reopen_and_migrations_run_once(sql_store_url: str) -> None:
-    with closing(open_store(sql_store_url)) as first:
+def test_data_survives_reopen_and_migrations_run_once(unmigrated_sql_store_url: str) -> None:
+    with closing(open_store(unmigrated_sql_store_url)) as first:
         first.add_records(_records(1))
     for _ in range(2):
-        with closing(open_store(sql_store_url)) as again:
+        with closing(open_store(unmigrated_sql_store_url)) as again:
             assert isinstance(again, SqlStore)
             assert again.add_records(_records(1)) == AddResult(0, 4)
             with again.engine.connect() as conn:
@@ -414,8 +416,8 @@ def test_unsupported_urls_are_refused_clearly(url: str) -> None:
         open_store(url)
 
 
-def test_migrations_build_exactly_the_schema_module(sql_store_url: str) -> None:
-    store = open_store(sql_store_url)
+def test_migrations_build_exactly_the_schema_module(unmigrated_sql_store_url: str) -> None:
+    store = open_store(unmigrated_sql_store_url)
     assert isinstance(store, SqlStore)
     try:
         with store.engine.connect() as conn:

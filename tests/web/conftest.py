@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.store_copies import sqlite_copy_url
 from vigil import BankEntry, BankInfo, Scope, Settings, create_key
 from vigil.web.app import create_app
 from vigil.web.state import ServiceState
@@ -27,7 +28,12 @@ def report(n: int, **changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(params=["memory", "sqlite"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'vigil.db'}"
+    """The service's settings; its main store fresh and migrated (a copy of the process's
+    migrated SQLite file, tests/store_copies.py). Tenants' stores are made by the service."""
+    if request.param == "memory":
+        url = "memory://"
+    else:
+        url = sqlite_copy_url(request.getfixturevalue("sqlite_template"), tmp_path)
     return Settings(database_url=url, media_index="brute", api_max_batch=50,
                     api_max_body_bytes=64 * 1024)
 
