@@ -56,6 +56,14 @@ def queued(service: Intake, items: list[dict[str, Any]], key: str | None = None)
     return prepared
 
 
+def stored_first(service: Intake, items: list[dict[str, Any]], key: str) -> None:
+    """Commit ``items`` before the test's batch through :meth:`drain_once`, not ``accept``:
+    ``accept`` starts the committer threads, which could then take the test's whole batch and
+    leave its own ``drain_once`` waiting for ever (it hung once under load)."""
+    queued(service, items, key)
+    assert service.committer.drain_once() == 1
+
+
 def test_waiting_acceptances_are_committed_in_one_transaction_with_their_own_answers(
         store: SqlStore) -> None:
     service = intake(store)
@@ -173,7 +181,7 @@ def test_a_batch_of_independent_requests_is_written_with_one_statement_per_table
 
 def test_a_batched_request_clashing_with_a_stored_record_fails_alone(store: SqlStore) -> None:
     service = intake(store)
-    service.accept(RecordKind.REPORT, [report(1)], "key-1")
+    stored_first(service, [report(1)], "key-1")
     replay = service.prepare(RecordKind.REPORT, [report(1)], "key-1", check_stored=False)
     assert isinstance(replay, Pending)  # as the async path queues it: found in the transaction
     service.committer.submit(replay)
@@ -199,7 +207,7 @@ def test_one_request_naming_a_record_id_twice_with_other_content_is_refused(
 def test_a_fresh_batch_clashing_with_a_stored_record_id_fails_alone(store: SqlStore) -> None:
     """No stored key in the batch (on PostgreSQL the pipelined path): the id claim decides."""
     service = intake(store)
-    service.accept(RecordKind.REPORT, [report(1), report(2)], "key-1")
+    stored_first(service, [report(1), report(2)], "key-1")
     clash = queued(service, [report(1, reason="something else")], "key-2")
     resent = queued(service, [report(2)])  # same id, same content, no key: stored once
     other = queued(service, [report(3)], "key-3")
