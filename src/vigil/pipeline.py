@@ -169,8 +169,8 @@ def run_pipeline(store: Store, detectors: Sequence[Detector], config: PipelineCo
     previous = None if full else store.run_checkpoint()
     prints = {d.name: fingerprint(d, settings_digest, store) for d in detectors}
     context = DetectionContext(banks=store)
-    runs = detect_all_scoped(detectors, records, previous, prints, context, full, step,
-                             lambda batch: store.add_signals(batch).added)
+    runs = detect_all_scoped(detectors, records, previous, prints, context, full,
+                             lambda batch: store.add_signals(batch).added, step)
     store_flood_pauses(store, store, context.take_flood_pauses())
     before = store.current_facts() if previous else []
     found = signals_of(runs)  # held: one found as it was is not decoded again to relink

@@ -83,9 +83,8 @@ class CurrentSet:
     def signals(self, ids: Collection[str] | None = None) -> list[Signal]:
         """The signals of ``ids`` (every one when ``None``), in :attr:`facts` order."""
         wanted = [f.id for f in self.facts if ids is None or f.id in ids]
-        missing = [i for i in wanted if i not in self.held]
-        loaded = {s.id: s for s in self.store.signals_of(missing)} if missing else {}
-        return [self.held[i] if i in self.held else loaded[i] for i in wanted]
+        found = self.signals_by_id(wanted)
+        return [found[i] for i in wanted]
 
     def signals_by_id(self, ids: Collection[str]) -> dict[str, Signal]:
         """The signals of ``ids`` (each a current or live one), by id: those held as they are,

@@ -42,8 +42,8 @@ class DetectorRun:
     arrived: int = 0
     """Records the detector was run for: all it consumes in full, the new ones incremental."""
     stored: list[SignalFacts] = field(default_factory=list)
-    """Facts of signals already stored as the detector found them (a run in full given a
-    :data:`SignalSink`): none of them is held, unlike :attr:`signals`."""
+    """Facts of signals already stored through the run's :data:`SignalSink` as the detector
+    found them (a run in full): none of them is held, unlike :attr:`signals`."""
     added: int = 0
     """How many of :attr:`stored` the store did not hold before."""
 
@@ -79,13 +79,12 @@ def fingerprint(detector: Detector, settings_digest: str, banks: BankStore) -> s
 def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
                       previous: RunCheckpoint | None, prints: Mapping[str, str],
                       context: DetectionContext, full: bool,
-                      on_step: Callable[[str], None] = lambda _step: None,
-                      sink: SignalSink | None = None) -> list[DetectorRun]:
-    """Run every detector, in full or incrementally as the module note says. Given a ``sink``,
-    a detector run in full stores its signals a batch at a time as it finds them and keeps
-    their facts alone (:attr:`DetectorRun.stored`); an incremental one's are held, since a
-    scope found unchanged is not stored again (:func:`~vigil.incremental.current.
-    without_unchanged`)."""
+                      sink: SignalSink,
+                      on_step: Callable[[str], None] = lambda _step: None) -> list[DetectorRun]:
+    """Run every detector, in full or incrementally as the module note says. A detector run in
+    full hands its signals to ``sink`` a batch at a time as it finds them and keeps their facts
+    alone (:attr:`DetectorRun.stored`); an incremental one's are held, since a scope found
+    unchanged is not stored again (:func:`~vigil.incremental.current.without_unchanged`)."""
     runs = []
     for detector in detectors:
         on_step(f"detect {detector.name}")
@@ -98,7 +97,7 @@ def detect_all_scoped(detectors: Sequence[Detector], records: RunRecords,
 
 
 def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | None,
-             context: DetectionContext, sink: SignalSink | None) -> DetectorRun:
+             context: DetectionContext, sink: SignalSink) -> DetectorRun:
     kind = detector.consumes
     if isinstance(detector, PackDetector) and records.parts(kind) is not None:
         return _payments_from_parts(detector, records, mark, sink)
@@ -116,11 +115,8 @@ def _run_one(detector: Detector, records: RunRecords, mark: Mapping[str, Any] | 
 
 
 def _in_full(name: str, batches: Iterable[ScopedSignals], arrived: int,
-             sink: SignalSink | None) -> DetectorRun:
-    """A detector's run in full: its signals held, or each batch stored through ``sink`` and
-    only its facts kept."""
-    if sink is None:
-        return DetectorRun(name, [found for batch in batches for found in batch], None, arrived)
+             sink: SignalSink) -> DetectorRun:
+    """A detector's run in full: each batch stored through ``sink``, only its facts kept."""
     facts: list[SignalFacts] = []
     added = 0
     for batch in batches:
@@ -137,7 +133,7 @@ def _batched(scoped: Iterable[tuple[str, Signal]]) -> Iterator[ScopedSignals]:
 
 def _payments_from_parts(detector: PackDetector, records: RunRecords,
                          mark: Mapping[str, Any] | None,
-                         sink: SignalSink | None) -> DetectorRun:
+                         sink: SignalSink) -> DetectorRun:
     """Payments kept as Parquet parts: the detector's SQL over the parts (over the history of
     the keys the new parts touch, when incremental: :mod:`vigil.payments.partition_keys`)."""
     parts = records.parts(RecordKind.PAYMENT) or []

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.pool import StaticPool
 
-from vigil.case_lineage import member_keys, members_of
+from vigil.case_lineage import member_keys
 from vigil.model import Case, CaseStatus
 from vigil.store import case_rows, codec, schema
 from vigil.store.dialect_insert import dialect_insert
@@ -40,32 +40,52 @@ class SqlCases:
     def replace_cases(self, cases: Iterable[Case],
                       inherited: Mapping[str, CaseStatus] | None = None, *,
                       signals_stored: bool = False) -> None:
-        """See :meth:`CaseStore.replace_cases`. With ``signals_stored`` the cases are read once
-        and each is encoded to its row as it comes, so a caller may hand a generator that reads
-        their signals from this store (a run's cases, :mod:`vigil.incremental.rebuild`) and no
-        case is held after its row: the rows go out :data:`_ROWS` at a time inside the write
-        transaction, read through another connection (SQLite's WAL lets it read beside the
+        """See :meth:`CaseStore.replace_cases`. The cases are read once and each is encoded to
+        its row as it comes, so a caller may hand a generator that reads their signals from this
+        store (a run's cases, :mod:`vigil.incremental.rebuild`) and no case is held after its
+        row: the rows go out :data:`_ROWS` at a time inside the write transaction, the
+        generator reading through another connection (SQLite's WAL lets it read beside the
         writer), or, where the store has one connection only (in-memory SQLite, where a read
         inside the write would end it), all encoded before the write begins."""
-        if not signals_stored:
-            self._replace_cases_with_signals(list(cases), inherited or {})
-            return
-        encoded: Iterable[tuple[dict[str, Any], list[str]]] = ()
-        one_connection = isinstance(self._engine.pool, StaticPool)
-        if one_connection:
+        held = None if signals_stored else list(cases)  # read twice: missing signals first
+        cases = cases if held is None else held
+        encoded: Iterable[tuple[dict[str, Any], list[str]]] | None = None
+        if isinstance(self._engine.pool, StaticPool):
             encoded = list(self._encoded(cases, {**self.reviewed_statuses(), **(inherited or {})}))
         with write_transaction(self._engine, self._retry) as conn:
             for case_id, status in (inherited or {}).items():
                 self._upsert_status(conn, case_id, status)
             kept = self._reviewed_statuses(conn)
             conn.execute(delete(schema.cases))
-            if not one_connection:
-                encoded = self._encoded(cases, kept)
-            self._replace_members(conn, self._insert_rows(conn, encoded, kept))
+            if held is not None:
+                case_rows.store_missing(conn, self._dialect, held)
+            members = self._insert_rows(conn, self._encoded(cases, kept) if encoded is None
+                                        else encoded, kept)
+            conn.execute(delete(schema.case_members))
+            self._insert_members(conn, members)
+
+    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
+                     inherited: Mapping[str, CaseStatus] | None = None, *,
+                     signals_stored: bool = False) -> None:
+        gone = sorted(set(replaced) | {c.id for c in cases})
+        with write_transaction(self._engine, self._retry) as conn:
+            for case_id, status in (inherited or {}).items():
+                self._upsert_status(conn, case_id, status)
+            kept = self._reviewed_statuses(conn)
+            for start in range(0, len(gone), _CHUNK):
+                chunk = gone[start:start + _CHUNK]
+                conn.execute(delete(schema.cases).where(schema.cases.c.id.in_(chunk)))
+                conn.execute(delete(schema.case_members)
+                             .where(schema.case_members.c.case_id.in_(chunk)))
+            if not signals_stored:
+                case_rows.store_missing(conn, self._dialect, cases)
+            self._insert_members(conn, self._insert_rows(conn, self._encoded(cases, kept), kept))
 
     def _encoded(self, cases: Iterable[Case], statuses: Mapping[str, CaseStatus],
                  ) -> Iterator[tuple[dict[str, Any], list[str]]]:
-        """Each case's row (under its status in ``statuses``) and member keys."""
+        """Each case's row (under its status in ``statuses``) and member keys. A row names its
+        signals by id (:mod:`vigil.store.case_rows`; before migration 0013 it held them inline:
+        277 MB of JSON at 1M payments)."""
         for case in cases:
             yield (self._case_row(replace(case, status=statuses.get(case.id, case.status))),
                    member_keys(case))
@@ -88,53 +108,11 @@ class SqlCases:
             conn.execute(insert(schema.cases), batch)
         return members
 
-    def _replace_cases_with_signals(self, cases: Sequence[Case],
-                                    inherited: Mapping[str, CaseStatus]) -> None:
-        with write_transaction(self._engine, self._retry) as conn:
-            for case_id, status in inherited.items():
-                self._upsert_status(conn, case_id, status)
-            kept = self._reviewed_statuses(conn)
-            conn.execute(delete(schema.cases))
-            self._insert_cases(conn, cases, kept, False)
-            self._replace_members(conn, members_of(cases))
-
     @staticmethod
-    def _replace_members(conn: Connection, members: Mapping[str, str]) -> None:
-        conn.execute(delete(schema.case_members))
+    def _insert_members(conn: Connection, members: Mapping[str, str]) -> None:
         rows = [{"member": k, "case_id": i} for k, i in members.items()]
         for start in range(0, len(rows), _ROWS * 10):
             conn.execute(insert(schema.case_members), rows[start:start + _ROWS * 10])
-
-    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
-                     inherited: Mapping[str, CaseStatus] | None = None, *,
-                     signals_stored: bool = False) -> None:
-        gone = sorted(set(replaced) | {c.id for c in cases})
-        with write_transaction(self._engine, self._retry) as conn:
-            for case_id, status in (inherited or {}).items():
-                self._upsert_status(conn, case_id, status)
-            kept = self._reviewed_statuses(conn)
-            for start in range(0, len(gone), _CHUNK):
-                chunk = gone[start:start + _CHUNK]
-                conn.execute(delete(schema.cases).where(schema.cases.c.id.in_(chunk)))
-                conn.execute(delete(schema.case_members)
-                             .where(schema.case_members.c.case_id.in_(chunk)))
-            self._insert_cases(conn, cases, kept, signals_stored)
-            members = [{"member": k, "case_id": i} for k, i in members_of(cases).items()]
-            if members:
-                conn.execute(insert(schema.case_members), members)
-
-    def _insert_cases(self, conn: Connection, cases: Sequence[Case],
-                      kept: Mapping[str, CaseStatus], signals_stored: bool) -> None:
-        """Insert ``cases`` (each with its reviewed status where one is kept), encoded and sent
-        :data:`_ROWS` at a time. A row names its signals by id (:mod:`vigil.store.case_rows`;
-        before migration 0013 it held them inline: 277 MB of JSON at 1M payments); unless the
-        caller stored them all (``signals_stored``), any not stored yet is inserted first."""
-        if not signals_stored:
-            case_rows.store_missing(conn, self._dialect, cases)
-        for start in range(0, len(cases), _ROWS):
-            rows = [self._case_row(replace(c, status=kept.get(c.id, c.status)))
-                    for c in cases[start:start + _ROWS]]
-            conn.execute(insert(schema.cases), rows)
 
     def case_members(self) -> dict[str, str]:
         table = schema.case_members
