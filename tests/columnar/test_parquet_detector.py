@@ -92,6 +92,30 @@ def test_signals_come_a_batch_of_findings_at_a_time(tmp_path: Path) -> None:
     assert sorted((s, x.id) for s, x in small) == sorted((s, x.id) for s, x in keyed)
 
 
+@pytest.mark.parametrize("detector", [PaymentTypologyDetector, TypologyScoreDetector])
+def test_keyed_detection_is_the_full_detection_in_the_keys_scopes(
+        tmp_path: Path, detector: Detectors) -> None:
+    """Keys of every kind give exactly the full run's signals whose scopes the keys name: none
+    of another account's findings the keys' history holds (dropped in SQL before they come
+    back) and none of the keys' own missing."""
+    from vigil.payments.partition_keys import scopes_of
+
+    payments = payments_of(next(payment_batches(6000, seed=5)))
+    store = ColumnarRecords(tmp_path)
+    store.add_records(payments)
+    parts = store.parts(RecordKind.PAYMENT)
+    few = payments[:60]
+    keys = {"beneficiary": sorted({p.beneficiary for p in few}),
+            "sender": sorted({p.sender for p in few}),
+            "payer": sorted({p.sender for p in payments[60:200]})}
+    whole = detector().detect_parquet_scoped(parts)
+    keyed = detector().detect_parquet_scoped(parts, None, keys)
+    wanted = scopes_of(keys)
+    expected = sorted((scope, s.id) for scope, s in whole if scope in wanted)
+    assert expected and len(expected) < len(whole)
+    assert sorted((scope, s.id) for scope, s in keyed) == expected
+
+
 def test_the_typology_pack_reads_what_each_rule_reads_from_parts(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """R16's payee abroad outside the corridor and R14's listed account are in the one shared

@@ -112,11 +112,15 @@ def keyed_sql(key: str, source: str = "stored_payments", wanted: str = "wanted_k
     return f"SELECT * FROM {source} WHERE {key} IN ({values})"
 
 
+WANTED_KEYS = "wanted_keys"
+"""The table :func:`register_keys` registers."""
+
+
 def register_keys(engine: DuckDBEngine, keys: Mapping[str, Collection[str]]) -> list[str]:
-    """Table ``wanted_keys`` (``key_column``, ``key_value``) of the supported ``keys``; returns
-    those keys, in order."""
+    """Table :data:`WANTED_KEYS` (``key_column``, ``key_value``) of the supported ``keys``;
+    returns those keys, in order."""
     names = sorted(key for key in keys if key in SCOPE_COLUMNS)
-    engine.register_table("wanted_keys", {
+    engine.register_table(WANTED_KEYS, {
         "key_column": [key for key in names for _ in keys[key]],
         "key_value": [value for key in names for value in keys[key]]})
     return names
@@ -187,4 +191,4 @@ def keys_of_parts(stored: Sequence[str], arrived: Sequence[str], wanted: Collect
 
 __all__ = ["BENEFICIARY", "PAYER", "SCOPE_COLUMNS", "SENDER", "Keys", "account_key",
            "arrived_keys", "history_of", "hub_rows_where", "keyed_sql", "keys_of_parts",
-           "keys_of_payments", "partition_keys", "register_keys", "scopes_of"]
+           "keys_of_payments", "partition_keys", "register_keys", "scopes_of", "WANTED_KEYS"]
