@@ -40,13 +40,18 @@ def _parts(tmp_path: Path) -> list[str]:
     return store.parts(RecordKind.PAYMENT)
 
 
-def _scored(parts: list[str], pack: PaymentRules, keys: bool) -> list[str]:
+def _scored(parts: list[str], pack: PaymentRules, keys: bool,
+            only: list[str] | None = None) -> list[str]:
     config = TypologyConfig()
     with DuckDBEngine() as engine:
         keyed = register_pack_payments(engine, pack, parts, extra=score_rows_where(pack, config),
                                        account_keys=keys)
         assert keyed is keys
-        scores = score_accounts(engine, pack, config, account_keys=keyed)
+        wanted = None
+        if only is not None:
+            engine.register_table("wanted", {"name": only})
+            wanted = "SELECT name FROM wanted"
+        scores = score_accounts(engine, pack, config, account_keys=keyed, only=wanted)
     return [_line(score) for score in scores]
 
 
@@ -73,6 +78,21 @@ def test_keyed_scores_are_the_texts(tmp_path: Path, pack: PaymentRules) -> None:
     keyed = _scored(parts, pack, keys=True)
     assert len(keyed) > 50
     assert keyed == _scored(parts, pack, keys=False)
+
+
+@pytest.mark.parametrize("keys", [True, False], ids=["keyed", "text"])
+@pytest.mark.parametrize("pack", [PACK, LOOSE], ids=["default", "loosest"])
+def test_only_some_accounts_scored_as_among_all(tmp_path: Path, pack: PaymentRules,
+                                                keys: bool) -> None:
+    """``only`` scores the accounts it names exactly as the whole score does (their figures,
+    entries and order), and no other."""
+    parts = _parts(tmp_path)
+    every = _scored(parts, pack, keys)
+    accounts = sorted({json.loads(line)["account"] for line in every})
+    chosen = accounts[::3]
+    some = _scored(parts, pack, keys, only=chosen)
+    assert 10 < len(some) < len(every)
+    assert some == [line for line in every if json.loads(line)["account"] in set(chosen)]
 
 
 @pytest.mark.parametrize("pack", [PACK, LOOSE], ids=["default", "loosest"])
@@ -119,3 +139,20 @@ def test_a_keyed_finding_of_two_senders_stops_its_query() -> None:
         by_payer = by_payee.replace("GROUP BY beneficiary", "GROUP BY sender")
         assert _same(engine.query(keyed_findings_sql(by_payer))) == _same(
             [{"senders": ["a"], "txn_count": 1}, {"senders": ["c"], "txn_count": 1}])
+
+
+def test_only_keeps_finding_rows_naming_a_wanted_sender_in_their_order() -> None:
+    """Rows of one sender by that sender, rows of several when any is wanted, in the query's
+    own order; per-sender rows by their sender."""
+    from vigil.payments.typology import _only_rows
+
+    findings = ("SELECT * FROM (VALUES (1, ['b']), (2, ['x', 'a']), (3, ['x']), (4, [NULL, 'a']), "
+                "(5, ['a']), (6, [NULL])) t(n, senders) ORDER BY n DESC")
+    per_sender = "SELECT * FROM (VALUES ('a', 1), ('x', 2)) t(sender, n)"
+    with DuckDBEngine() as engine:
+        engine.register_table("wanted", {"name": ["a", "b"]})
+        benign, features, runs = _only_rows("SELECT name FROM wanted", per_sender,
+                                            [per_sender], [findings], [None])
+        assert [row["n"] for row in engine.query(str(runs[0]))] == [5, 4, 2, 1]
+        assert [row["sender"] for row in engine.query(benign)] == ["a"]
+        assert [row["sender"] for row in engine.query(features[0])] == ["a"]

@@ -186,7 +186,8 @@ class TypologyScoreDetector(Detector):
         engine = DuckDBEngine(memory_limit=PARQUET_MEMORY_LIMIT)
         try:
             times, keyed = self._register(engine, parts, filesystem, keys)
-            scores = score_accounts(engine, self.rules, self.config, account_keys=keyed)
+            scores = score_accounts(engine, self.rules, self.config, account_keys=keyed,
+                                    only=self._wanted_sql(keys is not None))
             last: dict[str, datetime] = {row["sender"]: row["last"] for row in engine.query(
                 self._last_sql(times, keys is not None))}
         finally:
@@ -201,14 +202,20 @@ class TypologyScoreDetector(Detector):
         while found := list(islice(kept, batch)):
             yield [(scope, self._signal(score, last[score.account])) for scope, score in found]
 
-    def _last_sql(self, times: str, keyed: bool) -> str:
-        """Each sender's latest payment time from table or view ``times``; when ``keyed``, only
-        the senders the wanted keys of the partition name (only they get signals: at 10M plus
-        30,000 the keys' history holds 273,473 senders for 30,239 keys)."""
+    def _wanted_sql(self, keyed: bool) -> str | None:
+        """When ``keyed``, a query of the accounts the wanted keys of the partition name: only
+        they get signals (at 10M plus 30,000 the keys' history holds 273,473 senders for 30,239
+        keys); else ``None``."""
         key = self.partition_key()
-        where = ("" if not keyed or key is None else
-                 f" WHERE sender IN (SELECT key_value FROM {WANTED_KEYS} "
-                 f"WHERE key_column = '{key}')")
+        if not keyed or key is None:
+            return None
+        return f"SELECT key_value FROM {WANTED_KEYS} WHERE key_column = '{key}'"
+
+    def _last_sql(self, times: str, keyed: bool) -> str:
+        """Each sender's latest payment time from table or view ``times`` (only the
+        :meth:`_wanted_sql` senders', when ``keyed``)."""
+        wanted = self._wanted_sql(keyed)
+        where = "" if wanted is None else f" WHERE sender IN ({wanted})"
         return f"SELECT sender, max(sent_at) AS last FROM {times}{where} GROUP BY sender"
 
     def _register(self, engine: DuckDBEngine, parts: Sequence[str], filesystem: Any,

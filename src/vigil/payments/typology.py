@@ -122,7 +122,7 @@ def score_rows_where(rules: PaymentRules, config: TypologyConfig) -> list[str]:
 def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
                    config: TypologyConfig | None = None,
                    found: Found | None = None, account_keys: bool = False,
-                   ) -> list[TypologyScore]:
+                   only: str | None = None) -> list[TypologyScore]:
     """Every account some rule found, scored per typology, highest first; ``engine`` holds the
     ``payments`` table (any :class:`~vigil.engines.SqlEngine`: DuckDB or Spark); ``rules``
     defaults to :func:`load_typology_rules`; ``found``: the rules' findings over that table
@@ -131,14 +131,17 @@ def score_accounts(engine: SqlEngine, rules: PaymentRules | None = None,
     typology_score` holds what the two share; :mod:`vigil.payments.typology_columns` says how
     this batch form keeps to it). ``account_keys``: the engine's ``payments`` keys its accounts
     (:func:`~vigil.payments.pack_table.register_pack_payments` said so): the queries that can
-    read the keys do (:mod:`vigil.payments.pack_keys`), with the same results."""
+    read the keys do (:mod:`vigil.payments.pack_keys`), with the same results. ``only``: a
+    query of one column of account names (DuckDB's SQL): only those accounts are scored, each
+    as it would be among all (:func:`_only_rows`)."""
     with cycles_uncollected():
         return _scored(engine, rules if rules is not None else load_typology_rules(),
-                       config or TypologyConfig(), found, account_keys)
+                       config or TypologyConfig(), found, account_keys, only)
 
 
 def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
-            found: Found | None, account_keys: bool = False) -> list[TypologyScore]:
+            found: Found | None, account_keys: bool = False, only: str | None = None,
+            ) -> list[TypologyScore]:
     """:func:`score_accounts` with its defaults filled in: each rule's findings as columns
     (:mod:`vigil.payments.finding_columns`), scored a typology at a time
     (:mod:`vigil.payments.typology_columns`)."""
@@ -153,12 +156,35 @@ def _scored(engine: SqlEngine, rules: PaymentRules, config: TypologyConfig,
         features = [keyed_rows_sql(sql) for sql in features]
         runs = [keyed_findings_sql(sql) if keyed_rule(rule) else None
                 for rule, sql in zip(scored, sqls, strict=True)]
+    if only is not None:
+        benign, features, runs = _only_rows(only, benign, features, sqls, runs)
     (profiles, *by_features), results = by_sender_then_findings(  # rules run while the
         engine, [benign, *features], sqls, runs)                 # earlier rules' rows are read
     groups = in_turn(scored, results) if found is None else grouped(found)
     by_sender = by_features[0] if by_features else {}
     return ranked(score_groups(groups, config, lambda accounts: _profiles(profiles, accounts),
                                lambda accounts: _features(by_sender, accounts)))
+
+
+def _only_rows(only: str, benign: str, features: list[str], sqls: list[str],
+               runs: list[str | None]) -> tuple[str, list[str], list[str | None]]:
+    """The score's queries keeping only the rows of the accounts ``only`` names: per-sender rows
+    of those senders; finding rows one of whose senders is one of them, in the order the rule's
+    query gives them (an account's score reads its own rows only, in their order: the first of
+    equal entries counts, and the rules in the order first found)."""
+    names = f"(SELECT list(name) FROM ({only}) wanted(name))"
+
+    def senders(sql: str) -> str:
+        return f"SELECT * FROM ({sql}) q WHERE sender IN ({only})"
+
+    def findings(sql: str) -> str:
+        return (f"SELECT * EXCLUDE (vigil_place) FROM (SELECT row_number() OVER () AS "
+                f"vigil_place, * FROM ({sql}) q) f WHERE CASE WHEN len(f.senders) = 1 THEN "
+                f"f.senders[1] IN ({only}) ELSE list_has_any(f.senders, {names}) END "
+                "ORDER BY vigil_place")
+    ran = [findings(run or sql) for sql, run in zip(sqls, runs or [None] * len(sqls),
+                                                     strict=True)]
+    return senders(benign), [senders(sql) for sql in features], list[str | None](ran)
 
 
 def _features(rows: Mapping[str, Mapping[str, Any]], accounts: list[str],
