@@ -97,3 +97,63 @@ def test_rescoring_kept_cases_gives_the_full_triage(tmp_path: Path,
         # From the columns the case JSON is not rewritten; from the signals it is.
         assert (conn.scalar(data) == before) is not stored_before_0012
     store.close()
+
+
+def _cases(count: int) -> list[Case]:
+    """``count`` cases of distinct ids, every other one without a hub reason."""
+    config, group = load_triage_config(), _group()
+    cases = []
+    for n in range(count):
+        account = EntityRef(EntityKind.PAYMENT_ACCOUNT, f"bank:a{n}")
+        signals = tuple(replace(s, subjects=(account,)) for s in group.signals)
+        own = LinkedGroup(signals, (account,), group.hubs if n % 2 else ())
+        cases.append(replace(triage(own, config, AT + timedelta(hours=n)), id=f"case-{n:02d}"))
+    return cases
+
+
+def test_case_score_pages_are_the_scores_by_id_and_the_marked_ones(store: Store) -> None:
+    cases = _cases(7)
+    store.replace_cases(cases[::-1])
+    pages = list(store.case_score_pages(3))
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert [s for page in pages for s in page] == sorted(store.case_scores(), key=lambda s: s.id)
+    marked = [s.id for page in store.case_score_pages(2, " not used for linking:") for s in page]
+    assert marked == [c.id for c in cases if c.id[-1] in "13579"]
+    assert list(store.case_score_pages(2, "no reason says this")) == []
+
+
+def _rescored(path: Path, old_row: str | None, later: datetime) -> dict[str, Case]:
+    store = open_store(f"sqlite:///{path}")
+    assert isinstance(store, SqlStore)
+    store.replace_cases(_cases(6))
+    if old_row is not None:
+        with store.engine.begin() as conn:
+            conn.execute(update(schema.cases).where(schema.cases.c.id == old_row)
+                         .values(latest=None, reasons=None))
+    CaseBuilder(LinkingConfig(), load_triage_config(), SCORERS).rescore(store, {"case-00"},
+                                                                       later)
+    found = {c.id: c for c in store.cases()}
+    store.close()
+    return found
+
+
+@pytest.mark.parametrize("old_row", ["case-03", None])
+def test_rescoring_a_page_at_a_time_gives_one_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old_row: str | None) -> None:
+    """Pages of two give what one pass gives; a page that cannot be re-ranked (a row from
+    before migration 0012) after a page already re-ranked sends every kept case to the full
+    triage, as one pass does. The skipped case is left as stored."""
+    import vigil.incremental.cases as incremental_cases
+
+    later = AT + timedelta(days=5)
+    one_pass = _rescored(tmp_path / "one.db", old_row, later)
+    monkeypatch.setattr(incremental_cases, "RERANK_PAGE", 2)
+    paged = _rescored(tmp_path / "paged.db", old_row, later)
+    assert paged == one_pass
+    config = load_triage_config()
+    stored = {c.id: c for c in _cases(6)}
+    assert paged["case-00"] == stored["case-00"]
+    plain = stored["case-02"]
+    assert paged["case-02"] == replace(
+        triage(LinkedGroup(plain.signals, plain.entities, ()), config, later), id="case-02")
+    assert all(paged[i] != stored[i] for i in stored if i != "case-00")

@@ -22,7 +22,7 @@ from typing import Any
 from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import CurrentSet
-from vigil.incremental.hub_degrees import redegreed
+from vigil.incremental.hub_degrees import restate_hubs
 from vigil.incremental.rebuild import all_components, store_cases
 from vigil.incremental.region import Degrees, Region, affected_region
 from vigil.incremental.relink import Earlier, hubs_among, link_region
@@ -32,8 +32,11 @@ from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
 from vigil.linking_sql import TableEngine, link_sql
 from vigil.model import Case, EntityRef, Signal, content_hash
 from vigil.store.codec import entity_from_text
-from vigil.store.interfaces import CaseScore, Store
+from vigil.store.interfaces import SCORE_PAGE, Store
 from vigil.triage import HUB_COMPONENT, Scorer, TriageConfig, triage, triage_all
+
+RERANK_PAGE = SCORE_PAGE
+"""Stored rankings re-ranked at a time (:meth:`CaseBuilder.rescore`)."""
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,11 @@ class CaseBuilder:
     def update(self, store: Store, earlier: Sequence[Earlier], current: CurrentSet,
                touched: Collection[str], records: RunRecords, moment: datetime,
                step: Callable[[str], None], rescore: bool = False) -> int | None:
-        """Rebuild only the cases the changes touch; how many. ``None`` (nothing written) when
-        the stored cases do not match the earlier signals, and the caller must :meth:`rebuild`.
-        Only the signals relinked are decoded (:class:`CurrentSet`).
+        """Rebuild only the cases the changes touch; how many. ``None`` when the stored cases
+        do not match the earlier signals, and the caller must :meth:`rebuild` (no case written;
+        hub reasons restated before that was found are rewritten by the rebuild).
+        Only the signals relinked are decoded (:class:`CurrentSet`), and they are let go before
+        the kept cases are re-ranked.
         ``rescore``: the moment moved, so every kept case is re-scored too (:meth:`rescore`)."""
         step("link")
         members = store.case_members()
@@ -129,26 +134,28 @@ class CaseBuilder:
         region = affected_region(earlier, now, touched, members, self.linking, degrees)
         if region is None:
             return None
-        scores = store.case_scores() if region.hubs or rescore else None
-        restated = redegreed(scores or [], region.replaced, region.hubs) if region.hubs else []
-        if restated is None:
+        if region.hubs and restate_hubs(store, region.replaced, region.hubs) is None:
             return None
-        groups = self.relink(region, now, current, degrees)
+        written = self._store_region(store, self.relink(region, now, current, degrees),
+                                     members, region.replaced, moment, step)
+        if rescore:
+            self.rescore(store, region.replaced | written, moment)
+        return len(written)
+
+    def _store_region(self, store: Store, groups: Sequence[LinkedGroup],
+                      members: Mapping[str, str], replaced: Collection[str], moment: datetime,
+                      step: Callable[[str], None]) -> set[str]:
+        """The region's ``groups`` triaged and stored in place of the ``replaced`` cases,
+        with stable ids; the ids written."""
         step("triage")
         cases = triage_all(groups, self.triage, moment, self.scorers)
-        previous = {key: case for key, case in members.items() if case in region.replaced}
+        previous = {key: case for key, case in members.items() if case in replaced}
         stable = stabilise(cases, previous, store.reviewed_statuses(), datetime.now(UTC),
                            set(members.values()))
-        store.update_cases(stable.cases, region.replaced, stable.inherited, signals_stored=True)
+        store.update_cases(stable.cases, replaced, stable.inherited, signals_stored=True)
         for event in stable.events:
             store.append_audit(event)
-        if rescore and scores is not None:
-            by_id = {score.id: score for score in restated}
-            self.rescore(store, region.replaced | {c.id for c in stable.cases}, moment,
-                         [by_id.get(score.id, score) for score in scores], restated)
-        else:
-            store.set_case_scores(restated)
-        return len(stable.cases)
+        return {case.id for case in stable.cases}
 
     def _now(self, earlier: Sequence[Earlier], current: CurrentSet) -> list[Earlier]:
         """The current signals as :class:`Earlier`: a signal still current since the last run is
@@ -173,25 +180,29 @@ class CaseBuilder:
             return link_region(signals, facts, hubs, self.linking)
         return self.link(signals, {}, {hub.entity: hub for hub in hubs.values()})
 
-    def rescore(self, store: Store, skip: Collection[str], moment: datetime,
-                scores: Sequence[CaseScore] | None = None,
-                restated: Sequence[CaseScore] = ()) -> None:
+    def rescore(self, store: Store, skip: Collection[str], moment: datetime) -> None:
         """Every stored case but ``skip`` ranked again as of ``moment`` (its recency changed):
-        from its stored ranking (``scores`` when already read) when only recency reads the
-        moment (:mod:`vigil.incremental.rescore`), else from its own signals and members; its
-        hubs are unchanged (it was not affected), so its hub reasons are kept, with
-        ``restated`` (already in ``scores``) written first. Never relinked."""
-        if moment_in_recency_only(self.triage, self.scorers):
-            moved = [reranked(s, self.triage, moment)
-                     for s in (store.case_scores() if scores is None else scores)
-                     if s.id not in skip]
-            if all(m is not None for m in moved):
-                store.set_case_scores([m for m in moved if m is not None])
-                return
-        store.set_case_scores(restated)
+        from its stored ranking when only recency reads the moment
+        (:mod:`vigil.incremental.rescore`), a page at a time; else from its own signals and
+        members, its hubs unchanged (it was not affected), so its stored hub reasons (restated
+        already, :func:`restate_hubs`) are kept. Never relinked. The pages re-ranked before one
+        that cannot be are rewritten by the second way too."""
+        if moment_in_recency_only(self.triage, self.scorers) and self._reranked(
+                store, skip, moment):
+            return
         kept = [c for c in store.cases() if c.id not in skip]
         store.update_cases([self._rescored(c, moment) for c in kept], [c.id for c in kept],
                            signals_stored=True)
+
+    def _reranked(self, store: Store, skip: Collection[str], moment: datetime) -> bool:
+        """:meth:`rescore` from the stored rankings, a page at a time; whether every page
+        could be (:func:`reranked`)."""
+        for page in store.case_score_pages(RERANK_PAGE):
+            moved = [reranked(s, self.triage, moment) for s in page if s.id not in skip]
+            if any(m is None for m in moved):
+                return False
+            store.set_case_scores([m for m in moved if m is not None])
+        return True
 
     def _rescored(self, case: Case, moment: datetime) -> Case:
         group = LinkedGroup(tuple(sorted(case.signals, key=lambda s: s.id)), case.entities, ())

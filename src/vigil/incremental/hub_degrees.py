@@ -16,10 +16,27 @@ from collections.abc import Collection, Mapping, Sequence
 
 from vigil.linking import Hub, LinkedGroup
 from vigil.model import Reason
-from vigil.store.interfaces import CaseScore
+from vigil.store.interfaces import CaseScore, CaseStore
 from vigil.triage import HUB_COMPONENT, hub_reasons  # one wording of a hub reason
 
 _MARK = " not used for linking:"
+
+
+def restate_hubs(store: CaseStore, skip: Collection[str], hubs: Mapping[str, Hub]) -> int | None:
+    """:func:`redegreed` over the stored cases (but ``skip``) a page at a time, reading only
+    those whose stored reasons hold a hub reason's words (or none: the others name no hub),
+    each page's restated rankings written at once; how many. ``None``: a case's reasons could
+    not be read so, and the caller must rebuild every case (which rewrites the rankings
+    written before). Nothing is held: at 10M payments 213,463 of 383,451 cases hold a hub
+    reason, and holding the restated ones took about 1 GB."""
+    count = 0
+    for page in store.case_score_pages(marked=_MARK):
+        restated = redegreed(page, skip, hubs)
+        if restated is None:
+            return None
+        store.set_case_scores(restated)
+        count += len(restated)
+    return count
 
 
 def redegreed(scores: Sequence[CaseScore], skip: Collection[str],
@@ -61,4 +78,4 @@ def _reason(hub: Hub) -> Reason:
     return hub_reasons(LinkedGroup((), (), (hub,)))[0]
 
 
-__all__ = ["redegreed"]
+__all__ = ["redegreed", "restate_hubs"]

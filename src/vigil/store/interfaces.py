@@ -69,6 +69,10 @@ class SignalStore(Protocol):
     def signals(self) -> list[Signal]: ...
 
 
+SCORE_PAGE = 20_000
+"""Case rankings a page of :meth:`CaseStore.case_score_pages` holds by default."""
+
+
 @dataclass(frozen=True)
 class CaseScore:
     """A stored case's ranking without its signals: what a run whose moment moved re-ranks."""
@@ -116,6 +120,13 @@ class CaseStore(Protocol):
 
     def case_scores(self) -> list[CaseScore]:
         """Every stored case's ranking, without decoding its signals."""
+
+    def case_score_pages(self, size: int = SCORE_PAGE, marked: str | None = None,
+                         ) -> Iterator[list[CaseScore]]:
+        """:meth:`case_scores` ``size`` at a time, in id order, so a caller need not hold them
+        all (383,451 cases at 10M payments took 2.5 GB); with ``marked``, only the cases whose
+        stored reasons hold that text, and those with none stored. The store may be written
+        between pages (each page is read on its own)."""
 
     def set_case_scores(self, scores: Sequence[CaseScore]) -> None:
         """Set the priority and reasons of the stored cases ``scores`` name (not their

@@ -21,7 +21,13 @@ from vigil.quarantine import QuarantineEntry
 from vigil.records import Payment, Record, RecordKind
 from vigil.retention.store import MemoryDeletes
 from vigil.store import record_ids
-from vigil.store.interfaces import RECORD_BATCH_ROWS, AddResult, BankEntryCount, CaseScore
+from vigil.store.interfaces import (
+    RECORD_BATCH_ROWS,
+    SCORE_PAGE,
+    AddResult,
+    BankEntryCount,
+    CaseScore,
+)
 
 
 class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
@@ -139,6 +145,14 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
         return [CaseScore(c.id, c.priority, c.reasons,
                           max((s.observed_at for s in c.signals), default=None))
                 for c in self._cases.values()]
+
+    def case_score_pages(self, size: int = SCORE_PAGE, marked: str | None = None,
+                         ) -> Iterator[list[CaseScore]]:
+        scores = sorted((score for score in self.case_scores() if marked is None
+                         or not score.reasons or any(marked in r.text for r in score.reasons)),
+                        key=lambda score: score.id)
+        for start in range(0, len(scores), size):
+            yield scores[start:start + size]
 
     def set_case_scores(self, scores: Sequence[CaseScore]) -> None:
         for score in scores:

@@ -13,14 +13,24 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.pool import StaticPool
 
 from vigil.case_lineage import member_keys
 from vigil.model import Case, CaseStatus
 from vigil.store import case_rows, codec, schema
 from vigil.store.dialect_insert import dialect_insert
-from vigil.store.interfaces import CaseScore
+from vigil.store.interfaces import SCORE_PAGE, CaseScore
 from vigil.store.retry import RetryPolicy, write_transaction
 
 _CHUNK = 500
@@ -160,9 +170,26 @@ class SqlCases:
         query = select(table.c.id, table.c.priority, table.c.reasons, table.c.latest)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [CaseScore(i, p, () if r is None else codec.reasons_from_json(r),
-                          None if r is None or t is None else codec.datetime_from_text(t))
-                for i, p, r, t in rows]
+        return [_score(*row) for row in rows]
+
+    def case_score_pages(self, size: int = SCORE_PAGE, marked: str | None = None,
+                         ) -> Iterator[list[CaseScore]]:
+        """Pages by id (each its own query, after the last page's id); ``marked`` found by a
+        ``LIKE`` on the stored reasons' JSON text (the text as it is stored there)."""
+        table = schema.cases
+        query = select(table.c.id, table.c.priority, table.c.reasons, table.c.latest)
+        if marked is not None:
+            query = query.where(or_(table.c.reasons.is_(None), table.c.reasons.contains(
+                codec.dump_json(marked)[1:-1], autoescape=True)))
+        last: str | None = None
+        while True:
+            page = query if last is None else query.where(table.c.id > last)
+            with self._engine.connect() as conn:
+                rows = conn.execute(page.order_by(table.c.id).limit(size)).all()
+            if not rows:
+                return
+            yield [_score(*row) for row in rows]
+            last = rows[-1][0]
 
     def set_case_scores(self, scores: Sequence[CaseScore]) -> None:
         if not scores:
@@ -170,10 +197,12 @@ class SqlCases:
         table = schema.cases
         statement = (update(table).where(table.c.id == bindparam("case_id"))
                      .values(priority=bindparam("new_priority"), reasons=bindparam("new_reasons")))
-        rows = [{"case_id": s.id, "new_priority": s.priority,
-                 "new_reasons": codec.reasons_to_json(s.reasons)} for s in scores]
         with write_transaction(self._engine, self._retry) as conn:
-            conn.execute(statement, rows)
+            for start in range(0, len(scores), _ROWS):  # encoded a chunk at a time
+                conn.execute(statement, [
+                    {"case_id": s.id, "new_priority": s.priority,
+                     "new_reasons": codec.reasons_to_json(s.reasons)}
+                    for s in scores[start:start + _ROWS]])
 
     def cases(self) -> list[Case]:
         # Sorted here rather than in SQL: PostgreSQL's collation may order ids unlike Python.
@@ -204,6 +233,14 @@ class SqlCases:
             if changed.rowcount == 0:
                 raise KeyError(f"no case {case_id!r}")
             self._upsert_status(conn, case_id, status)
+
+
+def _score(case_id: str, priority: float, reasons: str | None, latest: str | None) -> CaseScore:
+    """A ranking row as :class:`CaseScore`: a row stored before the ranking columns
+    (``reasons`` NULL) has no ``latest`` and no reasons (the caller re-scores it)."""
+    return CaseScore(case_id, priority, () if reasons is None else codec.reasons_from_json(reasons),
+                     None if reasons is None or latest is None
+                     else codec.datetime_from_text(latest))
 
 
 def _case(case: Case, status: str, priority: float, reasons: str | None) -> Case:

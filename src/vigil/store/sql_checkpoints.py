@@ -15,6 +15,9 @@ from vigil.store import codec, schema
 from vigil.store.retry import RetryPolicy, write_transaction
 
 _CHUNK = 500
+_FACT_ROWS = 10_000
+"""Current-fact rows fetched at a time: a run reads every one (1.7M at 10M payments), and
+fetching them all first held 2.5 GB of rows beside the facts (docs/benchmarks.md)."""
 """Scopes per DELETE statement (SQLite allows 32,766 bound values; PostgreSQL 65,535)."""
 _ROWS = 10_000
 """Current-signal rows built and inserted per statement (vigil's choice: a few MB at a time)."""
@@ -53,9 +56,9 @@ class SqlCheckpoints:
         query = (select(current.c.signal_id, current.c.detector, current.c.scope,
                         current.c.kind, current.c.observed_at, current.c.facts, data)
                  .join(signals, signals.c.id == current.c.signal_id).order_by(current.c.seq))
-        with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [_facts(*row) for row in rows]
+        with self._engine.connect() as conn:  # rows streamed: 1.7M rows held took 2.5 GB
+            rows = conn.execution_options(yield_per=_FACT_ROWS).execute(query)
+            return [_facts(*row) for row in rows]
 
     def signals_of(self, ids: Collection[str]) -> list[Signal]:
         table, wanted = schema.signals, sorted(set(ids))
