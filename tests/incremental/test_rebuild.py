@@ -130,11 +130,36 @@ def _generated(cases: list[Case], store: Store) -> Iterator[Case]:
 
 def test_a_store_takes_a_generator_and_keeps_review_state(store_url: str) -> None:
     _takes_a_generator(open_store(store_url))
+    _updates_from_a_generator(open_store(store_url))
 
 
 def test_an_in_memory_sqlite_store_takes_a_generator_too() -> None:
     # One shared connection there: the rows are encoded before the write begins.
     _takes_a_generator(open_store("sqlite://"))
+    _updates_from_a_generator(open_store("sqlite://"))
+
+
+def _updates_from_a_generator(store: Store) -> None:
+    """``update_cases`` from a generator that reads the signals from ``store``: the replaced
+    cases gone (members too), the new ones stored with their review states, the others kept."""
+    memory = MemoryStore()
+    world = generate_world(seed=3, scale=0.25)
+    add_batch(memory, world.records())
+    cases = run(memory, Settings(), load_registry(), as_of=world.end).cases
+    assert len(cases) > 4
+    store.add_signals([s for c in cases for s in c.signals])
+    store.replace_cases(cases, signals_stored=True)
+    store.set_status(cases[0].id, CaseStatus.CONFIRMED)
+    replaced = {cases[0].id, cases[1].id}
+    fresh = [replace(cases[0], priority=0.5), replace(cases[1], id="case-new")]
+    store.update_cases(_generated(fresh, store), replaced, {"case-new": CaseStatus.IN_REVIEW},
+                       signals_stored=True)
+    expected = [replace(fresh[0], status=CaseStatus.CONFIRMED),
+                replace(fresh[1], status=CaseStatus.IN_REVIEW), *cases[2:]]
+    assert [case_view(c) for c in store.cases()] == [
+        case_view(c) for c in sorted(expected, key=lambda c: (-c.priority, c.id))]
+    assert set(store.case_members().values()) == {c.id for c in expected}
+    store.close()
 
 
 def _takes_a_generator(store: Store) -> None:

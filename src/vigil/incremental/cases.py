@@ -23,9 +23,9 @@ from vigil.case_lineage import stabilise
 from vigil.incremental.arrivals import RunRecords
 from vigil.incremental.current import CurrentSet
 from vigil.incremental.hub_degrees import restate_hubs
-from vigil.incremental.rebuild import all_components, store_cases
+from vigil.incremental.rebuild import all_components, store_cases, store_region
 from vigil.incremental.region import Degrees, Region, affected_region
-from vigil.incremental.relink import Earlier, hubs_among, link_region
+from vigil.incremental.relink import Component, Earlier, components, hubs_among, link_region
 from vigil.incremental.rescore import moment_in_recency_only, reranked
 from vigil.incremental.usage import KnownDegrees, run_usage
 from vigil.linking import Hub, LinkedGroup, LinkingConfig, link
@@ -136,8 +136,14 @@ class CaseBuilder:
             return None
         if region.hubs and restate_hubs(store, region.replaced, region.hubs) is None:
             return None
-        written = self._store_region(store, self.relink(region, now, current, degrees),
-                                     members, region.replaced, moment, step)
+        if self.sql_engine is None:  # the region a chunk at a time, from its facts
+            found = self.region_components(region, now, degrees)
+            step("triage")
+            written = store_region(store, found, current, members, region.replaced,
+                                   self.triage, moment, self.scorers)
+        else:
+            written = self._store_region(store, self.relink(region, now, current, degrees),
+                                         members, region.replaced, moment, step)
         if rescore:
             self.rescore(store, region.replaced | written, moment)
         return len(written)
@@ -164,12 +170,24 @@ class CaseBuilder:
         known = {e.id: e for e in earlier}
         return [known.get(f.id) or Earlier.of_facts(f, self.linking) for f in current.facts]
 
+    def region_components(self, region: Region, now: Sequence[Earlier],
+                          degrees: Degrees) -> list[Component]:
+        """The components of the ``region``'s signals (in current order) with hubs judged as
+        :meth:`relink` judges them, from their facts alone: no signal decoded."""
+        ids = set(region.ids)
+        facts = [e for e in now if e.id in ids]
+        wanted = {text for e in facts for text in e.subjects}
+        hubs = hubs_among(wanted, now, self.linking,
+                          degrees({entity_from_text(text) for text in wanted}))
+        return components(facts, hubs, self.linking)
+
     def relink(self, region: Region, now: Sequence[Earlier], current: CurrentSet,
                degrees: Degrees) -> list[LinkedGroup]:
         """The groups of the ``region``'s signals, with hubs judged over every current signal
-        (``now``) and the record-level ``degrees``: from the facts kept beside them
-        (:func:`link_region`, no graph of decoded identifiers), or in SQL on the configured
-        engine (the same groups either way)."""
+        (``now``) and the record-level ``degrees``, their signals decoded: from the facts kept
+        beside them (:func:`link_region`), or in SQL on the configured engine
+        (``VIGIL_LINKING=sql``; the same groups either way). :meth:`update` takes
+        :meth:`region_components` instead where it does not link in SQL."""
         ids = set(region.ids)
         facts = {e.id: e for e in now if e.id in ids}
         wanted = {text for e in facts.values() for text in e.subjects}

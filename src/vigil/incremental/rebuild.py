@@ -15,7 +15,7 @@ generator once). The cases are the ones :func:`vigil.linking.link` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -56,6 +56,24 @@ def store_cases(store: Store, found: Sequence[Component], current: CurrentSet,
     return len(found)
 
 
+def store_region(store: Store, found: Sequence[Component], current: CurrentSet,
+                 members: Mapping[str, str], replaced: Collection[str], config: TriageConfig,
+                 moment: datetime, scorers: Mapping[str, Scorer]) -> set[str]:
+    """Triage an incremental run's region ``found`` a chunk at a time and store the cases in
+    place of the ``replaced`` ones, ids matched against the last run's ``members`` (key -> case
+    id) of those, the kept cases' ids taken by none; the ids written. Memory follows a chunk,
+    not the region (24,481 cases and about 1.3 GB of decoded signals at 10M payments)."""
+    previous = {key: case for key, case in members.items() if case in replaced}
+    stable = assign_stable_ids([c.member_keys() for c in found], previous,
+                               store.reviewed_statuses(), datetime.now(UTC),
+                               set(members.values()))
+    store.update_cases(_triaged(found, stable.ids, current, config, moment, scorers), replaced,
+                       stable.inherited, signals_stored=True)
+    for event in stable.events:
+        store.append_audit(event)
+    return set(stable.ids)
+
+
 def _triaged(found: Sequence[Component], ids: Sequence[str], current: CurrentSet,
              config: TriageConfig, moment: datetime,
              scorers: Mapping[str, Scorer]) -> Iterator[Case]:
@@ -78,4 +96,4 @@ def _chunks(found: Sequence[Component]) -> Iterator[tuple[int, int]]:
         yield start, len(found)
 
 
-__all__ = ["SIGNALS_PER_CHUNK", "all_components", "store_cases"]
+__all__ = ["SIGNALS_PER_CHUNK", "all_components", "store_cases", "store_region"]

@@ -100,12 +100,16 @@ class CaseStore(Protocol):
         it an index look-up per signal).
         """
 
-    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
+    def update_cases(self, cases: Iterable[Case], replaced: Collection[str],
                      inherited: Mapping[str, CaseStatus] | None = None, *,
                      signals_stored: bool = False) -> None:
         """Replace the cases ``replaced`` (ids) by ``cases``, members included, and keep every
         other case as it is (an incremental run rewrites only the cases it rebuilt);
-        ``inherited`` and ``signals_stored`` as for :meth:`replace_cases`."""
+        ``inherited`` and ``signals_stored`` as for :meth:`replace_cases`. A sequence's cases
+        replace the stored cases of their ids too; ``cases`` may also be any iterable, read once
+        as :meth:`replace_cases` reads it (a run's generator, which reads their signals from
+        this store), whose cases must then take ids of ``replaced`` or ids no stored case has
+        (as stable ids do: :func:`vigil.case_lineage.assign_stable_ids`)."""
 
     def case_members(self) -> dict[str, str]:
         """The last stored cases' members (identifier, or signal id) -> case id."""

@@ -110,9 +110,10 @@ class MemoryStore(MemoryCheckpoints, MemoryOutbox, MemoryDeletes):
         self._cases = {c.id: self._stored(c) for c in held}
         self._members = members_of(held)
 
-    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
+    def update_cases(self, cases: Iterable[Case], replaced: Collection[str],
                      inherited: Mapping[str, CaseStatus] | None = None, *,
                      signals_stored: bool = False) -> None:
+        cases = list(cases)
         self._statuses.update(inherited or {})
         gone = set(replaced) | {c.id for c in cases}
         self._cases = {i: c for i, c in self._cases.items() if i not in gone}

@@ -74,10 +74,18 @@ class SqlCases:
             conn.execute(delete(schema.case_members))
             self._insert_members(conn, members)
 
-    def update_cases(self, cases: Sequence[Case], replaced: Collection[str],
+    def update_cases(self, cases: Iterable[Case], replaced: Collection[str],
                      inherited: Mapping[str, CaseStatus] | None = None, *,
                      signals_stored: bool = False) -> None:
-        gone = sorted(set(replaced) | {c.id for c in cases})
+        """See :meth:`CaseStore.update_cases`; an iterable is read as :meth:`replace_cases`
+        reads one."""
+        if not signals_stored:
+            cases = list(cases)  # read twice: missing signals first
+        gone = sorted(set(replaced) | ({c.id for c in cases} if isinstance(cases, Sequence)
+                                       else set()))
+        encoded: Iterable[tuple[dict[str, Any], list[str]]] | None = None
+        if isinstance(self._engine.pool, StaticPool):
+            encoded = list(self._encoded(cases, {**self.reviewed_statuses(), **(inherited or {})}))
         with write_transaction(self._engine, self._retry) as conn:
             for case_id, status in (inherited or {}).items():
                 self._upsert_status(conn, case_id, status)
@@ -88,8 +96,9 @@ class SqlCases:
                 conn.execute(delete(schema.case_members)
                              .where(schema.case_members.c.case_id.in_(chunk)))
             if not signals_stored:
-                case_rows.store_missing(conn, self._dialect, cases)
-            self._insert_members(conn, self._insert_rows(conn, self._encoded(cases, kept), kept))
+                case_rows.store_missing(conn, self._dialect, list(cases))
+            self._insert_members(conn, self._insert_rows(
+                conn, self._encoded(cases, kept) if encoded is None else encoded, kept))
 
     def _encoded(self, cases: Iterable[Case], statuses: Mapping[str, CaseStatus],
                  ) -> Iterator[tuple[dict[str, Any], list[str]]]:
